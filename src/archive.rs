@@ -1,0 +1,256 @@
+//! The archive on disk. Files are the source of truth:
+//!
+//! ```text
+//! archive/
+//!   olke.toml                      library name and address, defaults
+//!   documents/<id>/<id>.pdf        the searchable PDF
+//!   documents/<id>/record.json     the document's record (what the catalogue caches)
+//!   documents/<id>/pages/NNNN.json each page's words, boxes and confidences
+//!   catalog/                       sled: fast lookups, rebuildable from documents/
+//!   .lock                          held by the one process that writes
+//! ```
+//!
+//! Every file is written to a temporary name, synced and renamed into place, so a crash
+//! never leaves a half-written file under its final name.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// The archive root and the places inside it.
+#[derive(Clone, Debug)]
+pub struct Archive {
+    root: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("archive is in use by process {pid}; wait for it to finish (lock file {path})")]
+    InUse { pid: String, path: PathBuf },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+pub(crate) fn io_at(path: &Path) -> impl FnOnce(io::Error) -> ArchiveError + '_ {
+    move |source| ArchiveError::Io { path: path.to_path_buf(), source }
+}
+
+impl Archive {
+    pub fn new(root: impl Into<PathBuf>) -> Archive {
+        Archive { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// True when the folder holds an archive (it has documents or a catalogue).
+    pub fn exists(&self) -> bool {
+        self.documents_dir().is_dir() || self.catalog_dir().is_dir()
+    }
+
+    /// Creates the folders of an empty archive.
+    pub fn create_layout(&self) -> Result<(), ArchiveError> {
+        let documents = self.documents_dir();
+        fs::create_dir_all(&documents).map_err(io_at(&documents))
+    }
+
+    pub fn documents_dir(&self) -> PathBuf {
+        self.root.join("documents")
+    }
+
+    pub fn catalog_dir(&self) -> PathBuf {
+        self.root.join("catalog")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.root.join("index")
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join("olke.toml")
+    }
+
+    pub fn document_dir(&self, id: &str) -> PathBuf {
+        self.documents_dir().join(id)
+    }
+
+    /// PDF path relative to the root, as records store it.
+    pub fn pdf_relative(id: &str) -> String {
+        format!("documents/{id}/{id}.pdf")
+    }
+
+    pub fn pdf_path(&self, id: &str) -> PathBuf {
+        self.root.join(Self::pdf_relative(id))
+    }
+
+    pub fn record_path(&self, id: &str) -> PathBuf {
+        self.document_dir(id).join("record.json")
+    }
+
+    pub fn page_path(&self, id: &str, number: u32) -> PathBuf {
+        self.document_dir(id).join("pages").join(format!("{number:04}.json"))
+    }
+
+    /// Ids of the documents on disk that have a record (complete documents).
+    pub fn document_ids(&self) -> Result<Vec<String>, ArchiveError> {
+        let dir = self.documents_dir();
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_at(&dir)(e)),
+        };
+        let mut ids = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_at(&dir))?;
+            if let Some(id) = entry.file_name().to_str() {
+                if self.record_path(id).is_file() {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        ids.sort_by(|a, b| natord::compare(a, b));
+        Ok(ids)
+    }
+
+    /// Takes the archive's single-writer lock, failing at once if another process holds it.
+    pub fn lock(&self) -> Result<WriterLock, ArchiveError> {
+        fs::create_dir_all(&self.root).map_err(io_at(&self.root))?;
+        let path = self.root.join(".lock");
+        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_at(&path))?;
+        // SAFETY: flock on a file descriptor we own; the lock is released when it closes.
+        let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&file), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+        if !locked {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            let pid = if pid.trim().is_empty() { "unknown".to_string() } else { pid.trim().to_string() };
+            return Err(ArchiveError::InUse { pid, path });
+        }
+        file.set_len(0).map_err(io_at(&path))?;
+        file.rewind().map_err(io_at(&path))?;
+        write!(file, "{}", std::process::id()).map_err(io_at(&path))?;
+        file.sync_all().map_err(io_at(&path))?;
+        Ok(WriterLock { _file: file })
+    }
+}
+
+/// Held while a process writes to the archive; dropping it releases the lock.
+pub struct WriterLock {
+    _file: File,
+}
+
+/// A file written under a temporary name and moved into place by [`AtomicFile::commit`].
+/// Dropped without committing, it leaves nothing behind.
+pub struct AtomicFile {
+    file: Option<File>,
+    temp: PathBuf,
+    target: PathBuf,
+}
+
+impl AtomicFile {
+    pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        let dir = target.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let file = File::create(&temp)?;
+        Ok(AtomicFile { file: Some(file), temp, target: target.to_path_buf() })
+    }
+
+    pub fn file(&mut self) -> &mut File {
+        self.file.as_mut().expect("present until commit")
+    }
+
+    /// Syncs the data, renames the file into place and syncs the folder.
+    pub fn commit(mut self) -> io::Result<()> {
+        let file = self.file.take().expect("present until commit");
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&self.temp, &self.target)?;
+        if let Some(dir) = self.target.parent() {
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file().write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file().flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+/// Makes a string safe as a document id and folder name: letters (any script), digits,
+/// `-`, `_` and `.` are kept; anything else becomes `_`. Never empty, never `.`/`..`.
+pub fn sanitize_id(raw: &str) -> String {
+    let id: String = raw
+        .trim()
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .collect();
+    let id = id.trim_start_matches('.').to_string();
+    if id.is_empty() {
+        "document".to_string()
+    } else {
+        id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_keep_kazakh_letters_and_drop_path_tricks() {
+        assert_eq!(sanitize_id("Қала тарихы 1"), "Қала_тарихы_1");
+        assert_eq!(sanitize_id("../etc/passwd"), "_etc_passwd");
+        assert_eq!(sanitize_id(".."), "document");
+    }
+
+    #[test]
+    fn atomic_file_appears_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.pdf");
+        let mut f = AtomicFile::create(&target).unwrap();
+        f.write_all(b"partial").unwrap();
+        assert!(!target.exists());
+        drop(f);
+        assert!(!target.exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "temporary file removed");
+        write_atomic(&target, b"whole").unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"whole");
+    }
+
+    #[test]
+    fn second_writer_is_refused_with_the_holder_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::new(dir.path());
+        let _held = archive.lock().unwrap();
+        // flock locks belong to the open file description, so a second open in the same
+        // process conflicts just as another process would.
+        match archive.lock() {
+            Err(ArchiveError::InUse { pid, .. }) => assert_eq!(pid, std::process::id().to_string()),
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("second lock taken"),
+        }
+    }
+}

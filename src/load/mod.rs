@@ -1,0 +1,236 @@
+//! Loading: finding scans in a batch folder and decoding them into [`SourcePage`]s.
+//!
+//! Formats are recognised by their first bytes, not their names, so a text file called
+//! `page.tif` is reported as what it is. Every failure names the reason; the caller adds
+//! the file name.
+
+mod dpi;
+mod raster;
+mod tiff;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::page::{PageOrigin, SourcePage};
+
+/// Smallest side, in pixels, that can be a scanned page.
+pub const MIN_SIDE: u32 = 32;
+
+/// How pages are decoded.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Resolution to assume when the file has none or an implausible one.
+    pub fallback_dpi: f32,
+    /// Largest image accepted, in pixels (width × height).
+    pub max_pixels: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        // 200 megapixels: an A3 page at 1200 dpi; anything larger is a broken header.
+        LoadOptions { fallback_dpi: 300.0, max_pixels: 200_000_000 }
+    }
+}
+
+/// A scan resolution outside this range is treated as missing (72 and 96 are screen
+/// defaults written by software that did not know the real value).
+pub fn plausible_dpi(dpi: f32) -> bool {
+    (100.0..=2400.0).contains(&dpi)
+}
+
+/// Why a file or page could not be loaded. The message is written to follow `FILE: `.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("empty file (0 bytes); rescan or remove it")]
+    Empty,
+    #[error("not an image: {0}; olke reads TIFF, JPEG and PNG scans")]
+    NotAnImage(String),
+    #[error(
+        "{width}×{height} pixels is over the limit of {limit_mp} megapixels; \
+         the header is probably corrupt, or raise --max-megapixels"
+    )]
+    TooLarge { width: u64, height: u64, limit_mp: u64 },
+    #[error("{width}×{height} pixels is too small to be a scanned page")]
+    TooSmall { width: u32, height: u32 },
+    #[error("damaged {format}: {detail}; rescan or remove it")]
+    Corrupt { format: &'static str, detail: String },
+    #[error("unsupported {format}: {detail}")]
+    Unsupported { format: &'static str, detail: String },
+    #[error("page {page} does not exist (the file has {count})")]
+    NoSuchPage { page: usize, count: usize },
+}
+
+/// The file formats olke takes in, told apart by their first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Tiff,
+    Jpeg,
+    Png,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Tiff => "TIFF",
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+        }
+    }
+}
+
+/// Recognises a format by its magic bytes.
+pub fn sniff(head: &[u8]) -> Option<Format> {
+    match head {
+        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => Some(Format::Tiff),
+        [b'I', b'I', 43, 0, ..] | [b'M', b'M', 0, 43, ..] => Some(Format::Tiff), // BigTIFF
+        [0xFF, 0xD8, 0xFF, ..] => Some(Format::Jpeg),
+        [0x89, b'P', b'N', b'G', ..] => Some(Format::Png),
+        _ => None,
+    }
+}
+
+/// Describes the start of a file that is not an image, for the error message.
+fn describe_unknown(head: &[u8]) -> String {
+    if head.starts_with(b"%PDF") {
+        return "a PDF file".into();
+    }
+    let text = String::from_utf8_lossy(head);
+    let printable = text.chars().all(|c| !c.is_control() || c.is_whitespace() || c == char::REPLACEMENT_CHARACTER);
+    if printable && text.chars().any(char::is_alphanumeric) {
+        format!("the file is text (starts with {:?})", text.trim_end())
+    } else {
+        let hex: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("unknown file signature {}", hex.join(" "))
+    }
+}
+
+/// What [`probe`] learns about a scan file without decoding its pixels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanInfo {
+    pub format: Format,
+    /// More than one only for multi-page TIFF.
+    pub pages: usize,
+    /// Damage found past the readable pages (a broken multi-page TIFF): those pages are
+    /// usable, the rest is reported.
+    pub damage: Option<String>,
+}
+
+/// Tells a scan's format and page count, or why it is not a scan.
+pub fn probe(path: &Path) -> Result<ScanInfo, LoadError> {
+    let mut head = Vec::with_capacity(16);
+    File::open(path)?.take(16).read_to_end(&mut head)?;
+    if head.is_empty() {
+        return Err(LoadError::Empty);
+    }
+    let format = sniff(&head).ok_or_else(|| LoadError::NotAnImage(describe_unknown(&head)))?;
+    let (pages, damage) = match format {
+        Format::Tiff => tiff::page_count(path)?,
+        Format::Jpeg | Format::Png => (1, None),
+    };
+    Ok(ScanInfo { format, pages, damage })
+}
+
+/// Decodes page `index` (zero-based) of a scan file.
+pub fn decode_page(path: &Path, format: Format, index: usize, options: &LoadOptions) -> Result<SourcePage, LoadError> {
+    let decoded = match format {
+        Format::Tiff => tiff::decode(path, index, options)?,
+        Format::Jpeg | Format::Png => {
+            if index != 0 {
+                return Err(LoadError::NoSuchPage { page: index + 1, count: 1 });
+            }
+            let bytes = std::fs::read(path)?;
+            if bytes.is_empty() {
+                return Err(LoadError::Empty);
+            }
+            raster::decode(format, bytes, options)?
+        }
+    };
+    let (dpi, dpi_from_file) = match decoded.dpi {
+        Some(d) if plausible_dpi(d) => (d, true),
+        _ => (options.fallback_dpi, false),
+    };
+    Ok(SourcePage {
+        origin: PageOrigin { file: path.to_path_buf(), index },
+        image: decoded.image,
+        dpi,
+        dpi_from_file,
+    })
+}
+
+/// What a format decoder hands back.
+struct Decoded {
+    image: crate::page::PageImage,
+    dpi: Option<f32>,
+}
+
+/// Refuses images whose header promises an absurd or useless size, before any pixel is decoded.
+fn check_dimensions(width: u32, height: u32, options: &LoadOptions) -> Result<(), LoadError> {
+    let pixels = width as u64 * height as u64;
+    if pixels > options.max_pixels {
+        return Err(LoadError::TooLarge {
+            width: width as u64,
+            height: height as u64,
+            limit_mp: options.max_pixels / 1_000_000,
+        });
+    }
+    if width < MIN_SIDE || height < MIN_SIDE {
+        return Err(LoadError::TooSmall { width, height });
+    }
+    Ok(())
+}
+
+/// Blends a sample over white paper by its alpha, so transparent areas read as blank paper.
+fn over_white(value: u8, alpha: u8) -> u8 {
+    let a = alpha as u32;
+    ((value as u32 * a + 255 * (255 - a) + 127) / 255) as u8
+}
+
+/// Extensions of files that are clearly not scans (notes, spreadsheets, ground truth):
+/// they are passed over with a note rather than reported as damaged scans.
+const NOT_SCAN_EXTENSIONS: &[&str] =
+    &["txt", "json", "xml", "csv", "toml", "md", "doc", "docx", "xls", "xlsx", "odt", "ods", "html", "htm", "log"];
+
+/// Why a file in a batch folder is passed over, when it plainly is not a scan.
+pub fn not_a_scan(path: &Path) -> Option<String> {
+    let extension = path.extension()?.to_string_lossy().to_lowercase();
+    NOT_SCAN_EXTENSIONS.contains(&extension.as_str()).then(|| format!("not a scan (.{extension} file), skipped"))
+}
+
+/// Files in a batch folder that are not scans and are passed over silently.
+pub fn is_batch_sidecar(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    name.starts_with('.')
+        || matches!(name.as_str(), "batch.csv" | "batch.toml" | "thumbs.db" | "desktop.ini")
+}
+
+/// The files of a batch folder, in natural order (`p2` before `p10`), sidecars left out.
+/// Symbolic links are followed; a link loop is reported as an error for that entry.
+pub fn batch_files(dir: &Path) -> Vec<Result<PathBuf, (PathBuf, String)>> {
+    let mut found = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by(|a, b| natord::compare(&a.file_name().to_string_lossy(), &b.file_name().to_string_lossy()));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if !is_batch_sidecar(e.path()) {
+                    found.push(Ok(e.into_path()));
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
+                let reason = if err.loop_ancestor().is_some() {
+                    "symbolic link loop; skipped".to_string()
+                } else {
+                    format!("cannot read: {}", err.io_error().map(|e| e.to_string()).unwrap_or_else(|| err.to_string()))
+                };
+                found.push(Err((path, reason)));
+            }
+        }
+    }
+    found
+}

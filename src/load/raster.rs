@@ -1,0 +1,95 @@
+//! JPEG and PNG scans through the `image` crate. A scanner's JPEG is kept byte for byte
+//! so the PDF can carry it without a second lossy compression.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, RgbImage};
+
+use super::{check_dimensions, over_white, dpi, Decoded, Format, LoadError, LoadOptions};
+use crate::page::{JpegData, PageImage, PixelData};
+
+pub(super) fn decode(format: Format, bytes: Vec<u8>, options: &LoadOptions) -> Result<Decoded, LoadError> {
+    let corrupt = |detail: String| LoadError::Corrupt { format: format.name(), detail };
+    let header = match format {
+        Format::Jpeg => dpi::jpeg_header(&bytes).map_err(corrupt)?,
+        Format::Png => dpi::png_header(&bytes).map_err(corrupt)?,
+        Format::Tiff => unreachable!("TIFF is decoded by load::tiff"),
+    };
+    check_dimensions(header.width, header.height, options)?;
+
+    let mut reader = ImageReader::with_format(
+        Cursor::new(&bytes),
+        if format == Format::Jpeg { ImageFormat::Jpeg } else { ImageFormat::Png },
+    );
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(options.max_pixels.saturating_mul(8));
+    reader.limits(limits);
+    let decoded = reader.decode().map_err(|e| match e {
+        image::ImageError::Unsupported(u) => LoadError::Unsupported { format: format.name(), detail: u.to_string() },
+        other => corrupt(describe(other)),
+    })?;
+
+    let image = match format {
+        // CMYK and other exotic JPEGs are converted; plain gray or colour ones pass through.
+        Format::Jpeg if matches!(header.components, 1 | 3) => {
+            let pixels = match decoded {
+                DynamicImage::ImageLuma8(g) => PixelData::Gray(g),
+                other => PixelData::Rgb(other.to_rgb8()),
+            };
+            PageImage::Jpeg(Arc::new(JpegData {
+                width: header.width,
+                height: header.height,
+                components: header.components,
+                bytes,
+                pixels,
+            }))
+        }
+        _ if header.bitonal => PageImage::Bitonal(flatten_gray(decoded)),
+        _ => flatten(decoded),
+    };
+    Ok(Decoded { image, dpi: header.dpi })
+}
+
+/// The `image` crate reports a short stream in several ways; say it plainly.
+fn describe(err: image::ImageError) -> String {
+    let text = err.to_string();
+    let lower = text.to_lowercase();
+    if lower.contains("eof") || lower.contains("end of") || lower.contains("truncat") || lower.contains("unexpected end") {
+        format!("the file is truncated ({text})")
+    } else {
+        text
+    }
+}
+
+fn flatten_gray(image: DynamicImage) -> GrayImage {
+    match image {
+        DynamicImage::ImageLuma8(g) => g,
+        DynamicImage::ImageLumaA8(_) | DynamicImage::ImageLumaA16(_) => {
+            let la = image.to_luma_alpha8();
+            GrayImage::from_fn(la.width(), la.height(), |x, y| {
+                let p = la.get_pixel(x, y);
+                image::Luma([over_white(p[0], p[1])])
+            })
+        }
+        other => other.to_luma8(),
+    }
+}
+
+fn flatten(image: DynamicImage) -> PageImage {
+    match image {
+        DynamicImage::ImageLuma8(_)
+        | DynamicImage::ImageLuma16(_)
+        | DynamicImage::ImageLumaA8(_)
+        | DynamicImage::ImageLumaA16(_) => PageImage::Gray(flatten_gray(image)),
+        DynamicImage::ImageRgb8(c) => PageImage::Rgb(c),
+        other if other.color().has_alpha() => {
+            let rgba = other.to_rgba8();
+            PageImage::Rgb(RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+                let p = rgba.get_pixel(x, y);
+                image::Rgb([0, 1, 2].map(|c| over_white(p[c], p[3])))
+            }))
+        }
+        other => PageImage::Rgb(other.to_rgb8()),
+    }
+}

@@ -1,0 +1,178 @@
+//! TIFF scans through the `tiff` crate: multi-page, LZW/Deflate/PackBits/CCITT G4, 1–16 bits.
+//! The `image` crate reads only the first page of a TIFF, so pages are decoded here.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use image::{GrayImage, RgbImage};
+use tiff::decoder::{Decoder, DecodingResult, Limits};
+use tiff::tags::Tag;
+use tiff::ColorType;
+
+use super::{check_dimensions, over_white, Decoded, LoadError, LoadOptions};
+use crate::page::PageImage;
+
+fn corrupt(err: tiff::TiffError) -> LoadError {
+    match err {
+        tiff::TiffError::UnsupportedError(e) => LoadError::Unsupported { format: "TIFF", detail: e.to_string() },
+        tiff::TiffError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            LoadError::Corrupt { format: "TIFF", detail: "the file is truncated".into() }
+        }
+        tiff::TiffError::LimitsExceeded => {
+            LoadError::Unsupported { format: "TIFF", detail: "page too large to decode".into() }
+        }
+        other => LoadError::Corrupt { format: "TIFF", detail: other.to_string() },
+    }
+}
+
+fn open(path: &Path) -> Result<Decoder<BufReader<File>>, LoadError> {
+    // Our own pixel limit is checked on the header before decoding; the crate's byte
+    // limits would otherwise refuse legitimate 16-bit A3 scans.
+    Ok(Decoder::new(BufReader::new(File::open(path)?)).map_err(corrupt)?.with_limits(Limits::unlimited()))
+}
+
+/// Pages in the file. When a later page's directory is unreadable, the pages before it
+/// are still counted and the damage is returned beside the count.
+pub(super) fn page_count(path: &Path) -> Result<(usize, Option<String>), LoadError> {
+    let mut decoder = open(path)?;
+    let mut count = 1;
+    while decoder.more_images() {
+        if let Err(e) = decoder.next_image() {
+            return Ok((count, Some(format!("pages after page {count} cannot be read: {}", corrupt(e)))));
+        }
+        count += 1;
+    }
+    Ok((count, None))
+}
+
+/// Resolution in dots per inch from XResolution/ResolutionUnit.
+fn resolution<R: std::io::Read + std::io::Seek>(decoder: &mut Decoder<R>) -> Option<f32> {
+    let x = match decoder.find_tag(Tag::XResolution).ok()?? {
+        tiff::decoder::ifd::Value::Rational(n, d) if d != 0 => n as f32 / d as f32,
+        other => other.into_f32().ok()?,
+    };
+    let unit = decoder.find_tag(Tag::ResolutionUnit).ok().flatten().and_then(|v| v.into_u16().ok()).unwrap_or(2);
+    match unit {
+        2 => Some(x),
+        3 => Some(x * 2.54),
+        _ => None, // "no absolute unit": an aspect ratio, not a resolution
+    }
+}
+
+pub(super) fn decode(path: &Path, index: usize, options: &LoadOptions) -> Result<Decoded, LoadError> {
+    let mut decoder = open(path)?;
+    if index > 0 {
+        decoder.seek_to_image(index).map_err(corrupt)?;
+    }
+    let (width, height) = decoder.dimensions().map_err(corrupt)?;
+    check_dimensions(width, height, options)?;
+    let color = decoder.colortype().map_err(corrupt)?;
+    let dpi = resolution(&mut decoder);
+    let palette = match color {
+        ColorType::Palette(_) => Some(decoder.get_tag_u16_vec(Tag::ColorMap).map_err(corrupt)?),
+        _ => None,
+    };
+    let data = decoder.read_image().map_err(corrupt)?;
+    let image = to_page_image(width, height, color, data, palette.as_deref())?;
+    Ok(Decoded { image, dpi })
+}
+
+/// Scales a sample of `bits` bits to 0–255.
+fn to_u8(value: u32, bits: u8) -> u8 {
+    let max = (1u32 << bits) - 1;
+    ((value * 255 + max / 2) / max) as u8
+}
+
+/// Reads `bits`-bit samples packed MSB-first, rows padded to whole bytes.
+fn unpack_rows(bytes: &[u8], width: u32, height: u32, samples: u32, bits: u8) -> Vec<u32> {
+    let per_row = width as usize * samples as usize;
+    let row_bytes = (per_row * bits as usize).div_ceil(8);
+    let mask = (1u32 << bits) - 1;
+    let mut out = Vec::with_capacity(per_row * height as usize);
+    for row in bytes.chunks(row_bytes).take(height as usize) {
+        for i in 0..per_row {
+            let bit = i * bits as usize;
+            let byte = row.get(bit / 8).copied().unwrap_or(0) as u32;
+            let shift = 8 - bits as usize - (bit % 8);
+            out.push((byte >> shift) & mask);
+        }
+    }
+    out
+}
+
+fn to_page_image(
+    width: u32,
+    height: u32,
+    color: ColorType,
+    data: DecodingResult,
+    palette: Option<&[u16]>,
+) -> Result<PageImage, LoadError> {
+    let unsupported = |detail: String| LoadError::Unsupported { format: "TIFF", detail };
+    let short = || LoadError::Corrupt { format: "TIFF", detail: "the page has fewer pixels than its header says".into() };
+    let pixels = width as usize * height as usize;
+    // Every sample as 8 bits, whatever the file's depth.
+    let samples8: Vec<u8> = match (&data, color.bit_depth()) {
+        (DecodingResult::U8(bytes), 8) => bytes.clone(),
+        (DecodingResult::U8(bytes), bits @ (1 | 2 | 4)) => {
+            let n = color.num_samples() as u32;
+            if matches!(color, ColorType::Palette(_)) {
+                unpack_rows(bytes, width, height, n, bits).into_iter().map(|v| v as u8).collect()
+            } else {
+                unpack_rows(bytes, width, height, n, bits).into_iter().map(|v| to_u8(v, bits)).collect()
+            }
+        }
+        (DecodingResult::U16(words), 16) => words.iter().map(|&w| (w >> 8) as u8).collect(),
+        _ => return Err(unsupported(format!("{color:?} samples"))),
+    };
+    let n = color.num_samples() as usize;
+    if samples8.len() < pixels * n {
+        return Err(short());
+    }
+    let gray = |v: Vec<u8>| GrayImage::from_raw(width, height, v).ok_or_else(short);
+    let rgb = |v: Vec<u8>| RgbImage::from_raw(width, height, v).ok_or_else(short);
+    Ok(match color {
+        ColorType::Gray(1) => PageImage::Bitonal(gray(samples8)?),
+        ColorType::Gray(_) => PageImage::Gray(gray(samples8)?),
+        ColorType::GrayA(_) => PageImage::Gray(gray(samples8.chunks(2).map(|p| over_white(p[0], p[1])).collect())?),
+        ColorType::RGB(_) => PageImage::Rgb(rgb(samples8)?),
+        ColorType::RGBA(_) => {
+            PageImage::Rgb(rgb(samples8.chunks(4).flat_map(|p| [0, 1, 2].map(|c| over_white(p[c], p[3]))).collect())?)
+        }
+        ColorType::CMYK(_) => {
+            let to_rgb = |p: &[u8]| [0, 1, 2].map(|c| ((255 - p[c] as u32) * (255 - p[3] as u32) / 255) as u8);
+            PageImage::Rgb(rgb(samples8.chunks(4).flat_map(to_rgb).collect())?)
+        }
+        ColorType::Palette(bits) => {
+            let map = palette.ok_or_else(|| unsupported("palette without a colour map".into()))?;
+            let entries = 1usize << bits;
+            if map.len() < 3 * entries {
+                return Err(LoadError::Corrupt { format: "TIFF", detail: "colour map too short".into() });
+            }
+            let lookup = |i: u8| [0, 1, 2].map(|c| (map[c * entries + i as usize] >> 8) as u8);
+            PageImage::Rgb(rgb(samples8.iter().flat_map(|&i| lookup(i)).collect())?)
+        }
+        other => return Err(unsupported(format!("colour model {other:?}"))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unpacks_padded_one_bit_rows() {
+        // Two rows of 10 pixels: each row takes 2 bytes.
+        let bytes = [0b1010_0000, 0b0100_0000, 0b1111_1111, 0b1100_0000];
+        let v = unpack_rows(&bytes, 10, 2, 1, 1);
+        assert_eq!(&v[..10], &[1, 0, 1, 0, 0, 0, 0, 0, 0, 1]);
+        assert_eq!(&v[10..], &[1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn scales_samples_to_eight_bits() {
+        assert_eq!(to_u8(1, 1), 255);
+        assert_eq!(to_u8(0, 4), 0);
+        assert_eq!(to_u8(15, 4), 255);
+    }
+}

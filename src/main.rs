@@ -1,0 +1,4 @@
+fn main() -> std::process::ExitCode {
+    olke::ocr::limit_openmp_threads();
+    olke::cli::run()
+}

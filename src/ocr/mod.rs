@@ -1,0 +1,160 @@
+//! OCR: Tesseract in-process through the `tesseract` crate, one engine per worker thread.
+//!
+//! An engine loads its language models once (a few hundred milliseconds for kaz+rus+eng)
+//! and is reused for every page its thread recognizes. Word boxes come from Tesseract's
+//! hOCR, which carries the line baselines the PDF text layer is placed on.
+
+mod hocr;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use tesseract::Tesseract;
+
+
+use crate::page::{PreparedPage, RecognizedPage};
+
+/// Languages used when neither the command line nor the record says otherwise.
+pub const DEFAULT_LANGUAGES: &str = "kaz+rus+eng";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    #[error(
+        "Tesseract has no '{language}' language data{where_}; install it with: \
+         apt-get install tesseract-ocr-{language}"
+    )]
+    MissingLanguage { language: String, where_: String },
+    #[error("Tesseract could not start with languages '{languages}': {detail}")]
+    Init { languages: String, detail: String },
+    #[error("Tesseract failed on this page: {0}")]
+    Recognize(String),
+    #[error("Tesseract's hOCR output could not be read: {0}")]
+    Hocr(String),
+}
+
+/// Re-executes the program with `OMP_THREAD_LIMIT=1` unless it is already set.
+///
+/// Debian's libtesseract is built with OpenMP, and libgomp reads its limits once, when the
+/// library is loaded — before `main` runs — so setting the variable in-process is too late.
+/// With several engines in parallel, unlimited OpenMP threads only fight over the cores.
+pub fn limit_openmp_threads() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OMP_THREAD_LIMIT", "1")
+        .exec();
+    // exec only returns on failure; carry on with OpenMP unlimited rather than fail.
+    tracing::warn!("could not re-execute with OMP_THREAD_LIMIT=1: {err}");
+}
+
+/// Tesseract's version string, e.g. `5.3.0`.
+pub fn engine_version() -> String {
+    tesseract::plumbing::version().to_string_lossy().into_owned()
+}
+
+/// Where Tesseract looks for `*.traineddata`, when it can be found.
+fn tessdata_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(prefix) = std::env::var_os("TESSDATA_PREFIX") {
+        dirs.push(PathBuf::from(prefix));
+    }
+    for candidate in ["/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata"] {
+        dirs.push(PathBuf::from(candidate));
+    }
+    dirs.into_iter().filter(|d| d.is_dir()).collect()
+}
+
+/// Checks that every language in `kaz+rus+eng` has its model installed, so a missing one
+/// is reported by name before any page is processed.
+pub fn check_languages(languages: &str) -> Result<(), OcrError> {
+    let dirs = tessdata_dirs();
+    let Some(dir) = dirs.iter().find(|d| d.join("eng.traineddata").exists()).or(dirs.first()) else {
+        return Ok(()); // unknown layout: let Tesseract itself report
+    };
+    for language in languages.split('+').filter(|l| !l.is_empty()) {
+        if !dir.join(format!("{language}.traineddata")).exists() {
+            return Err(OcrError::MissingLanguage {
+                language: language.to_string(),
+                where_: format!(" in {}", dir.display()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One Tesseract instance with its models loaded.
+pub struct Engine {
+    /// The `tesseract` crate's builder consumes the instance on every call; it is put back
+    /// after each page, and left empty (to be re-created) when a call fails.
+    tesseract: Option<Tesseract>,
+    languages: String,
+}
+
+impl Engine {
+    pub fn new(languages: &str) -> Result<Engine, OcrError> {
+        let mut engine = Engine { tesseract: None, languages: languages.to_string() };
+        engine.tesseract = Some(engine.start()?);
+        Ok(engine)
+    }
+
+    fn start(&self) -> Result<Tesseract, OcrError> {
+        let mut tesseract = Tesseract::new(None, Some(&self.languages))
+            .map_err(|e| OcrError::Init { languages: self.languages.clone(), detail: e.to_string() })?;
+        // The API's default is one uniform block of text, which runs newspaper columns
+        // together; the tesseract command line, like olke, analyses the page layout.
+        tesseract.set_page_seg_mode(tesseract::PageSegMode::PsmAuto);
+        Ok(tesseract)
+    }
+
+    /// Recognizes the page's OCR image; boxes come back in archived-image pixels.
+    pub fn recognize(&mut self, page: &PreparedPage) -> Result<RecognizedPage, OcrError> {
+        let tesseract = match self.tesseract.take() {
+            Some(t) => t,
+            None => self.start()?,
+        };
+        let image = &page.ocr;
+        let fail = |e: &dyn std::fmt::Display| OcrError::Recognize(e.to_string());
+        let width = i32::try_from(image.width()).map_err(|e| fail(&e))?;
+        let height = i32::try_from(image.height()).map_err(|e| fail(&e))?;
+        let mut tesseract = tesseract
+            .set_frame(image.as_raw(), width, height, 1, width)
+            .map_err(|e| fail(&e))?
+            .set_source_resolution((page.dpi * page.ocr_scale).round() as i32)
+            .recognize()
+            .map_err(|e| fail(&e))?;
+        let hocr = tesseract.get_hocr_text(0).map_err(|e| fail(&e))?;
+        self.tesseract = Some(tesseract);
+
+        let lines = hocr::parse(&hocr, 1.0 / page.ocr_scale).map_err(OcrError::Hocr)?;
+        let (sum, count) = lines.iter().flat_map(|l| &l.words).fold((0.0, 0usize), |(s, n), w| (s + w.conf, n + 1));
+        Ok(RecognizedPage {
+            width: page.archive.width(),
+            height: page.archive.height(),
+            dpi: page.dpi,
+            lines,
+            mean_conf: if count == 0 { 0.0 } else { sum / count as f32 },
+            languages: self.languages.clone(),
+        })
+    }
+}
+
+thread_local! {
+    /// This thread's engines, one per language combination, created on first use.
+    static ENGINES: RefCell<HashMap<String, Engine>> = RefCell::new(HashMap::new());
+}
+
+/// Recognizes `page` with this thread's engine for `languages`, creating it the first time.
+pub fn recognize(page: &PreparedPage, languages: &str) -> Result<RecognizedPage, OcrError> {
+    ENGINES.with(|engines| {
+        let mut engines = engines.borrow_mut();
+        if !engines.contains_key(languages) {
+            engines.insert(languages.to_string(), Engine::new(languages)?);
+        }
+        engines.get_mut(languages).expect("engine inserted above").recognize(page)
+    })
+}

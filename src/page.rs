@@ -1,0 +1,242 @@
+//! The types that carry one page through the pipeline:
+//! [`SourcePage`] (decoded scan) → [`PreparedPage`] (what to archive, what to OCR)
+//! → [`RecognizedPage`] (words with boxes in archived-image pixels).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use image::{GrayImage, RgbImage};
+use serde::{Deserialize, Serialize};
+
+/// Where a page came from: a file and the page's index inside it (multi-page TIFF).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PageOrigin {
+    pub file: PathBuf,
+    /// Zero-based page index inside `file`.
+    pub index: usize,
+}
+
+impl std::fmt::Display for PageOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.index == 0 {
+            write!(f, "{}", self.file.display())
+        } else {
+            write!(f, "{} (page {})", self.file.display(), self.index + 1)
+        }
+    }
+}
+
+/// A page image in one of the forms the PDF stage can store without loss of meaning.
+#[derive(Clone, Debug)]
+pub enum PageImage {
+    /// Black-and-white (values 0 or 255); stored as CCITT G4.
+    Bitonal(GrayImage),
+    Gray(GrayImage),
+    Rgb(RgbImage),
+    /// The scanner's own JPEG bytes, untouched; stored as they are (DCTDecode).
+    Jpeg(Arc<JpegData>),
+}
+
+/// An original JPEG stream kept for pass-through, with the decoded pixels beside it
+/// for OCR and preparation.
+#[derive(Debug)]
+pub struct JpegData {
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    /// 1 (gray) or 3 (YCbCr/RGB). CMYK JPEGs are decoded to RGB when loading.
+    pub components: u8,
+    pub pixels: PixelData,
+}
+
+/// Decoded pixels of a JPEG, kept in the JPEG's own colour model.
+#[derive(Debug)]
+pub enum PixelData {
+    Gray(GrayImage),
+    Rgb(RgbImage),
+}
+
+impl PageImage {
+    pub fn width(&self) -> u32 {
+        match self {
+            PageImage::Bitonal(i) | PageImage::Gray(i) => i.width(),
+            PageImage::Rgb(i) => i.width(),
+            PageImage::Jpeg(j) => j.width,
+        }
+    }
+
+    pub fn height(&self) -> u32 {
+        match self {
+            PageImage::Bitonal(i) | PageImage::Gray(i) => i.height(),
+            PageImage::Rgb(i) => i.height(),
+            PageImage::Jpeg(j) => j.height,
+        }
+    }
+
+    /// Luminance, as OCR and preparation see the page.
+    pub fn to_gray(&self) -> GrayImage {
+        match self {
+            PageImage::Bitonal(i) | PageImage::Gray(i) => i.clone(),
+            PageImage::Rgb(i) => image::DynamicImage::ImageRgb8(i.clone()).to_luma8(),
+            PageImage::Jpeg(j) => match &j.pixels {
+                PixelData::Gray(g) => g.clone(),
+                PixelData::Rgb(c) => image::DynamicImage::ImageRgb8(c.clone()).to_luma8(),
+            },
+        }
+    }
+}
+
+/// A decoded scan page as it came from the file.
+#[derive(Clone, Debug)]
+pub struct SourcePage {
+    pub origin: PageOrigin,
+    pub image: PageImage,
+    /// Resolution in pixels per inch (from the file, or the `--dpi` fallback).
+    pub dpi: f32,
+    /// True when `dpi` came from the file rather than the fallback.
+    pub dpi_from_file: bool,
+}
+
+/// What preparation did to a page, recorded in the catalogue.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preparation {
+    /// Steps applied, in order, as short names (`"deskew"`, `"binarize"`, …).
+    #[serde(default)]
+    pub steps: Vec<String>,
+    /// Deskew angle applied, degrees counter-clockwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deskew_degrees: Option<f32>,
+    /// Rotation turned upright, degrees clockwise (0, 90, 180, 270).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<u16>,
+    /// Which half of a two-page spread this page is (`"left"`/`"right"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<String>,
+    /// The part of the source image kept, in source pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crop: Option<BBox>,
+    /// Binarization threshold (global) or method used for the OCR image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<String>,
+    /// Scale of the OCR image relative to the archived image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr_scale: Option<f32>,
+}
+
+/// A page ready for OCR: the image to archive, and the image to recognize.
+#[derive(Clone, Debug)]
+pub struct PreparedPage {
+    pub origin: PageOrigin,
+    /// What the PDF shows.
+    pub archive: PageImage,
+    /// Resolution of `archive`.
+    pub dpi: f32,
+    /// What Tesseract reads: `archive` cleaned, binarized or upscaled.
+    pub ocr: GrayImage,
+    /// `ocr` pixels per `archive` pixel (> 1 when upscaled for OCR).
+    pub ocr_scale: f32,
+    pub preparation: Preparation,
+}
+
+/// An axis-aligned box in pixels, origin top-left, `x1`/`y1` exclusive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BBox {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+}
+
+impl BBox {
+    pub fn width(&self) -> u32 {
+        self.x1.saturating_sub(self.x0)
+    }
+
+    pub fn height(&self) -> u32 {
+        self.y1.saturating_sub(self.y0)
+    }
+
+    /// The box scaled by `factor` (e.g. from OCR-image to archived-image pixels).
+    pub fn scaled(&self, factor: f32) -> BBox {
+        let s = |v: u32| (v as f32 * factor).round() as u32;
+        BBox { x0: s(self.x0), y0: s(self.y0), x1: s(self.x1), y1: s(self.y1) }
+    }
+}
+
+/// One recognized word.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub text: String,
+    pub bbox: BBox,
+    /// Tesseract's confidence, 0–100.
+    pub conf: f32,
+}
+
+/// One recognized text line, in Tesseract's reading order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub bbox: BBox,
+    /// Baseline as `y = bbox.y1 + offset + slope * (x - bbox.x0)`, in pixels (hOCR's convention).
+    pub baseline_slope: f32,
+    pub baseline_offset: f32,
+    /// Height of the text row (ascender to descender), pixels.
+    pub x_size: f32,
+    /// Depth of descenders below the baseline, pixels.
+    pub x_descenders: f32,
+    /// Block and paragraph numbers, counted from 0 on the page.
+    pub block: u32,
+    pub paragraph: u32,
+    pub words: Vec<Word>,
+}
+
+impl Line {
+    /// Baseline height at `x`, in pixels from the top of the page.
+    pub fn baseline_at(&self, x: f32) -> f32 {
+        self.bbox.y1 as f32 + self.baseline_offset + self.baseline_slope * (x - self.bbox.x0 as f32)
+    }
+
+    pub fn text(&self) -> String {
+        let words: Vec<&str> = self.words.iter().map(|w| w.text.as_str()).collect();
+        words.join(" ")
+    }
+}
+
+/// A recognized page: text with positions in the coordinates of the archived image.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecognizedPage {
+    pub width: u32,
+    pub height: u32,
+    pub dpi: f32,
+    pub lines: Vec<Line>,
+    /// Mean word confidence, 0–100 (0 for a page without words).
+    pub mean_conf: f32,
+    /// Languages the engine was asked for, Tesseract's spelling (`kaz+rus+eng`).
+    pub languages: String,
+}
+
+impl RecognizedPage {
+    /// Plain text: words joined by spaces, lines by newlines, paragraphs by a blank line.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let mut previous: Option<(u32, u32)> = None;
+        for line in &self.lines {
+            if let Some(p) = previous {
+                out.push('\n');
+                if p != (line.block, line.paragraph) {
+                    out.push('\n');
+                }
+            }
+            out.push_str(&line.text());
+            previous = Some((line.block, line.paragraph));
+        }
+        out
+    }
+
+    pub fn words(&self) -> impl Iterator<Item = &Word> {
+        self.lines.iter().flat_map(|l| l.words.iter())
+    }
+
+    pub fn word_count(&self) -> usize {
+        self.lines.iter().map(|l| l.words.len()).sum()
+    }
+}

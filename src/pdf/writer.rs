@@ -1,0 +1,145 @@
+//! Writes a searchable PDF page by page, so a long book never sits in memory whole:
+//! each page's objects go to the output as soon as the page is ready; the page tree,
+//! catalogue, metadata and cross-reference table follow at the end. Objects are
+//! serialized by lopdf's own writer.
+
+use std::io::{self, Write};
+
+use lopdf::{dictionary, Object, Stream, Writer};
+
+use super::font::{add_font_objects, compress};
+use super::text::FONT_RESOURCE;
+use super::{Metadata, PdfPage};
+
+/// Counts bytes written, for the cross-reference offsets.
+struct Counting<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A PDF being written.
+pub struct PdfWriter<W: Write> {
+    out: Counting<W>,
+    /// Byte offset of each object, indexed by object number (0 is the free-list head).
+    offsets: Vec<Option<u64>>,
+    catalog: u32,
+    page_tree: u32,
+    font: u32,
+    pages: Vec<u32>,
+}
+
+impl<W: Write> PdfWriter<W> {
+    /// Starts a PDF: header and the shared text-layer font.
+    pub fn new(out: W) -> io::Result<Self> {
+        let mut writer = PdfWriter {
+            out: Counting { inner: out, written: 0 },
+            offsets: vec![None],
+            catalog: 0,
+            page_tree: 0,
+            font: 0,
+            pages: Vec::new(),
+        };
+        // The binary comment marks the file as binary for transfer tools.
+        writer.out.write_all(b"%PDF-1.5\n%\xE2\xE3\xCF\xD3\n")?;
+        writer.catalog = writer.reserve();
+        writer.page_tree = writer.reserve();
+        writer.font = add_font_objects(&mut |object| writer.add(&object))?;
+        Ok(writer)
+    }
+
+    fn reserve(&mut self) -> u32 {
+        self.offsets.push(None);
+        (self.offsets.len() - 1) as u32
+    }
+
+    fn write_object(&mut self, id: u32, object: &Object) -> io::Result<()> {
+        self.offsets[id as usize] = Some(self.out.written);
+        write!(self.out, "{id} 0 obj\n{}", if Writer::need_separator(object) { " " } else { "" })?;
+        Writer::write_object(&mut self.out, object)?;
+        writeln!(self.out, "{}\nendobj", if Writer::need_end_separator(object) { " " } else { "" })
+    }
+
+    fn add(&mut self, object: &Object) -> io::Result<u32> {
+        let id = self.reserve();
+        self.write_object(id, object)?;
+        Ok(id)
+    }
+
+    /// Appends a page: its image, its content (image and text layer) and the page object.
+    pub fn add_page(&mut self, page: PdfPage) -> io::Result<()> {
+        let image = self.add(&Object::Stream(page.image.into_stream()))?;
+        let mut content = Stream::new(dictionary! {}, page.content);
+        compress(&mut content);
+        let content = self.add(&Object::Stream(content))?;
+        let page_object = self.add(&Object::Dictionary(dictionary! {
+            "Type" => "Page",
+            "Parent" => Object::Reference((self.page_tree, 0)),
+            "MediaBox" => vec![0.into(), 0.into(), Object::Real(page.width_pt), Object::Real(page.height_pt)],
+            "Resources" => dictionary! {
+                "XObject" => dictionary! { super::IMAGE_RESOURCE => Object::Reference((image, 0)) },
+                "Font" => dictionary! { FONT_RESOURCE => Object::Reference((self.font, 0)) },
+            },
+            "Contents" => Object::Reference((content, 0)),
+        }))?;
+        self.pages.push(page_object);
+        Ok(())
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Writes the page tree, catalogue, metadata and cross-reference table, and returns the
+    /// output for the caller to sync and close.
+    pub fn finish(mut self, metadata: &Metadata) -> io::Result<W> {
+        let kids: Vec<Object> = self.pages.iter().map(|&id| Object::Reference((id, 0))).collect();
+        let tree = dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => self.pages.len() as i64 };
+        self.write_object(self.page_tree, &Object::Dictionary(tree))?;
+
+        let xmp = Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, metadata.xmp().into_bytes())
+            .with_compression(false);
+        let xmp = self.add(&Object::Stream(xmp))?;
+        let mut catalog = dictionary! {
+            "Type" => "Catalog",
+            "Pages" => Object::Reference((self.page_tree, 0)),
+            "Metadata" => Object::Reference((xmp, 0)),
+        };
+        if let Some(lang) = metadata.pdf_language() {
+            catalog.set("Lang", Object::string_literal(lang));
+        }
+        self.write_object(self.catalog, &Object::Dictionary(catalog))?;
+        let info = self.add(&Object::Dictionary(metadata.info_dictionary()))?;
+
+        let xref_offset = self.out.written;
+        let count = self.offsets.len();
+        write!(self.out, "xref\n0 {count}\n0000000000 65535 f \n")?;
+        for (id, offset) in self.offsets.iter().enumerate().skip(1) {
+            let offset = offset.ok_or_else(|| io::Error::other(format!("PDF object {id} was reserved but never written")))?;
+            write!(self.out, "{offset:010} 00000 n \n")?;
+        }
+        let file_id = Object::String(metadata.file_id().to_vec(), lopdf::StringFormat::Hexadecimal);
+        let trailer = dictionary! {
+            "Size" => count as i64,
+            "Root" => Object::Reference((self.catalog, 0)),
+            "Info" => Object::Reference((info, 0)),
+            "ID" => vec![file_id.clone(), file_id],
+        };
+        self.out.write_all(b"trailer\n")?;
+        Writer::write_object(&mut self.out, &Object::Dictionary(trailer))?;
+        write!(self.out, "\nstartxref\n{xref_offset}\n%%EOF\n")?;
+        self.out.flush()?;
+        Ok(self.out.inner)
+    }
+}

@@ -1,0 +1,105 @@
+//! The archive's record of a document: what it is (bibliographic description), where it
+//! came from (source files and checksums), what was made of it (pages, PDF, OCR).
+//!
+//! `record.json` beside each PDF holds this record; the catalogue caches it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::page::Preparation;
+
+/// Version of the record layout, stored in every record and in the catalogue.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What the document is, as a bibliographer describes it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bibliographic {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collections: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<String>,
+}
+
+/// One source file of a document, as it was when ingested.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFile {
+    /// The path given at ingest (as the user wrote it, made absolute).
+    pub path: String,
+    /// Name of the batch folder, and the file's path inside it: together they say which
+    /// scan this is, wherever the batch folder later lives.
+    pub batch: String,
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+impl SourceFile {
+    /// `batch/name`: the identity of a scan across re-ingests.
+    pub fn identity(&self) -> String {
+        format!("{}/{}", self.batch, self.name)
+    }
+}
+
+/// A page of the archived document, in brief; words and boxes are kept per page beside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageSummary {
+    /// Page number in the PDF, from 1.
+    pub number: u32,
+    /// Which source file (index into `source_files`) and which page of it.
+    pub source: usize,
+    pub source_page: usize,
+    pub width: u32,
+    pub height: u32,
+    pub dpi: f32,
+    pub words: usize,
+    pub mean_conf: f32,
+    /// Main language of the page's text, when there is enough text to tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub preparation: Preparation,
+}
+
+/// How the text was recognized.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OcrInfo {
+    pub engine: String,
+    pub languages: String,
+}
+
+/// The archive's record of one document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    pub schema: u32,
+    pub id: String,
+    #[serde(flatten)]
+    pub bib: Bibliographic,
+    pub source_files: Vec<SourceFile>,
+    /// SHA-256 over the source files' checksums in page order: the same scans give the
+    /// same key wherever they are, which is how a re-ingest is recognized.
+    pub content_key: String,
+    pub pages: Vec<PageSummary>,
+    /// Languages of the text (ISO 639-2), as recorded or detected.
+    pub languages: Vec<String>,
+    /// The PDF's path relative to the archive root.
+    pub pdf: String,
+    pub pdf_sha256: String,
+    pub pdf_bytes: u64,
+    pub ocr: OcrInfo,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+}
+
+impl DocumentRecord {
+    /// Mean word confidence over all pages, weighted by words.
+    pub fn mean_conf(&self) -> f32 {
+        let words: usize = self.pages.iter().map(|p| p.words).sum();
+        if words == 0 {
+            return 0.0;
+        }
+        self.pages.iter().map(|p| p.mean_conf * p.words as f32).sum::<f32>() / words as f32
+    }
+}
