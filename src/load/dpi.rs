@@ -65,6 +65,12 @@ pub(super) fn jpeg_header(bytes: &[u8]) -> Result<Header, String> {
         i = end;
     }
     let (width, height, components) = frame.ok_or("no frame header before the image data; the file is truncated")?;
+    // JPEG decoders fill a cut-off scan with gray and carry on; a file that does not end
+    // with the end-of-image marker (padding aside) lost its tail.
+    let end = bytes.iter().rposition(|&b| b != 0x00).map_or(0, |i| i + 1);
+    if !bytes[..end].ends_with(&[0xFF, 0xD9]) {
+        return Err("the file is truncated (no end-of-image marker)".into());
+    }
     Ok(Header { width, height, components, dpi: jfif_dpi.or(exif_dpi), bitonal: false })
 }
 
@@ -83,6 +89,16 @@ fn exif_resolution(tiff_bytes: &[u8]) -> Option<f32> {
         3 => Some(x * 2.54),
         _ => None,
     }
+}
+
+/// Width and height straight from a PNG's IHDR chunk, so an absurd size can be refused
+/// before a decoder looks any further.
+pub(super) fn png_size(bytes: &[u8]) -> Result<(u32, u32), String> {
+    if bytes.len() < 24 || &bytes[12..16] != b"IHDR" {
+        return Err("no image header (IHDR); the file is truncated or not a PNG".into());
+    }
+    let word = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    Ok((word(16), word(20)))
 }
 
 pub(super) fn png_header(bytes: &[u8]) -> Result<Header, String> {
@@ -112,9 +128,19 @@ mod tests {
         jpeg.extend([0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1, 1, 1, 0x01, 0x2C, 0x01, 0x2C, 0, 0]);
         // SOF0: 8-bit, 20 high, 10 wide, 3 components.
         jpeg.extend([0xFF, 0xC0, 0, 17, 8, 0, 20, 0, 10, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1]);
-        jpeg.extend([0xFF, 0xDA]);
+        jpeg.extend([0xFF, 0xDA, 0, 2, 0xFF, 0xD9]);
         let h = jpeg_header(&jpeg).unwrap();
         assert_eq!((h.width, h.height, h.components, h.dpi), (10, 20, 3, Some(300.0)));
+    }
+
+    #[test]
+    fn a_jpeg_cut_off_in_its_scan_is_reported() {
+        let mut jpeg = vec![0xFF, 0xD8];
+        jpeg.extend([0xFF, 0xC0, 0, 17, 8, 0, 20, 0, 10, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1]);
+        jpeg.extend([0xFF, 0xDA, 0, 2, 0x12, 0x34]);
+        assert!(jpeg_header(&jpeg).unwrap_err().contains("end-of-image"));
+        jpeg.extend([0xFF, 0xD9, 0, 0]);
+        assert!(jpeg_header(&jpeg).is_ok(), "padding after the marker is fine");
     }
 
     #[test]

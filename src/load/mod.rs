@@ -98,6 +98,8 @@ fn describe_unknown(head: &[u8]) -> String {
         return "a PDF file".into();
     }
     let text = String::from_utf8_lossy(head);
+    // The head may end inside a multi-byte character.
+    let text = text.trim_end_matches(char::REPLACEMENT_CHARACTER);
     let printable = text.chars().all(|c| !c.is_control() || c.is_whitespace() || c == char::REPLACEMENT_CHARACTER);
     if printable && text.chars().any(char::is_alphanumeric) {
         format!("the file is text (starts with {:?})", text.trim_end())
@@ -213,7 +215,9 @@ pub fn batch_files(dir: &Path) -> Vec<Result<PathBuf, (PathBuf, String)>> {
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by(|a, b| natord::compare(&a.file_name().to_string_lossy(), &b.file_name().to_string_lossy()));
-    for entry in walker {
+    // Hidden folders (.git, .Trash, a sample's .ground-truth) are not part of the batch.
+    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.');
+    for entry in walker.into_iter().filter_entry(|e| !hidden(e)) {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 if !is_batch_sidecar(e.path()) {

@@ -13,7 +13,11 @@ pub(super) fn decode(format: Format, bytes: Vec<u8>, options: &LoadOptions) -> R
     let corrupt = |detail: String| LoadError::Corrupt { format: format.name(), detail };
     let header = match format {
         Format::Jpeg => dpi::jpeg_header(&bytes).map_err(corrupt)?,
-        Format::Png => dpi::png_header(&bytes).map_err(corrupt)?,
+        Format::Png => {
+            let (width, height) = dpi::png_size(&bytes).map_err(corrupt)?;
+            check_dimensions(width, height, options)?;
+            dpi::png_header(&bytes).map_err(corrupt)?
+        }
         Format::Tiff => unreachable!("TIFF is decoded by load::tiff"),
     };
     check_dimensions(header.width, header.height, options)?;
