@@ -37,6 +37,25 @@ pub fn detect(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Every language with at least a fifth of the text, main language first. The text is
+/// judged paragraph by paragraph (paragraphs are separated by blank lines), so a Kazakh
+/// article with an English abstract is both.
+pub fn detect_all(text: &str) -> Vec<&'static str> {
+    let mut letters: Vec<(&'static str, usize)> = Vec::new();
+    for paragraph in text.split("\n\n") {
+        if let Some(language) = detect(paragraph) {
+            let count = paragraph.chars().filter(|c| c.is_alphabetic()).count();
+            match letters.iter_mut().find(|(l, _)| *l == language) {
+                Some((_, n)) => *n += count,
+                None => letters.push((language, count)),
+            }
+        }
+    }
+    let total: usize = letters.iter().map(|(_, n)| n).sum();
+    letters.sort_by(|a, b| b.1.cmp(&a.1));
+    letters.into_iter().filter(|(_, n)| n * 5 >= total).map(|(l, _)| l).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +66,13 @@ mod tests {
         assert_eq!(detect("История города Балхаш в документах областного архива"), Some("rus"));
         assert_eq!(detect("The history of the city of Balkhash in archive documents"), Some("eng"));
         assert_eq!(detect("№ 28"), None);
+    }
+
+    #[test]
+    fn mixed_pages_have_every_language_of_weight() {
+        let text = "Балқаш қаласы көлдің солтүстік жағалауында орналасқан.\n\n\
+                    The local history collection of the city library.";
+        assert_eq!(detect_all(text), vec!["kaz", "eng"]);
+        assert_eq!(detect_all("История города Балхаш в документах"), vec!["rus"]);
     }
 }

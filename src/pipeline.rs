@@ -364,7 +364,7 @@ fn process_page(job: &PageJob, pages_in_file: usize, options: &IngestOptions) ->
                 dpi: recognized.dpi,
                 words: recognized.word_count(),
                 mean_conf: recognized.mean_conf,
-                language: language::detect(&recognized.text()).map(str::to_string),
+                languages: language::detect_all(&recognized.text()).into_iter().map(str::to_string).collect(),
                 preparation: page.preparation.clone(),
             };
             let pdf = PdfPage::new(&page.archive, &recognized, options.jpeg_quality);
@@ -563,10 +563,10 @@ impl Collector<'_> {
     }
 }
 
-/// The document's languages, most pages first.
+/// The document's languages, those of the most pages first.
 fn document_languages(summaries: &[PageSummary]) -> Vec<String> {
     let mut counts: Vec<(String, usize)> = Vec::new();
-    for language in summaries.iter().filter_map(|s| s.language.clone()) {
+    for language in summaries.iter().flat_map(|s| s.languages.iter().cloned()) {
         match counts.iter_mut().find(|(l, _)| *l == language) {
             Some((_, n)) => *n += 1,
             None => counts.push((language, 1)),

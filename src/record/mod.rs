@@ -56,9 +56,9 @@ pub struct PageSummary {
     pub dpi: f32,
     pub words: usize,
     pub mean_conf: f32,
-    /// Main language of the page's text, when there is enough text to tell.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
+    /// Languages of the page's text, main one first (empty when there is too little text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
     #[serde(default)]
     pub preparation: Preparation,
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the system packages olke needs on Debian or Ubuntu, only those missing.
+#   scripts/install-deps.sh          build and run: Tesseract (kaz, rus, eng, osd), its
+#                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts
+#   scripts/install-deps.sh --test   also what the test suite uses
+#   scripts/install-deps.sh --bench  also the comparison tools for `make bench`
+# Run as root or with passwordless sudo; otherwise it prints the exact command to run.
+set -euo pipefail
+
+packages=(
+  tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd
+  libtesseract-dev libleptonica-dev clang libclang-dev pkg-config
+  poppler-utils qpdf fonts-dejavu-core
+)
+python_packages=()
+for arg in "$@"; do
+  case "$arg" in
+    --test) packages+=(python3 python3-pip) ;;
+    --bench) packages+=(ocrmypdf python3 python3-pip time); python_packages+=(rapidfuzz) ;;
+    *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  command="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    sudo=""
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo="sudo"
+  else
+    echo "olke needs these system packages; install them as root with:" >&2
+    echo "  $command" >&2
+    exit 1
+  fi
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+    echo "Installing failed; run as root:" >&2
+    echo "  $command" >&2
+    exit 1
+  fi
+fi
+
+for p in "${python_packages[@]}"; do
+  python3 -c "import $p" 2>/dev/null || python3 -m pip install --quiet "$p" 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages "$p"
+done
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "olke is written in Rust and needs cargo 1.80 or newer: https://rustup.rs" >&2
+  exit 1
+fi

@@ -1,0 +1,152 @@
+//! Shared helpers for the integration tests: run the real `olke` binary, make fixture
+//! batches with known text, and read PDFs back with poppler and qpdf.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use olke::fixtures::{self, PageSpec, RenderedPage};
+
+pub fn olke(archive: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_olke"));
+    command.arg("--archive").arg(archive).env_remove("OLKE_ARCHIVE").env_remove("RUST_LOG");
+    command
+}
+
+/// Runs a command and returns its output, failing with stderr shown if it could not start.
+pub fn run(command: &mut Command) -> Output {
+    command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs and expects the given exit code, showing both streams otherwise.
+pub fn expect_code(command: &mut Command, code: i32) -> Output {
+    let output = run(command);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{command:?}\n--- stdout\n{}\n--- stderr\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    output
+}
+
+pub fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
+}
+
+pub fn font() -> ab_glyph::FontVec {
+    fixtures::load_font().expect("fixture font")
+}
+
+/// A compact page of the given paragraphs at `dpi`.
+pub fn page(paragraphs: &[&str], dpi: f32) -> RenderedPage {
+    fixtures::render_page(&font(), &PageSpec::small(dpi), paragraphs)
+}
+
+/// Text with whitespace folded, as the corpus scorer compares it.
+pub fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Character error rate of `got` against `truth`, whitespace folded.
+pub fn cer(got: &str, truth: &str) -> f64 {
+    let (got, truth) = (normalize(got), normalize(truth));
+    strsim::levenshtein(&got, &truth) as f64 / truth.chars().count().max(1) as f64
+}
+
+pub fn pdftotext_raw(pdf: &Path) -> String {
+    let output = run(Command::new("pdftotext").args(["-raw", "-enc", "UTF-8"]).arg(pdf).arg("-"));
+    assert!(output.status.success(), "pdftotext failed on {}: {}", pdf.display(), stderr(&output));
+    stdout(&output)
+}
+
+/// A word as `pdftotext -bbox` reports it, in points from the page's top left.
+#[derive(Debug, Clone)]
+pub struct BoxedWord {
+    pub text: String,
+    pub x_min: f64,
+    pub y_min: f64,
+    pub x_max: f64,
+    pub y_max: f64,
+}
+
+/// Words per page from `pdftotext -bbox`.
+pub fn pdftotext_bbox(pdf: &Path) -> Vec<Vec<BoxedWord>> {
+    use quick_xml::events::Event;
+    let output = run(Command::new("pdftotext").args(["-bbox", "-enc", "UTF-8"]).arg(pdf).arg("-"));
+    assert!(output.status.success(), "pdftotext -bbox failed: {}", stderr(&output));
+    let xml = stdout(&output);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut pages: Vec<Vec<BoxedWord>> = Vec::new();
+    let mut current: Option<BoxedWord> = None;
+    loop {
+        match reader.read_event().expect("pdftotext -bbox writes XHTML") {
+            Event::Start(e) if e.name().as_ref() == b"page" => pages.push(Vec::new()),
+            Event::Start(e) if e.name().as_ref() == b"word" => {
+                let attr = |name: &str| -> f64 {
+                    e.try_get_attribute(name).unwrap().unwrap().unescape_value().unwrap().parse().unwrap()
+                };
+                current = Some(BoxedWord { text: String::new(), x_min: attr("xMin"), y_min: attr("yMin"), x_max: attr("xMax"), y_max: attr("yMax") });
+            }
+            Event::Text(t) => {
+                if let Some(w) = current.as_mut() {
+                    w.text.push_str(&t.unescape().unwrap());
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"word" => {
+                if let Some(w) = current.take() {
+                    pages.last_mut().expect("a word inside a page").push(w);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    pages
+}
+
+/// Runs `qpdf --check` and fails the test on any complaint.
+pub fn qpdf_check(pdf: &Path) {
+    let output = run(Command::new("qpdf").arg("--check").arg(pdf));
+    assert!(
+        output.status.success() && !stdout(&output).to_lowercase().contains("warning"),
+        "qpdf --check {}:\n{}{}",
+        pdf.display(),
+        stdout(&output),
+        stderr(&output)
+    );
+}
+
+/// Page count from `pdfinfo`.
+pub fn pdf_pages(pdf: &Path) -> usize {
+    let output = run(Command::new("pdfinfo").arg(pdf));
+    stdout(&output)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|v| v.trim().parse().unwrap()))
+        .unwrap_or_else(|| panic!("pdfinfo gave no page count for {}", pdf.display()))
+}
+
+/// SHA-256 of every file under `dir`, to prove a batch folder was left untouched.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap();
+            (e.path().to_path_buf(), hex::encode(Sha256::digest(&bytes)))
+        })
+        .collect();
+    files.sort();
+    files
+}

@@ -1,0 +1,280 @@
+//! `olke ingest` end to end: real Tesseract, real PDFs read back with poppler and qpdf,
+//! on pages rendered from known text.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+use olke::fixtures::{texts, threshold, write_jpeg, write_png, write_tiff, TiffKind};
+use olke::language::KAZAKH_LETTERS;
+
+/// A batch of three documents in three formats: Kazakh G4 TIFF, Russian JPEG, Kazakh PNG.
+/// Returns the ground truth per document id.
+fn mixed_batch(dir: &Path) -> Vec<(&'static str, String)> {
+    fs::create_dir_all(dir).unwrap();
+    let kaz1 = page(&texts::KAZAKH[..2], 300.0);
+    write_tiff(&dir.join("kaz-book.tif"), &[threshold(&kaz1.image)], 300.0, TiffKind::G4).unwrap();
+    let rus = page(&texts::RUSSIAN[..2], 300.0);
+    write_jpeg(&dir.join("rus-news.jpg"), &rus.image, 300.0, 90).unwrap();
+    let kaz2 = page(&[texts::KAZAKH[4], texts::KAZAKH[5]], 300.0);
+    write_png(&dir.join("kaz-letters.png"), &kaz2.image, 300.0).unwrap();
+    vec![("kaz-book", kaz1.text()), ("rus-news", rus.text()), ("kaz-letters", kaz2.text())]
+}
+
+#[test]
+fn text_layer_reads_back_with_every_kazakh_letter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    let truth = mixed_batch(&batch);
+    let archive = tmp.path().join("archive");
+    let report = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0));
+    assert_eq!(report["documents"].as_array().unwrap().len(), 3);
+    assert_eq!(report["pages"], 3);
+
+    for (id, expected) in &truth {
+        let pdf = archive.join("documents").join(id).join(format!("{id}.pdf"));
+        qpdf_check(&pdf);
+        let text = pdftotext_raw(&pdf);
+        let rate = cer(&text, expected);
+        assert!(rate < 0.02, "{id}: CER {:.2}% over 2%\n--- got\n{text}\n--- expected\n{expected}", rate * 100.0);
+        for letter in KAZAKH_LETTERS.chars().filter(|c| expected.contains(*c)) {
+            assert!(text.contains(letter), "{id}: letter {letter} lost in the text layer\n{text}");
+        }
+        // The text layer is the recognized text, in the recognized order.
+        let recognized = stdout(&expect_code(olke(&archive).args(["text", id]), 0));
+        assert_eq!(normalize(&text), normalize(&recognized), "{id}: text layer differs from the OCR text");
+    }
+}
+
+#[test]
+fn word_boxes_in_the_pdf_match_the_ocr_boxes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    let dpi = 300.0;
+    write_png(&batch.join("boxes.png"), &page(&texts::KAZAKH[..2], dpi).image, dpi).unwrap();
+    let archive = tmp.path().join("archive");
+    expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
+
+    let pdf_words = &pdftotext_bbox(&archive.join("documents/boxes/boxes.pdf"))[0];
+    let page: olke::page::RecognizedPage =
+        serde_json::from_slice(&fs::read(archive.join("documents/boxes/pages/0001.json")).unwrap()).unwrap();
+    let ocr_words: Vec<_> = page.words().collect();
+    assert_eq!(pdf_words.len(), ocr_words.len(), "poppler sees as many words as Tesseract found");
+    let pt = |px: u32| px as f64 * 72.0 / dpi as f64;
+    for (pdf, ocr) in pdf_words.iter().zip(ocr_words) {
+        assert_eq!(pdf.text, ocr.text);
+        // Horizontally the word spans its box (less the small gap kept before a touching
+        // neighbour); vertically it spans the text row, so within a few points.
+        assert!((pdf.x_min - pt(ocr.bbox.x0)).abs() < 1.0, "{pdf:?} vs {ocr:?}");
+        assert!((pdf.x_max - pt(ocr.bbox.x1)).abs() < 3.0, "{pdf:?} vs {ocr:?}");
+        assert!((pdf.y_min - pt(ocr.bbox.y0)).abs() < 4.0, "{pdf:?} vs {ocr:?}");
+        assert!((pdf.y_max - pt(ocr.bbox.y1)).abs() < 4.0, "{pdf:?} vs {ocr:?}");
+    }
+}
+
+#[test]
+fn reingest_runs_no_ocr_and_a_changed_scan_is_made_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    let first = page(&texts::RUSSIAN[..1], 300.0);
+    write_png(&batch.join("p1.png"), &first.image, 300.0).unwrap();
+    let archive = tmp.path().join("archive");
+    expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0);
+
+    let again = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0));
+    assert_eq!(again["pages"], 0, "no page recognized again");
+    assert_eq!(again["documents"][0]["outcome"], "unchanged");
+    let listed = json(&expect_code(olke(&archive).args(["list", "--json"]), 0));
+    assert_eq!(listed.as_array().unwrap().len(), 1, "no duplicate");
+
+    // The same scan copied elsewhere is recognized by its content.
+    let copy = tmp.path().join("copy");
+    fs::create_dir_all(&copy).unwrap();
+    fs::copy(batch.join("p1.png"), copy.join("renamed.png")).unwrap();
+    let copied = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&copy), 0));
+    assert_eq!(copied["pages"], 0);
+    assert_eq!(copied["documents"][0]["id"], "p1");
+
+    // A rescan of the same page replaces the document and keeps the old PDF.
+    let second = page(&texts::RUSSIAN[1..2], 300.0);
+    write_png(&batch.join("p1.png"), &second.image, 300.0).unwrap();
+    let changed = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0));
+    assert_eq!(changed["pages"], 1);
+    assert_eq!(changed["documents"][0]["outcome"], "updated");
+    assert_eq!(changed["documents"][0]["id"], "p1");
+    let text = pdftotext_raw(&archive.join("documents/p1/p1.pdf"));
+    assert!(cer(&text, &second.text()) < 0.02, "the PDF has the new text: {text}");
+    let previous: Vec<_> = walkdir::WalkDir::new(archive.join("documents/p1/previous"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    assert_eq!(previous.len(), 1, "the earlier PDF is kept");
+    assert!(cer(&pdftotext_raw(previous[0].path()), &first.text()) < 0.02);
+    assert_eq!(json(&expect_code(olke(&archive).args(["list", "--json"]), 0)).as_array().unwrap().len(), 1);
+}
+
+/// A minimal PNG whose header claims the given size, with no pixel data.
+fn png_header_only(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(13u32.to_be_bytes());
+    png.extend(&ihdr);
+    png.extend(crc32fast::hash(&ihdr).to_be_bytes());
+    png.extend(0u32.to_be_bytes());
+    png.extend(b"IEND");
+    png.extend(crc32fast::hash(b"IEND").to_be_bytes());
+    png
+}
+
+#[test]
+fn bad_inputs_are_named_and_the_rest_of_the_batch_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    let good = page(&texts::KAZAKH[..1], 300.0);
+    write_png(&batch.join("good.png"), &good.image, 300.0).unwrap();
+
+    // Valid files to cut short.
+    let scratch = tmp.path().join("scratch");
+    fs::create_dir_all(&scratch).unwrap();
+    write_png(&scratch.join("a.png"), &good.image, 300.0).unwrap();
+    write_jpeg(&scratch.join("a.jpg"), &good.image, 300.0, 85).unwrap();
+    write_tiff(&scratch.join("a.tif"), &[good.image.clone()], 300.0, TiffKind::Lzw).unwrap();
+    for name in ["a.png", "a.jpg", "a.tif"] {
+        let bytes = fs::read(scratch.join(name)).unwrap();
+        fs::write(batch.join(format!("truncated-{name}")), &bytes[..bytes.len() / 3]).unwrap();
+    }
+    fs::write(batch.join("empty.tif"), b"").unwrap();
+    fs::write(batch.join("notes-named.tif"), "Бұл сурет емес, мәтін.\n").unwrap();
+    fs::write(batch.join("huge.png"), png_header_only(100_000, 100_000)).unwrap();
+    let mut tiny = Vec::new();
+    image::GrayImage::new(1, 1).write_to(&mut std::io::Cursor::new(&mut tiny), image::ImageFormat::Png).unwrap();
+    fs::write(batch.join("tiny.png"), tiny).unwrap();
+
+    let before = snapshot(&batch);
+    let archive = tmp.path().join("archive");
+    let output = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 3);
+    let report = json(&output);
+    let failures = report["failures"].as_array().unwrap();
+    let reason = |file: &str| -> String {
+        failures
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(file))
+            .unwrap_or_else(|| panic!("{file} not reported: {failures:?}"))["reason"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(reason("truncated-a.png").contains("truncated"), "{}", reason("truncated-a.png"));
+    assert!(reason("truncated-a.jpg").contains("damaged JPEG"), "{}", reason("truncated-a.jpg"));
+    assert!(reason("truncated-a.tif").contains("TIFF"), "{}", reason("truncated-a.tif"));
+    assert!(reason("empty.tif").contains("empty file"));
+    assert!(reason("notes-named.tif").contains("not an image"));
+    assert!(reason("huge.png").contains("over the limit"));
+    assert!(reason("tiny.png").contains("too small"));
+    assert_eq!(failures.len(), 7, "{failures:?}");
+    // Each failure is one line on stderr naming the file.
+    let err = stderr(&output);
+    for file in ["truncated-a.png", "empty.tif", "notes-named.tif", "huge.png", "tiny.png"] {
+        assert_eq!(err.lines().filter(|l| l.contains(file)).count(), 1, "{file} in:\n{err}");
+    }
+
+    assert_eq!(report["documents"].as_array().unwrap().len(), 1, "the good scan is archived");
+    assert_eq!(report["documents"][0]["id"], "good");
+    assert_eq!(snapshot(&batch), before, "the batch folder is untouched");
+}
+
+#[test]
+fn multi_page_tiffs_are_one_document_in_any_compression() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    let pages: Vec<_> = [&texts::KAZAKH[..1], &texts::RUSSIAN[..1], &texts::KAZAKH[2..3]].iter().map(|p| page(p, 300.0)).collect();
+    let images: Vec<_> = pages.iter().map(|p| p.image.clone()).collect();
+    write_tiff(&batch.join("book-lzw.tif"), &images, 300.0, TiffKind::Lzw).unwrap();
+    write_tiff(&batch.join("book-16bit.tif"), &images[..1], 300.0, TiffKind::Gray16).unwrap();
+    write_tiff(&batch.join("book-deflate.tif"), &images[1..2], 300.0, TiffKind::Deflate).unwrap();
+    let archive = tmp.path().join("archive");
+    expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
+
+    let pdf = archive.join("documents/book-lzw/book-lzw.pdf");
+    assert_eq!(pdf_pages(&pdf), 3);
+    let text = pdftotext_raw(&pdf);
+    let layers: Vec<&str> = text.split('\x0c').collect();
+    for (layer, page) in layers.iter().zip(&pages) {
+        assert!(cer(layer, &page.text()) < 0.02, "page text in order:\n{layer}");
+    }
+    let shown = json(&expect_code(olke(&archive).args(["show", "book-lzw", "--json"]), 0));
+    assert_eq!(shown["pages"].as_array().unwrap().len(), 3);
+    assert!(cer(&pdftotext_raw(&archive.join("documents/book-16bit/book-16bit.pdf")), &pages[0].text()) < 0.02);
+    assert!(cer(&pdftotext_raw(&archive.join("documents/book-deflate/book-deflate.pdf")), &pages[1].text()) < 0.02);
+    // `olke text` separates pages with form feeds.
+    let all = stdout(&expect_code(olke(&archive).args(["text", "book-lzw"]), 0));
+    assert_eq!(all.matches('\x0c').count(), 2);
+}
+
+#[test]
+fn pdfs_of_jpeg_and_g4_scans_do_not_balloon() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    // A full book page at 400 dpi, as a bitonal scanner makes it.
+    let spec = olke::fixtures::PageSpec::a5(400.0);
+    let text = olke::fixtures::render_page(&font(), &spec, &[texts::RUSSIAN, texts::KAZAKH].concat());
+    write_jpeg(&batch.join("photo.jpg"), &text.image, 400.0, 80).unwrap();
+    write_tiff(&batch.join("fax.tif"), &[threshold(&text.image)], 400.0, TiffKind::G4).unwrap();
+    let archive = tmp.path().join("archive");
+    expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
+    for (id, source) in [("photo", "photo.jpg"), ("fax", "fax.tif")] {
+        let source = fs::metadata(batch.join(source)).unwrap().len() as f64;
+        let pdf = fs::metadata(archive.join(format!("documents/{id}/{id}.pdf"))).unwrap().len() as f64;
+        assert!(pdf <= 1.5 * source, "{id}: PDF {pdf} bytes for a {source}-byte scan");
+    }
+}
+
+#[test]
+fn ids_come_from_file_names_and_clashes_get_the_batch_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    for (batch, paragraph) in [("2019-05", texts::RUSSIAN[0]), ("2020-01", texts::RUSSIAN[1])] {
+        let dir = tmp.path().join(batch);
+        fs::create_dir_all(&dir).unwrap();
+        write_png(&dir.join("p 001.png"), &page(&[paragraph], 300.0).image, 300.0).unwrap();
+    }
+    // --archive after the subcommand works too.
+    expect_code(
+        std::process::Command::new(env!("CARGO_BIN_EXE_olke"))
+            .args(["ingest", "--archive"])
+            .arg(&archive)
+            .arg(tmp.path().join("2019-05"))
+            .arg(tmp.path().join("2020-01")),
+        0,
+    );
+    let listed = json(&expect_code(olke(&archive).args(["list", "--json"]), 0));
+    let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec!["2020-01-p_001", "p_001"]);
+    for entry in listed.as_array().unwrap() {
+        for key in ["id", "title", "pages", "pdf", "source_files"] {
+            assert!(entry.get(key).is_some(), "list --json lacks {key}");
+        }
+        assert!(archive.join(entry["pdf"].as_str().unwrap()).is_file());
+    }
+}
+
+#[test]
+fn usage_errors_exit_with_two_and_unknown_ids_are_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    expect_code(olke(&archive).arg("ingest"), 2);
+    expect_code(olke(&archive).args(["ingest", "--dpi", "5", "x"]), 2);
+    let output = expect_code(olke(&archive).args(["show", "nothing"]), 1);
+    assert!(stderr(&output).contains("no archive"), "{}", stderr(&output));
+}
