@@ -52,7 +52,7 @@ pub fn detect_all(text: &str) -> Vec<&'static str> {
         }
     }
     let total: usize = letters.iter().map(|(_, n)| n).sum();
-    letters.sort_by(|a, b| b.1.cmp(&a.1));
+    letters.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     letters.into_iter().filter(|(_, n)| n * 5 >= total).map(|(l, _)| l).collect()
 }
 

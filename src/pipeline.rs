@@ -205,7 +205,7 @@ fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
 }
 
 /// A batch argument: a folder of scans, or single files (their folder is the batch).
-fn batch_of(input: &Path) -> (String, Vec<Result<PathBuf, (PathBuf, String)>>, PathBuf) {
+fn batch_of(input: &Path) -> (String, Vec<load::BatchEntry>, PathBuf) {
     let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
     if absolute.is_dir() {
         let name = absolute.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "batch".into());
@@ -572,7 +572,7 @@ fn document_languages(summaries: &[PageSummary]) -> Vec<String> {
             None => counts.push((language, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     counts.into_iter().map(|(l, _)| l).collect()
 }
 

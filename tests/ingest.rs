@@ -147,7 +147,7 @@ fn bad_inputs_are_named_and_the_rest_of_the_batch_goes_on() {
     fs::create_dir_all(&scratch).unwrap();
     write_png(&scratch.join("a.png"), &good.image, 300.0).unwrap();
     write_jpeg(&scratch.join("a.jpg"), &good.image, 300.0, 85).unwrap();
-    write_tiff(&scratch.join("a.tif"), &[good.image.clone()], 300.0, TiffKind::Lzw).unwrap();
+    write_tiff(&scratch.join("a.tif"), std::slice::from_ref(&good.image), 300.0, TiffKind::Lzw).unwrap();
     for name in ["a.png", "a.jpg", "a.tif"] {
         let bytes = fs::read(scratch.join(name)).unwrap();
         fs::write(batch.join(format!("truncated-{name}")), &bytes[..bytes.len() / 3]).unwrap();

@@ -208,9 +208,12 @@ pub fn is_batch_sidecar(path: &Path) -> bool {
         || matches!(name.as_str(), "batch.csv" | "batch.toml" | "thumbs.db" | "desktop.ini")
 }
 
+/// A file found in a batch folder, or a folder entry that could not be read and why.
+pub type BatchEntry = Result<PathBuf, (PathBuf, String)>;
+
 /// The files of a batch folder, in natural order (`p2` before `p10`), sidecars left out.
 /// Symbolic links are followed; a link loop is reported as an error for that entry.
-pub fn batch_files(dir: &Path) -> Vec<Result<PathBuf, (PathBuf, String)>> {
+pub fn batch_files(dir: &Path) -> Vec<BatchEntry> {
     let mut found = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)

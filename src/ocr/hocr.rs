@@ -95,12 +95,13 @@ pub(super) fn parse(hocr: &str, scale: f32) -> Result<Vec<Line>, String> {
                 }
             }
             Event::End(_) => {
-                if open.pop().as_deref() == Some("ocrx_word") {
-                    if let (Some(mut w), Some(line)) = (word.take(), lines.last_mut()) {
-                        w.text = w.text.trim().to_string();
-                        if !w.text.is_empty() {
-                            line.words.push(w);
-                        }
+                if open.pop().as_deref() != Some("ocrx_word") {
+                    continue;
+                }
+                if let (Some(mut w), Some(line)) = (word.take(), lines.last_mut()) {
+                    w.text = w.text.trim().to_string();
+                    if !w.text.is_empty() {
+                        line.words.push(w);
                     }
                 }
             }

@@ -127,7 +127,7 @@ impl<W: Write> PdfWriter<W> {
         write!(self.out, "xref\n0 {count}\n0000000000 65535 f \n")?;
         for (id, offset) in self.offsets.iter().enumerate().skip(1) {
             let offset = offset.ok_or_else(|| io::Error::other(format!("PDF object {id} was reserved but never written")))?;
-            write!(self.out, "{offset:010} 00000 n \n")?;
+            writeln!(self.out, "{offset:010} 00000 n ")?;
         }
         let file_id = Object::String(metadata.file_id().to_vec(), lopdf::StringFormat::Hexadecimal);
         let trailer = dictionary! {

@@ -1,0 +1,96 @@
+//! Reading the archive back: `olke list`, `olke show`, `olke text`.
+
+use std::io::Write;
+
+use anyhow::{anyhow, Context, Result};
+use serde::Serialize;
+
+use super::print_json;
+use crate::archive::Archive;
+use crate::catalog::Reader;
+use crate::record::DocumentRecord;
+
+/// What `list --json` gives per document.
+#[derive(Serialize)]
+struct ListEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    pages: usize,
+    pdf: &'a str,
+    languages: &'a [String],
+    source_files: Vec<&'a str>,
+    mean_conf: f32,
+}
+
+pub fn list(archive: &Archive, json: bool) -> Result<u8> {
+    let reader = Reader::open(archive)?;
+    let documents = reader.documents()?;
+    if json {
+        let entries: Vec<ListEntry> = documents
+            .iter()
+            .map(|d| ListEntry {
+                id: &d.id,
+                title: &d.bib.title,
+                pages: d.pages.len(),
+                pdf: &d.pdf,
+                languages: &d.languages,
+                source_files: d.source_files.iter().map(|s| s.path.as_str()).collect(),
+                mean_conf: d.mean_conf(),
+            })
+            .collect();
+        print_json(&entries)?;
+    } else if documents.is_empty() {
+        println!("The archive at {} has no documents yet.", archive.root().display());
+    } else {
+        for d in &documents {
+            println!("{:<24} {:>4} pages  {:<8} {}", d.id, d.pages.len(), d.languages.join("+"), d.bib.title);
+        }
+        println!("{} documents", documents.len());
+    }
+    Ok(0)
+}
+
+fn find(reader: &Reader, archive: &Archive, id: &str) -> Result<DocumentRecord> {
+    reader.get(id)?.ok_or_else(|| anyhow!("no document '{id}' in the archive at {}; `olke list` shows what is there", archive.root().display()))
+}
+
+pub fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
+    let reader = Reader::open(archive)?;
+    let record = find(&reader, archive, id)?;
+    if json {
+        print_json(&record)?;
+        return Ok(0);
+    }
+    println!("{}", record.id);
+    println!("  title:      {}", record.bib.title);
+    println!("  pages:      {}", record.pages.len());
+    println!("  languages:  {}", record.languages.join(", "));
+    println!("  PDF:        {} ({} bytes)", archive.root().join(&record.pdf).display(), record.pdf_bytes);
+    println!("  OCR:        {} ({}), mean confidence {:.1}", record.ocr.engine, record.ocr.languages, record.mean_conf());
+    println!("  archived:   {} (updated {})", record.created.format("%Y-%m-%d %H:%M"), record.updated.format("%Y-%m-%d %H:%M"));
+    println!("  sources:");
+    for source in &record.source_files {
+        println!("    {} ({} bytes, sha256 {})", source.path, source.bytes, &source.sha256[..16]);
+    }
+    Ok(0)
+}
+
+pub fn text(archive: &Archive, id: &str, only: Option<u32>) -> Result<u8> {
+    let reader = Reader::open(archive)?;
+    let record = find(&reader, archive, id)?;
+    let count = record.pages.len() as u32;
+    let numbers: Vec<u32> = match only {
+        Some(n) if n == 0 || n > count => return Err(anyhow!("{id} has {count} pages; there is no page {n}")),
+        Some(n) => vec![n],
+        None => (1..=count).collect(),
+    };
+    let mut out = std::io::stdout().lock();
+    for (i, number) in numbers.iter().enumerate() {
+        let page = reader.page(id, *number)?.with_context(|| format!("page {number} of {id} is missing from the archive; run `olke verify`"))?;
+        if i > 0 {
+            write!(out, "\x0c")?;
+        }
+        writeln!(out, "{}", page.text())?;
+    }
+    Ok(0)
+}

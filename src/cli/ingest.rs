@@ -1,0 +1,96 @@
+//! `olke ingest`: runs the pipeline over batch folders and prints its report.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{print_json, progress, EXIT_PARTIAL, EXIT_USAGE};
+use crate::archive::Archive;
+use crate::load::plausible_dpi;
+use crate::pipeline::{self, IngestOptions, IngestReport, Outcome};
+
+#[derive(Args, Debug)]
+pub struct IngestArgs {
+    /// Batch folders or scan files (TIFF, JPEG, PNG).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Pages recognized in parallel (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// Tesseract languages, '+'-separated.
+    #[arg(long, default_value = crate::ocr::DEFAULT_LANGUAGES, value_name = "LANGS")]
+    lang: String,
+    /// Resolution to assume when a file has none (or an implausible one).
+    #[arg(long, default_value_t = 300.0, value_name = "N")]
+    dpi: f32,
+    /// JPEG quality for pages olke compresses itself (a scanner's JPEG is kept as it is).
+    #[arg(long, default_value_t = crate::pdf::DEFAULT_JPEG_QUALITY, value_parser = clap::value_parser!(u8).range(10..=100), value_name = "Q")]
+    jpeg_quality: u8,
+    /// Largest image accepted, in megapixels.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    max_megapixels: u64,
+    /// List pages whose mean word confidence is below this for review.
+    #[arg(long, default_value_t = 70.0, value_name = "CONF")]
+    review_below: f32,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
+    if !plausible_dpi(args.dpi) {
+        eprintln!("olke: --dpi {} is not a scanning resolution (100–2400)", args.dpi);
+        return Ok(EXIT_USAGE);
+    }
+    let mut options = IngestOptions { languages: args.lang, jpeg_quality: args.jpeg_quality, review_below: args.review_below, ..Default::default() };
+    if let Some(jobs) = args.jobs {
+        options.jobs = jobs.max(1);
+    }
+    options.load.fallback_dpi = args.dpi;
+    options.load.max_pixels = args.max_megapixels.saturating_mul(1_000_000);
+
+    let progress = progress::Bar::new();
+    let report = pipeline::ingest(archive, &args.paths, &options, &progress)?;
+    if args.json {
+        print_json(&report)?;
+    } else {
+        print_ingest_summary(archive, &report);
+    }
+    Ok(if report.failures.is_empty() { 0 } else { EXIT_PARTIAL })
+}
+
+fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
+    let count = |o: Outcome| report.documents.iter().filter(|d| d.outcome == o).count();
+    let (created, updated, unchanged) = (count(Outcome::Created), count(Outcome::Updated), count(Outcome::Unchanged));
+    let per_minute = if report.seconds > 0.0 { report.pages as f64 / report.seconds * 60.0 } else { 0.0 };
+    println!(
+        "Archived {} documents ({created} new, {updated} updated, {unchanged} already archived), \
+         {} pages recognized in {:.1} s ({per_minute:.1} pages/min)",
+        created + updated,
+        report.pages,
+        report.seconds,
+    );
+    for document in report.documents.iter().filter(|d| d.outcome != Outcome::Unchanged) {
+        println!("  {:<24} {:>4} pages  confidence {:>5.1}  {}", document.id, document.pages, document.mean_conf, archive.root().join(&document.pdf).display());
+    }
+    if report.pages > 0 {
+        println!("Mean word confidence: {:.1}", report.mean_conf);
+    }
+    if !report.adopted.is_empty() {
+        println!("Taken back into the catalogue from files on disk: {}", report.adopted.join(", "));
+    }
+    if !report.review.is_empty() {
+        println!("Pages to review (low confidence):");
+        for page in &report.review {
+            println!("  {} page {}: {:.1}", page.id, page.page, page.mean_conf);
+        }
+    }
+    if !report.failures.is_empty() {
+        println!("{} input(s) failed:", report.failures.len());
+        for failure in &report.failures {
+            println!("  {failure}");
+        }
+    }
+}
+
