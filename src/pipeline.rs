@@ -157,6 +157,8 @@ struct PlannedSource {
 #[derive(Debug)]
 struct PlannedDocument {
     id: String,
+    /// Tesseract languages for its pages: the record's own when it states them.
+    ocr_languages: String,
     outcome: Outcome,
     bib: Bibliographic,
     sources: Vec<PlannedSource>,
@@ -179,6 +181,7 @@ struct PageJob {
     path: PathBuf,
     format: Format,
     index: usize,
+    languages: String,
 }
 
 /// A recognized output page (a spread gives two).
@@ -291,7 +294,13 @@ fn drafts_from_files(sources: Vec<(String, PlannedSource)>) -> Vec<Draft> {
 
 /// Settles each draft against the catalogue: already archived (skip), a changed version of
 /// an archived document (same id, made again), or new (its own unique id).
-fn resolve(catalog: &Catalog, drafts: Vec<Draft>, report: &mut IngestReport, progress: &dyn Progress) -> Result<Vec<PlannedDocument>, IngestError> {
+fn resolve(
+    catalog: &Catalog,
+    drafts: Vec<Draft>,
+    default_languages: &str,
+    report: &mut IngestReport,
+    progress: &dyn Progress,
+) -> Result<Vec<PlannedDocument>, IngestError> {
     let mut taken: HashSet<String> = catalog.ids()?.into_iter().collect();
     let mut keys_this_run: HashMap<String, String> = HashMap::new();
     let mut planned = Vec::new();
@@ -329,7 +338,8 @@ fn resolve(catalog: &Catalog, drafts: Vec<Draft>, report: &mut IngestReport, pro
         };
         taken.insert(id.clone());
         keys_this_run.insert(key.clone(), id.clone());
-        planned.push(PlannedDocument { id, outcome, bib: draft.bib, sources: draft.sources, content_key: key });
+        let ocr_languages = if draft.bib.language.is_empty() { default_languages.to_string() } else { draft.bib.language.join("+") };
+        planned.push(PlannedDocument { id, outcome, ocr_languages, bib: draft.bib, sources: draft.sources, content_key: key });
     }
     Ok(planned)
 }
@@ -354,7 +364,7 @@ fn process_page(job: &PageJob, pages_in_file: usize, options: &IngestOptions) ->
     prepare::prepare(source, &options.prepare)
         .into_iter()
         .map(|page| {
-            let recognized = ocr::recognize(&page, &options.languages).map_err(|e| fail(e.to_string()))?;
+            let recognized = ocr::recognize(&page, &job.languages).map_err(|e| fail(e.to_string()))?;
             let summary = PageSummary {
                 number: 0, // numbered when the document is assembled
                 source: job.source,
@@ -523,7 +533,7 @@ impl Collector<'_> {
             pdf: Archive::pdf_relative(id),
             pdf_sha256,
             pdf_bytes,
-            ocr: OcrInfo { engine: format!("Tesseract {}", ocr::engine_version()), languages: self.options.languages.clone() },
+            ocr: OcrInfo { engine: format!("Tesseract {}", ocr::engine_version()), languages: planned.ocr_languages.clone() },
             created: previous.as_ref().map_or(now, |p| p.created),
             updated: now,
         };
@@ -589,14 +599,25 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     for failure in &report.failures {
         progress.note(&failure.to_string());
     }
-    let documents = resolve(&catalog, drafts_from_files(sources), &mut report, progress)?;
+    let documents = resolve(&catalog, drafts_from_files(sources), &options.languages, &mut report, progress)?;
+    for languages in documents.iter().map(|d| &d.ocr_languages) {
+        ocr::check_languages(languages)?;
+    }
 
     let mut jobs = Vec::new();
     for (d, document) in documents.iter().enumerate() {
         let mut seq = 0;
         for (s, source) in document.sources.iter().enumerate() {
             for index in 0..source.pages {
-                jobs.push(PageJob { document: d, seq, source: s, path: source.path.clone(), format: source.format, index });
+                jobs.push(PageJob {
+                    document: d,
+                    seq,
+                    source: s,
+                    path: source.path.clone(),
+                    format: source.format,
+                    index,
+                    languages: document.ocr_languages.clone(),
+                });
                 seq += 1;
             }
         }

@@ -11,16 +11,82 @@ use crate::page::Preparation;
 /// Version of the record layout, stored in every record and in the catalogue.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// What the document is, as a bibliographer describes it.
+/// What kind of publication a document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentType {
+    NewspaperArticle,
+    JournalArticle,
+    Book,
+    BookChapter,
+}
+
+/// What the library may do with a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rights {
+    PublicDomain,
+    /// Published under a contract with the (local) author.
+    AuthorContract,
+    InCopyright,
+}
+
+/// Marks the library reports on (rare books, local history, books about Kazakhstan).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    Rare,
+    LocalHistory,
+    KazakhstanContent,
+}
+
+/// What the document is, as a bibliographer describes it (the batch manifest's columns).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Bibliographic {
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<DocumentType>,
     pub title: String,
+    /// "Surname, I. O.", in the order given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub authors: Vec<String>,
+    /// Newspaper or journal title, or the host book of a chapter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `YYYY-MM-DD` or `YYYY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<String>,
+    /// Pages in the source, e.g. `4` or `46-65`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_pages: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// Languages as described (ISO 639-2: `kaz`, `rus`, `eng`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub language: Vec<String>,
+    /// Thematic collections (folders) the document is filed in.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collections: Vec<String>,
+    /// `None` when not stated: treated as in copyright.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: Option<Rights>,
+    /// Reference and date of the author's contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subjects: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<Flag>,
+    /// The printed number of the first scanned page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_page_number: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 /// One source file of a document, as it was when ingested.
