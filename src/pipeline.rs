@@ -116,6 +116,25 @@ pub struct ReviewPage {
     pub mean_conf: f32,
 }
 
+/// Seconds spent in each stage, summed over the pages of a run (worker time, so with
+/// several workers the sum exceeds the wall-clock time).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct StageSeconds {
+    pub load: f64,
+    pub prepare: f64,
+    pub ocr: f64,
+    pub pdf: f64,
+}
+
+impl std::ops::AddAssign for StageSeconds {
+    fn add_assign(&mut self, other: StageSeconds) {
+        self.load += other.load;
+        self.prepare += other.prepare;
+        self.ocr += other.ocr;
+        self.pdf += other.pdf;
+    }
+}
+
 /// What an ingest did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct IngestReport {
@@ -127,6 +146,7 @@ pub struct IngestReport {
     pub mean_conf: f32,
     pub review: Vec<ReviewPage>,
     pub seconds: f64,
+    pub stage_seconds: StageSeconds,
     /// Documents found on disk but missing from the catalogue, taken back in.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub adopted: Vec<String>,
@@ -357,14 +377,45 @@ fn unique_id(draft: &Draft, taken: &mut HashSet<String>) -> String {
     (2..).map(|n| format!("{qualified}-{n}")).find(|id| !taken.contains(id)).expect("an unused number exists")
 }
 
-/// Runs one scanned page through load → prepare → ocr → pdf.
-fn process_page(job: &PageJob, pages_in_file: usize, options: &IngestOptions) -> Result<Vec<PageOutput>, Failure> {
+/// Runs one scanned page through load → prepare → ocr → pdf, timing each stage.
+fn process_page(job: &PageJob, pages_in_file: usize, options: &IngestOptions) -> (Result<Vec<PageOutput>, Failure>, StageSeconds) {
+    let mut seconds = StageSeconds::default();
+    let result = run_stages(job, pages_in_file, options, &mut seconds);
+    tracing::debug!(file = %job.path.display(), page = job.index + 1, ?seconds, "page done");
+    (result, seconds)
+}
+
+fn run_stages(job: &PageJob, pages_in_file: usize, options: &IngestOptions, seconds: &mut StageSeconds) -> Result<Vec<PageOutput>, Failure> {
     let fail = |reason: String| Failure { path: job.path.clone(), page: (pages_in_file > 1).then_some(job.index + 1), reason };
+    let timer = Instant::now();
     let source = load::decode_page(&job.path, job.format, job.index, &options.load).map_err(|e| fail(e.to_string()))?;
-    prepare::prepare(source, &options.prepare)
+    seconds.load += timer.elapsed().as_secs_f64();
+    let timer = Instant::now();
+    let pages = prepare::prepare(source, &options.prepare);
+    seconds.prepare += timer.elapsed().as_secs_f64();
+    pages
         .into_iter()
         .map(|page| {
-            let recognized = ocr::recognize(&page, &job.languages).map_err(|e| fail(e.to_string()))?;
+            let timer = Instant::now();
+            let mut recognized = ocr::recognize(&page, &job.languages).map_err(|e| fail(e.to_string()))?;
+            seconds.ocr += timer.elapsed().as_secs_f64();
+            // A poor first reading may be an upside-down page: only then is orientation
+            // detection worth its cost.
+            let mut page = page;
+            if options.prepare.orient && recognized.mean_conf < prepare::DOUBTFUL_CONFIDENCE {
+                let timer = Instant::now();
+                let turned = prepare::reorient(&page);
+                seconds.prepare += timer.elapsed().as_secs_f64();
+                if let Some(turned) = turned {
+                    let timer = Instant::now();
+                    let again = ocr::recognize(&turned, &job.languages).map_err(|e| fail(e.to_string()))?;
+                    seconds.ocr += timer.elapsed().as_secs_f64();
+                    if again.mean_conf > recognized.mean_conf {
+                        (page, recognized) = (turned, again);
+                    }
+                }
+            }
+            let timer = Instant::now();
             let summary = PageSummary {
                 number: 0, // numbered when the document is assembled
                 source: job.source,
@@ -378,6 +429,7 @@ fn process_page(job: &PageJob, pages_in_file: usize, options: &IngestOptions) ->
                 preparation: page.preparation.clone(),
             };
             let pdf = PdfPage::new(&page.archive, &recognized, options.jpeg_quality);
+            seconds.pdf += timer.elapsed().as_secs_f64();
             Ok(PageOutput { pdf, recognized, summary })
         })
         .collect()
@@ -645,13 +697,18 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
                     if stop.load(std::sync::atomic::Ordering::Relaxed) {
                         return;
                     }
-                    let result = process_page(&job, pages_in_file[&job.path], options);
-                    let _ = sender.send((job, result));
+                    let (result, seconds) = process_page(&job, pages_in_file[&job.path], options);
+                    let _ = sender.send((job, result, seconds));
                 });
             });
+            pool.broadcast(|_| {
+                ocr::release();
+                prepare::release();
+            });
         });
-        for (job, result) in receiver {
+        for (job, result, seconds) in receiver {
             progress.page_done();
+            collector.report.stage_seconds += seconds;
             if let Err(e) = collector.accept(job, result, progress) {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
                 return Err(e);

@@ -9,6 +9,7 @@ use super::{print_json, progress, EXIT_PARTIAL, EXIT_USAGE};
 use crate::archive::Archive;
 use crate::load::plausible_dpi;
 use crate::pipeline::{self, IngestOptions, IngestReport, Outcome};
+use crate::prepare::{ImageMode, PrepareOptions};
 
 #[derive(Args, Debug)]
 pub struct IngestArgs {
@@ -33,9 +34,48 @@ pub struct IngestArgs {
     /// List pages whose mean word confidence is below this for review.
     #[arg(long, default_value_t = 70.0, value_name = "CONF")]
     review_below: f32,
+    /// How the archived page is stored: as scanned, gray, or the cleaned page in black and white.
+    #[arg(long, value_enum, default_value_t = ImageMode::Auto, value_name = "MODE")]
+    image_mode: ImageMode,
+    /// Turn off page preparation entirely (archive and recognize the scans as they are).
+    #[arg(long)]
+    no_prepare: bool,
+    /// Do not crop dark scanner edges.
+    #[arg(long)]
+    no_crop: bool,
+    /// Do not clean the page for OCR (noise, uneven paper, show-through).
+    #[arg(long)]
+    no_clean: bool,
+    /// Do not turn sideways or upside-down pages upright.
+    #[arg(long)]
+    no_orient: bool,
+    /// Keep two-page spreads whole instead of splitting them into two pages.
+    #[arg(long)]
+    no_split: bool,
+    /// Do not straighten skewed pages.
+    #[arg(long)]
+    no_deskew: bool,
+    /// Do not upscale pages scanned under 300 dpi for OCR.
+    #[arg(long)]
+    no_upscale: bool,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
+}
+
+impl IngestArgs {
+    fn prepare_options(&self) -> PrepareOptions {
+        let base = if self.no_prepare { PrepareOptions::none() } else { PrepareOptions::default() };
+        PrepareOptions {
+            crop: base.crop && !self.no_crop,
+            clean: base.clean && !self.no_clean,
+            orient: base.orient && !self.no_orient,
+            split: base.split && !self.no_split,
+            deskew: base.deskew && !self.no_deskew,
+            upscale: base.upscale && !self.no_upscale,
+            image_mode: self.image_mode,
+        }
+    }
 }
 
 pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
@@ -43,7 +83,13 @@ pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
         eprintln!("olke: --dpi {} is not a scanning resolution (100–2400)", args.dpi);
         return Ok(EXIT_USAGE);
     }
-    let mut options = IngestOptions { languages: args.lang, jpeg_quality: args.jpeg_quality, review_below: args.review_below, ..Default::default() };
+    let mut options = IngestOptions {
+        prepare: args.prepare_options(),
+        languages: args.lang,
+        jpeg_quality: args.jpeg_quality,
+        review_below: args.review_below,
+        ..Default::default()
+    };
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }

@@ -148,6 +148,12 @@ thread_local! {
     static ENGINES: RefCell<HashMap<String, Engine>> = RefCell::new(HashMap::new());
 }
 
+/// Frees this thread's engines. Called on every worker when a run ends: Tesseract tears
+/// down its shared model cache at exit and complains about engines still alive.
+pub fn release() {
+    ENGINES.with(|engines| engines.borrow_mut().clear());
+}
+
 /// Recognizes `page` with this thread's engine for `languages`, creating it the first time.
 pub fn recognize(page: &PreparedPage, languages: &str) -> Result<RecognizedPage, OcrError> {
     ENGINES.with(|engines| {

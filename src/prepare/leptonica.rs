@@ -1,0 +1,191 @@
+//! Leptonica, the image library Tesseract is built on, reached through the bindings the
+//! `tesseract` crate already pulls in: its skew finder and its rotation are well-tested C
+//! that olke need not write again.
+
+use image::{GrayImage, RgbImage};
+use tesseract::plumbing::leptonica_plumbing::leptonica_sys as sys;
+
+/// An owned Leptonica image.
+struct Pix(*mut sys::Pix);
+
+impl Drop for Pix {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from pixCreate/pixRotate and is owned by us alone.
+        unsafe { sys::pixDestroy(&mut self.0) }
+    }
+}
+
+impl Pix {
+    fn create(width: u32, height: u32, depth: i32) -> Pix {
+        // SAFETY: plain allocation; null only when out of memory.
+        let pix = unsafe { sys::pixCreate(width as i32, height as i32, depth) };
+        assert!(!pix.is_null(), "Leptonica could not allocate a {width}×{height} image");
+        Pix(pix)
+    }
+
+    /// The image's rows as 32-bit words, `wpl` words per row.
+    fn words(&mut self) -> (&mut [u32], usize) {
+        // SAFETY: pixGetData points at height × wpl words owned by this Pix.
+        unsafe {
+            let wpl = sys::pixGetWpl(self.0) as usize;
+            let height = (*self.0).h as usize;
+            (std::slice::from_raw_parts_mut(sys::pixGetData(self.0), wpl * height), wpl)
+        }
+    }
+
+    fn size(&self) -> (u32, u32) {
+        // SAFETY: reading two fields of a valid Pix.
+        unsafe { ((*self.0).w, (*self.0).h) }
+    }
+
+    /// An 8-bit Pix. Leptonica keeps the leftmost pixel of each word in its most
+    /// significant byte, whatever the machine's byte order.
+    fn from_gray(image: &GrayImage) -> Pix {
+        let (width, height) = image.dimensions();
+        let mut pix = Pix::create(width, height, 8);
+        let (words, wpl) = pix.words();
+        for (row, line) in image.as_raw().chunks(width as usize).zip(words.chunks_mut(wpl)) {
+            for (word, pixels) in line.iter_mut().zip(row.chunks(4)) {
+                let mut bytes = [0u8; 4];
+                bytes[..pixels.len()].copy_from_slice(pixels);
+                *word = u32::from_be_bytes(bytes);
+            }
+        }
+        pix
+    }
+
+    fn to_gray(&mut self) -> GrayImage {
+        let (width, height) = self.size();
+        let (words, wpl) = self.words();
+        let mut pixels = Vec::with_capacity(width as usize * height as usize);
+        for line in words.chunks(wpl) {
+            pixels.extend(line.iter().flat_map(|w| w.to_be_bytes()).take(width as usize));
+        }
+        GrayImage::from_raw(width, height, pixels).expect("sizes match")
+    }
+
+    /// A 32-bit colour Pix: red in the most significant byte, then green and blue.
+    fn from_rgb(image: &RgbImage) -> Pix {
+        let (width, height) = image.dimensions();
+        let mut pix = Pix::create(width, height, 32);
+        let (words, wpl) = pix.words();
+        for (row, line) in image.as_raw().chunks(3 * width as usize).zip(words.chunks_mut(wpl)) {
+            for (word, p) in line.iter_mut().zip(row.chunks(3)) {
+                *word = u32::from_be_bytes([p[0], p[1], p[2], 0]);
+            }
+        }
+        pix
+    }
+
+    fn to_rgb(&mut self) -> RgbImage {
+        let (width, height) = self.size();
+        let (words, wpl) = self.words();
+        let mut pixels = Vec::with_capacity(3 * width as usize * height as usize);
+        for line in words.chunks(wpl) {
+            pixels.extend(line.iter().take(width as usize).flat_map(|w| {
+                let [r, g, b, _] = w.to_be_bytes();
+                [r, g, b]
+            }));
+        }
+        RgbImage::from_raw(width, height, pixels).expect("sizes match")
+    }
+
+    /// Takes ownership of a Pix Leptonica returned, checking it is there.
+    fn returned(pix: *mut sys::Pix, what: &str) -> Pix {
+        assert!(!pix.is_null(), "Leptonica could not {what}");
+        Pix(pix)
+    }
+
+    /// A 1-bit Pix where `ink` pixels are set (Leptonica's 1 is black).
+    fn from_ink(image: &GrayImage, ink: impl Fn(u8) -> bool) -> Pix {
+        let (width, height) = image.dimensions();
+        let mut pix = Pix::create(width, height, 1);
+        let (words, wpl) = pix.words();
+        for (row, line) in image.as_raw().chunks(width as usize).zip(words.chunks_mut(wpl)) {
+            for (word, pixels) in line.iter_mut().zip(row.chunks(32)) {
+                *word = pixels.iter().enumerate().filter(|(_, &v)| ink(v)).fold(0, |w, (i, _)| w | (1 << (31 - i)));
+            }
+        }
+        pix
+    }
+}
+
+/// Runs `f` on a Leptonica copy of `image` that knows its resolution (Tesseract warns
+/// about, and guesses for, images without one).
+pub fn with_pix<T>(image: &GrayImage, dpi: f32, f: impl FnOnce(*mut sys::Pix) -> T) -> T {
+    let pix = Pix::from_gray(image);
+    let dpi = dpi.round() as i32;
+    // SAFETY: a valid Pix, alive until the end of this function.
+    unsafe { sys::pixSetResolution(pix.0, dpi, dpi) };
+    f(pix.0)
+}
+
+/// The angle in degrees that straightens the text lines (positive: turn the page
+/// clockwise), and Leptonica's confidence in it.
+pub fn find_skew(image: &GrayImage, max_degrees: f32) -> Option<(f32, f32)> {
+    let pix = Pix::from_ink(image, |v| v < 128);
+    let (mut angle, mut confidence, mut score) = (0f32, 0f32, 0f32);
+    // Sweep at a quarter of the resolution, then refine by binary search at half.
+    // SAFETY: pix is a valid 1-bit image; the out-pointers are live locals.
+    let status = unsafe {
+        sys::pixFindSkewSweepAndSearchScore(pix.0, &mut angle, &mut confidence, &mut score, 4, 2, 0.0, max_degrees, 0.5, 0.01)
+    };
+    (status == 0).then_some((angle, confidence))
+}
+
+/// Rotates `pix` by `degrees` counter-clockwise about its centre, keeping its size and
+/// bringing in white paper at the corners.
+fn rotate(pix: &Pix, degrees: f32) -> Pix {
+    let (width, height) = pix.size();
+    // SAFETY: a valid source; Leptonica returns a new image or null.
+    let rotated = unsafe {
+        sys::pixRotate(
+            pix.0,
+            -degrees.to_radians(), // Leptonica turns clockwise for positive angles
+            sys::L_ROTATE_AREA_MAP as i32,
+            sys::L_BRING_IN_WHITE as i32,
+            width as i32,
+            height as i32,
+        )
+    };
+    Pix::returned(rotated, "rotate the page")
+}
+
+pub fn rotate_gray(image: &GrayImage, degrees: f32) -> GrayImage {
+    rotate(&Pix::from_gray(image), degrees).to_gray()
+}
+
+pub fn rotate_rgb(image: &RgbImage, degrees: f32) -> RgbImage {
+    rotate(&Pix::from_rgb(image), degrees).to_rgb()
+}
+
+/// Scales a gray image by `factor` with Leptonica's interpolation (sharpened where it
+/// helps), much faster than a generic resampling filter.
+pub fn scale_gray(image: &GrayImage, factor: f32) -> GrayImage {
+    let pix = Pix::from_gray(image);
+    // SAFETY: a valid 8-bit source; Leptonica returns a new image or null.
+    Pix::returned(unsafe { sys::pixScale(pix.0, factor, factor) }, "scale the page").to_gray()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gray_images_survive_the_round_trip() {
+        let image = GrayImage::from_fn(13, 5, |x, y| image::Luma([(x * 17 + y * 3) as u8]));
+        assert_eq!(Pix::from_gray(&image).to_gray(), image);
+    }
+
+    #[test]
+    fn colour_images_survive_the_round_trip() {
+        let image = RgbImage::from_fn(7, 3, |x, y| image::Rgb([x as u8, y as u8, (x * y) as u8]));
+        assert_eq!(Pix::from_rgb(&image).to_rgb(), image);
+    }
+
+    #[test]
+    fn a_rotation_by_zero_changes_nothing() {
+        let image = GrayImage::from_fn(40, 30, |x, y| image::Luma([if (x + y) % 7 == 0 { 0 } else { 255 }]));
+        assert_eq!(rotate_gray(&image, 0.0), image);
+    }
+}
