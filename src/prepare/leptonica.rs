@@ -54,7 +54,7 @@ impl Pix {
         pix
     }
 
-    fn to_gray(&mut self) -> GrayImage {
+    fn into_gray(mut self) -> GrayImage {
         let (width, height) = self.size();
         let (words, wpl) = self.words();
         let mut pixels = Vec::with_capacity(width as usize * height as usize);
@@ -77,7 +77,7 @@ impl Pix {
         pix
     }
 
-    fn to_rgb(&mut self) -> RgbImage {
+    fn into_rgb(mut self) -> RgbImage {
         let (width, height) = self.size();
         let (words, wpl) = self.words();
         let mut pixels = Vec::with_capacity(3 * width as usize * height as usize);
@@ -152,11 +152,11 @@ fn rotate(pix: &Pix, degrees: f32) -> Pix {
 }
 
 pub fn rotate_gray(image: &GrayImage, degrees: f32) -> GrayImage {
-    rotate(&Pix::from_gray(image), degrees).to_gray()
+    rotate(&Pix::from_gray(image), degrees).into_gray()
 }
 
 pub fn rotate_rgb(image: &RgbImage, degrees: f32) -> RgbImage {
-    rotate(&Pix::from_rgb(image), degrees).to_rgb()
+    rotate(&Pix::from_rgb(image), degrees).into_rgb()
 }
 
 /// Scales a gray image by `factor` with Leptonica's interpolation (sharpened where it
@@ -164,7 +164,7 @@ pub fn rotate_rgb(image: &RgbImage, degrees: f32) -> RgbImage {
 pub fn scale_gray(image: &GrayImage, factor: f32) -> GrayImage {
     let pix = Pix::from_gray(image);
     // SAFETY: a valid 8-bit source; Leptonica returns a new image or null.
-    Pix::returned(unsafe { sys::pixScale(pix.0, factor, factor) }, "scale the page").to_gray()
+    Pix::returned(unsafe { sys::pixScale(pix.0, factor, factor) }, "scale the page").into_gray()
 }
 
 #[cfg(test)]
@@ -174,13 +174,13 @@ mod tests {
     #[test]
     fn gray_images_survive_the_round_trip() {
         let image = GrayImage::from_fn(13, 5, |x, y| image::Luma([(x * 17 + y * 3) as u8]));
-        assert_eq!(Pix::from_gray(&image).to_gray(), image);
+        assert_eq!(Pix::from_gray(&image).into_gray(), image);
     }
 
     #[test]
     fn colour_images_survive_the_round_trip() {
         let image = RgbImage::from_fn(7, 3, |x, y| image::Rgb([x as u8, y as u8, (x * y) as u8]));
-        assert_eq!(Pix::from_rgb(&image).to_rgb(), image);
+        assert_eq!(Pix::from_rgb(&image).into_rgb(), image);
     }
 
     #[test]
