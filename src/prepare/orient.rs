@@ -74,9 +74,7 @@ pub fn release() {
 /// True when the page's text lines run up and down: they line up far better once the
 /// page is turned by a quarter.
 pub fn looks_sideways(image: &GrayImage) -> bool {
-    let confidence = |image: &GrayImage| super::leptonica::find_skew(image, super::MAX_SKEW).map_or(0.0, |(_, c)| c);
-    let across = confidence(image);
-    let along = confidence(&super::geometry::turned(image, 90));
+    let (across, along) = super::leptonica::line_confidence_across_and_along(image, super::MAX_SKEW);
     tracing::debug!(across, along, "line direction");
     along >= super::MIN_SKEW_CONFIDENCE && along > 2.0 * across
 }
