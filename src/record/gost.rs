@@ -215,11 +215,7 @@ mod tests {
     use super::*;
 
     fn record(cells: &[(&str, &str)]) -> Bibliographic {
-        let mut bib = Bibliographic::default();
-        for (field, value) in cells {
-            bib.set(field, &super::super::fields::Value::Text(value.to_string())).unwrap();
-        }
-        bib
+        crate::record::tests::document("test", cells).bib
     }
 
     /// The two examples of the issue, verbatim.
