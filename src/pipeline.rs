@@ -429,6 +429,7 @@ fn resolve(
 ) -> Result<Vec<PlannedDocument>, IngestError> {
     let mut taken: HashSet<String> = catalog.ids()?.into_iter().collect();
     let mut keys_this_run: HashMap<String, String> = HashMap::new();
+    let mut planned_ids: HashSet<String> = HashSet::new();
     let mut planned = Vec::new();
     for draft in drafts {
         let key = content_key(&draft.sources);
@@ -459,6 +460,8 @@ fn resolve(
                 break;
             }
         }
+        // When a manifest splits an archived document, its first part keeps the id.
+        let existing = existing.filter(|id| !planned_ids.contains(id));
         let (id, outcome) = match (existing, &draft.id) {
             (Some(id), _) => (id, Outcome::Updated),
             (None, Some(id)) if taken.contains(id) => {
@@ -473,6 +476,7 @@ fn resolve(
             (None, None) => (unique_id(&draft, &mut taken), Outcome::Created),
         };
         taken.insert(id.clone());
+        planned_ids.insert(id.clone());
         keys_this_run.insert(key.clone(), id.clone());
         let ocr_languages = if draft.bib.language.is_empty() { default_languages.to_string() } else { draft.bib.language.join("+") };
         planned.push(PlannedDocument { id, outcome, ocr_languages, bib: draft.bib, described: draft.described.is_some(), sources: draft.sources, content_key: key });

@@ -32,8 +32,11 @@ enum CatalogCommand {
         olke catalog set p001 collections 'Батырлар; Балқаш тарихы'\n  \
         olke catalog set p002 type newspaper_article source 'Пульс' date 2019-07-12")]
     Set {
+        /// The document's id.
         id: String,
+        /// A manifest column (listed below).
         field: String,
+        /// Its new value; '' clears it.
         #[arg(allow_hyphen_values = true)]
         value: String,
         /// More FIELD VALUE pairs, set together with the first.
@@ -126,5 +129,22 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
             }
             Ok(if report.problems.is_empty() { 0 } else { EXIT_PARTIAL })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use crate::record::fields::FIELDS;
+
+    #[test]
+    fn the_help_of_set_names_every_field() {
+        let mut cli = super::super::Cli::command();
+        let set = cli.find_subcommand_mut("catalog").unwrap().find_subcommand_mut("set").unwrap();
+        let help = set.render_long_help().to_string();
+        let listed = help.split_once("FIELD is a manifest column:").unwrap().1.split_once(". Lists").unwrap().0;
+        let listed: Vec<&str> = listed.split(',').map(str::trim).collect();
+        assert_eq!(listed, FIELDS);
     }
 }
