@@ -108,7 +108,8 @@ pub fn apply(archive: &Archive, catalog: &Catalog, table: &Table) -> Result<Appl
         return Ok(report);
     }
     let mut seen: Vec<(String, usize)> = Vec::new();
-    for row in &table.rows {
+    // A row with cells that could not be read was reported when the table was read.
+    for row in table.rows.iter().filter(|r| !r.unreadable) {
         let id = match row.cell(ID).map(|c| c.value.single()) {
             Some(Ok(Some(id))) => id,
             Some(Err(reason)) => {

@@ -141,10 +141,11 @@ pub fn read_csv(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
         return None;
     }
     let mut table = Table { path: path.to_path_buf(), has_header: true, columns: Vec::new(), rows: Vec::new() };
-    for column in &columns {
-        if column.is_empty() || table.columns.contains(column) {
-            let reason = if column.is_empty() { "a column has no name" } else { "the column appears twice" };
-            problems.push(table.file_problem((!column.is_empty()).then_some(column.as_str()), reason));
+    // Spreadsheets save columns that were only formatted with empty names; they are
+    // passed over as long as they hold nothing.
+    for column in columns.iter().filter(|c| !c.is_empty()) {
+        if table.columns.contains(column) {
+            problems.push(table.file_problem(Some(column), "the column appears twice"));
             return None;
         }
         table.columns.push(column.clone());
@@ -154,9 +155,14 @@ pub fn read_csv(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
         match record {
             Ok(record) => {
                 let cells: Vec<Cell> = columns.iter().zip(record.iter()).map(|(column, text)| Cell { column: column.clone(), value: Value::Text(text.to_string()), line: None }).collect();
+                let (unnamed, cells): (Vec<Cell>, Vec<Cell>) = cells.into_iter().partition(|c| c.column.is_empty());
+                let unreadable = unnamed.iter().any(|c| !c.value.is_blank());
+                if unreadable {
+                    problems.push(problem_at(path, Some(number), "a value stands in a column without a name; name the column or move the value"));
+                }
                 // Spreadsheets save trailing empty rows as bare commas.
                 if cells.iter().any(|c| !c.value.is_blank()) {
-                    table.rows.push(Row { number, line: None, cells, unreadable: false });
+                    table.rows.push(Row { number, line: None, cells, unreadable });
                 }
             }
             Err(e) => problems.push(problem_at(path, Some(number), csv_reason(&e))),
@@ -590,6 +596,8 @@ mod tests {
             vec!["batch.csv: row 1: the columns are separated by semicolons; save the file comma-separated (CSV UTF-8)"]
         );
         assert_eq!(check(b"files,title,title\n"), vec!["batch.csv: row 1, column 'title': the column appears twice"]);
+        assert_eq!(check(b"files,title,,\np1.png,a,,\n"), Vec::<String>::new(), "empty unnamed columns are passed over");
+        assert_eq!(check(b"files,title,\np1.png,a,b\n"), vec!["batch.csv: row 2: a value stands in a column without a name; name the column or move the value"]);
         assert_eq!(check(b"files,title\np1.png,a,b\n"), vec!["batch.csv: row 2: the row has 3 cells, the header 2"]);
         // "Қамшы" in Windows-1251, as an old spreadsheet saves it.
         assert_eq!(check(b"files,title\np1.png,\xca\xe0\xec\xf8\xfb\n"), vec!["batch.csv: row 2: not UTF-8 text; save the file as CSV UTF-8"]);
