@@ -2,7 +2,8 @@
 # Installs the system packages olke needs on Debian or Ubuntu, only those missing.
 #   scripts/install-deps.sh          build and run: Tesseract (kaz, rus, eng, osd), its
 #                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts
-#   scripts/install-deps.sh --test   also what the test suite uses
+#   scripts/install-deps.sh --test   also what the test suite uses (pymarc reads the MARC
+#                                    export back)
 #   scripts/install-deps.sh --bench  also the comparison tools for `make bench`
 # Run as root or with passwordless sudo; otherwise it prints the exact command to run.
 set -euo pipefail
@@ -15,7 +16,7 @@ packages=(
 python_packages=()
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 python3-pip) ;;
+    --test) packages+=(python3 python3-pip); python_packages+=(pymarc) ;;
     --bench) packages+=(ocrmypdf python3 python3-pip time); python_packages+=(rapidfuzz) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac

@@ -147,9 +147,17 @@ pub struct AtomicFile {
     target: PathBuf,
 }
 
+/// The folder a file is in; `.` for a bare file name (whose parent is the empty path).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
-        let dir = target.parent().unwrap_or(Path::new("."));
+        let dir = folder_of(target);
         fs::create_dir_all(dir)?;
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
@@ -167,10 +175,7 @@ impl AtomicFile {
         file.sync_all()?;
         drop(file);
         fs::rename(&self.temp, &self.target)?;
-        if let Some(dir) = self.target.parent() {
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(())
+        File::open(folder_of(&self.target))?.sync_all()
     }
 }
 
@@ -238,6 +243,12 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "temporary file removed");
         write_atomic(&target, b"whole").unwrap();
         assert_eq!(fs::read(&target).unwrap(), b"whole");
+    }
+
+    #[test]
+    fn a_bare_file_name_is_in_the_current_folder() {
+        assert_eq!(folder_of(Path::new("catalogue.xml")), Path::new("."));
+        assert_eq!(folder_of(Path::new("out/catalogue.xml")), Path::new("out"));
     }
 
     #[test]

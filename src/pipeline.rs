@@ -19,11 +19,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::archive::{sanitize_id, write_atomic, Archive, AtomicFile};
-use crate::catalog::Catalog;
+use crate::catalog::{files, Catalog};
 use crate::load::{self, Format, LoadOptions};
 use crate::page::RecognizedPage;
-use crate::pdf::{Metadata, PdfPage, PdfWriter};
+use crate::pdf::{PdfPage, PdfWriter};
 use crate::prepare::{self, PrepareOptions};
+use crate::record::manifest::{self, Problem};
 use crate::record::{Bibliographic, DocumentRecord, OcrInfo, PageSummary, SourceFile, SCHEMA_VERSION};
 use crate::{language, ocr};
 
@@ -39,6 +40,8 @@ pub struct IngestOptions {
     pub jpeg_quality: u8,
     /// Pages with a mean word confidence below this are listed for review.
     pub review_below: f32,
+    /// Archive the scans a batch manifest does not list, each as a document of its own.
+    pub include_unlisted: bool,
 }
 
 impl Default for IngestOptions {
@@ -50,6 +53,7 @@ impl Default for IngestOptions {
             prepare: PrepareOptions::default(),
             jpeg_quality: crate::pdf::DEFAULT_JPEG_QUALITY,
             review_below: 70.0,
+            include_unlisted: false,
         }
     }
 }
@@ -150,6 +154,19 @@ pub struct IngestReport {
     /// Documents found on disk but missing from the catalogue, taken back in.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub adopted: Vec<String>,
+    /// Problems in batch manifests: the rows concerned were not ingested.
+    pub manifest_problems: Vec<Problem>,
+    pub manifest_warnings: Vec<Problem>,
+    /// Scans in a batch with a manifest that no row lists, left out (see
+    /// [`IngestOptions::include_unlisted`]).
+    pub unlisted: Vec<PathBuf>,
+}
+
+impl IngestReport {
+    /// True when every input was used as it was meant to be.
+    pub fn complete(&self) -> bool {
+        self.failures.is_empty() && self.manifest_problems.is_empty() && self.unlisted.is_empty()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -181,6 +198,8 @@ struct PlannedDocument {
     ocr_languages: String,
     outcome: Outcome,
     bib: Bibliographic,
+    /// The description comes from a manifest (not made up from the file name).
+    described: bool,
     sources: Vec<PlannedSource>,
     content_key: String,
 }
@@ -227,32 +246,48 @@ fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
     Ok((hex::encode(hasher.finalize()), total))
 }
 
-/// A batch argument: a folder of scans, or single files (their folder is the batch).
-fn batch_of(input: &Path) -> (String, Vec<load::BatchEntry>, PathBuf) {
-    let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
-    if absolute.is_dir() {
-        let name = absolute.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "batch".into());
-        (name, load::batch_files(&absolute), absolute)
-    } else {
-        let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "batch".into());
-        let entry = if absolute.exists() { Ok(absolute.clone()) } else { Err((input.to_path_buf(), "no such file or folder".to_string())) };
-        (name, vec![entry], dir)
+/// A batch argument, listed: a folder of scans, or a single file (its folder is the batch).
+struct Batch {
+    name: String,
+    root: PathBuf,
+    entries: Vec<load::BatchEntry>,
+    /// Given as a folder: only then does its manifest apply.
+    folder: bool,
+}
+
+impl Batch {
+    fn of(input: &Path) -> Batch {
+        let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
+        let folder = absolute.is_dir();
+        let root = if folder { absolute.clone() } else { absolute.parent().map(Path::to_path_buf).unwrap_or_default() };
+        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "batch".into());
+        let entries = if folder {
+            load::batch_files(&absolute)
+        } else if absolute.exists() {
+            vec![Ok(absolute)]
+        } else {
+            vec![Err((input.to_path_buf(), "no such file or folder".to_string()))]
+        };
+        Batch { name, root, entries, folder }
+    }
+
+    /// The files that may be scans (those plainly not, like notes, left out).
+    fn scans(&self) -> impl Iterator<Item = &PathBuf> {
+        self.entries.iter().filter_map(|e| e.as_ref().ok()).filter(|path| load::not_a_scan(path).is_none())
     }
 }
 
 /// Looks at every input file: format, pages, checksum. Returns the usable ones.
-fn survey(inputs: &[PathBuf], failures: &mut Vec<Failure>, progress: &dyn Progress) -> Vec<(String, PlannedSource)> {
+fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progress) -> Vec<(String, PlannedSource)> {
     let mut candidates = Vec::new();
-    for input in inputs {
-        let (batch, files, root) = batch_of(input);
-        for entry in files {
+    for batch in batches {
+        for entry in &batch.entries {
             match entry {
-                Ok(path) => match load::not_a_scan(&path) {
+                Ok(path) => match load::not_a_scan(path) {
                     Some(reason) => progress.note(&format!("{}: {reason}", path.display())),
-                    None => candidates.push((batch.clone(), root.clone(), path)),
+                    None => candidates.push((batch.name.clone(), batch.root.clone(), path.clone())),
                 },
-                Err((path, reason)) => failures.push(Failure { path, page: None, reason }),
+                Err((path, reason)) => failures.push(Failure { path: path.clone(), page: None, reason: reason.clone() }),
             }
         }
     }
@@ -296,9 +331,18 @@ fn content_key(sources: &[PlannedSource]) -> String {
 /// A document before its id is settled: the batch it came from and the name it suggests.
 struct Draft {
     batch: String,
+    /// The first file's stem: the id when none is given.
     stem: String,
+    /// The id its manifest gives.
+    id: Option<String>,
+    /// The manifest row that describes it.
+    described: Option<(PathBuf, usize)>,
     bib: Bibliographic,
     sources: Vec<PlannedSource>,
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Without a manifest, every scan file is one document named after the file.
@@ -306,10 +350,92 @@ fn drafts_from_files(sources: Vec<(String, PlannedSource)>) -> Vec<Draft> {
     sources
         .into_iter()
         .map(|(batch, source)| {
-            let stem = source.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            Draft { batch, bib: Bibliographic { title: stem.clone(), ..Default::default() }, stem, sources: vec![source] }
+            let stem = file_stem(&source.path);
+            Draft { batch, bib: Bibliographic { title: stem.clone(), ..Default::default() }, stem, id: None, described: None, sources: vec![source] }
         })
         .collect()
+}
+
+/// The usable scans not yet planned into a document, in survey order.
+struct Unplanned {
+    index: HashMap<PathBuf, usize>,
+    sources: Vec<Option<(String, PlannedSource)>>,
+}
+
+impl Unplanned {
+    fn new(sources: Vec<(String, PlannedSource)>) -> Unplanned {
+        let index = sources.iter().enumerate().map(|(i, (_, s))| (s.path.clone(), i)).collect();
+        Unplanned { index, sources: sources.into_iter().map(Some).collect() }
+    }
+
+    fn take(&mut self, path: &Path) -> Option<(String, PlannedSource)> {
+        self.index.get(path).and_then(|&i| self.sources[i].take())
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        self.index.get(path).is_some_and(|&i| self.sources[i].is_some())
+    }
+
+    fn rest(self) -> Vec<(String, PlannedSource)> {
+        self.sources.into_iter().flatten().collect()
+    }
+}
+
+/// Which scans form which document: as a batch folder's manifest says where it has one
+/// (checked whole before any page is recognized), else one document per scan file.
+fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, include_unlisted: bool, report: &mut IngestReport, progress: &dyn Progress) -> Vec<Draft> {
+    let mut unplanned = Unplanned::new(sources);
+    let mut planned = Vec::new();
+    for batch in batches.iter().filter(|b| b.folder) {
+        let scans: Vec<PathBuf> = batch.scans().cloned().collect();
+        let Some(manifest) = manifest::read(&batch.root, &scans) else { continue };
+        for problem in &manifest.problems {
+            progress.note(&problem.to_string());
+        }
+        for warning in &manifest.warnings {
+            progress.note(&format!("warning: {warning}"));
+        }
+        report.manifest_problems.extend(manifest.problems.iter().cloned());
+        report.manifest_warnings.extend(manifest.warnings.iter().cloned());
+        if !manifest.usable {
+            progress.note(&format!("{}: nothing ingested from this batch until its manifest is fixed", batch.root.display()));
+            for scan in &scans {
+                unplanned.take(scan);
+            }
+            continue;
+        }
+        for entry in manifest.entries {
+            let found: Vec<Option<(String, PlannedSource)>> = entry.files.iter().map(|file| unplanned.take(file)).collect();
+            let unusable: Vec<String> = entry.files.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(file, _)| file.display().to_string()).collect();
+            if !unusable.is_empty() {
+                let reason = format!("row {}: the document is not ingested, as {} could not be used", entry.row, unusable.join(", "));
+                let failure = Failure { path: manifest.path.clone(), page: None, reason };
+                progress.note(&failure.to_string());
+                report.failures.push(failure);
+                continue;
+            }
+            let sources: Vec<PlannedSource> = found.into_iter().flatten().map(|(_, source)| source).collect();
+            let stem = file_stem(&sources[0].path);
+            planned.push(Draft { batch: batch.name.clone(), stem, id: entry.id, described: Some((manifest.path.clone(), entry.row)), bib: entry.bib, sources });
+        }
+        // Scans of rows with problems are accounted for by those problems.
+        for scan in &manifest.claimed {
+            unplanned.take(scan);
+        }
+        let unlisted: Vec<&PathBuf> = scans.iter().filter(|scan| unplanned.contains(scan)).collect();
+        for scan in unlisted {
+            let listed = manifest.path.display();
+            if include_unlisted {
+                progress.note(&format!("{}: not listed in {listed}; archived as a document of its own", scan.display()));
+            } else {
+                progress.note(&format!("{}: not listed in {listed}; not ingested (--include-unlisted archives it as a document of its own)", scan.display()));
+                unplanned.take(scan);
+                report.unlisted.push(scan.clone());
+            }
+        }
+    }
+    planned.extend(drafts_from_files(unplanned.rest()));
+    planned
 }
 
 /// Settles each draft against the catalogue: already archived (skip), a changed version of
@@ -323,6 +449,7 @@ fn resolve(
 ) -> Result<Vec<PlannedDocument>, IngestError> {
     let mut taken: HashSet<String> = catalog.ids()?.into_iter().collect();
     let mut keys_this_run: HashMap<String, String> = HashMap::new();
+    let mut planned_ids: HashSet<String> = HashSet::new();
     let mut planned = Vec::new();
     for draft in drafts {
         let key = content_key(&draft.sources);
@@ -331,7 +458,8 @@ fn resolve(
             None => None,
         };
         if let Some(record) = archived {
-            progress.note(&format!("{}: already archived as {}, skipped", draft.sources[0].path.display(), record.id));
+            let differs = if draft.described.is_some() && draft.bib != record.bib { "; its manifest row differs from the archived description (`olke catalog apply` changes that)" } else { "" };
+            progress.note(&format!("{}: already archived as {}, skipped{differs}", draft.sources[0].path.display(), record.id));
             report.documents.push(DocumentReport {
                 id: record.id.clone(),
                 outcome: Outcome::Unchanged,
@@ -352,14 +480,26 @@ fn resolve(
                 break;
             }
         }
-        let (id, outcome) = match existing {
-            Some(id) => (id, Outcome::Updated),
-            None => (unique_id(&draft, &mut taken), Outcome::Created),
+        // When a manifest splits an archived document, its first part keeps the id.
+        let existing = existing.filter(|id| !planned_ids.contains(id));
+        let (id, outcome) = match (existing, &draft.id) {
+            (Some(id), _) => (id, Outcome::Updated),
+            (None, Some(id)) if taken.contains(id) => {
+                let (file, row) = draft.described.clone().expect("only a manifest gives ids");
+                let reason = format!("id '{id}' is already used by another document in the archive; choose another or leave the cell empty");
+                let problem = Problem { file, row: Some(row), line: None, column: Some(manifest::ID.to_string()), reason };
+                progress.note(&problem.to_string());
+                report.manifest_problems.push(problem);
+                continue;
+            }
+            (None, Some(id)) => (id.clone(), Outcome::Created),
+            (None, None) => (unique_id(&draft, &mut taken), Outcome::Created),
         };
         taken.insert(id.clone());
+        planned_ids.insert(id.clone());
         keys_this_run.insert(key.clone(), id.clone());
         let ocr_languages = if draft.bib.language.is_empty() { default_languages.to_string() } else { draft.bib.language.join("+") };
-        planned.push(PlannedDocument { id, outcome, ocr_languages, bib: draft.bib, sources: draft.sources, content_key: key });
+        planned.push(PlannedDocument { id, outcome, ocr_languages, bib: draft.bib, described: draft.described.is_some(), sources: draft.sources, content_key: key });
     }
     Ok(planned)
 }
@@ -539,26 +679,42 @@ impl Collector<'_> {
             progress.note(&format!("{id}: no page could be read; nothing archived"));
             return Ok(());
         };
-        let languages = document_languages(&assembly.summaries);
         let now = Utc::now();
-        let metadata = Metadata {
+        let previous = self.catalog.get(id)?;
+        let (bib, history) = match &previous {
+            // A rescan without a manifest keeps the description it had, edits and all.
+            Some(old) if !planned.described => (old.bib.clone(), old.history.clone()),
+            // A manifest's description replaces it; what changes goes into the history.
+            Some(old) => (planned.bib.clone(), [old.history.clone(), planned.bib.changes_from(&old.bib, now)].concat()),
+            None => (planned.bib.clone(), Vec::new()),
+        };
+        // The languages the record states, else those found in the text.
+        let languages = if bib.language.is_empty() { document_languages(&assembly.summaries) } else { bib.language.clone() };
+        let mut record = DocumentRecord {
+            schema: SCHEMA_VERSION,
             id: id.clone(),
-            title: planned.bib.title.clone(),
-            authors: planned.bib.authors.clone(),
-            languages: languages.clone(),
-            created: Some(now),
-            ..Default::default()
+            bib,
+            source_files: planned.sources.iter().map(|s| s.file.clone()).collect(),
+            content_key: planned.content_key.clone(),
+            pages: assembly.summaries,
+            languages,
+            pdf: Archive::pdf_relative(id),
+            pdf_sha256: String::new(), // known once the PDF is written
+            pdf_bytes: 0,
+            ocr: OcrInfo { engine: format!("Tesseract {}", ocr::engine_version()), languages: planned.ocr_languages.clone() },
+            created: previous.as_ref().map_or(now, |p| p.created),
+            updated: now,
+            history,
         };
         let pdf_path = self.archive.pdf_path(id);
         let write_err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| IngestError::Write { path, source }
         };
-        let out = writer.finish(&metadata).map_err(write_err(&pdf_path))?;
-        let pdf_sha256 = hex::encode(out.hasher.finalize());
-        let pdf_bytes = out.bytes;
+        let out = writer.finish(&record.pdf_metadata()).map_err(write_err(&pdf_path))?;
+        record.pdf_sha256 = hex::encode(out.hasher.finalize());
+        record.pdf_bytes = out.bytes;
         let file = out.inner.into_inner().map_err(|e| write_err(&pdf_path)(e.into_error()))?;
-        let previous = self.catalog.get(id)?;
         if let Some(old) = &previous {
             self.keep_previous_version(old).map_err(write_err(&self.archive.document_dir(id)))?;
         }
@@ -574,24 +730,7 @@ impl Collector<'_> {
             }
         }
 
-        let record = DocumentRecord {
-            schema: SCHEMA_VERSION,
-            id: id.clone(),
-            bib: planned.bib.clone(),
-            source_files: planned.sources.iter().map(|s| s.file.clone()).collect(),
-            content_key: planned.content_key.clone(),
-            pages: assembly.summaries,
-            languages,
-            pdf: Archive::pdf_relative(id),
-            pdf_sha256,
-            pdf_bytes,
-            ocr: OcrInfo { engine: format!("Tesseract {}", ocr::engine_version()), languages: planned.ocr_languages.clone() },
-            created: previous.as_ref().map_or(now, |p| p.created),
-            updated: now,
-        };
-        let record_path = self.archive.record_path(id);
-        let json = serde_json::to_vec_pretty(&record).expect("records serialize");
-        write_atomic(&record_path, &json).map_err(write_err(&record_path))?;
+        files::write_record(self.archive, &record)?;
         self.catalog.put(&record, &assembly.pages)?;
         self.catalog.flush()?;
         self.report.documents.push(DocumentReport {
@@ -647,11 +786,13 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     let catalog = Catalog::open(archive)?;
     let mut report = IngestReport { adopted: catalog.adopt(archive)?, ..Default::default() };
 
-    let sources = survey(inputs, &mut report.failures, progress);
+    let batches: Vec<Batch> = inputs.iter().map(|input| Batch::of(input)).collect();
+    let sources = survey(&batches, &mut report.failures, progress);
     for failure in &report.failures {
         progress.note(&failure.to_string());
     }
-    let documents = resolve(&catalog, drafts_from_files(sources), &options.languages, &mut report, progress)?;
+    let drafts = drafts(&batches, sources, options.include_unlisted, &mut report, progress);
+    let documents = resolve(&catalog, drafts, &options.languages, &mut report, progress)?;
     for languages in documents.iter().map(|d| &d.ocr_languages) {
         ocr::check_languages(languages)?;
     }

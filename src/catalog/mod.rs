@@ -4,7 +4,9 @@
 //! sled is beta software, so nothing lives only here: every record and page is also a file
 //! under `documents/`, and the catalogue can be rebuilt from them ([`Catalog::adopt`]).
 //! sled allows one process at a time; readers that find it held by a writer read the
-//! files instead ([`Reader`]).
+//! files instead ([`Reader`]). [`edit`] changes records after ingest.
+
+pub mod edit;
 
 use std::path::PathBuf;
 
@@ -121,6 +123,13 @@ impl Catalog {
         Ok(())
     }
 
+    /// Replaces a document's record, its pages and keys unchanged (after an edit of its
+    /// description).
+    pub fn update_record(&self, record: &DocumentRecord) -> Result<()> {
+        self.documents.insert(record.id.as_bytes(), encode(record)).map_err(self.store_err())?;
+        Ok(())
+    }
+
     /// Removes a document and everything keyed to it.
     pub fn remove(&self, id: &str) -> Result<()> {
         let err = self.store_err();
@@ -226,6 +235,13 @@ pub mod files {
 
     pub fn record(archive: &Archive, id: &str) -> Result<DocumentRecord> {
         read(archive.record_path(id))
+    }
+
+    /// Writes a document's `record.json` atomically.
+    pub fn write_record(archive: &Archive, record: &DocumentRecord) -> Result<()> {
+        let path = archive.record_path(&record.id);
+        let json = serde_json::to_vec_pretty(record).expect("records serialize");
+        crate::archive::write_atomic(&path, &json).map_err(|source| CatalogError::File { path, source })
     }
 
     pub fn page(archive: &Archive, id: &str, number: u32) -> Result<RecognizedPage> {

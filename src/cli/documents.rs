@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::print_json;
 use crate::archive::Archive;
 use crate::catalog::Reader;
+use crate::record::fields::FIELDS;
 use crate::record::DocumentRecord;
 
 /// What `list --json` gives per document.
@@ -54,15 +55,29 @@ fn find(reader: &Reader, archive: &Archive, id: &str) -> Result<DocumentRecord> 
     reader.get(id)?.ok_or_else(|| anyhow!("no document '{id}' in the archive at {}; `olke list` shows what is there", archive.root().display()))
 }
 
+/// What `show --json` gives: the record and its citation, made from it now.
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    record: &'a DocumentRecord,
+    citation: String,
+}
+
 pub fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     let reader = Reader::open(archive)?;
     let record = find(&reader, archive, id)?;
     if json {
-        print_json(&record)?;
+        print_json(&Shown { record: &record, citation: record.citation() })?;
         return Ok(0);
     }
     println!("{}", record.id);
-    println!("  title:      {}", record.bib.title);
+    println!("  citation:   {}", record.citation());
+    for field in FIELDS {
+        let value = record.bib.get(field);
+        if !value.is_empty() {
+            println!("  {:<11} {value}", format!("{field}:"));
+        }
+    }
     println!("  pages:      {}", record.pages.len());
     println!("  languages:  {}", record.languages.join(", "));
     println!("  PDF:        {} ({} bytes)", archive.root().join(&record.pdf).display(), record.pdf_bytes);
@@ -71,6 +86,12 @@ pub fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     println!("  sources:");
     for source in &record.source_files {
         println!("    {} ({} bytes, sha256 {})", source.path, source.bytes, &source.sha256[..16]);
+    }
+    if !record.history.is_empty() {
+        println!("  history:");
+        for edit in &record.history {
+            println!("    {}  {}: «{}» → «{}»", edit.time.format("%Y-%m-%d %H:%M"), edit.field, edit.old, edit.new);
+        }
     }
     Ok(0)
 }

@@ -58,6 +58,9 @@ pub struct IngestArgs {
     /// Do not upscale pages scanned under 300 dpi for OCR.
     #[arg(long)]
     no_upscale: bool,
+    /// Also archive the scans a batch manifest does not list, each as a document of its own.
+    #[arg(long)]
+    include_unlisted: bool,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -88,6 +91,7 @@ pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
         languages: args.lang,
         jpeg_quality: args.jpeg_quality,
         review_below: args.review_below,
+        include_unlisted: args.include_unlisted,
         ..Default::default()
     };
     if let Some(jobs) = args.jobs {
@@ -103,7 +107,7 @@ pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
     } else {
         print_ingest_summary(archive, &report);
     }
-    Ok(if report.failures.is_empty() { 0 } else { EXIT_PARTIAL })
+    Ok(if report.complete() { 0 } else { EXIT_PARTIAL })
 }
 
 fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
@@ -136,6 +140,18 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
         println!("{} input(s) failed:", report.failures.len());
         for failure in &report.failures {
             println!("  {failure}");
+        }
+    }
+    if !report.manifest_problems.is_empty() {
+        println!("{} manifest problem(s); those rows were not ingested:", report.manifest_problems.len());
+        for problem in &report.manifest_problems {
+            println!("  {problem}");
+        }
+    }
+    if !report.unlisted.is_empty() {
+        println!("{} scan(s) not listed in their batch's manifest, not ingested (--include-unlisted archives them):", report.unlisted.len());
+        for path in &report.unlisted {
+            println!("  {}", path.display());
         }
     }
 }

@@ -2,7 +2,10 @@
 //! (with `--json`) for scripts. Exit codes: 0 all good, 1 failure, 2 usage, 3 some inputs
 //! failed.
 
+mod catalog;
+mod collections;
 mod documents;
+mod export;
 mod ingest;
 mod progress;
 
@@ -33,7 +36,10 @@ pub const EXIT_USAGE: u8 = 2;
         olke --archive /srv/archive ingest scans/2024-03 scans/2024-04 --jobs 2\n  \
         olke list --json\n  \
         olke show balkhash-1968\n  \
-        olke text balkhash-1968 > balkhash-1968.txt"
+        olke text balkhash-1968 > balkhash-1968.txt\n  \
+        olke catalog set balkhash-1968 collections 'Балқаш тарихы'\n  \
+        olke collections\n  \
+        olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml"
 )]
 pub struct Cli {
     /// The archive folder (created by the first ingest).
@@ -47,10 +53,14 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// OCR scan batches into searchable PDFs and catalogue records.
-    #[command(after_help = "Each image file becomes one document named after the file (a multi-page TIFF\n\
-        is one multi-page document). Scans already archived are skipped; a changed scan is\n\
-        processed again and the previous PDF kept under documents/<id>/previous/.\n\n\
-        Examples:\n  olke ingest scans/2024-03\n  olke ingest scans/2024-03/p001.tif --dpi 400\n  olke ingest scans/* --jobs 2 --json > report.json")]
+    #[command(after_help = "A batch folder with a manifest (batch.csv or batch.toml) is ingested as it says:\n\
+        one document per row, of the files it lists in page order, with its description; the\n\
+        manifest is checked whole first, and a row with a problem is not ingested (exit code\n\
+        3). Without a manifest each image file becomes one document named after the file (a\n\
+        multi-page TIFF is one multi-page document). Scans already archived are skipped; a\n\
+        changed scan is processed again and the previous PDF kept under\n\
+        documents/<id>/previous/.\n\n\
+        Examples:\n  olke ingest scans/2024-03\n  olke ingest scans/2024-03 --include-unlisted\n  olke ingest scans/2024-03/p001.tif --dpi 400\n  olke ingest scans/* --jobs 2 --json > report.json")]
     Ingest(ingest::IngestArgs),
     /// List the archived documents.
     #[command(after_help = "Examples:\n  olke list\n  olke list --json | jq '.[].id'")]
@@ -58,8 +68,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show one document's record.
-    #[command(after_help = "Examples:\n  olke show p001\n  olke show p001 --json")]
+    /// Show one document's record and its GOST 7.1 citation.
+    #[command(after_help = "Examples:\n  olke show p001\n  olke show p001 --json | jq -r .citation")]
     Show {
         id: String,
         #[arg(long)]
@@ -73,6 +83,18 @@ enum Command {
         #[arg(long)]
         page: Option<u32>,
     },
+    /// Change documents' descriptions (keeps the history; the PDF's metadata follows).
+    Catalog(catalog::CatalogArgs),
+    /// List the thematic collections with their document and page counts.
+    #[command(after_help = "Examples:\n  olke collections\n  olke collections --json")]
+    Collections {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the catalogue: MARC 21 (MARCXML, ISO 2709), JSON lines or CSV.
+    #[command(after_help = "Examples:\n  olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
+        olke export marc --out catalogue.mrc\n  olke export jsonl | jq .citation\n  olke export csv --out catalogue.csv")]
+    Export(export::ExportArgs),
 }
 
 /// Parses the command line, runs the command and returns the process exit code.
@@ -100,6 +122,9 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::List { json } => documents::list(&archive, json),
         Command::Show { id, json } => documents::show(&archive, &id, json),
         Command::Text { id, page } => documents::text(&archive, &id, page),
+        Command::Catalog(args) => catalog::run(&archive, args),
+        Command::Collections { json } => collections::run(&archive, json),
+        Command::Export(args) => export::run(&archive, args),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod font;
 pub mod image;
 pub mod text;
+pub mod update;
 pub mod writer;
 
 use chrono::{DateTime, Utc};
@@ -11,6 +12,7 @@ use lopdf::{dictionary, Dictionary, Object};
 use sha2::{Digest, Sha256};
 
 pub use self::image::EncodedImage;
+pub use update::rewrite_metadata;
 pub use writer::PdfWriter;
 
 use crate::page::{PageImage, RecognizedPage};

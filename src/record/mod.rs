@@ -2,11 +2,23 @@
 //! came from (source files and checksums), what was made of it (pages, PDF, OCR).
 //!
 //! `record.json` beside each PDF holds this record; the catalogue caches it.
+//!
+//! Beside the record: [`fields`] (each field as text), [`manifest`] (`batch.csv` and
+//! `batch.toml`), [`gost`] (the GOST 7.1 citation) and [`export`] (MARC 21, JSON lines, CSV).
+
+pub mod export;
+pub mod fields;
+pub mod gost;
+pub mod manifest;
+pub mod marc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use fields::{Edit, FieldError, Value};
+
 use crate::page::Preparation;
+use crate::pdf::Metadata;
 
 /// Version of the record layout, stored in every record and in the catalogue.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -157,6 +169,9 @@ pub struct DocumentRecord {
     pub ocr: OcrInfo,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
+    /// Every change of the description after ingest, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Edit>,
 }
 
 impl DocumentRecord {
@@ -167,5 +182,130 @@ impl DocumentRecord {
             return 0.0;
         }
         self.pages.iter().map(|p| p.mean_conf * p.words as f32).sum::<f32>() / words as f32
+    }
+
+    /// The GOST 7.1 description, made from the record as it is now (never stored, so it
+    /// cannot go stale).
+    pub fn citation(&self) -> String {
+        gost::describe(&self.bib, self.pages.len(), &self.languages)
+    }
+
+    /// What the PDF's Info dictionary and XMP packet carry: title, authors, the citation as
+    /// the subject (a PDF saved alone still says what it is), subjects and collections as
+    /// keywords, and the languages.
+    pub fn pdf_metadata(&self) -> Metadata {
+        let mut keywords = self.bib.subjects.clone();
+        keywords.extend(self.bib.collections.iter().filter(|c| !self.bib.subjects.contains(c)).cloned());
+        Metadata {
+            id: self.id.clone(),
+            title: self.bib.title.clone(),
+            authors: self.bib.authors.clone(),
+            subject: self.citation(),
+            keywords,
+            languages: self.languages.clone(),
+            created: Some(self.created),
+        }
+    }
+}
+
+/// A thematic collection with what it holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CollectionSummary {
+    pub name: String,
+    pub documents: usize,
+    pub pages: usize,
+    pub ids: Vec<String>,
+}
+
+/// The collections of `records`, in natural order of their names; a document counts in
+/// every collection it is filed in.
+pub fn collections(records: &[DocumentRecord]) -> Vec<CollectionSummary> {
+    let mut summaries: Vec<CollectionSummary> = Vec::new();
+    for record in records {
+        for name in &record.bib.collections {
+            let index = match summaries.iter().position(|c| &c.name == name) {
+                Some(index) => index,
+                None => {
+                    summaries.push(CollectionSummary { name: name.clone(), documents: 0, pages: 0, ids: Vec::new() });
+                    summaries.len() - 1
+                }
+            };
+            let summary = &mut summaries[index];
+            summary.documents += 1;
+            summary.pages += record.pages.len();
+            summary.ids.push(record.id.clone());
+        }
+    }
+    summaries.sort_by(|a, b| natord::compare(&a.name, &b.name));
+    summaries
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A record of a document with the given fields and no pages.
+    pub(crate) fn document(id: &str, cells: &[(&str, &str)]) -> DocumentRecord {
+        let mut bib = Bibliographic::default();
+        for (field, value) in cells {
+            bib.set(field, &Value::Text(value.to_string())).unwrap();
+        }
+        let time = "2024-03-05T10:00:00Z".parse().unwrap();
+        DocumentRecord {
+            schema: SCHEMA_VERSION,
+            id: id.into(),
+            bib,
+            source_files: Vec::new(),
+            content_key: String::new(),
+            pages: Vec::new(),
+            languages: vec!["kaz".into()],
+            pdf: crate::archive::Archive::pdf_relative(id),
+            pdf_sha256: String::new(),
+            pdf_bytes: 0,
+            ocr: OcrInfo { engine: "Tesseract".into(), languages: "kaz".into() },
+            created: time,
+            updated: time,
+            history: Vec::new(),
+        }
+    }
+
+    fn page() -> PageSummary {
+        PageSummary { number: 1, source: 0, source_page: 0, width: 10, height: 10, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Preparation::default() }
+    }
+
+    #[test]
+    fn collections_count_documents_and_pages_and_a_document_may_be_in_several() {
+        let mut a = document("a", &[("title", "A"), ("collections", "Батырлар; Әдебиет")]);
+        a.pages = vec![page(), page()];
+        let mut b = document("b", &[("title", "B"), ("collections", "Әдебиет")]);
+        b.pages = vec![page()];
+        let c = document("c", &[("title", "C")]);
+        let summary: Vec<(String, usize, usize, Vec<String>)> =
+            collections(&[a, b, c]).into_iter().map(|s| (s.name, s.documents, s.pages, s.ids)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("Батырлар".to_string(), 1, 2, vec!["a".to_string()]),
+                ("Әдебиет".to_string(), 2, 3, vec!["a".to_string(), "b".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn old_records_without_history_still_load() {
+        let mut json = serde_json::to_value(document("a", &[("title", "A")])).unwrap();
+        json.as_object_mut().unwrap().remove("history");
+        let record: DocumentRecord = serde_json::from_value(json).unwrap();
+        assert!(record.history.is_empty());
+    }
+
+    #[test]
+    fn pdf_metadata_carries_the_description() {
+        let record = document("a", &[("title", "Қамшы"), ("authors", "Кәрім, Н."), ("subjects", "поэзия"), ("collections", "Әдебиет; поэзия"), ("language", "kaz")]);
+        let metadata = record.pdf_metadata();
+        assert_eq!(metadata.title, "Қамшы");
+        assert_eq!(metadata.authors, vec!["Кәрім, Н."]);
+        assert_eq!(metadata.subject, record.citation());
+        assert_eq!(metadata.keywords, vec!["поэзия", "Әдебиет"]);
     }
 }

@@ -1,0 +1,68 @@
+//! `olke export`: the catalogue for the library's e-catalogue.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use super::EXIT_USAGE;
+use crate::archive::{Archive, AtomicFile};
+use crate::catalog::Reader;
+use crate::record::export::{export, Format};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExportFormat {
+    /// MARC 21 as MARCXML.
+    Marcxml,
+    /// MARC 21 as ISO 2709 (.mrc).
+    Marc,
+    /// One JSON object per document and line, with its citation.
+    Jsonl,
+    /// The manifest's columns with id, pages, citation and url.
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    format: ExportFormat,
+    /// Address where the archive is published; links each record to its PDF
+    /// (BASE/documents/ID/ID.pdf, MARC 856 $u).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+pub fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
+    if let Some(url) = &args.base_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            eprintln!("olke: --base-url {url}: expected an http:// or https:// address");
+            return Ok(EXIT_USAGE);
+        }
+    }
+    let format = match args.format {
+        ExportFormat::Marcxml => Format::MarcXml,
+        ExportFormat::Marc => Format::Marc,
+        ExportFormat::Jsonl => Format::Jsonl,
+        ExportFormat::Csv => Format::Csv,
+    };
+    let records = Reader::open(archive)?.documents()?;
+    let base_url = args.base_url.as_deref();
+    match &args.out {
+        Some(path) => {
+            let mut out = BufWriter::new(AtomicFile::create(path).with_context(|| path.display().to_string())?);
+            export(&records, format, base_url, &mut out)?;
+            out.into_inner().map_err(|e| e.into_error())?.commit().with_context(|| path.display().to_string())?;
+            println!("{} records written to {}", records.len(), path.display());
+        }
+        None => {
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            export(&records, format, base_url, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(0)
+}

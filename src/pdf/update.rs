@@ -1,0 +1,124 @@
+//! Changing an archived PDF's metadata after a catalogue edit: the Info dictionary, the
+//! XMP packet and the document language are replaced, everything else is written back as
+//! it was (lopdf keeps the page streams as stored, without decoding them). The new file
+//! replaces the old one atomically.
+
+use std::path::{Path, PathBuf};
+
+use lopdf::{dictionary, Document, Object, Stream};
+use sha2::{Digest, Sha256};
+
+use super::Metadata;
+use crate::archive::write_atomic;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    #[error("{path}: cannot read the PDF: {source}")]
+    Read { path: PathBuf, source: lopdf::Error },
+    #[error("{path}: the PDF has no document catalogue")]
+    NoCatalog { path: PathBuf },
+    #[error("{path}: cannot write the PDF: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// The PDF file as written: its SHA-256 and size, for the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// Puts `metadata` in place of the PDF's Info dictionary, XMP packet and language.
+pub fn rewrite_metadata(path: &Path, metadata: &Metadata) -> Result<Written, UpdateError> {
+    let mut document = Document::load(path).map_err(|source| UpdateError::Read { path: path.to_path_buf(), source })?;
+    let info = Object::Dictionary(metadata.info_dictionary());
+    match document.trailer.get(b"Info").and_then(Object::as_reference) {
+        Ok(id) => {
+            document.objects.insert(id, info);
+        }
+        Err(_) => {
+            let id = document.add_object(info);
+            document.trailer.set("Info", id);
+        }
+    }
+    let xmp = Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, metadata.xmp().into_bytes()).with_compression(false);
+    let existing_xmp = document.catalog().ok().and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok());
+    let xmp_id = match existing_xmp {
+        Some(id) => {
+            document.objects.insert(id, Object::Stream(xmp));
+            id
+        }
+        None => document.add_object(xmp),
+    };
+    let catalog = document.catalog_mut().map_err(|_| UpdateError::NoCatalog { path: path.to_path_buf() })?;
+    catalog.set("Metadata", xmp_id);
+    match metadata.pdf_language() {
+        Some(lang) => catalog.set("Lang", Object::string_literal(lang)),
+        None => {
+            catalog.remove(b"Lang");
+        }
+    }
+    let write_err = |source| UpdateError::Write { path: path.to_path_buf(), source };
+    let mut bytes = Vec::new();
+    document.save_to(&mut bytes).map_err(write_err)?;
+    write_atomic(path, &bytes).map_err(write_err)?;
+    Ok(Written { sha256: hex::encode(Sha256::digest(&bytes)), bytes: bytes.len() as u64 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::{PageImage, RecognizedPage};
+    use crate::pdf::{PdfPage, PdfWriter};
+
+    fn string(document: &Document, dictionary: &lopdf::Dictionary, key: &[u8]) -> String {
+        let object = dictionary.get(key).unwrap();
+        let object = match object.as_reference() {
+            Ok(id) => document.get_object(id).unwrap(),
+            Err(_) => object,
+        };
+        let bytes = object.as_str().unwrap();
+        match bytes.strip_prefix(&[0xFE, 0xFF][..]) {
+            Some(utf16) => String::from_utf16(&utf16.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect::<Vec<_>>()).unwrap(),
+            None => String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+
+    #[test]
+    fn metadata_is_replaced_and_the_pages_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        let page = RecognizedPage { width: 64, height: 64, dpi: 300.0, lines: Vec::new(), mean_conf: 0.0, languages: "kaz".into() };
+        let image = PageImage::Gray(image::GrayImage::from_pixel(64, 64, image::Luma([200])));
+        let mut writer = PdfWriter::new(std::fs::File::create(&path).unwrap()).unwrap();
+        writer.add_page(PdfPage::new(&image, &page, 85)).unwrap();
+        let first = Metadata { id: "a".into(), title: "a".into(), languages: vec!["rus".into()], ..Default::default() };
+        writer.finish(&first).unwrap();
+        let before = Document::load(&path).unwrap();
+
+        let second = Metadata {
+            id: "a".into(),
+            title: "Қамшы".into(),
+            authors: vec!["Кәрім, Н.".into()],
+            subject: "Кәрім, Н. Қамшы / Н. Кәрім.".into(),
+            keywords: vec!["поэзия".into()],
+            languages: vec!["kaz".into()],
+            created: None,
+        };
+        let written = rewrite_metadata(&path, &second).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(written, Written { sha256: hex::encode(Sha256::digest(&bytes)), bytes: bytes.len() as u64 });
+
+        let after = Document::load(&path).unwrap();
+        let info = after.get_dictionary(after.trailer.get(b"Info").unwrap().as_reference().unwrap()).unwrap();
+        assert_eq!(string(&after, info, b"Title"), "Қамшы");
+        assert_eq!(string(&after, info, b"Author"), "Кәрім, Н.");
+        assert_eq!(string(&after, info, b"Keywords"), "поэзия");
+        assert_eq!(after.catalog().unwrap().get(b"Lang").unwrap(), &Object::string_literal("kk"));
+        let xmp_id = after.catalog().unwrap().get(b"Metadata").unwrap().as_reference().unwrap();
+        let xmp = String::from_utf8(after.get_object(xmp_id).unwrap().as_stream().unwrap().content.clone()).unwrap();
+        assert!(xmp.contains("<rdf:li xml:lang=\"kk\">Қамшы</rdf:li>"), "{xmp}");
+        assert_eq!(after.get_pages().len(), before.get_pages().len());
+        assert_eq!(after.trailer.get(b"ID").unwrap(), before.trailer.get(b"ID").unwrap(), "the file identifier is kept");
+    }
+}
