@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# make bench: olke against plain tesseract and OCRmyPDF on the same pages, in one run,
+# 2 workers, kaz+rus+eng. Writes bench/out/ (ignored by git) and the OCR section of
+# BENCHMARKS.md. SCALE=0 skips the 1,000-page scale check (the longest part).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${SHARED:-../shared}
+TOOLS=$SHARED/tools
+OLKE=$PWD/target/release/olke
+OUT=$PWD/bench/out
+JOBS=2
+export OMP_THREAD_LIMIT=1
+rm -rf "$OUT"; mkdir -p "$OUT"
+
+# time_run NAME COMMAND...: wall s, CPU s and peak RSS (KiB) into $OUT/NAME.time
+time_run() {
+  local name=$1; shift
+  /usr/bin/time -f '{"wall": %e, "user": %U, "sys": %S, "max_rss_kib": %M}' -o "$OUT/$name.time" "$@"
+}
+
+# The corpus images as a batch folder of links (olke ingests folders; ground truth stays out).
+batch_of() {
+  local corpus=$1 dir=$2 filter=${3:-}
+  mkdir -p "$dir"
+  python3 - "$corpus" "$dir" "$filter" <<'PY'
+import json, os, sys
+corpus, out, lang = sys.argv[1:4]
+for m in json.load(open(os.path.join(corpus, 'manifest.json'))):
+    if not lang or m['lang'] == lang:
+        os.symlink(os.path.abspath(os.path.join(corpus, m['image'])), os.path.join(out, m['image']))
+PY
+}
+
+# olke_run NAME BATCH... -- FLAGS: ingest, then the text layer of every PDF via pdftotext -raw.
+olke_run() {
+  local name=$1; shift
+  local batches=() flags=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do batches+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  flags=("$@")
+  time_run "$name" "$OLKE" --archive "$OUT/$name/archive" ingest "${batches[@]}" --jobs $JOBS --json "${flags[@]}" > "$OUT/$name.report.json"
+  mkdir -p "$OUT/$name/txt"
+  for pdf in "$OUT/$name/archive"/documents/*/*.pdf; do
+    pdftotext -raw -enc UTF-8 "$pdf" "$OUT/$name/txt/$(basename "${pdf%.pdf}").txt"
+  done
+}
+
+for corpus_name in dev komi-1939; do
+  corpus=$SHARED/corpus/$corpus_name
+  echo "== $corpus_name"
+  batch_of "$corpus" "$OUT/$corpus_name-batch"
+  echo "   plain tesseract";           time_run "$corpus_name.tesseract" sh "$TOOLS/run_tesseract.sh" "$corpus" "$OUT/$corpus_name.tesseract/txt"
+  echo "   OCRmyPDF";                  time_run "$corpus_name.ocrmypdf" sh "$TOOLS/run_ocrmypdf.sh" "$corpus" "$OUT/$corpus_name.ocrmypdf/txt"
+  echo "   OCRmyPDF --deskew --clean --rotate-pages"
+  time_run "$corpus_name.ocrmypdf-prep" sh "$TOOLS/run_ocrmypdf.sh" "$corpus" "$OUT/$corpus_name.ocrmypdf-prep/txt" --deskew --clean --rotate-pages
+  echo "   olke";                      olke_run "$corpus_name.olke" "$OUT/$corpus_name-batch"
+  echo "   olke --no-prepare";         olke_run "$corpus_name.olke-noprep" "$OUT/$corpus_name-batch" -- --no-prepare
+  if [ "$corpus_name" = dev ]; then
+    # As if each record stated its language: OCR with that one model only.
+    batch_of "$corpus" "$OUT/dev-kaz" kaz; batch_of "$corpus" "$OUT/dev-rus" rus
+    echo "   olke, one language per record"
+    time_run dev.olke-lang sh -c "'$OLKE' --archive '$OUT/dev.olke-lang/archive' ingest '$OUT/dev-kaz' --lang kaz --jobs $JOBS --json > '$OUT/dev.olke-lang.kaz.json' && '$OLKE' --archive '$OUT/dev.olke-lang/archive' ingest '$OUT/dev-rus' --lang rus --jobs $JOBS --json > '$OUT/dev.olke-lang.rus.json'"
+    mkdir -p "$OUT/dev.olke-lang/txt"
+    for pdf in "$OUT/dev.olke-lang/archive"/documents/*/*.pdf; do pdftotext -raw -enc UTF-8 "$pdf" "$OUT/dev.olke-lang/txt/$(basename "${pdf%.pdf}").txt"; done
+  fi
+  for run in "$OUT/$corpus_name".*/; do
+    run=${run%/}
+    python3 "$TOOLS/score.py" "$corpus" "$run/txt" --json > "$run.score.json"
+  done
+done
+
+if [ "${SCALE:-1}" != 0 ]; then
+  echo "== scale: the dev corpus repeated to 10, 100 and 1,000 pages"
+  for n in 10 100 1000; do
+    dir="$OUT/scale-$n"; mkdir -p "$dir"
+    python3 - "$SHARED/corpus/dev" "$dir" "$n" <<'PY'
+import json, os, sys
+corpus, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# Single-page scans only (spreads would make two pages); a few unique trailing bytes
+# give every copy its own checksum, so olke does not skip repeats as already archived.
+pages = [m['image'] for m in json.load(open(os.path.join(corpus, 'manifest.json'))) if not m['two_page_spread'] and not m['image'].endswith('.jpg')]
+for i in range(n):
+    name = pages[i % len(pages)]
+    stem, ext = os.path.splitext(name)
+    data = open(os.path.join(corpus, name), 'rb').read()
+    open(os.path.join(out, f'{i:04d}-{stem}{ext}'), 'wb').write(data + b'\0' * 8 + i.to_bytes(4, 'big'))
+PY
+    echo "   $n pages"
+    time_run "scale-$n" "$OLKE" --archive "$OUT/scale-$n-archive" ingest "$dir" --jobs $JOBS --json > "$OUT/scale-$n.report.json"
+    rm -rf "$dir" "$OUT/scale-$n-archive"
+  done
+fi
+
+python3 bench/summarize.py "$OUT" BENCHMARKS.md
+echo "BENCHMARKS.md updated"

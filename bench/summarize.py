@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Turns the raw figures of bench/run.sh into the OCR section of BENCHMARKS.md.
+
+usage: summarize.py OUT_DIR BENCHMARKS.md
+
+Everything is measured in the same run on the same machine; the tables give ratios
+against plain tesseract and OCRmyPDF beside the absolute figures, because the absolute
+ones move with the machine's load.
+"""
+import datetime, glob, json, os, platform, re, subprocess, sys
+
+out, target = sys.argv[1], sys.argv[2]
+BEGIN, END = '<!-- ocr-bench:begin -->', '<!-- ocr-bench:end -->'
+
+RUNS = [
+    ('tesseract', 'plain tesseract (text output)'),
+    ('ocrmypdf', 'OCRmyPDF'),
+    ('ocrmypdf-prep', 'OCRmyPDF --deskew --clean --rotate-pages'),
+    ('olke', 'olke (defaults: preparation on)'),
+    ('olke-noprep', 'olke --no-prepare'),
+    ('olke-lang', 'olke, one language per record'),
+]
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def version(command):
+    try:
+        text = subprocess.run(command, capture_output=True, text=True).stdout + subprocess.run(command, capture_output=True, text=True).stderr
+        return text.strip().splitlines()[0]
+    except (OSError, IndexError):
+        return 'not found'
+
+
+def corpus_pages(corpus):
+    shared = os.environ.get('SHARED', os.path.join(os.path.dirname(os.path.abspath(target)), '..', 'shared'))
+    return len(load(os.path.join(shared, 'corpus', corpus, 'manifest.json')))
+
+
+def pdf_bytes(corpus, run):
+    files = glob.glob(os.path.join(out, f'{corpus}.{run}', 'archive', 'documents', '*', '*.pdf'))
+    files += glob.glob(os.path.join(out, f'{corpus}.{run}', 'txt', '*.pdf'))
+    return sum(os.path.getsize(f) for f in files) if files else None
+
+
+def pct(v):
+    return f'{v * 100:.2f}%'
+
+
+def table(rows, header):
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    lines += ['| ' + ' | '.join(str(c) for c in row) + ' |' for row in rows]
+    return '\n'.join(lines)
+
+
+sections = []
+speed = {}
+for corpus in ['dev', 'komi-1939']:
+    pages = corpus_pages(corpus)
+    rows, quality = [], []
+    for run, label in RUNS:
+        time_file = os.path.join(out, f'{corpus}.{run}.time')
+        score_file = os.path.join(out, f'{corpus}.{run}.score.json')
+        if not os.path.exists(time_file) or not os.path.exists(score_file):
+            continue
+        t, s = load(time_file), load(score_file)
+        per_minute = pages / t['wall'] * 60
+        speed[(corpus, run)] = per_minute
+        size = pdf_bytes(corpus, run)
+        levels = [k for k in ('clean', 'mild', 'heavy', 'real') if k in s]
+        rows.append([
+            label, f"{t['wall']:.1f}", f'{per_minute:.1f}', f"{(t['user'] + t['sys']) / pages:.2f}",
+            f"{t['max_rss_kib'] / 1024:.0f}", f'{size / pages / 1024:.0f}' if size else '–',
+            pct(s['all']['cer']), pct(s['all']['bow_error']), pct(s['all']['word_recall']),
+        ])
+        quality.append([label] + [pct(s[k]['bow_error']) for k in levels])
+    if not rows:
+        continue
+    base = {run: speed.get((corpus, run)) for run, _ in RUNS}
+    ratio_rows = []
+    for run, label in RUNS:
+        if (corpus, run) in speed and run.startswith('olke'):
+            r = speed[(corpus, run)]
+            ratio_rows.append([label, f"{r / base['tesseract']:.2f}×" if base['tesseract'] else '–',
+                               f"{r / base['ocrmypdf']:.2f}×" if base['ocrmypdf'] else '–',
+                               f"{r / base['ocrmypdf-prep']:.2f}×" if base['ocrmypdf-prep'] else '–'])
+    report_file = os.path.join(out, f'{corpus}.olke.report.json')
+    share = ''
+    if os.path.exists(report_file):
+        stages = load(report_file)['stage_seconds']
+        share = (f"\nolke's time per stage (worker seconds, all pages): load {stages['load']:.1f}, "
+                 f"preparation {stages['prepare']:.1f}, OCR {stages['ocr']:.1f}, PDF {stages['pdf']:.1f} — "
+                 f"**preparation is {stages['prepare'] / stages['ocr'] * 100:.1f}% of OCR time**.\n")
+    levels = [k for k in ('clean', 'mild', 'heavy', 'real') if k in load(os.path.join(out, f'{corpus}.olke.score.json'))]
+    sections.append(
+        f'### corpus/{corpus} ({pages} pages)\n\n'
+        + table(rows, ['run', 'wall s', 'pages/min', 'CPU s/page', 'peak RSS MB', 'PDF KiB/page', 'CER', 'BoW error', 'word recall'])
+        + '\n\nSpeed of olke as a ratio (pages per minute, same run):\n\n'
+        + table(ratio_rows, ['run', 'vs plain tesseract', 'vs OCRmyPDF', 'vs OCRmyPDF --deskew --clean --rotate-pages'])
+        + '\n\nBag-of-words error by damage level:\n\n'
+        + table(quality, ['run'] + levels) + '\n' + share
+    )
+
+scale = []
+for n in (10, 100, 1000):
+    time_file = os.path.join(out, f'scale-{n}.time')
+    if os.path.exists(time_file):
+        t = load(time_file)
+        scale.append([n, f"{t['wall']:.1f}", f"{n / t['wall'] * 60:.1f}", f"{t['max_rss_kib'] / 1024:.0f}"])
+if scale:
+    sections.append('### Scale: single-page dev scans repeated (each copy a distinct file)\n\n'
+                    + table(scale, ['pages', 'wall s', 'pages/min', 'peak RSS MB']) + '\n')
+
+cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor())
+header = (
+    f"Measured by `make bench` on {datetime.date.today().isoformat()}: {os.cpu_count()} cores ({cpu}), "
+    f"{version(['tesseract', '--version'])}, OCRmyPDF {version(['ocrmypdf', '--version'])}, "
+    f"{version([os.path.join('target', 'release', 'olke'), '--version'])}. Every run uses 2 workers and kaz+rus+eng "
+    "(except 'one language per record', which OCRs each page with its own language's model only). "
+    "Text layers are read back with `pdftotext -raw` and scored by `../shared/tools/score.py`; "
+    "plain tesseract is scored on its text output. The machine is shared and noisy: compare ratios within a run, "
+    "not seconds across runs.\n\n"
+)
+body = BEGIN + '\n## OCR: olke, plain tesseract and OCRmyPDF on the same pages\n\n' + header + '\n'.join(sections) + END
+
+text = open(target).read() if os.path.exists(target) else '# Benchmarks\n\n'
+if BEGIN in text:
+    text = re.sub(re.escape(BEGIN) + '.*?' + re.escape(END), lambda _: body, text, flags=re.S)
+else:
+    text = text.rstrip() + '\n\n' + body + '\n'
+open(target, 'w').write(text)
