@@ -11,16 +11,24 @@
 
 use image::GrayImage;
 
-/// How clean a page turned out, recorded in the catalogue.
+/// What cleaning found and did, recorded in the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Cleaning {
-    /// Noise level (median deviation from a 3×3 median), 0 on clean scans.
-    pub noise: f32,
-    /// Whether the page was smoothed before thresholding.
-    pub smoothed: bool,
-    /// Ink/paper threshold on the normalized page (Otsu), 0–255.
-    pub threshold: u8,
+pub enum Cleaning {
+    /// Noise-free, evenly white paper: left as scanned, since any change could only cost
+    /// the recognizer detail.
+    AlreadyClean,
+    Cleaned {
+        /// Noise level (median deviation from a 3×3 median), 0 on clean scans.
+        noise: f32,
+        /// Whether the page was smoothed before thresholding.
+        smoothed: bool,
+        /// Ink/paper threshold on the normalized page (Otsu), 0–255.
+        threshold: u8,
+    },
 }
+
+/// Paper at least this bright everywhere is already white.
+const WHITE_PAPER: f32 = 235.0;
 
 /// Noise at or above this level (grey levels) is smoothed away first: clean scans
 /// measure 0, lightly noisy ones 2–4, heavily damaged ones 8 and more.
@@ -84,7 +92,7 @@ fn otsu_threshold(histogram: &[u32; 256]) -> u8 {
 /// The paper's brightness around every pixel, estimated on tiles: the brightest pixel of
 /// each tile, closed over neighbouring tiles (so that tiles inside large letters borrow
 /// their neighbours' paper) and smoothed. Returns tile values and the tile size.
-fn background(image: &GrayImage, tile: u32) -> (Vec<f32>, u32, u32) {
+fn background(image: &GrayImage, tile: u32) -> Background {
     let (width, height) = image.dimensions();
     let (cols, rows) = (width.div_ceil(tile), height.div_ceil(tile));
     let mut tiles = vec![0u8; (cols * rows) as usize];
@@ -103,13 +111,29 @@ fn background(image: &GrayImage, tile: u32) -> (Vec<f32>, u32, u32) {
         &imageproc::morphology::Mask::square(2),
     );
     let smooth = imageproc::filter::box_filter(&closed, 1, 1);
-    (smooth.as_raw().iter().map(|&v| v as f32).collect(), cols, rows)
+    Background { tiles: smooth.as_raw().iter().map(|&v| v as f32).collect(), cols, rows, tile }
+}
+
+/// The paper's brightness per tile, as [`background`] estimates it.
+struct Background {
+    tiles: Vec<f32>,
+    cols: u32,
+    rows: u32,
+    tile: u32,
+}
+
+impl Background {
+    /// Paper that needs no normalizing: white (at least `white`) everywhere.
+    fn is_white(&self, white: f32) -> bool {
+        self.tiles.iter().all(|&v| v >= white)
+    }
 }
 
 /// Divides every pixel by its background, so the paper becomes 255 everywhere.
-fn normalize(image: &GrayImage, tile: u32) -> GrayImage {
+fn normalize(image: &GrayImage, background: &Background) -> GrayImage {
     let (width, height) = image.dimensions();
-    let (bg, cols, rows) = background(image, tile);
+    let Background { tiles: bg, cols, rows, tile } = background;
+    let (bg, cols, rows, tile) = (bg.as_slice(), *cols, *rows, *tile);
     let at = |c: u32, r: u32| bg[(r.min(rows - 1) * cols + c.min(cols - 1)) as usize];
     let mut out = GrayImage::new(width, height);
     let t = tile as f32;
@@ -140,13 +164,21 @@ fn normalize(image: &GrayImage, tile: u32) -> GrayImage {
 /// Cleans a page scanned at `dpi` for OCR.
 pub fn clean(image: &GrayImage, dpi: f32) -> (GrayImage, Cleaning) {
     let noise = noise_level(image);
+    // Tiles of a twentieth of an inch: smaller than the gaps between lines.
+    let tile = ((dpi / 20.0).round() as u32).max(4);
+    let paper = background(image, tile);
+    if noise < 1.0 && paper.is_white(WHITE_PAPER) {
+        return (image.clone(), Cleaning::AlreadyClean);
+    }
     let smoothed = noise >= NOISY;
     // A 3×3 mean (close to a Gaussian of σ 0.8) at 300 dpi, wider at higher resolutions.
     let radius = (dpi / 300.0).round().max(1.0) as u32;
-    let source = if smoothed { imageproc::filter::box_filter(image, radius, radius) } else { image.clone() };
-    // Tiles of a twentieth of an inch: smaller than the gaps between lines.
-    let tile = ((dpi / 20.0).round() as u32).max(4);
-    let mut page = normalize(&source, tile);
+    let mut page = if smoothed {
+        let smooth = imageproc::filter::box_filter(image, radius, radius);
+        normalize(&smooth, &background(&smooth, tile))
+    } else {
+        normalize(image, &paper)
+    };
 
     let mut histogram = [0u32; 256];
     page.as_raw().iter().for_each(|&v| histogram[v as usize] += 1);
@@ -162,7 +194,7 @@ pub fn clean(image: &GrayImage, dpi: f32) -> (GrayImage, Cleaning) {
     let stretch: Vec<u8> =
         (0..=255u8).map(|v| if v >= threshold { 255 } else { (v.saturating_sub(ink) as f32 * 255.0 / span) as u8 }).collect();
     page.pixels_mut().for_each(|p| p[0] = stretch[p[0] as usize]);
-    (page, Cleaning { noise, smoothed, threshold })
+    (page, Cleaning::Cleaned { noise, smoothed, threshold })
 }
 
 #[cfg(test)]
@@ -193,10 +225,16 @@ mod tests {
     #[test]
     fn paper_becomes_white_and_ink_black() {
         let (clean, cleaning) = clean(&page(false), 300.0);
-        assert!(!cleaning.smoothed);
+        assert!(matches!(cleaning, Cleaning::Cleaned { smoothed: false, .. }), "{cleaning:?}");
         assert_eq!(clean.get_pixel(550, 20)[0], 255, "yellowed paper is white");
         assert!(clean.get_pixel(350, 45)[0] < 32, "ink is black: {}", clean.get_pixel(350, 45)[0]);
         assert_eq!(clean.get_pixel(350, 65)[0], 255, "show-through is gone");
+    }
+
+    #[test]
+    fn a_clean_white_page_is_left_as_it_is() {
+        let page = GrayImage::from_fn(300, 300, |x, y| image::Luma([if (50..250).contains(&x) && y % 30 < 8 { 10 } else { 250 }]));
+        assert_eq!(clean(&page, 300.0), (page.clone(), Cleaning::AlreadyClean));
     }
 
     #[test]
@@ -213,7 +251,7 @@ mod tests {
         let noisy = page(true);
         assert!(noise_level(&noisy) >= NOISY, "{}", noise_level(&noisy));
         let (clean, cleaning) = clean(&noisy, 300.0);
-        assert!(cleaning.smoothed);
+        assert!(matches!(cleaning, Cleaning::Cleaned { smoothed: true, .. }), "{cleaning:?}");
         let speckles = (0..600).filter(|&x| clean.get_pixel(x, 20)[0] < 128).count();
         assert!(speckles < 6, "{speckles} dark pixels left in a blank row");
     }

@@ -103,12 +103,11 @@ pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage
     if options.clean {
         let (clean, cleaning) = clean::clean(&work.ocr, dpi);
         work.ocr = clean;
-        work.log.threshold = Some(format!(
-            "normalized, threshold {}{}",
-            cleaning.threshold,
-            if cleaning.smoothed { format!(", smoothed (noise {})", cleaning.noise) } else { String::new() }
-        ));
-        work.log.steps.push("clean".into());
+        if let clean::Cleaning::Cleaned { noise, smoothed, threshold } = cleaning {
+            let smoothing = if smoothed { format!(", smoothed (noise {noise})") } else { String::new() };
+            work.log.threshold = Some(format!("normalized, threshold {threshold}{smoothing}"));
+            work.log.steps.push("clean".into());
+        }
         lap("clean");
     }
     if options.orient && orient::looks_sideways(&work.ocr) {
@@ -149,7 +148,8 @@ pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage
                 ImageMode::Gray => geometry::to_gray(&page.archive),
                 ImageMode::Bitonal => PageImage::Bitonal(threshold(&page.ocr)),
             };
-            let (ocr, ocr_scale) = if options.upscale && dpi < OCR_DPI { upscale(&page.ocr, OCR_DPI / dpi) } else { (page.ocr, 1.0) };
+            // Files often state 299.99 dpi for 300: only a real shortfall is worth resampling.
+            let (ocr, ocr_scale) = if options.upscale && dpi < 0.95 * OCR_DPI { upscale(&page.ocr, OCR_DPI / dpi) } else { (page.ocr, 1.0) };
             if ocr_scale != 1.0 {
                 page.log.ocr_scale = Some(ocr_scale);
                 page.log.steps.push("upscale".into());
