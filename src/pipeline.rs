@@ -213,6 +213,8 @@ impl PlannedDocument {
 /// One scanned page to process: which document, where in it, where from.
 #[derive(Clone, Debug)]
 struct PageJob {
+    /// Position in the whole run, in the order pages are filed.
+    order: usize,
     document: usize,
     /// Position among the document's scanned pages.
     seq: usize,
@@ -221,6 +223,54 @@ struct PageJob {
     format: Format,
     index: usize,
     languages: String,
+}
+
+/// Keeps workers from running far ahead of the oldest page not yet back: finished pages
+/// wait in memory until the pages before them are filed, so a slow page would otherwise
+/// let the others pile up behind it.
+struct Window {
+    size: usize,
+    /// Pages back in one run from the start (`low`), and those back beyond it.
+    state: std::sync::Mutex<(usize, std::collections::BTreeSet<usize>)>,
+    moved: std::sync::Condvar,
+    /// Set when the run stops early: nobody waits any more.
+    abandoned: std::sync::atomic::AtomicBool,
+}
+
+impl Window {
+    fn new(size: usize) -> Window {
+        Window {
+            size,
+            state: std::sync::Mutex::new((0, Default::default())),
+            moved: std::sync::Condvar::new(),
+            abandoned: Default::default(),
+        }
+    }
+
+    /// Blocks until page `order` is within the window. The oldest page out is always
+    /// within it, so the run never stalls.
+    fn wait_for(&self, order: usize) {
+        let mut state = self.state.lock().expect("window lock");
+        while order >= state.0 + self.size && !self.abandoned.load(std::sync::atomic::Ordering::Relaxed) {
+            state = self.moved.wait(state).expect("window lock");
+        }
+    }
+
+    fn received(&self, order: usize) {
+        let mut state = self.state.lock().expect("window lock");
+        let (low, beyond) = &mut *state;
+        beyond.insert(order);
+        while beyond.remove(low) {
+            *low += 1;
+        }
+        self.moved.notify_all();
+    }
+
+    fn abandon(&self) {
+        let _state = self.state.lock().expect("window lock");
+        self.abandoned.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.moved.notify_all();
+    }
 }
 
 /// A recognized output page (a spread gives two).
@@ -803,6 +853,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
         for (s, source) in document.sources.iter().enumerate() {
             for index in 0..source.pages {
                 jobs.push(PageJob {
+                    order: jobs.len(),
                     document: d,
                     seq,
                     source: s,
@@ -827,14 +878,17 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     // Bounded, so workers wait for the collector instead of piling up finished pages.
     let (sender, receiver) = mpsc::sync_channel(options.jobs.max(1) * 2);
     let stop = std::sync::atomic::AtomicBool::new(false);
+    let window = Window::new(options.jobs.max(1) * 4);
     let mut collector = Collector { archive, catalog: &catalog, options, documents: &documents, open: HashMap::new(), report, conf_sum: 0.0, conf_words: 0 };
 
     let outcome = std::thread::scope(|scope| {
         let stop = &stop;
+        let window = &window;
         let pages_in_file = &pages_in_file;
         scope.spawn(move || {
             pool.install(|| {
                 jobs.into_iter().par_bridge().for_each_with(sender, |sender, job| {
+                    window.wait_for(job.order);
                     if stop.load(std::sync::atomic::Ordering::Relaxed) {
                         return;
                     }
@@ -850,8 +904,10 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
         for (job, result, seconds) in receiver {
             progress.page_done();
             collector.report.stage_seconds += seconds;
+            window.received(job.order);
             if let Err(e) = collector.accept(job, result, progress) {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                window.abandon();
                 return Err(e);
             }
         }
