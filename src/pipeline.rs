@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::archive::{sanitize_id, write_atomic, Archive, AtomicFile};
 use crate::catalog::Catalog;
+use crate::index::{IndexError, Updater};
 use crate::load::{self, Format, LoadOptions};
 use crate::page::RecognizedPage;
 use crate::pdf::{Metadata, PdfPage, PdfWriter};
@@ -130,6 +131,13 @@ pub struct IngestReport {
     /// Documents found on disk but missing from the catalogue, taken back in.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub adopted: Vec<String>,
+    /// Documents missing from the search index (or changed since), indexed again first.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reindexed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +146,8 @@ pub enum IngestError {
     Archive(#[from] crate::archive::ArchiveError),
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
     #[error(transparent)]
     Ocr(#[from] ocr::OcrError),
     #[error("{path}: {source}")]
@@ -419,6 +429,7 @@ struct Assembly {
 struct Collector<'a> {
     archive: &'a Archive,
     catalog: &'a Catalog,
+    search: Updater,
     options: &'a IngestOptions,
     documents: &'a [PlannedDocument],
     open: HashMap<usize, Assembly>,
@@ -542,6 +553,10 @@ impl Collector<'_> {
         write_atomic(&record_path, &json).map_err(write_err(&record_path))?;
         self.catalog.put(&record, &assembly.pages)?;
         self.catalog.flush()?;
+        // Committed per document: a crash loses at most this one from the index, and the
+        // next run's sync puts it back.
+        self.search.update(&record, &assembly.pages)?;
+        self.search.commit()?;
         self.report.documents.push(DocumentReport {
             id: id.clone(),
             outcome: planned.outcome,
@@ -594,6 +609,8 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     archive.create_layout()?;
     let catalog = Catalog::open(archive)?;
     let mut report = IngestReport { adopted: catalog.adopt(archive)?, ..Default::default() };
+    let mut search = Updater::open(archive, 1)?;
+    report.reindexed = search.sync(&catalog)?.indexed.len();
 
     let sources = survey(inputs, &mut report.failures, progress);
     for failure in &report.failures {
@@ -634,7 +651,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     // Bounded, so workers wait for the collector instead of piling up finished pages.
     let (sender, receiver) = mpsc::sync_channel(options.jobs.max(1) * 2);
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let mut collector = Collector { archive, catalog: &catalog, options, documents: &documents, open: HashMap::new(), report, conf_sum: 0.0, conf_words: 0 };
+    let mut collector = Collector { archive, catalog: &catalog, search, options, documents: &documents, open: HashMap::new(), report, conf_sum: 0.0, conf_words: 0 };
 
     let outcome = std::thread::scope(|scope| {
         let stop = &stop;
@@ -661,6 +678,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     });
     progress.finish();
     outcome?;
+    collector.search.finish()?;
 
     let mut report = collector.report;
     report.mean_conf = if collector.conf_words == 0 { 0.0 } else { (collector.conf_sum / collector.conf_words as f64) as f32 };

@@ -5,6 +5,7 @@
 mod documents;
 mod ingest;
 mod progress;
+mod search;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -33,7 +34,8 @@ pub const EXIT_USAGE: u8 = 2;
         olke --archive /srv/archive ingest scans/2024-03 scans/2024-04 --jobs 2\n  \
         olke list --json\n  \
         olke show balkhash-1968\n  \
-        olke text balkhash-1968 > balkhash-1968.txt"
+        olke text balkhash-1968 > balkhash-1968.txt\n  \
+        olke search кітапхана --year 1960..1970"
 )]
 pub struct Cli {
     /// The archive folder (created by the first ingest).
@@ -73,6 +75,22 @@ enum Command {
         #[arg(long)]
         page: Option<u32>,
     },
+    /// Search the archive's text, titles and authors.
+    #[command(after_help = "Kazakh and Russian words are matched in any inflected form: кітапхана finds\n\
+        кітапханаларымыздың, библиотека finds библиотеки. Results are documents, best first,\n\
+        with the pages where the words are and a passage with them marked.\n\n\
+        Examples:\n  olke search Балқаш мыс\n  olke search '\"мыс кеніші\"' --year 1930..1960\n  \
+        olke search 'кітапхана* OR библиотек*' --lang kaz --limit 20\n  \
+        olke search Әуезов NOT театр --type book --collection Өлкетану\n  \
+        olke search 'соғыс ардагерлері' --source 'Балқаш өңірі' --json\n\n\
+        A query that cannot be read (an unclosed quote, an AND with nothing after it)\n\
+        exits with code 2 and says what is wrong where.")]
+    Search(search::SearchArgs),
+    /// Rebuild the search index from the catalogue.
+    #[command(after_help = "Ingest keeps the index up to date; reindex rebuilds it whole, e.g. after an\n\
+        upgrade of olke. Searches go on meanwhile and see the new index once it is complete.\n\n\
+        Examples:\n  olke reindex\n  olke --archive /srv/archive reindex --json")]
+    Reindex(search::ReindexArgs),
 }
 
 /// Parses the command line, runs the command and returns the process exit code.
@@ -100,6 +118,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::List { json } => documents::list(&archive, json),
         Command::Show { id, json } => documents::show(&archive, &id, json),
         Command::Text { id, page } => documents::text(&archive, &id, page),
+        Command::Search(args) => search::search(&archive, args),
+        Command::Reindex(args) => search::reindex(&archive, args),
     }
 }
 

@@ -187,6 +187,25 @@ pub fn marked(word: &str) -> String {
     term
 }
 
+/// Snowball's stem of a word, and the stems of that stem while they change. Snowball
+/// takes noun ends for verb endings in base forms only: «журнал» → журна (-л), while
+/// «журналов» → журнал (-ов); «архив» → арх, «архиве» → архив. Stemming the stem again
+/// gives the inflected form the base form's stem too, so the two meet.
+fn snowball_stems(stemmer: &frostem::Stemmer, word: &str) -> Vec<String> {
+    const MAX_ROUNDS: usize = 3;
+    let mut stems = vec![stemmer.stem(word).into_owned()];
+    for _ in 1..MAX_ROUNDS {
+        let last = stems.last().expect("one stem at least");
+        let next = stemmer.stem(last);
+        if next == last.as_str() || next.chars().count() < 3 {
+            break;
+        }
+        let next = next.into_owned();
+        stems.push(next);
+    }
+    stems
+}
+
 /// The analysis of one language: word splitting, folding and stemming.
 #[derive(Clone)]
 pub struct Analyzer {
@@ -216,7 +235,7 @@ impl Analyzer {
             vec![surface.clone()]
         } else {
             match &self.snowball {
-                Some(stemmer) => vec![stemmer.stem(&surface).into_owned()],
+                Some(stemmer) => snowball_stems(stemmer, &surface),
                 None => kazakh::stems(&surface),
             }
         };
@@ -437,12 +456,17 @@ mod tests {
             tokens(Lang::Kazakh, "Кітапханаларымыздың қоры"),
             vec![
                 (0, "кітапхана".to_string()),
+                // The reading that keeps the case ending, in case the root ends so.
+                (0, "кітапханаларымыздың".to_string()),
                 (0, "=кітапханаларымыздың".to_string()),
                 (1, "қор".to_string()),
                 (1, "=қоры".to_string()),
             ]
         );
         assert_eq!(tokens(Lang::Russian, "Библиотеки"), vec![(0, "библиотек".to_string()), (0, "=библиотеки".to_string())]);
+        // Snowball cuts «журнал» to журна, but «журналов» to журнал: stemming again meets.
+        assert_eq!(tokens(Lang::Russian, "журналов"), vec![(0, "журнал".into()), (0, "журна".into()), (0, "=журналов".into())]);
+        assert_eq!(tokens(Lang::Russian, "журнал"), vec![(0, "журна".into()), (0, "=журнал".into())]);
         assert_eq!(tokens(Lang::English, "libraries"), vec![(0, "librari".to_string()), (0, "=libraries".to_string())]);
     }
 

@@ -159,12 +159,17 @@ const DERIVATIONAL: &[Ending] = &[
 
 /// The layers, outermost first.
 const LAYERS: [&[Ending]; 4] = [CASE, POSSESSIVE, PLURAL, DERIVATIONAL];
+const CASE_LAYER: usize = 0;
 const POSSESSIVE_LAYER: usize = 1;
 const DERIVATIONAL_LAYER: usize = 3;
 
-/// Words that look inflected but are roots, and whose false stem is another word:
-/// майдан (front, battlefield) is not май (oil, May) + -дан.
-const PROTECTED: &[&str] = &["майдан", "ордан", "қамқа", "сарбаз"];
+/// Common roots that end like a case ending, whose false stem is another word or that
+/// would lose their ending only when not inflected: майдан (front) is not май (oil) + -дан,
+/// Қазақстан not Қазақс + -тан.
+const PROTECTED: &[&str] = &[
+    "майдан", "аудан", "қазақстан", "түркістан", "өзбекстан", "қырғызстан", "тәжікстан", "түрікменстан", "ауғанстан",
+    "үндістан", "пәкістан", "дағыстан", "татарстан", "башқұртстан", "моңғолстан", "сүлеймен", "түмен",
+];
 
 /// A stem keeps at least this many letters; two-letter roots (ел, үй, іс) only when
 /// at least three letters of endings came off them, so «ақын» is not «ақ» + «ын».
@@ -192,7 +197,11 @@ fn is_vowel(c: char) -> bool {
 }
 
 /// The harmony of a stem: that of its last vowel that has one (и, у and ю have none).
+/// Surnames in -ов/-ев follow their Kazakh root (Әуезовтің, Лермонтовтың): either goes.
 fn stem_harmony(stem: &[char]) -> Harmony {
+    if let [.., 'о' | 'е', 'в'] = stem {
+        return Harmony::Either;
+    }
     stem.iter().rev().find_map(|&c| vowel_harmony(c)).unwrap_or(Harmony::Either)
 }
 
@@ -294,6 +303,13 @@ fn strip(word: &[char], layer: usize, stripped: usize, must_be_possessive: bool,
         }
     }
     if found {
+        // A root may itself end like a case ending (Қарағанды, an unknown name in -дан):
+        // its inflected forms keep that ending, so the reading that keeps it is kept too.
+        // Likewise -шы/-ші is the agent ending as often as ш + possessive: жазушы, ағашы.
+        let agent = layer == POSSESSIVE_LAYER && (ends_with(word, "шы") || ends_with(word, "ші"));
+        if layer == CASE_LAYER || agent {
+            strip(word, layer + 1, stripped, false, out);
+        }
         return true;
     }
     if must_be_possessive && layer == POSSESSIVE_LAYER {
@@ -443,6 +459,18 @@ mod tests {
         assert!(meet("облысы", "облыс"));
         assert!(meet("жұмысы", "жұмыс"));
         assert!(stems("кеңесінің").len() <= 4);
+    }
+
+    #[test]
+    fn roots_that_end_like_a_case_ending_meet_their_inflected_forms() {
+        assert!(meet("қарағандыдан", "қарағанды"));
+        assert!(meet("қазақстанның", "қазақстан"));
+        assert!(meet("ауданынан", "аудан"));
+        assert!(meet("әуезовтің", "әуезов"));
+        assert!(meet("лермонтовтың", "лермонтов"));
+        assert!(meet("жазушылармен", "жазушы"));
+        assert!(meet("оқушыларға", "оқушы"));
+        assert!(meet("ағашы", "ағаш"));
     }
 
     #[test]

@@ -289,13 +289,13 @@ impl Updater {
     }
 
     /// Rebuilds the index from `source`, in one commit: searches see the old index until
-    /// the new one is complete. Returns the number of pages indexed.
-    pub fn rebuild(&mut self, source: &dyn Source) -> Result<u64> {
+    /// the new one is complete. Returns the documents and pages indexed.
+    pub fn rebuild(&mut self, source: &dyn Source) -> Result<(usize, u64)> {
         let records = source.records()?;
         self.writer.delete_all_documents().map_err(tantivy_err(&self.path))?;
         self.add_all(source, &records)?;
         self.commit()?;
-        Ok(records.iter().map(|r| r.pages.len() as u64).sum())
+        Ok((records.len(), records.iter().map(|r| r.pages.len() as u64).sum()))
     }
 
     /// Waits for background merges, so the index is left in few segments.

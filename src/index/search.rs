@@ -490,13 +490,21 @@ fn snippet(doc: &TantivyDocument, fields: &Fields, page: u32, highlight: &BTreeM
     if found.highlighted().is_empty() {
         return None;
     }
-    let fragment = found.fragment();
-    let char_at = |byte: usize| fragment[..byte].chars().count();
-    Some(Snippet {
-        page,
-        text: fragment.chars().map(|c| if c == '\n' { ' ' } else { c }).collect(),
-        highlights: found.highlighted().iter().map(|r| (char_at(r.start), char_at(r.end))).collect(),
-    })
+    // One line of text: runs of whitespace (line and paragraph breaks) become one space,
+    // and the highlights move with the characters.
+    let mut text = String::new();
+    let mut char_of_byte = Vec::with_capacity(found.fragment().len() + 1);
+    let mut chars = 0;
+    for (byte, c) in found.fragment().char_indices() {
+        char_of_byte.resize(byte + 1, chars);
+        if !(c.is_whitespace() && text.ends_with(' ')) {
+            text.push(if c.is_whitespace() { ' ' } else { c });
+            chars += 1;
+        }
+    }
+    char_of_byte.resize(found.fragment().len() + 1, chars);
+    let highlights = found.highlighted().iter().map(|r| (char_of_byte[r.start], char_of_byte[r.end])).collect();
+    Some(Snippet { page, text, highlights })
 }
 
 impl SearchIndex {
