@@ -192,7 +192,8 @@ pub fn marked(word: &str) -> String {
 /// «журналов» → журнал (-ов); «архив» → арх, «архиве» → архив. Stemming the stem again
 /// gives the inflected form the base form's stem too, so the two meet.
 fn snowball_stems(stemmer: &frostem::Stemmer, word: &str) -> Vec<String> {
-    const MAX_ROUNDS: usize = 3;
+    // Twice is enough for the two to meet; more would merge unrelated words.
+    const MAX_ROUNDS: usize = 2;
     let mut stems = vec![stemmer.stem(word).into_owned()];
     for _ in 1..MAX_ROUNDS {
         let last = stems.last().expect("one stem at least");
@@ -466,7 +467,7 @@ mod tests {
         assert_eq!(tokens(Lang::Russian, "Библиотеки"), vec![(0, "библиотек".to_string()), (0, "=библиотеки".to_string())]);
         // Snowball cuts «журнал» to журна, but «журналов» to журнал: stemming again meets.
         assert_eq!(tokens(Lang::Russian, "журналов"), vec![(0, "журнал".into()), (0, "журна".into()), (0, "=журналов".into())]);
-        assert_eq!(tokens(Lang::Russian, "журнал"), vec![(0, "журна".into()), (0, "=журнал".into())]);
+        assert_eq!(tokens(Lang::Russian, "журнал"), vec![(0, "журна".into()), (0, "журн".into()), (0, "=журнал".into())]);
         assert_eq!(tokens(Lang::English, "libraries"), vec![(0, "librari".to_string()), (0, "=libraries".to_string())]);
     }
 
