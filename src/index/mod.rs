@@ -121,11 +121,18 @@ fn indexed_versions(index: &Index) -> tantivy::Result<HashMap<String, i64>> {
     for segment in searcher.segment_readers() {
         let Some(ids) = segment.fast_fields().str("id")? else { continue };
         let updated = segment.fast_fields().i64("updated")?;
-        let mut id = String::new();
+        let mut version_of: Vec<Option<i64>> = vec![None; ids.num_terms()];
         for doc in segment.doc_ids_alive() {
-            let (Some(ord), Some(version)) = (ids.ords().first(doc), updated.first(doc)) else { continue };
-            ids.ord_to_str(ord, &mut id)?;
-            versions.insert(id.clone(), version);
+            if let (Some(ord), Some(version)) = (ids.ords().first(doc), updated.first(doc)) {
+                version_of[ord as usize] = Some(version);
+            }
+        }
+        // The ids in one pass over the dictionary, in ordinal order.
+        let mut terms = ids.dictionary().stream()?;
+        while terms.advance() {
+            if let Some(Some(version)) = version_of.get(terms.term_ord() as usize) {
+                versions.insert(String::from_utf8_lossy(terms.key()).into_owned(), *version);
+            }
         }
     }
     Ok(versions)

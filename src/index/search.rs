@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -397,7 +398,7 @@ fn filter_clauses(fields: &Fields, filters: &Filters) -> Result<Vec<(Occur, Box<
 
 /// A matched page.
 struct PageHit {
-    id: String,
+    id: Arc<str>,
     page: u32,
     score: Score,
     address: DocAddress,
@@ -411,6 +412,7 @@ struct SegmentPageHits {
     segment: SegmentOrdinal,
     ids: tantivy::columnar::StrColumn,
     pages: tantivy::columnar::Column<u64>,
+    /// (id ordinal, page, score, doc)
     hits: Vec<(u64, u32, Score, DocId)>,
 }
 
@@ -443,36 +445,38 @@ impl SegmentCollector for SegmentPageHits {
     }
 
     fn harvest(self) -> Vec<PageHit> {
-        let mut names: HashMap<u64, String> = HashMap::new();
-        let mut out = Vec::with_capacity(self.hits.len());
-        for (ord, page, score, doc) in self.hits {
-            let id = names
-                .entry(ord)
-                .or_insert_with(|| {
-                    let mut id = String::new();
-                    // An ordinal from the column itself always has its string.
-                    let _ = self.ids.ord_to_str(ord, &mut id);
-                    id
-                })
-                .clone();
-            out.push(PageHit { id, page, score, address: DocAddress::new(self.segment, doc) });
-        }
-        out
+        // Ids are looked up in one pass over the sorted ordinals: one at a time, each
+        // lookup decodes a dictionary block, which costs more than the search itself.
+        let mut ords: Vec<u64> = self.hits.iter().map(|h| h.0).collect();
+        ords.sort_unstable();
+        ords.dedup();
+        let mut names: Vec<Arc<str>> = Vec::with_capacity(ords.len());
+        // Ordinals from the column itself always have their terms.
+        let _ = self.ids.dictionary().sorted_ords_to_term_cb(&ords, |bytes| names.push(String::from_utf8_lossy(bytes).into()));
+        let name = |ord: u64| ords.binary_search(&ord).ok().and_then(|i| names.get(i)).cloned();
+        self.hits
+            .into_iter()
+            .filter_map(|(ord, page, score, doc)| Some(PageHit { id: name(ord)?, page, score, address: DocAddress::new(self.segment, doc) }))
+            .collect()
     }
 }
 
-/// A document's matched pages.
+/// A document's matched pages, and its best one.
 struct DocumentHits {
     score: Score,
-    pages: Vec<u32>,
+    best: DocAddress,
+    pages: usize,
 }
 
-fn group(hits: Vec<PageHit>) -> HashMap<String, DocumentHits> {
-    let mut documents: HashMap<String, DocumentHits> = HashMap::new();
+fn group(hits: Vec<PageHit>) -> HashMap<Arc<str>, DocumentHits> {
+    let mut documents: HashMap<Arc<str>, DocumentHits> = HashMap::new();
     for hit in hits {
-        let entry = documents.entry(hit.id).or_insert(DocumentHits { score: 0.0, pages: Vec::new() });
-        entry.score = entry.score.max(hit.score);
-        entry.pages.push(hit.page);
+        let entry = documents.entry(hit.id).or_insert(DocumentHits { score: Score::MIN, best: hit.address, pages: 0 });
+        if hit.score > entry.score {
+            entry.score = hit.score;
+            entry.best = hit.address;
+        }
+        entry.pages += 1;
     }
     documents
 }
@@ -529,10 +533,10 @@ impl SearchIndex {
 
         let hits = searcher.search(&full, &PageHits)?;
         let total_pages = hits.len();
-        let mut documents: Vec<(String, DocumentHits)> = group(hits).into_iter().collect();
+        let mut documents: Vec<(Arc<str>, DocumentHits)> = group(hits).into_iter().collect();
         documents.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| natord::compare(&a.0, &b.0)));
         let total = documents.len();
-        let shown: Vec<(String, DocumentHits)> = documents.into_iter().skip(request.offset).take(request.limit).collect();
+        let shown: Vec<(Arc<str>, DocumentHits)> = documents.into_iter().skip(request.offset).take(request.limit).collect();
         if shown.is_empty() {
             return Ok(SearchResults { total, total_pages, offset: request.offset, hits: Vec::new() });
         }
@@ -545,7 +549,7 @@ impl SearchIndex {
             (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(ids), 0.0))),
             (Occur::Must, Box::new(ConstScoreQuery::new(any_of(compiler.text_clauses), 0.0))),
         ]);
-        let mut text_pages: HashMap<String, Vec<PageHit>> = HashMap::new();
+        let mut text_pages: HashMap<Arc<str>, Vec<PageHit>> = HashMap::new();
         for hit in searcher.search(&in_text, &PageHits)? {
             text_pages.entry(hit.id.clone()).or_default().push(hit);
         }
@@ -559,27 +563,17 @@ impl SearchIndex {
             let best = pages.first().map(|p| (p.address, p.page));
             let mut numbers: Vec<u32> = pages.iter().map(|p| p.page).collect();
             numbers.sort_unstable();
-            // Any page carries the document's fields; the best one also gives the snippet.
-            let address = match best {
-                Some((address, _)) => address,
-                None => {
-                    let one = TermQuery::new(Term::from_field_text(self.fields.id, &id), IndexRecordOption::Basic);
-                    match searcher.search(&one, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?.first() {
-                        Some((_, address)) => *address,
-                        None => continue,
-                    }
-                }
-            };
-            let doc: TantivyDocument = searcher.doc(address)?;
+            // Any page carries the document's fields; the best one in the text also gives the snippet.
+            let doc: TantivyDocument = searcher.doc(best.map_or(document.best, |(address, _)| address))?;
             results.push(Hit {
-                title: stored_str(&doc, self.fields.citation).unwrap_or_else(|| id.clone()),
+                id: id.to_string(),
+                title: stored_str(&doc, self.fields.citation).unwrap_or_else(|| id.to_string()),
                 year: doc.get_first(self.fields.year).and_then(|v| v.as_i64()),
                 kind: stored_str(&doc, self.fields.kind),
                 source: stored_str(&doc, self.fields.source),
                 score: document.score,
                 pages: numbers,
                 snippet: best.and_then(|(_, page)| snippet(&doc, &self.fields, page, &weights)),
-                id,
             });
         }
         Ok(SearchResults { total, total_pages, offset: request.offset, hits: results })
