@@ -11,6 +11,7 @@
 //! queries and the exact-form bonus match.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use tantivy::tokenizer::{PreTokenizedStream, PreTokenizedString, Token, TokenStream, Tokenizer};
 use unicode_normalization::char::is_combining_mark;
@@ -154,7 +155,8 @@ pub fn fold_word(word: &str, lang: Lang, out: &mut String) {
     out.clear();
     let cyrillic = word.chars().any(is_cyrillic);
     for c in word.chars() {
-        if is_combining_mark(c) {
+        // Combining marks start at U+0300; letters below it and Cyrillic ones are not.
+        if c >= '\u{0300}' && !is_cyrillic_letter(c) && is_combining_mark(c) {
             continue;
         }
         let c = if cyrillic { cyrillic_lookalike(c, lang) } else { c };
@@ -232,15 +234,19 @@ impl Analyzer {
     pub fn word_terms(&self, word: &str) -> WordTerms {
         let mut surface = String::with_capacity(word.len());
         fold_word(word, self.lang, &mut surface);
-        let stems = if surface.chars().any(|c| c.is_numeric()) {
-            vec![surface.clone()]
-        } else {
-            match &self.snowball {
-                Some(stemmer) => snowball_stems(stemmer, &surface),
-                None => kazakh::stems(&surface),
-            }
-        };
+        let stems = self.stems(&surface);
         WordTerms { surface, stems }
+    }
+
+    /// The stems of a folded word.
+    fn stems(&self, surface: &str) -> Vec<String> {
+        if surface.chars().any(|c| c.is_numeric()) {
+            return vec![surface.to_string()];
+        }
+        match &self.snowball {
+            Some(stemmer) => snowball_stems(stemmer, surface),
+            None => kazakh::stems(surface),
+        }
     }
 
     /// The words of `text` with their byte ranges.
@@ -249,8 +255,18 @@ impl Analyzer {
     }
 }
 
+/// Cyrillic letters (U+0400–U+04FF less the signs U+0482–U+0489): most of the text, so
+/// they are told apart before the general Unicode tables are asked.
+fn is_cyrillic_letter(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}')
+}
+
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        is_cyrillic_letter(c) || c.is_alphanumeric() || is_combining_mark(c)
+    }
 }
 
 /// Runs of letters, digits and combining marks, with their byte offsets; over-long runs
@@ -270,7 +286,9 @@ impl<'a> Iterator for Words<'a> {
             let len = self.text[start..].find(|c| !is_word_char(c)).unwrap_or(self.text.len() - start);
             self.at = start + len;
             let word = &self.text[start..start + len];
-            if word.chars().take(MAX_WORD_CHARS + 1).count() <= MAX_WORD_CHARS && !word.starts_with(is_combining_mark) {
+            // Letters take at most four bytes: a short word needs no counting.
+            let short = word.len() <= MAX_WORD_CHARS || word.chars().nth(MAX_WORD_CHARS).is_none();
+            if short && !word.starts_with(is_combining_mark) {
                 return Some((start, word));
             }
         }
@@ -346,11 +364,22 @@ pub fn paragraphs(text: &str, main: Lang) -> impl Iterator<Item = (usize, &str, 
 #[derive(Clone)]
 pub struct PageAnalyzer {
     main: Lang,
+    /// The beginnings of the terms sought. A word that starts otherwise cannot have them
+    /// among its stems (stems begin as their word does, to the third letter), so it is
+    /// not stemmed: stemming every word of a page costs more than the search.
+    sought: Arc<Vec<String>>,
 }
 
+/// Letters of a term that a word must start with to have it as a stem.
+const SOUGHT_PREFIX_CHARS: usize = 3;
+
 impl PageAnalyzer {
-    pub fn new(main: Lang) -> PageAnalyzer {
-        PageAnalyzer { main }
+    pub fn new<'a>(main: Lang, terms: impl IntoIterator<Item = &'a str>) -> PageAnalyzer {
+        let mut sought: Vec<String> =
+            terms.into_iter().map(|t| t.trim_start_matches(SURFACE_MARK).chars().take(SOUGHT_PREFIX_CHARS).collect()).collect();
+        sought.sort();
+        sought.dedup();
+        PageAnalyzer { main, sought: Arc::new(sought) }
     }
 }
 
@@ -360,10 +389,21 @@ impl Tokenizer for PageAnalyzer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PreTokenizedStream {
         let mut tokens = Vec::new();
         for (start, paragraph, lang) in paragraphs(text, self.main) {
-            let mut analyzer = Analyzer::new(lang);
-            let mut stream = analyzer.token_stream(paragraph);
-            while let Some(token) = stream.next() {
-                tokens.push(Token { offset_from: start + token.offset_from, offset_to: start + token.offset_to, ..token.clone() });
+            let analyzer = Analyzer::new(lang);
+            for (position, (offset, word)) in Analyzer::words(paragraph).enumerate() {
+                let token = |text: String| Token {
+                    offset_from: start + offset,
+                    offset_to: start + offset + word.len(),
+                    position,
+                    text,
+                    position_length: 1,
+                };
+                let mut surface = String::with_capacity(word.len());
+                fold_word(word, lang, &mut surface);
+                if self.sought.iter().any(|p| surface.starts_with(p.as_str())) {
+                    tokens.extend(analyzer.stems(&surface).into_iter().map(token));
+                }
+                tokens.push(token(marked(&surface)));
             }
         }
         PreTokenizedStream::from(PreTokenizedString { text: text.to_string(), tokens })

@@ -198,11 +198,11 @@ fn is_vowel(c: char) -> bool {
 
 /// The harmony of a stem: that of its last vowel that has one (и, у and ю have none).
 /// Surnames in -ов/-ев follow their Kazakh root (Әуезовтің, Лермонтовтың): either goes.
-fn stem_harmony(stem: &[char]) -> Harmony {
-    if let [.., 'о' | 'е', 'в'] = stem {
+fn stem_harmony(stem: &str) -> Harmony {
+    if stem.ends_with("ов") || stem.ends_with("ев") {
         return Harmony::Either;
     }
-    stem.iter().rev().find_map(|&c| vowel_harmony(c)).unwrap_or(Harmony::Either)
+    stem.chars().rev().find_map(vowel_harmony).unwrap_or(Harmony::Either)
 }
 
 fn ending_harmony(ending: &str) -> Harmony {
@@ -234,8 +234,8 @@ fn is_third_possessive(ending: &Ending) -> bool {
 }
 
 /// Does `ending` fit after `stem`?
-fn fits(stem: &[char], ending: &Ending) -> bool {
-    let Some(&last) = stem.last() else { return false };
+fn fits(stem: &str, ending: &Ending) -> bool {
+    let Some(last) = stem.chars().next_back() else { return false };
     let harmony = ending_harmony(ending.text);
     let stem_harmony = stem_harmony(stem);
     if harmony != Harmony::Either && stem_harmony != Harmony::Either && harmony != stem_harmony {
@@ -254,25 +254,28 @@ fn fits(stem: &[char], ending: &Ending) -> bool {
     }
 }
 
-fn long_enough(stem: &[char], stripped: usize, layer: usize) -> bool {
-    let min = if layer == DERIVATIONAL_LAYER { MIN_DERIVED_STEM } else { MIN_STEM };
-    stem.len() >= min && (stem.len() > MIN_STEM || stripped >= 3) && stem.iter().any(|&c| is_vowel(c))
+/// Letters in a stem; every Cyrillic letter takes two bytes (the caller checked).
+fn letters(stem: &str) -> usize {
+    stem.len() / 2
 }
 
-fn ends_with(word: &[char], ending: &str) -> bool {
-    let n = ending.chars().count();
-    word.len() > n && word[word.len() - n..].iter().copied().eq(ending.chars())
+fn long_enough(stem: &str, stripped: usize, layer: usize) -> bool {
+    let min = if layer == DERIVATIONAL_LAYER { MIN_DERIVED_STEM } else { MIN_STEM };
+    let n = letters(stem);
+    n >= min && (n > MIN_STEM || stripped >= 3) && stem.chars().any(is_vowel)
 }
 
 /// Strips the layers from `layer` inwards and pushes every stem reached onto `out`.
 /// `must_be_possessive`: the case ending just stripped needs a 3rd-person possessive here.
-/// Returns false when no reading of `word` satisfies the requirement.
-fn strip(word: &[char], layer: usize, stripped: usize, must_be_possessive: bool, out: &mut Vec<Vec<char>>) -> bool {
-    if layer == LAYERS.len() || PROTECTED.iter().any(|p| word.iter().copied().eq(p.chars())) {
+/// `stripped` counts the letters taken off so far. Returns false when no reading of
+/// `word` satisfies the requirement.
+fn strip(word: &str, layer: usize, stripped: usize, must_be_possessive: bool, out: &mut Vec<String>) -> bool {
+    // The protected roots only look case-inflected, so they matter before the case layer.
+    if layer == LAYERS.len() || (layer == CASE_LAYER && PROTECTED.contains(&word)) {
         if must_be_possessive {
             return false;
         }
-        out.push(word.to_vec());
+        out.push(word.to_string());
         return true;
     }
     let mut found = false;
@@ -285,11 +288,8 @@ fn strip(word: &[char], layer: usize, stripped: usize, must_be_possessive: bool,
         if ambiguous_tail && !is_third_possessive(ending) {
             continue;
         }
-        if !ends_with(word, ending.text) {
-            continue;
-        }
-        let n = ending.text.chars().count();
-        let stem = &word[..word.len() - n];
+        let Some(stem) = word.strip_suffix(ending.text).filter(|stem| !stem.is_empty()) else { continue };
+        let n = letters(ending.text);
         if !fits(stem, ending) || !long_enough(stem, stripped + n, layer) {
             continue;
         }
@@ -306,7 +306,7 @@ fn strip(word: &[char], layer: usize, stripped: usize, must_be_possessive: bool,
         // A root may itself end like a case ending (Қарағанды, an unknown name in -дан):
         // its inflected forms keep that ending, so the reading that keeps it is kept too.
         // Likewise -шы/-ші is the agent ending as often as ш + possessive: жазушы, ағашы.
-        let agent = layer == POSSESSIVE_LAYER && (ends_with(word, "шы") || ends_with(word, "ші"));
+        let agent = layer == POSSESSIVE_LAYER && (word.ends_with("шы") || word.ends_with("ші"));
         if layer == CASE_LAYER || agent {
             strip(word, layer + 1, stripped, false, out);
         }
@@ -320,57 +320,53 @@ fn strip(word: &[char], layer: usize, stripped: usize, must_be_possessive: bool,
 
 /// Kazakh words end in voiceless п к қ, which voice before a vowel: кітап → кітабы,
 /// көк → көгі, ақ → ағы. Devoicing the stem's last letter brings the two together.
-fn devoice(stem: &mut [char]) {
-    if let Some(last) = stem.last_mut() {
-        *last = match *last {
-            'б' => 'п',
-            'г' => 'к',
-            'ғ' => 'қ',
-            other => other,
-        };
-    }
+fn devoice(stem: &mut String) {
+    let voiceless = match stem.chars().next_back() {
+        Some('б') => 'п',
+        Some('г') => 'к',
+        Some('ғ') => 'қ',
+        _ => return,
+    };
+    stem.pop();
+    stem.push(voiceless);
 }
 
 /// Some roots drop their last narrow vowel before a vowel ending: халық → халқы,
 /// орын → орны, ауыз → аузы. A stem left ending in two consonants, the second one of
 /// those roots end in, may be such a root: its full form is another reading.
-fn restored_vowel(stem: &[char]) -> Option<Vec<char>> {
-    let [.., first, last] = stem else { return None };
-    let drops_before = matches!(*last, 'қ' | 'к' | 'н' | 'р' | 'з' | 'л' | 'м');
+fn restored_vowel(stem: &str) -> Option<String> {
+    let mut from_end = stem.chars().rev();
+    let (last, first) = (from_end.next()?, from_end.next()?);
+    let drops_before = matches!(last, 'қ' | 'к' | 'н' | 'р' | 'з' | 'л' | 'м');
     // у and й after a vowel are consonants here: ауыз → аузы, қойын → қойны.
-    let first_is_consonant = !is_vowel(*first) || matches!(*first, 'у' | 'й');
-    if !drops_before || !first_is_consonant || !stem.iter().any(|&c| is_vowel(c)) {
+    let first_is_consonant = !is_vowel(first) || matches!(first, 'у' | 'й');
+    if !drops_before || !first_is_consonant || !stem.chars().any(is_vowel) {
         return None;
     }
     let narrow = if stem_harmony(stem) == Harmony::Front { 'і' } else { 'ы' };
-    let mut full = stem[..stem.len() - 1].to_vec();
-    full.extend([narrow, *last]);
+    let mut full = stem[..stem.len() - last.len_utf8()].to_string();
+    full.push(narrow);
+    full.push(last);
     Some(full)
 }
 
 /// The stems of a lower-case, folded Kazakh word: the most likely first, then the other
 /// readings of an ambiguous ending. A word that is not Cyrillic is returned as it is.
 pub fn stems(word: &str) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
-    if !chars.iter().all(|c| matches!(c, '\u{0400}'..='\u{04FF}')) {
+    if !word.chars().all(|c| matches!(c, '\u{0400}'..='\u{04FF}')) {
         return vec![word.to_string()];
     }
     let mut readings = Vec::new();
-    strip(&chars, 0, 0, false, &mut readings);
+    strip(word, 0, 0, false, &mut readings);
     let mut result: Vec<String> = Vec::with_capacity(readings.len() + 1);
-    let mut add = |stem: Vec<char>| {
-        let stem: String = stem.into_iter().collect();
-        if !result.contains(&stem) {
-            result.push(stem);
-        }
-    };
     for mut reading in readings {
-        let vowel_ending_removed = reading.len() < chars.len() && is_vowel(chars[reading.len()]);
+        let vowel_ending_removed = word[reading.len()..].chars().next().is_some_and(is_vowel);
         devoice(&mut reading);
         let restored = if vowel_ending_removed { restored_vowel(&reading) } else { None };
-        add(reading);
-        if let Some(full) = restored {
-            add(full);
+        for stem in std::iter::once(reading).chain(restored) {
+            if !result.contains(&stem) {
+                result.push(stem);
+            }
         }
     }
     result

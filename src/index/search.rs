@@ -489,7 +489,8 @@ fn stored_str(doc: &TantivyDocument, field: Field) -> Option<String> {
 fn snippet(doc: &TantivyDocument, fields: &Fields, page: u32, highlight: &BTreeMap<String, Score>) -> Option<Snippet> {
     let text = stored_str(doc, fields.text)?;
     let main = stored_str(doc, fields.page_lang).and_then(|l| Lang::from_code(&l)).unwrap_or(Lang::Kazakh);
-    let generator = SnippetGenerator::new(highlight.clone(), TextAnalyzer::from(PageAnalyzer::new(main)), fields.text, SNIPPET_CHARS);
+    let analyzer = PageAnalyzer::new(main, highlight.keys().map(String::as_str));
+    let generator = SnippetGenerator::new(highlight.clone(), TextAnalyzer::from(analyzer), fields.text, SNIPPET_CHARS);
     let found = generator.snippet(&text);
     if found.highlighted().is_empty() {
         return None;
