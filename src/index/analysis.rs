@@ -411,7 +411,7 @@ impl Tokenizer for PageAnalyzer {
 }
 
 /// Folding without stemming, for the source title that `--source` matches word by word.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FoldingTokenizer;
 
 impl Tokenizer for FoldingTokenizer {

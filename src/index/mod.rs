@@ -69,7 +69,7 @@ fn register_analyzers(index: &Index) {
     for lang in Lang::ALL {
         index.tokenizers().register(lang.tokenizer_name(), TextAnalyzer::from(Analyzer::new(lang)));
     }
-    index.tokenizers().register(FOLDING_TOKENIZER, TextAnalyzer::from(FoldingTokenizer::default()));
+    index.tokenizers().register(FOLDING_TOKENIZER, TextAnalyzer::from(FoldingTokenizer));
 }
 
 /// Opens the index at `path` if it is there and of this olke's format.

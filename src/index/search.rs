@@ -198,8 +198,11 @@ fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     }
 }
 
+/// A clause of a boolean query.
+type Clause = (Occur, Box<dyn Query>);
+
 /// A filter: must match, adds nothing to the score.
-fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+fn filter(query: Box<dyn Query>) -> Clause {
     (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
 }
 
@@ -356,7 +359,7 @@ fn type_key(text: &str) -> Result<String, SearchError> {
     }
 }
 
-fn filter_clauses(fields: &Fields, filters: &Filters) -> Result<Vec<(Occur, Box<dyn Query>)>, SearchError> {
+fn filter_clauses(fields: &Fields, filters: &Filters) -> Result<Vec<Clause>, SearchError> {
     let mut clauses = Vec::new();
     if !filters.collections.is_empty() {
         let terms = filters.collections.iter().map(|c| Term::from_field_text(fields.collection, &collection_key(c)));
