@@ -341,6 +341,16 @@ fn main() -> Result<(), String> {
         return Err(format!("olke reindex failed: {}", String::from_utf8_lossy(&output.stderr)));
     }
     let reindex: serde_json::Value = serde_json::from_slice(&output.stdout).map_err(|e| e.to_string())?;
+    // CPU time of the reindex, and how busy the machine was: on a shared machine the
+    // wall time says as much about the neighbours as about olke.
+    let reindex_cpu_seconds = {
+        // SAFETY: getrusage fills the struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    };
+    let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().next().unwrap_or("?").to_string();
 
     let queries = queries(&vocabulary);
     let index = SearchIndex::open(&archive).map_err(|e| e.to_string())?;
@@ -375,6 +385,9 @@ fn main() -> Result<(), String> {
         "index_seconds": reindex["seconds"],
         "pages_per_second": reindex["pages_per_second"],
         "index_bytes": reindex["index_bytes"],
+        "index_cpu_seconds": reindex_cpu_seconds,
+        "pages_per_cpu_second": reindex["pages"].as_f64().unwrap_or(0.0) / reindex_cpu_seconds,
+        "load_average_after_indexing": load_average,
         "queries": queries.len(),
         "queries_with_results": found,
         "in_process_ms": { "p50": percentile(&in_process, 0.5), "p99": percentile(&in_process, 0.99), "max": in_process[in_process.len() - 1] },
