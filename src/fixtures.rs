@@ -1,7 +1,9 @@
 //! Test pages with known text: Kazakh, Russian and English prose drawn into page images
 //! with a system font at a known resolution, and written as the files scanners make
 //! (TIFF with any compression, JPEG, PNG, each with its DPI). The test suite and the
-//! bundled `scans/` sample are made with it, so their ground truth is exact.
+//! bundled `scans/` sample are made with it, so their ground truth is exact. Documents
+//! of known text can also be filed without OCR ([`file_text_document`]), for what comes
+//! after it.
 
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
@@ -10,7 +12,13 @@ use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
 use image::{GrayImage, Luma};
 use tiff::encoder::compression::DeflateLevel;
 use tiff::encoder::{colortype, Compression, Rational, TiffEncoder};
+use sha2::Digest;
 use tiff::tags::{CompressionMethod, PhotometricInterpretation, ResolutionUnit, Tag};
+
+use crate::archive::{write_atomic, Archive};
+use crate::catalog::Catalog;
+use crate::page::{BBox, Line, RecognizedPage, Word};
+use crate::record::{Bibliographic, DocumentRecord, OcrInfo, PageSummary, SCHEMA_VERSION};
 
 /// Prose for test pages. Kazakh paragraphs between them use every letter Kazakh adds to
 /// the Russian alphabet (ә ғ қ ң ө ұ ү һ і), in both cases.
@@ -259,6 +267,93 @@ fn write_g4_page<W: std::io::Write + std::io::Seek>(encoder: &mut TiffEncoder<W>
     dir.finish()
 }
 
+/// A recognized page with the given text, as OCR would give it: one line per text line,
+/// a new paragraph after each blank line, words in a row with plausible boxes. For tests
+/// and benchmarks of what comes after OCR (search), which need known text, not pixels.
+pub fn recognized_page(text: &str) -> RecognizedPage {
+    const LINE_HEIGHT: u32 = 50;
+    let mut lines = Vec::new();
+    let mut paragraph = 0;
+    for (row, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            paragraph += 1;
+            continue;
+        }
+        let y0 = 100 + row as u32 * LINE_HEIGHT;
+        let mut x = 100;
+        let words: Vec<Word> = line
+            .split_whitespace()
+            .map(|w| {
+                let width = 22 * w.chars().count() as u32;
+                let bbox = BBox { x0: x, y0, x1: x + width, y1: y0 + 36 };
+                x += width + 14;
+                Word { text: w.to_string(), bbox, conf: 95.0 }
+            })
+            .collect();
+        let bbox = BBox { x0: 100, y0, x1: x.max(101), y1: y0 + 36 };
+        lines.push(Line { bbox, baseline_slope: 0.0, baseline_offset: -8.0, x_size: 36.0, x_descenders: 8.0, block: 0, paragraph, words });
+    }
+    let words = lines.iter().map(|l| l.words.len()).sum::<usize>();
+    RecognizedPage {
+        width: 2480,
+        height: 3508,
+        dpi: 300.0,
+        lines,
+        mean_conf: if words == 0 { 0.0 } else { 95.0 },
+        languages: crate::ocr::DEFAULT_LANGUAGES.to_string(),
+    }
+}
+
+/// The record ingest would write for these pages (no scans, no PDF behind it).
+pub fn text_record(id: &str, bib: Bibliographic, pages: &[RecognizedPage]) -> DocumentRecord {
+    let summaries: Vec<PageSummary> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| PageSummary {
+            number: i as u32 + 1,
+            source: 0,
+            source_page: i,
+            width: page.width,
+            height: page.height,
+            dpi: page.dpi,
+            words: page.word_count(),
+            mean_conf: page.mean_conf,
+            languages: crate::language::detect_all(&page.text()).into_iter().map(str::to_string).collect(),
+            preparation: Default::default(),
+        })
+        .collect();
+    let all_text: String = pages.iter().map(|p| p.text()).collect::<Vec<_>>().join("\n\n");
+    let now = chrono::Utc::now();
+    DocumentRecord {
+        schema: SCHEMA_VERSION,
+        id: id.to_string(),
+        bib,
+        source_files: Vec::new(),
+        content_key: hex::encode(sha2::Sha256::digest(format!("{id}\n{all_text}"))),
+        pages: summaries,
+        languages: crate::language::detect_all(&all_text).into_iter().map(str::to_string).collect(),
+        pdf: Archive::pdf_relative(id),
+        pdf_sha256: String::new(),
+        pdf_bytes: 0,
+        ocr: OcrInfo { engine: "text fixture".to_string(), languages: crate::ocr::DEFAULT_LANGUAGES.to_string() },
+        created: now,
+        updated: now,
+        history: Vec::new(),
+    }
+}
+
+/// Files a document the way ingest does, without OCR: its pages and record as files,
+/// then the catalogue (the search index is left to `olke reindex` or the next ingest).
+pub fn file_text_document(archive: &Archive, catalog: &Catalog, record: &DocumentRecord, pages: &[RecognizedPage]) -> Result<(), String> {
+    for (i, page) in pages.iter().enumerate() {
+        let path = archive.page_path(&record.id, i as u32 + 1);
+        write_atomic(&path, &serde_json::to_vec(page).expect("pages serialize")).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let path = archive.record_path(&record.id);
+    write_atomic(&path, &serde_json::to_vec_pretty(record).expect("records serialize")).map_err(|e| format!("{}: {e}", path.display()))?;
+    catalog.put(record, pages).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +364,12 @@ mod tests {
         for letter in crate::language::KAZAKH_LETTERS.chars() {
             assert!(all.contains(letter), "missing {letter}");
         }
+    }
+
+    #[test]
+    fn recognized_pages_give_back_their_text() {
+        let text = "Балқаш қаласы көлдің\nсолтүстік жағалауында.\n\nГород Балхаш расположен.";
+        assert_eq!(recognized_page(text).text(), text);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod archive;
 pub mod catalog;
 pub mod cli;
 pub mod fixtures;
+pub mod index;
 pub mod language;
 pub mod load;
 pub mod ocr;

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::archive::{sanitize_id, write_atomic, Archive, AtomicFile};
 use crate::catalog::{files, Catalog};
+use crate::index::{IndexError, Updater};
 use crate::load::{self, Format, LoadOptions};
 use crate::page::RecognizedPage;
 use crate::pdf::{PdfPage, PdfWriter};
@@ -160,6 +161,13 @@ pub struct IngestReport {
     /// Scans in a batch with a manifest that no row lists, left out (see
     /// [`IngestOptions::include_unlisted`]).
     pub unlisted: Vec<PathBuf>,
+    /// Documents missing from the search index (or changed since), indexed again first.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reindexed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl IngestReport {
@@ -175,6 +183,8 @@ pub enum IngestError {
     Archive(#[from] crate::archive::ArchiveError),
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
     #[error(transparent)]
     Ocr(#[from] ocr::OcrError),
     #[error("{path}: {source}")]
@@ -661,6 +671,7 @@ struct Assembly {
 struct Collector<'a> {
     archive: &'a Archive,
     catalog: &'a Catalog,
+    search: Updater,
     options: &'a IngestOptions,
     documents: &'a [PlannedDocument],
     open: HashMap<usize, Assembly>,
@@ -783,6 +794,10 @@ impl Collector<'_> {
         files::write_record(self.archive, &record)?;
         self.catalog.put(&record, &assembly.pages)?;
         self.catalog.flush()?;
+        // Committed per document: a crash loses at most this one from the index, and the
+        // next run's sync puts it back.
+        self.search.update(&record, &assembly.pages)?;
+        self.search.commit()?;
         self.report.documents.push(DocumentReport {
             id: id.clone(),
             outcome: planned.outcome,
@@ -835,6 +850,8 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     archive.create_layout()?;
     let catalog = Catalog::open(archive)?;
     let mut report = IngestReport { adopted: catalog.adopt(archive)?, ..Default::default() };
+    let mut search = Updater::open(archive, 1)?;
+    report.reindexed = search.sync(&catalog)?.indexed.len();
 
     let batches: Vec<Batch> = inputs.iter().map(|input| Batch::of(input)).collect();
     let sources = survey(&batches, &mut report.failures, progress);
@@ -879,7 +896,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     let (sender, receiver) = mpsc::sync_channel(options.jobs.max(1) * 2);
     let stop = std::sync::atomic::AtomicBool::new(false);
     let window = Window::new(options.jobs.max(1) * 4);
-    let mut collector = Collector { archive, catalog: &catalog, options, documents: &documents, open: HashMap::new(), report, conf_sum: 0.0, conf_words: 0 };
+    let mut collector = Collector { archive, catalog: &catalog, search, options, documents: &documents, open: HashMap::new(), report, conf_sum: 0.0, conf_words: 0 };
 
     let outcome = std::thread::scope(|scope| {
         let stop = &stop;
@@ -915,6 +932,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     });
     progress.finish();
     outcome?;
+    collector.search.finish()?;
 
     let mut report = collector.report;
     report.mean_conf = if collector.conf_words == 0 { 0.0 } else { (collector.conf_sum / collector.conf_words as f64) as f32 };

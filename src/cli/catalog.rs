@@ -91,7 +91,11 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
             let mut changes = vec![(field, Value::Text(value))];
             changes.extend(more.chunks(2).map(|pair| (pair[0].clone(), Value::Text(pair[1].clone()))));
             let (_lock, catalog) = open_for_writing(archive)?;
-            match edit::edit(archive, &catalog, &id, &changes) {
+            let edited = edit::edit(archive, &catalog, &id, &changes);
+            if edited.is_ok() {
+                crate::index::refresh(archive, &catalog, std::slice::from_ref(&id))?;
+            }
+            match edited {
                 Ok(edits) if json => print_json(&edit::Changed { id, edits })?,
                 Ok(edits) => print_edits(&id, &edits),
                 Err(EditError::Invalid(errors)) => {
@@ -116,6 +120,8 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
                 None => edit::ApplyReport::default(),
             };
             report.problems.splice(0..0, problems);
+            let changed: Vec<String> = report.changed.iter().map(|c| c.id.clone()).collect();
+            crate::index::refresh(archive, &catalog, &changed)?;
             for problem in &report.problems {
                 eprintln!("{problem}");
             }

@@ -130,6 +130,9 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
     if !report.adopted.is_empty() {
         println!("Taken back into the catalogue from files on disk: {}", report.adopted.join(", "));
     }
+    if report.reindexed > 0 {
+        println!("Put back into the search index (missing or out of date): {} documents", report.reindexed);
+    }
     if !report.review.is_empty() {
         println!("Pages to review (low confidence):");
         for page in &report.review {

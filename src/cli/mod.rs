@@ -8,6 +8,7 @@ mod documents;
 mod export;
 mod ingest;
 mod progress;
+mod search;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -39,7 +40,8 @@ pub const EXIT_USAGE: u8 = 2;
         olke text balkhash-1968 > balkhash-1968.txt\n  \
         olke catalog set balkhash-1968 collections 'Балқаш тарихы'\n  \
         olke collections\n  \
-        olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml"
+        olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
+        olke search кітапхана --year 1960..1970"
 )]
 pub struct Cli {
     /// The archive folder (created by the first ingest).
@@ -95,6 +97,22 @@ enum Command {
     #[command(after_help = "Examples:\n  olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
         olke export marc --out catalogue.mrc\n  olke export jsonl | jq .citation\n  olke export csv --out catalogue.csv")]
     Export(export::ExportArgs),
+    /// Search the archive's text, titles and authors.
+    #[command(after_help = "Kazakh and Russian words are matched in any inflected form: кітапхана finds\n\
+        кітапханаларымыздың, библиотека finds библиотеки. Results are documents, best first,\n\
+        with the pages where the words are and a passage with them marked.\n\n\
+        Examples:\n  olke search Балқаш мыс\n  olke search '\"мыс кеніші\"' --year 1930..1960\n  \
+        olke search 'кітапхана* OR библиотек*' --lang kaz --limit 20\n  \
+        olke search Әуезов NOT театр --type book --collection Өлкетану\n  \
+        olke search 'соғыс ардагерлері' --source 'Балқаш өңірі' --json\n\n\
+        A query that cannot be read (an unclosed quote, an AND with nothing after it)\n\
+        exits with code 2 and says what is wrong where.")]
+    Search(search::SearchArgs),
+    /// Rebuild the search index from the catalogue.
+    #[command(after_help = "Ingest keeps the index up to date; reindex rebuilds it whole, e.g. after an\n\
+        upgrade of olke. Searches go on meanwhile and see the new index once it is complete.\n\n\
+        Examples:\n  olke reindex\n  olke --archive /srv/archive reindex --json")]
+    Reindex(search::ReindexArgs),
 }
 
 /// Parses the command line, runs the command and returns the process exit code.
@@ -125,6 +143,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Catalog(args) => catalog::run(&archive, args),
         Command::Collections { json } => collections::run(&archive, json),
         Command::Export(args) => export::run(&archive, args),
+        Command::Search(args) => search::search(&archive, args),
+        Command::Reindex(args) => search::reindex(&archive, args),
     }
 }
 

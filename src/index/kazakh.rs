@@ -1,0 +1,514 @@
+//! A Kazakh stemmer: strips the endings of nouns (and the nouns made from verbs) so that
+//! «кітапханаларымыздың», «кітапханада» and «кітапхана» meet in one term.
+//!
+//! Kazakh is agglutinative: a noun takes endings in a fixed order,
+//!
+//! ```text
+//! root + derivational + plural + possessive + case
+//! құрылыс + шы + лар + ы + ның  =  құрылысшыларының
+//! ```
+//!
+//! and each ending comes in variants chosen by vowel harmony (back а о ұ ы, front ә е ө ү і)
+//! and by the sound the stem ends in (-лар after vowels, -дар after л м н ң з ж, -тар after
+//! voiceless consonants). The stemmer peels the layers from the outside in and strips an
+//! ending only where it is the right variant for what stays: that check is what keeps
+//! «қатар» (row) whole while «қалалар» loses its -лар.
+//!
+//! Without a dictionary a few endings are truly ambiguous: «көшесі» is көше + сі, «кеңесі» is
+//! кеңес + і, and «халқы» is халық with its second vowel dropped. There the stemmer answers
+//! with every reading ([`stems`] returns one to four stems), and the index keeps all of them
+//! at the word's position, so the base form finds the word whichever reading is right.
+
+/// What the stem must end in for an ending to follow it.
+#[derive(Clone, Copy, Debug)]
+enum After {
+    /// The stem's last letter belongs to one of these sound classes (bit mask).
+    Sounds(u8),
+    /// The stem ends in the 3rd-person possessive (-ы/-і/-сы/-сі), which is stripped next:
+    /// «қаласында» = қала + сы + нда.
+    ThirdPossessive,
+}
+
+// Sound classes of a stem's last letter, as the choice of ending variants sees them.
+const VOWEL: u8 = 1;
+/// р й у: -лар, -дың, -ға, -мен.
+const GLIDE: u8 = 2;
+/// л: -дар, -дың, -ға, -мен.
+const LATERAL: u8 = 4;
+/// м н ң: -дар, -ның, -ға, -мен.
+const NASAL: u8 = 8;
+/// з ж: -дар, -дың, -ға, -бен.
+const SIBILANT: u8 = 16;
+/// Voiceless consonants (and б в г д, which loanwords end in and which behave alike): -тар, -тың, -қа, -пен.
+const VOICELESS: u8 = 32;
+const ANY: u8 = VOWEL | GLIDE | LATERAL | NASAL | SIBILANT | VOICELESS;
+const CONSONANT: u8 = ANY & !VOWEL;
+const VOICED: u8 = VOWEL | GLIDE | LATERAL | NASAL | SIBILANT;
+
+struct Ending {
+    text: &'static str,
+    after: After,
+    /// «көшесі» may also be «көшес» + «і»: try the shorter 3rd-person ending as well.
+    ambiguous: bool,
+}
+
+const fn e(text: &'static str, after: u8) -> Ending {
+    Ending { text, after: After::Sounds(after), ambiguous: false }
+}
+
+const fn after_possessive(text: &'static str) -> Ending {
+    Ending { text, after: After::ThirdPossessive, ambiguous: false }
+}
+
+/// Case endings, including the locative-adjectival -дағы («көшесіндегі»: on the street).
+const CASE: &[Ending] = &[
+    // locative + -ғы/-гі
+    after_possessive("ндағы"),
+    after_possessive("ндегі"),
+    e("дағы", VOICED),
+    e("дегі", VOICED),
+    e("тағы", VOICELESS),
+    e("тегі", VOICELESS),
+    // instrumental
+    e("менен", VOWEL | GLIDE | LATERAL | NASAL),
+    e("бенен", SIBILANT),
+    e("пенен", VOICELESS),
+    e("мен", VOWEL | GLIDE | LATERAL | NASAL),
+    e("бен", SIBILANT),
+    e("пен", VOICELESS),
+    // genitive
+    e("ның", VOWEL | NASAL),
+    e("нің", VOWEL | NASAL),
+    e("дың", GLIDE | LATERAL | SIBILANT),
+    e("дің", GLIDE | LATERAL | SIBILANT),
+    e("тың", VOICELESS),
+    e("тің", VOICELESS),
+    // ablative
+    e("нан", NASAL),
+    e("нен", NASAL),
+    after_possessive("нан"),
+    after_possessive("нен"),
+    e("дан", VOWEL | GLIDE | LATERAL | SIBILANT),
+    e("ден", VOWEL | GLIDE | LATERAL | SIBILANT),
+    e("тан", VOICELESS),
+    e("тен", VOICELESS),
+    // locative
+    after_possessive("нда"),
+    after_possessive("нде"),
+    e("да", VOICED),
+    e("де", VOICED),
+    e("та", VOICELESS),
+    e("те", VOICELESS),
+    // dative
+    after_possessive("на"),
+    after_possessive("не"),
+    e("ға", VOICED),
+    e("ге", VOICED),
+    e("қа", VOICELESS),
+    e("ке", VOICELESS),
+    // accusative
+    e("ны", VOWEL),
+    e("ні", VOWEL),
+    e("ды", GLIDE | LATERAL | NASAL | SIBILANT),
+    e("ді", GLIDE | LATERAL | NASAL | SIBILANT),
+    e("ты", VOICELESS),
+    e("ті", VOICELESS),
+    after_possessive("н"),
+];
+
+/// Possessive endings. The 1st and 2nd person singular (-ым, -ың, -м, -ң) are left out on
+/// purpose: too many roots end in them (білім, өлім, қалың, қалам) and archives are
+/// written in the 3rd person.
+const POSSESSIVE: &[Ending] = &[
+    e("ымыз", CONSONANT),
+    e("іміз", CONSONANT),
+    e("ыңыз", CONSONANT),
+    e("іңіз", CONSONANT),
+    e("мыз", VOWEL),
+    e("міз", VOWEL),
+    e("ңыз", VOWEL),
+    e("ңіз", VOWEL),
+    Ending { text: "сы", after: After::Sounds(VOWEL), ambiguous: true },
+    Ending { text: "сі", after: After::Sounds(VOWEL), ambiguous: true },
+    e("ы", CONSONANT),
+    e("і", CONSONANT),
+];
+
+const PLURAL: &[Ending] = &[
+    e("лар", VOWEL | GLIDE),
+    e("лер", VOWEL | GLIDE),
+    e("дар", LATERAL | NASAL | SIBILANT),
+    e("дер", LATERAL | NASAL | SIBILANT),
+    e("тар", VOICELESS),
+    e("тер", VOICELESS),
+];
+
+/// Common derivational endings: agent (-шы), abstract and adjectival (-лық), profession (-шылық).
+const DERIVATIONAL: &[Ending] = &[
+    e("шылық", ANY),
+    e("шілік", ANY),
+    e("лық", VOWEL | GLIDE),
+    e("лік", VOWEL | GLIDE),
+    e("дық", LATERAL | NASAL | SIBILANT),
+    e("дік", LATERAL | NASAL | SIBILANT),
+    e("тық", VOICELESS),
+    e("тік", VOICELESS),
+    e("шы", ANY),
+    e("ші", ANY),
+];
+
+/// The layers, outermost first.
+const LAYERS: [&[Ending]; 4] = [CASE, POSSESSIVE, PLURAL, DERIVATIONAL];
+const CASE_LAYER: usize = 0;
+const POSSESSIVE_LAYER: usize = 1;
+const DERIVATIONAL_LAYER: usize = 3;
+
+/// Common roots that end like a case ending, whose false stem is another word or that
+/// would lose their ending only when not inflected: майдан (front) is not май (oil) + -дан,
+/// Қазақстан not Қазақс + -тан.
+const PROTECTED: &[&str] = &[
+    "майдан", "аудан", "қазақстан", "түркістан", "өзбекстан", "қырғызстан", "тәжікстан", "түрікменстан", "ауғанстан",
+    "үндістан", "пәкістан", "дағыстан", "татарстан", "башқұртстан", "моңғолстан", "сүлеймен", "түмен",
+];
+
+/// A stem keeps at least this many letters; two-letter roots (ел, үй, іс) only when
+/// at least three letters of endings came off them, so «ақын» is not «ақ» + «ын».
+const MIN_STEM: usize = 2;
+/// Derivational endings change the word more: their stem keeps three letters at least.
+const MIN_DERIVED_STEM: usize = 3;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Harmony {
+    Back,
+    Front,
+    Either,
+}
+
+fn vowel_harmony(c: char) -> Option<Harmony> {
+    match c {
+        'а' | 'о' | 'ұ' | 'ы' | 'я' => Some(Harmony::Back),
+        'ә' | 'е' | 'ө' | 'ү' | 'і' | 'э' => Some(Harmony::Front),
+        _ => None,
+    }
+}
+
+fn is_vowel(c: char) -> bool {
+    vowel_harmony(c).is_some() || matches!(c, 'и' | 'у' | 'ю' | 'ё')
+}
+
+/// The harmony of a stem: that of its last vowel that has one (и, у and ю have none).
+/// Surnames in -ов/-ев follow their Kazakh root (Әуезовтің, Лермонтовтың): either goes.
+fn stem_harmony(stem: &str) -> Harmony {
+    if stem.ends_with("ов") || stem.ends_with("ев") {
+        return Harmony::Either;
+    }
+    stem.chars().rev().find_map(vowel_harmony).unwrap_or(Harmony::Either)
+}
+
+fn ending_harmony(ending: &str) -> Harmony {
+    // The instrumental has front variants only: «баламен», «қазақпен».
+    if matches!(ending, "мен" | "бен" | "пен" | "менен" | "бенен" | "пенен") {
+        return Harmony::Either;
+    }
+    ending.chars().find_map(vowel_harmony).unwrap_or(Harmony::Either)
+}
+
+/// The sound classes a stem ending in `c` belongs to.
+fn sound_class(c: char) -> u8 {
+    match c {
+        // Final и is read ій, so either rule may follow it.
+        'и' => VOWEL | GLIDE,
+        'у' | 'р' | 'й' => GLIDE,
+        _ if is_vowel(c) => VOWEL,
+        'л' => LATERAL,
+        'м' | 'н' | 'ң' => NASAL,
+        'з' | 'ж' => SIBILANT,
+        // A soft or hard sign says nothing of its own: accept any ending.
+        'ь' | 'ъ' => ANY,
+        _ => VOICELESS,
+    }
+}
+
+fn is_third_possessive(ending: &Ending) -> bool {
+    matches!(ending.text, "ы" | "і" | "сы" | "сі")
+}
+
+/// Does `ending` fit after `stem`?
+fn fits(stem: &str, ending: &Ending) -> bool {
+    let Some(last) = stem.chars().next_back() else { return false };
+    let harmony = ending_harmony(ending.text);
+    let stem_harmony = stem_harmony(stem);
+    if harmony != Harmony::Either && stem_harmony != Harmony::Either && harmony != stem_harmony {
+        return false;
+    }
+    match ending.after {
+        After::Sounds(classes) => {
+            // -сы/-сі follow a vowel, but not ы/і/и: «облысы» is облыс + ы, not облы + сы.
+            if matches!(ending.text, "сы" | "сі") && matches!(last, 'ы' | 'і' | 'и') {
+                return false;
+            }
+            sound_class(last) & classes != 0
+        }
+        // Checked when the possessive layer is stripped.
+        After::ThirdPossessive => matches!(last, 'ы' | 'і'),
+    }
+}
+
+/// Letters in a stem; every Cyrillic letter takes two bytes (the caller checked).
+fn letters(stem: &str) -> usize {
+    stem.len() / 2
+}
+
+fn long_enough(stem: &str, stripped: usize, layer: usize) -> bool {
+    let min = if layer == DERIVATIONAL_LAYER { MIN_DERIVED_STEM } else { MIN_STEM };
+    let n = letters(stem);
+    n >= min && (n > MIN_STEM || stripped >= 3) && stem.chars().any(is_vowel)
+}
+
+/// Strips the layers from `layer` inwards and pushes every stem reached onto `out`.
+/// `must_be_possessive`: the case ending just stripped needs a 3rd-person possessive here.
+/// `stripped` counts the letters taken off so far. Returns false when no reading of
+/// `word` satisfies the requirement.
+fn strip(word: &str, layer: usize, stripped: usize, must_be_possessive: bool, out: &mut Vec<String>) -> bool {
+    // The protected roots only look case-inflected, so they matter before the case layer.
+    if layer == LAYERS.len() || (layer == CASE_LAYER && PROTECTED.contains(&word)) {
+        if must_be_possessive {
+            return false;
+        }
+        out.push(word.to_string());
+        return true;
+    }
+    let mut found = false;
+    let mut ambiguous_tail = false;
+    for ending in LAYERS[layer] {
+        if must_be_possessive && !(layer == POSSESSIVE_LAYER && is_third_possessive(ending)) {
+            continue;
+        }
+        // After an ambiguous -сы/-сі, only the shorter -ы/-і reading is tried as well.
+        if ambiguous_tail && !is_third_possessive(ending) {
+            continue;
+        }
+        let Some(stem) = word.strip_suffix(ending.text).filter(|stem| !stem.is_empty()) else { continue };
+        let n = letters(ending.text);
+        if !fits(stem, ending) || !long_enough(stem, stripped + n, layer) {
+            continue;
+        }
+        let needs_possessive = matches!(ending.after, After::ThirdPossessive);
+        if strip(stem, layer + 1, stripped + n, needs_possessive, out) {
+            found = true;
+            if !ending.ambiguous {
+                break;
+            }
+            ambiguous_tail = true;
+        }
+    }
+    if found {
+        // A root may itself end like a case ending (Қарағанды, an unknown name in -дан):
+        // its inflected forms keep that ending, so the reading that keeps it is kept too.
+        // Likewise -шы/-ші is the agent ending as often as ш + possessive: жазушы, ағашы.
+        let agent = layer == POSSESSIVE_LAYER && (word.ends_with("шы") || word.ends_with("ші"));
+        if layer == CASE_LAYER || agent {
+            strip(word, layer + 1, stripped, false, out);
+        }
+        return true;
+    }
+    if must_be_possessive && layer == POSSESSIVE_LAYER {
+        return false;
+    }
+    strip(word, layer + 1, stripped, must_be_possessive, out)
+}
+
+/// Kazakh words end in voiceless п к қ, which voice before a vowel: кітап → кітабы,
+/// көк → көгі, ақ → ағы. Devoicing the stem's last letter brings the two together.
+fn devoice(stem: &mut String) {
+    let voiceless = match stem.chars().next_back() {
+        Some('б') => 'п',
+        Some('г') => 'к',
+        Some('ғ') => 'қ',
+        _ => return,
+    };
+    stem.pop();
+    stem.push(voiceless);
+}
+
+/// Some roots drop their last narrow vowel before a vowel ending: халық → халқы,
+/// орын → орны, ауыз → аузы. A stem left ending in two consonants, the second one of
+/// those roots end in, may be such a root: its full form is another reading.
+fn restored_vowel(stem: &str) -> Option<String> {
+    let mut from_end = stem.chars().rev();
+    let (last, first) = (from_end.next()?, from_end.next()?);
+    let drops_before = matches!(last, 'қ' | 'к' | 'н' | 'р' | 'з' | 'л' | 'м');
+    // у and й after a vowel are consonants here: ауыз → аузы, қойын → қойны.
+    let first_is_consonant = !is_vowel(first) || matches!(first, 'у' | 'й');
+    if !drops_before || !first_is_consonant || !stem.chars().any(is_vowel) {
+        return None;
+    }
+    let narrow = if stem_harmony(stem) == Harmony::Front { 'і' } else { 'ы' };
+    let mut full = stem[..stem.len() - last.len_utf8()].to_string();
+    full.push(narrow);
+    full.push(last);
+    Some(full)
+}
+
+/// The stems of a lower-case, folded Kazakh word: the most likely first, then the other
+/// readings of an ambiguous ending. A word that is not Cyrillic is returned as it is.
+pub fn stems(word: &str) -> Vec<String> {
+    if !word.chars().all(|c| matches!(c, '\u{0400}'..='\u{04FF}')) {
+        return vec![word.to_string()];
+    }
+    let mut readings = Vec::new();
+    strip(word, 0, 0, false, &mut readings);
+    let mut result: Vec<String> = Vec::with_capacity(readings.len() + 1);
+    for mut reading in readings {
+        let vowel_ending_removed = word[reading.len()..].chars().next().is_some_and(is_vowel);
+        devoice(&mut reading);
+        let restored = if vowel_ending_removed { restored_vowel(&reading) } else { None };
+        for stem in std::iter::once(reading).chain(restored) {
+            if !result.contains(&stem) {
+                result.push(stem);
+            }
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(word: &str) -> String {
+        stems(word).remove(0)
+    }
+
+    /// Two forms meet when they share a stem.
+    fn meet(a: &str, b: &str) -> bool {
+        let (a, b) = (stems(a), stems(b));
+        a.iter().any(|s| b.contains(s))
+    }
+
+    #[test]
+    fn strips_the_layers_in_order() {
+        assert_eq!(first("кітапханаларымыздың"), "кітапхана");
+        assert_eq!(first("кітапханада"), "кітапхана");
+        assert_eq!(first("құрылысшыларының"), "құрылыс");
+        assert_eq!(first("көлдің"), "көл");
+        assert_eq!(first("қазақтың"), "қазақ");
+        assert_eq!(first("мұрағаттың"), "мұрағат");
+        assert_eq!(first("ардагерлері"), "ардагер");
+        assert_eq!(first("студенттер"), "студент");
+        assert_eq!(first("көшесіндегі"), "көше");
+        assert_eq!(first("облыстық"), "облыс");
+        assert_eq!(first("Әуезовпен".to_lowercase().as_str()), "әуезов");
+    }
+
+    #[test]
+    fn every_variant_of_an_ending_by_harmony_and_sound() {
+        for (word, stem) in [
+            ("қалалар", "қала"),
+            ("көшелер", "көше"),
+            ("адамдар", "адам"),
+            ("көлдер", "көл"),
+            ("кітаптар", "кітап"),
+            ("мектептер", "мектеп"),
+            ("қаланың", "қала"),
+            ("әкенің", "әке"),
+            ("жердің", "жер"),
+            ("ауылдың", "ауыл"),
+            ("халықтың", "халық"),
+            ("қалаға", "қала"),
+            ("көшеге", "көше"),
+            ("қазаққа", "қазақ"),
+            ("мектепке", "мектеп"),
+            ("қалада", "қала"),
+            ("мектепте", "мектеп"),
+            ("қаладан", "қала"),
+            ("орманнан", "орман"),
+            ("мектептен", "мектеп"),
+            ("баламен", "бала"),
+            ("қызбен", "қыз"),
+            ("қазақпен", "қазақ"),
+            ("қаласына", "қала"),
+            ("қаласында", "қала"),
+            ("қаласынан", "қала"),
+        ] {
+            assert_eq!(first(word), stem, "{word}");
+        }
+    }
+
+    #[test]
+    fn consonant_alternation_and_dropped_vowels_meet_the_base_form() {
+        assert!(meet("кітабы", "кітап"));
+        assert!(meet("кітабының", "кітап"));
+        assert!(meet("мектебі", "мектеп"));
+        assert!(meet("халқы", "халық"));
+        assert!(meet("халқымыздың", "халық"));
+        assert!(meet("орны", "орын"));
+        assert!(meet("аузы", "ауыз"));
+    }
+
+    #[test]
+    fn ambiguous_third_person_endings_keep_both_readings() {
+        assert!(meet("қаласы", "қала"));
+        assert!(meet("көшесі", "көше"));
+        assert!(meet("кеңесі", "кеңес"));
+        assert!(meet("жолдасы", "жолдас"));
+        assert!(meet("облысы", "облыс"));
+        assert!(meet("жұмысы", "жұмыс"));
+        assert!(stems("кеңесінің").len() <= 4);
+    }
+
+    #[test]
+    fn roots_that_end_like_a_case_ending_meet_their_inflected_forms() {
+        assert!(meet("қарағандыдан", "қарағанды"));
+        assert!(meet("қазақстанның", "қазақстан"));
+        assert!(meet("ауданынан", "аудан"));
+        assert!(meet("әуезовтің", "әуезов"));
+        assert!(meet("лермонтовтың", "лермонтов"));
+        assert!(meet("жазушылармен", "жазушы"));
+        assert!(meet("оқушыларға", "оқушы"));
+        assert!(meet("ағашы", "ағаш"));
+    }
+
+    #[test]
+    fn two_letter_roots_only_under_long_endings() {
+        assert_eq!(first("елдің"), "ел");
+        assert_eq!(first("еліміздің"), "ел");
+        assert_eq!(first("үйлер"), "үй");
+    }
+
+    #[test]
+    fn distinct_words_stay_distinct() {
+        // Pairs that a careless stemmer merges: a root that looks like root + ending.
+        for (a, b) in [
+            ("ақын", "ақ"),      // poet / white: -ын is no ending here
+            ("қатар", "қат"),    // row: -тар cannot follow а
+            ("майдан", "май"),   // front / oil
+            ("қалам", "қала"),   // pen / city: no bare -м possessive
+            ("білім", "біл"),    // knowledge / know
+            ("қалың", "қал"),    // thick / stay
+            ("ана", "а"),        // mother
+            ("орда", "ор"),      // horde / ditch
+            ("жылқы", "жыл"),    // horse / year
+            ("балық", "бал"),    // fish / honey
+            ("халық", "хал"),    // people / condition
+            ("шахтер", "шах"),   // miner / shah: -тер cannot follow а
+            ("кітапхана", "кітап"),
+            ("тіл", "тыл"),      // language / rear: harmony is not folded
+            ("жер", "жерік"),
+            ("қазан", "қаза"),   // October / death: bare -н only after a possessive
+            ("отан", "от"),      // homeland / fire
+            ("бастау", "бас"),
+        ] {
+            assert!(!meet(a, b), "{a} {:?} and {b} {:?} must stay distinct", stems(a), stems(b));
+        }
+    }
+
+    #[test]
+    fn words_without_endings_are_left_alone() {
+        for word in ["балқаш", "кітап", "мұрағат", "әдебиет", "астана", "тарих", "ақын", "адам"] {
+            assert_eq!(stems(word), vec![word.to_string()], "{word}");
+        }
+        assert_eq!(stems("copy"), vec!["copy".to_string()]);
+        assert_eq!(stems("1968"), vec!["1968".to_string()]);
+    }
+}

@@ -1,0 +1,342 @@
+//! Full-text search over the archive: a tantivy index in `archive/index/`, one entry per
+//! page, with analysis that understands Kazakh and Russian.
+//!
+//! | file | does |
+//! |---|---|
+//! | [`analysis`] | normalisation and folding, the per-language analyzers |
+//! | [`kazakh`] | the Kazakh stemmer |
+//! | [`schema`] | the fields of a page entry |
+//! | [`document`] | a record and its pages → page entries |
+//! | [`query`] | the query language |
+//! | [`search`] | running a query: filters, ranking, grouping by document, snippets |
+//!
+//! The index is kept by whoever changes the archive: ingest updates it after each
+//! document it files, catalogue edits call [`update_document`], and `olke reindex`
+//! rebuilds it from the catalogue. It is derived data: [`Updater::sync`] puts back any
+//! document that a crash left out.
+//!
+//! tantivy allows one writer and any number of readers, in any processes: `olke search`
+//! reads the last commit while an ingest writes the next one.
+
+pub mod analysis;
+pub mod document;
+pub mod kazakh;
+pub mod query;
+pub mod schema;
+pub mod search;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use tantivy::indexer::UserOperation;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::archive::Archive;
+use crate::catalog::{Catalog, CatalogError, Reader};
+use crate::page::RecognizedPage;
+use crate::record::DocumentRecord;
+use analysis::{Analyzer, FoldingTokenizer, Lang};
+use schema::{Fields, FOLDING_TOKENIZER, FORMAT};
+
+pub use search::{Filters, Hit, SearchError, SearchRequest, SearchResults, Snippet, YearRange};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("the archive at {0} has no search index yet; build it with `olke reindex`")]
+    Missing(PathBuf),
+    #[error("the search index at {0} was made by another version of olke; rebuild it with `olke reindex`")]
+    Outdated(PathBuf),
+    #[error("search index {path}: {source}")]
+    Tantivy { path: PathBuf, source: tantivy::TantivyError },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+type Result<T> = std::result::Result<T, IndexError>;
+
+/// Memory for the indexing threads: tantivy flushes a segment when it is used up.
+const WRITER_MEMORY_PER_THREAD: usize = 128 << 20;
+
+fn tantivy_err(path: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+    move |source| IndexError::Tantivy { path: path.to_path_buf(), source }
+}
+
+fn register_analyzers(index: &Index) {
+    for lang in Lang::ALL {
+        index.tokenizers().register(lang.tokenizer_name(), TextAnalyzer::from(Analyzer::new(lang)));
+    }
+    index.tokenizers().register(FOLDING_TOKENIZER, TextAnalyzer::from(FoldingTokenizer));
+}
+
+/// Opens the index at `path` if it is there and of this olke's format.
+fn open_current(path: &Path, fields: &Fields) -> Result<Index> {
+    if !path.join("meta.json").is_file() {
+        return Err(IndexError::Missing(path.to_path_buf()));
+    }
+    let index = Index::open_in_dir(path).map_err(tantivy_err(path))?;
+    let payload = index.load_metas().map_err(tantivy_err(path))?.payload;
+    if !fields.matches(&index.schema()) || payload.as_deref() != Some(FORMAT) {
+        return Err(IndexError::Outdated(path.to_path_buf()));
+    }
+    register_analyzers(&index);
+    Ok(index)
+}
+
+/// The index, open for searching.
+pub struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl SearchIndex {
+    /// Opens the archive's index for reading; another process may be writing it.
+    pub fn open(archive: &Archive) -> Result<SearchIndex> {
+        let path = archive.index_dir();
+        let fields = Fields::new();
+        let index = open_current(&path, &fields)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(&path))?;
+        Ok(SearchIndex { reader, fields })
+    }
+
+    /// Sees the latest commit (a long-running reader, such as a web server, calls this).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload().map_err(|source| IndexError::Tantivy { path: PathBuf::new(), source })
+    }
+
+    /// Pages in the index.
+    pub fn pages(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+/// Ids and record versions (`updated`, microseconds) of the documents in the index.
+fn indexed_versions(index: &Index) -> tantivy::Result<HashMap<String, i64>> {
+    let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let searcher = reader.searcher();
+    let mut versions = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Some(ids) = segment.fast_fields().str("id")? else { continue };
+        let updated = segment.fast_fields().i64("updated")?;
+        let mut version_of: Vec<Option<i64>> = vec![None; ids.num_terms()];
+        for doc in segment.doc_ids_alive() {
+            if let (Some(ord), Some(version)) = (ids.ords().first(doc), updated.first(doc)) {
+                version_of[ord as usize] = Some(version);
+            }
+        }
+        // The ids in one pass over the dictionary, in ordinal order.
+        let mut terms = ids.dictionary().stream()?;
+        while terms.advance() {
+            if let Some(Some(version)) = version_of.get(terms.term_ord() as usize) {
+                versions.insert(String::from_utf8_lossy(terms.key()).into_owned(), *version);
+            }
+        }
+    }
+    Ok(versions)
+}
+
+/// Where the documents to index come from: the catalogue, or whatever reads the archive.
+pub trait Source: Sync {
+    fn records(&self) -> std::result::Result<Vec<DocumentRecord>, CatalogError>;
+    fn page(&self, id: &str, number: u32) -> std::result::Result<Option<RecognizedPage>, CatalogError>;
+}
+
+impl Source for Catalog {
+    fn records(&self) -> std::result::Result<Vec<DocumentRecord>, CatalogError> {
+        self.documents()
+    }
+
+    fn page(&self, id: &str, number: u32) -> std::result::Result<Option<RecognizedPage>, CatalogError> {
+        Catalog::page(self, id, number)
+    }
+}
+
+impl Source for Reader {
+    fn records(&self) -> std::result::Result<Vec<DocumentRecord>, CatalogError> {
+        self.documents()
+    }
+
+    fn page(&self, id: &str, number: u32) -> std::result::Result<Option<RecognizedPage>, CatalogError> {
+        Reader::page(self, id, number)
+    }
+}
+
+/// A document's pages from `source`; a page missing there is indexed as empty, so the
+/// page numbers of the rest stay right.
+fn pages_of(source: &dyn Source, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
+    (1..=record.pages.len() as u32)
+        .map(|number| {
+            Ok(source.page(&record.id, number)?.unwrap_or_else(|| {
+                tracing::warn!("{}: page {number} is missing from the archive; indexed without text", record.id);
+                RecognizedPage { width: 0, height: 0, dpi: 0.0, lines: Vec::new(), mean_conf: 0.0, languages: String::new() }
+            }))
+        })
+        .collect()
+}
+
+/// What [`Updater::sync`] changed.
+#[derive(Clone, Debug, Default)]
+pub struct SyncReport {
+    /// Documents (re)indexed: missing from the index, or changed since.
+    pub indexed: Vec<String>,
+    /// Documents no longer in the archive, taken out of the index.
+    pub removed: Vec<String>,
+}
+
+/// The index, open for writing. Only one can exist at a time: callers hold the archive's
+/// writer lock ([`Archive::lock`]), and tantivy's own lock guards the rest.
+pub struct Updater {
+    index: Index,
+    writer: IndexWriter,
+    fields: Fields,
+    path: PathBuf,
+    /// The index was made anew (it was missing, unreadable or of another format).
+    pub created: bool,
+}
+
+impl Updater {
+    /// Opens the archive's index for writing with `threads` indexing threads, making a new
+    /// one when it is missing, unreadable or of another format.
+    pub fn open(archive: &Archive, threads: usize) -> Result<Updater> {
+        let path = archive.index_dir();
+        let fields = Fields::new();
+        let (index, created) = match open_current(&path, &fields) {
+            Ok(index) => (index, false),
+            Err(IndexError::Missing(_)) => (Self::create(&path, &fields)?, true),
+            Err(e) => {
+                tracing::warn!("{e}; making a new index");
+                std::fs::remove_dir_all(&path).map_err(|source| IndexError::Io { path: path.clone(), source })?;
+                (Self::create(&path, &fields)?, true)
+            }
+        };
+        let threads = threads.max(1);
+        let writer = index.writer_with_num_threads(threads, threads * WRITER_MEMORY_PER_THREAD).map_err(tantivy_err(&path))?;
+        let mut updater = Updater { index, writer, fields, path, created };
+        if created {
+            // Commit the empty index, so readers find it in this olke's format.
+            updater.commit()?;
+        }
+        Ok(updater)
+    }
+
+    fn create(path: &Path, fields: &Fields) -> Result<Index> {
+        std::fs::create_dir_all(path).map_err(|source| IndexError::Io { path: path.to_path_buf(), source })?;
+        let index = Index::create_in_dir(path, fields.schema.clone()).map_err(tantivy_err(path))?;
+        register_analyzers(&index);
+        Ok(index)
+    }
+
+    fn id_term(&self, id: &str) -> Term {
+        Term::from_field_text(self.fields.id, id)
+    }
+
+    fn entries(&self, record: &DocumentRecord, pages: &[RecognizedPage]) -> Vec<UserOperation<TantivyDocument>> {
+        document::page_entries(&self.fields, record, pages).into_iter().map(UserOperation::Add).collect()
+    }
+
+    /// Replaces a document's pages in the index; seen by searches after [`Updater::commit`].
+    pub fn update(&mut self, record: &DocumentRecord, pages: &[RecognizedPage]) -> Result<()> {
+        let mut operations = vec![UserOperation::Delete(self.id_term(&record.id))];
+        operations.extend(self.entries(record, pages));
+        // One group: the old pages go and the new come in the same commit.
+        self.writer.run(operations).map_err(tantivy_err(&self.path))?;
+        Ok(())
+    }
+
+    /// Takes a document out of the index (committed with the next [`Updater::commit`]).
+    pub fn remove(&mut self, id: &str) {
+        self.writer.delete_term(self.id_term(id));
+    }
+
+    /// Makes the changes durable and visible to searches.
+    pub fn commit(&mut self) -> Result<()> {
+        let mut commit = self.writer.prepare_commit().map_err(tantivy_err(&self.path))?;
+        commit.set_payload(FORMAT);
+        commit.commit().map_err(tantivy_err(&self.path))?;
+        Ok(())
+    }
+
+    /// Indexes `records` (with their pages from `source`) in parallel, without committing.
+    fn add_all(&self, source: &dyn Source, records: &[DocumentRecord]) -> Result<()> {
+        records.par_iter().try_for_each(|record| {
+            let pages = pages_of(source, record)?;
+            for entry in document::page_entries(&self.fields, record, &pages) {
+                self.writer.add_document(entry).map_err(tantivy_err(&self.path))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Brings the index in line with `source`: documents missing or changed since they
+    /// were indexed are indexed again, documents gone are removed. Commits if anything
+    /// changed. This is how a document left out by a crash comes back.
+    pub fn sync(&mut self, source: &dyn Source) -> Result<SyncReport> {
+        let indexed = indexed_versions(&self.index).map_err(tantivy_err(&self.path))?;
+        let records = source.records()?;
+        let stale: Vec<DocumentRecord> =
+            records.iter().filter(|r| indexed.get(&r.id) != Some(&r.updated.timestamp_micros())).cloned().collect();
+        let present: HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
+        let mut report = SyncReport::default();
+        for id in indexed.keys().filter(|id| !present.contains(id.as_str())) {
+            self.remove(id);
+            report.removed.push(id.clone());
+        }
+        for record in &stale {
+            self.writer.delete_term(self.id_term(&record.id));
+        }
+        self.add_all(source, &stale)?;
+        report.indexed = stale.into_iter().map(|r| r.id).collect();
+        if !report.indexed.is_empty() || !report.removed.is_empty() {
+            self.commit()?;
+        }
+        Ok(report)
+    }
+
+    /// Rebuilds the index from `source`, in one commit: searches see the old index until
+    /// the new one is complete. Returns the documents and pages indexed.
+    pub fn rebuild(&mut self, source: &dyn Source) -> Result<(usize, u64)> {
+        let records = source.records()?;
+        self.writer.delete_all_documents().map_err(tantivy_err(&self.path))?;
+        self.add_all(source, &records)?;
+        self.commit()?;
+        Ok((records.len(), records.iter().map(|r| r.pages.len() as u64).sum()))
+    }
+
+    /// Waits for background merges, so the index is left in few segments.
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
+        self.writer.wait_merging_threads().map_err(tantivy_err(&path))
+    }
+}
+
+/// Opens the index for a one-document change; an index made anew is first filled from
+/// the archive's files, so it does not end up holding that document alone.
+fn open_for_one_change(archive: &Archive) -> Result<Updater> {
+    let mut updater = Updater::open(archive, 1)?;
+    if updater.created {
+        updater.sync(&Reader::Files(archive.clone()))?;
+    }
+    Ok(updater)
+}
+
+/// Re-indexes documents whose records changed (a catalogue edit), reading them from
+/// `catalog`, and commits. The caller holds the archive's writer lock.
+pub fn refresh(archive: &Archive, catalog: &Catalog, ids: &[String]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut updater = open_for_one_change(archive)?;
+    for id in ids {
+        match catalog.get(id)? {
+            Some(record) => {
+                let pages = (1..=record.pages.len() as u32).filter_map(|n| catalog.page(id, n).transpose()).collect::<std::result::Result<Vec<_>, _>>()?;
+                updater.update(&record, &pages)?;
+            }
+            None => updater.remove(id),
+        }
+    }
+    updater.commit()
+}

@@ -1,0 +1,622 @@
+//! Running a query: the parsed [`Expr`] becomes tantivy queries over every language's
+//! fields, filters narrow the pages, BM25 ranks them (title and author matches weigh
+//! more), and the pages are grouped into documents, each with the pages where it matched
+//! and a snippet of its best page with the matches marked.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+
+use super::analysis::{marked, Analyzer, Lang, PageAnalyzer, SURFACE_MARK};
+use super::document::{collection_key, type_name};
+use super::query::{self, Expr, QueryError};
+use super::schema::{Fields, LangFields};
+use super::{IndexError, SearchIndex};
+use crate::record::DocumentType;
+
+/// A word found in a title counts this many times more than in the text.
+const TITLE_BOOST: Score = 3.0;
+const AUTHOR_BOOST: Score = 2.0;
+/// The word's exact form, on top of its stem: «кітапханада» ranks pages saying just that first.
+const EXACT_FORM_BOOST: Score = 0.3;
+/// Terms a prefix expands to, per field (the most frequent are kept).
+const MAX_PREFIX_TERMS: usize = 64;
+/// Readings of a phrase tried when its words have several stems each.
+const MAX_PHRASE_READINGS: usize = 16;
+/// Characters of text around the matches in a snippet.
+const SNIPPET_CHARS: usize = 200;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("bad query: {0}")]
+    Query(#[from] QueryError),
+    #[error("{0}")]
+    Filter(String),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("search failed: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+impl SearchError {
+    /// True when the request itself is wrong (the user's to fix), not the index.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, SearchError::Query(_) | SearchError::Filter(_))
+    }
+}
+
+/// `--year FROM..TO`, either end open, or one year.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct YearRange {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+impl FromStr for YearRange {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<YearRange, String> {
+        let bad = || format!("--year {text}: give a year (1968) or a range (1960..1970, 1960.., ..1970)");
+        let year = |s: &str| -> Result<Option<i64>, String> {
+            match s.trim() {
+                "" => Ok(None),
+                y if y.len() <= 4 && y.chars().all(|c| c.is_ascii_digit()) => Ok(Some(y.parse().map_err(|_| bad())?)),
+                _ => Err(bad()),
+            }
+        };
+        let range = match text.split_once("..") {
+            Some((from, to)) => YearRange { from: year(from)?, to: year(to)? },
+            None => {
+                let single = year(text)?.ok_or_else(bad)?;
+                YearRange { from: Some(single), to: Some(single) }
+            }
+        };
+        match (range.from, range.to) {
+            (None, None) => Err(bad()),
+            (Some(from), Some(to)) if from > to => Err(format!("--year {text}: the range ends before it starts")),
+            _ => Ok(range),
+        }
+    }
+}
+
+/// What pages may match, besides the query.
+#[derive(Clone, Debug, Default)]
+pub struct Filters {
+    /// Any of these collections.
+    pub collections: Vec<String>,
+    /// Any of these document types (`book`, `newspaper_article`, …).
+    pub types: Vec<String>,
+    /// The source (newspaper, journal, host book): its words, in order.
+    pub source: Option<String>,
+    pub years: Option<YearRange>,
+    /// Pages in any of these languages (`kaz`, `rus`, `eng`).
+    pub langs: Vec<String>,
+}
+
+/// One search.
+#[derive(Clone, Debug)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// A passage of a page with the matched words marked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Snippet {
+    pub page: u32,
+    pub text: String,
+    /// Matched words as character ranges (start, end) in `text`.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The text with each match between `before` and `after`.
+    pub fn marked(&self, before: &str, after: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 16);
+        let mut highlights = self.highlights.iter().peekable();
+        for (i, c) in self.text.chars().enumerate() {
+            if highlights.peek().is_some_and(|&&(from, _)| from == i) {
+                out.push_str(before);
+            }
+            out.push(c);
+            if let Some(&&(_, to)) = highlights.peek() {
+                if to == i + 1 {
+                    out.push_str(after);
+                    highlights.next();
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One document found.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    pub id: String,
+    /// The document's name as results show it.
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i64>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub score: f32,
+    /// Pages whose text matched, in order (empty when only the title or authors did).
+    pub pages: Vec<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Snippet>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchResults {
+    /// Documents found, in all.
+    pub total: usize,
+    /// Pages matched, in all.
+    pub total_pages: usize,
+    pub offset: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// Turns an [`Expr`] into tantivy queries, analysing each word with every language's
+/// analyzer for that language's fields.
+struct Compiler<'a> {
+    fields: &'a Fields,
+    searcher: &'a Searcher,
+    analyzers: Vec<Analyzer>,
+    /// The positive clauses on page text alone: they tell which pages matched in their text.
+    text_clauses: Vec<Box<dyn Query>>,
+    /// Terms to mark in snippets.
+    highlight: HashSet<String>,
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+fn boosted(query: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, boost))
+}
+
+fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    match queries.len() {
+        0 => Box::new(EmptyQuery),
+        1 => queries.remove(0),
+        _ => Box::new(BooleanQuery::union(queries)),
+    }
+}
+
+/// A clause of a boolean query.
+type Clause = (Occur, Box<dyn Query>);
+
+/// A filter: must match, adds nothing to the score.
+fn filter(query: Box<dyn Query>) -> Clause {
+    (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+}
+
+/// Every reading of a phrase whose words have several stems, up to `limit`.
+fn readings(words: &[Vec<String>], limit: usize) -> Vec<Vec<&str>> {
+    let mut result: Vec<Vec<&str>> = vec![Vec::new()];
+    for stems in words {
+        result = result.iter().flat_map(|prefix| stems.iter().map(move |s| [prefix.as_slice(), &[s.as_str()]].concat())).take(limit).collect();
+    }
+    result
+}
+
+/// Queries over one language's fields, for one leaf of the expression.
+struct FieldQueries {
+    text: Vec<Box<dyn Query>>,
+    heading: Vec<Box<dyn Query>>,
+}
+
+impl Compiler<'_> {
+    fn compile(&mut self, expr: &Expr, positive: bool) -> Option<Box<dyn Query>> {
+        match expr {
+            Expr::Word(word) => self.words(word, positive),
+            Expr::Phrase(phrase) => self.words(phrase, positive),
+            Expr::Prefix(prefix) => Some(self.leaf(positive, |c, fields, analyzer| c.prefix(fields, analyzer, prefix))),
+            Expr::Or(alternatives) => {
+                let parts: Vec<_> = alternatives.iter().filter_map(|e| self.compile(e, positive)).collect();
+                (!parts.is_empty()).then(|| any_of(parts))
+            }
+            Expr::And(all) => {
+                let mut clauses = Vec::new();
+                for e in all {
+                    match e {
+                        Expr::Not(inner) => clauses.extend(self.compile(inner, !positive).map(|q| (Occur::MustNot, q))),
+                        _ => clauses.extend(self.compile(e, positive).map(|q| (Occur::Must, q))),
+                    }
+                }
+                clauses.iter().any(|(occur, _)| *occur == Occur::Must).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+            }
+            // The parser keeps NOT inside an AND (handled above); alone, it is "all but".
+            Expr::Not(inner) => self.compile(inner, !positive).map(|q| {
+                Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(tantivy::query::AllQuery) as Box<dyn Query>), (Occur::MustNot, q)])) as Box<dyn Query>
+            }),
+        }
+    }
+
+    /// A word, or words in a row (a phrase, or a word with a hyphen: «ақын-жазушы»).
+    fn words(&mut self, text: &str, positive: bool) -> Option<Box<dyn Query>> {
+        let count = Analyzer::words(text).count();
+        if count == 0 {
+            return None;
+        }
+        Some(self.leaf(positive, |c, fields, analyzer| {
+            let words: Vec<_> = Analyzer::words(text).map(|(_, w)| analyzer.word_terms(w)).collect();
+            if let [word] = words.as_slice() {
+                c.word(fields, word)
+            } else {
+                c.phrase(fields, &words.into_iter().map(|w| w.stems).collect::<Vec<_>>())
+            }
+        }))
+    }
+
+    /// Builds a leaf for every language and records what results need of it.
+    fn leaf(&mut self, positive: bool, mut per_lang: impl FnMut(&mut Self, &LangFields, &Analyzer) -> FieldQueries) -> Box<dyn Query> {
+        let mut all = Vec::new();
+        let analyzers = std::mem::take(&mut self.analyzers);
+        // Excluded words are not marked in snippets.
+        let highlight_before = (!positive).then(|| self.highlight.clone());
+        for analyzer in &analyzers {
+            let fields = *self.fields.lang(analyzer.lang());
+            let FieldQueries { text, heading } = per_lang(self, &fields, analyzer);
+            if positive {
+                self.text_clauses.extend(text.iter().map(|q| q.box_clone()));
+            }
+            all.extend(text);
+            all.extend(heading);
+        }
+        if let Some(before) = highlight_before {
+            self.highlight = before;
+        }
+        self.analyzers = analyzers;
+        any_of(all)
+    }
+
+    fn word(&mut self, fields: &LangFields, word: &super::analysis::WordTerms) -> FieldQueries {
+        let mut text = Vec::new();
+        let mut heading = Vec::new();
+        for stem in &word.stems {
+            text.push(term_query(fields.body, stem));
+            heading.push(boosted(term_query(fields.title, stem), TITLE_BOOST));
+            heading.push(boosted(term_query(fields.authors, stem), AUTHOR_BOOST));
+            self.highlight.insert(stem.clone());
+        }
+        let surface = word.marked_surface();
+        text.push(boosted(term_query(fields.body, &surface), EXACT_FORM_BOOST));
+        self.highlight.insert(surface);
+        FieldQueries { text, heading }
+    }
+
+    fn phrase(&mut self, fields: &LangFields, words: &[Vec<String>]) -> FieldQueries {
+        let mut text = Vec::new();
+        let mut heading = Vec::new();
+        for reading in readings(words, MAX_PHRASE_READINGS) {
+            let terms = |field: Field| reading.iter().map(|s| Term::from_field_text(field, s)).collect::<Vec<_>>();
+            text.push(Box::new(PhraseQuery::new(terms(fields.body))) as Box<dyn Query>);
+            heading.push(boosted(Box::new(PhraseQuery::new(terms(fields.title))), TITLE_BOOST));
+        }
+        self.highlight.extend(words.iter().flatten().cloned());
+        FieldQueries { text, heading }
+    }
+
+    /// The surface forms in `field` that start with `prefix`, most frequent first.
+    fn expand(&self, field: Field, prefix: &str) -> tantivy::Result<Vec<String>> {
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for segment in self.searcher.segment_readers() {
+            let index = segment.inverted_index(field)?;
+            let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
+            while let Some((key, info)) = stream.next() {
+                if !key.starts_with(prefix.as_bytes()) {
+                    break;
+                }
+                *found.entry(String::from_utf8_lossy(key).into_owned()).or_default() += u64::from(info.doc_freq);
+            }
+        }
+        let mut terms: Vec<(String, u64)> = found.into_iter().collect();
+        terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(terms.into_iter().take(MAX_PREFIX_TERMS).map(|(t, _)| t).collect())
+    }
+
+    fn prefix(&mut self, fields: &LangFields, analyzer: &Analyzer, prefix: &str) -> FieldQueries {
+        let Some((_, word)) = Analyzer::words(prefix).last() else { return FieldQueries { text: Vec::new(), heading: Vec::new() } };
+        let marked_prefix = marked(&analyzer.word_terms(word).surface);
+        let mut expansions = |field: Field, boost: Score| -> Vec<Box<dyn Query>> {
+            // A term dictionary that cannot be read expands to nothing; the search goes on.
+            let terms = self.expand(field, &marked_prefix).unwrap_or_default();
+            self.highlight.extend(terms.iter().cloned());
+            terms.iter().map(|t| boosted(term_query(field, t), boost)).collect()
+        };
+        let text = expansions(fields.body, 1.0);
+        let mut heading = expansions(fields.title, TITLE_BOOST);
+        heading.extend(expansions(fields.authors, AUTHOR_BOOST));
+        FieldQueries { text, heading }
+    }
+}
+
+/// A document type as `--type` may give it: `book`, `newspaper-article`, `Newspaper article`.
+fn type_key(text: &str) -> Result<String, SearchError> {
+    let key = text.trim().to_lowercase().replace(['-', ' '], "_");
+    let known =
+        [DocumentType::NewspaperArticle, DocumentType::JournalArticle, DocumentType::Book, DocumentType::BookChapter].map(type_name);
+    if known.contains(&key) {
+        Ok(key)
+    } else {
+        Err(SearchError::Filter(format!("--type {text}: not a document type; use one of {}", known.join(", "))))
+    }
+}
+
+fn filter_clauses(fields: &Fields, filters: &Filters) -> Result<Vec<Clause>, SearchError> {
+    let mut clauses = Vec::new();
+    if !filters.collections.is_empty() {
+        let terms = filters.collections.iter().map(|c| Term::from_field_text(fields.collection, &collection_key(c)));
+        clauses.push(filter(Box::new(TermSetQuery::new(terms))));
+    }
+    if !filters.types.is_empty() {
+        let keys = filters.types.iter().map(|t| type_key(t)).collect::<Result<Vec<_>, _>>()?;
+        clauses.push(filter(Box::new(TermSetQuery::new(keys.iter().map(|k| Term::from_field_text(fields.kind, k))))));
+    }
+    if let Some(source) = &filters.source {
+        let mut folded = String::new();
+        let words: Vec<Term> = Analyzer::words(source)
+            .map(|(_, w)| {
+                super::analysis::fold_word(w, Lang::Russian, &mut folded);
+                Term::from_field_text(fields.source, &folded)
+            })
+            .collect();
+        let query: Box<dyn Query> = match words.len() {
+            0 => return Err(SearchError::Filter(format!("--source {source:?}: has no words to match"))),
+            1 => Box::new(TermQuery::new(words[0].clone(), IndexRecordOption::Basic)),
+            _ => Box::new(PhraseQuery::new(words)),
+        };
+        clauses.push(filter(query));
+    }
+    if let Some(years) = filters.years {
+        let bound = |year: Option<i64>| year.map_or(Bound::Unbounded, |y| Bound::Included(Term::from_field_i64(fields.year, y)));
+        clauses.push(filter(Box::new(RangeQuery::new(bound(years.from), bound(years.to)))));
+    }
+    if !filters.langs.is_empty() {
+        let langs = filters
+            .langs
+            .iter()
+            .map(|l| Lang::from_code(l).ok_or_else(|| SearchError::Filter(format!("--lang {l}: not a language of the archive; use kaz, rus or eng"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        clauses.push(filter(Box::new(TermSetQuery::new(langs.iter().map(|l| Term::from_field_text(fields.page_lang, l.code()))))));
+    }
+    Ok(clauses)
+}
+
+/// A matched page.
+struct PageHit {
+    id: Arc<str>,
+    page: u32,
+    score: Score,
+    address: DocAddress,
+}
+
+/// Collects every matched page with its document id and number: results are documents,
+/// so all pages are needed to group them, not only the best few.
+struct PageHits;
+
+struct SegmentPageHits {
+    segment: SegmentOrdinal,
+    ids: tantivy::columnar::StrColumn,
+    pages: tantivy::columnar::Column<u64>,
+    /// (id ordinal, page, score, doc)
+    hits: Vec<(u64, u32, Score, DocId)>,
+}
+
+impl Collector for PageHits {
+    type Fruit = Vec<PageHit>;
+    type Child = SegmentPageHits;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentPageHits> {
+        let ids = reader.fast_fields().str("id")?.ok_or_else(|| tantivy::TantivyError::SchemaError("no id column".into()))?;
+        let pages = reader.fast_fields().u64("page")?;
+        Ok(SegmentPageHits { segment, ids, pages, hits: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<PageHit>>) -> tantivy::Result<Vec<PageHit>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentPageHits {
+    type Fruit = Vec<PageHit>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let (Some(ord), Some(page)) = (self.ids.ords().first(doc), self.pages.first(doc)) {
+            self.hits.push((ord, page as u32, score, doc));
+        }
+    }
+
+    fn harvest(self) -> Vec<PageHit> {
+        // Ids are looked up in one pass over the sorted ordinals: one at a time, each
+        // lookup decodes a dictionary block, which costs more than the search itself.
+        let mut ords: Vec<u64> = self.hits.iter().map(|h| h.0).collect();
+        ords.sort_unstable();
+        ords.dedup();
+        let mut names: Vec<Arc<str>> = Vec::with_capacity(ords.len());
+        // Ordinals from the column itself always have their terms.
+        let _ = self.ids.dictionary().sorted_ords_to_term_cb(&ords, |bytes| names.push(String::from_utf8_lossy(bytes).into()));
+        let name = |ord: u64| ords.binary_search(&ord).ok().and_then(|i| names.get(i)).cloned();
+        self.hits
+            .into_iter()
+            .filter_map(|(ord, page, score, doc)| Some(PageHit { id: name(ord)?, page, score, address: DocAddress::new(self.segment, doc) }))
+            .collect()
+    }
+}
+
+/// A document's matched pages, and its best one.
+struct DocumentHits {
+    score: Score,
+    best: DocAddress,
+    pages: usize,
+}
+
+fn group(hits: Vec<PageHit>) -> HashMap<Arc<str>, DocumentHits> {
+    let mut documents: HashMap<Arc<str>, DocumentHits> = HashMap::new();
+    for hit in hits {
+        let entry = documents.entry(hit.id).or_insert(DocumentHits { score: Score::MIN, best: hit.address, pages: 0 });
+        if hit.score > entry.score {
+            entry.score = hit.score;
+            entry.best = hit.address;
+        }
+        entry.pages += 1;
+    }
+    documents
+}
+
+fn stored_str(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field).and_then(|v| v.as_str().map(str::to_string))
+}
+
+/// The snippet of a page: the passage with the most (and rarest) query words.
+fn snippet(doc: &TantivyDocument, fields: &Fields, page: u32, highlight: &BTreeMap<String, Score>) -> Option<Snippet> {
+    let text = stored_str(doc, fields.text)?;
+    let main = stored_str(doc, fields.page_lang).and_then(|l| Lang::from_code(&l)).unwrap_or(Lang::Kazakh);
+    let analyzer = PageAnalyzer::new(main, highlight.keys().map(String::as_str));
+    let generator = SnippetGenerator::new(highlight.clone(), TextAnalyzer::from(analyzer), fields.text, SNIPPET_CHARS);
+    let found = generator.snippet(&text);
+    if found.highlighted().is_empty() {
+        return None;
+    }
+    // One line of text: runs of whitespace (line and paragraph breaks) become one space,
+    // and the highlights move with the characters.
+    let mut text = String::new();
+    let mut char_of_byte = Vec::with_capacity(found.fragment().len() + 1);
+    let mut chars = 0;
+    for (byte, c) in found.fragment().char_indices() {
+        char_of_byte.resize(byte + 1, chars);
+        if !(c.is_whitespace() && text.ends_with(' ')) {
+            text.push(if c.is_whitespace() { ' ' } else { c });
+            chars += 1;
+        }
+    }
+    char_of_byte.resize(found.fragment().len() + 1, chars);
+    let highlights = found.highlighted().iter().map(|r| (char_of_byte[r.start], char_of_byte[r.end])).collect();
+    Some(Snippet { page, text, highlights })
+}
+
+impl SearchIndex {
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let expr = query::parse(&request.query)?;
+        let filters = filter_clauses(&self.fields, &request.filters)?;
+        let searcher = self.reader.searcher();
+        let mut compiler = Compiler {
+            fields: &self.fields,
+            searcher: &searcher,
+            analyzers: Lang::ALL.iter().map(|&l| Analyzer::new(l)).collect(),
+            text_clauses: Vec::new(),
+            highlight: HashSet::new(),
+        };
+        let Some(query) = compiler.compile(&expr, true) else {
+            return Err(QueryError { message: "the query has no words to search for".into(), column: None }.into());
+        };
+        let mut clauses = vec![(Occur::Must, query)];
+        clauses.extend(filters);
+        let full = BooleanQuery::new(clauses);
+
+        let hits = searcher.search(&full, &PageHits)?;
+        let total_pages = hits.len();
+        let mut documents: Vec<(Arc<str>, DocumentHits)> = group(hits).into_iter().collect();
+        documents.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| natord::compare(&a.0, &b.0)));
+        let total = documents.len();
+        let shown: Vec<(Arc<str>, DocumentHits)> = documents.into_iter().skip(request.offset).take(request.limit).collect();
+        if shown.is_empty() {
+            return Ok(SearchResults { total, total_pages, offset: request.offset, hits: Vec::new() });
+        }
+
+        // Which of the shown documents' pages matched in their text (rather than only
+        // through the title or authors every page carries), and the best of them.
+        let ids = TermSetQuery::new(shown.iter().map(|(id, _)| Term::from_field_text(self.fields.id, id)));
+        let in_text = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(full) as Box<dyn Query>),
+            (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(ids), 0.0))),
+            (Occur::Must, Box::new(ConstScoreQuery::new(any_of(compiler.text_clauses), 0.0))),
+        ]);
+        let mut text_pages: HashMap<Arc<str>, Vec<PageHit>> = HashMap::new();
+        for hit in searcher.search(&in_text, &PageHits)? {
+            text_pages.entry(hit.id.clone()).or_default().push(hit);
+        }
+        let weights: BTreeMap<String, Score> =
+            compiler.highlight.into_iter().map(|t| (t.clone(), if t.starts_with(SURFACE_MARK) { 0.5 } else { 1.0 })).collect();
+
+        let mut results = Vec::with_capacity(shown.len());
+        for (id, document) in shown {
+            let mut pages = text_pages.remove(&id).unwrap_or_default();
+            pages.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
+            let best = pages.first().map(|p| (p.address, p.page));
+            let mut numbers: Vec<u32> = pages.iter().map(|p| p.page).collect();
+            numbers.sort_unstable();
+            // Any page carries the document's fields; the best one in the text also gives the snippet.
+            let doc: TantivyDocument = searcher.doc(best.map_or(document.best, |(address, _)| address))?;
+            results.push(Hit {
+                id: id.to_string(),
+                title: stored_str(&doc, self.fields.citation).unwrap_or_else(|| id.to_string()),
+                year: doc.get_first(self.fields.year).and_then(|v| v.as_i64()),
+                kind: stored_str(&doc, self.fields.kind),
+                source: stored_str(&doc, self.fields.source),
+                score: document.score,
+                pages: numbers,
+                snippet: best.and_then(|(_, page)| snippet(&doc, &self.fields, page, &weights)),
+            });
+        }
+        Ok(SearchResults { total, total_pages, offset: request.offset, hits: results })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_ranges() {
+        assert_eq!("1960..1970".parse(), Ok(YearRange { from: Some(1960), to: Some(1970) }));
+        assert_eq!("1968".parse(), Ok(YearRange { from: Some(1968), to: Some(1968) }));
+        assert_eq!("1960..".parse(), Ok(YearRange { from: Some(1960), to: None }));
+        assert_eq!("..1970".parse(), Ok(YearRange { from: None, to: Some(1970) }));
+        assert!("1970..1960".parse::<YearRange>().unwrap_err().contains("ends before"));
+        assert!("..".parse::<YearRange>().is_err());
+        assert!("сорок".parse::<YearRange>().is_err());
+        assert!("19689".parse::<YearRange>().is_err());
+    }
+
+    #[test]
+    fn phrase_readings_are_every_combination_up_to_the_limit() {
+        let words = vec![vec!["а".to_string(), "б".to_string()], vec!["в".to_string()], vec!["г".to_string(), "д".to_string()]];
+        assert_eq!(readings(&words, 16), vec![vec!["а", "в", "г"], vec!["а", "в", "д"], vec!["б", "в", "г"], vec!["б", "в", "д"]]);
+        assert_eq!(readings(&words, 3).len(), 3);
+    }
+
+    #[test]
+    fn snippets_mark_their_highlights() {
+        let snippet = Snippet { page: 1, text: "Балқаш қаласы көлдің жағасында".into(), highlights: vec![(7, 13)] };
+        assert_eq!(snippet.marked("[", "]"), "Балқаш [қаласы] көлдің жағасында");
+    }
+
+    #[test]
+    fn types_are_read_loosely() {
+        assert_eq!(type_key("Newspaper article").unwrap(), "newspaper_article");
+        assert_eq!(type_key("book-chapter").unwrap(), "book_chapter");
+        assert!(type_key("poster").is_err());
+    }
+}
