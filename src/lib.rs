@@ -13,6 +13,7 @@
 pub mod archive;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod fixtures;
 pub mod language;
 pub mod load;
