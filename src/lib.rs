@@ -14,6 +14,7 @@ pub mod archive;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod deliver;
 pub mod fixtures;
 pub mod language;
 pub mod load;
