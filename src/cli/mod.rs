@@ -4,6 +4,7 @@
 
 mod catalog;
 mod collections;
+mod deliver;
 mod documents;
 mod export;
 mod ingest;
@@ -17,7 +18,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::archive::Archive;
+use crate::archive::{Archive, WriterLock};
+use crate::catalog::{Catalog, CatalogError};
 
 /// Exit code when some inputs failed and the rest were processed.
 pub const EXIT_PARTIAL: u8 = 3;
@@ -39,7 +41,11 @@ pub const EXIT_USAGE: u8 = 2;
         olke text balkhash-1968 > balkhash-1968.txt\n  \
         olke catalog set balkhash-1968 collections 'Балқаш тарихы'\n  \
         olke collections\n  \
-        olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml"
+        olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
+        olke deliver tom-6 --pages 46-65 --requester 'Асқар Сейітов <askar@example.kz>' --max-mb 10\n  \
+        olke requests --year 2025\n  \
+        olke publish --out site\n  \
+        olke report --year 2025 --md"
 )]
 pub struct Cli {
     /// The archive folder (created by the first ingest).
@@ -95,6 +101,18 @@ enum Command {
     #[command(after_help = "Examples:\n  olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
         olke export marc --out catalogue.mrc\n  olke export jsonl | jq .citation\n  olke export csv --out catalogue.csv")]
     Export(export::ExportArgs),
+    /// Make a copy of a document's pages for a reader: a cover page, then the pages.
+    #[command(after_help = deliver::DELIVER_HELP)]
+    Deliver(deliver::DeliverArgs),
+    /// List the request register: every delivery asked for, delivered or refused.
+    #[command(after_help = "Examples:\n  olke requests\n  olke requests --year 2025\n  olke requests --json | jq '.[] | select(.status == \"refused\")'")]
+    Requests {
+        /// Only the requests filed in this year.
+        #[arg(long, value_name = "YEAR")]
+        year: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Parses the command line, runs the command and returns the process exit code.
@@ -125,7 +143,21 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Catalog(args) => catalog::run(&archive, args),
         Command::Collections { json } => collections::run(&archive, json),
         Command::Export(args) => export::run(&archive, args),
+        Command::Deliver(args) => deliver::deliver(&archive, args),
+        Command::Requests { year, json } => deliver::requests(&archive, year, json),
     }
+}
+
+/// The writer lock and the catalogue, with documents and requests left on disk by a crash
+/// taken in.
+pub(crate) fn open_for_writing(archive: &Archive) -> Result<(WriterLock, Catalog)> {
+    if !archive.exists() {
+        return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
+    }
+    let lock = archive.lock()?;
+    let catalog = Catalog::open(archive)?;
+    catalog.adopt(archive)?;
+    Ok((lock, catalog))
 }
 
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<()> {

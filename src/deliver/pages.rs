@@ -78,9 +78,11 @@ impl Selection {
         let (numbering, available) = Selection::available(record);
         let asked = asked.unwrap_or(available);
         if asked.first < available.first || asked.last > available.last {
-            let which = match numbering {
-                Numbering::Printed => "printed pages",
-                Numbering::Pdf => "pages",
+            let which = match (numbering, available.count()) {
+                (Numbering::Printed, 1) => "printed page",
+                (Numbering::Printed, _) => "printed pages",
+                (Numbering::Pdf, 1) => "page",
+                (Numbering::Pdf, _) => "pages",
             };
             let asked = if asked.count() == 1 { format!("page {asked} is") } else { format!("pages {asked} are") };
             return Err(format!("{asked} not in {}: it has {which} {available}", record.id));
