@@ -24,3 +24,4 @@ pub mod pdf;
 pub mod pipeline;
 pub mod prepare;
 pub mod record;
+pub mod report;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use chrono::{Datelike, Local};
+use chrono::Local;
 use clap::Args;
 
 use super::{open_for_writing, print_json, EXIT_USAGE};
@@ -12,8 +12,9 @@ use crate::archive::Archive;
 use crate::catalog::Reader;
 use crate::config::Config;
 use crate::deliver::pages::PageRange;
-use crate::deliver::request::{NewRequest, Request, Requester, Status};
+use crate::deliver::request::{NewRequest, Requester, Status};
 use crate::deliver::{self, CopyOptions, DeliverError};
+use crate::report::local_year;
 
 pub const DELIVER_HELP: &str = "Pages are the numbers printed on them when the document's record gives the printed\n\
     number of its first scanned page (first_page_number); otherwise the PDF's page numbers,\n\
@@ -121,14 +122,9 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// The year a request was filed, in local time (as the register is read at the library).
-pub(crate) fn filed_year(request: &Request) -> i32 {
-    request.filed.with_timezone(&Local).year()
-}
-
 pub fn requests(archive: &Archive, year: Option<i32>, json: bool) -> Result<u8> {
     let mut register = Reader::open(archive)?.requests()?;
-    register.retain(|r| year.is_none_or(|y| filed_year(r) == y));
+    register.retain(|r| year.is_none_or(|y| local_year(r.filed) == y));
     if json {
         print_json(&register)?;
         return Ok(0);

@@ -9,6 +9,7 @@ mod documents;
 mod export;
 mod ingest;
 mod progress;
+mod report;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -113,6 +114,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The annual digitization report: documents and pages by kind, rare, local-history and
+    /// Kazakhstan-content books, deliveries.
+    #[command(after_help = "A document counts in the year it was archived; the totals are through the end of\n\
+        the year reported. Requests count in the year they were filed.\n\n\
+        Examples:\n  olke report\n  olke report --year 2024 --md > report-2024.md\n  \
+        olke report --year 2024 --csv > report-2024.csv\n  olke report --json | jq .kinds\n  \
+        olke report --year 2024 --chart pages-2024.svg")]
+    Report(report::ReportArgs),
 }
 
 /// Parses the command line, runs the command and returns the process exit code.
@@ -145,6 +154,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Export(args) => export::run(&archive, args),
         Command::Deliver(args) => deliver::deliver(&archive, args),
         Command::Requests { year, json } => deliver::requests(&archive, year, json),
+        Command::Report(args) => report::run(&archive, args),
     }
 }
 
