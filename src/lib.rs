@@ -23,5 +23,6 @@ pub mod page;
 pub mod pdf;
 pub mod pipeline;
 pub mod prepare;
+pub mod publish;
 pub mod record;
 pub mod report;

@@ -9,6 +9,7 @@ mod documents;
 mod export;
 mod ingest;
 mod progress;
+mod publish;
 mod report;
 
 use std::io::Write;
@@ -122,6 +123,17 @@ enum Command {
         olke report --year 2024 --csv > report-2024.csv\n  olke report --json | jq .kinds\n  \
         olke report --year 2024 --chart pages-2024.svg")]
     Report(report::ReportArgs),
+    /// Export the full-text database as a static website (only what rights allow).
+    #[command(after_help = "The site has an index page, a page per collection, and a page per document whose\n\
+        rights allow full publication (public domain, author's contract): its citation, its\n\
+        full text and a link to its PDF, copied beside it. Documents in copyright are listed\n\
+        by their citation only. Labels are in Kazakh and Russian; links are relative, so the\n\
+        folder works opened from the disk or on any static host. documents.json lists\n\
+        everything for the library's website and e-catalogue. Publishing into the same\n\
+        folder again writes only what changed and removes what is no longer published.\n\n\
+        Examples:\n  olke publish --out site\n  olke publish --out site-batyrlar --collection 'Батырлар'\n  \
+        olke publish --out /var/www/olke --base-url https://lib.example.kz/olke --json")]
+    Publish(publish::PublishArgs),
 }
 
 /// Parses the command line, runs the command and returns the process exit code.
@@ -155,6 +167,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Deliver(args) => deliver::deliver(&archive, args),
         Command::Requests { year, json } => deliver::requests(&archive, year, json),
         Command::Report(args) => report::run(&archive, args),
+        Command::Publish(args) => publish::run(&archive, args),
     }
 }
 

@@ -41,10 +41,20 @@ pub enum ExportError {
 /// Characters kept as they are in a URL path segment (RFC 3986 unreserved).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// The PDF's address under `base_url` (ids may hold Kazakh letters: they are percent-encoded).
+/// A relative path as a URL path: each segment percent-encoded (ids and collection names
+/// may hold Kazakh letters and spaces).
+pub fn url_path(path: &str) -> String {
+    path.split('/').map(|segment| utf8_percent_encode(segment, SEGMENT).to_string()).collect::<Vec<_>>().join("/")
+}
+
+/// `path` (relative to the archive or the published site) under `base_url`.
+pub fn url(base_url: &str, path: &str) -> String {
+    format!("{}/{}", base_url.trim_end_matches('/'), url_path(path))
+}
+
+/// The PDF's address under `base_url`.
 pub fn pdf_url(base_url: &str, record: &DocumentRecord) -> String {
-    let path: Vec<String> = record.pdf.split('/').map(|segment| utf8_percent_encode(segment, SEGMENT).to_string()).collect();
-    format!("{}/{}", base_url.trim_end_matches('/'), path.join("/"))
+    url(base_url, &record.pdf)
 }
 
 /// One line of the JSON lines export.
