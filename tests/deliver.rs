@@ -20,25 +20,18 @@ const LIBRARY: &str = "[library]\n\
     address_kk = \"Балқаш қ., Абай көшесі, 10\"\n\
     address_ru = \"г. Балхаш, ул. Абая, 10\"\n";
 
-/// The archive every test starts from (built once per run of this file).
-struct Fixture {
-    archive: PathBuf,
-}
-
 /// A five-page excerpt of an in-copyright book of 20 printed pages whose scans start at
 /// printed page 6; a public-domain newspaper article from a scanner's JPEG; a two-page
 /// in-copyright article.
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        let dir = shared_dir("deliver-fixture");
-        let batch = dir.join("2025-02");
+fn fixture() -> &'static Path {
+    static ARCHIVE: OnceLock<PathBuf> = OnceLock::new();
+    shared_archive(&ARCHIVE, "deliver-fixture", |batch, archive| {
         for (i, paragraph) in texts::KAZAKH[..5].iter().enumerate() {
-            scan(&batch, &format!("tom6-p{}.png", i + 1), &[paragraph], Saved::Png);
+            scan(batch, &format!("tom6-p{}.png", i + 1), &[paragraph], Saved::Png);
         }
-        scan(&batch, "gazeta.jpg", &texts::RUSSIAN[..2], Saved::Jpeg(95));
-        scan(&batch, "pulse-1.png", &texts::KAZAKH[5..6], Saved::Png);
-        scan(&batch, "pulse-2.png", &texts::KAZAKH[..1], Saved::Png);
+        scan(batch, "gazeta.jpg", &texts::RUSSIAN[..2], Saved::Jpeg(95));
+        scan(batch, "pulse-1.png", &texts::KAZAKH[5..6], Saved::Png);
+        scan(batch, "pulse-2.png", &texts::KAZAKH[..1], Saved::Png);
         fs::write(
             batch.join("batch.csv"),
             "files,id,type,title,authors,source,date,issue,source_pages,place,publisher,year,language,rights,first_page_number\n\
@@ -47,18 +40,9 @@ fn fixture() -> &'static Fixture {
              pulse-*.png,pulse,newspaper_article,Ағыбай батыр,\"Шөженов, Ж.\",Пульс,2019-07-12,28,4-5,,,,kaz,in_copyright,\n",
         )
         .unwrap();
-        let archive = dir.join("archive");
-        expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
+        expect_code(olke(archive).arg("ingest").arg(batch), 0);
         fs::write(archive.join("olke.toml"), LIBRARY).unwrap();
-        Fixture { archive }
     })
-}
-
-/// A test's own copy of the fixture archive, in `tmp`.
-fn archive_in(tmp: &Path) -> PathBuf {
-    let archive = tmp.join("archive");
-    copy_archive(&fixture().archive, &archive);
-    archive
 }
 
 fn deliver(archive: &Path, args: &[&str]) -> Command {
@@ -78,7 +62,7 @@ fn citation(archive: &Path, id: &str) -> String {
 #[test]
 fn printed_pages_are_delivered_behind_a_cover_with_their_text_layer() {
     let tmp = tempfile::tempdir().unwrap();
-    let archive = archive_in(tmp.path());
+    let archive = archive_copy(fixture(), tmp.path());
     let out = tmp.path().join("copy.pdf");
     let output = expect_code(
         deliver(&archive, &["tom-6", "--pages", "7-9", "--requester", "Асқар Сейітов <askar@example.kz>", "--purpose", "Диссертация", "--json", "--out"]).arg(&out),
@@ -129,7 +113,7 @@ fn printed_pages_are_delivered_behind_a_cover_with_their_text_layer() {
 #[test]
 fn rights_decide_and_every_request_is_registered() {
     let tmp = tempfile::tempdir().unwrap();
-    let archive = archive_in(tmp.path());
+    let archive = archive_copy(fixture(), tmp.path());
     let out = tmp.path().join("copy.pdf");
     let requester = ["--requester", "Асқар Сейітов <askar@example.kz>"];
 
@@ -209,7 +193,7 @@ fn rights_decide_and_every_request_is_registered() {
 #[test]
 fn bad_requests_are_named_and_not_registered() {
     let tmp = tempfile::tempdir().unwrap();
-    let archive = archive_in(tmp.path());
+    let archive = archive_copy(fixture(), tmp.path());
     let requester = ["--requester", "Асқар Сейітов <askar@example.kz>"];
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["nothing"], "no document 'nothing' in the archive"),
@@ -244,7 +228,7 @@ fn image_width(pdf: &Path, page: u32) -> u64 {
 #[test]
 fn max_mb_downsamples_page_images_until_the_copy_fits() {
     let tmp = tempfile::tempdir().unwrap();
-    let archive = archive_in(tmp.path());
+    let archive = archive_copy(fixture(), tmp.path());
     let requester = ["--requester", "Асқар Сейітов <askar@example.kz>"];
     let full = tmp.path().join("full.pdf");
     expect_code(deliver(&archive, &["gazeta", "--out"]).arg(&full).args(requester), 0);

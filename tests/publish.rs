@@ -17,21 +17,15 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use olke::fixtures::texts;
 use serde_json::Value;
 
-struct Fixture {
-    archive: PathBuf,
-}
-
 /// A public-domain newspaper article in two collections, an article under an author's
 /// contract, an in-copyright book, and a document whose rights are not stated.
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
-        let dir = shared_dir("publish-fixture");
-        let batch = dir.join("2025-04");
-        scan(&batch, "gazeta.png", &texts::RUSSIAN[..1], Saved::Png);
-        scan(&batch, "pulse.png", &texts::KAZAKH[..1], Saved::Png);
-        scan(&batch, "qamshy.png", &texts::KAZAKH[2..3], Saved::Png);
-        scan(&batch, "loose.png", &texts::RUSSIAN[3..4], Saved::Png);
+fn fixture() -> &'static Path {
+    static ARCHIVE: OnceLock<PathBuf> = OnceLock::new();
+    shared_archive(&ARCHIVE, "publish-fixture", |batch, archive| {
+        scan(batch, "gazeta.png", &texts::RUSSIAN[..1], Saved::Png);
+        scan(batch, "pulse.png", &texts::KAZAKH[..1], Saved::Png);
+        scan(batch, "qamshy.png", &texts::KAZAKH[2..3], Saved::Png);
+        scan(batch, "loose.png", &texts::RUSSIAN[3..4], Saved::Png);
         fs::write(
             batch.join("batch.csv"),
             "files,id,type,title,authors,source,date,issue,source_pages,year,language,collections,rights,contract\n\
@@ -41,17 +35,9 @@ fn fixture() -> &'static Fixture {
              loose.png,loose,,Без описания прав,,,,,,,rus,,,\n",
         )
         .unwrap();
-        let archive = dir.join("archive");
-        expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
+        expect_code(olke(archive).arg("ingest").arg(batch), 0);
         fs::write(archive.join("olke.toml"), "[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\nname_ru = \"Балхашская городская библиотека\"\n").unwrap();
-        Fixture { archive }
     })
-}
-
-fn archive_in(tmp: &Path) -> PathBuf {
-    let archive = tmp.join("archive");
-    copy_archive(&fixture().archive, &archive);
-    archive
 }
 
 fn publish(archive: &Path, out: &Path, more: &[&str]) -> Value {
@@ -125,7 +111,7 @@ fn visible_text(html: &str) -> String {
 #[test]
 fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
     let tmp = tempfile::tempdir().unwrap();
-    let archive = archive_in(tmp.path());
+    let archive = archive_copy(fixture(), tmp.path());
     let site = tmp.path().join("site");
     let result = publish(&archive, &site, &["--base-url", "https://lib.example.kz/olke/"]);
     assert_eq!((result["full_text"].as_u64(), result["citation_only"].as_u64(), result["collections"].as_u64()), (Some(2), Some(2), Some(3)));
@@ -297,7 +283,7 @@ async fn click_link(client: &Client, text: &str) {
 #[test]
 fn a_browser_goes_from_the_index_to_a_collection_a_document_and_its_pdf() {
     let tmp = tempfile::tempdir().unwrap();
-    let archive = archive_in(tmp.path());
+    let archive = archive_copy(fixture(), tmp.path());
     let site = tmp.path().join("site");
     publish(&archive, &site, &[]);
     let gazeta_citation = citation(&archive, "gazeta");

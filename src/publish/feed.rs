@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Site;
-use crate::record::export::{url, url_path};
-use crate::record::{Bibliographic, DocumentRecord};
+use crate::record::export::{url, url_path, Described};
+use crate::record::DocumentRecord;
 
 #[derive(Serialize)]
 struct Feed<'a> {
@@ -32,12 +32,8 @@ struct CollectionEntry<'a> {
 
 #[derive(Serialize)]
 struct DocumentEntry<'a> {
-    id: &'a str,
     #[serde(flatten)]
-    bib: &'a Bibliographic,
-    citation: String,
-    pages: usize,
-    languages: &'a [String],
+    described: Described<'a>,
     /// Whether the full text and the PDF are published.
     full_text: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,11 +56,7 @@ pub fn json(site: &Site, base_url: Option<&str>) -> Vec<u8> {
         .map(|record: &DocumentRecord| {
             let full_text = super::full_text_allowed(record);
             DocumentEntry {
-                id: &record.id,
-                bib: &record.bib,
-                citation: record.citation(),
-                pages: record.pages.len(),
-                languages: &record.languages,
+                described: Described::of(record),
                 full_text,
                 url: full_text.then(|| address(&Site::document_page(&record.id))),
                 pdf: full_text.then(|| address(&record.pdf)),

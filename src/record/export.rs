@@ -57,15 +57,28 @@ pub fn pdf_url(base_url: &str, record: &DocumentRecord) -> String {
     url(base_url, &record.pdf)
 }
 
+/// A record as JSON consumers get it: its id, description, citation, pages and languages.
+#[derive(Serialize)]
+pub struct Described<'a> {
+    pub id: &'a str,
+    #[serde(flatten)]
+    pub bib: &'a Bibliographic,
+    pub citation: String,
+    pub pages: usize,
+    pub languages: &'a [String],
+}
+
+impl<'a> Described<'a> {
+    pub fn of(record: &'a DocumentRecord) -> Described<'a> {
+        Described { id: &record.id, bib: &record.bib, citation: record.citation(), pages: record.pages.len(), languages: &record.languages }
+    }
+}
+
 /// One line of the JSON lines export.
 #[derive(Serialize)]
 struct JsonEntry<'a> {
-    id: &'a str,
     #[serde(flatten)]
-    bib: &'a Bibliographic,
-    citation: String,
-    pages: usize,
-    languages: &'a [String],
+    described: Described<'a>,
     pdf: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
@@ -91,7 +104,7 @@ pub fn export(records: &[DocumentRecord], format: Format, base_url: Option<&str>
         }
         Format::Jsonl => {
             for r in records {
-                let entry = JsonEntry { id: &r.id, bib: &r.bib, citation: r.citation(), pages: r.pages.len(), languages: &r.languages, pdf: &r.pdf, url: url(r) };
+                let entry = JsonEntry { described: Described::of(r), pdf: &r.pdf, url: url(r) };
                 serde_json::to_writer(&mut *out, &entry).map_err(io::Error::from)?;
                 out.write_all(b"\n")?;
             }

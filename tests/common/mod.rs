@@ -170,17 +170,24 @@ pub fn scan(dir: &Path, name: &str, paragraphs: &[&str], saved: Saved) -> String
     rendered.text()
 }
 
-/// A fresh folder for fixtures a test binary builds once and its tests share.
-pub fn shared_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// An archive a test binary builds once and its tests share: `build` is given a batch
+/// folder to fill and the archive to ingest it into. Built afresh on each run, in a
+/// folder `name` under the target's temporary folder.
+pub fn shared_archive(cell: &'static std::sync::OnceLock<PathBuf>, name: &str, build: impl FnOnce(&Path, &Path)) -> &'static Path {
+    cell.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let archive = dir.join("archive");
+        build(&dir.join("batch"), &archive);
+        archive
+    })
 }
 
-/// A copy of a fixture archive for one test to change (tests run in parallel, and a
-/// writing command takes the archive's lock).
-pub fn copy_archive(from: &Path, to: &Path) {
+/// A copy of a shared archive in `tmp` for one test to change (tests run in parallel, and
+/// a writing command takes the archive's lock).
+pub fn archive_copy(from: &Path, tmp: &Path) -> PathBuf {
+    let to = tmp.join("archive");
     for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
         let relative = entry.path().strip_prefix(from).unwrap();
         let target = to.join(relative);
@@ -190,6 +197,7 @@ pub fn copy_archive(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+    to
 }
 
 /// `pdftotext` of pages `first..=last` (PDF numbers), pages separated by form feeds.
