@@ -124,7 +124,7 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
 
 pub fn requests(archive: &Archive, year: Option<i32>, json: bool) -> Result<u8> {
     let mut register = Reader::open(archive)?.requests()?;
-    register.retain(|r| year.is_none_or(|y| local_year(r.filed) == y));
+    register.retain(|r| year.map_or(true, |y| local_year(r.filed) == y));
     if json {
         print_json(&register)?;
         return Ok(0);
