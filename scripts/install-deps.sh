@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh          build and run: Tesseract (kaz, rus, eng, osd), its
 #                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts
 #   scripts/install-deps.sh --test   also what the test suite uses (pymarc reads the MARC
-#                                    export back)
+#                                    export back, html5lib validates the published site,
+#                                    headless Chromium and chromedriver walk it)
 #   scripts/install-deps.sh --bench  also the comparison tools for `make bench`
 # Run as root or with passwordless sudo; otherwise it prints the exact command to run.
 set -euo pipefail
@@ -16,7 +17,7 @@ packages=(
 python_packages=()
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 python3-pip); python_packages+=(pymarc) ;;
+    --test) packages+=(python3 python3-pip chromium chromium-driver); python_packages+=(pymarc html5lib) ;;
     --bench) packages+=(ocrmypdf unpaper python3 python3-pip time); python_packages+=(rapidfuzz) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac
@@ -53,6 +54,6 @@ for p in "${python_packages[@]}"; do
 done
 
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "olke is written in Rust and needs cargo 1.80 or newer: https://rustup.rs" >&2
+  echo "olke is written in Rust and needs cargo 1.88 or newer: https://rustup.rs" >&2
   exit 1
 fi

@@ -6,7 +6,8 @@
 //!   documents/<id>/<id>.pdf        the searchable PDF
 //!   documents/<id>/record.json     the document's record (what the catalogue caches)
 //!   documents/<id>/pages/NNNN.json each page's words, boxes and confidences
-//!   catalog/                       sled: fast lookups, rebuildable from documents/
+//!   requests/NNNN.json             the request register: one file per delivery request
+//!   catalog/                       sled: fast lookups, rebuildable from documents/ and requests/
 //!   .lock                          held by the one process that writes
 //! ```
 //!
@@ -65,6 +66,14 @@ impl Archive {
 
     pub fn index_dir(&self) -> PathBuf {
         self.root.join("index")
+    }
+
+    pub fn requests_dir(&self) -> PathBuf {
+        self.root.join("requests")
+    }
+
+    pub fn request_path(&self, number: u32) -> PathBuf {
+        self.requests_dir().join(format!("{number:04}.json"))
     }
 
     pub fn config_path(&self) -> PathBuf {
@@ -157,10 +166,14 @@ fn folder_of(path: &Path) -> &Path {
 
 impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        // Unique per process and per file, so threads writing the same target never share
+        // a temporary file.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let dir = folder_of(target);
         fs::create_dir_all(dir)?;
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let serial = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let temp = dir.join(format!(".{name}.tmp-{}-{serial}", std::process::id()));
         let file = File::create(&temp)?;
         Ok(AtomicFile { file: Some(file), temp, target: target.to_path_buf() })
     }
@@ -176,6 +189,22 @@ impl AtomicFile {
         drop(file);
         fs::rename(&self.temp, &self.target)?;
         File::open(folder_of(&self.target))?.sync_all()
+    }
+
+    /// Like [`AtomicFile::commit`], but only when no file has the name yet: returns false
+    /// (and leaves nothing behind) when one has. A hard link is made atomically or not at
+    /// all, so of two writers claiming one name exactly one succeeds.
+    pub fn commit_new(mut self) -> io::Result<bool> {
+        let file = self.file.take().expect("present until commit");
+        file.sync_all()?;
+        drop(file);
+        let linked = fs::hard_link(&self.temp, &self.target);
+        fs::remove_file(&self.temp)?;
+        match linked {
+            Ok(()) => File::open(folder_of(&self.target))?.sync_all().map(|()| true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -243,6 +272,20 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "temporary file removed");
         write_atomic(&target, b"whole").unwrap();
         assert_eq!(fs::read(&target).unwrap(), b"whole");
+    }
+
+    #[test]
+    fn commit_new_never_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("0001.json");
+        let mut first = AtomicFile::create(&target).unwrap();
+        first.write_all(b"first").unwrap();
+        let mut second = AtomicFile::create(&target).unwrap();
+        second.write_all(b"second").unwrap();
+        assert!(first.commit_new().unwrap());
+        assert!(!second.commit_new().unwrap(), "the name is taken");
+        assert_eq!(fs::read(&target).unwrap(), b"first");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
     }
 
     #[test]

@@ -13,6 +13,8 @@
 pub mod archive;
 pub mod catalog;
 pub mod cli;
+pub mod config;
+pub mod deliver;
 pub mod fixtures;
 pub mod index;
 pub mod language;
@@ -22,4 +24,6 @@ pub mod page;
 pub mod pdf;
 pub mod pipeline;
 pub mod prepare;
+pub mod publish;
 pub mod record;
+pub mod report;

@@ -2,7 +2,8 @@
 //! by id, by content and by source file.
 //!
 //! sled is beta software, so nothing lives only here: every record and page is also a file
-//! under `documents/`, and the catalogue can be rebuilt from them ([`Catalog::adopt`]).
+//! under `documents/`, every delivery request one under `requests/`, and the catalogue can
+//! be rebuilt from them ([`Catalog::adopt`]).
 //! sled allows one process at a time; readers that find it held by a writer read the
 //! files instead ([`Reader`]). [`edit`] changes records after ingest.
 
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use serde::de::DeserializeOwned;
 
 use crate::archive::Archive;
+use crate::deliver::request::Request;
 use crate::page::RecognizedPage;
 use crate::record::{DocumentRecord, SCHEMA_VERSION};
 
@@ -48,6 +50,8 @@ pub struct Catalog {
     content: sled::Tree,
     /// source identity (`batch/name`) → document id
     sources: sled::Tree,
+    /// request number (big-endian, so in order) → the request register's entry
+    requests: sled::Tree,
 }
 
 fn page_key(id: &str, number: u32) -> Vec<u8> {
@@ -98,6 +102,7 @@ impl Catalog {
             pages: tree("pages")?,
             content: tree("content")?,
             sources: tree("sources")?,
+            requests: tree("requests")?,
             db,
             path,
         })
@@ -202,6 +207,30 @@ impl Catalog {
         }
     }
 
+    /// Stores a request of the register (new, or with a new status).
+    pub fn put_request(&self, request: &Request) -> Result<()> {
+        self.requests.insert(request.number.to_be_bytes(), encode(request)).map_err(self.store_err())?;
+        Ok(())
+    }
+
+    pub fn request(&self, number: u32) -> Result<Option<Request>> {
+        match self.requests.get(number.to_be_bytes()).map_err(self.store_err())? {
+            Some(bytes) => Ok(Some(decode(format!("request {number}"), &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The request register, in order of number.
+    pub fn requests(&self) -> Result<Vec<Request>> {
+        self.requests.iter().values().map(|v| decode("request", &v.map_err(self.store_err())?)).collect()
+    }
+
+    /// The highest request number in the register (0 when it is empty).
+    pub fn last_request_number(&self) -> Result<u32> {
+        let last = self.requests.last().map_err(self.store_err())?;
+        Ok(last.map(|(key, _)| u32::from_be_bytes(key.as_ref().try_into().unwrap_or([0; 4]))).unwrap_or(0))
+    }
+
     /// Makes sure everything written so far is on disk.
     pub fn flush(&self) -> Result<()> {
         self.db.flush().map(|_| ()).map_err(self.store_err())
@@ -219,6 +248,14 @@ impl Catalog {
             let pages = (1..=record.pages.len() as u32).map(|n| files::page(archive, &id, n)).collect::<Result<Vec<_>>>()?;
             self.put(&record, &pages)?;
             adopted.push(id);
+        }
+        // Requests are few (a library delivers dozens a year): each file is compared, so
+        // a status written to its file but not yet here is caught up as well.
+        for number in files::request_numbers(archive)? {
+            let request = files::request(archive, number)?;
+            if self.request(number)?.as_ref() != Some(&request) {
+                self.put_request(&request)?;
+            }
         }
         Ok(adopted)
     }
@@ -246,6 +283,50 @@ pub mod files {
 
     pub fn page(archive: &Archive, id: &str, number: u32) -> Result<RecognizedPage> {
         read(archive.page_path(id, number))
+    }
+
+    pub fn request(archive: &Archive, number: u32) -> Result<Request> {
+        read(archive.request_path(number))
+    }
+
+    /// The numbers of the request files, in order.
+    pub fn request_numbers(archive: &Archive) -> Result<Vec<u32>> {
+        let dir = archive.requests_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(CatalogError::File { path: dir, source }),
+        };
+        let mut numbers = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| CatalogError::File { path: dir.clone(), source })?;
+            let name = entry.file_name();
+            if let Some(number) = name.to_str().and_then(|n| n.strip_suffix(".json")).and_then(|n| n.parse::<u32>().ok()) {
+                numbers.push(number);
+            }
+        }
+        numbers.sort_unstable();
+        Ok(numbers)
+    }
+
+    fn request_json(request: &Request) -> Vec<u8> {
+        serde_json::to_vec_pretty(request).expect("requests serialize")
+    }
+
+    /// Writes a request's file, replacing the previous state of the same request.
+    pub fn write_request(archive: &Archive, request: &Request) -> Result<()> {
+        let path = archive.request_path(request.number);
+        crate::archive::write_atomic(&path, &request_json(request)).map_err(|source| CatalogError::File { path, source })
+    }
+
+    /// Writes a new request's file unless its number is taken; returns whether it was written.
+    pub fn create_request(archive: &Archive, request: &Request) -> Result<bool> {
+        use std::io::Write;
+        let path = archive.request_path(request.number);
+        let error = |source| CatalogError::File { path: path.clone(), source };
+        let mut file = crate::archive::AtomicFile::create(&path).map_err(error)?;
+        file.write_all(&request_json(request)).map_err(error)?;
+        file.commit_new().map_err(error)
     }
 }
 
@@ -288,6 +369,14 @@ impl Reader {
                     Ok(None)
                 }
             }
+        }
+    }
+
+    /// The request register, in order of number.
+    pub fn requests(&self) -> Result<Vec<Request>> {
+        match self {
+            Reader::Catalog(c) => c.requests(),
+            Reader::Files(archive) => files::request_numbers(archive)?.into_iter().map(|n| files::request(archive, n)).collect(),
         }
     }
 

@@ -7,10 +7,9 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Result};
 use clap::{Args, Subcommand};
 
-use super::{print_json, EXIT_PARTIAL, EXIT_USAGE};
-use crate::archive::{Archive, WriterLock};
+use super::{open_for_writing, print_json, EXIT_PARTIAL, EXIT_USAGE};
+use crate::archive::Archive;
 use crate::catalog::edit::{self, EditError};
-use crate::catalog::{Catalog, CatalogError};
 use crate::record::manifest::read_csv;
 use crate::record::{Edit, Value};
 
@@ -59,17 +58,6 @@ enum CatalogCommand {
         #[arg(long)]
         json: bool,
     },
-}
-
-/// The writer lock and the catalogue, with documents left on disk by a crash taken in.
-fn open_for_writing(archive: &Archive) -> Result<(WriterLock, Catalog)> {
-    if !archive.exists() {
-        return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
-    }
-    let lock = archive.lock()?;
-    let catalog = Catalog::open(archive)?;
-    catalog.adopt(archive)?;
-    Ok((lock, catalog))
 }
 
 fn print_edits(id: &str, edits: &[Edit]) {

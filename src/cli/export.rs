@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use super::EXIT_USAGE;
 use crate::archive::{Archive, AtomicFile};
 use crate::catalog::Reader;
+use crate::config::Config;
 use crate::record::export::{export, Format};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -28,7 +29,7 @@ pub struct ExportArgs {
     #[arg(value_enum)]
     format: ExportFormat,
     /// Address where the archive is published; links each record to its PDF
-    /// (BASE/documents/ID/ID.pdf, MARC 856 $u).
+    /// (BASE/documents/ID/ID.pdf, MARC 856 $u). Default: `[publish] base_url` in olke.toml.
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
     /// Write to FILE instead of standard output.
@@ -50,7 +51,8 @@ pub fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
         ExportFormat::Csv => Format::Csv,
     };
     let records = Reader::open(archive)?.documents()?;
-    let base_url = args.base_url.as_deref();
+    let config = Config::load(archive)?;
+    let base_url = args.base_url.as_deref().or(config.publish.base_url());
     match &args.out {
         Some(path) => {
             let mut out = BufWriter::new(AtomicFile::create(path).with_context(|| path.display().to_string())?);

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::{print_json, progress, EXIT_PARTIAL, EXIT_USAGE};
 use crate::archive::Archive;
+use crate::config::Config;
 use crate::load::plausible_dpi;
 use crate::pipeline::{self, IngestOptions, IngestReport, Outcome};
 use crate::prepare::{ImageMode, PrepareOptions};
@@ -19,9 +20,10 @@ pub struct IngestArgs {
     /// Pages recognized in parallel (default: the number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
-    /// Tesseract languages, '+'-separated.
-    #[arg(long, default_value = crate::ocr::DEFAULT_LANGUAGES, value_name = "LANGS")]
-    lang: String,
+    /// Tesseract languages, '+'-separated (default: `[ocr] languages` in the archive's
+    /// olke.toml, kaz+rus+eng). A manifest row's `language` takes precedence.
+    #[arg(long, value_name = "LANGS")]
+    lang: Option<String>,
     /// Resolution to assume when a file has none (or an implausible one).
     #[arg(long, default_value_t = 300.0, value_name = "N")]
     dpi: f32,
@@ -86,9 +88,12 @@ pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
         eprintln!("olke: --dpi {} is not a scanning resolution (100–2400)", args.dpi);
         return Ok(EXIT_USAGE);
     }
+    // The archive folder is made first so that a new archive gets its olke.toml at once.
+    archive.create_layout()?;
+    let config = Config::load(archive)?;
     let mut options = IngestOptions {
         prepare: args.prepare_options(),
-        languages: args.lang,
+        languages: args.lang.unwrap_or(config.ocr.languages),
         jpeg_quality: args.jpeg_quality,
         review_below: args.review_below,
         include_unlisted: args.include_unlisted,

@@ -4,10 +4,13 @@
 
 mod catalog;
 mod collections;
+mod deliver;
 mod documents;
 mod export;
 mod ingest;
 mod progress;
+mod publish;
+mod report;
 mod search;
 
 use std::io::Write;
@@ -18,7 +21,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::archive::Archive;
+use crate::archive::{Archive, WriterLock};
+use crate::catalog::{Catalog, CatalogError};
 
 /// Exit code when some inputs failed and the rest were processed.
 pub const EXIT_PARTIAL: u8 = 3;
@@ -41,6 +45,10 @@ pub const EXIT_USAGE: u8 = 2;
         olke catalog set balkhash-1968 collections 'Балқаш тарихы'\n  \
         olke collections\n  \
         olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
+        olke deliver tom-6 --pages 46-65 --requester 'Асқар Сейітов <askar@example.kz>' --max-mb 10\n  \
+        olke requests --year 2025\n  \
+        olke publish --out site\n  \
+        olke report --year 2025 --md\n  \
         olke search кітапхана --year 1960..1970"
 )]
 pub struct Cli {
@@ -113,6 +121,37 @@ enum Command {
         upgrade of olke. Searches go on meanwhile and see the new index once it is complete.\n\n\
         Examples:\n  olke reindex\n  olke --archive /srv/archive reindex --json")]
     Reindex(search::ReindexArgs),
+    /// Make a copy of a document's pages for a reader: a cover page, then the pages.
+    #[command(after_help = deliver::DELIVER_HELP)]
+    Deliver(deliver::DeliverArgs),
+    /// List the request register: every delivery asked for, delivered or refused.
+    #[command(after_help = "Examples:\n  olke requests\n  olke requests --year 2025\n  olke requests --json | jq '.[] | select(.status == \"refused\")'")]
+    Requests {
+        /// Only the requests filed in this year.
+        #[arg(long, value_name = "YEAR")]
+        year: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The annual digitization report: documents and pages by kind, rare, local-history and
+    /// Kazakhstan-content books, deliveries.
+    #[command(after_help = "A document counts in the year it was archived; the totals are through the end of\n\
+        the year reported. Requests count in the year they were filed.\n\n\
+        Examples:\n  olke report\n  olke report --year 2024 --md > report-2024.md\n  \
+        olke report --year 2024 --csv > report-2024.csv\n  olke report --json | jq .kinds\n  \
+        olke report --year 2024 --chart pages-2024.svg")]
+    Report(report::ReportArgs),
+    /// Export the full-text database as a static website (only what rights allow).
+    #[command(after_help = "The site has an index page, a page per collection, and a page per document whose\n\
+        rights allow full publication (public domain, author's contract): its citation, its\n\
+        full text and a link to its PDF, copied beside it. Documents in copyright are listed\n\
+        by their citation only. Labels are in Kazakh and Russian; links are relative, so the\n\
+        folder works opened from the disk or on any static host. documents.json lists\n\
+        everything for the library's website and e-catalogue. Publishing into the same\n\
+        folder again writes only what changed and removes what is no longer published.\n\n\
+        Examples:\n  olke publish --out site\n  olke publish --out site-batyrlar --collection 'Батырлар'\n  \
+        olke publish --out /var/www/olke --base-url https://lib.example.kz/olke --json")]
+    Publish(publish::PublishArgs),
 }
 
 /// Parses the command line, runs the command and returns the process exit code.
@@ -145,7 +184,23 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Export(args) => export::run(&archive, args),
         Command::Search(args) => search::search(&archive, args),
         Command::Reindex(args) => search::reindex(&archive, args),
+        Command::Deliver(args) => deliver::deliver(&archive, args),
+        Command::Requests { year, json } => deliver::requests(&archive, year, json),
+        Command::Report(args) => report::run(&archive, args),
+        Command::Publish(args) => publish::run(&archive, args),
     }
+}
+
+/// The writer lock and the catalogue, with documents and requests left on disk by a crash
+/// taken in.
+pub(crate) fn open_for_writing(archive: &Archive) -> Result<(WriterLock, Catalog)> {
+    if !archive.exists() {
+        return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
+    }
+    let lock = archive.lock()?;
+    let catalog = Catalog::open(archive)?;
+    catalog.adopt(archive)?;
+    Ok((lock, catalog))
 }
 
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<()> {

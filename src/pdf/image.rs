@@ -63,7 +63,7 @@ fn image_dict(width: u32, height: u32, color_space: &str, bits: i64, filter: &st
     }
 }
 
-fn jpeg(pixels: &[u8], width: u32, height: u32, color: ExtendedColorType, quality: u8) -> EncodedImage {
+pub fn jpeg(pixels: &[u8], width: u32, height: u32, color: ExtendedColorType, quality: u8) -> EncodedImage {
     let mut data = Vec::new();
     JpegEncoder::new_with_quality(&mut data, quality)
         .encode(pixels, width, height, color)

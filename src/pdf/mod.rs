@@ -4,6 +4,7 @@
 pub mod font;
 pub mod image;
 pub mod text;
+pub mod truetype;
 pub mod update;
 pub mod writer;
 

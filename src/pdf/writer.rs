@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use lopdf::{dictionary, Object, Stream, Writer};
+use lopdf::{dictionary, Dictionary, Object, Stream, Writer};
 
 use super::font::{add_font_objects, compress};
 use super::text::FONT_RESOURCE;
@@ -36,64 +36,80 @@ pub struct PdfWriter<W: Write> {
     offsets: Vec<Option<u64>>,
     catalog: u32,
     page_tree: u32,
-    font: u32,
+    /// The text-layer font, written with the first page that needs it (a PDF made of
+    /// pages copied from another brings its own).
+    font: Option<u32>,
     pages: Vec<u32>,
 }
 
 impl<W: Write> PdfWriter<W> {
-    /// Starts a PDF: header and the shared text-layer font.
+    /// Starts a PDF: the header, and numbers for the catalogue and the page tree.
     pub fn new(out: W) -> io::Result<Self> {
-        let mut writer = PdfWriter {
-            out: Counting { inner: out, written: 0 },
-            offsets: vec![None],
-            catalog: 0,
-            page_tree: 0,
-            font: 0,
-            pages: Vec::new(),
-        };
+        let mut writer = PdfWriter { out: Counting { inner: out, written: 0 }, offsets: vec![None], catalog: 0, page_tree: 0, font: None, pages: Vec::new() };
         // The binary comment marks the file as binary for transfer tools.
         writer.out.write_all(b"%PDF-1.5\n%\xE2\xE3\xCF\xD3\n")?;
         writer.catalog = writer.reserve();
         writer.page_tree = writer.reserve();
-        writer.font = add_font_objects(&mut |object| writer.add(&object))?;
         Ok(writer)
     }
 
-    fn reserve(&mut self) -> u32 {
+    /// A number for an object written later with [`PdfWriter::write_object`] (so that
+    /// objects can refer to each other before they are written).
+    pub fn reserve(&mut self) -> u32 {
         self.offsets.push(None);
         (self.offsets.len() - 1) as u32
     }
 
-    fn write_object(&mut self, id: u32, object: &Object) -> io::Result<()> {
+    pub fn write_object(&mut self, id: u32, object: &Object) -> io::Result<()> {
         self.offsets[id as usize] = Some(self.out.written);
         write!(self.out, "{id} 0 obj\n{}", if Writer::need_separator(object) { " " } else { "" })?;
         Writer::write_object(&mut self.out, object)?;
         writeln!(self.out, "{}\nendobj", if Writer::need_end_separator(object) { " " } else { "" })
     }
 
-    fn add(&mut self, object: &Object) -> io::Result<u32> {
+    /// Writes an object and returns its number.
+    pub fn add(&mut self, object: &Object) -> io::Result<u32> {
         let id = self.reserve();
         self.write_object(id, object)?;
         Ok(id)
     }
 
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.out.written
+    }
+
+    /// Appends a page given as its dictionary (resources and contents already written);
+    /// its parent is set here.
+    pub fn add_page_object(&mut self, mut page: Dictionary) -> io::Result<u32> {
+        page.set("Type", "Page");
+        page.set("Parent", Object::Reference((self.page_tree, 0)));
+        let id = self.add(&Object::Dictionary(page))?;
+        self.pages.push(id);
+        Ok(id)
+    }
+
     /// Appends a page: its image, its content (image and text layer) and the page object.
     pub fn add_page(&mut self, page: PdfPage) -> io::Result<()> {
+        let font = match self.font {
+            Some(font) => font,
+            None => {
+                let font = add_font_objects(&mut |object| self.add(&object))?;
+                *self.font.insert(font)
+            }
+        };
         let image = self.add(&Object::Stream(page.image.into_stream()))?;
         let mut content = Stream::new(dictionary! {}, page.content);
         compress(&mut content);
         let content = self.add(&Object::Stream(content))?;
-        let page_object = self.add(&Object::Dictionary(dictionary! {
-            "Type" => "Page",
-            "Parent" => Object::Reference((self.page_tree, 0)),
+        self.add_page_object(dictionary! {
             "MediaBox" => vec![0.into(), 0.into(), Object::Real(page.width_pt), Object::Real(page.height_pt)],
             "Resources" => dictionary! {
                 "XObject" => dictionary! { super::IMAGE_RESOURCE => Object::Reference((image, 0)) },
-                "Font" => dictionary! { FONT_RESOURCE => Object::Reference((self.font, 0)) },
+                "Font" => dictionary! { FONT_RESOURCE => Object::Reference((font, 0)) },
             },
             "Contents" => Object::Reference((content, 0)),
-        }))?;
-        self.pages.push(page_object);
+        })?;
         Ok(())
     }
 

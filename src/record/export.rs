@@ -41,21 +41,44 @@ pub enum ExportError {
 /// Characters kept as they are in a URL path segment (RFC 3986 unreserved).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// The PDF's address under `base_url` (ids may hold Kazakh letters: they are percent-encoded).
+/// A relative path as a URL path: each segment percent-encoded (ids and collection names
+/// may hold Kazakh letters and spaces).
+pub fn url_path(path: &str) -> String {
+    path.split('/').map(|segment| utf8_percent_encode(segment, SEGMENT).to_string()).collect::<Vec<_>>().join("/")
+}
+
+/// `path` (relative to the archive or the published site) under `base_url`.
+pub fn url(base_url: &str, path: &str) -> String {
+    format!("{}/{}", base_url.trim_end_matches('/'), url_path(path))
+}
+
+/// The PDF's address under `base_url`.
 pub fn pdf_url(base_url: &str, record: &DocumentRecord) -> String {
-    let path: Vec<String> = record.pdf.split('/').map(|segment| utf8_percent_encode(segment, SEGMENT).to_string()).collect();
-    format!("{}/{}", base_url.trim_end_matches('/'), path.join("/"))
+    url(base_url, &record.pdf)
+}
+
+/// A record as JSON consumers get it: its id, description, citation, pages and languages.
+#[derive(Serialize)]
+pub struct Described<'a> {
+    pub id: &'a str,
+    #[serde(flatten)]
+    pub bib: &'a Bibliographic,
+    pub citation: String,
+    pub pages: usize,
+    pub languages: &'a [String],
+}
+
+impl<'a> Described<'a> {
+    pub fn of(record: &'a DocumentRecord) -> Described<'a> {
+        Described { id: &record.id, bib: &record.bib, citation: record.citation(), pages: record.pages.len(), languages: &record.languages }
+    }
 }
 
 /// One line of the JSON lines export.
 #[derive(Serialize)]
 struct JsonEntry<'a> {
-    id: &'a str,
     #[serde(flatten)]
-    bib: &'a Bibliographic,
-    citation: String,
-    pages: usize,
-    languages: &'a [String],
+    described: Described<'a>,
     pdf: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
@@ -81,7 +104,7 @@ pub fn export(records: &[DocumentRecord], format: Format, base_url: Option<&str>
         }
         Format::Jsonl => {
             for r in records {
-                let entry = JsonEntry { id: &r.id, bib: &r.bib, citation: r.citation(), pages: r.pages.len(), languages: &r.languages, pdf: &r.pdf, url: url(r) };
+                let entry = JsonEntry { described: Described::of(r), pdf: &r.pdf, url: url(r) };
                 serde_json::to_writer(&mut *out, &entry).map_err(io::Error::from)?;
                 out.write_all(b"\n")?;
             }

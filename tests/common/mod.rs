@@ -150,3 +150,59 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
     files.sort();
     files
 }
+
+/// How a fixture scan is saved.
+#[derive(Clone, Copy, Debug)]
+pub enum Saved {
+    Png,
+    /// A scanner's JPEG at this quality (archived as it is).
+    Jpeg(u8),
+}
+
+/// Renders `paragraphs` into a 300-dpi scan `name` in `dir`; returns the page's text.
+pub fn scan(dir: &Path, name: &str, paragraphs: &[&str], saved: Saved) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let rendered = page(paragraphs, 300.0);
+    match saved {
+        Saved::Png => fixtures::write_png(&dir.join(name), &rendered.image, 300.0).unwrap(),
+        Saved::Jpeg(quality) => fixtures::write_jpeg(&dir.join(name), &rendered.image, 300.0, quality).unwrap(),
+    }
+    rendered.text()
+}
+
+/// An archive a test binary builds once and its tests share: `build` is given a batch
+/// folder to fill and the archive to ingest it into. Built afresh on each run, in a
+/// folder `name` under the target's temporary folder.
+pub fn shared_archive(cell: &'static std::sync::OnceLock<PathBuf>, name: &str, build: impl FnOnce(&Path, &Path)) -> &'static Path {
+    cell.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let archive = dir.join("archive");
+        build(&dir.join("batch"), &archive);
+        archive
+    })
+}
+
+/// A copy of a shared archive in `tmp` for one test to change (tests run in parallel, and
+/// a writing command takes the archive's lock).
+pub fn archive_copy(from: &Path, tmp: &Path) -> PathBuf {
+    let to = tmp.join("archive");
+    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let relative = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if relative != Path::new(".lock") {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    to
+}
+
+/// `pdftotext` of pages `first..=last` (PDF numbers), pages separated by form feeds.
+pub fn pdftotext_pages(pdf: &Path, first: u32, last: u32) -> String {
+    let output = run(Command::new("pdftotext").args(["-raw", "-enc", "UTF-8", "-f", &first.to_string(), "-l", &last.to_string()]).arg(pdf).arg("-"));
+    assert!(output.status.success(), "pdftotext failed on {}: {}", pdf.display(), stderr(&output));
+    stdout(&output)
+}

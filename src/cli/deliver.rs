@@ -1,0 +1,153 @@
+//! `olke deliver` (a copy of a document's pages for a reader) and `olke requests` (the
+//! request register).
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use chrono::Local;
+use clap::Args;
+
+use super::{open_for_writing, print_json, EXIT_USAGE};
+use crate::archive::Archive;
+use crate::catalog::Reader;
+use crate::config::Config;
+use crate::deliver::pages::PageRange;
+use crate::deliver::request::{NewRequest, Requester, Status};
+use crate::deliver::{self, CopyOptions, DeliverError};
+use crate::report::local_year;
+
+pub const DELIVER_HELP: &str = "Pages are the numbers printed on them when the document's record gives the printed\n\
+    number of its first scanned page (first_page_number); otherwise the PDF's page numbers,\n\
+    from 1. Without --pages the whole document is copied.\n\n\
+    Public-domain documents and those under an author's contract may be copied whole. Of a\n\
+    document in copyright (or without a rights statement) one request may take at most 20%\n\
+    of a book's pages, or one whole article or chapter ([delivery] in olke.toml); a request\n\
+    for more is refused with the reason (exit code 1). Every request, refused ones too, is\n\
+    kept in the request register (`olke requests`).\n\n\
+    The copy starts with a cover page: the library's name and address (olke.toml), the\n\
+    citation, the pages, the requester, the date, the request number and what the reader\n\
+    may do with it. The pages keep their searchable text. --max-mb makes page images\n\
+    smaller until the file fits (1 MB = 1024 × 1024 bytes; mail encoding adds about a third).\n\n\
+    Examples:\n  \
+    olke deliver tom-6 --pages 46-65 --requester 'Асқар Сейітов <askar@example.kz>'\n  \
+    olke deliver balkhash-1968 --requester 'Иванов И. И. <ivanov@mail.kz>' --purpose 'диссертация' --out copy.pdf\n  \
+    olke deliver kitap-qamshy --pages 3-10 --requester 'A. Smith <a.smith@uni.edu>' --max-mb 10 --json";
+
+#[derive(Args, Debug)]
+pub struct DeliverArgs {
+    /// The document's id (`olke list`).
+    id: String,
+    /// Pages to copy, `46-65` or `46`: printed page numbers when the record knows the
+    /// printed number of its first page, else PDF page numbers (default: all).
+    #[arg(long, value_name = "PAGES")]
+    pages: Option<String>,
+    /// Who asked, as "Name <email>".
+    #[arg(long, value_name = "NAME <EMAIL>")]
+    requester: String,
+    /// What the copy is for (printed on the cover and kept in the register).
+    #[arg(long, value_name = "TEXT")]
+    purpose: Option<String>,
+    /// Where to write the copy (default: request-NNNN-ID.pdf in the current folder).
+    #[arg(long, short = 'o', value_name = "FILE.pdf")]
+    out: Option<PathBuf>,
+    /// Make the file at most this many megabytes, downsampling page images as needed.
+    #[arg(long, value_name = "N")]
+    max_mb: Option<f64>,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn usage(message: impl std::fmt::Display) -> Result<u8> {
+    eprintln!("olke: {message}");
+    Ok(EXIT_USAGE)
+}
+
+fn megabytes(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
+    let pages = match args.pages.as_deref().map(PageRange::parse).transpose() {
+        Ok(pages) => pages,
+        Err(reason) => return usage(format!("--pages: {reason}")),
+    };
+    let requester = match Requester::parse(&args.requester) {
+        Ok(requester) => requester,
+        Err(reason) => return usage(format!("--requester {reason}")),
+    };
+    let max_bytes = match args.max_mb {
+        Some(mb) if !(mb.is_finite() && mb > 0.0) => return usage(format!("--max-mb {mb}: expected a size in megabytes above 0, e.g. 10")),
+        mb => mb.map(|mb| (mb * 1024.0 * 1024.0) as u64),
+    };
+    let config = Config::load(archive)?;
+    let (_lock, catalog) = open_for_writing(archive)?;
+    let new = NewRequest { requester, purpose: args.purpose, document: args.id.clone(), pages };
+    let filed = match deliver::file(archive, &catalog, new) {
+        Ok(request) => request,
+        Err(e) if e.is_bad_request() => return usage(e),
+        Err(e) => return Err(e.into()),
+    };
+    let out = args.out.unwrap_or_else(|| PathBuf::from(format!("request-{:04}-{}.pdf", filed.number, filed.document)));
+    let outcome = match deliver::fulfil(archive, &catalog, &config, filed.number, &out, CopyOptions { max_bytes }) {
+        Ok(outcome) => outcome,
+        Err(e @ DeliverError::NoSuchDocument(_)) => return usage(e),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("request № {} is registered as requested; the copy was not made", filed.number))),
+    };
+    if args.json {
+        print_json(&serde_json::json!({ "request": outcome.request, "copy": outcome.copy }))?;
+    }
+    let number = outcome.request.number;
+    match (&outcome.request.status, &outcome.copy) {
+        (Status::Refused { reason, .. }, _) => {
+            eprintln!("olke: request № {number} refused: {reason}");
+            return Ok(1);
+        }
+        (_, Some(copy)) if !args.json => {
+            println!("Request № {number}: {} ({} pages and a cover page, {:.2} MB)", copy.path.display(), copy.pages, megabytes(copy.bytes));
+            if copy.downsampled {
+                println!("Page images were made smaller to fit {} MB.", args.max_mb.unwrap_or_default());
+            }
+        }
+        _ => {}
+    }
+    if let Some(copy) = outcome.copy.filter(|c| !c.within_limit) {
+        eprintln!(
+            "olke: warning: {} is {:.2} MB even with the page images at their smallest, over the {} MB asked; deliver fewer pages at a time",
+            copy.path.display(),
+            megabytes(copy.bytes),
+            args.max_mb.unwrap_or_default()
+        );
+    }
+    Ok(0)
+}
+
+pub fn requests(archive: &Archive, year: Option<i32>, json: bool) -> Result<u8> {
+    let mut register = Reader::open(archive)?.requests()?;
+    register.retain(|r| year.map_or(true, |y| local_year(r.filed) == y));
+    if json {
+        print_json(&register)?;
+        return Ok(0);
+    }
+    if register.is_empty() {
+        println!("No requests{}.", year.map(|y| format!(" in {y}")).unwrap_or_default());
+        return Ok(0);
+    }
+    for request in &register {
+        let outcome = match &request.status {
+            Status::Refused { reason, .. } => format!("refused: {reason}"),
+            other => other.name().to_string(),
+        };
+        println!(
+            "№ {:<5} {}  {:<40} {:<24} pages {:<9} {outcome}",
+            request.number,
+            request.filed.with_timezone(&Local).format("%Y-%m-%d"),
+            request.requester.to_string(),
+            request.document,
+            request.pages.asked.to_string(),
+        );
+    }
+    let count = |status: &str| register.iter().filter(|r| r.status.name() == status).count();
+    println!("{} requests: {} delivered, {} refused, {} waiting", register.len(), count("delivered"), count("refused"), count("requested"));
+    Ok(0)
+}

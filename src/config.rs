@@ -1,0 +1,195 @@
+//! The archive's settings, `olke.toml` in the archive root: the library's name and address
+//! (printed on delivery cover pages and the website), the website's address, how much of
+//! an in-copyright work one request may take, and the OCR languages.
+//!
+//! A missing file is not an error: the defaults apply, and a commented file with them is
+//! written for staff to edit. A file with an unknown key or a bad value is refused with a
+//! message naming it, so a typo never silently falls back to a default.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::archive::{write_atomic, Archive};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// Everything `olke.toml` holds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub library: Library,
+    pub publish: Publish,
+    pub delivery: Delivery,
+    pub ocr: Ocr,
+}
+
+/// The library, in Kazakh and Russian.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Library {
+    pub name_kk: String,
+    pub name_ru: String,
+    pub address_kk: String,
+    pub address_ru: String,
+    /// Where readers write about their requests; printed on cover pages when set.
+    pub email: String,
+}
+
+impl Default for Library {
+    fn default() -> Self {
+        Library {
+            name_kk: "Қалалық кітапхана".into(),
+            name_ru: "Городская библиотека".into(),
+            address_kk: String::new(),
+            address_ru: String::new(),
+            email: String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Publish {
+    /// Where `olke publish` output is served (`https://lib.example.kz/olke`); empty when
+    /// not known. Used for absolute links in `documents.json` and exports.
+    pub base_url: String,
+}
+
+impl Publish {
+    pub fn base_url(&self) -> Option<&str> {
+        let url = self.base_url.trim();
+        (!url.is_empty()).then_some(url)
+    }
+}
+
+/// How much of an in-copyright work one request may take (documents whose rights are not
+/// stated count as in copyright).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Delivery {
+    /// A book: at most this share of its pages, in percent.
+    pub book_percent: u32,
+    /// An article or a chapter: may it be delivered whole (one per request)?
+    pub whole_articles: bool,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Delivery { book_percent: 20, whole_articles: true }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ocr {
+    /// Tesseract languages, `+`-separated, when neither `--lang` nor a manifest says.
+    pub languages: String,
+}
+
+impl Default for Ocr {
+    fn default() -> Self {
+        Ocr { languages: crate::ocr::DEFAULT_LANGUAGES.to_string() }
+    }
+}
+
+/// The file written where none exists: the defaults, with what each setting does.
+pub const DEFAULT_FILE: &str = r#"# olke archive settings. olke reads this file at every command; edit and save.
+
+[library]
+# The library's name and address, printed on delivery cover pages and the website.
+name_kk = "Қалалық кітапхана"
+name_ru = "Городская библиотека"
+address_kk = ""
+address_ru = ""
+# Where readers write about their requests (printed on cover pages when set).
+email = ""
+
+[publish]
+# Where the website made by `olke publish` is served, e.g. "https://lib.example.kz/olke".
+# Gives documents.json and `olke export` absolute links.
+base_url = ""
+
+[delivery]
+# In-copyright documents (and those whose rights are not stated): one request may take
+# at most this share of a book's pages, in percent ...
+book_percent = 20
+# ... or one whole article or chapter (false: none of it).
+whole_articles = true
+
+[ocr]
+# Languages `olke ingest` recognizes when neither --lang nor a batch manifest says.
+languages = "kaz+rus+eng"
+"#;
+
+impl Config {
+    /// Reads `olke.toml` from the archive; when it is missing, the defaults (and the file
+    /// is written with them if the archive folder can be written to).
+    pub fn load(archive: &Archive) -> Result<Config, ConfigError> {
+        let path = archive.config_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&path, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if archive.root().is_dir() {
+                    if let Err(e) = write_atomic(&path, DEFAULT_FILE.as_bytes()) {
+                        tracing::warn!("{}: could not write the default settings: {e}", path.display());
+                    }
+                }
+                Ok(Config::default())
+            }
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let config: Config = toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        if config.delivery.book_percent > 100 {
+            return Err(invalid(format!("delivery.book_percent = {}: a share of a book's pages is at most 100", config.delivery.book_percent)));
+        }
+        if let Some(url) = config.publish.base_url() {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(invalid(format!("publish.base_url = \"{url}\": expected an http:// or https:// address")));
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_says_exactly_the_defaults() {
+        assert_eq!(Config::parse(Path::new("olke.toml"), DEFAULT_FILE).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn a_missing_file_is_written_with_the_defaults_and_an_edited_one_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::new(dir.path());
+        assert_eq!(Config::load(&archive).unwrap(), Config::default());
+        assert_eq!(std::fs::read_to_string(archive.config_path()).unwrap(), DEFAULT_FILE);
+        std::fs::write(archive.config_path(), "[delivery]\nbook_percent = 10\n[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\n").unwrap();
+        let config = Config::load(&archive).unwrap();
+        assert_eq!(config.delivery, Delivery { book_percent: 10, whole_articles: true }, "keys left out keep their defaults");
+        assert_eq!(config.library.name_kk, "Балқаш қалалық кітапханасы");
+        assert_eq!(config.library.name_ru, "Городская библиотека");
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_named() {
+        let message = |text: &str| Config::parse(Path::new("olke.toml"), text).unwrap_err().to_string();
+        assert!(message("[library]\nnmae_kk = \"x\"\n").contains("unknown field `nmae_kk`"), "{}", message("[library]\nnmae_kk = \"x\"\n"));
+        assert!(message("[delivery]\nbook_percent = \"20%\"\n").contains("book_percent"));
+        assert_eq!(message("[delivery]\nbook_percent = 120\n"), "olke.toml: delivery.book_percent = 120: a share of a book's pages is at most 100");
+        assert_eq!(message("[publish]\nbase_url = \"lib.kz\"\n"), "olke.toml: publish.base_url = \"lib.kz\": expected an http:// or https:// address");
+    }
+}

@@ -1,0 +1,145 @@
+//! Document delivery: a reader asks for pages of a document ("pages 46–65 of volume 6")
+//! and gets a PDF by email: a cover page, then the requested pages copied from the
+//! archived PDF with their text layer. What may be copied depends on the document's
+//! rights ([`rights`]); every request, refused ones too, is kept in the request register
+//! ([`register`]), which the web layer files into and staff decide on with the same
+//! functions `olke deliver` uses.
+//!
+//! [`pages`] reads and resolves page numbers, [`request`] is the register's entry,
+//! [`cover`] the cover page, [`copy`] copies pages out of the archived PDF, [`shrink`]
+//! makes a copy small enough for email.
+
+pub mod copy;
+pub mod cover;
+pub mod pages;
+pub mod register;
+pub mod request;
+pub mod rights;
+pub mod shrink;
+
+use std::collections::HashMap;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use chrono::{Local, Utc};
+use serde::Serialize;
+
+pub use register::{file, fulfil, refuse, Outcome};
+
+use self::copy::{CopyError, PageCopier, SourceError, SourcePdf};
+use self::cover::Block;
+use self::request::Request;
+use crate::archive::{Archive, AtomicFile};
+use crate::catalog::CatalogError;
+use crate::config::Library;
+use crate::pdf::truetype::{EmbeddedFont, FontError};
+use crate::pdf::{Metadata, PdfWriter};
+use crate::record::DocumentRecord;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliverError {
+    #[error("no document '{0}' in the archive; `olke list` shows what is there")]
+    NoSuchDocument(String),
+    /// Pages the document does not have.
+    #[error("{0}")]
+    Pages(String),
+    #[error("no request № {0} in the register; `olke requests` lists it")]
+    NoSuchRequest(u32),
+    #[error("request № {number} is already {status}")]
+    AlreadyDecided { number: u32, status: &'static str },
+    #[error("the archived PDF of {id} has {found} pages, its record {recorded}; run `olke ingest` on its scans again")]
+    PageCountMismatch { id: String, found: u32, recorded: usize },
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("no font for the cover page; install one with: apt-get install fonts-dejavu-core")]
+    NoFont,
+    #[error(transparent)]
+    Font(#[from] FontError),
+    #[error("{path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+impl DeliverError {
+    /// True for a request that cannot be what it asks (unknown document, pages it does
+    /// not have), as opposed to a failure making it.
+    pub fn is_bad_request(&self) -> bool {
+        matches!(self, DeliverError::NoSuchDocument(_) | DeliverError::Pages(_) | DeliverError::NoSuchRequest(_) | DeliverError::AlreadyDecided { .. })
+    }
+}
+
+/// How to make a copy.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CopyOptions {
+    /// Largest file wanted, in bytes: page images are made smaller until it fits.
+    pub max_bytes: Option<u64>,
+}
+
+/// The file made for a request.
+#[derive(Clone, Debug, Serialize)]
+pub struct Copy {
+    pub path: PathBuf,
+    pub bytes: u64,
+    /// Pages copied from the document (the cover page not counted).
+    pub pages: u32,
+    /// Page images were made smaller to meet [`CopyOptions::max_bytes`].
+    pub downsampled: bool,
+    /// Whether the file is within [`CopyOptions::max_bytes`] (always, without a limit).
+    pub within_limit: bool,
+}
+
+/// Writes the cover and the requested pages to a temporary file beside `out`; returns it
+/// uncommitted with its size.
+fn write_copy(out: &Path, blocks: &[Block], source: &SourcePdf, request: &Request, replaced: &HashMap<lopdf::ObjectId, lopdf::Stream>, metadata: &Metadata) -> Result<(AtomicFile, u64), DeliverError> {
+    let write_error = |source| DeliverError::Write { path: out.to_path_buf(), source };
+    let font = EmbeddedFont::load(&crate::fixtures::find_font().ok_or(DeliverError::NoFont)?)?;
+    let file = AtomicFile::create(out).map_err(write_error)?;
+    let mut writer = PdfWriter::new(BufWriter::new(file)).map_err(write_error)?;
+    cover::write_cover(&mut writer, blocks, font)?;
+    let mut copier = PageCopier::new(source, replaced);
+    for number in request.pages.pdf.first..=request.pages.pdf.last {
+        copier.copy_page(&mut writer, number).map_err(|e| match e {
+            CopyError::Source(e) => DeliverError::Source(e),
+            CopyError::Write(e) => write_error(e),
+        })?;
+    }
+    let written = writer.finish(metadata).map_err(write_error)?;
+    let mut file = written.into_inner().map_err(|e| write_error(e.into_error()))?;
+    let bytes = file.file().metadata().map_err(write_error)?.len();
+    Ok((file, bytes))
+}
+
+/// Makes the copy `request` asks for of `record` at `out` (written atomically).
+pub fn make_copy(archive: &Archive, library: &Library, request: &Request, record: &DocumentRecord, out: &Path, options: CopyOptions) -> Result<Copy, DeliverError> {
+    let source = SourcePdf::open(&archive.pdf_path(&record.id))?;
+    if source.page_count() as usize != record.pages.len() {
+        return Err(DeliverError::PageCountMismatch { id: record.id.clone(), found: source.page_count(), recorded: record.pages.len() });
+    }
+    let blocks = cover::blocks(library, request, record, Local::now().date_naive());
+    let metadata = Metadata {
+        id: format!("{}/request-{}", record.id, request.number),
+        title: record.bib.title.clone(),
+        authors: record.bib.authors.clone(),
+        subject: request.citation.clone(),
+        keywords: record.bib.subjects.clone(),
+        languages: record.languages.clone(),
+        created: Some(Utc::now()),
+    };
+    let (mut file, mut bytes) = write_copy(out, &blocks, &source, request, &HashMap::new(), &metadata)?;
+    let mut downsampled = false;
+    if let Some(limit) = options.max_bytes.filter(|&limit| bytes > limit) {
+        let images = source.images_on(request.pages.pdf)?;
+        let image_bytes: u64 = images.iter().map(|&id| source.stored_length(id)).sum::<Result<u64, _>>()?;
+        // What the images leave: the rest of the file as made, less a margin for their
+        // dictionaries growing a little.
+        let budget = limit.saturating_sub(bytes - image_bytes.min(bytes) + 64 * images.len() as u64);
+        let shrunk = shrink::shrink(&source, &images, budget)?;
+        downsampled = !shrunk.images.is_empty();
+        if downsampled {
+            (file, bytes) = write_copy(out, &blocks, &source, request, &shrunk.images, &metadata)?;
+        }
+    }
+    file.commit().map_err(|source| DeliverError::Write { path: out.to_path_buf(), source })?;
+    Ok(Copy { path: out.to_path_buf(), bytes, pages: request.pages.count(), downsampled, within_limit: options.max_bytes.map_or(true, |limit| bytes <= limit) })
+}

@@ -1,0 +1,145 @@
+//! A request for a copy, as the register keeps it: who asked, for what, and what became of
+//! it. A request is filed as `requested` (by staff at the desk through `olke deliver`, or
+//! later by readers on the website) and then delivered or refused, with the reason.
+
+use chrono::{DateTime, Utc};
+use email_address::{EmailAddress, Options};
+use serde::{Deserialize, Serialize};
+
+use super::pages::{PageRange, Selection};
+
+/// Who asked: a name and the address the copy goes to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requester {
+    pub name: String,
+    pub email: String,
+}
+
+impl Requester {
+    /// `Name <email>`, as a mail program writes an address.
+    pub fn parse(text: &str) -> Result<Requester, String> {
+        let expected = "expected \"Name <email>\", e.g. \"Асқар Сейітов <askar@example.kz>\"";
+        let text = text.trim();
+        let Some((name, address)) = text.strip_suffix('>').and_then(|t| t.rsplit_once('<')) else {
+            return Err(format!("'{text}': {expected}"));
+        };
+        let name = name.trim().trim_matches('"').trim();
+        if name.is_empty() {
+            return Err(format!("'{text}': no name before the address; {expected}"));
+        }
+        // Two labels at least after the @ (a domain with a dot): mail to a bare host name is a typo.
+        let options = Options { minimum_sub_domains: 2, allow_domain_literal: false, allow_display_text: false, ..Options::default() };
+        let address = EmailAddress::parse_with_options(address.trim(), options).map_err(|e| format!("'{text}': not an email address ({e}); {expected}"))?;
+        Ok(Requester { name: name.to_string(), email: address.email().to_string() })
+    }
+}
+
+impl std::fmt::Display for Requester {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} <{}>", self.name, self.email)
+    }
+}
+
+/// What a reader asks for, before it is filed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRequest {
+    pub requester: Requester,
+    pub purpose: Option<String>,
+    pub document: String,
+    /// `None`: the whole document.
+    pub pages: Option<PageRange>,
+}
+
+/// Where a request stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    Requested,
+    Delivered {
+        delivered: DateTime<Utc>,
+        /// The file made, as given to `olke deliver`.
+        file: String,
+        bytes: u64,
+    },
+    Refused {
+        refused: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+impl Status {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Requested => "requested",
+            Status::Delivered { .. } => "delivered",
+            Status::Refused { .. } => "refused",
+        }
+    }
+}
+
+/// One entry of the request register (`requests/NNNN.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// From 1, in the order filed.
+    pub number: u32,
+    pub filed: DateTime<Utc>,
+    pub requester: Requester,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    pub document: String,
+    /// The citation when filed: the register says what was asked for even if the
+    /// description is corrected later.
+    pub citation: String,
+    pub pages: Selection,
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+impl Request {
+    /// When it was delivered or refused, else when it was filed.
+    pub fn decided(&self) -> DateTime<Utc> {
+        match &self.status {
+            Status::Requested => self.filed,
+            Status::Delivered { delivered, .. } => *delivered,
+            Status::Refused { refused, .. } => *refused,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deliver::pages::Numbering;
+
+    #[test]
+    fn requesters_are_a_name_and_a_checked_address() {
+        assert_eq!(
+            Requester::parse(" Асқар Сейітов <askar@example.kz> ").unwrap(),
+            Requester { name: "Асқар Сейітов".into(), email: "askar@example.kz".into() }
+        );
+        assert_eq!(Requester::parse("\"Иванов И. И.\" <ivanov@mail.ru>").unwrap().name, "Иванов И. И.");
+        assert!(Requester::parse("askar@example.kz").unwrap_err().contains("expected \"Name <email>\""));
+        assert!(Requester::parse("Асқар <askar@example>").unwrap_err().contains("not an email address"));
+        assert!(Requester::parse("Асқар <askar.example.kz>").unwrap_err().contains("not an email address"));
+        assert!(Requester::parse("<askar@example.kz>").unwrap_err().contains("no name"));
+    }
+
+    #[test]
+    fn the_status_is_a_field_of_the_request() {
+        let request = Request {
+            number: 7,
+            filed: "2025-03-01T10:00:00Z".parse().unwrap(),
+            requester: Requester { name: "А".into(), email: "a@b.kz".into() },
+            purpose: None,
+            document: "tom-6".into(),
+            citation: "Том 6.".into(),
+            pages: Selection { asked: PageRange { first: 46, last: 65 }, numbering: Numbering::Printed, pdf: PageRange { first: 7, last: 26 } },
+            status: Status::Refused { refused: "2025-03-01T10:00:01Z".parse().unwrap(), reason: "in copyright".into() },
+        };
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(json["status"], "refused");
+        assert_eq!(json["reason"], "in copyright");
+        assert_eq!(json["pages"], serde_json::json!({"first": 46, "last": 65, "numbering": "printed", "pdf": {"first": 7, "last": 26}}));
+        assert_eq!(serde_json::from_value::<Request>(json).unwrap(), request);
+    }
+}

@@ -1,0 +1,79 @@
+//! `documents.json`: the published database for the library's website and e-catalogue to
+//! import. Every document of the export is listed with its description and citation;
+//! those whose full text is published also with the addresses of their page and PDF
+//! (absolute under the base URL when one is known, else relative to the site's folder).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::Site;
+use crate::record::export::{url, url_path, Described};
+use crate::record::DocumentRecord;
+
+#[derive(Serialize)]
+struct Feed<'a> {
+    library_kk: &'a str,
+    library_ru: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_url: Option<&'a str>,
+    /// The latest change of any document listed (not the time of the export: an unchanged
+    /// archive gives an unchanged file).
+    updated: Option<DateTime<Utc>>,
+    collections: Vec<CollectionEntry<'a>>,
+    documents: Vec<DocumentEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct CollectionEntry<'a> {
+    name: &'a str,
+    url: String,
+    documents: &'a [String],
+}
+
+#[derive(Serialize)]
+struct DocumentEntry<'a> {
+    #[serde(flatten)]
+    described: Described<'a>,
+    /// Whether the full text and the PDF are published.
+    full_text: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pdf: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pdf_sha256: Option<&'a str>,
+    updated: DateTime<Utc>,
+}
+
+pub fn json(site: &Site, base_url: Option<&str>) -> Vec<u8> {
+    let address = |path: &str| match base_url {
+        Some(base) => url(base, path),
+        None => url_path(path),
+    };
+    let documents = site
+        .documents
+        .iter()
+        .map(|record: &DocumentRecord| {
+            let full_text = super::full_text_allowed(record);
+            DocumentEntry {
+                described: Described::of(record),
+                full_text,
+                url: full_text.then(|| address(&Site::document_page(&record.id))),
+                pdf: full_text.then(|| address(&record.pdf)),
+                pdf_sha256: full_text.then_some(record.pdf_sha256.as_str()),
+                updated: record.updated,
+            }
+        })
+        .collect();
+    let feed = Feed {
+        library_kk: &site.library.name_kk,
+        library_ru: &site.library.name_ru,
+        base_url,
+        updated: site.documents.iter().map(|r| r.updated).max(),
+        collections: site.collections.iter().map(|c| CollectionEntry { name: &c.name, url: address(&c.path), documents: &c.ids }).collect(),
+        documents,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&feed).expect("the feed serializes");
+    bytes.push(b'\n');
+    bytes
+}

@@ -1,0 +1,147 @@
+//! The website's full-text database as a static site (`olke publish`): an index page, a
+//! page per collection, a page per document whose rights allow full publication (its
+//! citation, description, full text, and its PDF copied beside it), and `documents.json`
+//! for the library's website and e-catalogue to import. Documents in copyright appear
+//! only as their citation, with neither text nor PDF.
+//!
+//! ```text
+//! index.html  style.css  documents.json
+//! collections/<name>.html
+//! documents/<id>/index.html  documents/<id>/<id>.pdf
+//! ```
+//!
+//! The PDF is where the archive has it (`documents/<id>/<id>.pdf`), so the links
+//! `olke export --base-url` writes lead to the published copies. Publishing again
+//! rewrites only what changed ([`sync`]). [`html`] makes the pages, [`feed`] the JSON.
+
+pub mod feed;
+pub mod html;
+pub mod sync;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use self::html::PageText;
+use self::sync::{Changes, Sync, SyncError};
+use crate::archive::{sanitize_id, Archive};
+use crate::catalog::{CatalogError, Reader};
+use crate::config::Library;
+use crate::record::{collections, DocumentRecord, Rights};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("no collection '{name}'; the collections are: {}", if known.is_empty() { "none yet".to_string() } else { known.join(", ") })]
+    UnknownCollection { name: String, known: Vec<String> },
+    #[error("page {page} of {id} is missing from the archive")]
+    MissingPage { id: String, page: u32 },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+}
+
+/// Whether a document's full text and PDF may be published.
+pub fn full_text_allowed(record: &DocumentRecord) -> bool {
+    matches!(record.bib.rights, Some(Rights::PublicDomain | Rights::AuthorContract))
+}
+
+/// A collection and its page on the site.
+#[derive(Clone, Debug)]
+pub struct SiteCollection {
+    pub name: String,
+    /// `collections/<file>.html`.
+    pub path: String,
+    pub ids: Vec<String>,
+}
+
+/// What the pages are made from.
+pub struct Site<'a> {
+    pub library: &'a Library,
+    pub documents: &'a [DocumentRecord],
+    pub collections: Vec<SiteCollection>,
+}
+
+impl<'a> Site<'a> {
+    pub fn new(library: &'a Library, documents: &'a [DocumentRecord]) -> Site<'a> {
+        let mut taken: Vec<String> = Vec::new();
+        let collections = collections(documents)
+            .into_iter()
+            .map(|summary| {
+                // File names from the collection's name (Kazakh letters kept); two names
+                // that come out the same are told apart by a number.
+                let base = sanitize_id(&summary.name);
+                let mut file = base.clone();
+                let mut n = 2;
+                while taken.contains(&file.to_lowercase()) {
+                    file = format!("{base}-{n}");
+                    n += 1;
+                }
+                taken.push(file.to_lowercase());
+                SiteCollection { name: summary.name, path: format!("collections/{file}.html"), ids: summary.ids }
+            })
+            .collect();
+        Site { library, documents, collections }
+    }
+
+    /// A document's page, relative to the site's folder.
+    pub fn document_page(id: &str) -> String {
+        format!("documents/{id}/index.html")
+    }
+}
+
+/// What to publish.
+#[derive(Clone, Debug, Default)]
+pub struct PublishOptions {
+    /// Only the documents of this collection.
+    pub collection: Option<String>,
+    /// Where the site will be served, for absolute links in `documents.json`.
+    pub base_url: Option<String>,
+}
+
+/// What publishing did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Published {
+    pub out: PathBuf,
+    /// Documents published with their full text and PDF.
+    pub full_text: usize,
+    /// Documents listed by their citation only.
+    pub citation_only: usize,
+    pub collections: usize,
+    #[serde(flatten)]
+    pub changes: Changes,
+}
+
+/// Writes (or brings up to date) the site of `archive` in `out`.
+pub fn publish(archive: &Archive, reader: &Reader, library: &Library, out: &Path, options: &PublishOptions) -> Result<Published, PublishError> {
+    let mut documents = reader.documents()?;
+    if let Some(name) = &options.collection {
+        if !documents.iter().any(|d| d.bib.collections.contains(name)) {
+            return Err(PublishError::UnknownCollection { name: name.clone(), known: collections(&documents).into_iter().map(|c| c.name).collect() });
+        }
+        documents.retain(|d| d.bib.collections.contains(name));
+    }
+    let site = Site::new(library, &documents);
+    let mut sync = Sync::open(out)?;
+    sync.put("style.css", html::STYLE.as_bytes())?;
+    sync.put("index.html", html::index(&site).as_bytes())?;
+    for collection in &site.collections {
+        sync.put(&collection.path, html::collection(&site, collection).as_bytes())?;
+    }
+    let mut full_text = 0;
+    for record in documents.iter().filter(|r| full_text_allowed(r)) {
+        let first = record.bib.first_page_number.unwrap_or(1);
+        let pages = (1..=record.pages.len() as u32)
+            .map(|n| {
+                let page = reader.page(&record.id, n)?.ok_or_else(|| PublishError::MissingPage { id: record.id.clone(), page: n })?;
+                Ok(PageText { number: first + n - 1, text: page.text() })
+            })
+            .collect::<Result<Vec<_>, PublishError>>()?;
+        sync.put(&Site::document_page(&record.id), html::document(&site, record, &pages).as_bytes())?;
+        sync.copy(&record.pdf, &archive.root().join(&record.pdf), &record.pdf_sha256)?;
+        full_text += 1;
+    }
+    sync.put("documents.json", &feed::json(&site, options.base_url.as_deref()))?;
+    let changes = sync.finish()?;
+    Ok(Published { out: out.to_path_buf(), full_text, citation_only: documents.len() - full_text, collections: site.collections.len(), changes })
+}
