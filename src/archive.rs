@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Every file is written to a temporary name, synced and renamed into place, so a crash
-//! never leaves a half-written file under its final name.
+//! never leaves a half-written file under its final name. A document's files change
+//! together through [`crate::staging`]: staged beside it, committed by its `record.json`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
@@ -97,55 +98,108 @@ impl Archive {
         self.document_dir(id).join("record.json")
     }
 
-    pub fn page_path(&self, id: &str, number: u32) -> PathBuf {
-        self.document_dir(id).join("pages").join(format!("{number:04}.json"))
+    pub fn pages_dir(&self, id: &str) -> PathBuf {
+        self.document_dir(id).join("pages")
     }
 
-    /// Ids of the documents on disk that have a record (complete documents).
-    pub fn document_ids(&self) -> Result<Vec<String>, ArchiveError> {
+    pub fn page_path(&self, id: &str, number: u32) -> PathBuf {
+        self.pages_dir(id).join(page_file_name(number))
+    }
+
+    /// Where a new version of a document's files waits until its record commits it.
+    pub fn staging_dir(&self, id: &str) -> PathBuf {
+        self.document_dir(id).join(".staging")
+    }
+
+    /// Names of the folders under `documents/`, whether or not they hold a complete
+    /// document (names that are not UTF-8 are left out: olke never makes them).
+    pub fn document_folders(&self) -> Result<Vec<String>, ArchiveError> {
         let dir = self.documents_dir();
         let entries = match fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(io_at(&dir)(e)),
         };
-        let mut ids = Vec::new();
+        let mut names = Vec::new();
         for entry in entries {
             let entry = entry.map_err(io_at(&dir))?;
-            if let Some(id) = entry.file_name().to_str() {
-                if self.record_path(id).is_file() {
-                    ids.push(id.to_string());
+            if entry.file_type().map_err(io_at(&dir))?.is_dir() {
+                if let Some(name) = entry.file_name().to_str() {
+                    names.push(name.to_string());
                 }
             }
         }
-        ids.sort_by(|a, b| natord::compare(a, b));
-        Ok(ids)
+        names.sort_by(|a, b| natord::compare(a, b));
+        Ok(names)
+    }
+
+    /// Ids of the documents on disk that have a record (complete documents).
+    pub fn document_ids(&self) -> Result<Vec<String>, ArchiveError> {
+        Ok(self.document_folders()?.into_iter().filter(|id| self.record_path(id).is_file()).collect())
     }
 
     /// Takes the archive's single-writer lock, failing at once if another process holds it.
+    ///
+    /// The lock file holds the writer's process id while it works and is emptied by
+    /// [`WriterLock::release`] when it is done: a process id found there by the next
+    /// writer means the last one was killed or failed halfway, and its work has to be
+    /// finished or undone ([`WriterLock::previous_writer_unfinished`]).
     pub fn lock(&self) -> Result<WriterLock, ArchiveError> {
         fs::create_dir_all(&self.root).map_err(io_at(&self.root))?;
         let path = self.root.join(".lock");
         let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_at(&path))?;
         // SAFETY: flock on a file descriptor we own; the lock is released when it closes.
         let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&file), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+        let mut previous = String::new();
+        let _ = file.read_to_string(&mut previous);
         if !locked {
-            let mut pid = String::new();
-            let _ = file.read_to_string(&mut pid);
-            let pid = if pid.trim().is_empty() { "unknown".to_string() } else { pid.trim().to_string() };
+            let pid = if previous.trim().is_empty() { "unknown".to_string() } else { previous.trim().to_string() };
             return Err(ArchiveError::InUse { pid, path });
         }
         file.set_len(0).map_err(io_at(&path))?;
         file.rewind().map_err(io_at(&path))?;
         write!(file, "{}", std::process::id()).map_err(io_at(&path))?;
         file.sync_all().map_err(io_at(&path))?;
-        Ok(WriterLock { _file: file })
+        Ok(WriterLock { file, path, previous_unfinished: !previous.trim().is_empty() })
     }
+}
+
+/// `NNNN.json`: the file of page `number` in a document's `pages/` folder.
+pub fn page_file_name(number: u32) -> String {
+    format!("{number:04}.json")
+}
+
+/// The page number of a `pages/` file name, if it is one.
+pub fn page_number(file_name: &str) -> Option<u32> {
+    let digits = file_name.strip_suffix(".json")?;
+    (digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.parse().ok()).flatten()
 }
 
 /// Held while a process writes to the archive; dropping it releases the lock.
 pub struct WriterLock {
-    _file: File,
+    file: File,
+    path: PathBuf,
+    previous_unfinished: bool,
+}
+
+impl WriterLock {
+    /// True when the writer before this one did not finish (killed, or stopped by an
+    /// error): its half-done work may still be in the archive.
+    pub fn previous_writer_unfinished(&self) -> bool {
+        self.previous_unfinished
+    }
+
+    /// Marks the archive as left in order and releases the lock. A writer that stops
+    /// without calling this (an error, a kill) makes the next one check the archive.
+    pub fn release(self) -> Result<(), ArchiveError> {
+        self.file.set_len(0).map_err(io_at(&self.path))?;
+        self.file.sync_all().map_err(io_at(&self.path))
+    }
+}
+
+/// True for the temporary name [`AtomicFile`] writes under (`.NAME.tmp-PID`).
+pub fn is_temporary_file(name: &str) -> bool {
+    name.starts_with('.') && name.rsplit_once(".tmp-").is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A file written under a temporary name and moved into place by [`AtomicFile::commit`].
@@ -188,7 +242,7 @@ impl AtomicFile {
         file.sync_all()?;
         drop(file);
         fs::rename(&self.temp, &self.target)?;
-        File::open(folder_of(&self.target))?.sync_all()
+        sync_dir(folder_of(&self.target))
     }
 
     /// Like [`AtomicFile::commit`], but only when no file has the name yet: returns false
@@ -224,6 +278,29 @@ impl Drop for AtomicFile {
             let _ = fs::remove_file(&self.temp);
         }
     }
+}
+
+/// Makes the entries of a folder (files created, renamed or removed in it) durable.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// SHA-256 (hex) and size of a file, read in large blocks.
+pub fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        total += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), total))
 }
 
 /// Writes `bytes` to `path` atomically.
@@ -306,5 +383,32 @@ mod tests {
             Err(e) => panic!("unexpected error {e}"),
             Ok(_) => panic!("second lock taken"),
         }
+    }
+
+    #[test]
+    fn a_writer_that_does_not_release_leaves_the_next_one_warned() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::new(dir.path());
+        let first = archive.lock().unwrap();
+        assert!(!first.previous_writer_unfinished(), "a new archive");
+        first.release().unwrap();
+        drop(archive.lock().unwrap()); // a writer stopped halfway
+        let lock = archive.lock().unwrap();
+        assert!(lock.previous_writer_unfinished());
+        lock.release().unwrap();
+        assert!(!archive.lock().unwrap().previous_writer_unfinished());
+    }
+
+    #[test]
+    fn temporary_and_page_file_names() {
+        assert!(is_temporary_file(".record.json.tmp-4242"));
+        assert!(is_temporary_file(".a.pdf.tmp-7"));
+        assert!(!is_temporary_file("record.json"));
+        assert!(!is_temporary_file(".staging"));
+        assert!(!is_temporary_file(".x.tmp-"));
+        assert_eq!(page_number(&page_file_name(7)), Some(7));
+        assert_eq!(page_number("12345.json"), Some(12345));
+        assert_eq!(page_number("7.json"), None);
+        assert_eq!(page_number(".0001.json.tmp-3"), None);
     }
 }

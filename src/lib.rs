@@ -11,12 +11,14 @@
 //! [`archive`] that they write. The `olke` binary is a thin layer in [`cli`].
 
 pub mod archive;
+pub mod backup;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod deliver;
 pub mod fixtures;
 pub mod index;
+pub mod fuzzing;
 pub mod language;
 pub mod load;
 pub mod ocr;
@@ -27,3 +29,6 @@ pub mod prepare;
 pub mod publish;
 pub mod record;
 pub mod report;
+pub mod staging;
+pub mod store;
+pub mod verify;

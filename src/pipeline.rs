@@ -7,8 +7,7 @@
 //! worker thread keeps its own Tesseract engine for the whole run.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Instant;
@@ -18,8 +17,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::archive::{sanitize_id, write_atomic, Archive, AtomicFile};
-use crate::catalog::{files, Catalog};
+use crate::archive::{sanitize_id, sha256_file, write_atomic, Archive, AtomicFile};
+use crate::catalog::{self, Catalog};
 use crate::index::{IndexError, Updater};
 use crate::load::{self, Format, LoadOptions};
 use crate::page::RecognizedPage;
@@ -27,6 +26,7 @@ use crate::pdf::{PdfPage, PdfWriter};
 use crate::prepare::{self, PrepareOptions};
 use crate::record::manifest::{self, Problem};
 use crate::record::{Bibliographic, DocumentRecord, OcrInfo, PageSummary, SourceFile, SCHEMA_VERSION};
+use crate::staging::{Recovered, Staged, StagingError};
 use crate::{language, ocr};
 
 /// Settings of one ingest run.
@@ -155,6 +155,12 @@ pub struct IngestReport {
     /// Documents found on disk but missing from the catalogue, taken back in.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub adopted: Vec<String>,
+    /// What an earlier run that was killed or failed halfway left, completed or undone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recovered: Vec<Recovered>,
+    /// Documents the catalogue held in another version than their files, replaced.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refreshed: Vec<String>,
     /// Problems in batch manifests: the rows concerned were not ingested.
     pub manifest_problems: Vec<Problem>,
     pub manifest_warnings: Vec<Problem>,
@@ -189,6 +195,8 @@ pub enum IngestError {
     Ocr(#[from] ocr::OcrError),
     #[error("{path}: {source}")]
     Write { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Staging(#[from] StagingError),
 }
 
 /// A source file planned into a document.
@@ -288,22 +296,6 @@ struct PageOutput {
     pdf: PdfPage,
     recognized: RecognizedPage,
     summary: PageSummary,
-}
-
-fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        total += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), total))
 }
 
 /// A batch argument, listed: a folder of scans, or a single file (its folder is the batch).
@@ -501,6 +493,7 @@ fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, include_unli
 /// Settles each draft against the catalogue: already archived (skip), a changed version of
 /// an archived document (same id, made again), or new (its own unique id).
 fn resolve(
+    archive: &Archive,
     catalog: &Catalog,
     drafts: Vec<Draft>,
     default_languages: &str,
@@ -509,7 +502,8 @@ fn resolve(
 ) -> Result<Vec<PlannedDocument>, IngestError> {
     let mut taken: HashSet<String> = catalog.ids()?.into_iter().collect();
     let mut keys_this_run: HashMap<String, String> = HashMap::new();
-    let mut planned_ids: HashSet<String> = HashSet::new();
+    // Ids planned in this run, with where each came from (a manifest row or a scan).
+    let mut planned_ids: HashMap<String, String> = HashMap::new();
     let mut planned = Vec::new();
     for draft in drafts {
         let key = content_key(&draft.sources);
@@ -517,36 +511,47 @@ fn resolve(
             Some(id) => catalog.get(&id)?,
             None => None,
         };
+        // An archived document whose PDF is gone or damaged is made again from its scans.
+        let mut remake = None;
         if let Some(record) = archived {
-            let differs = if draft.described.is_some() && draft.bib != record.bib { "; its manifest row differs from the archived description (`olke catalog apply` changes that)" } else { "" };
-            progress.note(&format!("{}: already archived as {}, skipped{differs}", draft.sources[0].path.display(), record.id));
-            report.documents.push(DocumentReport {
-                id: record.id.clone(),
-                outcome: Outcome::Unchanged,
-                pages: record.pages.len(),
-                pdf: record.pdf.clone(),
-                mean_conf: record.mean_conf(),
-            });
-            continue;
+            if let Some(damage) = pdf_damage(archive, &record) {
+                progress.note(&format!("{}: {damage}; made again from its scans", record.id));
+                remake = Some(record.id);
+            } else {
+                let differs = if draft.described.is_some() && draft.bib != record.bib { "; its manifest row differs from the archived description (`olke catalog apply` changes that)" } else { "" };
+                progress.note(&format!("{}: already archived as {}, skipped{differs}", draft.sources[0].path.display(), record.id));
+                report.documents.push(DocumentReport {
+                    id: record.id.clone(),
+                    outcome: Outcome::Unchanged,
+                    pages: record.pages.len(),
+                    pdf: record.pdf.clone(),
+                    mean_conf: record.mean_conf(),
+                });
+                continue;
+            }
         }
         if let Some(id) = keys_this_run.get(&key) {
             progress.note(&format!("{}: same scans as {id} in this run, skipped", draft.sources[0].path.display()));
             continue;
         }
-        let mut existing = None;
-        for source in &draft.sources {
+        let mut existing = remake;
+        for source in draft.sources.iter().filter(|_| existing.is_none()) {
             if let Some(id) = catalog.find_source(&source.file.identity())? {
                 existing = Some(id);
                 break;
             }
         }
         // When a manifest splits an archived document, its first part keeps the id.
-        let existing = existing.filter(|id| !planned_ids.contains(id));
+        let existing = existing.filter(|id| !planned_ids.contains_key(id));
         let (id, outcome) = match (existing, &draft.id) {
             (Some(id), _) => (id, Outcome::Updated),
             (None, Some(id)) if taken.contains(id) => {
                 let (file, row) = draft.described.clone().expect("only a manifest gives ids");
-                let reason = format!("id '{id}' is already used by another document in the archive; choose another or leave the cell empty");
+                let holder = match planned_ids.get(id) {
+                    Some(origin) => format!("another document of this run ({origin})"),
+                    None => "another document in the archive".to_string(),
+                };
+                let reason = format!("id '{id}' is already given to {holder}; choose another or leave the cell empty");
                 let problem = Problem { file, row: Some(row), line: None, column: Some(manifest::ID.to_string()), reason };
                 progress.note(&problem.to_string());
                 report.manifest_problems.push(problem);
@@ -556,12 +561,27 @@ fn resolve(
             (None, None) => (unique_id(&draft, &mut taken), Outcome::Created),
         };
         taken.insert(id.clone());
-        planned_ids.insert(id.clone());
+        let origin = match &draft.described {
+            Some((file, row)) => format!("{}, row {row}", file.display()),
+            None => draft.sources[0].path.display().to_string(),
+        };
+        planned_ids.insert(id.clone(), origin);
         keys_this_run.insert(key.clone(), id.clone());
         let ocr_languages = if draft.bib.language.is_empty() { default_languages.to_string() } else { draft.bib.language.join("+") };
         planned.push(PlannedDocument { id, outcome, ocr_languages, bib: draft.bib, described: draft.described.is_some(), sources: draft.sources, content_key: key });
     }
     Ok(planned)
+}
+
+/// Why a document's archived PDF cannot be trusted (missing, or not the bytes its record
+/// names), if it cannot.
+fn pdf_damage(archive: &Archive, record: &DocumentRecord) -> Option<String> {
+    let path = archive.pdf_path(&record.id);
+    match sha256_file(&path) {
+        Ok((sha256, _)) if sha256 == record.pdf_sha256 => None,
+        Ok(_) => Some(format!("{} differs from the PDF its record names (damaged)", path.display())),
+        Err(e) => Some(format!("{}: {e}", path.display())),
+    }
 }
 
 /// The file stem, or `batch-stem` when the stem is taken, or a numbered variant.
@@ -660,6 +680,8 @@ type PdfOut = PdfWriter<Hashing<BufWriter<AtomicFile>>>;
 /// A document whose pages are arriving.
 #[derive(Default)]
 struct Assembly {
+    /// The new version's files, staged from the first good page on.
+    staged: Option<Staged>,
     writer: Option<PdfOut>,
     next_seq: usize,
     waiting: BTreeMap<usize, Result<Vec<PageOutput>, Failure>>,
@@ -711,11 +733,13 @@ impl Collector<'_> {
         let id = &self.documents[document].id;
         let assembly = self.open.get_mut(&document).expect("open");
         if assembly.writer.is_none() {
-            let path = self.archive.pdf_path(id);
+            let staged = Staged::begin(self.archive, id)?;
+            let path = staged.pdf_path();
             let write_err = |source| IngestError::Write { path: path.clone(), source };
             let file = AtomicFile::create(&path).map_err(write_err)?;
             let out = Hashing { inner: BufWriter::new(file), hasher: Sha256::new(), bytes: 0 };
             assembly.writer = Some(PdfWriter::new(out).map_err(write_err)?);
+            assembly.staged = Some(staged);
         }
         let writer = assembly.writer.as_mut().expect("created above");
         writer.add_page(output.pdf).map_err(|source| IngestError::Write { path: self.archive.pdf_path(id), source })?;
@@ -732,11 +756,12 @@ impl Collector<'_> {
         Ok(())
     }
 
-    /// Completes the PDF and files the document: PDF, pages, record, then the catalogue.
+    /// Completes the PDF and files the document: PDF and pages staged, the record
+    /// committing them (see [`crate::staging`]), then the catalogue.
     fn finish(&mut self, document: usize, assembly: Assembly, progress: &dyn Progress) -> Result<(), IngestError> {
         let planned = &self.documents[document];
         let id = &planned.id;
-        let Some(writer) = assembly.writer else {
+        let (Some(writer), Some(staged)) = (assembly.writer, assembly.staged) else {
             progress.note(&format!("{id}: no page could be read; nothing archived"));
             return Ok(());
         };
@@ -767,7 +792,7 @@ impl Collector<'_> {
             updated: now,
             history,
         };
-        let pdf_path = self.archive.pdf_path(id);
+        let pdf_path = staged.pdf_path();
         let write_err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| IngestError::Write { path, source }
@@ -776,22 +801,14 @@ impl Collector<'_> {
         record.pdf_sha256 = hex::encode(out.hasher.finalize());
         record.pdf_bytes = out.bytes;
         let file = out.inner.into_inner().map_err(|e| write_err(&pdf_path)(e.into_error()))?;
+        file.commit().map_err(write_err(&pdf_path))?;
+        for (i, page) in assembly.pages.iter().enumerate() {
+            staged.write_page(i as u32 + 1, &serde_json::to_vec(page).expect("pages serialize"))?;
+        }
         if let Some(old) = &previous {
             self.keep_previous_version(old).map_err(write_err(&self.archive.document_dir(id)))?;
         }
-        file.commit().map_err(write_err(&pdf_path))?;
-
-        for (i, page) in assembly.pages.iter().enumerate() {
-            let path = self.archive.page_path(id, i as u32 + 1);
-            write_atomic(&path, &serde_json::to_vec(page).expect("pages serialize")).map_err(write_err(&path))?;
-        }
-        if let Some(old) = &previous {
-            for stale in assembly.pages.len() + 1..=old.pages.len() {
-                let _ = std::fs::remove_file(self.archive.page_path(id, stale as u32));
-            }
-        }
-
-        files::write_record(self.archive, &record)?;
+        staged.commit(&record)?;
         self.catalog.put(&record, &assembly.pages)?;
         self.catalog.flush()?;
         // Committed per document: a crash loses at most this one from the index, and the
@@ -823,7 +840,7 @@ impl Collector<'_> {
         }
         let record = self.archive.record_path(&old.id);
         if record.exists() {
-            std::fs::copy(&record, dir.join("record.json"))?;
+            write_atomic(&dir.join("record.json"), &std::fs::read(&record)?)?;
         }
         Ok(())
     }
@@ -846,10 +863,13 @@ fn document_languages(summaries: &[PageSummary]) -> Vec<String> {
 pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, progress: &dyn Progress) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     ocr::check_languages(&options.languages)?;
-    let _lock = archive.lock()?;
     archive.create_layout()?;
-    let catalog = Catalog::open(archive)?;
-    let mut report = IngestReport { adopted: catalog.adopt(archive)?, ..Default::default() };
+    let writer = catalog::open_for_writing(archive)?;
+    let catalog = writer.catalog;
+    for recovered in &writer.recovered {
+        progress.note(&recovered.to_string());
+    }
+    let mut report = IngestReport { adopted: writer.adopted, recovered: writer.recovered, refreshed: writer.refreshed, ..Default::default() };
     let mut search = Updater::open(archive, 1)?;
     report.reindexed = search.sync(&catalog)?.indexed.len();
 
@@ -859,7 +879,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
         progress.note(&failure.to_string());
     }
     let drafts = drafts(&batches, sources, options.include_unlisted, &mut report, progress);
-    let documents = resolve(&catalog, drafts, &options.languages, &mut report, progress)?;
+    let documents = resolve(archive, &catalog, drafts, &options.languages, &mut report, progress)?;
     for languages in documents.iter().map(|d| &d.ocr_languages) {
         ocr::check_languages(languages)?;
     }
@@ -934,6 +954,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     outcome?;
     collector.search.finish()?;
 
+    writer.lock.release()?;
     let mut report = collector.report;
     report.mean_conf = if collector.conf_words == 0 { 0.0 } else { (collector.conf_sum / collector.conf_words as f64) as f32 };
     report.seconds = started.elapsed().as_secs_f64();

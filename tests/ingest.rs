@@ -278,3 +278,193 @@ fn usage_errors_exit_with_two_and_unknown_ids_are_explained() {
     let output = expect_code(olke(&archive).args(["show", "nothing"]), 1);
     assert!(stderr(&output).contains("no archive"), "{}", stderr(&output));
 }
+
+/// Writes `image` as a 16-bit grayscale PNG.
+fn write_png16(path: &Path, image: &image::GrayImage) {
+    let wide = image::ImageBuffer::<image::Luma<u16>, Vec<u16>>::from_fn(image.width(), image.height(), |x, y| image::Luma([image.get_pixel(x, y)[0] as u16 * 257]));
+    wide.save(path).unwrap();
+}
+
+/// Writes `image` as a 4-bit palette PNG whose paper colour is fully transparent (a
+/// tRNS chunk), as some scanning software saves cleaned pages.
+fn write_palette_png_with_alpha(path: &Path, image: &image::GrayImage) {
+    let mut encoder = png::Encoder::new(fs::File::create(path).unwrap(), image.width(), image.height());
+    encoder.set_color(png::ColorType::Indexed);
+    encoder.set_depth(png::BitDepth::Eight);
+    // Sixteen gray levels; entry 15 (white) is transparent, the ink opaque.
+    encoder.set_palette((0..16u8).flat_map(|i| [i * 17; 3]).collect::<Vec<u8>>());
+    encoder.set_trns((0..16u8).map(|i| if i == 15 { 0 } else { 255 }).collect::<Vec<u8>>());
+    let indices: Vec<u8> = image.as_raw().iter().map(|&v| v / 17).collect();
+    encoder.write_header().unwrap().write_image_data(&indices).unwrap();
+}
+
+/// Writes `image` as a CMYK JPEG (Adobe's inverted convention, as Photoshop saves it),
+/// the page printed with black ink only.
+fn write_cmyk_jpeg(path: &Path, image: &image::GrayImage) {
+    let cmyk: Vec<u8> = image.as_raw().iter().flat_map(|&v| [0, 0, 0, 255 - v]).collect();
+    let mut encoder = jpeg_encoder::Encoder::new_file(path, 90).unwrap();
+    encoder.set_density(jpeg_encoder::Density::Inch { x: 300, y: 300 });
+    encoder.encode(&cmyk, image.width() as u16, image.height() as u16, jpeg_encoder::ColorType::Cmyk).unwrap();
+}
+
+/// Points the strips of page `index` (from 0) of a little-endian TIFF past the end of
+/// the file: that page's directory is intact, its pixels unreadable.
+fn corrupt_tiff_page(bytes: &mut [u8], index: usize) {
+    let u16_at = |b: &[u8], at: usize| u16::from_le_bytes([b[at], b[at + 1]]) as usize;
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+    assert_eq!(&bytes[..2], b"II", "a little-endian TIFF");
+    let mut ifd = u32_at(bytes, 4);
+    for _ in 0..index {
+        ifd = u32_at(bytes, ifd + 2 + 12 * u16_at(bytes, ifd));
+    }
+    let beyond = (bytes.len() as u32 + 1_000_000).to_le_bytes();
+    for entry in (0..u16_at(bytes, ifd)).map(|i| ifd + 2 + 12 * i) {
+        if u16_at(bytes, entry) == 273 {
+            // StripOffsets: LONG values, inline when there is one strip.
+            let count = u32_at(bytes, entry + 4);
+            let values = if count == 1 { entry + 8 } else { u32_at(bytes, entry + 8) };
+            for strip in 0..count {
+                bytes[values + 4 * strip..values + 4 * strip + 4].copy_from_slice(&beyond);
+            }
+            return;
+        }
+    }
+    panic!("page {index} has no StripOffsets");
+}
+
+#[test]
+fn unusual_but_valid_scans_are_archived_and_broken_parts_named() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    let kazakh = page(&texts::KAZAKH[..1], 300.0);
+    let russian = page(&texts::RUSSIAN[..1], 300.0);
+    write_png16(&batch.join("gray16.png"), &kazakh.image);
+    write_cmyk_jpeg(&batch.join("cmyk.jpg"), &russian.image);
+    write_palette_png_with_alpha(&batch.join("palette.png"), &kazakh.image);
+    let third = page(&texts::KAZAKH[2..3], 300.0);
+    write_tiff(&batch.join("book.tif"), &[kazakh.image.clone(), russian.image.clone(), third.image.clone()], 300.0, TiffKind::Lzw).unwrap();
+    let mut tiff = fs::read(batch.join("book.tif")).unwrap();
+    corrupt_tiff_page(&mut tiff, 1);
+    fs::write(batch.join("book.tif"), tiff).unwrap();
+    write_png(&batch.join("Қала тарихы 1.png"), &russian.image, 300.0).unwrap();
+    // "Кам" in Windows-1251: a name from an old Windows share, not UTF-8.
+    let legacy = batch.join(std::ffi::OsStr::from_bytes(b"\xca\xe0\xec.png"));
+    write_png(&legacy, &kazakh.image, 300.0).unwrap();
+    // A folder linking to itself and two links pointing at each other.
+    std::os::unix::fs::symlink(&batch, batch.join("loop")).unwrap();
+    std::os::unix::fs::symlink("cycle-b.png", batch.join("cycle-a.png")).unwrap();
+    std::os::unix::fs::symlink("cycle-a.png", batch.join("cycle-b.png")).unwrap();
+
+    let archive = tmp.path().join("archive");
+    let output = expect_code(olke(&archive).args(["ingest", "--json", "--jobs", "2"]).arg(&batch), 3);
+    let report = json(&output);
+    let failures = report["failures"].as_array().unwrap();
+    let failure = |file: &str| {
+        failures.iter().find(|f| f["path"].as_str().unwrap().ends_with(file)).unwrap_or_else(|| panic!("{file} not reported: {failures:?}")).clone()
+    };
+    let book = failure("book.tif");
+    assert_eq!(book["page"], 2, "{book}");
+    assert!(book["reason"].as_str().unwrap().contains("damaged TIFF"), "{book}");
+    assert!(failure("loop")["reason"].as_str().unwrap().contains("symbolic link loop"), "{failures:?}");
+    for link in ["cycle-a.png", "cycle-b.png"] {
+        assert!(failure(link)["reason"].as_str().unwrap().contains("symbolic link loop"), "{failures:?}");
+    }
+    assert_eq!(failures.len(), 4, "{failures:?}");
+    let err = stderr(&output);
+    assert!(err.lines().any(|l| l.contains("book.tif: page 2: damaged TIFF")), "{err}");
+
+    let ids: Vec<&str> = report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 6, "{ids:?}");
+    let pdf = |id: &str| archive.join("documents").join(id).join(format!("{id}.pdf"));
+    for (id, truth) in [("gray16", &kazakh), ("cmyk", &russian), ("palette", &kazakh), ("Қала_тарихы_1", &russian)] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+        let text = pdftotext_raw(&pdf(id));
+        assert!(cer(&text, &truth.text()) < 0.05, "{id}: the page reads back\n{text}");
+    }
+    // The good pages of the damaged TIFF are kept, in order.
+    assert_eq!(pdf_pages(&pdf("book")), 2);
+    let layers: Vec<String> = pdftotext_raw(&pdf("book")).split('\x0c').map(str::to_string).collect();
+    assert!(cer(&layers[0], &kazakh.text()) < 0.05 && cer(&layers[1], &third.text()) < 0.05, "{layers:?}");
+    // The file with a name that is not UTF-8 gets an id made of what could be read.
+    let legacy_id = ids.iter().find(|id| !["gray16", "cmyk", "palette", "Қала_тарихы_1", "book"].contains(id)).unwrap();
+    assert!(cer(&pdftotext_raw(&pdf(legacy_id)), &kazakh.text()) < 0.05);
+    expect_code(olke(&archive).args(["show", "Қала_тарихы_1"]), 0);
+    for id in &ids {
+        qpdf_check(&pdf(id));
+    }
+}
+
+#[test]
+fn an_unreadable_scan_is_named_and_the_rest_of_the_batch_goes_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    let good = page(&texts::RUSSIAN[..1], 300.0);
+    write_png(&batch.join("good.png"), &good.image, 300.0).unwrap();
+    write_png(&batch.join("locked.png"), &good.image, 300.0).unwrap();
+    fs::set_permissions(batch.join("locked.png"), fs::Permissions::from_mode(0o000)).unwrap();
+    let archive = tmp.path().join("archive");
+    let mut command = olke(&archive);
+    // root reads any file whatever its mode: then olke runs as an ordinary user, for whom
+    // the folders are open and the scan is not.
+    if unsafe { libc::geteuid() } == 0 {
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::create_dir_all(&archive).unwrap();
+        std::os::unix::fs::chown(&archive, Some(65534), Some(65534)).unwrap();
+        let program = command.get_program().to_owned();
+        let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+        command = std::process::Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(program).args(args).env_remove("OLKE_ARCHIVE");
+    }
+    let output = expect_code(command.args(["ingest", "--json"]).arg(&batch), 3);
+    let report = json(&output);
+    let failures = report["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0]["path"].as_str().unwrap().ends_with("locked.png"));
+    assert!(failures[0]["reason"].as_str().unwrap().contains("ermission denied"), "{failures:?}");
+    assert!(stderr(&output).lines().any(|l| l.contains("locked.png") && l.contains("ermission denied")), "{}", stderr(&output));
+    assert_eq!(report["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(report["documents"][0]["id"], "good");
+}
+
+#[test]
+fn two_documents_claiming_the_same_id_are_reported_and_the_first_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
+    let pages = [page(&texts::KAZAKH[..1], 300.0), page(&texts::RUSSIAN[..1], 300.0), page(&texts::KAZAKH[3..4], 300.0)];
+    for dir in [&first, &second] {
+        fs::create_dir_all(dir).unwrap();
+    }
+    write_png(&first.join("a.png"), &pages[0].image, 300.0).unwrap();
+    write_png(&first.join("b.png"), &pages[1].image, 300.0).unwrap();
+    write_png(&second.join("c.png"), &pages[2].image, 300.0).unwrap();
+    fs::write(first.join("batch.csv"), "files,id,title\na.png,gazeta,Бірінші\nb.png,gazeta,Екінші\n").unwrap();
+    fs::write(second.join("batch.csv"), "files,id,title\nc.png,gazeta,Үшінші\n").unwrap();
+    let archive = tmp.path().join("archive");
+    let output = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&first).arg(&second), 3);
+    let report = json(&output);
+    let problems: Vec<(String, u64, String)> = report["manifest_problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["file"].as_str().unwrap().to_string(), p["row"].as_u64().unwrap(), p["reason"].as_str().unwrap().to_string()))
+        .collect();
+    let first_csv = first.join("batch.csv").display().to_string();
+    assert_eq!(
+        problems,
+        vec![
+            (first_csv.clone(), 3, "id 'gazeta' is already given in row 2".to_string()),
+            (second.join("batch.csv").display().to_string(), 2, format!("id 'gazeta' is already given to another document of this run ({first_csv}, row 2); choose another or leave the cell empty")),
+        ]
+    );
+    for (file, row, _) in &problems {
+        assert!(stderr(&output).lines().any(|l| l.starts_with(&format!("{file}: row {row}, column 'id'"))), "{}", stderr(&output));
+    }
+    let listed = json(&expect_code(olke(&archive).args(["list", "--json"]), 0));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["id"], "gazeta");
+    assert_eq!(listed[0]["title"], "Бірінші");
+}

@@ -350,7 +350,7 @@ fn manifest_problems_name_file_row_column_and_reason_and_stop_only_their_rows() 
     let report = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&second), 3));
     assert_eq!(
         problems(&report, "manifest_problems"),
-        vec!["batch.csv: row 2, column 'id': id 'good' is already used by another document in the archive; choose another or leave the cell empty"]
+        vec!["batch.csv: row 2, column 'id': id 'good' is already given to another document in the archive; choose another or leave the cell empty"]
     );
     assert_eq!(report["pages"], 0);
 

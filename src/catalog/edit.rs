@@ -1,7 +1,7 @@
 //! Editing the description of archived documents (`olke catalog set`, `olke catalog
-//! apply`). An edit writes the PDF's new metadata, then `record.json` with the previous
-//! values kept in its history, then the catalogue: files first, as everywhere, so the
-//! catalogue can always be rebuilt from them.
+//! apply`). An edit stages the PDF with its new metadata, commits it with `record.json`
+//! (the previous values kept in its history; see [`crate::staging`]), then updates the
+//! catalogue: files first, as everywhere, so the catalogue can always be rebuilt from them.
 //!
 //! The caller holds the archive's writer lock.
 
@@ -9,6 +9,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::{files, Catalog, CatalogError};
+use crate::staging::{Staged, StagingError};
 use crate::archive::Archive;
 use crate::pdf::update::{rewrite_metadata, UpdateError};
 use crate::record::export::COMPUTED_COLUMNS;
@@ -26,6 +27,8 @@ pub enum EditError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Pdf(#[from] UpdateError),
+    #[error(transparent)]
+    Staging(#[from] StagingError),
 }
 
 /// Why a column that names no bibliographic field cannot be edited.
@@ -66,10 +69,11 @@ pub fn edit(archive: &Archive, catalog: &Catalog, id: &str, changes: &[(String, 
     record.bib = bib;
     record.history.extend(edits.iter().cloned());
     record.updated = now;
-    let written = rewrite_metadata(&archive.pdf_path(id), &record.pdf_metadata())?;
+    let staged = Staged::begin(archive, id)?;
+    let written = rewrite_metadata(&archive.pdf_path(id), &staged.pdf_path(), &record.pdf_metadata())?;
     record.pdf_sha256 = written.sha256;
     record.pdf_bytes = written.bytes;
-    files::write_record(archive, &record)?;
+    staged.commit(&record)?;
     catalog.update_record(&record)?;
     catalog.flush()?;
     Ok(edits)

@@ -3,27 +3,33 @@
 //!
 //! sled is beta software, so nothing lives only here: every record and page is also a file
 //! under `documents/`, every delivery request one under `requests/`, and the catalogue can
-//! be rebuilt from them ([`Catalog::adopt`]).
-//! sled allows one process at a time; readers that find it held by a writer read the
-//! files instead ([`Reader`]). [`edit`] changes records after ingest.
+//! be rebuilt from them ([`Catalog::adopt`], [`crate::store`]). sled allows one process at
+//! a time; readers that find it held by a writer read the files instead ([`Reader`]).
+//! Writers open it with [`open_for_writing`], which first finishes what a killed writer
+//! left. [`edit`] changes records after ingest.
 
 pub mod edit;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
 
-use crate::archive::Archive;
+use crate::archive::{Archive, WriterLock};
 use crate::deliver::request::Request;
 use crate::page::RecognizedPage;
 use crate::record::{DocumentRecord, SCHEMA_VERSION};
+use crate::staging::{self, Recovered, StagingError};
+use crate::store::{self, DerivedStore, Difference, Held, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("the catalogue is open in another olke process")]
     Busy,
-    #[error("catalogue {path}: {source}")]
+    #[error("catalogue {path}: {source}; `olke verify --repair` rebuilds it from the files")]
     Store { path: PathBuf, source: sled::Error },
+    #[error("catalogue {path} is damaged ({message}); `olke verify --repair` rebuilds it from the files")]
+    Damaged { path: PathBuf, message: String },
     #[error("catalogue {path} has schema version {found}, newer than this olke ({SCHEMA_VERSION}); upgrade olke")]
     TooNew { path: PathBuf, found: u32 },
     #[error("{what}: unreadable entry: {source}")]
@@ -34,6 +40,8 @@ pub enum CatalogError {
     NoArchive(PathBuf),
     #[error(transparent)]
     Archive(#[from] crate::archive::ArchiveError),
+    #[error(transparent)]
+    Staging(#[from] StagingError),
 }
 
 type Result<T> = std::result::Result<T, CatalogError>;
@@ -80,7 +88,12 @@ impl Catalog {
     pub fn open(archive: &Archive) -> Result<Catalog> {
         let path = archive.catalog_dir();
         let store = |source| CatalogError::Store { path: path.clone(), source };
-        let db = match sled::open(&path) {
+        // sled panics on some damaged files instead of returning an error.
+        let opened = std::panic::catch_unwind(|| sled::open(&path)).map_err(|panic| {
+            let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+            CatalogError::Damaged { path: path.clone(), message: message.unwrap_or_else(|| "sled failed".into()) }
+        })?;
+        let db = match opened {
             Ok(db) => db,
             Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => return Err(CatalogError::Busy),
             Err(e) => return Err(store(e)),
@@ -236,8 +249,9 @@ impl Catalog {
         self.db.flush().map(|_| ()).map_err(self.store_err())
     }
 
-    /// Adds the documents found on disk that the catalogue lacks (left by a crash between
-    /// writing the files and updating the catalogue). Returns the ids adopted.
+    /// Adds the documents found on disk that the catalogue lacks (copied in by hand, or
+    /// left by a crash between writing the files and updating the catalogue). Returns the
+    /// ids adopted.
     pub fn adopt(&self, archive: &Archive) -> Result<Vec<String>> {
         let mut adopted = Vec::new();
         for id in archive.document_ids()? {
@@ -245,8 +259,7 @@ impl Catalog {
                 continue;
             }
             let record = files::record(archive, &id)?;
-            let pages = (1..=record.pages.len() as u32).map(|n| files::page(archive, &id, n)).collect::<Result<Vec<_>>>()?;
-            self.put(&record, &pages)?;
+            self.put(&record, &files::pages(archive, &record)?)?;
             adopted.push(id);
         }
         // Requests are few (a library delivers dozens a year): each file is compared, so
@@ -259,6 +272,103 @@ impl Catalog {
         }
         Ok(adopted)
     }
+
+    /// What the catalogue holds of each document. An entry that cannot be read counts as
+    /// a version no file has, so it is put again.
+    pub fn held_versions(&self) -> Result<BTreeMap<String, Held>> {
+        let mut held = BTreeMap::new();
+        for entry in self.documents.iter() {
+            let (key, value) = entry.map_err(self.store_err())?;
+            let id = String::from_utf8_lossy(&key).into_owned();
+            let pages = self.pages.scan_prefix(page_prefix(&id)).keys().count();
+            let version = match decode::<DocumentRecord>(&id, &value) {
+                Ok(record) => Held { pages, ..Held::of(&record) },
+                Err(_) => Held { updated_micros: i64::MIN, pages, record_sha256: Some(String::new()) },
+            };
+            held.insert(id, version);
+        }
+        Ok(held)
+    }
+
+    /// Moves the catalogue out of the way (never deleting it), so a new one can be built
+    /// from the files; `why` goes into the new name (`catalog.damaged-<time>`). Returns
+    /// where it went.
+    pub fn set_aside(archive: &Archive, why: &str) -> Result<PathBuf> {
+        let from = archive.catalog_dir();
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let to = archive.root().join(format!("catalog.{why}-{stamp}"));
+        std::fs::rename(&from, &to).map_err(|source| CatalogError::File { path: from, source })?;
+        Ok(to)
+    }
+}
+
+impl DerivedStore for Catalog {
+    fn name(&self) -> &'static str {
+        "catalogue"
+    }
+
+    fn held(&self) -> std::result::Result<BTreeMap<String, Held>, StoreError> {
+        Ok(self.held_versions()?)
+    }
+
+    fn put(&mut self, record: &DocumentRecord, pages: &[RecognizedPage]) -> std::result::Result<(), StoreError> {
+        Ok(Catalog::put(self, record, pages)?)
+    }
+
+    fn remove(&mut self, id: &str) -> std::result::Result<(), StoreError> {
+        Ok(Catalog::remove(self, id)?)
+    }
+
+    fn commit(&mut self) -> std::result::Result<(), StoreError> {
+        Ok(self.flush()?)
+    }
+}
+
+/// A writer's hold on the archive: the lock, the catalogue, and what was done to finish
+/// the work of a writer that stopped halfway.
+pub struct Writer {
+    pub lock: WriterLock,
+    pub catalog: Catalog,
+    /// Interrupted changes completed or discarded, temporary files removed.
+    pub recovered: Vec<Recovered>,
+    /// Documents on disk that the catalogue lacked, taken in.
+    pub adopted: Vec<String>,
+    /// Documents the catalogue held in another version than their files, replaced.
+    pub refreshed: Vec<String>,
+}
+
+/// Takes the writer lock and opens the catalogue. When the last writer did not finish,
+/// its interrupted changes are first completed or undone and the catalogue is brought in
+/// line with every record on disk; otherwise only documents it lacks are taken in.
+pub fn open_for_writing(archive: &Archive) -> Result<Writer> {
+    let lock = archive.lock()?;
+    let catalog = Catalog::open(archive)?;
+    if !lock.previous_writer_unfinished() {
+        let adopted = catalog.adopt(archive)?;
+        return Ok(Writer { lock, catalog, recovered: Vec::new(), adopted, refreshed: Vec::new() });
+    }
+    let recovered = staging::recover(archive)?;
+    let (records, unreadable) = files::records(archive)?;
+    for (id, error) in &unreadable {
+        tracing::warn!("{id}: {error}; `olke verify` tells more");
+    }
+    let (mut adopted, mut refreshed) = (Vec::new(), Vec::new());
+    for (id, difference) in store::compare(&records, &catalog.held_versions()?) {
+        let list = match difference {
+            Difference::Missing => &mut adopted,
+            Difference::Stale => &mut refreshed,
+            // Never made by a crash (files are written before the catalogue): damage, left
+            // for `olke verify` to report.
+            Difference::Orphan => continue,
+        };
+        let record = &records[&id];
+        catalog.put(record, &files::pages(archive, record)?)?;
+        list.push(id);
+    }
+    // Requests, which the comparison above does not cover.
+    catalog.adopt(archive)?;
+    catalog.flush()?;
+    Ok(Writer { lock, catalog, recovered, adopted, refreshed })
 }
 
 /// Reading the per-document files directly.
@@ -272,13 +382,6 @@ pub mod files {
 
     pub fn record(archive: &Archive, id: &str) -> Result<DocumentRecord> {
         read(archive.record_path(id))
-    }
-
-    /// Writes a document's `record.json` atomically.
-    pub fn write_record(archive: &Archive, record: &DocumentRecord) -> Result<()> {
-        let path = archive.record_path(&record.id);
-        let json = serde_json::to_vec_pretty(record).expect("records serialize");
-        crate::archive::write_atomic(&path, &json).map_err(|source| CatalogError::File { path, source })
     }
 
     pub fn page(archive: &Archive, id: &str, number: u32) -> Result<RecognizedPage> {
@@ -328,10 +431,32 @@ pub mod files {
         file.write_all(&request_json(request)).map_err(error)?;
         file.commit_new().map_err(error)
     }
+
+    /// All of a document's pages.
+    pub fn pages(archive: &Archive, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
+        (1..=record.pages.len() as u32).map(|n| page(archive, &record.id, n)).collect()
+    }
+
+    /// The records of the documents on disk by id, and the ids whose record cannot be
+    /// read, with why.
+    #[allow(clippy::type_complexity)]
+    pub fn records(archive: &Archive) -> Result<(BTreeMap<String, DocumentRecord>, Vec<(String, CatalogError)>)> {
+        let mut records = BTreeMap::new();
+        let mut unreadable = Vec::new();
+        for id in archive.document_ids()? {
+            match record(archive, &id) {
+                Ok(record) => {
+                    records.insert(id, record);
+                }
+                Err(e) => unreadable.push((id, e)),
+            }
+        }
+        Ok((records, unreadable))
+    }
 }
 
 /// Read access for commands that only look: the catalogue when it is free, the files when
-/// a writer (an ingest in progress) holds it.
+/// a writer (an ingest in progress) holds it or the catalogue is damaged.
 pub enum Reader {
     Catalog(Catalog),
     Files(Archive),
@@ -345,6 +470,10 @@ impl Reader {
         match Catalog::open(archive) {
             Ok(catalog) => Ok(Reader::Catalog(catalog)),
             Err(CatalogError::Busy) => Ok(Reader::Files(archive.clone())),
+            Err(e @ (CatalogError::Store { .. } | CatalogError::Damaged { .. })) => {
+                tracing::warn!("{e}; reading the files instead");
+                Ok(Reader::Files(archive.clone()))
+            }
             Err(e) => Err(e),
         }
     }

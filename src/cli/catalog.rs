@@ -78,23 +78,27 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
             }
             let mut changes = vec![(field, Value::Text(value))];
             changes.extend(more.chunks(2).map(|pair| (pair[0].clone(), Value::Text(pair[1].clone()))));
-            let (_lock, catalog) = open_for_writing(archive)?;
-            let edited = edit::edit(archive, &catalog, &id, &changes);
-            if edited.is_ok() {
-                crate::index::refresh(archive, &catalog, std::slice::from_ref(&id))?;
-            }
-            match edited {
-                Ok(edits) if json => print_json(&edit::Changed { id, edits })?,
-                Ok(edits) => print_edits(&id, &edits),
+            let writer = open_for_writing(archive)?;
+            let code = match edit::edit(archive, &writer.catalog, &id, &changes) {
+                Ok(edits) => {
+                    crate::index::refresh(archive, &writer.catalog, std::slice::from_ref(&id))?;
+                    if json {
+                        print_json(&edit::Changed { id, edits })?;
+                    } else {
+                        print_edits(&id, &edits);
+                    }
+                    0
+                }
                 Err(EditError::Invalid(errors)) => {
                     for error in errors {
                         eprintln!("olke: {id}: {error}");
                     }
-                    return Ok(EXIT_USAGE);
+                    EXIT_USAGE
                 }
                 Err(other) => return Err(other.into()),
-            }
-            Ok(0)
+            };
+            writer.lock.release()?;
+            Ok(code)
         }
         CatalogCommand::Apply { file, json } => {
             if !file.is_file() {
@@ -102,14 +106,15 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
             }
             let mut problems = Vec::new();
             let table = read_csv(&file, &mut problems);
-            let (_lock, catalog) = open_for_writing(archive)?;
+            let writer = open_for_writing(archive)?;
             let mut report = match table {
-                Some(table) => edit::apply(archive, &catalog, &table)?,
+                Some(table) => edit::apply(archive, &writer.catalog, &table)?,
                 None => edit::ApplyReport::default(),
             };
-            report.problems.splice(0..0, problems);
             let changed: Vec<String> = report.changed.iter().map(|c| c.id.clone()).collect();
-            crate::index::refresh(archive, &catalog, &changed)?;
+            crate::index::refresh(archive, &writer.catalog, &changed)?;
+            writer.lock.release()?;
+            report.problems.splice(0..0, problems);
             for problem in &report.problems {
                 eprintln!("{problem}");
             }

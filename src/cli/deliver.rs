@@ -81,15 +81,22 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
         mb => mb.map(|mb| (mb * 1024.0 * 1024.0) as u64),
     };
     let config = Config::load(archive)?;
-    let (_lock, catalog) = open_for_writing(archive)?;
+    let writer = open_for_writing(archive)?;
     let new = NewRequest { requester, purpose: args.purpose, document: args.id.clone(), pages };
-    let filed = match deliver::file(archive, &catalog, new) {
+    let filed = deliver::file(archive, &writer.catalog, new);
+    let out = match &filed {
+        Ok(filed) => args.out.unwrap_or_else(|| PathBuf::from(format!("request-{:04}-{}.pdf", filed.number, filed.document))),
+        Err(_) => PathBuf::new(),
+    };
+    let fulfilled = filed.as_ref().ok().map(|filed| deliver::fulfil(archive, &writer.catalog, &config, filed.number, &out, CopyOptions { max_bytes }));
+    // Whatever happened, the register and the copy are complete or were never begun.
+    writer.lock.release()?;
+    let filed = match filed {
         Ok(request) => request,
         Err(e) if e.is_bad_request() => return usage(e),
         Err(e) => return Err(e.into()),
     };
-    let out = args.out.unwrap_or_else(|| PathBuf::from(format!("request-{:04}-{}.pdf", filed.number, filed.document)));
-    let outcome = match deliver::fulfil(archive, &catalog, &config, filed.number, &out, CopyOptions { max_bytes }) {
+    let outcome = match fulfilled.expect("fulfilled when filed") {
         Ok(outcome) => outcome,
         Err(e @ DeliverError::NoSuchDocument(_)) => return usage(e),
         Err(e) => return Err(anyhow::Error::new(e).context(format!("request № {} is registered as requested; the copy was not made", filed.number))),
@@ -124,7 +131,7 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
 
 pub fn requests(archive: &Archive, year: Option<i32>, json: bool) -> Result<u8> {
     let mut register = Reader::open(archive)?.requests()?;
-    register.retain(|r| year.map_or(true, |y| local_year(r.filed) == y));
+    register.retain(|r| year.is_none_or(|y| local_year(r.filed) == y));
     if json {
         print_json(&register)?;
         return Ok(0);

@@ -132,11 +132,20 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
     if report.pages > 0 {
         println!("Mean word confidence: {:.1}", report.mean_conf);
     }
+    if !report.recovered.is_empty() {
+        println!("An earlier run was stopped halfway; its unfinished work was dealt with:");
+        for recovered in &report.recovered {
+            println!("  {recovered}");
+        }
+    }
     if !report.adopted.is_empty() {
         println!("Taken back into the catalogue from files on disk: {}", report.adopted.join(", "));
     }
     if report.reindexed > 0 {
         println!("Put back into the search index (missing or out of date): {} documents", report.reindexed);
+    }
+    if !report.refreshed.is_empty() {
+        println!("Catalogue entries brought up to date from the files: {}", report.refreshed.join(", "));
     }
     if !report.review.is_empty() {
         println!("Pages to review (low confidence):");

@@ -1,6 +1,6 @@
 //! The `olke` command line: parses arguments, calls the library, prints for people or
 //! (with `--json`) for scripts. Exit codes: 0 all good, 1 failure, 2 usage, 3 some inputs
-//! failed.
+//! failed, 4 the archive has problems (verify, backup, restore).
 
 mod catalog;
 mod collections;
@@ -8,6 +8,7 @@ mod deliver;
 mod documents;
 mod export;
 mod ingest;
+mod integrity;
 mod progress;
 mod publish;
 mod report;
@@ -21,13 +22,15 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::archive::{Archive, WriterLock};
-use crate::catalog::{Catalog, CatalogError};
+use crate::archive::Archive;
+use crate::catalog::CatalogError;
 
 /// Exit code when some inputs failed and the rest were processed.
 pub const EXIT_PARTIAL: u8 = 3;
 /// Exit code for usage errors (clap uses it too).
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code when the archive has problems (left after a repair, if one was asked for).
+pub const EXIT_PROBLEMS: u8 = 4;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -49,7 +52,9 @@ pub const EXIT_USAGE: u8 = 2;
         olke requests --year 2025\n  \
         olke publish --out site\n  \
         olke report --year 2025 --md\n  \
-        olke search кітапхана --year 1960..1970"
+        olke search кітапхана --year 1960..1970\n  \
+        olke verify --repair\n  \
+        olke backup --out /mnt/backup/olke"
 )]
 pub struct Cli {
     /// The archive folder (created by the first ingest).
@@ -152,6 +157,29 @@ enum Command {
         Examples:\n  olke publish --out site\n  olke publish --out site-batyrlar --collection 'Батырлар'\n  \
         olke publish --out /var/www/olke --base-url https://lib.example.kz/olke --json")]
     Publish(publish::PublishArgs),
+    /// Check every PDF, record, page and scan, and the catalogue against them.
+    #[command(after_help = "Each PDF must be the file its record names (SHA-256) and open with the record's\n\
+        pages; each page file must be there; each scan still at its recorded path must be\n\
+        unchanged; the catalogue must hold exactly the documents on disk, in their version.\n\
+        --repair finishes or undoes what a killed writer left, rebuilds catalogue entries\n\
+        from the files (a damaged catalogue is moved aside and made anew), writes back a lost\n\
+        record.json or page from the catalogue when it still names the PDF on disk, and says\n\
+        what it did and what it could not do. Exit code 4 while anything is wrong.\n\n\
+        Examples:\n  olke verify\n  olke verify --repair\n  olke verify --quick --no-sources --json")]
+    Verify(integrity::VerifyArgs),
+    /// Write the catalogue as JSON lines and a manifest of every archive file's checksum.
+    #[command(after_help = "The backup folder gets catalog.jsonl (one record per line) and manifest.json\n\
+        (every file under documents/ with its size and SHA-256). Page words are named in the\n\
+        manifest, not copied: keep the backup with a copy of documents/ (rsync -a, tape).\n\n\
+        Examples:\n  olke backup --out /mnt/backup/olke-2024-03\n  rsync -a archive/documents/ /mnt/backup/olke-2024-03/documents/")]
+    Backup(integrity::BackupArgs),
+    /// Rebuild the catalogue from a backup and the archive's files.
+    #[command(after_help = "Every file is checked against the backup's manifest; a document whose record.json\n\
+        is lost or damaged gets it back from the backup when its PDF and pages are the files\n\
+        the backup saw. Documents changed or archived since the backup keep their own files.\n\
+        The catalogue that was there is moved aside, never deleted.\n\n\
+        Examples:\n  olke restore --from /mnt/backup/olke-2024-03\n  olke --archive /srv/olke restore --from /mnt/backup/olke-2024-03 --json")]
+    Restore(integrity::RestoreArgs),
 }
 
 /// Parses the command line, runs the command and returns the process exit code.
@@ -188,19 +216,29 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Requests { year, json } => deliver::requests(&archive, year, json),
         Command::Report(args) => report::run(&archive, args),
         Command::Publish(args) => publish::run(&archive, args),
+        Command::Verify(args) => integrity::verify(&archive, args),
+        Command::Backup(args) => integrity::backup(&archive, args),
+        Command::Restore(args) => integrity::restore(&archive, args),
     }
 }
 
-/// The writer lock and the catalogue, with documents and requests left on disk by a crash
-/// taken in.
-pub(crate) fn open_for_writing(archive: &Archive) -> Result<(WriterLock, Catalog)> {
+/// The writer lock and the catalogue of an existing archive, with what a stopped writer
+/// left dealt with (and said).
+pub(crate) fn open_for_writing(archive: &Archive) -> Result<crate::catalog::Writer> {
     if !archive.exists() {
         return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
     }
-    let lock = archive.lock()?;
-    let catalog = Catalog::open(archive)?;
-    catalog.adopt(archive)?;
-    Ok((lock, catalog))
+    let writer = crate::catalog::open_for_writing(archive)?;
+    for recovered in &writer.recovered {
+        eprintln!("olke: {recovered}");
+    }
+    // What the catalogue was brought in line with, the search index follows.
+    if !(writer.recovered.is_empty() && writer.adopted.is_empty() && writer.refreshed.is_empty()) {
+        let mut index = crate::index::Updater::open(archive, 1)?;
+        index.sync(&writer.catalog)?;
+        index.finish()?;
+    }
+    Ok(writer)
 }
 
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<()> {

@@ -38,7 +38,7 @@ pub fn run(archive: &Archive, args: ReportArgs) -> Result<u8> {
         return Ok(EXIT_USAGE);
     }
     if let Some(chart) = &args.chart {
-        if chart.extension().and_then(|e| e.to_str()).map_or(true, |e| !e.eq_ignore_ascii_case("svg")) {
+        if chart.extension().and_then(|e| e.to_str()).is_none_or(|e| !e.eq_ignore_ascii_case("svg")) {
             eprintln!("olke: --chart {}: the chart is drawn as SVG; name the file .svg", chart.display());
             return Ok(EXIT_USAGE);
         }

@@ -271,7 +271,7 @@ mod tests {
         // As olke's writer made it, and as lopdf saves it after a catalogue edit.
         for edited in [false, true] {
             if edited {
-                crate::pdf::rewrite_metadata(&path, &Metadata { id: "a".into(), title: "Қамшы".into(), ..Default::default() }).unwrap();
+                crate::pdf::rewrite_metadata(&path, &path, &Metadata { id: "a".into(), title: "Қамшы".into(), ..Default::default() }).unwrap();
             }
             let full = Document::load(&path).unwrap();
             let source = SourcePdf::open(&path).unwrap();

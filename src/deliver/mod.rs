@@ -141,5 +141,5 @@ pub fn make_copy(archive: &Archive, library: &Library, request: &Request, record
         }
     }
     file.commit().map_err(|source| DeliverError::Write { path: out.to_path_buf(), source })?;
-    Ok(Copy { path: out.to_path_buf(), bytes, pages: request.pages.count(), downsampled, within_limit: options.max_bytes.map_or(true, |limit| bytes <= limit) })
+    Ok(Copy { path: out.to_path_buf(), bytes, pages: request.pages.count(), downsampled, within_limit: options.max_bytes.is_none_or(|limit| bytes <= limit) })
 }

@@ -113,25 +113,29 @@ impl SearchIndex {
     }
 }
 
-/// Ids and record versions (`updated`, microseconds) of the documents in the index.
-fn indexed_versions(index: &Index) -> tantivy::Result<HashMap<String, i64>> {
+/// Ids of the documents in the index, with their record version (`updated`, in
+/// microseconds) and the number of their pages indexed.
+fn indexed_versions(index: &Index) -> tantivy::Result<HashMap<String, (i64, usize)>> {
     let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let searcher = reader.searcher();
     let mut versions = HashMap::new();
     for segment in searcher.segment_readers() {
         let Some(ids) = segment.fast_fields().str("id")? else { continue };
         let updated = segment.fast_fields().i64("updated")?;
-        let mut version_of: Vec<Option<i64>> = vec![None; ids.num_terms()];
+        let mut version_of: Vec<Option<(i64, usize)>> = vec![None; ids.num_terms()];
         for doc in segment.doc_ids_alive() {
             if let (Some(ord), Some(version)) = (ids.ords().first(doc), updated.first(doc)) {
-                version_of[ord as usize] = Some(version);
+                let entry = version_of[ord as usize].get_or_insert((version, 0));
+                entry.1 += 1;
             }
         }
-        // The ids in one pass over the dictionary, in ordinal order.
+        // The ids in one pass over the dictionary, in ordinal order; a document's pages
+        // may lie in several segments.
         let mut terms = ids.dictionary().stream()?;
         while terms.advance() {
-            if let Some(Some(version)) = version_of.get(terms.term_ord() as usize) {
-                versions.insert(String::from_utf8_lossy(terms.key()).into_owned(), *version);
+            if let Some(Some((version, pages))) = version_of.get(terms.term_ord() as usize) {
+                let entry = versions.entry(String::from_utf8_lossy(terms.key()).into_owned()).or_insert((*version, 0));
+                entry.1 += pages;
             }
         }
     }
@@ -277,7 +281,7 @@ impl Updater {
         let indexed = indexed_versions(&self.index).map_err(tantivy_err(&self.path))?;
         let records = source.records()?;
         let stale: Vec<DocumentRecord> =
-            records.iter().filter(|r| indexed.get(&r.id) != Some(&r.updated.timestamp_micros())).cloned().collect();
+            records.iter().filter(|r| indexed.get(&r.id).map(|v| v.0) != Some(r.updated.timestamp_micros())).cloned().collect();
         let present: HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
         let mut report = SyncReport::default();
         for id in indexed.keys().filter(|id| !present.contains(id.as_str())) {
@@ -339,4 +343,33 @@ pub fn refresh(archive: &Archive, catalog: &Catalog, ids: &[String]) -> Result<(
         }
     }
     updater.commit()
+}
+
+/// The index is one more store derived from the files: `olke verify` and `olke restore`
+/// check it and bring it back in line as they do the catalogue.
+impl crate::store::DerivedStore for Updater {
+    fn name(&self) -> &'static str {
+        "search index"
+    }
+
+    fn held(&self) -> std::result::Result<std::collections::BTreeMap<String, crate::store::Held>, crate::store::StoreError> {
+        let indexed = indexed_versions(&self.index).map_err(tantivy_err(&self.path))?;
+        Ok(indexed
+            .into_iter()
+            .map(|(id, (updated_micros, pages))| (id, crate::store::Held { updated_micros, pages, record_sha256: None }))
+            .collect())
+    }
+
+    fn put(&mut self, record: &DocumentRecord, pages: &[RecognizedPage]) -> std::result::Result<(), crate::store::StoreError> {
+        Ok(self.update(record, pages)?)
+    }
+
+    fn remove(&mut self, id: &str) -> std::result::Result<(), crate::store::StoreError> {
+        Updater::remove(self, id);
+        Ok(())
+    }
+
+    fn commit(&mut self) -> std::result::Result<(), crate::store::StoreError> {
+        Ok(Updater::commit(self)?)
+    }
 }

@@ -230,7 +230,9 @@ pub fn batch_files(dir: &Path) -> Vec<BatchEntry> {
             Ok(_) => {}
             Err(err) => {
                 let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
-                let reason = if err.loop_ancestor().is_some() {
+                // A folder linking to its ancestor, or links pointing at each other (ELOOP).
+                let link_cycle = err.io_error().and_then(std::io::Error::raw_os_error) == Some(libc::ELOOP);
+                let reason = if err.loop_ancestor().is_some() || link_cycle {
                     "symbolic link loop; skipped".to_string()
                 } else {
                     format!("cannot read: {}", err.io_error().map(|e| e.to_string()).unwrap_or_else(|| err.to_string()))

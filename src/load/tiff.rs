@@ -20,22 +20,31 @@ fn corrupt(err: tiff::TiffError) -> LoadError {
             LoadError::Corrupt { format: "TIFF", detail: "the file is truncated".into() }
         }
         tiff::TiffError::LimitsExceeded => {
-            LoadError::Unsupported { format: "TIFF", detail: "page too large to decode".into() }
+            LoadError::Unsupported { format: "TIFF", detail: "a tag or page too large to decode".into() }
         }
         other => LoadError::Corrupt { format: "TIFF", detail: other.to_string() },
     }
 }
 
-fn open(path: &Path) -> Result<Decoder<BufReader<File>>, LoadError> {
-    // Our own pixel limit is checked on the header before decoding; the crate's byte
-    // limits would otherwise refuse legitimate 16-bit A3 scans.
-    Ok(Decoder::new(BufReader::new(File::open(path)?)).map_err(corrupt)?.with_limits(Limits::unlimited()))
+/// Opens a TIFF with the crate's limit on tag values (a tag claiming billions of values
+/// must not be allocated: found by fuzzing) and, when decoding, buffers as large as the
+/// largest page `options` accept (the crate's defaults would refuse legitimate 16-bit
+/// A3 scans; our pixel limit is checked on the header before decoding).
+fn open(path: &Path, options: Option<&LoadOptions>) -> Result<Decoder<BufReader<File>>, LoadError> {
+    let mut limits = Limits::default();
+    if let Some(options) = options {
+        // Four 16-bit samples per pixel at most.
+        let largest_page = usize::try_from(options.max_pixels.saturating_mul(8)).unwrap_or(usize::MAX);
+        limits.decoding_buffer_size = largest_page;
+        limits.intermediate_buffer_size = largest_page;
+    }
+    Ok(Decoder::new(BufReader::new(File::open(path)?)).map_err(corrupt)?.with_limits(limits))
 }
 
 /// Pages in the file. When a later page's directory is unreadable, the pages before it
 /// are still counted and the damage is returned beside the count.
 pub(super) fn page_count(path: &Path) -> Result<(usize, Option<String>), LoadError> {
-    let mut decoder = open(path)?;
+    let mut decoder = open(path, None)?;
     let mut count = 1;
     while decoder.more_images() {
         if let Err(e) = decoder.next_image() {
@@ -61,7 +70,7 @@ fn resolution<R: std::io::Read + std::io::Seek>(decoder: &mut Decoder<R>) -> Opt
 }
 
 pub(super) fn decode(path: &Path, index: usize, options: &LoadOptions) -> Result<Decoded, LoadError> {
-    let mut decoder = open(path)?;
+    let mut decoder = open(path, Some(options))?;
     if index > 0 {
         decoder.seek_to_image(index).map_err(corrupt)?;
     }

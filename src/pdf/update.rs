@@ -1,7 +1,8 @@
 //! Changing an archived PDF's metadata after a catalogue edit: the Info dictionary, the
 //! XMP packet and the document language are replaced, everything else is written back as
 //! it was (lopdf keeps the page streams as stored, without decoding them). The new file
-//! replaces the old one atomically.
+//! is written atomically, where the caller says (beside the old one, to be committed
+//! with the record).
 
 use std::path::{Path, PathBuf};
 
@@ -28,8 +29,9 @@ pub struct Written {
     pub bytes: u64,
 }
 
-/// Puts `metadata` in place of the PDF's Info dictionary, XMP packet and language.
-pub fn rewrite_metadata(path: &Path, metadata: &Metadata) -> Result<Written, UpdateError> {
+/// Writes the PDF at `path` to `target` with `metadata` in place of its Info dictionary,
+/// XMP packet and language.
+pub fn rewrite_metadata(path: &Path, target: &Path, metadata: &Metadata) -> Result<Written, UpdateError> {
     let mut document = Document::load(path).map_err(|source| UpdateError::Read { path: path.to_path_buf(), source })?;
     let info = Object::Dictionary(metadata.info_dictionary());
     match document.trailer.get(b"Info").and_then(Object::as_reference) {
@@ -58,10 +60,10 @@ pub fn rewrite_metadata(path: &Path, metadata: &Metadata) -> Result<Written, Upd
             catalog.remove(b"Lang");
         }
     }
-    let write_err = |source| UpdateError::Write { path: path.to_path_buf(), source };
+    let write_err = |source| UpdateError::Write { path: target.to_path_buf(), source };
     let mut bytes = Vec::new();
     document.save_to(&mut bytes).map_err(write_err)?;
-    write_atomic(path, &bytes).map_err(write_err)?;
+    write_atomic(target, &bytes).map_err(write_err)?;
     Ok(Written { sha256: hex::encode(Sha256::digest(&bytes)), bytes: bytes.len() as u64 })
 }
 
@@ -105,7 +107,7 @@ mod tests {
             languages: vec!["kaz".into()],
             created: None,
         };
-        let written = rewrite_metadata(&path, &second).unwrap();
+        let written = rewrite_metadata(&path, &path, &second).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(written, Written { sha256: hex::encode(Sha256::digest(&bytes)), bytes: bytes.len() as u64 });
 

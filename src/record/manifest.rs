@@ -120,13 +120,18 @@ fn problem_at(path: &Path, row: Option<usize>, reason: impl Into<String>) -> Pro
 /// Reads a comma-separated file with a header row. Rows that cannot be read are reported
 /// and left out; `None` when the file as a whole cannot be used.
 pub fn read_csv(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
-    let mut reader = match csv::ReaderBuilder::new().has_headers(true).from_path(path) {
-        Ok(reader) => reader,
+    match std::fs::read(path) {
+        Ok(bytes) => parse_csv(path, &bytes, problems),
         Err(e) => {
             problems.push(problem_at(path, None, format!("cannot read: {e}")));
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// [`read_csv`] of the file's bytes (`path` names it in problems).
+pub fn parse_csv(path: &Path, bytes: &[u8], problems: &mut Vec<Problem>) -> Option<Table> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     let header = match reader.headers() {
         Ok(header) => header.clone(),
         Err(e) => {
@@ -208,26 +213,30 @@ fn toml_value(value: &toml::Value) -> Option<Value> {
 
 /// Reads `batch.toml`; `None` when it cannot be used.
 pub fn read_toml(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_toml(path, &text, problems),
         Err(e) => {
             problems.push(problem_at(path, None, format!("cannot read: {e}")));
-            return None;
+            None
         }
-    };
-    let parsed: TomlManifest = match toml::from_str(&text) {
+    }
+}
+
+/// [`read_toml`] of the file's text (`path` names it in problems).
+pub fn parse_toml(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Table> {
+    let parsed: TomlManifest = match toml::from_str(text) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let line = e.span().map(|span| line_of(&text, span.start));
+            let line = e.span().map(|span| line_of(text, span.start));
             problems.push(Problem { line, ..problem_at(path, None, e.message().trim().to_string()) });
             return None;
         }
     };
     let mut table = Table { path: path.to_path_buf(), has_header: false, columns: Vec::new(), rows: Vec::new() };
     for (index, document) in parsed.document.iter().enumerate() {
-        let mut row = Row { number: index + 1, line: Some(line_of(&text, document.span().start)), cells: Vec::new(), unreadable: false };
+        let mut row = Row { number: index + 1, line: Some(line_of(text, document.span().start)), cells: Vec::new(), unreadable: false };
         for (key, value) in document.get_ref() {
-            let line = Some(line_of(&text, value.span().start));
+            let line = Some(line_of(text, value.span().start));
             match toml_value(value.get_ref()) {
                 Some(value) => row.cells.push(Cell { column: key.clone(), value, line }),
                 None => {
@@ -296,9 +305,15 @@ pub fn read(dir: &Path, scans: &[PathBuf]) -> Option<Manifest> {
         }
     };
     if let Some(table) = table {
-        Checker::new(dir, scans, &mut manifest).check(&table);
+        check(dir, scans, &table, &mut manifest);
     }
     Some(manifest)
+}
+
+/// Checks a manifest's `table` against the scans of batch folder `dir`, filling in
+/// `manifest` (whose problems so far are those of reading the table).
+pub fn check(dir: &Path, scans: &[PathBuf], table: &Table, manifest: &mut Manifest) {
+    Checker::new(dir, scans, manifest).check(table);
 }
 
 /// Checks rows one by one, remembering what earlier rows claimed.

@@ -206,3 +206,43 @@ pub fn pdftotext_pages(pdf: &Path, first: u32, last: u32) -> String {
     assert!(output.status.success(), "pdftotext failed on {}: {}", pdf.display(), stderr(&output));
     stdout(&output)
 }
+
+/// A batch folder of `count` one-page PNG documents (`doc-01`, `doc-02`, …), each with a
+/// paragraph of its own. Returns the ids.
+pub fn small_batch(dir: &Path, count: usize) -> Vec<String> {
+    use olke::fixtures::texts;
+    std::fs::create_dir_all(dir).unwrap();
+    let paragraphs: Vec<&str> = texts::KAZAKH.iter().chain(texts::RUSSIAN).copied().collect();
+    (1..=count)
+        .map(|n| {
+            let id = format!("doc-{n:02}");
+            // Numbered, so no two documents are the same scan.
+            let text = format!("Құжат {n}. {}", paragraphs[n % paragraphs.len()]);
+            let image = page(&[&text], 300.0).image;
+            olke::fixtures::write_png(&dir.join(format!("{id}.png")), &image, 300.0).unwrap();
+            id
+        })
+        .collect()
+}
+
+/// Ids listed by `olke list --json`, in its order.
+pub fn listed_ids(archive: &Path) -> Vec<String> {
+    let listed = json(&expect_code(olke(archive).args(["list", "--json"]), 0));
+    listed.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect()
+}
+
+/// `olke verify --json` with its exit code.
+pub fn verify(archive: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let output = run(olke(archive).arg("verify").arg("--json").args(args));
+    (output.status.code(), json(&output))
+}
+
+/// The kinds of problem a verify report lists, with their document.
+pub fn problem_kinds(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["kind"].as_str().unwrap().to_string(), p["document"].as_str().unwrap_or_default().to_string()))
+        .collect()
+}
