@@ -3,8 +3,14 @@
 //! panic, nor hang, nor allocate without bound. Refusing the input is fine.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use crate::archive::Archive;
+use crate::fixtures::{recognized_page, text_record, texts};
+use crate::index::search::{Filters, SearchError, SearchRequest};
+use crate::index::{SearchIndex, Updater};
 use crate::load::{self, LoadOptions};
+use crate::record::Bibliographic;
 use crate::record::manifest::{check, parse_csv, parse_toml, Manifest, CSV_NAME, TOML_NAME};
 
 /// `data` as a batch's `batch.csv`, and as its `batch.toml` when it is text, read and
@@ -39,4 +45,49 @@ pub fn scan_file(path: &Path) {
             let _ = load::decode_page(path, info.format, index, &options);
         }
     }
+}
+
+/// `data` as a search query, and the same text as the source and year filters, run
+/// against a small index of Kazakh, Russian and English pages; results and errors are
+/// formatted as the CLI would.
+pub fn query(data: &[u8]) {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let filters = Filters { source: Some(text.clone()), years: text.parse().ok(), ..Filters::default() };
+    for filters in [Filters::default(), filters] {
+        let request = SearchRequest { query: text.clone(), filters, limit: 10, offset: 0 };
+        match query_index().search(&request) {
+            Ok(results) => {
+                for snippet in results.hits.iter().filter_map(|hit| hit.snippet.as_ref()) {
+                    let _ = snippet.marked("[", "]");
+                }
+            }
+            Err(SearchError::Query(error)) => {
+                let _ = (error.to_string(), error.pointer(&request.query));
+            }
+            Err(error) if error.is_usage() => {
+                let _ = error.to_string();
+            }
+            Err(error) => panic!("the index failed on a query: {error}"),
+        }
+    }
+}
+
+/// The index searched by [`query`], built once per process in a temporary archive.
+fn query_index() -> &'static SearchIndex {
+    static INDEX: OnceLock<(tempfile::TempDir, SearchIndex)> = OnceLock::new();
+    let (_dir, index) = INDEX.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let archive = Archive::new(dir.path().to_path_buf());
+        let mut updater = Updater::open(&archive, 1).expect("a new index");
+        for (id, paragraphs) in [("kaz", texts::KAZAKH), ("rus", texts::RUSSIAN), ("eng", texts::ENGLISH)] {
+            let page = recognized_page(&paragraphs.join("\n\n"));
+            let bib = Bibliographic { title: paragraphs[0].chars().take(40).collect(), ..Bibliographic::default() };
+            updater.update(&text_record(id, bib, std::slice::from_ref(&page)), &[page]).expect("indexing a page");
+        }
+        updater.finish().expect("committing the index");
+        let index = SearchIndex::open(&archive).expect("the index just built");
+        assert_eq!(index.pages(), 3, "the fuzzed queries need pages to match");
+        (dir, index)
+    });
+    index
 }

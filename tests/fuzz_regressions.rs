@@ -38,3 +38,13 @@ fn manifest_regressions() {
         olke::fuzzing::manifest(&std::fs::read(&file).unwrap());
     }
 }
+
+#[test]
+fn query_regressions() {
+    let files = inputs("query");
+    assert!(!files.is_empty());
+    for file in files {
+        eprintln!("{}", file.display());
+        olke::fuzzing::query(&std::fs::read(&file).unwrap());
+    }
+}
