@@ -164,18 +164,35 @@ fn bad_pdfs_are_named_with_their_reason_and_the_rest_is_archived() {
 }
 
 #[test]
-fn force_ocr_recognizes_a_page_that_has_a_text_layer() {
+fn redo_and_force_ocr_recognize_a_page_that_has_a_text_layer() {
     let tmp = tempfile::tempdir().unwrap();
     let batch = tmp.path().join("batch");
     fs::create_dir_all(&batch).unwrap();
-    let source = tesseract_pdf(&batch, "text", &texts::KAZAKH[..1]);
+    tesseract_pdf(&batch, "text", &texts::KAZAKH[..1]);
+    for flag in ["--redo-ocr", "--force-ocr"] {
+        let archive = tmp.path().join(flag);
+        let report = json(&expect_code(olke(&archive).args(["ingest", "--json", flag]).arg(&batch), 0));
+        assert_eq!((report["kept_pages"].as_u64(), report["pages"].as_u64()), (Some(0), Some(1)), "{flag}");
+        assert_eq!(text_layers(&record(&archive, "text")), ["ocr"], "{flag}");
+        let archived = pdf_of(&archive, "text");
+        qpdf_check(&archived);
+        // One text layer, the new one: the old one would double every word.
+        let text = pdftotext(&archived, &["-raw"]);
+        assert!(cer(&text, texts::KAZAKH[0]) < 0.03, "{flag}: {text}");
+    }
+}
+
+#[test]
+fn a_manifest_row_overrides_the_pdf_metadata_field_by_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    image_only_pdf(&batch.join("scan.pdf"), &texts::KAZAKH[..1]);
+    fs::write(batch.join("batch.csv"), "files,id,title,authors,subjects\nscan.pdf,balqash,Балқаш қаласы,,тарих\n").unwrap();
     let archive = tmp.path().join("archive");
-    let report = json(&expect_code(olke(&archive).args(["ingest", "--json", "--force-ocr"]).arg(&batch), 0));
-    assert_eq!((report["kept_pages"].as_u64(), report["pages"].as_u64()), (Some(0), Some(1)));
-    assert_eq!(text_layers(&record(&archive, "text")), ["ocr"]);
-    let archived = pdf_of(&archive, "text");
-    qpdf_check(&archived);
-    let text = pdftotext(&archived, &["-raw"]);
-    assert!(cer(&text, texts::KAZAKH[0]) < 0.03, "{text}");
-    assert!(cer(&pdftotext(&source, &["-raw"]), texts::KAZAKH[0]) < 0.05);
+    expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
+    let record = record(&archive, "balqash");
+    assert_eq!(record["title"], "Балқаш қаласы");
+    assert_eq!(record["authors"], serde_json::json!(["Кәрім, Н."]), "the PDF's author fills the empty cell");
+    assert_eq!(record["subjects"], serde_json::json!(["тарих"]));
 }

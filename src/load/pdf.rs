@@ -90,7 +90,11 @@ fn corrupt(detail: impl Into<String>) -> LoadError {
 /// True when the file's bytes hold an `/Encrypt` entry (looked for when lopdf cannot open
 /// the file, as it cannot open most encrypted ones).
 fn mentions_encryption(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| bytes.windows(8).any(|w| w == b"/Encrypt"))
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    // SAFETY: only read, once, while probing; a file changed meanwhile gives a wrong
+    // guess at the reason for the error, nothing worse.
+    let Ok(map) = (unsafe { memmap2::Mmap::map(&file) }) else { return false };
+    map.windows(8).any(|w| w == b"/Encrypt")
 }
 
 /// Counts a PDF's pages and reads its Info dictionary; refuses encrypted and damaged files.
