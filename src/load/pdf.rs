@@ -99,7 +99,9 @@ fn mentions_encryption(path: &Path) -> bool {
 
 /// Counts a PDF's pages and reads its Info dictionary; refuses encrypted and damaged files.
 pub fn probe_pdf(path: &Path) -> Result<PdfInfo, LoadError> {
-    let source = match SourcePdf::open(path) {
+    // A parser bug met by one damaged file must not stop the batch.
+    let opened = std::panic::catch_unwind(|| SourcePdf::open(path)).map_err(|_| corrupt("its structure cannot be parsed"))?;
+    let source = match opened {
         Ok(source) => source,
         Err(_) if mentions_encryption(path) => return Err(LoadError::Encrypted),
         Err(e) => return Err(corrupt(e.reason)),
