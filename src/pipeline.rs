@@ -119,6 +119,22 @@ pub struct DocumentReport {
     /// PDF path relative to the archive.
     pub pdf: String,
     pub mean_conf: f32,
+    /// Pages of a source PDF kept with their own text layer (not recognized).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub kept_pages: usize,
+}
+
+impl DocumentReport {
+    fn of(record: &DocumentRecord, outcome: Outcome) -> DocumentReport {
+        DocumentReport {
+            id: record.id.clone(),
+            outcome,
+            pages: record.pages.len(),
+            pdf: record.pdf.clone(),
+            mean_conf: record.mean_conf(),
+            kept_pages: record.kept_pages(),
+        }
+    }
 }
 
 /// A page whose recognition is doubtful enough for a person to look at.
@@ -560,13 +576,7 @@ fn resolve(
             } else {
                 let differs = if draft.described.is_some() && draft.bib != record.bib { "; its manifest row differs from the archived description (`olke catalog apply` changes that)" } else { "" };
                 progress.note(&format!("{}: already archived as {}, skipped{differs}", draft.sources[0].path.display(), record.id));
-                report.documents.push(DocumentReport {
-                    id: record.id.clone(),
-                    outcome: Outcome::Unchanged,
-                    pages: record.pages.len(),
-                    pdf: record.pdf.clone(),
-                    mean_conf: record.mean_conf(),
-                });
+                report.documents.push(DocumentReport::of(&record, Outcome::Unchanged));
                 continue;
             }
         }
@@ -872,13 +882,7 @@ impl Collector<'_> {
         // next run's sync puts it back.
         self.search.update(&record, &assembly.pages)?;
         self.search.commit()?;
-        self.report.documents.push(DocumentReport {
-            id: id.clone(),
-            outcome: planned.outcome,
-            pages: record.pages.len(),
-            pdf: record.pdf.clone(),
-            mean_conf: record.mean_conf(),
-        });
+        self.report.documents.push(DocumentReport::of(&record, planned.outcome));
         Ok(())
     }
 

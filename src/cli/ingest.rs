@@ -144,7 +144,8 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
         report.seconds,
     );
     for document in report.documents.iter().filter(|d| d.outcome != Outcome::Unchanged) {
-        println!("  {:<24} {:>4} pages  confidence {:>5.1}  {}", document.id, document.pages, document.mean_conf, archive.root().join(&document.pdf).display());
+        let reading = if document.kept_pages == document.pages { "text layer kept".to_string() } else { format!("confidence {:>5.1}", document.mean_conf) };
+        println!("  {:<24} {:>4} pages  {reading}  {}", document.id, document.pages, archive.root().join(&document.pdf).display());
     }
     if report.kept_pages > 0 {
         println!("{} PDF pages kept with their own text layer (not recognized)", report.kept_pages);

@@ -215,6 +215,11 @@ pub struct DocumentRecord {
 
 impl DocumentRecord {
     /// Mean word confidence over all pages, weighted by words.
+    /// Pages kept from a source PDF with their own text layer.
+    pub fn kept_pages(&self) -> usize {
+        self.pages.iter().filter(|p| p.text_layer == TextLayer::Kept).count()
+    }
+
     pub fn mean_conf(&self) -> f32 {
         // A kept text layer has no recognition confidence.
         let recognized = || self.pages.iter().filter(|p| p.text_layer == TextLayer::Ocr);
