@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::*;
-use olke::fixtures::{texts, write_png};
+use olke::fixtures::{texts, write_jpeg, write_png};
 use olke::page::{PageImage, RecognizedPage};
 use olke::pdf::{Metadata, PdfPage, PdfWriter};
 
@@ -30,12 +30,16 @@ fn tesseract_pdf(dir: &Path, name: &str, paragraphs: &[&str]) -> PathBuf {
 /// An image-only PDF (the page image, no text layer) carrying a title and an author.
 fn image_only_pdf(path: &Path, paragraphs: &[&str]) -> String {
     let rendered = page(paragraphs, 300.0);
-    let blank = RecognizedPage { width: rendered.image.width(), height: rendered.image.height(), dpi: 300.0, lines: Vec::new(), mean_conf: 0.0, languages: String::new() };
+    write_image_only_pdf(path, &PageImage::Gray(rendered.image.clone()));
+    rendered.text()
+}
+
+fn write_image_only_pdf(path: &Path, image: &PageImage) {
+    let blank = RecognizedPage { width: image.width(), height: image.height(), dpi: 300.0, lines: Vec::new(), mean_conf: 0.0, languages: String::new() };
     let mut writer = PdfWriter::new(fs::File::create(path).unwrap()).unwrap();
-    writer.add_page(PdfPage::new(&PageImage::Gray(rendered.image.clone()), &blank, 90)).unwrap();
+    writer.add_page(PdfPage::new(image, &blank, 90)).unwrap();
     let metadata = Metadata { id: "scan".into(), title: "Балқаш өңірі".into(), authors: vec!["Кәрім, Н.".into()], ..Default::default() };
     writer.finish(&metadata).unwrap();
-    rendered.text()
 }
 
 fn pdftotext(pdf: &Path, args: &[&str]) -> String {
@@ -132,6 +136,26 @@ fn an_image_only_pdf_is_recognized_and_described_by_its_metadata() {
     assert_eq!(record["authors"], serde_json::json!(["Кәрім, Н."]));
     // Not in a subfolder: its collection is the batch folder's name.
     assert_eq!(record["collections"], serde_json::json!(["batch"]));
+}
+
+#[test]
+fn a_scanners_jpeg_inside_a_pdf_is_archived_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    let jpeg = tmp.path().join("scan.jpg");
+    write_jpeg(&jpeg, &page(&texts::KAZAKH[..1], 300.0).image, 300.0, 85).unwrap();
+    let scan = olke::load::decode_page(&jpeg, olke::load::Format::Jpeg, 0, &Default::default()).unwrap();
+    assert!(matches!(scan.image, PageImage::Jpeg(_)));
+    write_image_only_pdf(&batch.join("photo.pdf"), &scan.image);
+    let archive = tmp.path().join("archive");
+    // Without preparation the page's image is what the PDF held: nothing re-rendered.
+    expect_code(olke(&archive).args(["ingest", "--no-prepare"]).arg(&batch), 0);
+    let images = tmp.path().join("images");
+    fs::create_dir_all(&images).unwrap();
+    expect_code(Command::new("pdfimages").arg("-j").arg(pdf_of(&archive, "photo")).arg(images.join("page")), 0);
+    assert_eq!(fs::read(images.join("page-000.jpg")).unwrap(), fs::read(&jpeg).unwrap());
+    assert_eq!(record(&archive, "photo")["pages"][0]["dpi"], 300.0);
 }
 
 #[test]
