@@ -309,18 +309,7 @@ pub fn text_record(id: &str, bib: Bibliographic, pages: &[RecognizedPage]) -> Do
     let summaries: Vec<PageSummary> = pages
         .iter()
         .enumerate()
-        .map(|(i, page)| PageSummary {
-            number: i as u32 + 1,
-            source: 0,
-            source_page: i,
-            width: page.width,
-            height: page.height,
-            dpi: page.dpi,
-            words: page.word_count(),
-            mean_conf: page.mean_conf,
-            languages: crate::language::detect_all(&page.text()).into_iter().map(str::to_string).collect(),
-            preparation: Default::default(),
-        })
+        .map(|(i, page)| PageSummary { number: i as u32 + 1, ..PageSummary::of(page, 0, i, Default::default(), Default::default()) })
         .collect();
     let all_text: String = pages.iter().map(|p| p.text()).collect::<Vec<_>>().join("\n\n");
     let now = chrono::Utc::now();

@@ -20,14 +20,16 @@ use sha2::{Digest, Sha256};
 use crate::archive::{sanitize_id, sha256_file, write_atomic, Archive, AtomicFile};
 use crate::catalog::{self, Catalog};
 use crate::index::{IndexError, Updater};
+use crate::load::pdf::{EmbeddedMetadata, OcrMode, PdfPageContent};
 use crate::load::{self, Format, LoadOptions};
 use crate::page::RecognizedPage;
+use crate::pdf::import::{CopyError, PageCopier, SourcePdf};
 use crate::pdf::{PdfPage, PdfWriter};
 use crate::prepare::{self, PrepareOptions};
 use crate::record::manifest::{self, Problem};
-use crate::record::{Bibliographic, DocumentRecord, OcrInfo, PageSummary, SourceFile, SCHEMA_VERSION};
+use crate::record::{Bibliographic, DocumentRecord, OcrInfo, PageSummary, SourceFile, TextLayer, SCHEMA_VERSION};
 use crate::staging::{Recovered, Staged, StagingError};
-use crate::{language, ocr};
+use crate::ocr;
 
 /// Settings of one ingest run.
 #[derive(Clone, Debug)]
@@ -43,6 +45,10 @@ pub struct IngestOptions {
     pub review_below: f32,
     /// Archive the scans a batch manifest does not list, each as a document of its own.
     pub include_unlisted: bool,
+    /// What becomes of PDF pages that have a text layer.
+    pub pdf_ocr: OcrMode,
+    /// Each document is put in the collection named after its first file's folder.
+    pub collection_from_folder: bool,
 }
 
 impl Default for IngestOptions {
@@ -55,6 +61,8 @@ impl Default for IngestOptions {
             jpeg_quality: crate::pdf::DEFAULT_JPEG_QUALITY,
             review_below: 70.0,
             include_unlisted: false,
+            pdf_ocr: OcrMode::default(),
+            collection_from_folder: false,
         }
     }
 }
@@ -111,6 +119,22 @@ pub struct DocumentReport {
     /// PDF path relative to the archive.
     pub pdf: String,
     pub mean_conf: f32,
+    /// Pages of a source PDF kept with their own text layer (not recognized).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub kept_pages: usize,
+}
+
+impl DocumentReport {
+    fn of(record: &DocumentRecord, outcome: Outcome) -> DocumentReport {
+        DocumentReport {
+            id: record.id.clone(),
+            outcome,
+            pages: record.pages.len(),
+            pdf: record.pdf.clone(),
+            mean_conf: record.mean_conf(),
+            kept_pages: record.kept_pages(),
+        }
+    }
 }
 
 /// A page whose recognition is doubtful enough for a person to look at.
@@ -146,6 +170,8 @@ pub struct IngestReport {
     pub documents: Vec<DocumentReport>,
     /// Pages recognized in this run.
     pub pages: usize,
+    /// Pages of PDFs archived with their own text layer, not recognized.
+    pub kept_pages: usize,
     pub failures: Vec<Failure>,
     /// Mean word confidence over the pages recognized in this run.
     pub mean_conf: f32,
@@ -197,6 +223,8 @@ pub enum IngestError {
     Write { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Staging(#[from] StagingError),
+    #[error(transparent)]
+    Import(#[from] CopyError),
 }
 
 /// A source file planned into a document.
@@ -206,6 +234,8 @@ struct PlannedSource {
     format: Format,
     pages: usize,
     file: SourceFile,
+    /// What a PDF says about itself.
+    metadata: Option<EmbeddedMetadata>,
 }
 
 /// A document to make.
@@ -291,9 +321,17 @@ impl Window {
     }
 }
 
+/// How a page gets into the archived PDF.
+enum ArchivedPage {
+    /// Made by olke: the page image and the text layer laid over it.
+    Made(PdfPage),
+    /// The source PDF's page, copied as it is (its `PageSummary` names it).
+    Kept,
+}
+
 /// A recognized output page (a spread gives two).
 struct PageOutput {
-    pdf: PdfPage,
+    pdf: ArchivedPage,
     recognized: RecognizedPage,
     summary: PageSummary,
 }
@@ -350,7 +388,7 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
                 let (sha256, bytes) = sha256_file(&path).map_err(|e| format!("cannot read the file: {e}"))?;
                 let name = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().into_owned();
                 let file = SourceFile { path: path.to_string_lossy().into_owned(), batch: batch.clone(), name, sha256, bytes };
-                Ok((PlannedSource { path: path.clone(), format: info.format, pages: info.pages, file }, info.damage))
+                Ok((PlannedSource { path: path.clone(), format: info.format, pages: info.pages, file, metadata: info.metadata }, info.damage))
             });
             (batch, path, result)
         })
@@ -397,7 +435,8 @@ fn file_stem(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// Without a manifest, every scan file is one document named after the file.
+/// Without a manifest, every scan file is one document named after the file (or titled
+/// as its PDF says).
 fn drafts_from_files(sources: Vec<(String, PlannedSource)>) -> Vec<Draft> {
     sources
         .into_iter()
@@ -406,6 +445,20 @@ fn drafts_from_files(sources: Vec<(String, PlannedSource)>) -> Vec<Draft> {
             Draft { batch, bib: Bibliographic { title: stem.clone(), ..Default::default() }, stem, id: None, described: None, sources: vec![source] }
         })
         .collect()
+}
+
+impl Draft {
+    /// Completes the description with what the files know: a PDF's own metadata where the
+    /// manifest (if any) leaves a field empty, and the folder as a collection when asked.
+    fn complete(&mut self, collection_from_folder: bool) {
+        if let Some(metadata) = &self.sources[0].metadata {
+            metadata.fill_blanks(&mut self.bib, &self.stem);
+        }
+        let folder = self.sources[0].path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
+        if let Some(folder) = folder.filter(|f| collection_from_folder && !self.bib.collections.contains(f)) {
+            self.bib.collections.push(folder);
+        }
+    }
 }
 
 /// The usable scans not yet planned into a document, in survey order.
@@ -435,7 +488,7 @@ impl Unplanned {
 
 /// Which scans form which document: as a batch folder's manifest says where it has one
 /// (checked whole before any page is recognized), else one document per scan file.
-fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, include_unlisted: bool, report: &mut IngestReport, progress: &dyn Progress) -> Vec<Draft> {
+fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, options: &IngestOptions, report: &mut IngestReport, progress: &dyn Progress) -> Vec<Draft> {
     let mut unplanned = Unplanned::new(sources);
     let mut planned = Vec::new();
     for batch in batches.iter().filter(|b| b.folder) {
@@ -477,7 +530,7 @@ fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, include_unli
         let unlisted: Vec<&PathBuf> = scans.iter().filter(|scan| unplanned.contains(scan)).collect();
         for scan in unlisted {
             let listed = manifest.path.display();
-            if include_unlisted {
+            if options.include_unlisted {
                 progress.note(&format!("{}: not listed in {listed}; archived as a document of its own", scan.display()));
             } else {
                 progress.note(&format!("{}: not listed in {listed}; not ingested (--include-unlisted archives it as a document of its own)", scan.display()));
@@ -487,6 +540,9 @@ fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, include_unli
         }
     }
     planned.extend(drafts_from_files(unplanned.rest()));
+    for draft in &mut planned {
+        draft.complete(options.collection_from_folder);
+    }
     planned
 }
 
@@ -520,13 +576,7 @@ fn resolve(
             } else {
                 let differs = if draft.described.is_some() && draft.bib != record.bib { "; its manifest row differs from the archived description (`olke catalog apply` changes that)" } else { "" };
                 progress.note(&format!("{}: already archived as {}, skipped{differs}", draft.sources[0].path.display(), record.id));
-                report.documents.push(DocumentReport {
-                    id: record.id.clone(),
-                    outcome: Outcome::Unchanged,
-                    pages: record.pages.len(),
-                    pdf: record.pdf.clone(),
-                    mean_conf: record.mean_conf(),
-                });
+                report.documents.push(DocumentReport::of(&record, Outcome::Unchanged));
                 continue;
             }
         }
@@ -608,7 +658,17 @@ fn process_page(job: &PageJob, pages_in_file: usize, options: &IngestOptions) ->
 fn run_stages(job: &PageJob, pages_in_file: usize, options: &IngestOptions, seconds: &mut StageSeconds) -> Result<Vec<PageOutput>, Failure> {
     let fail = |reason: String| Failure { path: job.path.clone(), page: (pages_in_file > 1).then_some(job.index + 1), reason };
     let timer = Instant::now();
-    let source = load::decode_page(&job.path, job.format, job.index, &options.load).map_err(|e| fail(e.to_string()))?;
+    let source = match job.format {
+        Format::Pdf => match load::pdf::read_page(&job.path, job.index, options.pdf_ocr, &options.load).map_err(|e| fail(e.to_string()))? {
+            PdfPageContent::Text(recognized) => {
+                seconds.load += timer.elapsed().as_secs_f64();
+                let summary = PageSummary::of(&recognized, job.source, job.index, Default::default(), TextLayer::Kept);
+                return Ok(vec![PageOutput { pdf: ArchivedPage::Kept, recognized, summary }]);
+            }
+            PdfPageContent::Scan(source) => source,
+        },
+        _ => load::decode_page(&job.path, job.format, job.index, &options.load).map_err(|e| fail(e.to_string()))?,
+    };
     seconds.load += timer.elapsed().as_secs_f64();
     let timer = Instant::now();
     let pages = prepare::prepare(source, &options.prepare);
@@ -636,19 +696,8 @@ fn run_stages(job: &PageJob, pages_in_file: usize, options: &IngestOptions, seco
                 }
             }
             let timer = Instant::now();
-            let summary = PageSummary {
-                number: 0, // numbered when the document is assembled
-                source: job.source,
-                source_page: job.index,
-                width: recognized.width,
-                height: recognized.height,
-                dpi: recognized.dpi,
-                words: recognized.word_count(),
-                mean_conf: recognized.mean_conf,
-                languages: language::detect_all(&recognized.text()).into_iter().map(str::to_string).collect(),
-                preparation: page.preparation.clone(),
-            };
-            let pdf = PdfPage::new(&page.archive, &recognized, options.jpeg_quality);
+            let summary = PageSummary::of(&recognized, job.source, job.index, page.preparation.clone(), TextLayer::Ocr);
+            let pdf = ArchivedPage::Made(PdfPage::new(&page.archive, &recognized, options.jpeg_quality));
             seconds.pdf += timer.elapsed().as_secs_f64();
             Ok(PageOutput { pdf, recognized, summary })
         })
@@ -687,6 +736,9 @@ struct Assembly {
     waiting: BTreeMap<usize, Result<Vec<PageOutput>, Failure>>,
     pages: Vec<RecognizedPage>,
     summaries: Vec<PageSummary>,
+    /// Source PDFs whose pages are being kept, by source index, each with its copier (so
+    /// the objects its pages share are written once).
+    imports: HashMap<usize, (SourcePdf, PageCopier<'static>)>,
 }
 
 /// Files finished pages into the archive, in order, one document at a time.
@@ -742,13 +794,28 @@ impl Collector<'_> {
             assembly.staged = Some(staged);
         }
         let writer = assembly.writer.as_mut().expect("created above");
-        writer.add_page(output.pdf).map_err(|source| IngestError::Write { path: self.archive.pdf_path(id), source })?;
         let mut summary = output.summary;
+        match output.pdf {
+            ArchivedPage::Made(page) => {
+                writer.add_page(page).map_err(|source| IngestError::Write { path: self.archive.pdf_path(id), source })?;
+                self.conf_sum += (output.recognized.mean_conf * summary.words as f32) as f64;
+                self.conf_words += summary.words;
+                self.report.pages += 1;
+            }
+            ArchivedPage::Kept => {
+                let (source, copier) = match assembly.imports.entry(summary.source) {
+                    std::collections::hash_map::Entry::Occupied(open) => open.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        let source = SourcePdf::open(&self.documents[document].sources[summary.source].path).map_err(CopyError::from)?;
+                        slot.insert((source, PageCopier::new()))
+                    }
+                };
+                copier.copy_page(source, writer, summary.source_page as u32 + 1)?;
+                self.report.kept_pages += 1;
+            }
+        }
         summary.number = writer.page_count() as u32;
-        self.conf_sum += (output.recognized.mean_conf * summary.words as f32) as f64;
-        self.conf_words += summary.words;
-        self.report.pages += 1;
-        if summary.mean_conf < self.options.review_below {
+        if summary.text_layer == TextLayer::Ocr && summary.mean_conf < self.options.review_below {
             self.report.review.push(ReviewPage { id: id.clone(), page: summary.number, mean_conf: summary.mean_conf });
         }
         assembly.pages.push(output.recognized);
@@ -815,13 +882,7 @@ impl Collector<'_> {
         // next run's sync puts it back.
         self.search.update(&record, &assembly.pages)?;
         self.search.commit()?;
-        self.report.documents.push(DocumentReport {
-            id: id.clone(),
-            outcome: planned.outcome,
-            pages: record.pages.len(),
-            pdf: record.pdf.clone(),
-            mean_conf: record.mean_conf(),
-        });
+        self.report.documents.push(DocumentReport::of(&record, planned.outcome));
         Ok(())
     }
 
@@ -878,7 +939,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     for failure in &report.failures {
         progress.note(&failure.to_string());
     }
-    let drafts = drafts(&batches, sources, options.include_unlisted, &mut report, progress);
+    let drafts = drafts(&batches, sources, options, &mut report, progress);
     let documents = resolve(archive, &catalog, drafts, &options.languages, &mut report, progress)?;
     for languages in documents.iter().map(|d| &d.ocr_languages) {
         ocr::check_languages(languages)?;

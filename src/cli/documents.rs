@@ -82,6 +82,9 @@ pub fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     println!("  languages:  {}", record.languages.join(", "));
     println!("  PDF:        {} ({} bytes)", archive.root().join(&record.pdf).display(), record.pdf_bytes);
     println!("  OCR:        {} ({}), mean confidence {:.1}", record.ocr.engine, record.ocr.languages, record.mean_conf());
+    if record.kept_pages() > 0 {
+        println!("  kept:       {} pages with the source PDF's own text layer, not recognized", record.kept_pages());
+    }
     println!("  archived:   {} (updated {})", record.created.format("%Y-%m-%d %H:%M"), record.updated.format("%Y-%m-%d %H:%M"));
     println!("  sources:");
     for source in &record.source_files {

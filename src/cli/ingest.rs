@@ -8,13 +8,14 @@ use clap::Args;
 use super::{print_json, progress, EXIT_PARTIAL, EXIT_USAGE};
 use crate::archive::Archive;
 use crate::config::Config;
+use crate::load::pdf::OcrMode;
 use crate::load::plausible_dpi;
 use crate::pipeline::{self, IngestOptions, IngestReport, Outcome};
 use crate::prepare::{ImageMode, PrepareOptions};
 
 #[derive(Args, Debug)]
 pub struct IngestArgs {
-    /// Batch folders or scan files (TIFF, JPEG, PNG).
+    /// Batch folders or scan files (TIFF, JPEG, PNG, PDF).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Pages recognized in parallel (default: the number of cores).
@@ -63,6 +64,16 @@ pub struct IngestArgs {
     /// Also archive the scans a batch manifest does not list, each as a document of its own.
     #[arg(long)]
     include_unlisted: bool,
+    /// PDF pages that have a text layer are recognized again from their image, the new
+    /// text layer replacing the old (by default they are kept as they are, with no OCR).
+    #[arg(long, conflicts_with = "force_ocr")]
+    redo_ocr: bool,
+    /// Every PDF page is rendered and recognized, whatever it holds.
+    #[arg(long)]
+    force_ocr: bool,
+    /// Put each document in a collection named after the folder its file is in.
+    #[arg(long)]
+    collection_from_folder: bool,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -97,6 +108,12 @@ pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
         jpeg_quality: args.jpeg_quality,
         review_below: args.review_below,
         include_unlisted: args.include_unlisted,
+        pdf_ocr: match (args.redo_ocr, args.force_ocr) {
+            (_, true) => OcrMode::Force,
+            (true, false) => OcrMode::RedoText,
+            (false, false) => OcrMode::KeepText,
+        },
+        collection_from_folder: args.collection_from_folder,
         ..Default::default()
     };
     if let Some(jobs) = args.jobs {
@@ -127,7 +144,11 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
         report.seconds,
     );
     for document in report.documents.iter().filter(|d| d.outcome != Outcome::Unchanged) {
-        println!("  {:<24} {:>4} pages  confidence {:>5.1}  {}", document.id, document.pages, document.mean_conf, archive.root().join(&document.pdf).display());
+        let reading = if document.kept_pages == document.pages { "text layer kept".to_string() } else { format!("confidence {:>5.1}", document.mean_conf) };
+        println!("  {:<24} {:>4} pages  {reading}  {}", document.id, document.pages, archive.root().join(&document.pdf).display());
+    }
+    if report.kept_pages > 0 {
+        println!("{} PDF pages kept with their own text layer (not recognized)", report.kept_pages);
     }
     if report.pages > 0 {
         println!("Mean word confidence: {:.1}", report.mean_conf);

@@ -6,10 +6,9 @@
 //! functions `olke deliver` uses.
 //!
 //! [`pages`] reads and resolves page numbers, [`request`] is the register's entry,
-//! [`cover`] the cover page, [`copy`] copies pages out of the archived PDF, [`shrink`]
+//! [`cover`] the cover page, [`crate::pdf::import`] copies pages out of the archived PDF, [`shrink`]
 //! makes a copy small enough for email.
 
-pub mod copy;
 pub mod cover;
 pub mod pages;
 pub mod register;
@@ -26,7 +25,7 @@ use serde::Serialize;
 
 pub use register::{file, fulfil, refuse, Outcome};
 
-use self::copy::{CopyError, PageCopier, SourceError, SourcePdf};
+use crate::pdf::import::{CopyError, PageCopier, SourceError, SourcePdf};
 use self::cover::Block;
 use self::request::Request;
 use crate::archive::{Archive, AtomicFile};
@@ -97,9 +96,9 @@ fn write_copy(out: &Path, blocks: &[Block], source: &SourcePdf, request: &Reques
     let file = AtomicFile::create(out).map_err(write_error)?;
     let mut writer = PdfWriter::new(BufWriter::new(file)).map_err(write_error)?;
     cover::write_cover(&mut writer, blocks, font)?;
-    let mut copier = PageCopier::new(source, replaced);
+    let mut copier = PageCopier::replacing(replaced);
     for number in request.pages.pdf.first..=request.pages.pdf.last {
-        copier.copy_page(&mut writer, number).map_err(|e| match e {
+        copier.copy_page(source, &mut writer, number).map_err(|e| match e {
             CopyError::Source(e) => DeliverError::Source(e),
             CopyError::Write(e) => write_error(e),
         })?;
@@ -129,7 +128,7 @@ pub fn make_copy(archive: &Archive, library: &Library, request: &Request, record
     let (mut file, mut bytes) = write_copy(out, &blocks, &source, request, &HashMap::new(), &metadata)?;
     let mut downsampled = false;
     if let Some(limit) = options.max_bytes.filter(|&limit| bytes > limit) {
-        let images = source.images_on(request.pages.pdf)?;
+        let images = source.images_on(request.pages.pdf.first, request.pages.pdf.last)?;
         let image_bytes: u64 = images.iter().map(|&id| source.stored_length(id)).sum::<Result<u64, _>>()?;
         // What the images leave: the rest of the file as made, less a margin for their
         // dictionaries growing a little.

@@ -104,7 +104,7 @@ mod tests {
             cells.push(("first_page_number", first));
         }
         let mut record = document("tom-6", &cells);
-        let page = PageSummary { number: 1, source: 0, source_page: 0, width: 1, height: 1, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Default::default() };
+        let page = PageSummary { number: 1, source: 0, source_page: 0, width: 1, height: 1, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Default::default(), text_layer: Default::default() };
         record.pages = vec![page; count];
         record
     }

@@ -57,7 +57,7 @@ mod tests {
     }
 
     fn record_page() -> crate::record::PageSummary {
-        crate::record::PageSummary { number: 1, source: 0, source_page: 0, width: 1, height: 1, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Default::default() }
+        crate::record::PageSummary { number: 1, source: 0, source_page: 0, width: 1, height: 1, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Default::default(), text_layer: Default::default() }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use image::{imageops::FilterType, DynamicImage, ExtendedColorType, GrayImage, ImageFormat, RgbImage};
 use lopdf::{Object, ObjectId, Stream};
 
-use super::copy::{SourceError, SourcePdf};
+use crate::pdf::import::{SourceError, SourcePdf};
 use crate::pdf::image::jpeg;
 
 /// Tried in turn: the share of the pixels kept in each direction, and the JPEG quality.

@@ -1,10 +1,12 @@
-//! Loading: finding scans in a batch folder and decoding them into [`SourcePage`]s.
+//! Loading: finding scans in a batch folder and decoding them into [`SourcePage`]s; PDFs
+//! of an earlier digitization are read page by page by [`pdf`].
 //!
 //! Formats are recognised by their first bytes, not their names, so a text file called
 //! `page.tif` is reported as what it is. Every failure names the reason; the caller adds
 //! the file name.
 
 mod dpi;
+pub mod pdf;
 mod raster;
 mod tiff;
 
@@ -46,8 +48,14 @@ pub enum LoadError {
     Io(#[from] std::io::Error),
     #[error("empty file (0 bytes); rescan or remove it")]
     Empty,
-    #[error("not an image: {0}; olke reads TIFF, JPEG and PNG scans")]
+    #[error("not an image: {0}; olke reads TIFF, JPEG and PNG scans and PDFs")]
     NotAnImage(String),
+    #[error("named .pdf but not a PDF: {0}")]
+    NotAPdf(String),
+    #[error("the PDF is encrypted; decrypt it first, e.g. qpdf --decrypt --password=… in.pdf out.pdf")]
+    Encrypted,
+    #[error("cannot run {tool}: {detail}")]
+    Tool { tool: String, detail: String },
     #[error(
         "{width}×{height} pixels is over the limit of {limit_mp} megapixels; \
          the header is probably corrupt, or raise --max-megapixels"
@@ -69,6 +77,7 @@ pub enum Format {
     Tiff,
     Jpeg,
     Png,
+    Pdf,
 }
 
 impl Format {
@@ -77,6 +86,7 @@ impl Format {
             Format::Tiff => "TIFF",
             Format::Jpeg => "JPEG",
             Format::Png => "PNG",
+            Format::Pdf => "PDF",
         }
     }
 }
@@ -88,15 +98,15 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
         [b'I', b'I', 43, 0, ..] | [b'M', b'M', 0, 43, ..] => Some(Format::Tiff), // BigTIFF
         [0xFF, 0xD8, 0xFF, ..] => Some(Format::Jpeg),
         [0x89, b'P', b'N', b'G', ..] => Some(Format::Png),
+        // The header may follow a little junk (the standard allows it within 1024 bytes).
+        _ if head.windows(5).any(|w| w == b"%PDF-") => Some(Format::Pdf),
         _ => None,
     }
 }
 
 /// Describes the start of a file that is not an image, for the error message.
 fn describe_unknown(head: &[u8]) -> String {
-    if head.starts_with(b"%PDF") {
-        return "a PDF file".into();
-    }
+    let head = &head[..head.len().min(16)];
     let text = String::from_utf8_lossy(head);
     // The head may end inside a multi-byte character.
     let text = text.trim_end_matches(char::REPLACEMENT_CHARACTER);
@@ -113,31 +123,44 @@ fn describe_unknown(head: &[u8]) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanInfo {
     pub format: Format,
-    /// More than one only for multi-page TIFF.
+    /// More than one only for multi-page TIFF and PDF.
     pub pages: usize,
     /// Damage found past the readable pages (a broken multi-page TIFF): those pages are
     /// usable, the rest is reported.
     pub damage: Option<String>,
+    /// The description a PDF carries about itself.
+    pub metadata: Option<pdf::EmbeddedMetadata>,
 }
 
 /// Tells a scan's format and page count, or why it is not a scan.
 pub fn probe(path: &Path) -> Result<ScanInfo, LoadError> {
-    let mut head = Vec::with_capacity(16);
-    File::open(path)?.take(16).read_to_end(&mut head)?;
+    let mut head = Vec::with_capacity(1024);
+    File::open(path)?.take(1024).read_to_end(&mut head)?;
     if head.is_empty() {
         return Err(LoadError::Empty);
     }
-    let format = sniff(&head).ok_or_else(|| LoadError::NotAnImage(describe_unknown(&head)))?;
-    let (pages, damage) = match format {
-        Format::Tiff => tiff::page_count(path)?,
-        Format::Jpeg | Format::Png => (1, None),
+    let Some(format) = sniff(&head) else {
+        let named_pdf = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+        return Err(if named_pdf { LoadError::NotAPdf(describe_unknown(&head)) } else { LoadError::NotAnImage(describe_unknown(&head)) });
     };
-    Ok(ScanInfo { format, pages, damage })
+    let info = match format {
+        Format::Tiff => {
+            let (pages, damage) = tiff::page_count(path)?;
+            ScanInfo { format, pages, damage, metadata: None }
+        }
+        Format::Jpeg | Format::Png => ScanInfo { format, pages: 1, damage: None, metadata: None },
+        Format::Pdf => {
+            let found = pdf::probe_pdf(path)?;
+            ScanInfo { format, pages: found.pages, damage: None, metadata: Some(found.metadata) }
+        }
+    };
+    Ok(info)
 }
 
-/// Decodes page `index` (zero-based) of a scan file.
+/// Decodes page `index` (zero-based) of a scan file (of a PDF: the page's scan).
 pub fn decode_page(path: &Path, format: Format, index: usize, options: &LoadOptions) -> Result<SourcePage, LoadError> {
     let decoded = match format {
+        Format::Pdf => return pdf::page_scan(path, index, options),
         Format::Tiff => tiff::decode(path, index, options)?,
         Format::Jpeg | Format::Png => {
             if index != 0 {

@@ -18,7 +18,7 @@ pub(super) fn decode(format: Format, bytes: Vec<u8>, options: &LoadOptions) -> R
             check_dimensions(width, height, options)?;
             dpi::png_header(&bytes).map_err(corrupt)?
         }
-        Format::Tiff => unreachable!("TIFF is decoded by load::tiff"),
+        Format::Tiff | Format::Pdf => unreachable!("TIFF and PDF have decoders of their own"),
     };
     check_dimensions(header.width, header.height, options)?;
 

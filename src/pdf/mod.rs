@@ -3,6 +3,7 @@
 
 pub mod font;
 pub mod image;
+pub mod import;
 pub mod text;
 pub mod truetype;
 pub mod update;

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use fields::{Edit, FieldError, Value};
 
-use crate::page::Preparation;
+use crate::page::{Preparation, RecognizedPage};
 use crate::pdf::Metadata;
 
 /// Version of the record layout, stored in every record and in the catalogue.
@@ -139,6 +139,45 @@ pub struct PageSummary {
     pub languages: Vec<String>,
     #[serde(default)]
     pub preparation: Preparation,
+    /// Where the page's text layer came from (absent in the record: OCR).
+    #[serde(default, skip_serializing_if = "TextLayer::is_ocr")]
+    pub text_layer: TextLayer,
+}
+
+impl PageSummary {
+    /// The summary of a recognized page, numbered when its document is assembled.
+    pub fn of(page: &RecognizedPage, source: usize, source_page: usize, preparation: Preparation, text_layer: TextLayer) -> PageSummary {
+        PageSummary {
+            number: 0,
+            source,
+            source_page,
+            width: page.width,
+            height: page.height,
+            dpi: page.dpi,
+            words: page.word_count(),
+            mean_conf: page.mean_conf,
+            languages: crate::language::detect_all(&page.text()).into_iter().map(str::to_string).collect(),
+            preparation,
+            text_layer,
+        }
+    }
+}
+
+/// Where a page's text layer came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextLayer {
+    /// olke recognized the page.
+    #[default]
+    Ocr,
+    /// The page came from a PDF with a text layer, kept as it was, with no OCR.
+    Kept,
+}
+
+impl TextLayer {
+    fn is_ocr(&self) -> bool {
+        *self == TextLayer::Ocr
+    }
 }
 
 /// How the text was recognized.
@@ -176,12 +215,19 @@ pub struct DocumentRecord {
 
 impl DocumentRecord {
     /// Mean word confidence over all pages, weighted by words.
+    /// Pages kept from a source PDF with their own text layer.
+    pub fn kept_pages(&self) -> usize {
+        self.pages.iter().filter(|p| p.text_layer == TextLayer::Kept).count()
+    }
+
     pub fn mean_conf(&self) -> f32 {
-        let words: usize = self.pages.iter().map(|p| p.words).sum();
+        // A kept text layer has no recognition confidence.
+        let recognized = || self.pages.iter().filter(|p| p.text_layer == TextLayer::Ocr);
+        let words: usize = recognized().map(|p| p.words).sum();
         if words == 0 {
             return 0.0;
         }
-        self.pages.iter().map(|p| p.mean_conf * p.words as f32).sum::<f32>() / words as f32
+        recognized().map(|p| p.mean_conf * p.words as f32).sum::<f32>() / words as f32
     }
 
     /// The GOST 7.1 description, made from the record as it is now (never stored, so it
@@ -270,7 +316,7 @@ pub(crate) mod tests {
     }
 
     fn page() -> PageSummary {
-        PageSummary { number: 1, source: 0, source_page: 0, width: 10, height: 10, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Preparation::default() }
+        PageSummary { number: 1, source: 0, source_page: 0, width: 10, height: 10, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Preparation::default(), text_layer: Default::default() }
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! Pages copied out of an archived PDF, text layer and all.
+//! Pages copied out of an existing PDF, text layer and all: out of an archived PDF for a
+//! delivery, out of an earlier digitization's PDF when it is ingested.
 //!
-//! A 500-page book's PDF can be hundreds of megabytes, almost all of it page images, and a
-//! request wants a few of its pages. So the file is memory-mapped, lopdf parses its
+//! A 500-page book's PDF can be hundreds of megabytes, almost all of it page images. So the
+//! file is memory-mapped, lopdf parses its
 //! structure with every image's data left out (page dictionaries, content streams with
 //! the text layer, the shared font: small), and an image's bytes are taken from the map
 //! only when the page that shows it is written. Each page's objects are written as soon
@@ -16,8 +17,7 @@ use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId, Stream};
 use memmap2::Mmap;
 
-use super::pages::PageRange;
-use crate::pdf::PdfWriter;
+use super::PdfWriter;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {reason}")]
@@ -45,7 +45,7 @@ fn without_image_data(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Ob
     Some((id, object.clone()))
 }
 
-/// An archived PDF opened for copying pages.
+/// A PDF opened for copying pages.
 pub struct SourcePdf {
     path: PathBuf,
     map: Mmap,
@@ -59,7 +59,9 @@ impl SourcePdf {
         let error = |reason: String| SourceError { path: path.to_path_buf(), reason };
         let file = File::open(path).map_err(|e| error(e.to_string()))?;
         // SAFETY: archive files are never changed in place: a new version is written under
-        // another name and renamed over the old one, so the mapped file stays as it is.
+        // another name and renamed over the old one, so the mapped file stays as it is. A
+        // batch's source PDFs are only read, by olke and (by convention) by everyone else
+        // while they are being ingested.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| error(e.to_string()))?;
         let document = Document::load_mem_with_options(&map, LoadOptions::with_filter(without_image_data)).map_err(|e| error(e.to_string()))?;
         let pages = document.get_pages().into_values().collect();
@@ -109,10 +111,15 @@ impl SourcePdf {
         self.document.dereference(object).map(|(_, o)| o).unwrap_or(object)
     }
 
-    /// The images shown on pages `range` (PDF page numbers).
-    pub fn images_on(&self, range: PageRange) -> Result<Vec<ObjectId>, SourceError> {
+    /// The parsed structure, image data left out.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// The images shown on pages `first..=last` (PDF page numbers).
+    pub fn images_on(&self, first: u32, last: u32) -> Result<Vec<ObjectId>, SourceError> {
         let mut images = Vec::new();
-        for number in range.first..=range.last {
+        for number in first..=last {
             let page = self.page_dictionary(self.page(number)?)?;
             let Ok(resources) = page.get(b"Resources").map(|r| self.resolve(r)) else { continue };
             let Ok(xobjects) = resources.as_dict().and_then(|r| r.get(b"XObject")).map(|x| self.resolve(x)) else { continue };
@@ -166,18 +173,31 @@ impl SourcePdf {
 /// Copies pages from one source into a PDF being written, each shared object (the
 /// text-layer font) once.
 pub struct PageCopier<'a> {
-    source: &'a SourcePdf,
     /// Images to write in place of the source's (made smaller for email).
-    replaced: &'a HashMap<ObjectId, Stream>,
+    replaced: Option<&'a HashMap<ObjectId, Stream>>,
     /// Source object → its number in the output.
     numbers: HashMap<ObjectId, u32>,
     /// Objects given a number but not written yet.
     pending: Vec<ObjectId>,
 }
 
+impl PageCopier<'static> {
+    /// A copier of pages as they are.
+    pub fn new() -> PageCopier<'static> {
+        PageCopier { replaced: None, numbers: HashMap::new(), pending: Vec::new() }
+    }
+}
+
+impl Default for PageCopier<'static> {
+    fn default() -> Self {
+        PageCopier::new()
+    }
+}
+
 impl<'a> PageCopier<'a> {
-    pub fn new(source: &'a SourcePdf, replaced: &'a HashMap<ObjectId, Stream>) -> PageCopier<'a> {
-        PageCopier { source, replaced, numbers: HashMap::new(), pending: Vec::new() }
+    /// A copier that writes `replaced` in place of the source's images of those ids.
+    pub fn replacing(replaced: &'a HashMap<ObjectId, Stream>) -> PageCopier<'a> {
+        PageCopier { replaced: Some(replaced), numbers: HashMap::new(), pending: Vec::new() }
     }
 
     /// `object` with its references to source objects turned into output numbers.
@@ -210,16 +230,17 @@ impl<'a> PageCopier<'a> {
         copy
     }
 
-    /// Appends PDF page `number` of the source with everything it uses.
-    pub fn copy_page<W: Write>(&mut self, writer: &mut PdfWriter<W>, number: u32) -> Result<(), CopyError> {
-        let page = self.source.page_dictionary(self.source.page(number)?)?;
+    /// Appends PDF page `number` of `source` with everything it uses. One copier serves
+    /// one source.
+    pub fn copy_page<W: Write>(&mut self, source: &SourcePdf, writer: &mut PdfWriter<W>, number: u32) -> Result<(), CopyError> {
+        let page = source.page_dictionary(source.page(number)?)?;
         let page = self.renumber_dictionary(writer, &page);
         writer.add_page_object(page)?;
         while let Some(id) = self.pending.pop() {
-            let object = match self.replaced.get(&id) {
+            let object = match self.replaced.and_then(|r| r.get(&id)) {
                 Some(image) => Object::Stream(image.clone()),
-                None => match self.source.document.get_object(id) {
-                    Ok(Object::Stream(stream)) if is_image(&stream.dict) => Object::Stream(self.source.image(id)?),
+                None => match source.document.get_object(id) {
+                    Ok(Object::Stream(stream)) if is_image(&stream.dict) => Object::Stream(source.image(id)?),
                     Ok(object) => object.clone(),
                     // A dangling reference reads as null, as PDF readers take it.
                     Err(_) => Object::Null,
@@ -276,7 +297,7 @@ mod tests {
             let full = Document::load(&path).unwrap();
             let source = SourcePdf::open(&path).unwrap();
             assert_eq!(source.page_count(), 3);
-            let images = source.images_on(PageRange { first: 2, last: 3 }).unwrap();
+            let images = source.images_on(2, 3).unwrap();
             assert_eq!(images.len(), 2);
             for id in images {
                 assert!(source.document.get_object(id).unwrap().as_stream().unwrap().content.is_empty(), "not loaded with the structure");
@@ -291,11 +312,10 @@ mod tests {
         let path = dir.path().join("a.pdf");
         archived(&path, 3);
         let source = SourcePdf::open(&path).unwrap();
-        let replaced = HashMap::new();
-        let mut copier = PageCopier::new(&source, &replaced);
+        let mut copier = PageCopier::new();
         let mut writer = PdfWriter::new(Vec::new()).unwrap();
-        copier.copy_page(&mut writer, 3).unwrap();
-        copier.copy_page(&mut writer, 1).unwrap();
+        copier.copy_page(&source, &mut writer, 3).unwrap();
+        copier.copy_page(&source, &mut writer, 1).unwrap();
         let bytes = writer.finish(&Metadata { id: "b".into(), ..Default::default() }).unwrap();
         let copy = Document::load_mem(&bytes).unwrap();
         let full = Document::load(&path).unwrap();
