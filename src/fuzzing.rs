@@ -84,7 +84,8 @@ fn query_index() -> &'static SearchIndex {
             let bib = Bibliographic { title: paragraphs[0].chars().take(40).collect(), ..Bibliographic::default() };
             updater.update(&text_record(id, bib, std::slice::from_ref(&page)), &[page]).expect("indexing a page");
         }
-        updater.finish().expect("committing the index");
+        updater.commit().expect("committing the index");
+        updater.finish().expect("merging the index");
         let index = SearchIndex::open(&archive).expect("the index just built");
         assert_eq!(index.pages(), 3, "the fuzzed queries need pages to match");
         (dir, index)
