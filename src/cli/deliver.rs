@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 
 use super::{open_for_writing, print_json, EXIT_USAGE};
 use crate::archive::Archive;
-use crate::catalog::Reader;
+use crate::catalog::files;
 use crate::config::Config;
 use crate::deliver::pages::PageRange;
 use crate::deliver::request::{NewRequest, Requester, Status};
@@ -225,7 +225,7 @@ fn refuse_request(archive: &Archive, number: u32, reason: &str) -> Result<u8> {
 }
 
 fn list_requests(archive: &Archive, year: Option<i32>, json: bool) -> Result<u8> {
-    let mut register = Reader::open(archive)?.requests()?;
+    let mut register = files::requests(archive)?;
     register.retain(|r| year.is_none_or(|y| local_year(r.filed) == y));
     if json {
         print_json(&register)?;
