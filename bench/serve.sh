@@ -44,7 +44,7 @@ collection, type, source, year and language filters.
 |---|---|---|---|---|---|---|
 | $(date -u +%Y-%m-%d) | $total | $requests | $p50 | $p99 | ${errors:-none} | $load_before → $load_after |
 
-Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB; olke $(git rev-parse --short HEAD).
+Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB; olke $(git rev-parse --short HEAD); server and wrk at niceness $(nice).
 wrk and the server share the 2 cores, and other builds run beside them (the load
 average): the figures are a floor for a machine of the server's own.
 <!-- /web -->
