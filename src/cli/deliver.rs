@@ -138,7 +138,7 @@ pub const REQUESTS_HELP: &str = "Requests filed on the website (`olke serve`) wa
     `olke deliver` does (refusing it with the reason when the document's rights do not\n\
     allow the pages asked for); refusing records the reason given.\n\n\
     Examples:\n  olke requests\n  olke requests --year 2025\n  \
-    olke requests --json | jq '.[] | select(.status == \\\"refused\\\")'\n  \
+    olke requests --json | jq '.[] | select(.status == \"refused\")'\n  \
     olke requests fulfil 12 --out copy-12.pdf\n  \
     olke requests refuse 13 --reason 'Кітап қорда жоқ / книги нет в фонде'";
 

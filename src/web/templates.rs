@@ -337,7 +337,6 @@ pub fn collection(ctx: &Context, library: &Library, name: &str, documents: &[&Do
     let body = html! {
         p.note { (ui.t("Жинақ", "Коллекция")) }
         h1 { (name) }
-        p { a href=(format!("/search?collection={}&q=", encode(name))) { (ui.t("Осы жинақтан іздеу", "Искать в этой коллекции")) } }
         ul.documents { @for record in documents { li.citation { a href={ "/doc/" (encode(&record.id)) } { (record.citation()) } } } }
     };
     layout(ctx, library, name, body)
