@@ -106,7 +106,18 @@ impl Snapshot {
         // The files, which a reader never has to wait for; only an archive that has none
         // (built straight into the catalogue, as the benchmark's is) is read from the
         // catalogue, which is held no longer than the reading takes.
-        let documents = if archive.document_ids()?.is_empty() { Reader::open(archive)?.documents()? } else { Reader::Files(archive.clone()).documents()? };
+        let documents = if archive.document_ids()?.is_empty() {
+            Reader::open(archive)?.documents()?
+        } else {
+            // A damaged record hides its document, not the archive (`olke verify` names it).
+            let (records, unreadable) = files::records(archive)?;
+            for (id, error) in unreadable {
+                tracing::warn!("{id}: {error}");
+            }
+            let mut documents: Vec<DocumentRecord> = records.into_values().collect();
+            documents.sort_by(|a, b| natord::compare(&a.id, &b.id));
+            documents
+        };
         let by_id = documents.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
         let collections = collections(&documents);
         Ok(Snapshot { documents, by_id, collections, fingerprint })
