@@ -28,6 +28,7 @@ bench:
 	@bash scripts/install-deps.sh --bench
 	$(CARGO) build --release
 	bash bench/run.sh
+	bash bench/serve.sh
 
 # Re-render the bundled sample batch from the project's own texts.
 sample:

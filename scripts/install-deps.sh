@@ -18,7 +18,7 @@ python_packages=()
 for arg in "$@"; do
   case "$arg" in
     --test) packages+=(python3 python3-pip chromium chromium-driver); python_packages+=(pymarc html5lib) ;;
-    --bench) packages+=(ocrmypdf unpaper python3 python3-pip time); python_packages+=(rapidfuzz) ;;
+    --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk); python_packages+=(rapidfuzz) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac
 done

@@ -8,6 +8,8 @@
 //!   documents/<id>/pages/NNNN.json each page's words, boxes and confidences
 //!   requests/NNNN.json             the request register: one file per delivery request
 //!   catalog/                       sled: fast lookups, rebuildable from documents/ and requests/
+//!   deliveries/                    copies made on the staff web pages (`olke serve`)
+//!   cache/                         page images scaled down for the web, made again when missing
 //!   .lock                          held by the one process that writes
 //! ```
 //!
@@ -75,6 +77,16 @@ impl Archive {
 
     pub fn request_path(&self, number: u32) -> PathBuf {
         self.requests_dir().join(format!("{number:04}.json"))
+    }
+
+    /// What can be made again from the rest (page images scaled down for the web).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+
+    /// Copies made on the staff web pages, for staff to download and send.
+    pub fn deliveries_dir(&self) -> PathBuf {
+        self.root.join("deliveries")
     }
 
     pub fn config_path(&self) -> PathBuf {

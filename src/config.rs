@@ -28,6 +28,16 @@ pub struct Config {
     pub publish: Publish,
     pub delivery: Delivery,
     pub ocr: Ocr,
+    pub web: Web,
+}
+
+/// `olke serve`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Web {
+    /// What staff type to reach the staff pages; the environment variable
+    /// `OLKE_STAFF_TOKEN` takes precedence. Empty: the staff pages are closed.
+    pub staff_token: String,
 }
 
 /// The library, in Kazakh and Russian.
@@ -126,6 +136,11 @@ whole_articles = true
 [ocr]
 # Languages `olke ingest` recognizes when neither --lang nor a batch manifest says.
 languages = "kaz+rus+eng"
+
+[web]
+# The token staff type to open the staff pages of `olke serve` (at least 16 characters;
+# the OLKE_STAFF_TOKEN environment variable takes precedence). Empty: no staff pages.
+staff_token = ""
 "#;
 
 impl Config {

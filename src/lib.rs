@@ -32,3 +32,4 @@ pub mod report;
 pub mod staging;
 pub mod store;
 pub mod verify;
+pub mod web;

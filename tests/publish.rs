@@ -6,14 +6,13 @@
 mod common;
 
 use std::fs;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::*;
-use fantoccini::{Client, ClientBuilder, Locator};
+use common::browser::{browser, screenshot, Driver};
+use fantoccini::{Client, Locator};
 use olke::fixtures::texts;
 use serde_json::Value;
 
@@ -65,20 +64,9 @@ fn files(site: &Path) -> Vec<String> {
 
 /// Parses every HTML file with html5lib in strict mode, which stops at the first error.
 fn validate_html(site: &Path) {
-    const SCRIPT: &str = r#"
-import sys, html5lib
-parser = html5lib.HTMLParser(strict=True)
-for path in sys.argv[1:]:
-    with open(path, "rb") as handle:
-        try:
-            parser.parse(handle)
-        except Exception as error:
-            raise SystemExit(f"{path}: {error!r} at {parser.errors[-1] if parser.errors else '?'}")
-"#;
     let pages: Vec<PathBuf> = files(site).into_iter().filter(|p| p.ends_with(".html")).map(|p| site.join(p)).collect();
     assert!(pages.len() >= 3);
-    let output = run(Command::new("python3").arg("-c").arg(SCRIPT).args(&pages));
-    assert!(output.status.success(), "invalid HTML (html5lib is installed by `scripts/install-deps.sh --test`):\n{}", stderr(&output));
+    validate_html_files(&pages);
 }
 
 fn recognized(archive: &Path, id: &str) -> String {
@@ -201,65 +189,6 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
     assert_eq!(fs::read_to_string(foreign.join("index.html")).unwrap(), "<p>someone else's</p>");
 }
 
-/// chromedriver on a free local port, stopped when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian's chromium-driver, installed by `scripts/install-deps.sh --test`)");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Driver { child, port };
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("chromedriver did not start on port {port}");
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn browser(driver: &Driver, profile: &Path) -> Client {
-    // Without the background-networking switches Chromium waits on a network it cannot reach.
-    let args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1000,900",
-    ];
-    let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    args.push(format!("--user-data-dir={}", profile.display()));
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a Chromium session")
-}
-
 fn file_url(path: &Path) -> String {
     format!("file://{}", olke::record::export::url_path(&path.display().to_string()))
 }
@@ -268,12 +197,6 @@ fn file_url(path: &Path) -> String {
 fn url_file(url: &str) -> PathBuf {
     let path = url.strip_prefix("file://").unwrap_or_else(|| panic!("not a file URL: {url}"));
     PathBuf::from(percent_encoding::percent_decode_str(path).decode_utf8().unwrap().into_owned())
-}
-
-async fn screenshot(client: &Client, name: &str) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("publish-screenshots");
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join(format!("{name}.png")), client.screenshot().await.unwrap()).unwrap();
 }
 
 async fn click_link(client: &Client, text: &str) {
@@ -298,7 +221,7 @@ fn a_browser_goes_from_the_index_to_a_collection_a_document_and_its_pdf() {
         let client = browser(&driver, &tmp.path().join("profile")).await;
         client.goto(&file_url(&site.join("index.html"))).await.unwrap();
         assert_eq!(client.title().await.unwrap(), "Өлкетану деректер қоры — Балқаш қалалық кітапханасы");
-        screenshot(&client, "1-index").await;
+        screenshot(&client, "publish-screenshots", "1-index").await;
 
         click_link(&client, "Өлкетану").await;
         let url = client.current_url().await.unwrap();
@@ -307,13 +230,13 @@ fn a_browser_goes_from_the_index_to_a_collection_a_document_and_its_pdf() {
         assert!(body.contains(&normalize(&qamshy_citation)), "the in-copyright book is listed: {body}");
         assert!(!body.contains(&qamshy_text[..60]), "but not its text");
         assert!(client.find(Locator::LinkText(&qamshy_citation)).await.is_err(), "and has no page to go to");
-        screenshot(&client, "2-collection").await;
+        screenshot(&client, "publish-screenshots", "2-collection").await;
 
         click_link(&client, &gazeta_citation).await;
         assert_eq!(client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Медный город");
         let body = normalize(&client.find(Locator::Css("main")).await.unwrap().text().await.unwrap());
         assert!(body.contains(&gazeta_text), "the full text is shown:\n{body}");
-        screenshot(&client, "3-document").await;
+        screenshot(&client, "publish-screenshots", "3-document").await;
 
         let pdf = client.find(Locator::Css("a.pdf")).await.unwrap();
         let href = pdf.prop("href").await.unwrap().expect("the PDF link has an address");

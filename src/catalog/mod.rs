@@ -392,6 +392,12 @@ pub mod files {
         read(archive.request_path(number))
     }
 
+    /// The request register, in order of number. Always read from its files: `olke serve`
+    /// writes them without the catalogue, whose copy catches up when the next writer opens it.
+    pub fn requests(archive: &Archive) -> Result<Vec<Request>> {
+        request_numbers(archive)?.into_iter().map(|n| request(archive, n)).collect()
+    }
+
     /// The numbers of the request files, in order.
     pub fn request_numbers(archive: &Archive) -> Result<Vec<u32>> {
         let dir = archive.requests_dir();
@@ -498,14 +504,6 @@ impl Reader {
                     Ok(None)
                 }
             }
-        }
-    }
-
-    /// The request register, in order of number.
-    pub fn requests(&self) -> Result<Vec<Request>> {
-        match self {
-            Reader::Catalog(c) => c.requests(),
-            Reader::Files(archive) => files::request_numbers(archive)?.into_iter().map(|n| files::request(archive, n)).collect(),
         }
     }
 

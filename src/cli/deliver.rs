@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use chrono::Local;
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use super::{open_for_writing, print_json, EXIT_USAGE};
 use crate::archive::Archive;
-use crate::catalog::Reader;
+use crate::catalog::files;
 use crate::config::Config;
 use crate::deliver::pages::PageRange;
 use crate::deliver::request::{NewRequest, Requester, Status};
@@ -76,9 +76,9 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
         Ok(requester) => requester,
         Err(reason) => return usage(format!("--requester {reason}")),
     };
-    let max_bytes = match args.max_mb {
-        Some(mb) if !(mb.is_finite() && mb > 0.0) => return usage(format!("--max-mb {mb}: expected a size in megabytes above 0, e.g. 10")),
-        mb => mb.map(|mb| (mb * 1024.0 * 1024.0) as u64),
+    let max_bytes = match max_bytes(args.max_mb) {
+        Ok(bytes) => bytes,
+        Err(message) => return usage(message),
     };
     let config = Config::load(archive)?;
     let writer = open_for_writing(archive)?;
@@ -96,24 +96,28 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
         Err(e) if e.is_bad_request() => return usage(e),
         Err(e) => return Err(e.into()),
     };
-    let outcome = match fulfilled.expect("fulfilled when filed") {
+    report_outcome(filed.number, fulfilled.expect("fulfilled when filed"), args.max_mb, args.json)
+}
+
+/// Says what became of a request that was fulfilled: the copy made, or why it was refused.
+fn report_outcome(number: u32, outcome: Result<deliver::Outcome, DeliverError>, max_mb: Option<f64>, json: bool) -> Result<u8> {
+    let outcome = match outcome {
         Ok(outcome) => outcome,
-        Err(e @ DeliverError::NoSuchDocument(_)) => return usage(e),
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("request № {} is registered as requested; the copy was not made", filed.number))),
+        Err(e) if e.is_bad_request() => return usage(e),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("request № {number} is registered as requested; the copy was not made"))),
     };
-    if args.json {
+    if json {
         print_json(&serde_json::json!({ "request": outcome.request, "copy": outcome.copy }))?;
     }
-    let number = outcome.request.number;
     match (&outcome.request.status, &outcome.copy) {
         (Status::Refused { reason, .. }, _) => {
             eprintln!("olke: request № {number} refused: {reason}");
             return Ok(1);
         }
-        (_, Some(copy)) if !args.json => {
+        (_, Some(copy)) if !json => {
             println!("Request № {number}: {} ({} pages and a cover page, {:.2} MB)", copy.path.display(), copy.pages, megabytes(copy.bytes));
             if copy.downsampled {
-                println!("Page images were made smaller to fit {} MB.", args.max_mb.unwrap_or_default());
+                println!("Page images were made smaller to fit {} MB.", max_mb.unwrap_or_default());
             }
         }
         _ => {}
@@ -123,14 +127,105 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
             "olke: warning: {} is {:.2} MB even with the page images at their smallest, over the {} MB asked; deliver fewer pages at a time",
             copy.path.display(),
             megabytes(copy.bytes),
-            args.max_mb.unwrap_or_default()
+            max_mb.unwrap_or_default()
         );
     }
     Ok(0)
 }
 
-pub fn requests(archive: &Archive, year: Option<i32>, json: bool) -> Result<u8> {
-    let mut register = Reader::open(archive)?.requests()?;
+pub const REQUESTS_HELP: &str = "Requests filed on the website (`olke serve`) wait as `requested` until staff fulfil\n\
+    or refuse them, on the staff pages or here. Fulfilling makes the copy exactly as\n\
+    `olke deliver` does (refusing it with the reason when the document's rights do not\n\
+    allow the pages asked for); refusing records the reason given.\n\n\
+    Examples:\n  olke requests\n  olke requests --year 2025\n  \
+    olke requests --json | jq '.[] | select(.status == \"refused\")'\n  \
+    olke requests fulfil 12 --out copy-12.pdf\n  \
+    olke requests refuse 13 --reason 'Кітап қорда жоқ / книги нет в фонде'";
+
+#[derive(Args, Debug)]
+pub struct RequestsArgs {
+    #[command(subcommand)]
+    action: Option<RequestAction>,
+    /// Only the requests filed in this year.
+    #[arg(long, value_name = "YEAR")]
+    year: Option<i32>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum RequestAction {
+    /// Make the copy a waiting request asks for and mark it delivered (or refused, when
+    /// the document's rights do not allow it).
+    Fulfil {
+        /// The request's number (`olke requests`).
+        number: u32,
+        /// Where to write the copy (default: request-NNNN-ID.pdf in the current folder).
+        #[arg(long, short = 'o', value_name = "FILE.pdf")]
+        out: Option<PathBuf>,
+        /// Make the file at most this many megabytes, downsampling page images as needed.
+        #[arg(long, value_name = "N")]
+        max_mb: Option<f64>,
+    },
+    /// Refuse a waiting request, with the reason the reader is told.
+    Refuse {
+        number: u32,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+}
+
+pub fn requests(archive: &Archive, args: RequestsArgs) -> Result<u8> {
+    match args.action {
+        None => list_requests(archive, args.year, args.json),
+        Some(RequestAction::Fulfil { number, out, max_mb }) => fulfil_request(archive, number, out, max_mb),
+        Some(RequestAction::Refuse { number, reason }) => refuse_request(archive, number, &reason),
+    }
+}
+
+fn max_bytes(max_mb: Option<f64>) -> Result<Option<u64>, String> {
+    match max_mb {
+        Some(mb) if !(mb.is_finite() && mb > 0.0) => Err(format!("--max-mb {mb}: expected a size in megabytes above 0, e.g. 10")),
+        mb => Ok(mb.map(|mb| (mb * 1024.0 * 1024.0) as u64)),
+    }
+}
+
+fn fulfil_request(archive: &Archive, number: u32, out: Option<PathBuf>, max_mb: Option<f64>) -> Result<u8> {
+    let max_bytes = match max_bytes(max_mb) {
+        Ok(bytes) => bytes,
+        Err(message) => return usage(message),
+    };
+    let config = Config::load(archive)?;
+    let writer = open_for_writing(archive)?;
+    let out = match (out, writer.catalog.request(number)?) {
+        (Some(out), _) => out,
+        (None, Some(request)) => PathBuf::from(format!("request-{:04}-{}.pdf", request.number, request.document)),
+        (None, None) => return usage(DeliverError::NoSuchRequest(number)),
+    };
+    let outcome = deliver::fulfil(archive, &writer.catalog, &config, number, &out, CopyOptions { max_bytes });
+    writer.lock.release()?;
+    report_outcome(number, outcome, max_mb, false)
+}
+
+fn refuse_request(archive: &Archive, number: u32, reason: &str) -> Result<u8> {
+    if reason.trim().is_empty() {
+        return usage("--reason: say why, for the reader");
+    }
+    let writer = open_for_writing(archive)?;
+    let refused = deliver::refuse(archive, &writer.catalog, number, reason.trim());
+    writer.lock.release()?;
+    match refused {
+        Ok(request) => {
+            println!("Request № {} refused: {reason}", request.number);
+            Ok(0)
+        }
+        Err(e) if e.is_bad_request() => usage(e),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn list_requests(archive: &Archive, year: Option<i32>, json: bool) -> Result<u8> {
+    let mut register = files::requests(archive)?;
     register.retain(|r| year.is_none_or(|y| local_year(r.filed) == y));
     if json {
         print_json(&register)?;

@@ -13,6 +13,7 @@ mod progress;
 mod publish;
 mod report;
 mod search;
+mod serve;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -50,6 +51,8 @@ pub const EXIT_PROBLEMS: u8 = 4;
         olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
         olke deliver tom-6 --pages 46-65 --requester 'Асқар Сейітов <askar@example.kz>' --max-mb 10\n  \
         olke requests --year 2025\n  \
+        olke requests fulfil 12\n  \
+        olke serve --bind 127.0.0.1:8080\n  \
         olke publish --out site\n  \
         olke report --year 2025 --md\n  \
         olke search кітапхана --year 1960..1970\n  \
@@ -130,14 +133,11 @@ enum Command {
     #[command(after_help = deliver::DELIVER_HELP)]
     Deliver(deliver::DeliverArgs),
     /// List the request register: every delivery asked for, delivered or refused.
-    #[command(after_help = "Examples:\n  olke requests\n  olke requests --year 2025\n  olke requests --json | jq '.[] | select(.status == \"refused\")'")]
-    Requests {
-        /// Only the requests filed in this year.
-        #[arg(long, value_name = "YEAR")]
-        year: Option<i32>,
-        #[arg(long)]
-        json: bool,
-    },
+    #[command(after_help = deliver::REQUESTS_HELP, args_conflicts_with_subcommands = true)]
+    Requests(deliver::RequestsArgs),
+    /// Serve the archive on the web: search, documents, delivery requests, staff pages.
+    #[command(after_help = crate::web::SERVE_HELP)]
+    Serve(serve::ServeArgs),
     /// The annual digitization report: documents and pages by kind, rare, local-history and
     /// Kazakhstan-content books, deliveries.
     #[command(after_help = "A document counts in the year it was archived; the totals are through the end of\n\
@@ -213,7 +213,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Search(args) => search::search(&archive, args),
         Command::Reindex(args) => search::reindex(&archive, args),
         Command::Deliver(args) => deliver::deliver(&archive, args),
-        Command::Requests { year, json } => deliver::requests(&archive, year, json),
+        Command::Requests(args) => deliver::requests(&archive, args),
+        Command::Serve(args) => serve::run(&archive, args),
         Command::Report(args) => report::run(&archive, args),
         Command::Publish(args) => publish::run(&archive, args),
         Command::Verify(args) => integrity::verify(&archive, args),

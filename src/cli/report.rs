@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{print_json, EXIT_USAGE};
 use crate::archive::{write_atomic, Archive};
-use crate::catalog::Reader;
+use crate::catalog::{files, Reader};
 use crate::report::{chart, compute, format};
 
 #[derive(Args, Debug)]
@@ -44,7 +44,7 @@ pub fn run(archive: &Archive, args: ReportArgs) -> Result<u8> {
         }
     }
     let reader = Reader::open(archive)?;
-    let report = compute(year, &reader.documents()?, &reader.requests()?);
+    let report = compute(year, &reader.documents()?, &files::requests(archive)?);
     if args.json {
         print_json(&report)?;
     } else {

@@ -4,9 +4,18 @@
 //!
 //! [`file`] records a new request; [`fulfil`] checks it against the document's rights and
 //! either makes the copy or refuses it with the reason; [`refuse`] refuses it for a reason
-//! staff give. `olke deliver` files and fulfils at once; a web form would file, and staff
-//! fulfil or refuse later. The caller holds the archive's writer lock.
+//! staff give. `olke deliver` files and fulfils at once; the web form files, and staff
+//! fulfil or refuse later, on the web or with `olke requests fulfil|refuse`.
+//!
+//! Who writes where ([`Register`]): the command line holds the archive's writer lock and
+//! keeps the catalogue's tree up to date as it goes. `olke serve` never opens the catalogue
+//! (sled admits one process, and an ingest must be able to take it while the server runs):
+//! it writes the request files alone, and the next writer's [`crate::catalog::Catalog::adopt`]
+//! brings the tree in line with them. Numbers are claimed by creating the file without
+//! replacing one, and a decision is taken under `requests/.lock`, re-reading the request
+//! from its file, so two processes can neither file under one number nor decide a request twice.
 
+use std::fs::{File, OpenOptions};
 use std::path::Path;
 
 use chrono::Utc;
@@ -15,16 +24,41 @@ use super::pages::Selection;
 use super::request::{NewRequest, Request, Status};
 use super::{make_copy, rights, Copy, CopyOptions, DeliverError};
 use crate::archive::Archive;
-use crate::catalog::{files, Catalog};
+use crate::catalog::{files, Catalog, CatalogError};
 use crate::config::Config;
+use crate::record::DocumentRecord;
+
+/// Where the register's callers find documents, and what they keep beside the request files.
+pub trait Register {
+    fn record(&self, id: &str) -> Result<Option<DocumentRecord>, CatalogError>;
+    /// The highest request number known (a start: the files decide which number is free).
+    fn last_request_number(&self) -> Result<u32, CatalogError>;
+    /// Keeps a request just written to its file (the catalogue caches it; the files alone need nothing).
+    fn keep(&self, request: &Request) -> Result<(), CatalogError>;
+}
+
+impl Register for Catalog {
+    fn record(&self, id: &str) -> Result<Option<DocumentRecord>, CatalogError> {
+        self.get(id)
+    }
+
+    fn last_request_number(&self) -> Result<u32, CatalogError> {
+        Catalog::last_request_number(self)
+    }
+
+    fn keep(&self, request: &Request) -> Result<(), CatalogError> {
+        self.put_request(request)?;
+        self.flush()
+    }
+}
 
 /// Files a new request under the next free number, as `requested`. A request for a
 /// document the archive does not have, or for pages it does not have, is not filed.
-pub fn file(archive: &Archive, catalog: &Catalog, new: NewRequest) -> Result<Request, DeliverError> {
-    let record = catalog.get(&new.document)?.ok_or_else(|| DeliverError::NoSuchDocument(new.document.clone()))?;
+pub fn file(archive: &Archive, register: &dyn Register, new: NewRequest) -> Result<Request, DeliverError> {
+    let record = register.record(&new.document)?.ok_or_else(|| DeliverError::NoSuchDocument(new.document.clone()))?;
     let pages = Selection::resolve(&record, new.pages).map_err(DeliverError::Pages)?;
     let mut request = Request {
-        number: catalog.last_request_number()? + 1,
+        number: register.last_request_number()? + 1,
         filed: Utc::now(),
         requester: new.requester,
         purpose: new.purpose.filter(|p| !p.trim().is_empty()),
@@ -37,24 +71,38 @@ pub fn file(archive: &Archive, catalog: &Catalog, new: NewRequest) -> Result<Req
     while !files::create_request(archive, &request)? {
         request.number += 1;
     }
-    catalog.put_request(&request)?;
-    catalog.flush()?;
+    register.keep(&request)?;
     Ok(request)
 }
 
-/// A request still waiting for a decision.
-fn pending(catalog: &Catalog, number: u32) -> Result<Request, DeliverError> {
-    let request = catalog.request(number)?.ok_or(DeliverError::NoSuchRequest(number))?;
+/// Held while a request is decided: one decision at a time, across processes.
+fn decision_lock(archive: &Archive) -> Result<File, CatalogError> {
+    let path = archive.requests_dir().join(".lock");
+    let error = |source| CatalogError::File { path: path.clone(), source };
+    std::fs::create_dir_all(archive.requests_dir()).map_err(error)?;
+    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(error)?;
+    // SAFETY: flock on a descriptor we own; released when the file is closed.
+    if unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&file), libc::LOCK_EX) } != 0 {
+        return Err(error(std::io::Error::last_os_error()));
+    }
+    Ok(file)
+}
+
+/// A request still waiting for a decision, as its file says now.
+fn pending(archive: &Archive, number: u32) -> Result<Request, DeliverError> {
+    if !archive.request_path(number).is_file() {
+        return Err(DeliverError::NoSuchRequest(number));
+    }
+    let request = files::request(archive, number)?;
     match request.status {
         Status::Requested => Ok(request),
         ref decided => Err(DeliverError::AlreadyDecided { number, status: decided.name() }),
     }
 }
 
-fn save(archive: &Archive, catalog: &Catalog, request: &Request) -> Result<(), DeliverError> {
+fn save(archive: &Archive, register: &dyn Register, request: &Request) -> Result<(), DeliverError> {
     files::write_request(archive, request)?;
-    catalog.put_request(request)?;
-    catalog.flush()?;
+    register.keep(request)?;
     Ok(())
 }
 
@@ -69,9 +117,10 @@ pub struct Outcome {
 /// Decides a filed request: refused, with the reason, when the document's rights do not
 /// allow the pages asked for; otherwise the copy is made at `out` and the request marked
 /// delivered. A failure making the copy leaves the request as it was.
-pub fn fulfil(archive: &Archive, catalog: &Catalog, config: &Config, number: u32, out: &Path, options: CopyOptions) -> Result<Outcome, DeliverError> {
-    let mut request = pending(catalog, number)?;
-    let record = catalog.get(&request.document)?.ok_or_else(|| DeliverError::NoSuchDocument(request.document.clone()))?;
+pub fn fulfil(archive: &Archive, register: &dyn Register, config: &Config, number: u32, out: &Path, options: CopyOptions) -> Result<Outcome, DeliverError> {
+    let _decision = decision_lock(archive)?;
+    let mut request = pending(archive, number)?;
+    let record = register.record(&request.document)?.ok_or_else(|| DeliverError::NoSuchDocument(request.document.clone()))?;
     let copy = match rights::check(&record, &request.pages, &config.delivery) {
         Err(reason) => {
             request.status = Status::Refused { refused: Utc::now(), reason };
@@ -83,14 +132,15 @@ pub fn fulfil(archive: &Archive, catalog: &Catalog, config: &Config, number: u32
             Some(copy)
         }
     };
-    save(archive, catalog, &request)?;
+    save(archive, register, &request)?;
     Ok(Outcome { request, copy })
 }
 
 /// Refuses a filed request for `reason`.
-pub fn refuse(archive: &Archive, catalog: &Catalog, number: u32, reason: &str) -> Result<Request, DeliverError> {
-    let mut request = pending(catalog, number)?;
+pub fn refuse(archive: &Archive, register: &dyn Register, number: u32, reason: &str) -> Result<Request, DeliverError> {
+    let _decision = decision_lock(archive)?;
+    let mut request = pending(archive, number)?;
     request.status = Status::Refused { refused: Utc::now(), reason: reason.to_string() };
-    save(archive, catalog, &request)?;
+    save(archive, register, &request)?;
     Ok(request)
 }

@@ -33,7 +33,7 @@ fn name<'a>(image: &'a Stream, key: &[u8]) -> Option<&'a [u8]> {
 }
 
 /// The pixels of an image olke can encode again: JPEG, or 8-bit gray or RGB in Flate.
-fn pixels(image: &Stream) -> Option<DynamicImage> {
+pub(crate) fn pixels(image: &Stream) -> Option<DynamicImage> {
     let width = image.dict.get(b"Width").and_then(Object::as_i64).ok()? as u32;
     let height = image.dict.get(b"Height").and_then(Object::as_i64).ok()? as u32;
     match name(image, b"Filter")? {

@@ -107,6 +107,18 @@ impl SearchIndex {
         self.reader.reload().map_err(|source| IndexError::Tantivy { path: PathBuf::new(), source })
     }
 
+    /// Tells one state of the index from another: changes whenever a commit adds or
+    /// deletes pages (an ingest, an edit, a reindex) and the reader has been reloaded.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for segment in self.reader.searcher().segment_readers() {
+            segment.segment_id().hash(&mut hasher);
+            segment.num_deleted_docs().hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
     /// Pages in the index.
     pub fn pages(&self) -> u64 {
         self.reader.searcher().num_docs()

@@ -168,6 +168,9 @@ pub struct SearchResults {
     pub total_pages: usize,
     pub offset: usize,
     pub hits: Vec<Hit>,
+    /// Every document found, best first (what facets are counted over; not printed).
+    #[serde(skip)]
+    pub matched: Vec<Arc<str>>,
 }
 
 /// Turns an [`Expr`] into tantivy queries, analysing each word with every language's
@@ -540,9 +543,10 @@ impl SearchIndex {
         let mut documents: Vec<(Arc<str>, DocumentHits)> = group(hits).into_iter().collect();
         documents.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| natord::compare(&a.0, &b.0)));
         let total = documents.len();
+        let matched: Vec<Arc<str>> = documents.iter().map(|(id, _)| id.clone()).collect();
         let shown: Vec<(Arc<str>, DocumentHits)> = documents.into_iter().skip(request.offset).take(request.limit).collect();
         if shown.is_empty() {
-            return Ok(SearchResults { total, total_pages, offset: request.offset, hits: Vec::new() });
+            return Ok(SearchResults { total, total_pages, offset: request.offset, hits: Vec::new(), matched });
         }
 
         // Which of the shown documents' pages matched in their text (rather than only
@@ -580,7 +584,20 @@ impl SearchIndex {
                 snippet: best.and_then(|(_, page)| snippet(&doc, &self.fields, page, &weights)),
             });
         }
-        Ok(SearchResults { total, total_pages, offset: request.offset, hits: results })
+        Ok(SearchResults { total, total_pages, offset: request.offset, hits: results, matched })
+    }
+
+    /// The text of a document's pages as indexed, by page number (how the web server
+    /// shows a document without opening the catalogue an ingest may hold).
+    pub fn page_texts(&self, id: &str) -> Result<BTreeMap<u32, String>, SearchError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let mut texts = BTreeMap::new();
+        for hit in searcher.search(&query, &PageHits)? {
+            let doc: TantivyDocument = searcher.doc(hit.address)?;
+            texts.insert(hit.page, stored_str(&doc, self.fields.text).unwrap_or_default());
+        }
+        Ok(texts)
     }
 }
 

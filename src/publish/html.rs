@@ -27,7 +27,7 @@ fn both(kk: &str, ru: &str) -> Markup {
     html! { span lang="kk" { (kk) } " · " span.ru lang="ru" { (ru) } }
 }
 
-fn kind_label(kind: Option<DocumentType>) -> (&'static str, &'static str) {
+pub(crate) fn kind_label(kind: Option<DocumentType>) -> (&'static str, &'static str) {
     match kind {
         Some(DocumentType::NewspaperArticle) => ("Газет мақаласы", "Газетная статья"),
         Some(DocumentType::JournalArticle) => ("Журнал мақаласы", "Журнальная статья"),
@@ -37,7 +37,7 @@ fn kind_label(kind: Option<DocumentType>) -> (&'static str, &'static str) {
     }
 }
 
-fn rights_label(rights: Option<Rights>) -> (&'static str, &'static str) {
+pub(crate) fn rights_label(rights: Option<Rights>) -> (&'static str, &'static str) {
     match rights {
         Some(Rights::PublicDomain) => ("Қоғамдық игілік", "Общественное достояние"),
         Some(Rights::AuthorContract) => ("Автормен шарт бойынша жарияланған", "Опубликовано по договору с автором"),

@@ -2,6 +2,8 @@
 //! batches with known text, and read PDFs back with poppler and qpdf.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -245,4 +247,21 @@ pub fn problem_kinds(report: &serde_json::Value) -> Vec<(String, String)> {
         .iter()
         .map(|p| (p["kind"].as_str().unwrap().to_string(), p["document"].as_str().unwrap_or_default().to_string()))
         .collect()
+}
+
+/// Fails unless every file is valid HTML5 to an independent parser (Python's html5lib,
+/// installed by `scripts/install-deps.sh --test`).
+pub fn validate_html_files(pages: &[PathBuf]) {
+    const SCRIPT: &str = r#"
+import sys, html5lib
+parser = html5lib.HTMLParser(strict=True)
+for path in sys.argv[1:]:
+    with open(path, "rb") as handle:
+        try:
+            parser.parse(handle)
+        except Exception as error:
+            raise SystemExit(f"{path}: {error!r} at {parser.errors[-1] if parser.errors else '?'}")
+"#;
+    let output = run(Command::new("python3").arg("-c").arg(SCRIPT).args(pages));
+    assert!(output.status.success(), "invalid HTML:\n{}", stderr(&output));
 }

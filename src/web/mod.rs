@@ -1,0 +1,264 @@
+//! `olke serve`: the archive on the web. Readers search it, read what rights allow and ask
+//! for copies; staff answer the requests.
+//!
+//! The server only reads the archive, so it runs while an ingest writes: documents come
+//! from their `record.json` files (loaded into a [`Snapshot`] in the background and again
+//! whenever the search index changes), page text and search from the tantivy index, page
+//! images from the archived PDFs. It never opens the sled catalogue, which admits one
+//! process and which an ingest must be able to take at any time. The one thing it writes
+//! is the request register's files (`requests/NNNN.json`, the register's source of truth;
+//! see [`crate::deliver::register`]); the catalogue's copy of the register catches up when
+//! the next writer opens it. Copies made on the staff pages go to `archive/deliveries/`,
+//! page images to `archive/cache/`.
+//!
+//! [`routes`] has the handlers, [`templates`] the pages, [`security`] cookies, CSRF, the
+//! staff session and headers, [`images`] the page images, [`i18n`] the two languages.
+
+pub mod i18n;
+pub mod images;
+mod routes;
+pub mod security;
+mod staff;
+mod templates;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::archive::Archive;
+use crate::catalog::{files, CatalogError, Reader};
+use crate::config::Config;
+use crate::deliver::register::Register;
+use crate::deliver::request::Request;
+use crate::index::SearchIndex;
+use crate::record::{collections, CollectionSummary, DocumentRecord};
+use security::StaffGate;
+
+pub const SERVE_HELP: &str = "Routes: / (search box), /search?q=… (the same query syntax as `olke search`; filters\n\
+    collection, type, source, year, lang as parameters), /doc/ID, /collections, /request\n\
+    (the delivery form), /staff (the request queue, behind the staff token).\n\n\
+    The server only reads the archive and runs while an ingest writes it. Requests filed on\n\
+    the website are written to archive/requests/ at once; staff fulfil or refuse them on\n\
+    /staff (copies go to archive/deliveries/) or with `olke requests fulfil|refuse`.\n\n\
+    The staff token is OLKE_STAFF_TOKEN or [web] staff_token in olke.toml (16 characters at\n\
+    least); without one the staff pages are closed. Put the server behind a TLS proxy\n\
+    (nginx, Caddy) before opening it beyond the library's own machine.\n\n\
+    Examples:\n  olke serve\n  olke --archive /srv/olke serve --bind 0.0.0.0:8080\n  \
+    OLKE_STAFF_TOKEN=$(cat /etc/olke/staff-token) olke serve --bind 127.0.0.1:8080";
+
+/// Largest form accepted (the delivery form with a long purpose is well under it).
+pub const MAX_FORM_BYTES: usize = 16 * 1024;
+
+/// An answer that is not the page asked for: the status and what to tell the reader.
+#[derive(Debug)]
+pub struct WebError {
+    pub status: StatusCode,
+    pub kk: String,
+    pub ru: String,
+}
+
+impl WebError {
+    pub fn new(status: StatusCode, kk: impl Into<String>, ru: impl Into<String>) -> WebError {
+        WebError { status, kk: kk.into(), ru: ru.into() }
+    }
+
+    pub fn not_found() -> WebError {
+        WebError::new(StatusCode::NOT_FOUND, "Мұндай бет жоқ.", "Такой страницы нет.")
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> WebError {
+        let message = message.into();
+        WebError::new(StatusCode::BAD_REQUEST, format!("Сұраныс қате: {message}"), format!("Ошибка в запросе: {message}"))
+    }
+
+    /// A failure of the server itself: logged in full, the reader told little.
+    pub fn internal(error: impl std::fmt::Display) -> WebError {
+        tracing::error!("{error}");
+        WebError::new(StatusCode::INTERNAL_SERVER_ERROR, "Сервер қатесі; кейінірек қайталаңыз.", "Ошибка сервера; повторите позже.")
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        (self.status, Html(templates::error_page(&self))).into_response()
+    }
+}
+
+/// The documents as last read, for the pages that list them and the search facets.
+#[derive(Default)]
+pub struct Snapshot {
+    pub documents: Vec<DocumentRecord>,
+    by_id: HashMap<String, usize>,
+    pub collections: Vec<CollectionSummary>,
+    /// The index state it was read at.
+    fingerprint: Option<u64>,
+}
+
+impl Snapshot {
+    fn read(archive: &Archive, fingerprint: Option<u64>) -> Result<Snapshot, CatalogError> {
+        // The files, which a reader never has to wait for; only an archive that has none
+        // (built straight into the catalogue, as the benchmark's is) is read from the
+        // catalogue, which is held no longer than the reading takes.
+        let documents = if archive.document_ids()?.is_empty() {
+            Reader::open(archive)?.documents()?
+        } else {
+            // A damaged record hides its document, not the archive (`olke verify` names it).
+            let (records, unreadable) = files::records(archive)?;
+            for (id, error) in unreadable {
+                tracing::warn!("{id}: {error}");
+            }
+            let mut documents: Vec<DocumentRecord> = records.into_values().collect();
+            documents.sort_by(|a, b| natord::compare(&a.id, &b.id));
+            documents
+        };
+        let by_id = documents.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
+        let collections = collections(&documents);
+        Ok(Snapshot { documents, by_id, collections, fingerprint })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&DocumentRecord> {
+        self.by_id.get(id).map(|&i| &self.documents[i])
+    }
+}
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub archive: Archive,
+    pub config: Config,
+    index: RwLock<Option<Arc<SearchIndex>>>,
+    snapshot: RwLock<Arc<Snapshot>>,
+    reading: AtomicBool,
+    last_reload: Mutex<Instant>,
+    pub staff: Option<StaffGate>,
+}
+
+/// How often the server looks for a newer index (and so for changed documents).
+const RELOAD_EVERY: Duration = Duration::from_secs(1);
+
+impl AppState {
+    /// The index, opened when it first exists.
+    pub fn index(&self) -> Option<Arc<SearchIndex>> {
+        if let Some(index) = self.index.read().expect("index lock").clone() {
+            return Some(index);
+        }
+        let opened = Arc::new(SearchIndex::open(&self.archive).ok()?);
+        *self.index.write().expect("index lock") = Some(opened.clone());
+        Some(opened)
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().expect("snapshot lock").clone()
+    }
+
+    /// Sees the latest index commit, at most once a second, and reads the documents
+    /// again in the background when it changed.
+    pub fn refresh(self: &Arc<Self>) {
+        {
+            let mut last = self.last_reload.lock().expect("reload lock");
+            if last.elapsed() < RELOAD_EVERY {
+                return;
+            }
+            *last = Instant::now();
+        }
+        let fingerprint = self.index().map(|index| {
+            if let Err(e) = index.reload() {
+                tracing::warn!("{e}");
+            }
+            index.fingerprint()
+        });
+        if fingerprint != self.snapshot().fingerprint || fingerprint.is_none() {
+            self.read_documents(fingerprint);
+        }
+    }
+
+    fn read_documents(self: &Arc<Self>, fingerprint: Option<u64>) {
+        if self.reading.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let state = self.clone();
+        std::thread::spawn(move || {
+            match Snapshot::read(&state.archive, fingerprint) {
+                Ok(snapshot) => *state.snapshot.write().expect("snapshot lock") = Arc::new(snapshot),
+                Err(e) => tracing::warn!("reading the documents: {e}"),
+            }
+            state.reading.store(false, Ordering::Release);
+        });
+    }
+
+    /// A document by id: from the snapshot, or its file when it came after the snapshot.
+    pub fn record(&self, id: &str) -> Option<DocumentRecord> {
+        if let Some(record) = self.snapshot().get(id) {
+            return Some(record.clone());
+        }
+        // Only names olke gives documents reach the file system: no separators, no dot first.
+        let plausible = !id.is_empty() && id.len() <= 200 && !id.starts_with('.') && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        (plausible && self.archive.record_path(id).is_file()).then(|| files::record(&self.archive, id).ok()).flatten()
+    }
+}
+
+/// The register as the server keeps it: the request files alone.
+struct FileRegister<'a>(&'a AppState);
+
+impl Register for FileRegister<'_> {
+    fn record(&self, id: &str) -> Result<Option<DocumentRecord>, CatalogError> {
+        Ok(self.0.record(id))
+    }
+
+    fn last_request_number(&self) -> Result<u32, CatalogError> {
+        Ok(files::request_numbers(&self.0.archive)?.last().copied().unwrap_or(0))
+    }
+
+    fn keep(&self, _request: &Request) -> Result<(), CatalogError> {
+        Ok(())
+    }
+}
+
+/// The staff token: the environment's, else the archive's setting; none when empty.
+pub fn staff_token(config: &Config) -> Option<String> {
+    let token = std::env::var("OLKE_STAFF_TOKEN").ok().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| config.web.staff_token.clone());
+    let token = token.trim().to_string();
+    (!token.is_empty()).then_some(token)
+}
+
+/// The application over `archive`. Returns at once: the documents are read in the
+/// background (until then the pages that list them show none).
+pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Router {
+    let state = Arc::new(AppState {
+        archive,
+        config,
+        index: RwLock::new(None),
+        snapshot: RwLock::new(Arc::new(Snapshot::default())),
+        reading: AtomicBool::new(false),
+        last_reload: Mutex::new(Instant::now()),
+        staff: staff_token.map(StaffGate::new),
+    });
+    let fingerprint = state.index().map(|index| index.fingerprint());
+    state.read_documents(fingerprint);
+    Router::new()
+        .route("/", get(routes::home))
+        .route("/search", get(routes::search))
+        .route("/doc/{id}", get(routes::document))
+        .route("/doc/{id}/pdf", get(routes::document_pdf))
+        .route("/doc/{id}/page/{page}/{size}", get(routes::page_image))
+        .route("/collections", get(routes::collections))
+        .route("/collections/{name}", get(routes::collection))
+        .route("/request", get(routes::request_form).post(routes::request_submit))
+        .route("/staff", get(staff::queue))
+        .route("/staff/login", post(staff::log_in))
+        .route("/staff/logout", post(staff::log_out))
+        .route("/staff/requests/{number}/fulfil", post(staff::fulfil))
+        .route("/staff/requests/{number}/refuse", post(staff::refuse))
+        .route("/staff/requests/{number}/copy", get(staff::copy))
+        .route("/style.css", get(routes::style))
+        .fallback(routes::not_found)
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::frame))
+        .with_state(state)
+}

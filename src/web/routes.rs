@@ -1,0 +1,322 @@
+//! The public pages: home, search, documents, page images and PDFs (where rights allow),
+//! collections, the delivery request form.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+
+use super::images::{page_image as render_page_image, Size};
+use super::security::Context;
+use super::templates::{self, DocumentPage, Facet, PageView, RequestForm, SearchPage};
+use super::{AppState, FileRegister, Snapshot, WebError};
+use crate::deliver::pages::PageRange;
+use crate::deliver::request::{NewRequest, Requester};
+use crate::index::document::year_of;
+use crate::index::{Filters, SearchError, SearchRequest, SearchResults};
+use crate::publish::full_text_allowed;
+use crate::publish::html::kind_label;
+
+/// Results on a page of search results.
+const RESULTS_PER_PAGE: usize = 20;
+/// Deepest offset into results (no reader pages further; bounds the work of one request).
+const MAX_OFFSET: usize = 1000;
+/// Longest query taken.
+const MAX_QUERY_CHARS: usize = 500;
+/// Pages of a document shown at once.
+const PAGES_PER_VIEW: u32 = 10;
+
+type Page = Result<Response, WebError>;
+
+fn html(body: String) -> Page {
+    Ok(Html(body).into_response())
+}
+
+/// Blocking work (search, reading files, PDFs) off the async workers.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, WebError> {
+    tokio::task::spawn_blocking(work).await.map_err(WebError::internal)
+}
+
+fn rejected(status: StatusCode, body: String) -> WebError {
+    WebError::new(status, format!("Сұраныс қате: {body}"), format!("Ошибка в запросе: {body}"))
+}
+
+pub fn query_error(e: QueryRejection) -> WebError {
+    rejected(e.status(), e.body_text())
+}
+
+pub fn form_error(e: FormRejection) -> WebError {
+    rejected(e.status(), e.body_text())
+}
+
+pub fn path_error(e: PathRejection) -> WebError {
+    rejected(e.status(), e.body_text())
+}
+
+pub async fn home(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
+    state.refresh();
+    html(templates::home(&ctx, &state.config.library, &state.snapshot()))
+}
+
+pub async fn style() -> Response {
+    ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], templates::stylesheet()).into_response()
+}
+
+pub async fn not_found() -> WebError {
+    WebError::not_found()
+}
+
+/// `/search`'s parameters: the CLI's filters, one value each.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchParams {
+    q: String,
+    collection: String,
+    #[serde(rename = "type")]
+    kind: String,
+    source: String,
+    year: String,
+    lang: String,
+    offset: usize,
+}
+
+fn filters(params: &SearchParams) -> Result<Filters, String> {
+    let one = |value: &str| if value.trim().is_empty() { Vec::new() } else { vec![value.trim().to_string()] };
+    let years = if params.year.trim().is_empty() { None } else { Some(params.year.trim().parse().map_err(|e: String| e.replace("--year ", ""))?) };
+    Ok(Filters {
+        collections: one(&params.collection),
+        types: one(&params.kind),
+        source: (!params.source.trim().is_empty()).then(|| params.source.trim().to_string()),
+        years,
+        langs: one(&params.lang),
+    })
+}
+
+fn count<'a>(values: impl Iterator<Item = String> + 'a) -> Vec<(String, usize)> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for value in values {
+        *counts.entry(value).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| natord::compare(&a.0, &b.0)));
+    counts.truncate(12);
+    counts
+}
+
+/// Collection, type, source, decade and language of the documents found.
+fn facets(ctx: &Context, snapshot: &Snapshot, results: &SearchResults) -> Vec<Facet> {
+    let found: Vec<_> = results.matched.iter().filter_map(|id| snapshot.get(id)).collect();
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let ui = ctx.ui;
+    let same = |(value, n): (String, usize)| (value.clone(), value, n);
+    let facet = |param, title, values: Vec<(String, String, usize)>| Facet { param, title, values };
+    let kinds = count(found.iter().filter_map(|r| r.bib.kind).map(|k| crate::index::document::type_name(k).to_string()));
+    let decades = count(found.iter().filter_map(|r| year_of(r)).map(|y| (y / 10 * 10).to_string()));
+    vec![
+        facet("collection", ("Жинақ", "Коллекция"), count(found.iter().flat_map(|r| r.bib.collections.iter().cloned())).into_iter().map(same).collect()),
+        facet(
+            "type",
+            ("Түрі", "Вид"),
+            kinds
+                .into_iter()
+                .map(|(key, n)| {
+                    let kind = found.iter().filter_map(|r| r.bib.kind).find(|k| crate::index::document::type_name(*k) == key);
+                    (key, ui.pick(kind_label(kind)).to_string(), n)
+                })
+                .collect(),
+        ),
+        facet("source", ("Басылым", "Издание"), count(found.iter().filter_map(|r| r.bib.source.clone())).into_iter().map(same).collect()),
+        facet("year", ("Жылдар", "Годы"), decades.into_iter().map(|(decade, n)| (format!("{decade}..{}", decade.parse::<i64>().unwrap_or(0) + 9), format!("{decade}–"), n)).collect()),
+        facet(
+            "lang",
+            ("Тілі", "Язык"),
+            count(found.iter().flat_map(|r| r.languages.iter().cloned())).into_iter().map(|(code, n)| (code.clone(), super::i18n::language_name(ui, &code), n)).collect(),
+        ),
+    ]
+    .into_iter()
+    .filter(|f| !f.values.is_empty())
+    .collect()
+}
+
+pub async fn search(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, params: Result<Query<SearchParams>, QueryRejection>) -> Page {
+    let Query(params) = params.map_err(query_error)?;
+    let library = &state.config.library;
+    let query = params.q.trim().to_string();
+    if query.is_empty() {
+        return html(templates::home(&ctx, library, &state.snapshot()));
+    }
+    let invalid = |message: String| {
+        let body = templates::search(&ctx, library, SearchPage { query: &query, results: None, facets: &[], error: Some(message), limit: RESULTS_PER_PAGE });
+        Ok((StatusCode::BAD_REQUEST, Html(body)).into_response())
+    };
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return invalid(format!("{} ({MAX_QUERY_CHARS})", ctx.ui.t("Сұраныс тым ұзын", "Слишком длинный запрос")));
+    }
+    if params.offset > MAX_OFFSET {
+        return invalid(format!("offset ≤ {MAX_OFFSET}"));
+    }
+    let filters = match filters(&params) {
+        Ok(filters) => filters,
+        Err(message) => return invalid(message),
+    };
+    state.refresh();
+    let Some(index) = state.index() else {
+        return Err(WebError::new(StatusCode::SERVICE_UNAVAILABLE, "Іздеу индексі әлі жасалмаған.", "Поисковый индекс ещё не создан."));
+    };
+    let request = SearchRequest { query: query.clone(), filters, limit: RESULTS_PER_PAGE, offset: params.offset };
+    let outcome = blocking(move || index.search(&request)).await?;
+    let results = match outcome {
+        Ok(results) => results,
+        Err(e) if e.is_usage() => {
+            let message = match e {
+                SearchError::Query(bad) => bad.pointer(&query).map(|p| format!("{bad}\n{p}")).unwrap_or_else(|| bad.to_string()),
+                other => other.to_string(),
+            };
+            return invalid(message);
+        }
+        Err(e) => return Err(WebError::internal(e)),
+    };
+    let facets = facets(&ctx, &state.snapshot(), &results);
+    html(templates::search(&ctx, library, SearchPage { query: &query, results: Some(&results), facets: &facets, error: None, limit: RESULTS_PER_PAGE }))
+}
+
+fn find(state: &AppState, id: Result<Path<String>, PathRejection>) -> Result<crate::record::DocumentRecord, WebError> {
+    let Path(id) = id.map_err(path_error)?;
+    state.record(&id).ok_or_else(WebError::not_found)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DocumentParams {
+    /// A PDF page to show (the view holding it).
+    page: u32,
+}
+
+pub async fn document(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, id: Result<Path<String>, PathRejection>, params: Result<Query<DocumentParams>, QueryRejection>) -> Page {
+    let Query(params) = params.map_err(query_error)?;
+    state.refresh();
+    let record = find(&state, id)?;
+    let count = record.pages.len() as u32;
+    // Views of PAGES_PER_VIEW pages; the one holding `page`.
+    let start = params.page.clamp(1, count.max(1)).saturating_sub(1) / PAGES_PER_VIEW * PAGES_PER_VIEW + 1;
+    let end = (start + PAGES_PER_VIEW - 1).min(count);
+    let texts: BTreeMap<u32, String> = match (full_text_allowed(&record), state.index()) {
+        (true, Some(index)) => {
+            let id = record.id.clone();
+            blocking(move || index.page_texts(&id)).await?.map_err(WebError::internal)?
+        }
+        _ => BTreeMap::new(),
+    };
+    let first_printed = record.bib.first_page_number.unwrap_or(1);
+    let pages: Vec<PageView> =
+        (start..=end).map(|n| PageView { printed: first_printed + n - 1, pdf: n, text: texts.get(&n).cloned().unwrap_or_default() }).collect();
+    let page = DocumentPage { record: &record, pages: &pages, previous: (start > 1).then(|| start - PAGES_PER_VIEW), next: (end < count).then_some(end + 1) };
+    html(templates::document(&ctx, &state.config.library, page))
+}
+
+fn refused_whole() -> WebError {
+    WebError::new(
+        StatusCode::FORBIDDEN,
+        "Бұл шығарма авторлық құқықпен қорғалған: толық PDF берілмейді. Беттердің көшірмесін сұраңыз.",
+        "Произведение охраняется авторским правом: полный PDF не выдаётся. Закажите копию страниц.",
+    )
+}
+
+/// The whole PDF, of a document whose rights allow it; never of any other.
+pub async fn document_pdf(State(state): State<Arc<AppState>>, id: Result<Path<String>, PathRejection>) -> Page {
+    let record = find(&state, id)?;
+    if !full_text_allowed(&record) {
+        return Err(refused_whole());
+    }
+    let path = state.archive.pdf_path(&record.id);
+    let bytes = blocking(move || std::fs::read(path)).await?.map_err(WebError::internal)?;
+    let disposition = format!("inline; filename*=UTF-8''{}", percent_encoding::utf8_percent_encode(&format!("{}.pdf", record.id), percent_encoding::NON_ALPHANUMERIC));
+    Ok(([(CONTENT_TYPE, "application/pdf".to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+/// A page's image: small for any document, readable only for those whose rights allow it.
+pub async fn page_image(State(state): State<Arc<AppState>>, params: Result<Path<(String, u32, String)>, PathRejection>) -> Page {
+    let Path((id, page, size)) = params.map_err(path_error)?;
+    let size = Size::parse(&size).ok_or_else(WebError::not_found)?;
+    let record = state.record(&id).ok_or_else(WebError::not_found)?;
+    if page == 0 || page as usize > record.pages.len() {
+        return Err(WebError::not_found());
+    }
+    if size == Size::Full && !full_text_allowed(&record) {
+        return Err(refused_whole());
+    }
+    let archive = state.archive.clone();
+    let bytes = blocking(move || render_page_image(&archive, &record, page, size)).await?.ok_or_else(WebError::not_found)?;
+    Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "public, max-age=86400")], bytes).into_response())
+}
+
+pub async fn collections(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
+    state.refresh();
+    html(templates::collections(&ctx, &state.config.library, &state.snapshot()))
+}
+
+pub async fn collection(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, name: Result<Path<String>, PathRejection>) -> Page {
+    let Path(name) = name.map_err(path_error)?;
+    state.refresh();
+    let snapshot = state.snapshot();
+    let documents: Vec<_> = snapshot.documents.iter().filter(|d| d.bib.collections.contains(&name)).collect();
+    if documents.is_empty() {
+        return Err(WebError::not_found());
+    }
+    html(templates::collection(&ctx, &state.config.library, &name, &documents))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestParams {
+    doc: String,
+    pages: String,
+}
+
+pub async fn request_form(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, params: Result<Query<RequestParams>, QueryRejection>) -> Page {
+    let Query(params) = params.map_err(query_error)?;
+    let form = RequestForm { document: params.doc.chars().take(200).collect(), pages: params.pages.chars().take(20).collect(), ..RequestForm::default() };
+    html(templates::request_form(&ctx, &state.config.library, &form, None))
+}
+
+/// What is wrong with a delivery form, for the reader; or the request it makes.
+fn new_request(form: &RequestForm) -> Result<NewRequest, (&'static str, &'static str, String)> {
+    let fields = [("name", &form.name, 200), ("email", &form.email, 254), ("document", &form.document, 200), ("pages", &form.pages, 20), ("purpose", &form.purpose, 1000)];
+    for (field, value, max) in fields {
+        // Control characters have no place in a form's line; < and > would cut "Name <email>".
+        let unfit = |c: char| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || (field != "purpose" && matches!(c, '<' | '>'));
+        if value.chars().count() > max || value.chars().any(unfit) {
+            return Err(("Өріс тым ұзын немесе рұқсат етілмеген таңба бар", "Поле слишком длинное или содержит недопустимые символы", field.to_string()));
+        }
+    }
+    let requester = Requester::parse(&format!("{} <{}>", form.name.trim(), form.email.trim())).map_err(|e| ("Аты мен электрондық поштаны тексеріңіз", "Проверьте имя и адрес почты", e))?;
+    let pages = if form.pages.trim().is_empty() { None } else { Some(PageRange::parse(&form.pages).map_err(|e| ("Беттерді тексеріңіз", "Проверьте страницы", e))?) };
+    let purpose = form.purpose.trim();
+    Ok(NewRequest { requester, purpose: (!purpose.is_empty()).then(|| purpose.to_string()), document: form.document.trim().to_string(), pages })
+}
+
+pub async fn request_submit(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, form: Result<Form<RequestForm>, FormRejection>) -> Page {
+    let Form(form) = form.map_err(form_error)?;
+    ctx.check_csrf(&form.csrf)?;
+    let library = &state.config.library;
+    let again = |message: String| Ok((StatusCode::BAD_REQUEST, Html(templates::request_form(&ctx, library, &form, Some(&message)))).into_response());
+    let new = match new_request(&form) {
+        Ok(new) => new,
+        Err((kk, ru, detail)) => return again(format!("{}: {detail}", ctx.ui.t(kk, ru))),
+    };
+    let filer = state.clone();
+    let filed = blocking(move || crate::deliver::file(&filer.archive, &FileRegister(&filer), new)).await?;
+    match filed {
+        Ok(request) => html(templates::request_filed(&ctx, library, &request)),
+        Err(e) if e.is_bad_request() => again(e.to_string()),
+        Err(e) => Err(WebError::internal(e)),
+    }
+}

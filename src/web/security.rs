@@ -1,0 +1,231 @@
+//! What every response goes through: the reader's interface language and the CSRF token
+//! (both remembered in cookies), the staff session, security headers, and a bound on the
+//! size of what a client may send in the address.
+//!
+//! CSRF: each browser gets a random token in an HttpOnly, SameSite=Strict cookie, and every
+//! form carries it in a hidden field; a post is taken only when the two match (compared in
+//! constant time). A page from another site can neither read the cookie nor make the
+//! browser send it along.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::header::{HeaderName, HeaderValue, CACHE_CONTROL, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::i18n::Ui;
+use super::{AppState, WebError};
+
+const CSRF_COOKIE: &str = "olke_csrf";
+const UI_COOKIE: &str = "olke_ui";
+const STAFF_COOKIE: &str = "olke_staff";
+/// Longest address (path and query) answered; longer ones get 414.
+pub const MAX_URI_BYTES: usize = 2048;
+/// How long a staff session lasts without being used.
+const STAFF_SESSION: Duration = Duration::from_secs(8 * 3600);
+
+/// 32 random bytes, hex: session ids and CSRF tokens.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
+    hex::encode(bytes)
+}
+
+/// Equal, in time that depends only on the lengths: nothing about a secret leaks through
+/// how soon a wrong guess is turned down.
+pub fn same_secret(given: &str, secret: &str) -> bool {
+    let (given, secret) = (given.as_bytes(), secret.as_bytes());
+    let differences = given.iter().zip(secret).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    differences == 0 && given.len() == secret.len()
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
+fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The staff token and the open sessions.
+pub struct StaffGate {
+    token: String,
+    sessions: Mutex<HashMap<String, Instant>>,
+}
+
+impl StaffGate {
+    /// The shortest token accepted: a guessable one would open the register to anyone.
+    pub const MIN_TOKEN_CHARS: usize = 16;
+
+    pub fn new(token: String) -> StaffGate {
+        StaffGate { token, sessions: Mutex::new(HashMap::new()) }
+    }
+
+    /// A new session when `given` is the token.
+    pub fn log_in(&self, given: &str) -> Option<String> {
+        if !same_secret(given, &self.token) {
+            return None;
+        }
+        let session = random_token();
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        sessions.retain(|_, expires| *expires > Instant::now());
+        sessions.insert(session.clone(), Instant::now() + STAFF_SESSION);
+        Some(session)
+    }
+
+    fn is_open(&self, session: &str) -> bool {
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        match sessions.get_mut(session) {
+            Some(expires) if *expires > Instant::now() => {
+                *expires = Instant::now() + STAFF_SESSION;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn log_out(&self, session: &str) {
+        self.sessions.lock().expect("sessions lock").remove(session);
+    }
+}
+
+/// What a handler knows of the browser asking.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub ui: Ui,
+    /// The token the page's forms carry.
+    pub csrf: String,
+    /// The staff session, when one is open.
+    pub staff: Option<String>,
+    /// The address asked for without the `ui` parameter (for the language switch).
+    pub path: String,
+    pub query: Vec<(String, String)>,
+}
+
+impl Context {
+    /// Whether a form's token is this browser's.
+    pub fn check_csrf(&self, given: &str) -> Result<(), WebError> {
+        if same_secret(given, &self.csrf) {
+            Ok(())
+        } else {
+            Err(WebError::new(StatusCode::FORBIDDEN, "Пішін ескірген: бетті қайта ашып, қайталаңыз.", "Форма устарела: откройте страницу заново и повторите."))
+        }
+    }
+
+    /// The same address in the other interface language.
+    pub fn switch_to(&self, ui: Ui) -> String {
+        let mut pairs = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in &self.query {
+            pairs.append_pair(key, value);
+        }
+        pairs.append_pair("ui", ui.code());
+        format!("{}?{}", self.path, pairs.finish())
+    }
+}
+
+fn set_cookie(headers: &mut HeaderMap, name: &str, value: &str, max_age: u64) {
+    let cookie = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict");
+    headers.append(SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookies are ASCII"));
+}
+
+/// Opens a staff session in the browser.
+pub fn staff_cookie(headers: &mut HeaderMap, session: &str) {
+    set_cookie(headers, STAFF_COOKIE, session, STAFF_SESSION.as_secs());
+}
+
+/// Ends it.
+pub fn clear_staff_cookie(headers: &mut HeaderMap) {
+    set_cookie(headers, STAFF_COOKIE, "", 0);
+}
+
+const SECURITY_HEADERS: [(&str, &str); 6] = [
+    // Pages use one stylesheet and images from here, no scripts, and post only here.
+    ("content-security-policy", "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+];
+
+/// Every request: the context in, the cookies and security headers out.
+pub async fn frame(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
+    let uri = request.uri().clone();
+    if uri.path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES {
+        return with_security_headers(WebError::new(StatusCode::URI_TOO_LONG, "Сұраныс тым ұзын.", "Слишком длинный запрос.").into_response(), false);
+    }
+    let headers = request.headers();
+    let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+    let asked_ui = query.iter().find(|(k, _)| k == "ui").and_then(|(_, v)| Ui::from_code(v));
+    let ui = asked_ui.or_else(|| cookie(headers, UI_COOKIE).and_then(Ui::from_code)).unwrap_or_default();
+    let existing_csrf = cookie(headers, CSRF_COOKIE).filter(|v| is_token(v)).map(str::to_string);
+    let csrf = existing_csrf.clone().unwrap_or_else(random_token);
+    let staff = cookie(headers, STAFF_COOKIE)
+        .filter(|v| is_token(v))
+        .filter(|session| state.staff.as_ref().is_some_and(|gate| gate.is_open(session)))
+        .map(str::to_string);
+    let is_staff_page = uri.path().starts_with("/staff");
+    let context = Context { ui, csrf: csrf.clone(), staff, path: uri.path().to_string(), query: query.into_iter().filter(|(k, _)| k != "ui").collect() };
+    request.extensions_mut().insert(context);
+
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if existing_csrf.is_none() {
+        set_cookie(headers, CSRF_COOKIE, &csrf, 365 * 24 * 3600);
+    }
+    if let Some(ui) = asked_ui {
+        set_cookie(headers, UI_COOKIE, ui.code(), 365 * 24 * 3600);
+    }
+    with_security_headers(response, is_staff_page)
+}
+
+fn with_security_headers(mut response: Response, private: bool) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+    }
+    // Staff pages hold readers' names and addresses: never kept by a browser or a proxy.
+    if private || !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static(if private { "no-store" } else { "no-cache" }));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("staff-token-123456", "staff-token-123456"));
+        assert!(!same_secret("staff-token-12345", "staff-token-123456"));
+        assert!(!same_secret("staff-token-123457", "staff-token-123456"));
+        assert!(!same_secret("", "x"));
+    }
+
+    #[test]
+    fn tokens_are_random_hex() {
+        let (a, b) = (random_token(), random_token());
+        assert!(is_token(&a) && is_token(&b) && a != b);
+    }
+
+    #[test]
+    fn sessions_open_only_with_the_token() {
+        let gate = StaffGate::new("correct horse battery".into());
+        assert!(gate.log_in("correct horse batterx").is_none());
+        let session = gate.log_in("correct horse battery").unwrap();
+        assert!(gate.is_open(&session));
+        gate.log_out(&session);
+        assert!(!gate.is_open(&session));
+    }
+}

@@ -1,0 +1,648 @@
+//! `olke serve`: every route and every safety rule at the HTTP level (the application
+//! called in-process), the server reading while a writer holds the archive, the
+//! `olke requests fulfil|refuse` commands, the start-up time, and a reader and a member
+//! of staff going through it in headless Chromium.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use common::browser::{browser, screenshot, Driver};
+use common::*;
+use fantoccini::{Client, Locator};
+use http_body_util::BodyExt;
+use olke::archive::Archive;
+use olke::config::Config;
+use olke::fixtures::texts;
+use tower::ServiceExt;
+
+const TOKEN: &str = "staff-token-for-tests-0123";
+
+/// A public-domain newspaper article, an in-copyright book of 84 printed pages (one
+/// scanned), a document whose rights are not stated; and a staff token in olke.toml.
+fn fixture() -> &'static Path {
+    static ARCHIVE: OnceLock<PathBuf> = OnceLock::new();
+    shared_archive(&ARCHIVE, "serve-fixture", |batch, archive| {
+        scan(batch, "gazeta.png", &texts::RUSSIAN[..1], Saved::Png);
+        scan(batch, "qamshy.png", &texts::KAZAKH[2..3], Saved::Png);
+        scan(batch, "loose.png", &texts::RUSSIAN[3..4], Saved::Png);
+        fs::write(
+            batch.join("batch.csv"),
+            "files,id,type,title,authors,source,date,issue,source_pages,year,language,collections,rights\n\
+             gazeta.png,gazeta,newspaper_article,Медный город,\"Иванов, И. И.\",Балхашский рабочий,1968-04-12,44,2,,rus,Балқаш тарихы; Өлкетану,public_domain\n\
+             qamshy.png,qamshy,book,Қамшы,\"Кәрім, Н.\",,,,84,2016,kaz,Өлкетану,in_copyright\n\
+             loose.png,loose,,Без описания прав,,,,,,,rus,,\n",
+        )
+        .unwrap();
+        expect_code(olke(archive).arg("ingest").arg(batch), 0);
+        fs::write(archive.join("olke.toml"), format!("[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\nname_ru = \"Балхашская городская библиотека\"\n[web]\nstaff_token = \"{TOKEN}\"\n")).unwrap();
+    })
+}
+
+/// A word of the article's text, to search for.
+fn gazeta_word() -> String {
+    texts::RUSSIAN[0].split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphabetic())).find(|w| w.chars().count() >= 7).unwrap().to_string()
+}
+
+/// A response, its body as text.
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> String {
+        self.headers.get_all(name).iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The value of the hidden CSRF field of the page's forms.
+    fn csrf(&self) -> String {
+        let at = self.body.find("name=\"csrf\" value=\"").unwrap_or_else(|| panic!("no CSRF field: {}", self.body)) + 19;
+        self.body[at..at + 64].to_string()
+    }
+}
+
+/// The application over a copy of the fixture, and the browser's cookies, kept between calls.
+struct Site {
+    app: Router,
+    archive: PathBuf,
+    cookies: Vec<(String, String)>,
+    _tmp: tempfile::TempDir,
+}
+
+impl Site {
+    async fn new() -> Site {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = archive_copy(fixture(), tmp.path());
+        let config = Config::load(&Archive::new(&archive)).unwrap();
+        let app = olke::web::app(Archive::new(&archive), config.clone(), olke::web::staff_token(&config));
+        let mut site = Site { app, archive, cookies: Vec::new(), _tmp: tmp };
+        // The documents are read in the background; wait until they are.
+        for _ in 0..100 {
+            if site.get("/collections/Өлкетану").await.status == StatusCode::OK {
+                return site;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the documents were never read");
+    }
+
+    async fn send(&mut self, request: Request<Body>) -> Answer {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        for cookie in headers.get_all(header::SET_COOKIE) {
+            let (pair, _) = cookie.to_str().unwrap().split_once(';').unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                self.cookies.push((name.to_string(), value.to_string()));
+            }
+        }
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    fn request(&self, method: Method, uri: &str) -> axum::http::request::Builder {
+        let cookies: Vec<String> = self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let builder = Request::builder().method(method).uri(uri);
+        if cookies.is_empty() {
+            builder
+        } else {
+            builder.header(header::COOKIE, cookies.join("; "))
+        }
+    }
+
+    async fn get(&mut self, uri: &str) -> Answer {
+        let request = self.request(Method::GET, &encode_uri(uri)).body(Body::empty()).unwrap();
+        self.send(request).await
+    }
+
+    async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Answer {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let request = self.request(Method::POST, uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+        self.send(request).await
+    }
+
+    fn register(&self) -> Vec<serde_json::Value> {
+        let mut numbers: Vec<PathBuf> = fs::read_dir(self.archive.join("requests")).map(|d| d.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect()).unwrap_or_default();
+        numbers.sort();
+        numbers.iter().map(|p| serde_json::from_slice(&fs::read(p).unwrap()).unwrap()).collect()
+    }
+}
+
+/// Non-ASCII in an address percent-encoded, as a browser sends it.
+fn encode_uri(uri: &str) -> String {
+    uri.chars().map(|c| if c.is_ascii() { c.to_string() } else { percent_encoding::utf8_percent_encode(&c.to_string(), percent_encoding::NON_ALPHANUMERIC).to_string() }).collect()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+fn assert_security_headers(answer: &Answer, what: &str) {
+    let csp = answer.header("content-security-policy");
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{what}: CSP {csp:?}");
+    assert_eq!(answer.header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(answer.header("x-frame-options"), "DENY", "{what}");
+    assert_eq!(answer.header("referrer-policy"), "same-origin", "{what}");
+    assert!(!answer.header("cache-control").is_empty(), "{what}");
+}
+
+#[test]
+fn every_route_answers_with_security_headers_and_valid_accessible_html() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let word = gazeta_word();
+        let pages = [
+            "/".to_string(),
+            format!("/search?q={word}"),
+            "/doc/gazeta".into(),
+            "/doc/qamshy".into(),
+            "/collections".into(),
+            "/collections/Өлкетану".into(),
+            "/request?doc=qamshy&pages=1".into(),
+            "/staff".into(),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let mut saved = Vec::new();
+        for (n, uri) in pages.iter().enumerate() {
+            let answer = site.get(uri).await;
+            assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.body);
+            assert_eq!(answer.header("content-type"), "text/html; charset=utf-8", "{uri}");
+            assert_security_headers(&answer, uri);
+            // Accessible markup: one h1, every input labelled, every image described.
+            assert_eq!(answer.body.matches("<h1").count(), 1, "{uri}");
+            for input in answer.body.split("<input").skip(1) {
+                let tag = &input[..input.find('>').unwrap()];
+                if !tag.contains("type=\"hidden\"") {
+                    let id = tag.split("id=\"").nth(1).map(|s| &s[..s.find('"').unwrap()]).unwrap_or_else(|| panic!("{uri}: an input without an id: {tag}"));
+                    assert!(answer.body.contains(&format!("for=\"{id}\"")), "{uri}: no label for {id}");
+                }
+            }
+            for img in answer.body.split("<img").skip(1) {
+                assert!(img[..img.find('>').unwrap()].contains("alt=\""), "{uri}: an image without alt text");
+            }
+            assert!(answer.body.contains("name=\"viewport\""), "{uri}: made for phones too");
+            assert!(!answer.body.contains("<script"), "{uri}: works without JavaScript");
+            let file = dir.path().join(format!("{n}.html"));
+            fs::write(&file, &answer.body).unwrap();
+            saved.push(file);
+        }
+        validate_html_files(&saved);
+
+        let style = site.get("/style.css").await;
+        assert_eq!((style.status, style.header("content-type").as_str()), (StatusCode::OK, "text/css; charset=utf-8"));
+        assert_security_headers(&style, "/style.css");
+        let thumb = site.get("/doc/gazeta/page/1/thumb.jpg").await;
+        assert_eq!((thumb.status, thumb.header("content-type").as_str()), (StatusCode::OK, "image/jpeg"));
+        let full = site.get("/doc/gazeta/page/1/full.jpg").await;
+        assert_eq!(full.status, StatusCode::OK);
+        assert!(full.body.len() > thumb.body.len(), "the readable image is the larger");
+        assert!(site.archive.join("cache/pages/gazeta").is_dir(), "page images are cached in the archive");
+        let pdf = site.get("/doc/gazeta/pdf").await;
+        assert_eq!((pdf.status, pdf.header("content-type").as_str()), (StatusCode::OK, "application/pdf"));
+        assert_eq!(pdf.headers.get(header::CONTENT_LENGTH).unwrap().to_str().unwrap(), fs::metadata(site.archive.join("documents/gazeta/gazeta.pdf")).unwrap().len().to_string());
+        let missing = site.get("/no/such/page").await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert_security_headers(&missing, "404");
+    });
+}
+
+#[test]
+fn search_has_the_cli_syntax_filters_facets_snippets_pages_and_thumbnails() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let word = gazeta_word();
+        let found = site.get(&format!("/search?q={word}")).await;
+        assert!(found.body.contains("<mark>"), "the match is marked: {}", found.body);
+        assert!(found.body.contains("href=\"/doc/gazeta?page=1#p1\""), "the page is linked: {}", found.body);
+        assert!(found.body.contains("src=\"/doc/gazeta/page/1/thumb.jpg\""), "with a thumbnail of the page");
+        for facet in ["Жинақ", "Түрі", "Басылым", "Жылдар", "Тілі"] {
+            assert!(found.body.contains(&format!("<h2 class=\"note\">{facet}</h2>")), "facet {facet}: {}", found.body);
+        }
+        assert!(found.body.contains("collection=%D3%A8%D0%BB%D0%BA%D0%B5%D1%82%D0%B0%D0%BD%D1%83"), "a facet narrows the search");
+        assert!(found.body.contains("year=1960..1969"), "years by decade");
+
+        let narrowed = site.get(&format!("/search?q={word}&type=book")).await;
+        assert!(narrowed.body.contains("Ештеңе табылмады"), "the type filter applies: {}", narrowed.body);
+        let in_year = site.get(&format!("/search?q={word}&year=1968&lang=rus&collection=Өлкетану&source=Балхашский")).await;
+        assert!(in_year.body.contains("/doc/gazeta"), "{}", in_year.body);
+        let russian = site.get(&format!("/search?q={word}&ui=ru")).await;
+        assert!(russian.body.contains("Найдено документов") && russian.body.contains("<html lang=\"ru\""));
+        assert!(russian.header("set-cookie").contains("olke_ui=ru"), "the choice is remembered");
+        let remembered = site.get("/").await;
+        assert!(remembered.body.contains("Поиск по краеведческой базе данных"), "in Russian again without asking");
+        assert!(remembered.body.contains("href=\"/?ui=kk\""), "and the way back to Kazakh is offered");
+    });
+}
+
+#[test]
+fn in_copyright_works_are_never_served_whole() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let text = fs::read_to_string(site.archive.join("documents/qamshy/pages/0001.json")).unwrap();
+        let page: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let first_word = page["words"].as_array().and_then(|w| w.iter().find_map(|w| w["text"].as_str().filter(|t| t.chars().count() > 5))).map(str::to_string);
+        for id in ["qamshy", "loose"] {
+            let shown = site.get(&format!("/doc/{id}")).await;
+            assert_eq!(shown.status, StatusCode::OK);
+            assert!(shown.body.contains("action=\"/request\""), "{id}: the delivery form is offered");
+            assert!(!shown.body.contains("/pdf\""), "{id}: no PDF link");
+            assert!(!shown.body.contains("full.jpg"), "{id}: no readable page images");
+            if let (Some(word), "qamshy") = (&first_word, id) {
+                assert!(!shown.body.contains(word.as_str()), "{id}: no text");
+            }
+            for uri in [format!("/doc/{id}/pdf"), format!("/doc/{id}/page/1/full.jpg"), format!("/doc/{id}/pdf?x=1"), format!("/doc/{id}/./pdf"), format!("/doc/{id}/pdf/")] {
+                let answer = site.get(&uri).await;
+                assert!(answer.status.is_client_error(), "{uri}: {}", answer.status);
+                assert_ne!(answer.header("content-type"), "application/pdf", "{uri}");
+                assert!(!answer.body.starts_with("%PDF"), "{uri}");
+            }
+            assert_eq!(site.get(&format!("/doc/{id}/page/1/thumb.jpg")).await.status, StatusCode::OK, "{id}: a thumbnail is fine");
+        }
+        assert!(!site.get("/doc/gazeta").await.body.contains("action=\"/request\""), "a free document links to the form instead");
+    });
+}
+
+#[test]
+fn no_address_reaches_outside_the_archive_or_into_its_files() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        for uri in [
+            "/doc/..%2F..%2F..%2Fetc%2Fpasswd",
+            "/doc/..%2Folke.toml",
+            "/doc/%2E%2E/pdf",
+            "/doc/..%2Fdocuments%2Fqamshy/pdf",
+            "/doc/gazeta%2F..%2Fqamshy/pdf",
+            "/doc/.lock/pdf",
+            "/doc/gazeta/page/1/..%2F..%2Frecord.json",
+            "/doc/gazeta/page/1/..%2F..%2F..%2F..%2Folke.toml",
+            "/collections/..%2F..%2Fetc",
+            "/documents/qamshy/qamshy.pdf",
+            "/archive/olke.toml",
+            "/olke.toml",
+            "/requests/0001.json",
+            "/style.css/..%2F..%2Folke.toml",
+            "/staff/requests/1/copy",
+            "/doc/gazeta/page/4294967296/thumb.jpg",
+            "/doc/gazeta/page/0/thumb.jpg",
+            "/doc/gazeta/page/2/thumb.jpg",
+            "/doc/%00/pdf",
+        ] {
+            let answer = site.get(uri).await;
+            assert!(answer.status.is_client_error(), "{uri}: {}", answer.status);
+            assert!(!answer.body.contains(TOKEN) && !answer.body.contains("root:") && !answer.body.starts_with("%PDF"), "{uri}: {}", answer.body);
+            assert_eq!(answer.header("content-type"), "text/html; charset=utf-8", "{uri}: an error page");
+        }
+    });
+}
+
+#[test]
+fn malformed_and_oversized_input_gets_a_4xx_page_never_a_500() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let long_query = format!("/search?q={}", "ab+".repeat(200));
+        let long_uri = format!("/search?q={}", "a".repeat(3000));
+        for (uri, status) in [
+            (long_query.as_str(), StatusCode::BAD_REQUEST),
+            ("/search?q=%22unclosed", StatusCode::BAD_REQUEST),
+            ("/search?q=AND", StatusCode::BAD_REQUEST),
+            ("/search?q=x&offset=abc", StatusCode::BAD_REQUEST),
+            ("/search?q=x&offset=-1", StatusCode::BAD_REQUEST),
+            ("/search?q=x&offset=99999999", StatusCode::BAD_REQUEST),
+            ("/search?q=x&year=nineteen", StatusCode::BAD_REQUEST),
+            ("/search?q=x&year=1970..1960", StatusCode::BAD_REQUEST),
+            ("/search?q=x&type=poster", StatusCode::BAD_REQUEST),
+            ("/search?q=x&lang=xx", StatusCode::BAD_REQUEST),
+            ("/search?q=%FF%FE", StatusCode::BAD_REQUEST),
+            ("/doc/gazeta?page=abc", StatusCode::BAD_REQUEST),
+            (long_uri.as_str(), StatusCode::URI_TOO_LONG),
+        ] {
+            let answer = site.get(uri).await;
+            assert_eq!(answer.status, status, "{}: {}", &uri[..uri.len().min(80)], answer.body);
+            assert_eq!(answer.header("content-type"), "text/html; charset=utf-8");
+            assert_security_headers(&answer, uri);
+        }
+        assert!(site.get("/search?q=%22unclosed").await.body.contains("role=\"alert\""), "the reader is told what is wrong");
+
+        site.get("/request").await;
+        let csrf = site.cookies.iter().find(|(n, _)| n == "olke_csrf").unwrap().1.clone();
+        let huge = "я".repeat(20_000);
+        let oversized = site.post("/request", &[("csrf", &csrf), ("name", "А"), ("email", "a@example.kz"), ("document", "gazeta"), ("purpose", &huge)]).await;
+        assert_eq!(oversized.status, StatusCode::PAYLOAD_TOO_LARGE);
+        let request = site.request(Method::POST, "/request").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(vec![0xFF, 0xFE, b'=', b'%'])).unwrap();
+        assert!(site.send(request).await.status.is_client_error());
+        let request = site.request(Method::POST, "/request").header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+        assert!(site.send(request).await.status.is_client_error());
+        for (field, value) in [("name", "A <b@c.kz>"), ("email", "not-an-address"), ("pages", "65-46"), ("pages", "x"), ("document", "no-such-document"), ("document", "../olke.toml"), ("name", "")] {
+            let mut form = vec![("csrf", csrf.as_str()), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", "gazeta"), ("pages", "1")];
+            form.retain(|(k, _)| *k != field);
+            form.push((field, value));
+            let answer = site.post("/request", &form).await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{field}={value}: {}", answer.body);
+            assert!(answer.body.contains("role=\"alert\""), "{field}={value}: the form comes back with what is wrong");
+        }
+        assert!(site.register().is_empty(), "nothing was filed");
+    });
+}
+
+#[test]
+fn the_delivery_form_files_a_request_and_needs_its_csrf_token() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let form = site.get("/request?doc=qamshy&pages=1").await;
+        assert!(form.body.contains("value=\"qamshy\""), "the document is filled in");
+        let csrf = form.csrf();
+        let fields = |csrf: &'static str| vec![("csrf", csrf), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", "qamshy"), ("pages", "1"), ("purpose", "диплом")];
+        let without = site.post("/request", &fields("")).await;
+        assert_eq!(without.status, StatusCode::FORBIDDEN, "no token");
+        let forged = site.post("/request", &fields("0000000000000000000000000000000000000000000000000000000000000000")).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "another token");
+        // A page elsewhere cannot send this browser's cookie; a post with the token alone fails.
+        let cookies = std::mem::take(&mut site.cookies);
+        let leaked: &'static str = Box::leak(csrf.clone().into_boxed_str());
+        assert_eq!(site.post("/request", &fields(leaked)).await.status, StatusCode::FORBIDDEN, "token without the cookie");
+        site.cookies = cookies;
+        assert!(site.register().is_empty());
+
+        let filed = site.post("/request", &fields(leaked)).await;
+        assert_eq!(filed.status, StatusCode::OK, "{}", filed.body);
+        assert!(filed.body.contains("<strong class=\"request-number\">1</strong>"), "{}", filed.body);
+        let register = site.register();
+        assert_eq!(register.len(), 1);
+        assert_eq!(register[0]["status"], "requested");
+        assert_eq!(register[0]["document"], "qamshy");
+        assert_eq!(register[0]["requester"]["email"], "askar@example.kz");
+        assert_eq!(register[0]["purpose"], "диплом");
+        let second = site.post("/request", &fields(leaked)).await;
+        assert!(second.body.contains("<strong class=\"request-number\">2</strong>"));
+    });
+}
+
+#[test]
+fn staff_pages_need_the_token_and_fulfil_as_olke_deliver_does_or_refuse() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let csrf = site.get("/request").await.csrf();
+        for (document, pages) in [("qamshy", "1"), ("gazeta", "1"), ("loose", "")] {
+            let answer = site.post("/request", &[("csrf", &csrf), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", document), ("pages", pages)]).await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        }
+
+        let login = site.get("/staff").await;
+        assert!(login.body.contains("type=\"password\"") && !login.body.contains("askar@example.kz"), "a login form, not the queue");
+        assert_eq!(login.header("cache-control"), "no-store");
+        for uri in ["/staff/requests/1/fulfil", "/staff/requests/1/refuse"] {
+            let answer = site.post(uri, &[("csrf", &csrf), ("reason", "x")]).await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{uri} without a session");
+        }
+        assert_eq!(site.get("/staff/requests/1/copy").await.status, StatusCode::FORBIDDEN);
+        let wrong = site.post("/staff/login", &[("csrf", &csrf), ("token", "staff-token-for-tests-0124")]).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(!wrong.header("set-cookie").contains("olke_staff"));
+        assert_eq!(site.post("/staff/login", &[("csrf", "bad"), ("token", TOKEN)]).await.status, StatusCode::FORBIDDEN, "the login form needs its token too");
+        let right = site.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await;
+        assert_eq!(right.status, StatusCode::SEE_OTHER);
+        let cookie = right.header("set-cookie");
+        assert!(cookie.contains("olke_staff=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+
+        let queue = site.get("/staff").await;
+        assert!(queue.body.contains("askar@example.kz") && queue.body.contains("action=\"/staff/requests/1/fulfil\""), "{}", queue.body);
+        assert_eq!(site.post("/staff/requests/1/fulfil", &[("csrf", "")]).await.status, StatusCode::FORBIDDEN, "a staff post needs its token");
+
+        let fulfilled = site.post("/staff/requests/1/fulfil", &[("csrf", &csrf)]).await;
+        assert_eq!(fulfilled.status, StatusCode::OK, "{}", fulfilled.body);
+        let register = site.register();
+        assert_eq!(register[0]["status"], "delivered");
+        let copy = site.archive.join("deliveries/request-0001-qamshy.pdf");
+        qpdf_check(&copy);
+        assert_eq!(pdf_pages(&copy), 2, "a cover page and the page asked for");
+        let cover = pdftotext_pages(&copy, 1, 1);
+        assert!(cover.contains("Балқаш қалалық кітапханасы") && cover.contains("Асқар Сейітов"), "the cover of `olke deliver`: {cover}");
+        assert_eq!(normalize(&pdftotext_pages(&copy, 2, 2)), normalize(&pdftotext_pages(&site.archive.join("documents/qamshy/qamshy.pdf"), 1, 1)), "the page with its text layer");
+        let download = site.get("/staff/requests/1/copy").await;
+        assert_eq!((download.status, download.header("content-type").as_str()), (StatusCode::OK, "application/pdf"));
+        assert!(download.header("content-disposition").starts_with("attachment"));
+        assert_eq!(download.header("cache-control"), "no-store");
+        let again = site.post("/staff/requests/1/fulfil", &[("csrf", &csrf)]).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "decided once");
+
+        let refused = site.post("/staff/requests/2/refuse", &[("csrf", &csrf), ("reason", "Газет тігіндісі жөндеуде")]).await;
+        assert_eq!(refused.status, StatusCode::OK);
+        assert_eq!(site.register()[1]["status"], "refused");
+        assert_eq!(site.register()[1]["reason"], "Газет тігіндісі жөндеуде");
+        assert_eq!(site.post("/staff/requests/3/refuse", &[("csrf", &csrf), ("reason", "  ")]).await.status, StatusCode::BAD_REQUEST);
+        // A whole book whose rights are not stated: refused, as `olke deliver` would.
+        site.post("/staff/requests/3/fulfil", &[("csrf", &csrf)]).await;
+        assert_eq!(site.register()[2]["status"], "refused");
+        assert!(site.register()[2]["reason"].as_str().unwrap().contains("has no rights statement"), "{}", site.register()[2]);
+        assert_eq!(site.post("/staff/requests/9/fulfil", &[("csrf", &csrf)]).await.status, StatusCode::CONFLICT);
+
+        site.post("/staff/logout", &[("csrf", &csrf)]).await;
+        assert!(!site.get("/staff").await.body.contains("askar@example.kz"), "logged out");
+    });
+}
+
+#[test]
+fn the_server_reads_and_files_requests_while_a_writer_holds_the_archive() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let archive = Archive::new(&site.archive);
+        // What an ingest holds: the writer lock and the catalogue.
+        let writer = olke::catalog::open_for_writing(&archive).unwrap();
+        let word = gazeta_word();
+        assert!(site.get(&format!("/search?q={word}")).await.body.contains("/doc/gazeta"));
+        assert!(site.get("/doc/gazeta").await.body.contains("Медный город"));
+        let csrf = site.get("/request").await.csrf();
+        let filed = site.post("/request", &[("csrf", &csrf), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", "gazeta"), ("pages", "1")]).await;
+        assert_eq!(filed.status, StatusCode::OK, "{}", filed.body);
+        let olke::catalog::Writer { lock, catalog, .. } = writer;
+        drop(catalog);
+        lock.release().unwrap();
+        // The next writer's catalogue takes the request in.
+        let listed = json(&expect_code(olke(&site.archive).args(["requests", "--json"]), 0));
+        assert_eq!(listed[0]["status"], "requested");
+        expect_code(olke(&site.archive).args(["verify", "--quick", "--no-sources"]), 0);
+        let listed = json(&expect_code(olke(&site.archive).args(["requests", "--json"]), 0));
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+    });
+}
+
+#[test]
+fn staff_fulfil_and_refuse_requests_from_the_command_line() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let csrf = site.get("/request").await.csrf();
+        for document in ["gazeta", "qamshy"] {
+            site.post("/request", &[("csrf", &csrf), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", document), ("pages", "1")]).await;
+        }
+        let out = site.archive.parent().unwrap().join("copy-1.pdf");
+        let done = expect_code(olke(&site.archive).args(["requests", "fulfil", "1", "--out"]).arg(&out), 0);
+        assert!(stdout(&done).contains("Request № 1"), "{}", stdout(&done));
+        assert_eq!(pdf_pages(&out), 2);
+        expect_code(olke(&site.archive).args(["requests", "refuse", "2", "--reason", "Кітап қорда жоқ"]), 0);
+        let again = expect_code(olke(&site.archive).args(["requests", "refuse", "2", "--reason", "x"]), 2);
+        assert!(stderr(&again).contains("already refused"), "{}", stderr(&again));
+        expect_code(olke(&site.archive).args(["requests", "fulfil", "7"]), 2);
+        expect_code(olke(&site.archive).args(["requests", "refuse", "1", "--reason", " "]), 2);
+        let listed = json(&expect_code(olke(&site.archive).args(["requests", "--json"]), 0));
+        assert_eq!(listed[0]["status"], "delivered");
+        assert_eq!(listed[1]["status"], "refused");
+        assert_eq!(listed[1]["reason"], "Кітап қорда жоқ");
+        // The staff page shows the decisions made elsewhere.
+        site.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await;
+        let queue = site.get("/staff").await;
+        assert!(queue.body.contains("Кітап қорда жоқ") && !queue.body.contains("/staff/requests/2/fulfil"), "{}", queue.body);
+    });
+}
+
+/// `olke serve` on a free port, stopped when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(archive: &Path) -> (Server, Duration) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let started = Instant::now();
+        let child = olke(archive).args(["serve", "--bind", &format!("127.0.0.1:{port}")]).env("OLKE_STAFF_TOKEN", TOKEN).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut server = Server { child, url };
+        for _ in 0..500 {
+            if let Some(answer) = http_get(port, "/") {
+                assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+                return (server, started.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let _ = server.child.kill();
+        panic!("olke serve did not answer");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+#[test]
+fn olke_serve_answers_within_a_second_of_starting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(fixture(), tmp.path());
+    let (_server, took) = Server::start(&archive);
+    assert!(took < Duration::from_secs(1), "first answer after {took:?}");
+    let short = expect_code(Command::new(env!("CARGO_BIN_EXE_olke")).args(["--archive"]).arg(&archive).args(["serve", "--bind", "127.0.0.1:0"]).env("OLKE_STAFF_TOKEN", "short"), 1);
+    assert!(stderr(&short).contains("shorter than 16 characters"), "{}", stderr(&short));
+    let help = expect_code(Command::new(env!("CARGO_BIN_EXE_olke")).args(["serve", "--help"]), 0);
+    assert!(stdout(&help).contains("Examples:") && stdout(&help).contains("--bind"));
+}
+
+async fn fill(client: &Client, css: &str, text: &str) {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).send_keys(text).await.unwrap();
+}
+
+/// Clicks and waits for the page it leads to (the old page's root goes stale).
+async fn click(client: &Client, css: &str) {
+    let old_page = client.find(Locator::Css("html")).await.unwrap();
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).click().await.unwrap();
+    for _ in 0..100 {
+        if old_page.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("clicking {css} led nowhere");
+}
+
+async fn main_text(client: &Client) -> String {
+    normalize(&client.find(Locator::Css("main")).await.unwrap().text().await.unwrap())
+}
+
+#[test]
+fn a_reader_searches_reads_and_asks_for_a_copy_and_staff_fulfil_it_in_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(fixture(), tmp.path());
+    let (server, _) = Server::start(&archive);
+    let driver = Driver::start();
+    let shots = "serve-screenshots";
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let client = browser(&driver, &tmp.path().join("profile")).await;
+        client.goto(&format!("{}/", server.url)).await.unwrap();
+        assert!(client.title().await.unwrap().contains("Балқаш қалалық кітапханасы"));
+        fill(&client, "input[name=q]", &gazeta_word()).await;
+        screenshot(&client, shots, "1-home").await;
+        click(&client, "form.search button").await;
+        let results = main_text(&client).await;
+        assert!(results.contains("Медный город"), "{results}");
+        assert!(client.find(Locator::Css("ol.hits mark")).await.is_ok(), "the match is marked");
+        screenshot(&client, shots, "2-results").await;
+
+        click(&client, "ol.hits li > a").await;
+        assert_eq!(client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Медный город");
+        let image = client.find(Locator::Css("img.page")).await.unwrap();
+        // Page images load lazily: brought into view, the first is fetched.
+        let mut width = 0;
+        for _ in 0..50 {
+            let args = vec![serde_json::to_value(&image).unwrap()];
+            width = client.execute("arguments[0].scrollIntoView(); return arguments[0].complete ? arguments[0].naturalWidth : 0", args).await.unwrap().as_u64().unwrap();
+            if width > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(width > 100, "the page image loaded ({width} px)");
+        screenshot(&client, shots, "3-document").await;
+
+        client.goto(&format!("{}/doc/qamshy?ui=ru", server.url)).await.unwrap();
+        let closed = main_text(&client).await;
+        assert!(closed.contains("охраняется авторским правом"), "{closed}");
+        fill(&client, "#name", "Асқар Сейітов").await;
+        fill(&client, "#email", "askar@example.kz").await;
+        fill(&client, "#pages", "1").await;
+        fill(&client, "#purpose", "Дипломдық жұмыс").await;
+        screenshot(&client, shots, "4-request-form").await;
+        click(&client, "form.stack button").await;
+        let number = client.find(Locator::Css(".request-number")).await.unwrap().text().await.unwrap();
+        assert_eq!(number, "1");
+        assert!(main_text(&client).await.contains("Заявка принята"), "the interface stayed in Russian");
+        screenshot(&client, shots, "5-request-filed").await;
+
+        client.goto(&format!("{}/staff", server.url)).await.unwrap();
+        fill(&client, "#token", TOKEN).await;
+        click(&client, "form.stack button").await;
+        assert!(main_text(&client).await.contains("askar@example.kz"));
+        screenshot(&client, shots, "6-staff-queue").await;
+        click(&client, "form[action='/staff/requests/1/fulfil'] button").await;
+        let decided = main_text(&client).await;
+        assert!(decided.contains("копия сделана"), "{decided}");
+        assert!(client.find(Locator::Css("a[href='/staff/requests/1/copy']")).await.is_ok());
+        screenshot(&client, shots, "7-fulfilled").await;
+        client.close().await.unwrap();
+    });
+    let request: serde_json::Value = serde_json::from_slice(&fs::read(archive.join("requests/0001.json")).unwrap()).unwrap();
+    assert_eq!(request["status"], "delivered");
+    assert_eq!(pdf_pages(&archive.join("deliveries/request-0001-qamshy.pdf")), 2);
+    let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join(shots);
+    assert!(saved.join("7-fulfilled.png").is_file(), "screenshots are kept in {}", saved.display());
+}
