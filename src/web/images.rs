@@ -9,8 +9,7 @@ use image::{imageops::FilterType, DynamicImage, GrayImage, ImageFormat};
 use lopdf::{Object, Stream};
 
 use crate::archive::{write_atomic, Archive};
-use crate::deliver::copy::SourcePdf;
-use crate::deliver::pages::PageRange;
+use crate::pdf::import::SourcePdf;
 use crate::deliver::shrink::pixels;
 use crate::record::DocumentRecord;
 
@@ -66,7 +65,7 @@ pub fn page_image(archive: &Archive, record: &DocumentRecord, page: u32, size: S
         return Some(bytes);
     }
     let source = SourcePdf::open(&archive.pdf_path(&record.id)).ok()?;
-    let id = *source.images_on(PageRange { first: page, last: page }).ok()?.first()?;
+    let id = *source.images_on(page, page).ok()?.first()?;
     let stream = source.image(id).ok()?;
     let is_fax = matches!(stream.dict.get(b"Filter"), Ok(Object::Name(name)) if name == b"CCITTFaxDecode");
     let pixels = if is_fax { fax_pixels(&stream) } else { pixels(&stream) }?;
