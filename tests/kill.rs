@@ -90,8 +90,10 @@ struct Round {
 }
 
 /// Starts the ingest over and over, killing each run after a random delay below
-/// `max_delay`, until `kills` runs were killed while still at work.
-fn kill_repeatedly(archive: &Path, batch: &Path, kills: usize, max_delay: Duration, moments: &mut Moments) -> Round {
+/// `max_delay`, until `kills` runs were killed while still at work. A run that finishes
+/// first is followed by `rescan`, which changes scans so the next runs have work again
+/// (on a fast machine the batch is otherwise done before the kills are).
+fn kill_repeatedly(archive: &Path, batch: &Path, kills: usize, max_delay: Duration, moments: &mut Moments, rescan: &dyn Fn(usize)) -> Round {
     let (mut killed, mut finished, mut interrupted_writes) = (0, 0, 0);
     while killed < kills {
         assert!(finished < 20, "the ingest keeps finishing before it can be killed");
@@ -107,6 +109,7 @@ fn kill_repeatedly(archive: &Path, batch: &Path, kills: usize, max_delay: Durati
             Some(status) => {
                 assert!(status.success(), "an ingest after kills failed: {status}");
                 finished += 1;
+                rescan(finished);
             }
             None => {
                 child.kill().unwrap(); // SIGKILL
@@ -157,9 +160,20 @@ fn ingest_killed_at_random_moments_then_completed_leaves_a_sound_archive() {
     // most 1.4 s into a run leave most of it for the final run.
     let ids = make_batch(&batch, 20, "Құжат");
     let archive = tmp.path().join("archive");
+    let scan_of = |dir: &Path, id: &str| fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.file_stem().unwrap() == id).unwrap();
+    // Four of the documents the second round leaves alone get a changed scan (a few bytes
+    // past the image's end, as a rescan changes the file), to be archived anew.
+    let rescan = |round: usize| {
+        use std::io::Write;
+        for k in 0..4 {
+            let id = &ids[6 + (4 * round + k) % (ids.len() - 6)];
+            let mut scan = fs::OpenOptions::new().append(true).open(scan_of(&batch, id)).unwrap();
+            scan.write_all(&(round as u32).to_be_bytes()).unwrap();
+        }
+    };
     let started = Instant::now();
 
-    let round = kill_repeatedly(&archive, &batch, 10, Duration::from_millis(1250), &mut moments);
+    let round = kill_repeatedly(&archive, &batch, 10, Duration::from_millis(1250), &mut moments, &rescan);
     complete_and_check(&archive, &batch, &ids);
     eprintln!(
         "first round: 10 kills ({} left an unfinished write), {} runs finished on their own, {:.1} s",
@@ -173,12 +187,11 @@ fn ingest_killed_at_random_moments_then_completed_leaves_a_sound_archive() {
     let rescanned = &ids[..6];
     let other = tmp.path().join("other");
     make_batch(&other, 6, "Қайта");
-    let scan_of = |dir: &Path, id: &str| fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.file_stem().unwrap() == id).unwrap();
     for id in rescanned {
         fs::copy(scan_of(&other, id), scan_of(&batch, id)).unwrap();
     }
     let started = Instant::now();
-    let round = kill_repeatedly(&archive, &batch, 5, Duration::from_millis(1000), &mut moments);
+    let round = kill_repeatedly(&archive, &batch, 5, Duration::from_millis(1000), &mut moments, &rescan);
     complete_and_check(&archive, &batch, &ids);
     for id in rescanned {
         let record: serde_json::Value = serde_json::from_slice(&fs::read(archive.join("documents").join(id).join("record.json")).unwrap()).unwrap();
