@@ -45,18 +45,26 @@ pub(crate) fn rights_label(rights: Option<Rights>) -> (&'static str, &'static st
     }
 }
 
+/// The head of every page, on the static site and in `olke serve`: `stylesheet` is the
+/// address of the one stylesheet.
+pub(crate) fn head(title: &str, site_name: &str, stylesheet: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " — " (site_name) }
+            link rel="stylesheet" href=(stylesheet);
+        }
+    }
+}
+
 /// A whole page: `root` leads from it to the site's top folder (`""`, `"../"`, …).
 fn layout(site: &Site, root: &str, title: &str, body: Markup) -> String {
     let library = site.library;
     html! {
         (DOCTYPE)
         html lang="kk" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — " (library.name_kk) }
-                link rel="stylesheet" href={ (root) "style.css" };
-            }
+            (head(title, &library.name_kk, &format!("{root}style.css")))
             body {
                 header {
                     p { a href={ (root) "index.html" } { (both(&library.name_kk, &library.name_ru)) } }

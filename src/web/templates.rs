@@ -12,7 +12,7 @@ use crate::config::Library;
 use crate::deliver::request::{Request, Status};
 use crate::index::{Hit, SearchResults};
 use crate::publish::full_text_allowed;
-use crate::publish::html::{kind_label, rights_label, STYLE};
+use crate::publish::html::{head, kind_label, rights_label, STYLE};
 use crate::record::DocumentRecord;
 
 /// The published site's stylesheet and what the server's pages add to it.
@@ -52,12 +52,7 @@ pub fn layout(ctx: &Context, library: &Library, title: &str, body: Markup) -> St
     html! {
         (DOCTYPE)
         html lang=(ui.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — " (library_name) }
-                link rel="stylesheet" href="/style.css";
-            }
+            (head(title, library_name, "/style.css"))
             body {
                 header {
                     p { a href="/" { (library_name) } }
@@ -85,12 +80,7 @@ pub fn error_page(error: &WebError) -> String {
     html! {
         (DOCTYPE)
         html lang="kk" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (error.status.as_u16()) " — " (error.kk) }
-                link rel="stylesheet" href="/style.css";
-            }
+            (head(&error.status.as_u16().to_string(), &error.kk, "/style.css"))
             body {
                 main {
                     h1 { (error.status.as_u16()) }
