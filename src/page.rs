@@ -33,23 +33,32 @@ pub enum PageImage {
     Bitonal(GrayImage),
     Gray(GrayImage),
     Rgb(RgbImage),
-    /// The scanner's own JPEG bytes, untouched; stored as they are (DCTDecode).
-    Jpeg(Arc<JpegData>),
+    /// The scan's own compressed file, stored as it is (a JPEG's bytes, a PNG's rows).
+    Original(Arc<OriginalImage>),
 }
 
-/// An original JPEG stream kept for pass-through, with the decoded pixels beside it
-/// for OCR and preparation.
+/// A scan file kept for pass-through into the PDF, so a JPEG is not compressed a second
+/// time nor a PNG compressed again, with the decoded pixels beside it for OCR and
+/// preparation.
 #[derive(Debug)]
-pub struct JpegData {
+pub struct OriginalImage {
+    pub format: OriginalFormat,
+    /// The whole file.
     pub bytes: Vec<u8>,
     pub width: u32,
     pub height: u32,
-    /// 1 (gray) or 3 (YCbCr/RGB). CMYK JPEGs are decoded to RGB when loading.
-    pub components: u8,
     pub pixels: PixelData,
 }
 
-/// Decoded pixels of a JPEG, kept in the JPEG's own colour model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OriginalFormat {
+    /// Gray or colour (YCbCr) JPEG, stored with DCTDecode.
+    Jpeg,
+    /// 8-bit gray or RGB PNG, not interlaced: its IDAT payload is stored with FlateDecode.
+    Png,
+}
+
+/// Decoded pixels of an original file, gray or colour as the file has them.
 #[derive(Debug)]
 pub enum PixelData {
     Gray(GrayImage),
@@ -61,7 +70,7 @@ impl PageImage {
         match self {
             PageImage::Bitonal(i) | PageImage::Gray(i) => i.width(),
             PageImage::Rgb(i) => i.width(),
-            PageImage::Jpeg(j) => j.width,
+            PageImage::Original(o) => o.width,
         }
     }
 
@@ -69,7 +78,7 @@ impl PageImage {
         match self {
             PageImage::Bitonal(i) | PageImage::Gray(i) => i.height(),
             PageImage::Rgb(i) => i.height(),
-            PageImage::Jpeg(j) => j.height,
+            PageImage::Original(o) => o.height,
         }
     }
 
@@ -78,7 +87,7 @@ impl PageImage {
         match self {
             PageImage::Bitonal(i) | PageImage::Gray(i) => i.clone(),
             PageImage::Rgb(i) => image::DynamicImage::ImageRgb8(i.clone()).to_luma8(),
-            PageImage::Jpeg(j) => match &j.pixels {
+            PageImage::Original(o) => match &o.pixels {
                 PixelData::Gray(g) => g.clone(),
                 PixelData::Rgb(c) => image::DynamicImage::ImageRgb8(c.clone()).to_luma8(),
             },

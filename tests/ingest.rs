@@ -241,6 +241,35 @@ fn pdfs_of_jpeg_and_g4_scans_do_not_balloon() {
 }
 
 #[test]
+fn a_plain_pngs_compressed_rows_go_into_the_pdf_as_they_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    let scan = batch.join("gray.png");
+    write_png(&scan, &page(&texts::RUSSIAN[..1], 300.0).image, 300.0).unwrap();
+    let archive = tmp.path().join("archive");
+    expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
+
+    // The PNG's IDAT payload (zlib-compressed filtered rows) appears whole in the PDF.
+    let png = fs::read(&scan).unwrap();
+    let mut rows = Vec::new();
+    let mut at = 8;
+    while at + 8 <= png.len() {
+        let length = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+        if &png[at + 4..at + 8] == b"IDAT" {
+            rows.extend_from_slice(&png[at + 8..at + 8 + length]);
+        }
+        at += 12 + length;
+    }
+    let pdf_path = archive.join("documents/gray/gray.pdf");
+    let pdf = fs::read(&pdf_path).unwrap();
+    let start = pdf.windows(64).position(|w| w == &rows[..64]).expect("the PNG's rows are in the PDF");
+    assert_eq!(&pdf[start..start + rows.len()], &rows[..], "the rows are copied unchanged");
+    assert!(cer(&pdftotext_raw(&pdf_path), &page(&texts::RUSSIAN[..1], 300.0).text()) < 0.02);
+    qpdf_check(&pdf_path);
+}
+
+#[test]
 fn ids_come_from_file_names_and_clashes_get_the_batch_name() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = tmp.path().join("archive");

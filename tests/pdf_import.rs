@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use common::*;
 use olke::fixtures::{texts, write_jpeg, write_png};
-use olke::page::{PageImage, RecognizedPage};
+use olke::page::{OriginalFormat, PageImage, RecognizedPage};
 use olke::pdf::{Metadata, PdfPage, PdfWriter};
 
 const FOLDER: &str = "Өлкетану";
@@ -146,7 +146,7 @@ fn a_scanners_jpeg_inside_a_pdf_is_archived_byte_for_byte() {
     let jpeg = tmp.path().join("scan.jpg");
     write_jpeg(&jpeg, &page(&texts::KAZAKH[..1], 300.0).image, 300.0, 85).unwrap();
     let scan = olke::load::decode_page(&jpeg, olke::load::Format::Jpeg, 0, &Default::default()).unwrap();
-    assert!(matches!(scan.image, PageImage::Jpeg(_)));
+    assert!(matches!(&scan.image, PageImage::Original(o) if o.format == OriginalFormat::Jpeg));
     write_image_only_pdf(&batch.join("photo.pdf"), &scan.image);
     let archive = tmp.path().join("archive");
     // Without preparation the page's image is what the PDF held: nothing re-rendered.

@@ -13,6 +13,9 @@ pub(super) struct Header {
     pub dpi: Option<f32>,
     /// One bit per pixel, black and white.
     pub bitonal: bool,
+    /// PNG only: 8-bit gray or colour without alpha, not interlaced — its compressed rows
+    /// are a PDF FlateDecode image stream as they are.
+    pub pdf_ready_rows: bool,
 }
 
 fn be16(b: &[u8]) -> u16 {
@@ -71,7 +74,7 @@ pub(super) fn jpeg_header(bytes: &[u8]) -> Result<Header, String> {
     if !bytes[..end].ends_with(&[0xFF, 0xD9]) {
         return Err("the file is truncated (no end-of-image marker)".into());
     }
-    Ok(Header { width, height, components, dpi: jfif_dpi.or(exif_dpi), bitonal: false })
+    Ok(Header { width, height, components, dpi: jfif_dpi.or(exif_dpi), bitonal: false, pdf_ready_rows: false })
 }
 
 fn exif_resolution(tiff_bytes: &[u8]) -> Option<f32> {
@@ -114,6 +117,9 @@ pub(super) fn png_header(bytes: &[u8]) -> Result<Header, String> {
         components: info.color_type.samples() as u8,
         dpi,
         bitonal: info.bit_depth == png::BitDepth::One && info.color_type == png::ColorType::Grayscale,
+        pdf_ready_rows: info.bit_depth == png::BitDepth::Eight
+            && matches!(info.color_type, png::ColorType::Grayscale | png::ColorType::Rgb)
+            && !info.interlaced,
     })
 }
 

@@ -1,5 +1,6 @@
 //! JPEG and PNG scans through the `image` crate. A scanner's JPEG is kept byte for byte
-//! so the PDF can carry it without a second lossy compression.
+//! so the PDF can carry it without a second lossy compression, and a plain PNG so its
+//! compressed rows go into the PDF without being compressed again.
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -7,7 +8,7 @@ use std::sync::Arc;
 use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, RgbImage};
 
 use super::{check_dimensions, over_white, dpi, Decoded, Format, LoadError, LoadOptions};
-use crate::page::{JpegData, PageImage, PixelData};
+use crate::page::{OriginalFormat, OriginalImage, PageImage, PixelData};
 
 pub(super) fn decode(format: Format, bytes: Vec<u8>, options: &LoadOptions) -> Result<Decoded, LoadError> {
     let corrupt = |detail: String| LoadError::Corrupt { format: format.name(), detail };
@@ -34,23 +35,17 @@ pub(super) fn decode(format: Format, bytes: Vec<u8>, options: &LoadOptions) -> R
         other => corrupt(describe(other)),
     })?;
 
-    let image = match format {
+    let original = |format, pixels| {
+        PageImage::Original(Arc::new(OriginalImage { format, width: header.width, height: header.height, bytes, pixels }))
+    };
+    let image = match (format, decoded) {
         // CMYK and other exotic JPEGs are converted; plain gray or colour ones pass through.
-        Format::Jpeg if matches!(header.components, 1 | 3) => {
-            let pixels = match decoded {
-                DynamicImage::ImageLuma8(g) => PixelData::Gray(g),
-                other => PixelData::Rgb(other.to_rgb8()),
-            };
-            PageImage::Jpeg(Arc::new(JpegData {
-                width: header.width,
-                height: header.height,
-                components: header.components,
-                bytes,
-                pixels,
-            }))
-        }
-        _ if header.bitonal => PageImage::Bitonal(flatten_gray(decoded)),
-        _ => flatten(decoded),
+        (Format::Jpeg, DynamicImage::ImageLuma8(g)) if header.components == 1 => original(OriginalFormat::Jpeg, PixelData::Gray(g)),
+        (Format::Jpeg, other) if header.components == 3 => original(OriginalFormat::Jpeg, PixelData::Rgb(other.to_rgb8())),
+        (Format::Png, DynamicImage::ImageLuma8(g)) if header.pdf_ready_rows => original(OriginalFormat::Png, PixelData::Gray(g)),
+        (Format::Png, DynamicImage::ImageRgb8(c)) if header.pdf_ready_rows => original(OriginalFormat::Png, PixelData::Rgb(c)),
+        (_, decoded) if header.bitonal => PageImage::Bitonal(flatten_gray(decoded)),
+        (_, decoded) => flatten(decoded),
     };
     Ok(Decoded { image, dpi: header.dpi })
 }

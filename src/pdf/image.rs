@@ -1,12 +1,12 @@
 //! Page images as PDF image XObjects: black-and-white pages as CCITT Group 4, a scanner's
-//! JPEG passed through untouched, other gray or colour pages as JPEG or, where that is no
+//! JPEG passed through untouched, a plain PNG's compressed rows likewise, other gray or colour pages as JPEG or, where that is no
 //! larger, losslessly (Flate with PNG predictors, as a clean scan often compresses best).
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, GrayImage};
 use lopdf::{dictionary, Dictionary, Object, Stream};
 
-use crate::page::PageImage;
+use crate::page::{OriginalFormat, OriginalImage, PageImage, PixelData};
 
 /// An image ready to be written as an XObject.
 #[derive(Clone, Debug)]
@@ -34,20 +34,24 @@ pub fn encode(image: &PageImage, jpeg_quality: u8) -> EncodedImage {
     match image {
         PageImage::Bitonal(g) => g4(g),
         PageImage::Gray(g) if is_bitonal(g) => g4(g),
-        PageImage::Gray(g) => smaller(
-            jpeg(g.as_raw(), g.width(), g.height(), ExtendedColorType::L8, jpeg_quality),
-            flate(g.as_raw(), g.width(), g.height(), png::ColorType::Grayscale),
-        ),
-        PageImage::Rgb(c) => smaller(
-            jpeg(c.as_raw(), c.width(), c.height(), ExtendedColorType::Rgb8, jpeg_quality),
-            flate(c.as_raw(), c.width(), c.height(), png::ColorType::Rgb),
-        ),
-        PageImage::Jpeg(j) => EncodedImage {
-            width: j.width,
-            height: j.height,
-            dict: image_dict(j.width, j.height, if j.components == 1 { "DeviceGray" } else { "DeviceRGB" }, 8, "DCTDecode"),
-            data: j.bytes.clone(),
-        },
+        PageImage::Gray(g) => lossy_or_lossless(g.as_raw(), g.width(), g.height(), Channels::Gray, jpeg_quality),
+        PageImage::Rgb(c) => lossy_or_lossless(c.as_raw(), c.width(), c.height(), Channels::Rgb, jpeg_quality),
+        PageImage::Original(o) => original(o),
+    }
+}
+
+/// A scan's own file as an image stream: a JPEG as it is, a PNG's compressed rows.
+fn original(image: &OriginalImage) -> EncodedImage {
+    let (width, height) = (image.width, image.height);
+    let (space, colors) = match image.pixels {
+        PixelData::Gray(_) => ("DeviceGray", 1),
+        PixelData::Rgb(_) => ("DeviceRGB", 3),
+    };
+    match image.format {
+        OriginalFormat::Jpeg => {
+            EncodedImage { width, height, dict: image_dict(width, height, space, 8, "DCTDecode"), data: image.bytes.clone() }
+        }
+        OriginalFormat::Png => flate_stream(width, height, colors, png_rows(&image.bytes)),
     }
 }
 
@@ -72,13 +76,66 @@ pub fn jpeg(pixels: &[u8], width: u32, height: u32, color: ExtendedColorType, qu
     EncodedImage { width, height, dict: image_dict(width, height, space, 8, "DCTDecode"), data }
 }
 
-/// The lossless encoding when it is no larger than the lossy one.
-fn smaller(lossy: EncodedImage, lossless: EncodedImage) -> EncodedImage {
-    if lossless.data.len() <= lossy.data.len() {
-        lossless
-    } else {
-        lossy
+#[derive(Clone, Copy)]
+enum Channels {
+    Gray,
+    Rgb,
+}
+
+impl Channels {
+    fn count(self) -> usize {
+        match self {
+            Channels::Gray => 1,
+            Channels::Rgb => 3,
+        }
     }
+}
+
+/// Bands of rows compared to choose the encoding: enough of the page to judge its
+/// texture, a small part of the work of encoding it whole twice.
+const SAMPLE_BANDS: u32 = 8;
+const SAMPLE_BAND_ROWS: u32 = 32;
+
+/// JPEG, or Flate where that is no larger (a clean scan often compresses best losslessly).
+/// The choice is made on bands of rows spread over the page, so only the chosen encoding
+/// is made of the whole page.
+fn lossy_or_lossless(pixels: &[u8], width: u32, height: u32, channels: Channels, jpeg_quality: u8) -> EncodedImage {
+    let encode_jpeg = |pixels: &[u8], height| {
+        let color = match channels {
+            Channels::Gray => ExtendedColorType::L8,
+            Channels::Rgb => ExtendedColorType::Rgb8,
+        };
+        jpeg(pixels, width, height, color, jpeg_quality)
+    };
+    let encode_flate = |pixels: &[u8], height| {
+        let color = match channels {
+            Channels::Gray => png::ColorType::Grayscale,
+            Channels::Rgb => png::ColorType::Rgb,
+        };
+        flate(pixels, width, height, color)
+    };
+    let (sample, sample_height) = sample_bands(pixels, width, height, channels);
+    if encode_flate(&sample, sample_height).data.len() <= encode_jpeg(&sample, sample_height).data.len() {
+        encode_flate(pixels, height)
+    } else {
+        encode_jpeg(pixels, height)
+    }
+}
+
+/// [`SAMPLE_BANDS`] bands of rows evenly spread over the image, stacked, and their height;
+/// a small image is its own sample.
+fn sample_bands(pixels: &[u8], width: u32, height: u32, channels: Channels) -> (Vec<u8>, u32) {
+    if height <= SAMPLE_BANDS * SAMPLE_BAND_ROWS {
+        return (pixels.to_vec(), height);
+    }
+    let row_bytes = width as usize * channels.count();
+    let mut sample = Vec::with_capacity(row_bytes * (SAMPLE_BANDS * SAMPLE_BAND_ROWS) as usize);
+    for band in 0..SAMPLE_BANDS {
+        // Centred in each eighth of the page, so margins weigh no more than they do whole.
+        let first = (band * height / SAMPLE_BANDS + (height / SAMPLE_BANDS - SAMPLE_BAND_ROWS) / 2) as usize;
+        sample.extend_from_slice(&pixels[first * row_bytes..(first + SAMPLE_BAND_ROWS as usize) * row_bytes]);
+    }
+    (sample, SAMPLE_BANDS * SAMPLE_BAND_ROWS)
 }
 
 /// Flate with PNG row filters: the `png` crate filters and compresses, and its IDAT
@@ -95,23 +152,33 @@ fn flate(pixels: &[u8], width: u32, height: u32, color: png::ColorType) -> Encod
         let mut writer = encoder.write_header().expect("writing to a Vec cannot fail");
         writer.write_image_data(pixels).expect("the buffer matches the header");
     }
-    let mut data = Vec::with_capacity(encoded.len());
+    flate_stream(width, height, color.samples() as i64, png_rows(&encoded))
+}
+
+/// The compressed rows of a PNG: its IDAT chunks' payload, a zlib stream of rows each led
+/// by its filter byte — exactly what FlateDecode with predictor 15 holds.
+fn png_rows(png: &[u8]) -> Vec<u8> {
+    let mut rows = Vec::new();
     let mut at = 8; // past the PNG signature
-    while at + 8 <= encoded.len() {
-        let length = u32::from_be_bytes(encoded[at..at + 4].try_into().expect("4 bytes")) as usize;
-        if &encoded[at + 4..at + 8] == b"IDAT" {
-            data.extend_from_slice(&encoded[at + 8..at + 8 + length]);
+    while at + 8 <= png.len() {
+        let length = u32::from_be_bytes(png[at..at + 4].try_into().expect("4 bytes")) as usize;
+        let Some(payload) = png.get(at + 8..at + 8 + length) else { break };
+        if &png[at + 4..at + 8] == b"IDAT" {
+            rows.extend_from_slice(payload);
         }
         at += 12 + length; // length, type, data, CRC
     }
-    let colors = color.samples() as i64;
+    rows
+}
+
+fn flate_stream(width: u32, height: u32, colors: i64, rows: Vec<u8>) -> EncodedImage {
     let space = if colors == 1 { "DeviceGray" } else { "DeviceRGB" };
     let mut dict = image_dict(width, height, space, 8, "FlateDecode");
     dict.set(
         "DecodeParms",
         dictionary! { "Predictor" => 15, "Colors" => colors, "BitsPerComponent" => 8, "Columns" => width as i64 },
     );
-    EncodedImage { width, height, dict, data }
+    EncodedImage { width, height, dict, data: rows }
 }
 
 /// CCITT Group 4 (T.6), the fax code archives use for black-and-white pages.

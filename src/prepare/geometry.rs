@@ -1,15 +1,15 @@
 //! Cropping and turning a page image in whatever form it came (bitonal, gray, colour,
-//! a scanner's JPEG), so the archived page and the OCR page always match pixel for pixel.
+//! a scan's original file), so the archived page and the OCR page always match pixel for pixel.
 
 use image::{imageops, DynamicImage, ImageBuffer, Pixel};
 
 use super::leptonica;
 use crate::page::{BBox, PageImage, PixelData};
 
-/// The image as plain pixels (a JPEG's pass-through is lost once the pixels change).
+/// The image as plain pixels (an original file's pass-through is lost once the pixels change).
 fn pixels(image: &PageImage) -> PageImage {
     match image {
-        PageImage::Jpeg(j) => match &j.pixels {
+        PageImage::Original(o) => match &o.pixels {
             PixelData::Gray(g) => PageImage::Gray(g.clone()),
             PixelData::Rgb(c) => PageImage::Rgb(c.clone()),
         },
@@ -23,7 +23,7 @@ pub fn crop(image: &PageImage, area: BBox) -> PageImage {
         PageImage::Bitonal(g) => PageImage::Bitonal(imageops::crop_imm(&g, x, y, w, h).to_image()),
         PageImage::Gray(g) => PageImage::Gray(imageops::crop_imm(&g, x, y, w, h).to_image()),
         PageImage::Rgb(c) => PageImage::Rgb(imageops::crop_imm(&c, x, y, w, h).to_image()),
-        PageImage::Jpeg(_) => unreachable!("converted to pixels above"),
+        PageImage::Original(_) => unreachable!("converted to pixels above"),
     }
 }
 
@@ -42,7 +42,7 @@ pub fn turn(image: &PageImage, clockwise: u16) -> PageImage {
         PageImage::Bitonal(g) => PageImage::Bitonal(turned(&g, clockwise)),
         PageImage::Gray(g) => PageImage::Gray(turned(&g, clockwise)),
         PageImage::Rgb(c) => PageImage::Rgb(turned(&c, clockwise)),
-        PageImage::Jpeg(_) => unreachable!("converted to pixels above"),
+        PageImage::Original(_) => unreachable!("converted to pixels above"),
     }
 }
 
@@ -56,7 +56,7 @@ pub fn rotate(image: &PageImage, degrees: f32) -> PageImage {
         }
         PageImage::Gray(g) => PageImage::Gray(leptonica::rotate_gray(&g, degrees)),
         PageImage::Rgb(c) => PageImage::Rgb(leptonica::rotate_rgb(&c, degrees)),
-        PageImage::Jpeg(_) => unreachable!("converted to pixels above"),
+        PageImage::Original(_) => unreachable!("converted to pixels above"),
     }
 }
 
