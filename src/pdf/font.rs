@@ -182,11 +182,34 @@ fn name_table(records: &[(u16, &str)]) -> Vec<u8> {
     table
 }
 
+/// The blocks of 256 UTF-16 code units (by high byte) a document's text layer uses, so
+/// its ToUnicode CMap maps those and no more (all 248 blocks would cost 1.7 KB a file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CodeBlocks([u64; 4]);
+
+impl CodeBlocks {
+    pub fn add_text(&mut self, text: &str) {
+        for unit in encode(text).chunks(2) {
+            self.0[unit[0] as usize / 64] |= 1 << (unit[0] % 64);
+        }
+    }
+
+    pub fn add(&mut self, other: CodeBlocks) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine |= theirs;
+        }
+    }
+
+    fn high_bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        (0u8..=255).filter(|&high| self.0[high as usize / 64] & (1 << (high % 64)) != 0)
+    }
+}
+
 /// The ToUnicode CMap: every two-byte code is the UTF-16 code unit of its character.
-/// Written as one range per high byte, since a bfrange may only vary its last byte;
-/// surrogate halves are left out because they are not characters on their own.
-pub fn to_unicode_cmap() -> Vec<u8> {
-    let ranges: Vec<u8> = (0u8..=255).filter(|high| !(0xD8..=0xDF).contains(high)).collect();
+/// Written as one range per block used, since a bfrange may only vary its last byte;
+/// surrogate halves never occur (see [`encode`]).
+pub fn to_unicode_cmap(blocks: &CodeBlocks) -> Vec<u8> {
+    let ranges: Vec<u8> = blocks.high_bytes().collect();
     let mut cmap = String::from(
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
          /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
@@ -204,6 +227,13 @@ pub fn to_unicode_cmap() -> Vec<u8> {
     cmap.into_bytes()
 }
 
+/// The ToUnicode stream for the text of a document, written when the document is complete.
+pub fn to_unicode_stream(blocks: &CodeBlocks) -> Stream {
+    let mut stream = Stream::new(dictionary! {}, to_unicode_cmap(blocks));
+    compress(&mut stream);
+    stream
+}
+
 /// Encodes text for `Tj` with this font: UTF-16BE code units. Characters outside the Basic
 /// Multilingual Plane (none occur in Kazakh, Russian or English text) become U+FFFD,
 /// because a surrogate pair would be two codes with no meaning of their own.
@@ -216,9 +246,11 @@ pub fn encode(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// The objects of the text-layer font, with `add` giving each its object number.
-/// Returns the number of the Type 0 font to put in page resources.
-pub fn add_font_objects(add: &mut dyn FnMut(Object) -> std::io::Result<u32>) -> std::io::Result<u32> {
+/// The objects of the text-layer font, with `add` giving each its object number;
+/// `to_unicode` is the number reserved for its ToUnicode CMap, written by the caller once
+/// the text is known ([`to_unicode_stream`]). Returns the number of the Type 0 font to put
+/// in page resources.
+pub fn add_font_objects(add: &mut dyn FnMut(Object) -> std::io::Result<u32>, to_unicode: u32) -> std::io::Result<u32> {
     let font_program = glyphless_truetype();
     let mut font_file = Stream::new(dictionary! { "Length1" => font_program.len() as i64 }, font_program);
     compress(&mut font_file);
@@ -254,9 +286,6 @@ pub fn add_font_objects(add: &mut dyn FnMut(Object) -> std::io::Result<u32>) -> 
         "DW" => GLYPH_WIDTH as i64,
         "CIDToGIDMap" => Object::Reference((cid_to_gid, 0)),
     }))?;
-    let mut to_unicode = Stream::new(dictionary! {}, to_unicode_cmap());
-    compress(&mut to_unicode);
-    let to_unicode = add(Object::Stream(to_unicode))?;
     add(Object::Dictionary(dictionary! {
         "Type" => "Font",
         "Subtype" => "Type0",
@@ -271,7 +300,8 @@ pub fn add_font_objects(add: &mut dyn FnMut(Object) -> std::io::Result<u32>) -> 
 pub fn compress(stream: &mut Stream) {
     use flate2::{write::ZlibEncoder, Compression};
     use std::io::Write;
-    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
+    // Text layers and font tables are small: the best compression costs next to nothing.
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
     encoder.write_all(&stream.content).expect("writing to a Vec cannot fail");
     let compressed = encoder.finish().expect("writing to a Vec cannot fail");
     stream.dict.set("Filter", "FlateDecode");
@@ -300,10 +330,17 @@ mod tests {
     }
 
     #[test]
-    fn cmap_covers_cyrillic_but_not_surrogates() {
-        let cmap = String::from_utf8(to_unicode_cmap()).unwrap();
-        assert!(cmap.contains("<0400> <04FF> <0400>"));
-        assert!(!cmap.contains("<D800>"));
-        assert_eq!(cmap.matches("beginbfrange").count(), 3);
+    fn cmap_maps_the_blocks_the_text_uses() {
+        let mut blocks = CodeBlocks::default();
+        blocks.add_text("Қала – city");
+        let mut more = CodeBlocks::default();
+        more.add_text("😀");
+        blocks.add(more);
+        let cmap = String::from_utf8(to_unicode_cmap(&blocks)).unwrap();
+        for range in ["<0000> <00FF> <0000>", "<0400> <04FF> <0400>", "<2000> <20FF> <2000>", "<FF00> <FFFF> <FF00>"] {
+            assert!(cmap.contains(range), "{range} missing from {cmap}");
+        }
+        assert!(cmap.contains("4 beginbfrange"), "{cmap}");
+        assert!(!String::from_utf8(to_unicode_cmap(&CodeBlocks::default())).unwrap().contains("beginbfrange"));
     }
 }

@@ -33,6 +33,8 @@ pub struct PdfPage {
     pub image: EncodedImage,
     /// Uncompressed content stream: the image, then the text layer.
     pub content: Vec<u8>,
+    /// The code blocks of the text layer, for the document's ToUnicode CMap.
+    pub blocks: font::CodeBlocks,
 }
 
 impl PdfPage {
@@ -43,7 +45,11 @@ impl PdfPage {
         let height_pt = round2(image.height() as f32 * points_per_pixel);
         let mut content = format!("q\n{width_pt} 0 0 {height_pt} 0 0 cm\n/{IMAGE_RESOURCE} Do\nQ\n");
         content.push_str(&text::text_layer(recognized));
-        PdfPage { width_pt, height_pt, image: self::image::encode(image, jpeg_quality), content: content.into_bytes() }
+        // The text layer writes the words and the spaces between them.
+        let mut blocks = font::CodeBlocks::default();
+        blocks.add_text(" ");
+        recognized.lines.iter().flat_map(|line| &line.words).for_each(|word| blocks.add_text(&word.text));
+        PdfPage { width_pt, height_pt, image: self::image::encode(image, jpeg_quality), content: content.into_bytes(), blocks }
     }
 }
 

@@ -73,7 +73,6 @@ fn line_ops(out: &mut String, line: &Line, k: f32, page_height: f32) {
     for (i, word) in line.words.iter().enumerate() {
         let chars = word.text.chars().count().max(1) as f32;
         let x = word.bbox.x0 as f32;
-        let baseline = line.baseline_at(x);
         let mut right = word.bbox.x1 as f32;
         if let Some(next) = line.words.get(i + 1) {
             right = right.min(next.bbox.x0 as f32 - min_gap);
@@ -84,14 +83,20 @@ fn line_ops(out: &mut String, line: &Line, k: f32, page_height: f32) {
         let box_width = width_px * k * norm;
         let natural = chars * font_size * GLYPH_WIDTH / 1000.0;
         let scale = 100.0 * box_width / natural;
-        for v in [cos, sin, -sin, cos] {
-            num(out, v);
+        if i == 0 {
+            for v in [cos, sin, -sin, cos] {
+                num(out, v);
+                out.push(' ');
+            }
+            num(out, x * k);
             out.push(' ');
+            num(out, (page_height - line.baseline_at(x)) * k);
+            out.push_str(" Tm ");
+        } else {
+            // Along the baseline from the previous word's start: shorter than a new matrix.
+            num(out, (x - line.words[i - 1].bbox.x0 as f32) * k * norm);
+            out.push_str(" 0 Td ");
         }
-        num(out, x * k);
-        out.push(' ');
-        num(out, (page_height - baseline) * k);
-        out.push_str(" Tm ");
         num(out, scale);
         out.push_str(" Tz ");
         // A space after every word but the line's last, so that copy and paste separates
@@ -140,8 +145,9 @@ mod tests {
         let ops = text_layer(&page);
         // 3 glyphs × 25 pt natural width = 75 pt; the box is 200 pt wide.
         assert!(ops.contains("1 0 0 1 100 860 Tm 266.67 Tz <04D8043604350020> Tj"), "{ops}");
-        // The last word of the line has no trailing space: 2 glyphs → 50 pt natural.
-        assert!(ops.contains("1 0 0 1 400 860 Tm 400 Tz <04AF0439> Tj"), "{ops}");
+        // The next word moves along the baseline; the last word of the line has no
+        // trailing space: 2 glyphs → 50 pt natural.
+        assert!(ops.contains("\n300 0 Td 400 Tz <04AF0439> Tj"), "{ops}");
         assert!(ops.starts_with("BT\n3 Tr\n/F0 50 Tf\n"));
     }
 }
