@@ -83,13 +83,18 @@ fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).expect("records serialize to JSON")
 }
 
+/// sled's page cache. Its default, 1 GB, lets an ingest's memory grow with the batch (every
+/// page's words pass through the catalogue); the files on disk are the source of truth and
+/// the catalogue is read a record at a time, so a small cache is enough.
+const CACHE_BYTES: u64 = 64 << 20;
+
 impl Catalog {
     /// Opens (or creates) the catalogue of `archive`.
     pub fn open(archive: &Archive) -> Result<Catalog> {
         let path = archive.catalog_dir();
         let store = |source| CatalogError::Store { path: path.clone(), source };
         // sled panics on some damaged files instead of returning an error.
-        let opened = std::panic::catch_unwind(|| sled::open(&path)).map_err(|panic| {
+        let opened = std::panic::catch_unwind(|| sled::Config::new().path(&path).cache_capacity(CACHE_BYTES).open()).map_err(|panic| {
             let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
             CatalogError::Damaged { path: path.clone(), message: message.unwrap_or_else(|| "sled failed".into()) }
         })?;
