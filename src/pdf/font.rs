@@ -189,8 +189,8 @@ pub struct CodeBlocks([u64; 4]);
 
 impl CodeBlocks {
     pub fn add_text(&mut self, text: &str) {
-        for unit in encode(text).chunks(2) {
-            self.0[unit[0] as usize / 64] |= 1 << (unit[0] % 64);
+        for high in text.chars().map(|c| code(c) >> 8) {
+            self.0[high as usize / 64] |= 1 << (high % 64);
         }
     }
 
@@ -238,12 +238,12 @@ pub fn to_unicode_stream(blocks: &CodeBlocks) -> Stream {
 /// Multilingual Plane (none occur in Kazakh, Russian or English text) become U+FFFD,
 /// because a surrogate pair would be two codes with no meaning of their own.
 pub fn encode(text: &str) -> Vec<u8> {
-    text.chars()
-        .flat_map(|c| {
-            let unit = if (c as u32) <= 0xFFFF { c as u32 as u16 } else { 0xFFFD };
-            unit.to_be_bytes()
-        })
-        .collect()
+    text.chars().flat_map(|c| code(c).to_be_bytes()).collect()
+}
+
+/// The two-byte code of a character in the text layer (see [`encode`]).
+fn code(c: char) -> u16 {
+    u16::try_from(c as u32).unwrap_or(0xFFFD)
 }
 
 /// The objects of the text-layer font, with `add` giving each its object number;

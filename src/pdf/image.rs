@@ -1,6 +1,7 @@
 //! Page images as PDF image XObjects: black-and-white pages as CCITT Group 4, a scanner's
-//! JPEG passed through untouched, a plain PNG's compressed rows likewise, other gray or colour pages as JPEG or, where that is no
-//! larger, losslessly (Flate with PNG predictors, as a clean scan often compresses best).
+//! JPEG passed through untouched, a plain PNG's compressed rows likewise, other gray or
+//! colour pages as JPEG or, where that is no larger, losslessly (Flate with PNG
+//! predictors, as a clean scan often compresses best).
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, GrayImage};
@@ -34,24 +35,21 @@ pub fn encode(image: &PageImage, jpeg_quality: u8) -> EncodedImage {
     match image {
         PageImage::Bitonal(g) => g4(g),
         PageImage::Gray(g) if is_bitonal(g) => g4(g),
-        PageImage::Gray(g) => lossy_or_lossless(g.as_raw(), g.width(), g.height(), Channels::Gray, jpeg_quality),
-        PageImage::Rgb(c) => lossy_or_lossless(c.as_raw(), c.width(), c.height(), Channels::Rgb, jpeg_quality),
+        PageImage::Gray(g) => lossy_or_lossless(g.as_raw(), g.width(), g.height(), ExtendedColorType::L8, jpeg_quality),
+        PageImage::Rgb(c) => lossy_or_lossless(c.as_raw(), c.width(), c.height(), ExtendedColorType::Rgb8, jpeg_quality),
         PageImage::Original(o) => original(o),
     }
 }
 
 /// A scan's own file as an image stream: a JPEG as it is, a PNG's compressed rows.
 fn original(image: &OriginalImage) -> EncodedImage {
-    let (width, height) = (image.width, image.height);
-    let (space, colors) = match image.pixels {
-        PixelData::Gray(_) => ("DeviceGray", 1),
-        PixelData::Rgb(_) => ("DeviceRGB", 3),
+    let colors = match image.pixels {
+        PixelData::Gray(_) => 1,
+        PixelData::Rgb(_) => 3,
     };
     match image.format {
-        OriginalFormat::Jpeg => {
-            EncodedImage { width, height, dict: image_dict(width, height, space, 8, "DCTDecode"), data: image.bytes.clone() }
-        }
-        OriginalFormat::Png => flate_stream(width, height, colors, png_rows(&image.bytes)),
+        OriginalFormat::Jpeg => dct_stream(image.width, image.height, colors, image.bytes.clone()),
+        OriginalFormat::Png => flate_stream(image.width, image.height, colors, png_rows(&image.bytes)),
     }
 }
 
@@ -72,23 +70,19 @@ pub fn jpeg(pixels: &[u8], width: u32, height: u32, color: ExtendedColorType, qu
     JpegEncoder::new_with_quality(&mut data, quality)
         .encode(pixels, width, height, color)
         .expect("encoding a well-formed buffer into memory cannot fail");
-    let space = if color == ExtendedColorType::L8 { "DeviceGray" } else { "DeviceRGB" };
-    EncodedImage { width, height, dict: image_dict(width, height, space, 8, "DCTDecode"), data }
+    dct_stream(width, height, color.channel_count() as i64, data)
 }
 
-#[derive(Clone, Copy)]
-enum Channels {
-    Gray,
-    Rgb,
-}
-
-impl Channels {
-    fn count(self) -> usize {
-        match self {
-            Channels::Gray => 1,
-            Channels::Rgb => 3,
-        }
+fn color_space(colors: i64) -> &'static str {
+    if colors == 1 {
+        "DeviceGray"
+    } else {
+        "DeviceRGB"
     }
+}
+
+fn dct_stream(width: u32, height: u32, colors: i64, data: Vec<u8>) -> EncodedImage {
+    EncodedImage { width, height, dict: image_dict(width, height, color_space(colors), 8, "DCTDecode"), data }
 }
 
 /// Bands of rows compared to choose the encoding: enough of the page to judge its
@@ -99,22 +93,11 @@ const SAMPLE_BAND_ROWS: u32 = 32;
 /// JPEG, or Flate where that is no larger (a clean scan often compresses best losslessly).
 /// The choice is made on bands of rows spread over the page, so only the chosen encoding
 /// is made of the whole page.
-fn lossy_or_lossless(pixels: &[u8], width: u32, height: u32, channels: Channels, jpeg_quality: u8) -> EncodedImage {
-    let encode_jpeg = |pixels: &[u8], height| {
-        let color = match channels {
-            Channels::Gray => ExtendedColorType::L8,
-            Channels::Rgb => ExtendedColorType::Rgb8,
-        };
-        jpeg(pixels, width, height, color, jpeg_quality)
-    };
-    let encode_flate = |pixels: &[u8], height| {
-        let color = match channels {
-            Channels::Gray => png::ColorType::Grayscale,
-            Channels::Rgb => png::ColorType::Rgb,
-        };
-        flate(pixels, width, height, color)
-    };
-    let (sample, sample_height) = sample_bands(pixels, width, height, channels);
+fn lossy_or_lossless(pixels: &[u8], width: u32, height: u32, color: ExtendedColorType, jpeg_quality: u8) -> EncodedImage {
+    let encode_jpeg = |pixels: &[u8], height| jpeg(pixels, width, height, color, jpeg_quality);
+    let png_color = if color == ExtendedColorType::L8 { png::ColorType::Grayscale } else { png::ColorType::Rgb };
+    let encode_flate = |pixels: &[u8], height| flate(pixels, width, height, png_color);
+    let (sample, sample_height) = sample_bands(pixels, width, height, color.channel_count() as usize);
     if encode_flate(&sample, sample_height).data.len() <= encode_jpeg(&sample, sample_height).data.len() {
         encode_flate(pixels, height)
     } else {
@@ -124,11 +107,11 @@ fn lossy_or_lossless(pixels: &[u8], width: u32, height: u32, channels: Channels,
 
 /// [`SAMPLE_BANDS`] bands of rows evenly spread over the image, stacked, and their height;
 /// a small image is its own sample.
-fn sample_bands(pixels: &[u8], width: u32, height: u32, channels: Channels) -> (Vec<u8>, u32) {
+fn sample_bands(pixels: &[u8], width: u32, height: u32, channels: usize) -> (Vec<u8>, u32) {
     if height <= SAMPLE_BANDS * SAMPLE_BAND_ROWS {
         return (pixels.to_vec(), height);
     }
-    let row_bytes = width as usize * channels.count();
+    let row_bytes = width as usize * channels;
     let mut sample = Vec::with_capacity(row_bytes * (SAMPLE_BANDS * SAMPLE_BAND_ROWS) as usize);
     for band in 0..SAMPLE_BANDS {
         // Centred in each eighth of the page, so margins weigh no more than they do whole.
@@ -172,8 +155,7 @@ fn png_rows(png: &[u8]) -> Vec<u8> {
 }
 
 fn flate_stream(width: u32, height: u32, colors: i64, rows: Vec<u8>) -> EncodedImage {
-    let space = if colors == 1 { "DeviceGray" } else { "DeviceRGB" };
-    let mut dict = image_dict(width, height, space, 8, "FlateDecode");
+    let mut dict = image_dict(width, height, color_space(colors), 8, "FlateDecode");
     dict.set(
         "DecodeParms",
         dictionary! { "Predictor" => 15, "Colors" => colors, "BitsPerComponent" => 8, "Columns" => width as i64 },
