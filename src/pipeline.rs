@@ -1021,17 +1021,3 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
-
-/// Makes glibc's malloc give page-sized buffers (decoded scans, OCR images, encoded
-/// pages: megabytes each) their own mappings, returned to the system when freed. By
-/// default glibc raises that threshold after the first such buffer is freed, and later
-/// ones are carved from the worker threads' heaps, which then only grow: peak memory
-/// grew with the batch (on 100 pages of corpus/dev, 613 MB; with this, 354 MB).
-/// Call before any thread starts.
-pub fn keep_large_buffers_out_of_the_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; called while single-threaded.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
-}
