@@ -497,3 +497,13 @@ fn two_documents_claiming_the_same_id_are_reported_and_the_first_kept() {
     assert_eq!(listed[0]["id"], "gazeta");
     assert_eq!(listed[0]["title"], "Бірінші");
 }
+
+/// src/ocr/line_images.rs only works when the binary exports its `pixWriteMem` for
+/// libtesseract to find; without the export olke is silently slower, not wrong.
+#[test]
+fn the_binary_exports_its_line_image_hook_to_tesseract() {
+    let output = std::process::Command::new("nm").args(["-D", "--defined-only", env!("CARGO_BIN_EXE_olke")]).output().expect("nm (binutils) runs");
+    assert!(output.status.success(), "nm failed: {}", String::from_utf8_lossy(&output.stderr));
+    let symbols = String::from_utf8_lossy(&output.stdout);
+    assert!(symbols.lines().any(|l| l.ends_with(" T pixWriteMem")), "pixWriteMem is not exported:\n{symbols}");
+}

@@ -5,13 +5,13 @@
 //! hOCR, which carries the line baselines the PDF text layer is placed on.
 
 mod hocr;
+mod line_images;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use tesseract::Tesseract;
-
 
 use crate::page::{PreparedPage, RecognizedPage};
 
