@@ -3,7 +3,7 @@
 
 use image::{imageops, DynamicImage, ImageBuffer, Pixel};
 
-use super::leptonica;
+use super::leptonica::{self, Resampling};
 use crate::page::{BBox, PageImage, PixelData};
 
 /// The image as plain pixels (an original file's pass-through is lost once the pixels change).
@@ -50,11 +50,11 @@ pub fn turn(image: &PageImage, clockwise: u16) -> PageImage {
 pub fn rotate(image: &PageImage, degrees: f32) -> PageImage {
     match pixels(image) {
         PageImage::Bitonal(g) => {
-            let mut gray = leptonica::rotate_gray(&g, degrees);
+            let mut gray = leptonica::rotate_gray(&g, degrees, Resampling::AreaMap);
             gray.pixels_mut().for_each(|p| p[0] = if p[0] < 128 { 0 } else { 255 });
             PageImage::Bitonal(gray)
         }
-        PageImage::Gray(g) => PageImage::Gray(leptonica::rotate_gray(&g, degrees)),
+        PageImage::Gray(g) => PageImage::Gray(leptonica::rotate_gray(&g, degrees, Resampling::AreaMap)),
         PageImage::Rgb(c) => PageImage::Rgb(leptonica::rotate_rgb(&c, degrees)),
         PageImage::Original(_) => unreachable!("converted to pixels above"),
     }
