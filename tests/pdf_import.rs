@@ -107,6 +107,8 @@ fn a_text_layer_is_kept_exactly_and_not_recognized_again() {
     }
     let record = record(&imported.archive, "tesseract-text");
     assert_eq!(text_layers(&record), ["kept"]);
+    let shown = stdout(&expect_code(olke(&imported.archive).args(["show", "tesseract-text"]), 0));
+    assert!(shown.contains("kept:") && !shown.contains("confidence"), "a kept page has no OCR confidence:\n{shown}");
     assert_eq!(record["collections"], serde_json::json!([FOLDER]));
     // Two pages kept (this one and the mixed PDF's first), two recognized.
     assert_eq!(imported.report["kept_pages"], 2);

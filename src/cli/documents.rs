@@ -81,7 +81,10 @@ pub fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     println!("  pages:      {}", record.pages.len());
     println!("  languages:  {}", record.languages.join(", "));
     println!("  PDF:        {} ({} bytes)", archive.root().join(&record.pdf).display(), record.pdf_bytes);
-    println!("  OCR:        {} ({}), mean confidence {:.1}", record.ocr.engine, record.ocr.languages, record.mean_conf());
+    // Kept pages were never recognized: a confidence of 0 would read as a failed OCR.
+    if record.kept_pages() < record.pages.len() {
+        println!("  OCR:        {} ({}), mean confidence {:.1}", record.ocr.engine, record.ocr.languages, record.mean_conf());
+    }
     if record.kept_pages() > 0 {
         println!("  kept:       {} pages with the source PDF's own text layer, not recognized", record.kept_pages());
     }
