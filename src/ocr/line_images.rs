@@ -4,7 +4,7 @@
 //! the line as PNG bytes: leptonica's `pixWriteMem(…, IFF_PNG)` deflates it and
 //! `pixReadMem` inflates it again a moment later (Tesseract has a build option,
 //! `TESSERACT_IMAGEDATA_AS_PIX`, to skip this; distributions do not set it). On a newspaper
-//! page that round trip is about 7 % of recognition time, and with several languages a line
+//! page that round trip is 6–7 % of recognition time, and with several languages a line
 //! can be recognized more than once.
 //!
 //! The olke binary exports its own `pixWriteMem` (see build.rs), which the dynamic linker

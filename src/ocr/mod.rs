@@ -111,8 +111,8 @@ impl Engine {
         // Tesseract's layout stage still tests every text row for typewriter-like fixed
         // pitch, a dynamic program that is 2–3 % of a page's time; the LSTM recognizer
         // finds characters and spaces without it. Declaring all text proportional skips
-        // the test: the text and word boxes came out byte-identical on corpus/dev,
-        // komi-1939 and a typewriter-style (monospaced) page.
+        // the test: the text came out byte-identical on corpus/dev and komi-1939, and
+        // the words and their boxes on a typewriter-style (monospaced) page.
         tesseract = tesseract
             .set_variable("textord_all_prop", "1")
             .map_err(|e| OcrError::Init { languages: self.languages.clone(), detail: e.to_string() })?;
