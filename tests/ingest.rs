@@ -332,7 +332,7 @@ fn write_palette_png_with_alpha(path: &Path, image: &image::GrayImage) {
 fn write_cmyk_jpeg(path: &Path, image: &image::GrayImage) {
     let cmyk: Vec<u8> = image.as_raw().iter().flat_map(|&v| [0, 0, 0, 255 - v]).collect();
     let mut encoder = jpeg_encoder::Encoder::new_file(path, 90).unwrap();
-    encoder.set_density(jpeg_encoder::Density::Inch { x: 300, y: 300 });
+    encoder.set_density(jpeg_encoder::PixelDensity::dpi(300));
     encoder.encode(&cmyk, image.width() as u16, image.height() as u16, jpeg_encoder::ColorType::Cmyk).unwrap();
 }
 

