@@ -81,9 +81,12 @@ struct Work {
 }
 
 impl Work {
-    fn crop(&mut self, area: BBox) {
-        self.archive = geometry::crop(&self.archive, area);
-        self.ocr = image::imageops::crop_imm(&self.ocr, area.x0, area.y0, area.width(), area.height()).to_image();
+    fn cropped(&self, area: BBox) -> Work {
+        Work {
+            archive: geometry::crop(&self.archive, area),
+            ocr: image::imageops::crop_imm(&self.ocr, area.x0, area.y0, area.width(), area.height()).to_image(),
+            log: self.log.clone(),
+        }
     }
 }
 
@@ -96,7 +99,7 @@ pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage
     let lap = |step: &str| tracing::trace!(step, ms = timer.elapsed().as_millis() as u64, "preparation");
     if options.crop {
         if let Some(inside) = border::inside_dark_edges(&work.ocr, dpi) {
-            work.crop(inside);
+            work = work.cropped(inside);
             work.log.crop = Some(inside);
             work.log.steps.push("crop".into());
         }
@@ -126,8 +129,7 @@ pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage
             let (width, height) = work.ocr.dimensions();
             let mut halves = Vec::new();
             for (side, area) in [("left", BBox { x0: 0, y0: 0, x1: cut, y1: height }), ("right", BBox { x0: cut, y0: 0, x1: width, y1: height })] {
-                let mut half = Work { archive: work.archive.clone(), ocr: work.ocr.clone(), log: work.log.clone() };
-                half.crop(area);
+                let mut half = work.cropped(area);
                 half.log.split = Some(side.into());
                 half.log.steps.push("split".into());
                 halves.push(half);
@@ -147,7 +149,7 @@ pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage
             }
             let archive = match options.image_mode {
                 ImageMode::Auto => page.archive,
-                ImageMode::Gray => geometry::to_gray(&page.archive),
+                ImageMode::Gray => geometry::to_gray(page.archive),
                 ImageMode::Bitonal => PageImage::Bitonal(threshold(&page.ocr)),
             };
             // Files often state 299.99 dpi for 300: only a real shortfall is worth resampling.
