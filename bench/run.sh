@@ -2,7 +2,8 @@
 # make bench: olke against plain tesseract and OCRmyPDF on the same pages, in one run,
 # 2 workers, kaz+rus+eng. Writes bench/out/ (ignored by git) and the OCR section of
 # BENCHMARKS.md. SCALE=0 skips the scale check; SCALE_PAGES="10 100" leaves out its
-# longest part, the 1,000-page batch.
+# longest part, the 1,000-page batch. ROUNDS (default 3) is how many times olke, plain
+# tesseract and OCRmyPDF are timed on each corpus for the speed ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
@@ -10,6 +11,7 @@ TOOLS=$SHARED/tools
 OLKE=$PWD/target/release/olke
 OUT=$PWD/bench/out
 JOBS=2
+ROUNDS=${ROUNDS:-3}
 export OMP_THREAD_LIMIT=1
 rm -rf "$OUT"; mkdir -p "$OUT"
 
@@ -64,6 +66,22 @@ for corpus_name in dev komi-1939; do
     mkdir -p "$OUT/dev.olke-lang/txt"
     for pdf in "$OUT/dev.olke-lang/archive"/documents/*/*.pdf; do pdftotext -raw -enc UTF-8 "$pdf" "$OUT/dev.olke-lang/txt/$(basename "${pdf%.pdf}").txt"; done
   fi
+  # The host's speed drifts 10–20 % within minutes, so one timing per tool gives ratios
+  # that swing as much. The three are timed again, each round in a rotated order; the
+  # runs above are round 1, and the ratios reported are the medians over the rounds.
+  for round in $(seq 2 "$ROUNDS"); do
+    order=(olke tesseract ocrmypdf)
+    for i in 0 1 2; do
+      run=${order[$(( (i + round) % 3 ))]}
+      echo "   round $round: $run"
+      case $run in
+        olke) time_run "$corpus_name.round$round.olke" "$OLKE" --archive "$OUT/round/archive" ingest "$OUT/$corpus_name-batch" --jobs $JOBS --json > /dev/null ;;
+        tesseract) time_run "$corpus_name.round$round.tesseract" sh "$TOOLS/run_tesseract.sh" "$corpus" "$OUT/round/txt" ;;
+        ocrmypdf) time_run "$corpus_name.round$round.ocrmypdf" sh "$TOOLS/run_ocrmypdf.sh" "$corpus" "$OUT/round/txt" ;;
+      esac
+      rm -rf "$OUT/round"
+    done
+  done
   for run in "$OUT/$corpus_name".*/; do
     run=${run%/}
     python3 "$TOOLS/score.py" "$corpus" "$run/txt" --json > "$run.score.json"
