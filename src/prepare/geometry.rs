@@ -56,14 +56,16 @@ pub fn turn(image: &PageImage, clockwise: u16) -> PageImage {
 /// Rotates by `degrees` counter-clockwise about the centre, same size, white corners.
 pub fn rotate(image: &PageImage, degrees: f32) -> PageImage {
     match pixels(image) {
-        Pixels::Bitonal(g) => {
-            let mut gray = leptonica::rotate_gray(g, degrees, Resampling::AreaMap);
-            gray.pixels_mut().for_each(|p| p[0] = if p[0] < 128 { 0 } else { 255 });
-            PageImage::Bitonal(gray)
-        }
+        Pixels::Bitonal(g) => PageImage::Bitonal(binarize(leptonica::rotate_gray(g, degrees, Resampling::AreaMap))),
         Pixels::Gray(g) => PageImage::Gray(leptonica::rotate_gray(g, degrees, Resampling::AreaMap)),
         Pixels::Rgb(c) => PageImage::Rgb(leptonica::rotate_rgb(c, degrees)),
     }
+}
+
+/// Black below mid-gray, white from it.
+pub fn binarize(mut image: GrayImage) -> GrayImage {
+    image.pixels_mut().for_each(|p| p[0] = if p[0] < 128 { 0 } else { 255 });
+    image
 }
 
 /// The page as gray, for `--image-mode gray`.

@@ -150,7 +150,7 @@ pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage
             let archive = match options.image_mode {
                 ImageMode::Auto => page.archive,
                 ImageMode::Gray => geometry::to_gray(page.archive),
-                ImageMode::Bitonal => PageImage::Bitonal(threshold(&page.ocr)),
+                ImageMode::Bitonal => PageImage::Bitonal(geometry::binarize(page.ocr.clone())),
             };
             // Files often state 299.99 dpi for 300: only a real shortfall is worth resampling.
             let (ocr, ocr_scale) = if options.upscale && dpi < 0.95 * OCR_DPI { upscale(&page.ocr, OCR_DPI / dpi) } else { (page.ocr, 1.0) };
@@ -203,12 +203,6 @@ fn deskew(page: &mut Work) {
     page.ocr = leptonica::rotate_gray(&page.ocr, degrees, leptonica::Resampling::Shear);
     page.log.deskew_degrees = Some((degrees * 100.0).round() / 100.0);
     page.log.steps.push("deskew".into());
-}
-
-fn threshold(image: &GrayImage) -> GrayImage {
-    let mut out = image.clone();
-    out.pixels_mut().for_each(|p| p[0] = if p[0] < 128 { 0 } else { 255 });
-    out
 }
 
 fn upscale(image: &GrayImage, factor: f32) -> (GrayImage, f32) {
