@@ -21,6 +21,20 @@ time_run() {
   /usr/bin/time -f '{"wall": %e, "user": %U, "sys": %S, "max_rss_kib": %M}' -o "$OUT/$name.time" "$@"
 }
 
+# sample_rss PID: "seconds rss_kib" of PID's innermost descendant (the program under
+# time_run's subshell and /usr/bin/time) every 2 s until PID ends — one peak per batch
+# does not show whether memory grows.
+sample_rss() {
+  local parent=$1 start=$SECONDS pid child rss
+  while kill -0 "$parent" 2>/dev/null; do
+    pid=$parent
+    while child=$(pgrep -P "$pid" | head -1) && [ -n "$child" ]; do pid=$child; done
+    rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    [ "$pid" != "$parent" ] && [ -n "$rss" ] && echo "$((SECONDS - start)) $rss"
+    sleep 2
+  done
+}
+
 # The corpus images as a batch folder of links (olke ingests folders; ground truth stays out).
 batch_of() {
   local corpus=$1 dir=$2 filter=${3:-}
@@ -105,7 +119,9 @@ for i in range(n):
     open(os.path.join(out, f'{i:04d}-{stem}{ext}'), 'wb').write(data + b'\0' * 8 + i.to_bytes(4, 'big'))
 PY
     echo "   $n pages"
-    time_run "scale-$n" "$OLKE" --archive "$OUT/scale-$n-archive" ingest "$dir" --jobs $JOBS --json > "$OUT/scale-$n.report.json"
+    time_run "scale-$n" "$OLKE" --archive "$OUT/scale-$n-archive" ingest "$dir" --jobs $JOBS --json > "$OUT/scale-$n.report.json" &
+    sample_rss $! > "$OUT/scale-$n.rss"
+    wait $!
     rm -rf "$dir" "$OUT/scale-$n-archive"
   done
 fi

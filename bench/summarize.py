@@ -125,15 +125,31 @@ for corpus in ['dev', 'komi-1939']:
         + table(quality, ['run'] + levels) + '\n' + share
     )
 
+def rss_by_tenth(path):
+    """The highest resident memory (MB) in each tenth of a run, from bench/run.sh's samples."""
+    if not os.path.exists(path):
+        return '–'
+    samples = [tuple(int(v) for v in line.split()) for line in open(path) if len(line.split()) == 2]
+    if len(samples) < 10:
+        return '–'
+    end = samples[-1][0] + 1
+    tenths = [0] * 10
+    for seconds, rss in samples:
+        tenth = min(9, seconds * 10 // end)
+        tenths[tenth] = max(tenths[tenth], rss)
+    return ' '.join(f'{v / 1024:.0f}' if v else '·' for v in tenths)
+
+
 scale = []
 for n in (10, 100, 1000):
     time_file = os.path.join(out, f'scale-{n}.time')
     if os.path.exists(time_file):
         t = load(time_file)
-        scale.append([n, f"{t['wall']:.1f}", f"{n / t['wall'] * 60:.1f}", f"{t['max_rss_kib'] / 1024:.0f}"])
+        scale.append([n, f"{t['wall']:.1f}", f"{n / t['wall'] * 60:.1f}", f"{t['max_rss_kib'] / 1024:.0f}",
+                      rss_by_tenth(os.path.join(out, f'scale-{n}.rss'))])
 if scale:
     sections.append('### Scale: single-page dev scans repeated (each copy a distinct file)\n\n'
-                    + table(scale, ['pages', 'wall s', 'pages/min', 'peak RSS MB']) + '\n')
+                    + table(scale, ['pages', 'wall s', 'pages/min', 'peak RSS MB', 'highest RSS MB in each tenth of the run (sampled every 2 s)']) + '\n')
 
 cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor())
 header = (
