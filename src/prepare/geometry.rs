@@ -72,6 +72,7 @@ pub fn binarize(mut image: GrayImage) -> GrayImage {
 pub fn to_gray(image: PageImage) -> PageImage {
     match pixels(&image) {
         Pixels::Rgb(c) => PageImage::Gray(DynamicImage::ImageRgb8(c.clone()).to_luma8()),
+        // A scan's original gray file becomes plain pixels here as every changed page does.
         Pixels::Gray(g) if matches!(image, PageImage::Original(_)) => PageImage::Gray(g.clone()),
         _ => image,
     }
