@@ -6,6 +6,7 @@
 //! written for staff to edit. A file with an unknown key or a bad value is refused with a
 //! message naming it, so a typo never silently falls back to a default.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -101,11 +102,14 @@ impl Default for Delivery {
 pub struct Ocr {
     /// Tesseract languages, `+`-separated, when neither `--lang` nor a manifest says.
     pub languages: String,
+    /// The Tesseract models (`+`-separated) that read a record's language, where that is
+    /// not the model of the same name.
+    pub models: BTreeMap<String, String>,
 }
 
 impl Default for Ocr {
     fn default() -> Self {
-        Ocr { languages: crate::ocr::DEFAULT_LANGUAGES.to_string() }
+        Ocr { languages: crate::ocr::DEFAULT_LANGUAGES.to_string(), models: BTreeMap::new() }
     }
 }
 
@@ -136,6 +140,11 @@ whole_articles = true
 [ocr]
 # Languages `olke ingest` recognizes when neither --lang nor a batch manifest says.
 languages = "kaz+rus+eng"
+# A manifest's `language` is read with the Tesseract model of that name (kaz, rus, eng, …).
+# Name other models here, e.g. for a language Tesseract has no model of its own for, the
+# model of its script (here Komi with Cyrillic: apt-get install tesseract-ocr-script-cyrl).
+# [ocr.models]
+# kpv = "Cyrillic"
 
 [web]
 # The token staff type to open the staff pages of `olke serve` (at least 16 characters;
@@ -197,6 +206,13 @@ mod tests {
         assert_eq!(config.delivery, Delivery { book_percent: 10, whole_articles: true }, "keys left out keep their defaults");
         assert_eq!(config.library.name_kk, "Балқаш қалалық кітапханасы");
         assert_eq!(config.library.name_ru, "Городская библиотека");
+    }
+
+    #[test]
+    fn the_models_example_reads_as_written_once_uncommented() {
+        let text = DEFAULT_FILE.replace("# [ocr.models]\n# kpv", "[ocr.models]\nkpv");
+        let config = Config::parse(Path::new("olke.toml"), &text).unwrap();
+        assert_eq!(config.ocr.models, BTreeMap::from([("kpv".to_string(), "Cyrillic".to_string())]));
     }
 
     #[test]

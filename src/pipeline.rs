@@ -38,6 +38,8 @@ pub struct IngestOptions {
     pub jobs: usize,
     /// Tesseract languages, `+`-separated.
     pub languages: String,
+    /// The models that read a record's stated language, where not the model of its name.
+    pub models: BTreeMap<String, String>,
     pub load: LoadOptions,
     pub prepare: PrepareOptions,
     pub jpeg_quality: u8,
@@ -56,6 +58,7 @@ impl Default for IngestOptions {
         IngestOptions {
             jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             languages: ocr::DEFAULT_LANGUAGES.to_string(),
+            models: BTreeMap::new(),
             load: LoadOptions::default(),
             prepare: PrepareOptions::default(),
             jpeg_quality: crate::pdf::DEFAULT_JPEG_QUALITY,
@@ -552,7 +555,7 @@ fn resolve(
     archive: &Archive,
     catalog: &Catalog,
     drafts: Vec<Draft>,
-    default_languages: &str,
+    options: &IngestOptions,
     report: &mut IngestReport,
     progress: &dyn Progress,
 ) -> Result<Vec<PlannedDocument>, IngestError> {
@@ -582,6 +585,20 @@ fn resolve(
         }
         if let Some(id) = keys_this_run.get(&key) {
             progress.note(&format!("{}: same scans as {id} in this run, skipped", draft.sources[0].path.display()));
+            continue;
+        }
+        let ocr_languages = if draft.bib.language.is_empty() {
+            options.languages.clone()
+        } else {
+            ocr::models_for(&draft.bib.language, &options.models)
+        };
+        // A language a manifest row states (only a manifest states them) without a model
+        // fails that row only; the default languages were checked before anything started.
+        if let (Err(missing), Some((file, row))) = (ocr::check_languages(&ocr_languages), &draft.described) {
+            let reason = format!("{missing}; or name the model that reads it in olke.toml's [ocr.models]");
+            let problem = Problem { file: file.clone(), row: Some(*row), line: None, column: Some("language".to_string()), reason };
+            progress.note(&problem.to_string());
+            report.manifest_problems.push(problem);
             continue;
         }
         let mut existing = remake;
@@ -617,7 +634,6 @@ fn resolve(
         };
         planned_ids.insert(id.clone(), origin);
         keys_this_run.insert(key.clone(), id.clone());
-        let ocr_languages = if draft.bib.language.is_empty() { default_languages.to_string() } else { draft.bib.language.join("+") };
         planned.push(PlannedDocument { id, outcome, ocr_languages, bib: draft.bib, described: draft.described.is_some(), sources: draft.sources, content_key: key });
     }
     Ok(planned)
@@ -940,10 +956,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
         progress.note(&failure.to_string());
     }
     let drafts = drafts(&batches, sources, options, &mut report, progress);
-    let documents = resolve(archive, &catalog, drafts, &options.languages, &mut report, progress)?;
-    for languages in documents.iter().map(|d| &d.ocr_languages) {
-        ocr::check_languages(languages)?;
-    }
+    let documents = resolve(archive, &catalog, drafts, options, &mut report, progress)?;
 
     let mut jobs = Vec::new();
     for (d, document) in documents.iter().enumerate() {

@@ -365,6 +365,37 @@ fn manifest_problems_name_file_row_column_and_reason_and_stop_only_their_rows() 
 }
 
 #[test]
+fn a_language_without_a_model_fails_its_row_until_olke_toml_names_the_model_that_reads_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("b");
+    fs::create_dir_all(&batch).unwrap();
+    let russian = page(&texts::RUSSIAN[0..1], 300.0);
+    write_png(&batch.join("ru.png"), &russian.image, 300.0).unwrap();
+    // Tesseract has no Komi model: the bibliographer's `kpv` has to be read by another.
+    let komi = page(&texts::RUSSIAN[3..4], 300.0);
+    write_png(&batch.join("kv.png"), &komi.image, 300.0).unwrap();
+    fs::write(batch.join("batch.csv"), "files,id,title,language\nru.png,ru,Город,rus\nkv.png,kv,Кар,kpv\n").unwrap();
+    let archive = tmp.path().join("archive");
+
+    let report = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 3));
+    let problems = problems(&report, "manifest_problems");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("batch.csv: row 3, column 'language': Tesseract has no 'kpv' model in "), "{}", problems[0]);
+    assert!(problems[0].ends_with("; or name the model that reads it in olke.toml's [ocr.models]"), "{}", problems[0]);
+    assert_eq!((report["pages"].as_u64(), listed_ids(&archive)), (Some(1), vec!["ru".to_string()]), "the other row goes on");
+
+    let config = archive.join("olke.toml");
+    let mut settings = fs::read_to_string(&config).unwrap();
+    settings.push_str("\n[ocr.models]\nkpv = \"rus\"\n");
+    fs::write(&config, settings).unwrap();
+    let report = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0));
+    assert_eq!(report["pages"], 1, "only the Komi row is left to recognize");
+    let kv = record_json(&archive, "kv");
+    assert_eq!((kv["language"].clone(), kv["ocr"]["languages"].clone()), (serde_json::json!(["kpv"]), serde_json::json!("rus")));
+    assert!(cer(&pdftotext_raw(&pdf_of(&archive, "kv")), &komi.lines.join("\n")) < 0.03, "read with the model named for kpv");
+}
+
+#[test]
 fn editing_keeps_history_and_the_pdf_follows() {
     let tmp = tempfile::tempdir().unwrap();
     let batch = tmp.path().join("b");

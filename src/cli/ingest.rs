@@ -105,6 +105,7 @@ pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
     let mut options = IngestOptions {
         prepare: args.prepare_options(),
         languages: args.lang.unwrap_or(config.ocr.languages),
+        models: config.ocr.models,
         jpeg_quality: args.jpeg_quality,
         review_below: args.review_below,
         include_unlisted: args.include_unlisted,

@@ -8,7 +8,7 @@ mod hocr;
 mod line_images;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use tesseract::Tesseract;
@@ -21,8 +21,8 @@ pub const DEFAULT_LANGUAGES: &str = "kaz+rus+eng";
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
     #[error(
-        "Tesseract has no '{language}' language data{where_}; install it with: \
-         apt-get install tesseract-ocr-{language}"
+        "Tesseract has no '{language}' model{where_}: install it (Debian: apt-get install \
+         tesseract-ocr-{language}, or tesseract-ocr-script-* for a script's model)"
     )]
     MissingLanguage { language: String, where_: String },
     #[error("Tesseract could not start with languages '{languages}': {detail}")]
@@ -67,6 +67,12 @@ fn tessdata_dirs() -> Vec<PathBuf> {
         dirs.push(PathBuf::from(candidate));
     }
     dirs.into_iter().filter(|d| d.is_dir()).collect()
+}
+
+/// The Tesseract models (`+`-separated) that read a record's languages: each language's
+/// entry in `models` (olke.toml's `[ocr.models]`), else the model named like the language.
+pub fn models_for(languages: &[String], models: &BTreeMap<String, String>) -> String {
+    languages.iter().map(|language| models.get(language).unwrap_or(language).as_str()).collect::<Vec<_>>().join("+")
 }
 
 /// Checks that every language in `kaz+rus+eng` has its model installed, so a missing one

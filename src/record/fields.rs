@@ -30,8 +30,10 @@ pub const FIELDS: &[&str] = &[
     "notes",
 ];
 
-/// Languages a record may state: those olke recognizes text in (ISO 639-2).
-pub const LANGUAGES: &[&str] = &["kaz", "rus", "eng"];
+/// A record's language is a three-letter ISO 639-2 or 639-3 code, as Tesseract names its
+/// models: the fund is in these, and `[ocr.models]` in olke.toml says which model reads
+/// any other (`kpv`, Komi, has none of its own: the Cyrillic script model reads it).
+const EXAMPLE_LANGUAGES: &str = "kaz, rus, eng";
 
 /// Separates the items of a list field in one cell.
 pub const LIST_SEPARATOR: char = ';';
@@ -157,9 +159,9 @@ fn parse_positive(text: &str) -> Result<u32, String> {
 fn parse_languages(items: Vec<String>) -> Result<Vec<String>, String> {
     items
         .into_iter()
-        .map(|item| match LANGUAGES.iter().find(|code| code.eq_ignore_ascii_case(&item)) {
-            Some(code) => Ok(code.to_string()),
-            None => Err(format!("unknown language '{item}': expected {} (ISO 639-2)", LANGUAGES.join(", "))),
+        .map(|item| match item.to_ascii_lowercase() {
+            code if code.len() == 3 && code.bytes().all(|b| b.is_ascii_lowercase()) => Ok(code),
+            _ => Err(format!("unknown language '{item}': expected a three-letter ISO 639 code ({EXAMPLE_LANGUAGES}, …)")),
         })
         .collect()
 }
@@ -318,7 +320,11 @@ mod tests {
         assert_eq!(reason(&mut bib, "source_pages", "65-46"), "page range '65-46' does not parse: expected a page (4) or a range (46-65)");
         assert_eq!(reason(&mut bib, "source_pages", "IV"), "page range 'IV' does not parse: expected a page (4) or a range (46-65)");
         assert_eq!(reason(&mut bib, "year", "16"), "year '16' is not a year: expected four digits (2016)");
-        assert_eq!(reason(&mut bib, "language", "kk"), "unknown language 'kk': expected kaz, rus, eng (ISO 639-2)");
+        assert_eq!(reason(&mut bib, "language", "kk"), "unknown language 'kk': expected a three-letter ISO 639 code (kaz, rus, eng, …)");
+        assert_eq!(reason(&mut bib, "language", "рус"), "unknown language 'рус': expected a three-letter ISO 639 code (kaz, rus, eng, …)");
+        let mut komi = Bibliographic::default();
+        komi.set("language", &text("KPV; rus")).unwrap();
+        assert_eq!(komi.language, vec!["kpv", "rus"], "any ISO 639 code, in lower case");
         assert!(reason(&mut bib, "flags", "rare; old").starts_with("unknown variant `old`"));
         assert!(reason(&mut bib, "rights", "free").contains("`public_domain`, `author_contract`, `in_copyright`"));
         assert_eq!(reason(&mut bib, "first_page_number", "0"), "'0' is not a page number: expected a whole number from 1");

@@ -579,7 +579,7 @@ mod tests {
             "batch.csv: row 6, column 'files': '/etc/passwd' is outside the batch folder",
             "batch.csv: row 7, column 'source_pages': page range '4-' does not parse: expected a page (4) or a range (46-65)",
             "batch.csv: row 7, column 'files': no scan in the batch folder matches 'q*.png'",
-            "batch.csv: row 8, column 'language': unknown language 'kk': expected kaz, rus, eng (ISO 639-2)",
+            "batch.csv: row 8, column 'language': unknown language 'kk': expected a three-letter ISO 639 code (kaz, rus, eng, …)",
             "batch.csv: row 8, column 'rights': unknown variant `free`, expected one of `public_domain`, `author_contract`, `in_copyright`",
             "batch.csv: row 8, column 'title': a title is required",
             "batch.csv: row 8, column 'source': a newspaper_article needs a source (the newspaper's title)",
@@ -655,7 +655,7 @@ mod tests {
         let book = &manifest.entries[0];
         assert_eq!((book.bib.year, book.bib.source_pages.as_deref(), book.files.len()), (Some(2016), Some("84"), 2));
         let problems: Vec<String> = manifest.problems.iter().map(|p| p.to_string().rsplit_once('/').unwrap().1.to_string()).collect();
-        assert_eq!(problems, vec!["batch.toml: row 2, line 16, column 'language': unknown language 'kk': expected kaz, rus, eng (ISO 639-2)"]);
+        assert_eq!(problems, vec!["batch.toml: row 2, line 16, column 'language': unknown language 'kk': expected a three-letter ISO 639 code (kaz, rus, eng, …)"]);
     }
 
     #[test]
