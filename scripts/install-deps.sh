@@ -5,7 +5,8 @@
 #   scripts/install-deps.sh --test   also what the test suite uses (pymarc reads the MARC
 #                                    export back, html5lib validates the published site,
 #                                    headless Chromium and chromedriver walk it)
-#   scripts/install-deps.sh --bench  also the comparison tools for `make bench`
+#   scripts/install-deps.sh --bench  also the comparison tools for `make bench`, and the
+#                                    Cyrillic script model the Komi pages are read with
 # Run as root or with passwordless sudo; otherwise it prints the exact command to run.
 set -euo pipefail
 
@@ -18,7 +19,7 @@ python_packages=()
 for arg in "$@"; do
   case "$arg" in
     --test) packages+=(python3 python3-pip chromium chromium-driver); python_packages+=(pymarc html5lib) ;;
-    --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk); python_packages+=(rapidfuzz) ;;
+    --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk tesseract-ocr-script-cyrl); python_packages+=(rapidfuzz) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac
 done
