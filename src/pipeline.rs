@@ -936,6 +936,18 @@ fn document_languages(summaries: &[PageSummary]) -> Vec<String> {
     counts.into_iter().map(|(l, _)| l).collect()
 }
 
+/// Hands the memory a finished page freed back to the system. glibc keeps it in each
+/// thread's arena instead, where a page's images (tens of megabytes each) left resident
+/// memory creeping up through a batch: sampled on 200 pages with one worker, about 430 MB
+/// where the live heap was under 190 MB, and about 185 MB with this.
+fn release_freed_memory() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only returns free memory to the system; nothing is freed or moved.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Ingests batch folders (or single scan files) into the archive.
 pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, progress: &dyn Progress) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
@@ -1004,6 +1016,7 @@ pub fn ingest(archive: &Archive, inputs: &[PathBuf], options: &IngestOptions, pr
                         return;
                     }
                     let (result, seconds) = process_page(&job, pages_in_file[&job.path], options);
+                    release_freed_memory();
                     let _ = sender.send((job, result, seconds));
                 });
             });
