@@ -588,19 +588,21 @@ fn resolve(
             continue;
         }
         let ocr_languages = if draft.bib.language.is_empty() {
+            // Checked before anything started.
             options.languages.clone()
         } else {
-            ocr::models_for(&draft.bib.language, &options.models)
+            let languages = ocr::models_for(&draft.bib.language, &options.models);
+            // A language a manifest row states (only a manifest states them) without a
+            // model fails that row only.
+            if let (Err(missing), Some((file, row))) = (ocr::check_languages(&languages), &draft.described) {
+                let reason = format!("{missing}; or name the model that reads it in olke.toml's [ocr.models]");
+                let problem = Problem { file: file.clone(), row: Some(*row), line: None, column: Some("language".to_string()), reason };
+                progress.note(&problem.to_string());
+                report.manifest_problems.push(problem);
+                continue;
+            }
+            languages
         };
-        // A language a manifest row states (only a manifest states them) without a model
-        // fails that row only; the default languages were checked before anything started.
-        if let (Err(missing), Some((file, row))) = (ocr::check_languages(&ocr_languages), &draft.described) {
-            let reason = format!("{missing}; or name the model that reads it in olke.toml's [ocr.models]");
-            let problem = Problem { file: file.clone(), row: Some(*row), line: None, column: Some("language".to_string()), reason };
-            progress.note(&problem.to_string());
-            report.manifest_problems.push(problem);
-            continue;
-        }
         let mut existing = remake;
         for source in draft.sources.iter().filter(|_| existing.is_none()) {
             if let Some(id) = catalog.find_source(&source.file.identity())? {
