@@ -142,7 +142,8 @@ whole_articles = true
 languages = "kaz+rus+eng"
 # A manifest's `language` is read with the Tesseract model of that name (kaz, rus, eng, …).
 # Name other models here, e.g. for a language Tesseract has no model of its own for, the
-# model of its script (here Komi with Cyrillic: apt-get install tesseract-ocr-script-cyrl).
+# model of its script (here Komi with Cyrillic: apt-get install tesseract-ocr-script-cyrl),
+# or several models for one language (kaz = "kaz+rus": Kazakh pages quote Russian).
 # [ocr.models]
 # kpv = "Cyrillic"
 

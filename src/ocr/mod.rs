@@ -71,8 +71,15 @@ fn tessdata_dirs() -> Vec<PathBuf> {
 
 /// The Tesseract models (`+`-separated) that read a record's languages: each language's
 /// entry in `models` (olke.toml's `[ocr.models]`), else the model named like the language.
+/// A model named twice (`kaz = "kaz+rus"` for a Kazakh and Russian record) is loaded once.
 pub fn models_for(languages: &[String], models: &BTreeMap<String, String>) -> String {
-    languages.iter().map(|language| models.get(language).unwrap_or(language).as_str()).collect::<Vec<_>>().join("+")
+    let mut named: Vec<&str> = Vec::new();
+    for model in languages.iter().flat_map(|language| models.get(language).unwrap_or(language).split('+')) {
+        if !model.is_empty() && !named.contains(&model) {
+            named.push(model);
+        }
+    }
+    named.join("+")
 }
 
 /// Checks that every language in `kaz+rus+eng` has its model installed, so a missing one
@@ -177,4 +184,22 @@ pub fn recognize(page: &PreparedPage, languages: &str) -> Result<RecognizedPage,
         }
         engines.get_mut(languages).expect("engine inserted above").recognize(page)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn languages_map_to_models_named_once_in_the_records_order() {
+        let models = BTreeMap::from([("kpv".to_string(), "Cyrillic".to_string()), ("kaz".to_string(), "kaz+rus".to_string())]);
+        assert_eq!(models_for(&strings(&["rus", "eng"]), &models), "rus+eng");
+        assert_eq!(models_for(&strings(&["kpv"]), &models), "Cyrillic");
+        assert_eq!(models_for(&strings(&["kaz", "rus"]), &models), "kaz+rus");
+        assert_eq!(models_for(&strings(&["rus", "kaz", "eng"]), &models), "rus+kaz+eng");
+    }
 }
