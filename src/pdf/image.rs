@@ -234,6 +234,19 @@ mod tests {
     }
 
     #[test]
+    fn images_beyond_jpegs_65535_pixels_are_stored_losslessly() {
+        use std::io::Read;
+        let (width, height) = (65_536, 2);
+        let pixels: Vec<u8> = (0..width * height).map(|i| (i % 251) as u8).collect();
+        let encoded = jpeg(&pixels, width, height, ExtendedColorType::L8, 85);
+        assert_eq!(encoded.dict.get(b"Filter").unwrap().as_name().unwrap(), b"FlateDecode");
+        assert_eq!(encoded.dict.get(b"Width").unwrap().as_i64().unwrap(), 65_536);
+        let mut rows = Vec::new();
+        flate2::read::ZlibDecoder::new(&encoded.data[..]).read_to_end(&mut rows).unwrap();
+        assert_eq!(rows.len(), (height * (width + 1)) as usize, "every sample is kept, each row led by its filter byte");
+    }
+
+    #[test]
     fn gray_pages_of_pure_black_and_white_become_g4() {
         let page = GrayImage::from_pixel(40, 40, image::Luma([255]));
         let encoded = encode(&PageImage::Gray(page), 85);
