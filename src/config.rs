@@ -143,7 +143,8 @@ languages = "kaz+rus+eng"
 # A manifest's `language` is read with the Tesseract model of that name (kaz, rus, eng, …).
 # Name other models here, e.g. for a language Tesseract has no model of its own for, the
 # model of its script (here Komi with Cyrillic: apt-get install tesseract-ocr-script-cyrl),
-# or several models for one language (kaz = "kaz+rus": Kazakh pages quote Russian).
+# or several models for one language (kaz = "kaz+eng": Kazakh pages that name things in
+# English, as in "Halyk Bank" or "COVID", which the kaz model alone misreads).
 # [ocr.models]
 # kpv = "Cyrillic"
 
