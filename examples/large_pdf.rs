@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use olke::fixtures::{self, texts, PageSpec};
+use olke::testkit::fixtures::{self, texts, PageSpec};
 use olke::page::{PageImage, RecognizedPage};
 use olke::pdf::{Metadata, PdfPage, PdfWriter};
 

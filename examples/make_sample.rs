@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use olke::fixtures::{self, texts, PageSpec, TiffKind};
+use olke::testkit::fixtures::{self, texts, PageSpec, TiffKind};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "scans/sample".into()));

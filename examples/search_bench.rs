@@ -3,7 +3,7 @@
 //! `olke reindex` (indexing speed and index size) and 200 mixed queries, in-process and
 //! through the CLI (latency).
 //!
-//! The text is made from the project's own sources: the words of `olke::fixtures::texts`,
+//! The text is made from the project's own sources: the words of `olke::testkit::fixtures::texts`,
 //! and the word lists below, Kazakh nouns inflected with their real endings, Russian nouns
 //! declined, names and places, drawn with a Zipf distribution like real text. No OCR: the
 //! pages go into the catalogue as ingest would file them.
@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use olke::archive::Archive;
 use olke::catalog::Catalog;
-use olke::fixtures::{recognized_page, text_record, texts};
+use olke::testkit::fixtures::{recognized_page, text_record, texts};
 use olke::index::{Filters, SearchIndex, SearchRequest, YearRange};
 use olke::record::{Bibliographic, DocumentType};
 

@@ -100,16 +100,19 @@ impl Default for Delivery {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Ocr {
-    /// Tesseract languages, `+`-separated, when neither `--lang` nor a manifest says.
-    pub languages: String,
+    /// Tesseract models, `+`-separated, when neither `--lang` nor a manifest says
+    /// (olke.toml's `[ocr] languages`).
+    #[serde(rename = "languages")]
+    pub models: String,
     /// The Tesseract models (`+`-separated) that read a record's language, where that is
     /// not the model of the same name.
-    pub models: BTreeMap<String, String>,
+    #[serde(rename = "models")]
+    pub language_models: BTreeMap<String, String>,
 }
 
 impl Default for Ocr {
     fn default() -> Self {
-        Ocr { languages: crate::ocr::DEFAULT_LANGUAGES.to_string(), models: BTreeMap::new() }
+        Ocr { models: crate::ocr::DEFAULT_MODELS.to_string(), language_models: BTreeMap::new() }
     }
 }
 
@@ -214,7 +217,7 @@ mod tests {
     fn the_models_example_reads_as_written_once_uncommented() {
         let text = DEFAULT_FILE.replace("# [ocr.models]\n# kpv", "[ocr.models]\nkpv");
         let config = Config::parse(Path::new("olke.toml"), &text).unwrap();
-        assert_eq!(config.ocr.models, BTreeMap::from([("kpv".to_string(), "Cyrillic".to_string())]));
+        assert_eq!(config.ocr.language_models, BTreeMap::from([("kpv".to_string(), "Cyrillic".to_string())]));
     }
 
     #[test]

@@ -3,33 +3,36 @@
 //! The ingest pipeline is a chain of plain stages, one module each:
 //!
 //! ```text
-//! load ──► prepare ──► ocr ──► pdf ──► catalog
+//! load ──► prepare ──► ocr ──► pdf ──► archive, catalog, index
 //! SourcePage  PreparedPage  RecognizedPage  (searchable PDF + record)
 //! ```
 //!
-//! [`pipeline`] drives the stages over a batch; everything downstream reads the
-//! [`archive`] that they write. The `olke` binary is a thin layer in [`cli`].
+//! The modules, from the bottom layer up:
+//! - the data model: [`page`], [`language`], [`config`], [`record`];
+//! - the stages: [`load`], [`prepare`], [`ocr`], [`pdf`], driven over a batch by [`ingest`];
+//! - the archive on disk ([`archive`]: the files are the source of truth) and the stores
+//!   derived from it, [`catalog`] and [`index`]; [`integrity`] verifies and backs it up;
+//! - what is made of it: [`deliver`], [`publish`], [`report`], [`export`], [`web`];
+//! - the `olke` binary is a thin layer in [`cli`].
 
 pub mod archive;
-pub mod backup;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod deliver;
-pub mod fixtures;
+pub mod export;
 pub mod index;
-pub mod fuzzing;
+pub mod ingest;
+pub mod integrity;
 pub mod language;
 pub mod load;
 pub mod ocr;
 pub mod page;
 pub mod pdf;
-pub mod pipeline;
 pub mod prepare;
 pub mod publish;
 pub mod record;
 pub mod report;
-pub mod staging;
-pub mod store;
-pub mod verify;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod web;

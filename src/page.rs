@@ -219,8 +219,9 @@ pub struct RecognizedPage {
     pub lines: Vec<Line>,
     /// Mean word confidence, 0–100 (0 for a page without words).
     pub mean_conf: f32,
-    /// Languages the engine was asked for, Tesseract's spelling (`kaz+rus+eng`).
-    pub languages: String,
+    /// The Tesseract models the engine was asked for (`kaz+rus+eng`).
+    #[serde(rename = "languages")]
+    pub models: String,
 }
 
 impl RecognizedPage {

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::*;
-use olke::fixtures::texts;
+use olke::testkit::fixtures::texts;
 use serde_json::Value;
 
 const LIBRARY: &str = "[library]\n\

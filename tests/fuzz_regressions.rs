@@ -27,15 +27,17 @@ fn image_loader_regressions() {
     assert!(!files.is_empty());
     for file in files {
         eprintln!("{}", file.display());
-        olke::fuzzing::scan_file(&file);
+        olke::testkit::fuzzing::scan_file(&file);
     }
 }
 
 #[test]
 fn manifest_regressions() {
-    for file in inputs("manifest") {
+    let files = inputs("manifest");
+    assert!(!files.is_empty());
+    for file in files {
         eprintln!("{}", file.display());
-        olke::fuzzing::manifest(&std::fs::read(&file).unwrap());
+        olke::testkit::fuzzing::manifest(&std::fs::read(&file).unwrap());
     }
 }
 
@@ -45,6 +47,6 @@ fn query_regressions() {
     assert!(!files.is_empty());
     for file in files {
         eprintln!("{}", file.display());
-        olke::fuzzing::query(&std::fs::read(&file).unwrap());
+        olke::testkit::fuzzing::query(&std::fs::read(&file).unwrap());
     }
 }

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use common::*;
-use olke::fixtures::{texts, threshold, write_jpeg, write_png, write_tiff, TiffKind};
+use olke::testkit::fixtures::{texts, threshold, write_jpeg, write_png, write_tiff, TiffKind};
 use olke::language::KAZAKH_LETTERS;
 
 /// A batch of three documents in three formats: Kazakh G4 TIFF, Russian JPEG, Kazakh PNG.
@@ -227,8 +227,8 @@ fn pdfs_of_jpeg_and_g4_scans_do_not_balloon() {
     let batch = tmp.path().join("batch");
     fs::create_dir_all(&batch).unwrap();
     // A full book page at 400 dpi, as a bitonal scanner makes it.
-    let spec = olke::fixtures::PageSpec::a5(400.0);
-    let text = olke::fixtures::render_page(&font(), &spec, &[texts::RUSSIAN, texts::KAZAKH].concat());
+    let spec = olke::testkit::fixtures::PageSpec::a5(400.0);
+    let text = olke::testkit::fixtures::render_page(&font(), &spec, &[texts::RUSSIAN, texts::KAZAKH].concat());
     write_jpeg(&batch.join("photo.jpg"), &text.image, 400.0, 80).unwrap();
     write_tiff(&batch.join("fax.tif"), &[threshold(&text.image)], 400.0, TiffKind::G4).unwrap();
     let archive = tmp.path().join("archive");

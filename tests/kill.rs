@@ -15,7 +15,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use olke::fixtures::{texts, write_png, write_tiff, TiffKind};
+use olke::testkit::fixtures::{texts, write_png, write_tiff, TiffKind};
 
 /// Pages per multi-page document of [`make_batch`].
 const BOOK_PAGES: usize = 3;

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::*;
-use olke::fixtures::{texts, write_jpeg, write_png};
+use olke::testkit::fixtures::{texts, write_jpeg, write_png};
 use olke::page::{OriginalFormat, PageImage, RecognizedPage};
 use olke::pdf::{Metadata, PdfPage, PdfWriter};
 
@@ -35,7 +35,7 @@ fn image_only_pdf(path: &Path, paragraphs: &[&str]) -> String {
 }
 
 fn write_image_only_pdf(path: &Path, image: &PageImage) {
-    let blank = RecognizedPage { width: image.width(), height: image.height(), dpi: 300.0, lines: Vec::new(), mean_conf: 0.0, languages: String::new() };
+    let blank = RecognizedPage { width: image.width(), height: image.height(), dpi: 300.0, lines: Vec::new(), mean_conf: 0.0, models: String::new() };
     let mut writer = PdfWriter::new(fs::File::create(path).unwrap()).unwrap();
     writer.add_page(PdfPage::new(image, &blank, 90)).unwrap();
     let metadata = Metadata { id: "scan".into(), title: "Балқаш өңірі".into(), authors: vec!["Кәрім, Н.".into()], ..Default::default() };

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use common::*;
 use image::{imageops, GrayImage, Luma};
-use olke::fixtures::{self, texts, write_png, PageSpec};
+use olke::testkit::fixtures::{self, texts, write_png, PageSpec};
 
 fn record(archive: &Path, id: &str) -> serde_json::Value {
     serde_json::from_slice(&fs::read(archive.join(format!("documents/{id}/record.json"))).unwrap()).unwrap()

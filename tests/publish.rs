@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::*;
 use common::browser::{browser, screenshot, Driver};
 use fantoccini::{Client, Locator};
-use olke::fixtures::texts;
+use olke::testkit::fixtures::texts;
 use serde_json::Value;
 
 /// A public-domain newspaper article in two collections, an article under an author's
@@ -190,7 +190,7 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
 }
 
 fn file_url(path: &Path) -> String {
-    format!("file://{}", olke::record::export::url_path(&path.display().to_string()))
+    format!("file://{}", olke::export::url_path(&path.display().to_string()))
 }
 
 /// The file a `file://` URL names.

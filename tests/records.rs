@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
-use olke::fixtures::{texts, write_jpeg, write_png};
+use olke::testkit::fixtures::{texts, write_jpeg, write_png};
 use serde_json::Value;
 
 const ARTICLE_CITATION: &str =

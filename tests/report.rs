@@ -7,7 +7,7 @@ use std::fs;
 
 use chrono::Datelike;
 use common::*;
-use olke::fixtures::texts;
+use olke::testkit::fixtures::texts;
 use serde_json::{json as value, Value};
 
 /// The counts of the table's rows: key → (documents in the year, pages in the year,

@@ -9,7 +9,7 @@ use std::path::Path;
 use common::*;
 use olke::archive::Archive;
 use olke::catalog::Catalog;
-use olke::fixtures::{self, file_text_document, recognized_page, text_record};
+use olke::testkit::fixtures::{self, file_text_document, recognized_page, text_record};
 use olke::record::{Bibliographic, DocumentType};
 
 /// Inflected Kazakh forms and the base form each must find: plural, possessive and case

@@ -20,7 +20,7 @@ use fantoccini::{Client, Locator};
 use http_body_util::BodyExt;
 use olke::archive::Archive;
 use olke::config::Config;
-use olke::fixtures::texts;
+use olke::testkit::fixtures::texts;
 use tower::ServiceExt;
 
 const TOKEN: &str = "staff-token-for-tests-0123";
@@ -457,17 +457,15 @@ fn the_server_reads_and_files_requests_while_a_writer_holds_the_archive() {
     runtime().block_on(async {
         let mut site = Site::new().await;
         let archive = Archive::new(&site.archive);
-        // What an ingest holds: the writer lock and the catalogue.
-        let writer = olke::catalog::open_for_writing(&archive).unwrap();
+        // What an ingest holds: the writer lock, the catalogue and the index writer.
+        let writer = olke::integrity::open_for_writing(&archive).unwrap();
         let word = gazeta_word();
         assert!(site.get(&format!("/search?q={word}")).await.body.contains("/doc/gazeta"));
         assert!(site.get("/doc/gazeta").await.body.contains("Медный город"));
         let csrf = site.get("/request").await.csrf();
         let filed = site.post("/request", &[("csrf", &csrf), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", "gazeta"), ("pages", "1")]).await;
         assert_eq!(filed.status, StatusCode::OK, "{}", filed.body);
-        let olke::catalog::Writer { lock, catalog, .. } = writer;
-        drop(catalog);
-        lock.release().unwrap();
+        writer.finish().unwrap();
         // The next writer's catalogue takes the request in.
         let listed = json(&expect_code(olke(&site.archive).args(["requests", "--json"]), 0));
         assert_eq!(listed[0]["status"], "requested");

@@ -14,5 +14,5 @@ fn scratch() -> &'static tempfile::TempDir {
 fuzz_target!(|data: &[u8]| {
     let path = scratch().path().join("scan");
     std::fs::write(&path, data).expect("the scratch file is written");
-    olke::fuzzing::scan_file(&path);
+    olke::testkit::fuzzing::scan_file(&path);
 });

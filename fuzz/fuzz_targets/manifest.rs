@@ -3,4 +3,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| olke::fuzzing::manifest(data));
+fuzz_target!(|data: &[u8]| olke::testkit::fuzzing::manifest(data));

@@ -4,4 +4,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| olke::fuzzing::query(data));
+fuzz_target!(|data: &[u8]| olke::testkit::fuzzing::query(data));

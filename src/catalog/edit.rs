@@ -1,6 +1,6 @@
 //! Editing the description of archived documents (`olke catalog set`, `olke catalog
 //! apply`). An edit stages the PDF with its new metadata, commits it with `record.json`
-//! (the previous values kept in its history; see [`crate::staging`]), then updates the
+//! (the previous values kept in its history; see [`crate::archive::staging`]), then updates the
 //! catalogue: files first, as everywhere, so the catalogue can always be rebuilt from them.
 //!
 //! The caller holds the archive's writer lock.
@@ -8,13 +8,14 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use super::{files, Catalog, CatalogError};
-use crate::staging::{Staged, StagingError};
+use super::{Catalog, CatalogError};
+use crate::archive::files;
+use crate::archive::staging::{Staged, StagingError};
 use crate::archive::Archive;
 use crate::pdf::update::{rewrite_metadata, UpdateError};
-use crate::record::export::COMPUTED_COLUMNS;
+use crate::pdf::Metadata;
 use crate::record::fields::FIELDS;
-use crate::record::manifest::{Problem, Table, FILES, ID};
+use crate::record::table::{Problem, Table, COMPUTED_COLUMNS, FILES, ID};
 use crate::record::{Edit, FieldError, Value};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,8 @@ pub enum EditError {
     Pdf(#[from] UpdateError),
     #[error(transparent)]
     Staging(#[from] StagingError),
+    #[error(transparent)]
+    Files(#[from] crate::archive::files::FileError),
 }
 
 /// Why a column that names no bibliographic field cannot be edited.
@@ -70,7 +73,7 @@ pub fn edit(archive: &Archive, catalog: &Catalog, id: &str, changes: &[(String, 
     record.history.extend(edits.iter().cloned());
     record.updated = now;
     let staged = Staged::begin(archive, id)?;
-    let written = rewrite_metadata(&archive.pdf_path(id), &staged.pdf_path(), &record.pdf_metadata())?;
+    let written = rewrite_metadata(&archive.pdf_path(id), &staged.pdf_path(), &Metadata::of(&record))?;
     record.pdf_sha256 = written.sha256;
     record.pdf_bytes = written.bytes;
     staged.commit(&record)?;

@@ -3,7 +3,7 @@
 //!
 //! sled is beta software, so nothing lives only here: every record and page is also a file
 //! under `documents/`, every delivery request one under `requests/`, and the catalogue can
-//! be rebuilt from them ([`Catalog::adopt`], [`crate::store`]). sled allows one process at
+//! be rebuilt from them ([`Catalog::adopt`], [`crate::archive::store`]). sled allows one process at
 //! a time; readers that find it held by a writer read the files instead ([`Reader`]).
 //! Writers open it with [`open_for_writing`], which first finishes what a killed writer
 //! left. [`edit`] changes records after ingest.
@@ -15,12 +15,13 @@ use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
 
-use crate::archive::{Archive, WriterLock};
-use crate::deliver::request::Request;
+use crate::archive::files::{self, FileError};
+use crate::archive::Archive;
+use crate::record::request::Request;
 use crate::page::RecognizedPage;
 use crate::record::{DocumentRecord, SCHEMA_VERSION};
-use crate::staging::{self, Recovered, StagingError};
-use crate::store::{self, DerivedStore, Difference, Held, StoreError};
+use crate::archive::staging::StagingError;
+use crate::archive::store::{DerivedStore, Held, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -42,6 +43,8 @@ pub enum CatalogError {
     Archive(#[from] crate::archive::ArchiveError),
     #[error(transparent)]
     Staging(#[from] StagingError),
+    #[error(transparent)]
+    Files(#[from] FileError),
 }
 
 type Result<T> = std::result::Result<T, CatalogError>;
@@ -329,143 +332,6 @@ impl DerivedStore for Catalog {
     }
 }
 
-/// A writer's hold on the archive: the lock, the catalogue, and what was done to finish
-/// the work of a writer that stopped halfway.
-pub struct Writer {
-    pub lock: WriterLock,
-    pub catalog: Catalog,
-    /// Interrupted changes completed or discarded, temporary files removed.
-    pub recovered: Vec<Recovered>,
-    /// Documents on disk that the catalogue lacked, taken in.
-    pub adopted: Vec<String>,
-    /// Documents the catalogue held in another version than their files, replaced.
-    pub refreshed: Vec<String>,
-}
-
-/// Takes the writer lock and opens the catalogue. When the last writer did not finish,
-/// its interrupted changes are first completed or undone and the catalogue is brought in
-/// line with every record on disk; otherwise only documents it lacks are taken in.
-pub fn open_for_writing(archive: &Archive) -> Result<Writer> {
-    let lock = archive.lock()?;
-    let catalog = Catalog::open(archive)?;
-    if !lock.previous_writer_unfinished() {
-        let adopted = catalog.adopt(archive)?;
-        return Ok(Writer { lock, catalog, recovered: Vec::new(), adopted, refreshed: Vec::new() });
-    }
-    let recovered = staging::recover(archive)?;
-    let (records, unreadable) = files::records(archive)?;
-    for (id, error) in &unreadable {
-        tracing::warn!("{id}: {error}; `olke verify` tells more");
-    }
-    let (mut adopted, mut refreshed) = (Vec::new(), Vec::new());
-    for (id, difference) in store::compare(&records, &catalog.held_versions()?) {
-        let list = match difference {
-            Difference::Missing => &mut adopted,
-            Difference::Stale => &mut refreshed,
-            // Never made by a crash (files are written before the catalogue): damage, left
-            // for `olke verify` to report.
-            Difference::Orphan => continue,
-        };
-        let record = &records[&id];
-        catalog.put(record, &files::pages(archive, record)?)?;
-        list.push(id);
-    }
-    // Requests, which the comparison above does not cover.
-    catalog.adopt(archive)?;
-    catalog.flush()?;
-    Ok(Writer { lock, catalog, recovered, adopted, refreshed })
-}
-
-/// Reading the per-document files directly.
-pub mod files {
-    use super::*;
-
-    fn read<T: DeserializeOwned>(path: PathBuf) -> Result<T> {
-        let bytes = std::fs::read(&path).map_err(|source| CatalogError::File { path: path.clone(), source })?;
-        decode(path.display().to_string(), &bytes)
-    }
-
-    pub fn record(archive: &Archive, id: &str) -> Result<DocumentRecord> {
-        read(archive.record_path(id))
-    }
-
-    pub fn page(archive: &Archive, id: &str, number: u32) -> Result<RecognizedPage> {
-        read(archive.page_path(id, number))
-    }
-
-    pub fn request(archive: &Archive, number: u32) -> Result<Request> {
-        read(archive.request_path(number))
-    }
-
-    /// The request register, in order of number. Always read from its files: `olke serve`
-    /// writes them without the catalogue, whose copy catches up when the next writer opens it.
-    pub fn requests(archive: &Archive) -> Result<Vec<Request>> {
-        request_numbers(archive)?.into_iter().map(|n| request(archive, n)).collect()
-    }
-
-    /// The numbers of the request files, in order.
-    pub fn request_numbers(archive: &Archive) -> Result<Vec<u32>> {
-        let dir = archive.requests_dir();
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => return Err(CatalogError::File { path: dir, source }),
-        };
-        let mut numbers = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|source| CatalogError::File { path: dir.clone(), source })?;
-            let name = entry.file_name();
-            if let Some(number) = name.to_str().and_then(|n| n.strip_suffix(".json")).and_then(|n| n.parse::<u32>().ok()) {
-                numbers.push(number);
-            }
-        }
-        numbers.sort_unstable();
-        Ok(numbers)
-    }
-
-    fn request_json(request: &Request) -> Vec<u8> {
-        serde_json::to_vec_pretty(request).expect("requests serialize")
-    }
-
-    /// Writes a request's file, replacing the previous state of the same request.
-    pub fn write_request(archive: &Archive, request: &Request) -> Result<()> {
-        let path = archive.request_path(request.number);
-        crate::archive::write_atomic(&path, &request_json(request)).map_err(|source| CatalogError::File { path, source })
-    }
-
-    /// Writes a new request's file unless its number is taken; returns whether it was written.
-    pub fn create_request(archive: &Archive, request: &Request) -> Result<bool> {
-        use std::io::Write;
-        let path = archive.request_path(request.number);
-        let error = |source| CatalogError::File { path: path.clone(), source };
-        let mut file = crate::archive::AtomicFile::create(&path).map_err(error)?;
-        file.write_all(&request_json(request)).map_err(error)?;
-        file.commit_new().map_err(error)
-    }
-
-    /// All of a document's pages.
-    pub fn pages(archive: &Archive, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
-        (1..=record.pages.len() as u32).map(|n| page(archive, &record.id, n)).collect()
-    }
-
-    /// The records of the documents on disk by id, and the ids whose record cannot be
-    /// read, with why.
-    #[allow(clippy::type_complexity)]
-    pub fn records(archive: &Archive) -> Result<(BTreeMap<String, DocumentRecord>, Vec<(String, CatalogError)>)> {
-        let mut records = BTreeMap::new();
-        let mut unreadable = Vec::new();
-        for id in archive.document_ids()? {
-            match record(archive, &id) {
-                Ok(record) => {
-                    records.insert(id, record);
-                }
-                Err(e) => unreadable.push((id, e)),
-            }
-        }
-        Ok((records, unreadable))
-    }
-}
-
 /// Read access for commands that only look: the catalogue when it is free, the files when
 /// a writer (an ingest in progress) holds it or the catalogue is damaged.
 pub enum Reader {
@@ -488,23 +354,48 @@ impl Reader {
             Err(e) => Err(e),
         }
     }
+}
 
-    pub fn documents(&self) -> Result<Vec<DocumentRecord>> {
+/// Read access to the archived documents, whichever store answers: the catalogue, or the
+/// files themselves ([`Reader`] picks).
+pub trait Documents: Sync {
+    /// Every document's record.
+    fn documents(&self) -> Result<Vec<DocumentRecord>>;
+    fn record(&self, id: &str) -> Result<Option<DocumentRecord>>;
+    fn page(&self, id: &str, number: u32) -> Result<Option<RecognizedPage>>;
+}
+
+impl Documents for Catalog {
+    fn documents(&self) -> Result<Vec<DocumentRecord>> {
+        Catalog::documents(self)
+    }
+
+    fn record(&self, id: &str) -> Result<Option<DocumentRecord>> {
+        self.get(id)
+    }
+
+    fn page(&self, id: &str, number: u32) -> Result<Option<RecognizedPage>> {
+        Catalog::page(self, id, number)
+    }
+}
+
+impl Documents for Reader {
+    fn documents(&self) -> Result<Vec<DocumentRecord>> {
         match self {
             Reader::Catalog(c) => c.documents(),
             Reader::Files(archive) => {
                 let ids = archive.document_ids()?;
-                ids.iter().map(|id| files::record(archive, id)).collect()
+                ids.iter().map(|id| Ok(files::record(archive, id)?)).collect()
             }
         }
     }
 
-    pub fn get(&self, id: &str) -> Result<Option<DocumentRecord>> {
+    fn record(&self, id: &str) -> Result<Option<DocumentRecord>> {
         match self {
             Reader::Catalog(c) => c.get(id),
             Reader::Files(archive) => {
                 if archive.record_path(id).is_file() {
-                    files::record(archive, id).map(Some)
+                    Ok(Some(files::record(archive, id)?))
                 } else {
                     Ok(None)
                 }
@@ -512,12 +403,12 @@ impl Reader {
         }
     }
 
-    pub fn page(&self, id: &str, number: u32) -> Result<Option<RecognizedPage>> {
+    fn page(&self, id: &str, number: u32) -> Result<Option<RecognizedPage>> {
         match self {
             Reader::Catalog(c) => c.page(id, number),
             Reader::Files(archive) => {
                 if archive.page_path(id, number).is_file() {
-                    files::page(archive, id, number).map(Some)
+                    Ok(Some(files::page(archive, id, number)?))
                 } else {
                     Ok(None)
                 }

@@ -10,7 +10,8 @@ use clap::{Args, Subcommand};
 use super::{open_for_writing, print_json, EXIT_PARTIAL, EXIT_USAGE};
 use crate::archive::Archive;
 use crate::catalog::edit::{self, EditError};
-use crate::record::manifest::read_csv;
+use crate::integrity::ChangeError;
+use crate::record::table::read_csv;
 use crate::record::{Edit, Value};
 
 #[derive(Args, Debug)]
@@ -78,10 +79,9 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
             }
             let mut changes = vec![(field, Value::Text(value))];
             changes.extend(more.chunks(2).map(|pair| (pair[0].clone(), Value::Text(pair[1].clone()))));
-            let writer = open_for_writing(archive)?;
-            let code = match edit::edit(archive, &writer.catalog, &id, &changes) {
+            let mut writer = open_for_writing(archive)?;
+            let code = match writer.edit(archive, &id, &changes) {
                 Ok(edits) => {
-                    crate::index::refresh(archive, &writer.catalog, std::slice::from_ref(&id))?;
                     if json {
                         print_json(&edit::Changed { id, edits })?;
                     } else {
@@ -89,7 +89,7 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
                     }
                     0
                 }
-                Err(EditError::Invalid(errors)) => {
+                Err(ChangeError::Edit(EditError::Invalid(errors))) => {
                     for error in errors {
                         eprintln!("olke: {id}: {error}");
                     }
@@ -97,7 +97,7 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
                 }
                 Err(other) => return Err(other.into()),
             };
-            writer.lock.release()?;
+            writer.finish()?;
             Ok(code)
         }
         CatalogCommand::Apply { file, json } => {
@@ -106,14 +106,12 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
             }
             let mut problems = Vec::new();
             let table = read_csv(&file, &mut problems);
-            let writer = open_for_writing(archive)?;
+            let mut writer = open_for_writing(archive)?;
             let mut report = match table {
-                Some(table) => edit::apply(archive, &writer.catalog, &table)?,
+                Some(table) => writer.apply(archive, &table)?,
                 None => edit::ApplyReport::default(),
             };
-            let changed: Vec<String> = report.changed.iter().map(|c| c.id.clone()).collect();
-            crate::index::refresh(archive, &writer.catalog, &changed)?;
-            writer.lock.release()?;
+            writer.finish()?;
             report.problems.splice(0..0, problems);
             for problem in &report.problems {
                 eprintln!("{problem}");

@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::print_json;
 use crate::archive::Archive;
-use crate::catalog::Reader;
+use crate::catalog::{Documents, Reader};
 use crate::record::collections;
 
 pub fn run(archive: &Archive, json: bool) -> Result<u8> {

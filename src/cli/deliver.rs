@@ -9,10 +9,10 @@ use clap::{Args, Subcommand};
 
 use super::{open_for_writing, print_json, EXIT_USAGE};
 use crate::archive::Archive;
-use crate::catalog::files;
+use crate::archive::files;
 use crate::config::Config;
-use crate::deliver::pages::PageRange;
-use crate::deliver::request::{NewRequest, Requester, Status};
+use crate::record::pages::PageRange;
+use crate::record::request::{NewRequest, Requester, Status};
 use crate::deliver::{self, CopyOptions, DeliverError};
 use crate::report::local_year;
 
@@ -85,12 +85,12 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
     let new = NewRequest { requester, purpose: args.purpose, document: args.id.clone(), pages };
     let filed = deliver::file(archive, &writer.catalog, new);
     let out = match &filed {
-        Ok(filed) => args.out.unwrap_or_else(|| PathBuf::from(format!("request-{:04}-{}.pdf", filed.number, filed.document))),
+        Ok(filed) => args.out.unwrap_or_else(|| PathBuf::from(filed.copy_file_name())),
         Err(_) => PathBuf::new(),
     };
     let fulfilled = filed.as_ref().ok().map(|filed| deliver::fulfil(archive, &writer.catalog, &config, filed.number, &out, CopyOptions { max_bytes }));
     // Whatever happened, the register and the copy are complete or were never begun.
-    writer.lock.release()?;
+    writer.finish()?;
     let filed = match filed {
         Ok(request) => request,
         Err(e) if e.is_bad_request() => return usage(e),
@@ -199,11 +199,11 @@ fn fulfil_request(archive: &Archive, number: u32, out: Option<PathBuf>, max_mb: 
     let writer = open_for_writing(archive)?;
     let out = match (out, writer.catalog.request(number)?) {
         (Some(out), _) => out,
-        (None, Some(request)) => PathBuf::from(format!("request-{:04}-{}.pdf", request.number, request.document)),
+        (None, Some(request)) => PathBuf::from(request.copy_file_name()),
         (None, None) => return usage(DeliverError::NoSuchRequest(number)),
     };
     let outcome = deliver::fulfil(archive, &writer.catalog, &config, number, &out, CopyOptions { max_bytes });
-    writer.lock.release()?;
+    writer.finish()?;
     report_outcome(number, outcome, max_mb, false)
 }
 
@@ -213,7 +213,7 @@ fn refuse_request(archive: &Archive, number: u32, reason: &str) -> Result<u8> {
     }
     let writer = open_for_writing(archive)?;
     let refused = deliver::refuse(archive, &writer.catalog, number, reason.trim());
-    writer.lock.release()?;
+    writer.finish()?;
     match refused {
         Ok(request) => {
             println!("Request № {} refused: {reason}", request.number);

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::print_json;
 use crate::archive::Archive;
-use crate::catalog::Reader;
+use crate::catalog::{Documents, Reader};
 use crate::record::fields::FIELDS;
 use crate::record::DocumentRecord;
 
@@ -52,7 +52,7 @@ pub fn list(archive: &Archive, json: bool) -> Result<u8> {
 }
 
 fn find(reader: &Reader, archive: &Archive, id: &str) -> Result<DocumentRecord> {
-    reader.get(id)?.ok_or_else(|| anyhow!("no document '{id}' in the archive at {}; `olke list` shows what is there", archive.root().display()))
+    reader.record(id)?.ok_or_else(|| anyhow!("no document '{id}' in the archive at {}; `olke list` shows what is there", archive.root().display()))
 }
 
 /// What `show --json` gives: the record and its citation, made from it now.
@@ -83,7 +83,7 @@ pub fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     println!("  PDF:        {} ({} bytes)", archive.root().join(&record.pdf).display(), record.pdf_bytes);
     // Kept pages were never recognized: a confidence of 0 would read as a failed OCR.
     if record.kept_pages() < record.pages.len() {
-        println!("  OCR:        {} ({}), mean confidence {:.1}", record.ocr.engine, record.ocr.languages, record.mean_conf());
+        println!("  OCR:        {} ({}), mean confidence {:.1}", record.ocr.engine, record.ocr.models, record.mean_conf());
     }
     if record.kept_pages() > 0 {
         println!("  kept:       {} pages with the source PDF's own text layer, not recognized", record.kept_pages());

@@ -8,9 +8,9 @@ use clap::{Args, ValueEnum};
 
 use super::EXIT_USAGE;
 use crate::archive::{Archive, AtomicFile};
-use crate::catalog::Reader;
+use crate::catalog::{Documents, Reader};
 use crate::config::Config;
-use crate::record::export::{export, Format};
+use crate::export::{export, Format};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum ExportFormat {

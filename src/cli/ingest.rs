@@ -10,7 +10,7 @@ use crate::archive::Archive;
 use crate::config::Config;
 use crate::load::pdf::OcrMode;
 use crate::load::plausible_dpi;
-use crate::pipeline::{self, IngestOptions, IngestReport, Outcome};
+use crate::ingest::{self, IngestOptions, IngestReport, Outcome};
 use crate::prepare::{ImageMode, PrepareOptions};
 
 #[derive(Args, Debug)]
@@ -104,8 +104,8 @@ pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
     let config = Config::load(archive)?;
     let mut options = IngestOptions {
         prepare: args.prepare_options(),
-        languages: args.lang.unwrap_or(config.ocr.languages),
-        models: config.ocr.models,
+        models: args.lang.unwrap_or(config.ocr.models),
+        language_models: config.ocr.language_models,
         jpeg_quality: args.jpeg_quality,
         review_below: args.review_below,
         include_unlisted: args.include_unlisted,
@@ -124,7 +124,7 @@ pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
     options.load.max_pixels = args.max_megapixels.saturating_mul(1_000_000);
 
     let progress = progress::Bar::new();
-    let report = pipeline::ingest(archive, &args.paths, &options, &progress)?;
+    let report = ingest::ingest(archive, &args.paths, &options, &progress)?;
     if args.json {
         print_json(&report)?;
     } else {

@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use super::{print_json, EXIT_PROBLEMS};
 use crate::archive::Archive;
-use crate::backup::{self, BackupReport, Problem, RestoreReport};
+use crate::integrity::backup::{self, BackupReport, Problem, RestoreReport};
 use crate::catalog::CatalogError;
-use crate::staging::Recovered;
-use crate::verify::{self, VerifyOptions, VerifyReport};
+use crate::archive::staging::Recovered;
+use crate::integrity::verify::{self, VerifyOptions, VerifyReport};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {

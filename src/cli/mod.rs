@@ -24,7 +24,6 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use crate::archive::Archive;
-use crate::catalog::CatalogError;
 
 /// Exit code when some inputs failed and the rest were processed.
 pub const EXIT_PARTIAL: u8 = 3;
@@ -223,21 +222,12 @@ fn dispatch(cli: Cli) -> Result<u8> {
     }
 }
 
-/// The writer lock and the catalogue of an existing archive, with what a stopped writer
-/// left dealt with (and said).
-pub(crate) fn open_for_writing(archive: &Archive) -> Result<crate::catalog::Writer> {
-    if !archive.exists() {
-        return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
-    }
-    let writer = crate::catalog::open_for_writing(archive)?;
+/// The archive opened for writing (see [`crate::integrity::open_for_writing`]), with
+/// what a stopped writer left said.
+pub(crate) fn open_for_writing(archive: &Archive) -> Result<crate::integrity::Writer> {
+    let writer = crate::integrity::open_for_writing(archive)?;
     for recovered in &writer.recovered {
         eprintln!("olke: {recovered}");
-    }
-    // What the catalogue was brought in line with, the search index follows.
-    if !(writer.recovered.is_empty() && writer.adopted.is_empty() && writer.refreshed.is_empty()) {
-        let mut index = crate::index::Updater::open(archive, 1)?;
-        index.sync(&writer.catalog)?;
-        index.finish()?;
     }
     Ok(writer)
 }

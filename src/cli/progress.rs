@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
-use crate::pipeline::Progress;
+use crate::ingest::Progress;
 
 pub struct Bar {
     bar: Option<ProgressBar>,

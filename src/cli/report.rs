@@ -9,7 +9,8 @@ use clap::Args;
 
 use super::{print_json, EXIT_USAGE};
 use crate::archive::{write_atomic, Archive};
-use crate::catalog::{files, Reader};
+use crate::archive::files;
+use crate::catalog::{Documents, Reader};
 use crate::report::{chart, compute, format};
 
 #[derive(Args, Debug)]

@@ -1,16 +1,13 @@
 //! `olke search` and `olke reindex`.
 
 use std::io::{IsTerminal, Write};
-use std::time::Instant;
 
 use anyhow::Result;
 use clap::Args;
-use serde::Serialize;
 
 use super::{print_json, EXIT_USAGE};
 use crate::archive::Archive;
-use crate::catalog::{Catalog, CatalogError, Reader};
-use crate::index::{Filters, SearchError, SearchIndex, SearchRequest, SearchResults, Source, Updater, YearRange};
+use crate::index::{Filters, SearchError, SearchIndex, SearchRequest, SearchResults, YearRange};
 
 #[derive(Args, Debug)]
 pub struct SearchArgs {
@@ -125,47 +122,9 @@ pub struct ReindexArgs {
     json: bool,
 }
 
-#[derive(Serialize)]
-struct ReindexReport {
-    documents: usize,
-    pages: u64,
-    seconds: f64,
-    pages_per_second: f64,
-    index_bytes: u64,
-}
-
-fn folder_bytes(dir: &std::path::Path) -> u64 {
-    walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok).filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()
-}
-
 pub fn reindex(archive: &Archive, args: ReindexArgs) -> Result<u8> {
-    if !archive.exists() {
-        return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
-    }
-    let started = Instant::now();
-    let _lock = archive.lock()?;
-    // The catalogue, brought up to date with the files; the files themselves when a
-    // reader (another olke process) holds it.
-    let source: Box<dyn Source> = match Catalog::open(archive) {
-        Ok(catalog) => {
-            catalog.adopt(archive)?;
-            Box::new(catalog)
-        }
-        Err(CatalogError::Busy) => Box::new(Reader::Files(archive.clone())),
-        Err(e) => return Err(e.into()),
-    };
     let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let mut updater = Updater::open(archive, threads)?;
-    let (documents, pages) = updater.rebuild(source.as_ref())?;
-    updater.finish()?;
-    let seconds = started.elapsed().as_secs_f64();
-    let report = ReindexReport {
-        documents,
-        pages,
-        seconds,
-        pages_per_second: if seconds > 0.0 { pages as f64 / seconds } else { 0.0 },
-        index_bytes: folder_bytes(&archive.index_dir()),
-    };
+    let report = crate::index::reindex(archive, threads)?;
     if args.json {
         print_json(&report)?;
     } else {

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use lopdf::{dictionary, Object, Stream};
 
-use super::pages::Numbering;
-use super::request::Request;
+use crate::record::pages::Numbering;
+use crate::record::request::Request;
 use crate::config::Library;
 use crate::pdf::font::compress;
 use crate::pdf::truetype::{EmbeddedFont, FontError};
@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn long_text_wraps_within_the_margins() {
-        let font = EmbeddedFont::load(&crate::fixtures::find_font().expect("DejaVu (fonts-dejavu-core)")).unwrap();
+        let font = EmbeddedFont::load(&crate::pdf::truetype::system_font().expect("DejaVu (fonts-dejavu-core)")).unwrap();
         let text = "Ұлы Отан соғысының ардагерлері мен қаһармандары туралы естеліктер кітапханада сақталған. ".repeat(4);
         let lines = wrap(&font, &text, BODY, 200.0);
         assert!(lines.len() > 4);

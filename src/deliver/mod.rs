@@ -10,9 +10,7 @@
 //! makes a copy small enough for email.
 
 pub mod cover;
-pub mod pages;
 pub mod register;
-pub mod request;
 pub mod rights;
 pub mod shrink;
 
@@ -27,7 +25,7 @@ pub use register::{file, fulfil, refuse, Outcome};
 
 use crate::pdf::import::{CopyError, PageCopier, SourceError, SourcePdf};
 use self::cover::Block;
-use self::request::Request;
+use crate::record::request::Request;
 use crate::archive::{Archive, AtomicFile};
 use crate::catalog::CatalogError;
 use crate::config::Library;
@@ -58,6 +56,8 @@ pub enum DeliverError {
     Write { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Files(#[from] crate::archive::files::FileError),
 }
 
 impl DeliverError {
@@ -92,7 +92,7 @@ pub struct Copy {
 /// uncommitted with its size.
 fn write_copy(out: &Path, blocks: &[Block], source: &SourcePdf, request: &Request, replaced: &HashMap<lopdf::ObjectId, lopdf::Stream>, metadata: &Metadata) -> Result<(AtomicFile, u64), DeliverError> {
     let write_error = |source| DeliverError::Write { path: out.to_path_buf(), source };
-    let font = EmbeddedFont::load(&crate::fixtures::find_font().ok_or(DeliverError::NoFont)?)?;
+    let font = EmbeddedFont::load(&crate::pdf::truetype::system_font().ok_or(DeliverError::NoFont)?)?;
     let file = AtomicFile::create(out).map_err(write_error)?;
     let mut writer = PdfWriter::new(BufWriter::new(file)).map_err(write_error)?;
     cover::write_cover(&mut writer, blocks, font)?;
@@ -124,6 +124,7 @@ pub fn make_copy(archive: &Archive, library: &Library, request: &Request, record
         keywords: record.bib.subjects.clone(),
         languages: record.languages.clone(),
         created: Some(Utc::now()),
+        engine: Some(record.ocr.engine.clone()),
     };
     let (mut file, mut bytes) = write_copy(out, &blocks, &source, request, &HashMap::new(), &metadata)?;
     let mut downsampled = false;

@@ -20,17 +20,16 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use super::pages::Selection;
-use super::request::{NewRequest, Request, Status};
+use crate::record::pages::Selection;
+use crate::record::request::{NewRequest, Request, Status};
 use super::{make_copy, rights, Copy, CopyOptions, DeliverError};
 use crate::archive::Archive;
-use crate::catalog::{files, Catalog, CatalogError};
+use crate::archive::files;
+use crate::catalog::{Catalog, CatalogError, Documents};
 use crate::config::Config;
-use crate::record::DocumentRecord;
 
 /// Where the register's callers find documents, and what they keep beside the request files.
-pub trait Register {
-    fn record(&self, id: &str) -> Result<Option<DocumentRecord>, CatalogError>;
+pub trait Register: Documents {
     /// The highest request number known (a start: the files decide which number is free).
     fn last_request_number(&self) -> Result<u32, CatalogError>;
     /// Keeps a request just written to its file (the catalogue caches it; the files alone need nothing).
@@ -38,10 +37,6 @@ pub trait Register {
 }
 
 impl Register for Catalog {
-    fn record(&self, id: &str) -> Result<Option<DocumentRecord>, CatalogError> {
-        self.get(id)
-    }
-
     fn last_request_number(&self) -> Result<u32, CatalogError> {
         Catalog::last_request_number(self)
     }

@@ -3,7 +3,7 @@
 //! does not state) a library may copy, for one reader's study, a fragment: at most a set
 //! share of a book's pages, or one whole article or chapter (`[delivery]` in olke.toml).
 
-use super::pages::Selection;
+use crate::record::pages::Selection;
 use crate::config::Delivery;
 use crate::record::gost::is_part;
 use crate::record::{DocumentRecord, Rights};
@@ -17,10 +17,12 @@ pub fn book_pages(record: &DocumentRecord) -> u32 {
 
 /// `Ok` when `selection` of `record` may be delivered; otherwise why not, for the reader.
 pub fn check(record: &DocumentRecord, selection: &Selection, limits: &Delivery) -> Result<(), String> {
+    if Rights::allows_full_text(record.bib.rights) {
+        return Ok(());
+    }
     let stated = match record.bib.rights {
-        Some(Rights::PublicDomain | Rights::AuthorContract) => return Ok(()),
         Some(Rights::InCopyright) => "is in copyright",
-        None => "has no rights statement, so it is treated as in copyright",
+        _ => "has no rights statement, so it is treated as in copyright",
     };
     let title = &record.bib.title;
     if is_part(&record.bib) {
@@ -46,7 +48,7 @@ pub fn check(record: &DocumentRecord, selection: &Selection, limits: &Delivery) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deliver::pages::PageRange;
+    use crate::record::pages::PageRange;
     use crate::record::tests::document;
 
     fn selection(record: &DocumentRecord, first: u32, last: u32) -> Selection {

@@ -8,9 +8,10 @@
 
 use std::collections::HashMap;
 
-use image::{imageops::FilterType, DynamicImage, ExtendedColorType, GrayImage, ImageFormat, RgbImage};
-use lopdf::{Object, ObjectId, Stream};
+use image::{imageops::FilterType, DynamicImage, ExtendedColorType};
+use lopdf::{ObjectId, Stream};
 
+use crate::pdf::decode::pixels;
 use crate::pdf::import::{SourceError, SourcePdf};
 use crate::pdf::image::jpeg;
 
@@ -22,32 +23,6 @@ pub struct Shrunk {
     pub images: HashMap<ObjectId, Stream>,
     /// Whether their total is within the budget (false when even the last step is over).
     pub fits: bool,
-}
-
-fn name<'a>(image: &'a Stream, key: &[u8]) -> Option<&'a [u8]> {
-    match image.dict.get(key) {
-        Ok(Object::Name(name)) => Some(name),
-        Ok(Object::Array(names)) if names.len() == 1 => names[0].as_name().ok(),
-        _ => None,
-    }
-}
-
-/// The pixels of an image olke can encode again: JPEG, or 8-bit gray or RGB in Flate.
-pub(crate) fn pixels(image: &Stream) -> Option<DynamicImage> {
-    let width = image.dict.get(b"Width").and_then(Object::as_i64).ok()? as u32;
-    let height = image.dict.get(b"Height").and_then(Object::as_i64).ok()? as u32;
-    match name(image, b"Filter")? {
-        b"DCTDecode" => image::load_from_memory_with_format(&image.content, ImageFormat::Jpeg).ok(),
-        b"FlateDecode" if image.dict.get(b"BitsPerComponent").and_then(Object::as_i64).ok() == Some(8) => {
-            let raw = image.decompressed_content().ok()?;
-            match name(image, b"ColorSpace")? {
-                b"DeviceGray" => GrayImage::from_raw(width, height, raw).map(DynamicImage::ImageLuma8),
-                b"DeviceRGB" => RgbImage::from_raw(width, height, raw).map(DynamicImage::ImageRgb8),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
 }
 
 /// `pixels` scaled by `scale` as a JPEG image stream of `quality`.
@@ -90,6 +65,7 @@ pub fn shrink(source: &SourcePdf, ids: &[ObjectId], budget: u64) -> Result<Shrun
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::GrayImage;
 
     #[test]
     fn gray_flate_and_jpeg_images_decode_and_get_smaller() {

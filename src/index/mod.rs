@@ -22,6 +22,7 @@ pub mod analysis;
 pub mod document;
 pub mod kazakh;
 pub mod query;
+mod reindex;
 pub mod schema;
 pub mod search;
 
@@ -34,12 +35,13 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::archive::Archive;
-use crate::catalog::{Catalog, CatalogError, Reader};
+use crate::catalog::{Catalog, CatalogError, Documents};
 use crate::page::RecognizedPage;
 use crate::record::DocumentRecord;
 use analysis::{Analyzer, FoldingTokenizer, Lang};
 use schema::{Fields, FOLDING_TOKENIZER, FORMAT};
 
+pub use reindex::{reindex, ReindexReport};
 pub use search::{Filters, Hit, SearchError, SearchRequest, SearchResults, Snippet, YearRange};
 
 #[derive(Debug, thiserror::Error)]
@@ -154,40 +156,14 @@ fn indexed_versions(index: &Index) -> tantivy::Result<HashMap<String, (i64, usiz
     Ok(versions)
 }
 
-/// Where the documents to index come from: the catalogue, or whatever reads the archive.
-pub trait Source: Sync {
-    fn records(&self) -> std::result::Result<Vec<DocumentRecord>, CatalogError>;
-    fn page(&self, id: &str, number: u32) -> std::result::Result<Option<RecognizedPage>, CatalogError>;
-}
-
-impl Source for Catalog {
-    fn records(&self) -> std::result::Result<Vec<DocumentRecord>, CatalogError> {
-        self.documents()
-    }
-
-    fn page(&self, id: &str, number: u32) -> std::result::Result<Option<RecognizedPage>, CatalogError> {
-        Catalog::page(self, id, number)
-    }
-}
-
-impl Source for Reader {
-    fn records(&self) -> std::result::Result<Vec<DocumentRecord>, CatalogError> {
-        self.documents()
-    }
-
-    fn page(&self, id: &str, number: u32) -> std::result::Result<Option<RecognizedPage>, CatalogError> {
-        Reader::page(self, id, number)
-    }
-}
-
 /// A document's pages from `source`; a page missing there is indexed as empty, so the
 /// page numbers of the rest stay right.
-fn pages_of(source: &dyn Source, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
+fn pages_of(source: &dyn Documents, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
     (1..=record.pages.len() as u32)
         .map(|number| {
             Ok(source.page(&record.id, number)?.unwrap_or_else(|| {
                 tracing::warn!("{}: page {number} is missing from the archive; indexed without text", record.id);
-                RecognizedPage { width: 0, height: 0, dpi: 0.0, lines: Vec::new(), mean_conf: 0.0, languages: String::new() }
+                RecognizedPage { width: 0, height: 0, dpi: 0.0, lines: Vec::new(), mean_conf: 0.0, models: String::new() }
             }))
         })
         .collect()
@@ -276,7 +252,7 @@ impl Updater {
     }
 
     /// Indexes `records` (with their pages from `source`) in parallel, without committing.
-    fn add_all(&self, source: &dyn Source, records: &[DocumentRecord]) -> Result<()> {
+    fn add_all(&self, source: &dyn Documents, records: &[DocumentRecord]) -> Result<()> {
         records.par_iter().try_for_each(|record| {
             let pages = pages_of(source, record)?;
             for entry in document::page_entries(&self.fields, record, &pages) {
@@ -289,9 +265,9 @@ impl Updater {
     /// Brings the index in line with `source`: documents missing or changed since they
     /// were indexed are indexed again, documents gone are removed. Commits if anything
     /// changed. This is how a document left out by a crash comes back.
-    pub fn sync(&mut self, source: &dyn Source) -> Result<SyncReport> {
+    pub fn sync(&mut self, source: &dyn Documents) -> Result<SyncReport> {
         let indexed = indexed_versions(&self.index).map_err(tantivy_err(&self.path))?;
-        let records = source.records()?;
+        let records = source.documents()?;
         let stale: Vec<DocumentRecord> =
             records.iter().filter(|r| indexed.get(&r.id).map(|v| v.0) != Some(r.updated.timestamp_micros())).cloned().collect();
         let present: HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
@@ -313,8 +289,8 @@ impl Updater {
 
     /// Rebuilds the index from `source`, in one commit: searches see the old index until
     /// the new one is complete. Returns the documents and pages indexed.
-    pub fn rebuild(&mut self, source: &dyn Source) -> Result<(usize, u64)> {
-        let records = source.records()?;
+    pub fn rebuild(&mut self, source: &dyn Documents) -> Result<(usize, u64)> {
+        let records = source.documents()?;
         self.writer.delete_all_documents().map_err(tantivy_err(&self.path))?;
         self.add_all(source, &records)?;
         self.commit()?;
@@ -328,27 +304,18 @@ impl Updater {
     }
 }
 
-/// Opens the index for a one-document change; an index made anew is first filled from
-/// the archive's files, so it does not end up holding that document alone.
-fn open_for_one_change(archive: &Archive) -> Result<Updater> {
-    let mut updater = Updater::open(archive, 1)?;
-    if updater.created {
-        updater.sync(&Reader::Files(archive.clone()))?;
-    }
-    Ok(updater)
-}
-
 /// Re-indexes documents whose records changed (a catalogue edit), reading them from
-/// `catalog`, and commits. The caller holds the archive's writer lock.
-pub fn refresh(archive: &Archive, catalog: &Catalog, ids: &[String]) -> Result<()> {
+/// `catalog`, and commits.
+pub fn refresh(updater: &mut Updater, catalog: &Catalog, ids: &[String]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let mut updater = open_for_one_change(archive)?;
     for id in ids {
         match catalog.get(id)? {
             Some(record) => {
-                let pages = (1..=record.pages.len() as u32).filter_map(|n| catalog.page(id, n).transpose()).collect::<std::result::Result<Vec<_>, _>>()?;
+                let pages = (1..=record.pages.len() as u32)
+                    .filter_map(|n| catalog.page(id, n).transpose())
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
                 updater.update(&record, &pages)?;
             }
             None => updater.remove(id),
@@ -359,29 +326,29 @@ pub fn refresh(archive: &Archive, catalog: &Catalog, ids: &[String]) -> Result<(
 
 /// The index is one more store derived from the files: `olke verify` and `olke restore`
 /// check it and bring it back in line as they do the catalogue.
-impl crate::store::DerivedStore for Updater {
+impl crate::archive::store::DerivedStore for Updater {
     fn name(&self) -> &'static str {
         "search index"
     }
 
-    fn held(&self) -> std::result::Result<std::collections::BTreeMap<String, crate::store::Held>, crate::store::StoreError> {
+    fn held(&self) -> std::result::Result<std::collections::BTreeMap<String, crate::archive::store::Held>, crate::archive::store::StoreError> {
         let indexed = indexed_versions(&self.index).map_err(tantivy_err(&self.path))?;
         Ok(indexed
             .into_iter()
-            .map(|(id, (updated_micros, pages))| (id, crate::store::Held { updated_micros, pages, record_sha256: None }))
+            .map(|(id, (updated_micros, pages))| (id, crate::archive::store::Held { updated_micros, pages, record_sha256: None }))
             .collect())
     }
 
-    fn put(&mut self, record: &DocumentRecord, pages: &[RecognizedPage]) -> std::result::Result<(), crate::store::StoreError> {
+    fn put(&mut self, record: &DocumentRecord, pages: &[RecognizedPage]) -> std::result::Result<(), crate::archive::store::StoreError> {
         Ok(self.update(record, pages)?)
     }
 
-    fn remove(&mut self, id: &str) -> std::result::Result<(), crate::store::StoreError> {
+    fn remove(&mut self, id: &str) -> std::result::Result<(), crate::archive::store::StoreError> {
         Updater::remove(self, id);
         Ok(())
     }
 
-    fn commit(&mut self) -> std::result::Result<(), crate::store::StoreError> {
+    fn commit(&mut self) -> std::result::Result<(), crate::archive::store::StoreError> {
         Ok(Updater::commit(self)?)
     }
 }

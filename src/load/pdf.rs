@@ -190,7 +190,7 @@ pub fn text_layer(path: &Path, number: usize) -> Result<RecognizedPage, LoadErro
 /// become paragraphs, its lines and words ours.
 fn parse_bbox_layout(xhtml: &str) -> Result<RecognizedPage, quick_xml::Error> {
     let scale = RENDER_DPI / 72.0;
-    let mut page = RecognizedPage { width: 0, height: 0, dpi: RENDER_DPI, lines: Vec::new(), mean_conf: 100.0, languages: String::new() };
+    let mut page = RecognizedPage { width: 0, height: 0, dpi: RENDER_DPI, lines: Vec::new(), mean_conf: 100.0, models: String::new() };
     let mut block = None::<u32>;
     let mut word: Option<Word> = None;
     let mut reader = quick_xml::Reader::from_str(xhtml);

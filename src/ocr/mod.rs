@@ -16,7 +16,7 @@ use tesseract::Tesseract;
 use crate::page::{PreparedPage, RecognizedPage};
 
 /// Languages used when neither the command line nor the record says otherwise.
-pub const DEFAULT_LANGUAGES: &str = "kaz+rus+eng";
+pub const DEFAULT_MODELS: &str = "kaz+rus+eng";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
@@ -25,8 +25,8 @@ pub enum OcrError {
          tesseract-ocr-{language}, or tesseract-ocr-script-* for a script's model)"
     )]
     MissingLanguage { language: String, where_: String },
-    #[error("Tesseract could not start with languages '{languages}': {detail}")]
-    Init { languages: String, detail: String },
+    #[error("Tesseract could not start with models '{models}': {detail}")]
+    Init { models: String, detail: String },
     #[error("Tesseract failed on this page: {0}")]
     Recognize(String),
     #[error("Tesseract's hOCR output could not be read: {0}")]
@@ -84,12 +84,12 @@ pub fn models_for(languages: &[String], models: &BTreeMap<String, String>) -> St
 
 /// Checks that every language in `kaz+rus+eng` has its model installed, so a missing one
 /// is reported by name before any page is processed.
-pub fn check_languages(languages: &str) -> Result<(), OcrError> {
+pub fn check_models(models: &str) -> Result<(), OcrError> {
     let dirs = tessdata_dirs();
     let Some(dir) = dirs.iter().find(|d| d.join("eng.traineddata").exists()).or(dirs.first()) else {
         return Ok(()); // unknown layout: let Tesseract itself report
     };
-    for language in languages.split('+').filter(|l| !l.is_empty()) {
+    for language in models.split('+').filter(|l| !l.is_empty()) {
         if !dir.join(format!("{language}.traineddata")).exists() {
             return Err(OcrError::MissingLanguage {
                 language: language.to_string(),
@@ -105,19 +105,19 @@ pub struct Engine {
     /// The `tesseract` crate's builder consumes the instance on every call; it is put back
     /// after each page, and left empty (to be re-created) when a call fails.
     tesseract: Option<Tesseract>,
-    languages: String,
+    models: String,
 }
 
 impl Engine {
-    pub fn new(languages: &str) -> Result<Engine, OcrError> {
-        let mut engine = Engine { tesseract: None, languages: languages.to_string() };
+    pub fn new(models: &str) -> Result<Engine, OcrError> {
+        let mut engine = Engine { tesseract: None, models: models.to_string() };
         engine.tesseract = Some(engine.start()?);
         Ok(engine)
     }
 
     fn start(&self) -> Result<Tesseract, OcrError> {
-        let mut tesseract = Tesseract::new(None, Some(&self.languages))
-            .map_err(|e| OcrError::Init { languages: self.languages.clone(), detail: e.to_string() })?;
+        let mut tesseract = Tesseract::new(None, Some(&self.models))
+            .map_err(|e| OcrError::Init { models: self.models.clone(), detail: e.to_string() })?;
         // The API's default is one uniform block of text, which runs newspaper columns
         // together; the tesseract command line, like olke, analyses the page layout.
         tesseract.set_page_seg_mode(tesseract::PageSegMode::PsmAuto);
@@ -128,7 +128,7 @@ impl Engine {
         // the words and their boxes on a typewriter-style (monospaced) page.
         tesseract = tesseract
             .set_variable("textord_all_prop", "1")
-            .map_err(|e| OcrError::Init { languages: self.languages.clone(), detail: e.to_string() })?;
+            .map_err(|e| OcrError::Init { models: self.models.clone(), detail: e.to_string() })?;
         Ok(tesseract)
     }
 
@@ -159,7 +159,7 @@ impl Engine {
             dpi: page.dpi,
             lines,
             mean_conf: if count == 0 { 0.0 } else { sum / count as f32 },
-            languages: self.languages.clone(),
+            models: self.models.clone(),
         })
     }
 }
@@ -175,14 +175,14 @@ pub fn release() {
     ENGINES.with(|engines| engines.borrow_mut().clear());
 }
 
-/// Recognizes `page` with this thread's engine for `languages`, creating it the first time.
-pub fn recognize(page: &PreparedPage, languages: &str) -> Result<RecognizedPage, OcrError> {
+/// Recognizes `page` with this thread's engine for `models`, creating it the first time.
+pub fn recognize(page: &PreparedPage, models: &str) -> Result<RecognizedPage, OcrError> {
     ENGINES.with(|engines| {
         let mut engines = engines.borrow_mut();
-        if !engines.contains_key(languages) {
-            engines.insert(languages.to_string(), Engine::new(languages)?);
+        if !engines.contains_key(models) {
+            engines.insert(models.to_string(), Engine::new(models)?);
         }
-        engines.get_mut(languages).expect("engine inserted above").recognize(page)
+        engines.get_mut(models).expect("engine inserted above").recognize(page)
     })
 }
 

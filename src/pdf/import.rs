@@ -277,7 +277,7 @@ mod tests {
     fn archived(path: &Path, count: u8) {
         let mut writer = PdfWriter::new(File::create(path).unwrap()).unwrap();
         for shade in 0..count {
-            let recognized = RecognizedPage { width: 40, height: 60, dpi: 72.0, lines: Vec::new(), mean_conf: 0.0, languages: "kaz".into() };
+            let recognized = RecognizedPage { width: 40, height: 60, dpi: 72.0, lines: Vec::new(), mean_conf: 0.0, models: "kaz".into() };
             let image = PageImage::Gray(image::GrayImage::from_fn(40, 60, |x, _| image::Luma([shade * 20 + (x % 7) as u8])));
             writer.add_page(PdfPage::new(&image, &recognized, 85)).unwrap();
         }

@@ -1,6 +1,7 @@
 //! The searchable PDF: each page is the archived scan with an invisible, word-aligned
 //! text layer over it, so that search, copy and paste work in any viewer.
 
+pub mod decode;
 pub mod font;
 pub mod image;
 pub mod import;
@@ -18,6 +19,7 @@ pub use update::rewrite_metadata;
 pub use writer::PdfWriter;
 
 use crate::page::{PageImage, RecognizedPage};
+use crate::record::DocumentRecord;
 
 /// Resource name of the page image.
 pub const IMAGE_RESOURCE: &str = "Im0";
@@ -69,6 +71,8 @@ pub struct Metadata {
     /// ISO 639-2 codes as olke uses them (`kaz`, `rus`, `eng`).
     pub languages: Vec<String>,
     pub created: Option<DateTime<Utc>>,
+    /// What recognized the text (`Tesseract 5.3.0`), named in the Producer after olke.
+    pub engine: Option<String>,
 }
 
 /// PDF and XMP want BCP 47 tags; olke and Tesseract use ISO 639-2.
@@ -101,6 +105,33 @@ fn xml(text: &str) -> String {
 }
 
 impl Metadata {
+    /// What an archived document's PDF carries: title, authors, the citation as the subject
+    /// (a PDF saved alone still says what it is), subjects and collections as keywords,
+    /// and the languages.
+    pub fn of(record: &DocumentRecord) -> Metadata {
+        let bib = &record.bib;
+        let mut keywords = bib.subjects.clone();
+        keywords.extend(bib.collections.iter().filter(|c| !bib.subjects.contains(c)).cloned());
+        Metadata {
+            id: record.id.clone(),
+            title: bib.title.clone(),
+            authors: bib.authors.clone(),
+            subject: record.citation(),
+            keywords,
+            languages: record.languages.clone(),
+            created: Some(record.created),
+            engine: Some(record.ocr.engine.clone()),
+        }
+    }
+
+    fn producer(&self) -> String {
+        let olke = format!("olke {}", env!("CARGO_PKG_VERSION"));
+        match &self.engine {
+            Some(engine) => format!("{olke} ({engine})"),
+            None => olke,
+        }
+    }
+
     fn created(&self) -> DateTime<Utc> {
         self.created.unwrap_or_else(Utc::now)
     }
@@ -119,7 +150,7 @@ impl Metadata {
         let mut info = dictionary! {
             "Title" => text_string(&self.title),
             "Creator" => Object::string_literal(format!("olke {}", env!("CARGO_PKG_VERSION"))),
-            "Producer" => Object::string_literal(format!("olke {} (Tesseract {})", env!("CARGO_PKG_VERSION"), crate::ocr::engine_version())),
+            "Producer" => Object::string_literal(self.producer()),
             "CreationDate" => pdf_date(self.created()),
             "ModDate" => pdf_date(Utc::now()),
         };
@@ -202,5 +233,16 @@ mod tests {
         assert!(xmp.contains("Тарих &amp; &lt;мұра&gt;"));
         assert!(xmp.contains("<rdf:Seq><rdf:li>Кәрім, Н.</rdf:li></rdf:Seq>"));
         assert!(xmp.contains("<rdf:Bag><rdf:li>kk</rdf:li><rdf:li>ru</rdf:li></rdf:Bag>"));
+    }
+
+    #[test]
+    fn pdf_metadata_carries_the_description() {
+        let record = crate::record::tests::document("a", &[("title", "Қамшы"), ("authors", "Кәрім, Н."), ("subjects", "поэзия"), ("collections", "Әдебиет; поэзия"), ("language", "kaz")]);
+        let metadata = Metadata::of(&record);
+        assert_eq!(metadata.title, "Қамшы");
+        assert_eq!(metadata.authors, vec!["Кәрім, Н."]);
+        assert_eq!(metadata.subject, record.citation());
+        assert_eq!(metadata.producer(), format!("olke {} (Tesseract)", env!("CARGO_PKG_VERSION")));
+        assert_eq!(metadata.keywords, vec!["поэзия", "Әдебиет"]);
     }
 }

@@ -140,7 +140,7 @@ mod tests {
                 words: vec![word("Әже", 100), word("үй", 400)],
             }],
             mean_conf: 90.0,
-            languages: "kaz".into(),
+            models: "kaz".into(),
         };
         let ops = text_layer(&page);
         // 3 glyphs × 25 pt natural width = 75 pt; the box is 200 pt wide.

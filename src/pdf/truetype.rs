@@ -16,6 +16,17 @@ use subsetter::GlyphRemapper;
 
 use super::font::compress;
 
+/// A system font that covers Cyrillic with the Kazakh letters.
+pub fn system_font() -> Option<PathBuf> {
+    const CANDIDATES: &[&str] = &[
+        "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/TTF/DejaVuSerif.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSerif.ttf",
+    ];
+    CANDIDATES.iter().map(PathBuf::from).find(|p| p.is_file())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
     #[error("{path}: {source}")]
@@ -218,7 +229,7 @@ mod tests {
     use super::*;
 
     fn font() -> EmbeddedFont {
-        EmbeddedFont::load(&crate::fixtures::find_font().expect("DejaVu (fonts-dejavu-core)")).unwrap()
+        EmbeddedFont::load(&crate::pdf::truetype::system_font().expect("DejaVu (fonts-dejavu-core)")).unwrap()
     }
 
     #[test]

@@ -90,7 +90,7 @@ mod tests {
     fn metadata_is_replaced_and_the_pages_kept() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.pdf");
-        let page = RecognizedPage { width: 64, height: 64, dpi: 300.0, lines: Vec::new(), mean_conf: 0.0, languages: "kaz".into() };
+        let page = RecognizedPage { width: 64, height: 64, dpi: 300.0, lines: Vec::new(), mean_conf: 0.0, models: "kaz".into() };
         let image = PageImage::Gray(image::GrayImage::from_pixel(64, 64, image::Luma([200])));
         let mut writer = PdfWriter::new(std::fs::File::create(&path).unwrap()).unwrap();
         writer.add_page(PdfPage::new(&image, &page, 85)).unwrap();
@@ -106,6 +106,7 @@ mod tests {
             keywords: vec!["поэзия".into()],
             languages: vec!["kaz".into()],
             created: None,
+            engine: None,
         };
         let written = rewrite_metadata(&path, &path, &second).unwrap();
         let bytes = std::fs::read(&path).unwrap();

@@ -214,7 +214,7 @@ fn upscale(image: &GrayImage, factor: f32) -> (GrayImage, f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{self, texts, PageSpec};
+    use crate::testkit::fixtures::{self, texts, PageSpec};
     use crate::page::PageOrigin;
 
     fn rendered(paragraphs: &[&str]) -> GrayImage {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Site;
-use crate::record::export::{url, url_path, Described};
+use crate::export::{url, url_path, Described};
 use crate::record::DocumentRecord;
 
 #[derive(Serialize)]
@@ -54,7 +54,7 @@ pub fn json(site: &Site, base_url: Option<&str>) -> Vec<u8> {
         .documents
         .iter()
         .map(|record: &DocumentRecord| {
-            let full_text = super::full_text_allowed(record);
+            let full_text = record.full_text_allowed();
             DocumentEntry {
                 described: Described::of(record),
                 full_text,

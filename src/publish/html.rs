@@ -6,7 +6,7 @@
 use maud::{html, Markup, DOCTYPE};
 
 use super::{Site, SiteCollection};
-use crate::record::export::url_path;
+use crate::export::url_path;
 use crate::record::{DocumentRecord, DocumentType, Rights};
 
 pub const STYLE: &str = "body { font-family: 'DejaVu Serif', Georgia, serif; max-width: 52rem; margin: 0 auto; padding: 1rem 1.5rem; line-height: 1.5; color: #222; }\n\
@@ -87,7 +87,7 @@ fn layout(site: &Site, root: &str, title: &str, body: Markup) -> String {
 fn entry(root: &str, record: &DocumentRecord) -> Markup {
     html! {
         li.citation {
-            @if super::full_text_allowed(record) {
+            @if record.full_text_allowed() {
                 a href={ (root) (url_path(&Site::document_page(&record.id))) } { (record.citation()) }
             } @else {
                 (record.citation())

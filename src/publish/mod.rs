@@ -25,9 +25,9 @@ use serde::Serialize;
 use self::html::PageText;
 use self::sync::{Changes, Sync, SyncError};
 use crate::archive::{sanitize_id, Archive};
-use crate::catalog::{CatalogError, Reader};
+use crate::catalog::{CatalogError, Documents, Reader};
 use crate::config::Library;
-use crate::record::{collections, DocumentRecord, Rights};
+use crate::record::{collections, DocumentRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -39,11 +39,6 @@ pub enum PublishError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Sync(#[from] SyncError),
-}
-
-/// Whether a document's full text and PDF may be published.
-pub fn full_text_allowed(record: &DocumentRecord) -> bool {
-    matches!(record.bib.rights, Some(Rights::PublicDomain | Rights::AuthorContract))
 }
 
 /// A collection and its page on the site.
@@ -129,7 +124,7 @@ pub fn publish(archive: &Archive, reader: &Reader, library: &Library, out: &Path
         sync.put(&collection.path, html::collection(&site, collection).as_bytes())?;
     }
     let mut full_text = 0;
-    for record in documents.iter().filter(|r| full_text_allowed(r)) {
+    for record in documents.iter().filter(|r| r.full_text_allowed()) {
         let first = record.bib.first_page_number.unwrap_or(1);
         let pages = (1..=record.pages.len() as u32)
             .map(|n| {

@@ -6,11 +6,11 @@
 //! Beside the record: [`fields`] (each field as text), [`manifest`] (`batch.csv` and
 //! `batch.toml`), [`gost`] (the GOST 7.1 citation) and [`export`] (MARC 21, JSON lines, CSV).
 
-pub mod export;
 pub mod fields;
 pub mod gost;
-pub mod manifest;
-pub mod marc;
+pub mod pages;
+pub mod request;
+pub mod table;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 pub use fields::{Edit, FieldError, Value};
 
 use crate::page::{Preparation, RecognizedPage};
-use crate::pdf::Metadata;
 
 /// Version of the record layout, stored in every record and in the catalogue.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -41,6 +40,15 @@ pub enum Rights {
     /// Published under a contract with the (local) author.
     AuthorContract,
     InCopyright,
+}
+
+impl Rights {
+    /// Whether a document's full text and whole PDF may be shown to anyone: public domain,
+    /// or a contract with the author. A record that states no rights is treated as in
+    /// copyright.
+    pub fn allows_full_text(rights: Option<Rights>) -> bool {
+        matches!(rights, Some(Rights::PublicDomain | Rights::AuthorContract))
+    }
 }
 
 /// Marks the library reports on (rare books, local history, books about Kazakhstan).
@@ -184,7 +192,9 @@ impl TextLayer {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OcrInfo {
     pub engine: String,
-    pub languages: String,
+    /// The Tesseract models it was read with (`kaz+rus+eng`).
+    #[serde(rename = "languages")]
+    pub models: String,
 }
 
 /// The archive's record of one document.
@@ -230,27 +240,15 @@ impl DocumentRecord {
         recognized().map(|p| p.mean_conf * p.words as f32).sum::<f32>() / words as f32
     }
 
+    /// Whether its full text and whole PDF may be shown (see [`Rights::allows_full_text`]).
+    pub fn full_text_allowed(&self) -> bool {
+        Rights::allows_full_text(self.bib.rights)
+    }
+
     /// The GOST 7.1 description, made from the record as it is now (never stored, so it
     /// cannot go stale).
     pub fn citation(&self) -> String {
         gost::describe(&self.bib, self.pages.len(), &self.languages)
-    }
-
-    /// What the PDF's Info dictionary and XMP packet carry: title, authors, the citation as
-    /// the subject (a PDF saved alone still says what it is), subjects and collections as
-    /// keywords, and the languages.
-    pub fn pdf_metadata(&self) -> Metadata {
-        let mut keywords = self.bib.subjects.clone();
-        keywords.extend(self.bib.collections.iter().filter(|c| !self.bib.subjects.contains(c)).cloned());
-        Metadata {
-            id: self.id.clone(),
-            title: self.bib.title.clone(),
-            authors: self.bib.authors.clone(),
-            subject: self.citation(),
-            keywords,
-            languages: self.languages.clone(),
-            created: Some(self.created),
-        }
     }
 }
 
@@ -308,7 +306,7 @@ pub(crate) mod tests {
             pdf: crate::archive::Archive::pdf_relative(id),
             pdf_sha256: String::new(),
             pdf_bytes: 0,
-            ocr: OcrInfo { engine: "Tesseract".into(), languages: "kaz".into() },
+            ocr: OcrInfo { engine: "Tesseract".into(), models: "kaz".into() },
             created: time,
             updated: time,
             history: Vec::new(),
@@ -343,15 +341,5 @@ pub(crate) mod tests {
         json.as_object_mut().unwrap().remove("history");
         let record: DocumentRecord = serde_json::from_value(json).unwrap();
         assert!(record.history.is_empty());
-    }
-
-    #[test]
-    fn pdf_metadata_carries_the_description() {
-        let record = document("a", &[("title", "Қамшы"), ("authors", "Кәрім, Н."), ("subjects", "поэзия"), ("collections", "Әдебиет; поэзия"), ("language", "kaz")]);
-        let metadata = record.pdf_metadata();
-        assert_eq!(metadata.title, "Қамшы");
-        assert_eq!(metadata.authors, vec!["Кәрім, Н."]);
-        assert_eq!(metadata.subject, record.citation());
-        assert_eq!(metadata.keywords, vec!["поэзия", "Әдебиет"]);
     }
 }

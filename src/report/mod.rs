@@ -13,7 +13,7 @@ pub mod format;
 use chrono::{DateTime, Datelike, Local, Utc};
 use serde::Serialize;
 
-use crate::deliver::request::{Request, Status};
+use crate::record::request::{Request, Status};
 use crate::record::{DocumentRecord, DocumentType, Flag};
 
 /// The year of `time` at the library.
@@ -131,8 +131,8 @@ pub fn compute(year: i32, documents: &[DocumentRecord], requests: &[Request]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deliver::pages::{Numbering, PageRange, Selection};
-    use crate::deliver::request::Requester;
+    use crate::record::pages::{Numbering, PageRange, Selection};
+    use crate::record::request::Requester;
     use crate::record::tests::document;
     use crate::record::PageSummary;
 

@@ -5,12 +5,11 @@
 
 use std::path::PathBuf;
 
-use image::{imageops::FilterType, DynamicImage, GrayImage, ImageFormat};
-use lopdf::{Object, Stream};
+use image::{imageops::FilterType, ImageFormat};
 
 use crate::archive::{write_atomic, Archive};
+use crate::pdf::decode::page_pixels;
 use crate::pdf::import::SourcePdf;
-use crate::deliver::shrink::pixels;
 use crate::record::DocumentRecord;
 
 /// How large a page image is made.
@@ -45,18 +44,6 @@ fn cache_path(archive: &Archive, record: &DocumentRecord, page: u32, size: Size)
     archive.cache_dir().join("pages").join(&record.id).join(format!("{page:04}-{}-{version}.jpg", size.width()))
 }
 
-/// A CCITT G4 image's pixels.
-fn fax_pixels(image: &Stream) -> Option<DynamicImage> {
-    let parms = image.dict.get(b"DecodeParms").ok()?.as_dict().ok()?;
-    let width = parms.get(b"Columns").and_then(Object::as_i64).ok()? as u32;
-    let height = image.dict.get(b"Height").and_then(Object::as_i64).ok()? as u32;
-    let mut pixels = Vec::with_capacity(width as usize * height as usize);
-    fax::decoder::decode_g4(image.content.iter().copied(), width, Some(height), |transitions| {
-        pixels.extend(fax::decoder::pels(transitions, width).map(|c| if c == fax::Color::Black { 0u8 } else { 255 }));
-    });
-    GrayImage::from_raw(width, height, pixels).map(DynamicImage::ImageLuma8)
-}
-
 /// The JPEG of page `page` of `record` at `size`, made and cached when not cached yet.
 /// `None` when the page has no image olke can read.
 pub fn page_image(archive: &Archive, record: &DocumentRecord, page: u32, size: Size) -> Option<Vec<u8>> {
@@ -65,10 +52,7 @@ pub fn page_image(archive: &Archive, record: &DocumentRecord, page: u32, size: S
         return Some(bytes);
     }
     let source = SourcePdf::open(&archive.pdf_path(&record.id)).ok()?;
-    let id = *source.images_on(page, page).ok()?.first()?;
-    let stream = source.image(id).ok()?;
-    let is_fax = matches!(stream.dict.get(b"Filter"), Ok(Object::Name(name)) if name == b"CCITTFaxDecode");
-    let pixels = if is_fax { fax_pixels(&stream) } else { pixels(&stream) }?;
+    let pixels = page_pixels(&source, page)?;
     let width = size.width().min(pixels.width());
     let height = ((pixels.height() as u64 * width as u64) / pixels.width().max(1) as u64).max(1) as u32;
     let scaled = pixels.resize_exact(width, height, FilterType::Triangle);

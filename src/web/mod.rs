@@ -33,10 +33,12 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::archive::Archive;
-use crate::catalog::{files, CatalogError, Reader};
+use crate::archive::files;
+use crate::catalog::{CatalogError, Documents, Reader};
 use crate::config::Config;
 use crate::deliver::register::Register;
-use crate::deliver::request::Request;
+use crate::page::RecognizedPage;
+use crate::record::request::Request;
 use crate::index::SearchIndex;
 use crate::record::{collections, CollectionSummary, DocumentRecord};
 use security::StaffGate;
@@ -197,20 +199,32 @@ impl AppState {
         if let Some(record) = self.snapshot().get(id) {
             return Some(record.clone());
         }
-        // Only names olke gives documents reach the file system: no separators, no dot first.
-        let plausible = !id.is_empty() && id.len() <= 200 && !id.starts_with('.') && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        (plausible && self.archive.record_path(id).is_file()).then(|| files::record(&self.archive, id).ok()).flatten()
+        // Only names olke gives documents reach the file system.
+        (crate::archive::is_document_id(id) && self.archive.record_path(id).is_file()).then(|| files::record(&self.archive, id).ok()).flatten()
     }
 }
 
 /// The register as the server keeps it: the request files alone.
 struct FileRegister<'a>(&'a AppState);
 
-impl Register for FileRegister<'_> {
+impl Documents for FileRegister<'_> {
+    fn documents(&self) -> Result<Vec<DocumentRecord>, CatalogError> {
+        Ok(self.0.snapshot().documents.clone())
+    }
+
     fn record(&self, id: &str) -> Result<Option<DocumentRecord>, CatalogError> {
         Ok(self.0.record(id))
     }
 
+    fn page(&self, id: &str, number: u32) -> Result<Option<RecognizedPage>, CatalogError> {
+        match self.0.record(id) {
+            Some(record) if (1..=record.pages.len() as u32).contains(&number) => Ok(Some(files::page(&self.0.archive, id, number)?)),
+            _ => Ok(None),
+        }
+    }
+}
+
+impl Register for FileRegister<'_> {
     fn last_request_number(&self) -> Result<u32, CatalogError> {
         Ok(files::request_numbers(&self.0.archive)?.last().copied().unwrap_or(0))
     }

@@ -16,11 +16,10 @@ use super::images::{page_image as render_page_image, Size};
 use super::security::Context;
 use super::templates::{self, DocumentPage, Facet, PageView, RequestForm, SearchPage};
 use super::{AppState, FileRegister, Snapshot, WebError};
-use crate::deliver::pages::PageRange;
-use crate::deliver::request::{NewRequest, Requester};
+use crate::record::pages::PageRange;
+use crate::record::request::{NewRequest, Requester};
 use crate::index::document::year_of;
 use crate::index::{Filters, SearchError, SearchRequest, SearchResults};
-use crate::publish::full_text_allowed;
 use crate::publish::html::kind_label;
 
 /// Results on a page of search results.
@@ -208,7 +207,7 @@ pub async fn document(State(state): State<Arc<AppState>>, Extension(ctx): Extens
     // Views of PAGES_PER_VIEW pages; the one holding `page`.
     let start = params.page.clamp(1, count.max(1)).saturating_sub(1) / PAGES_PER_VIEW * PAGES_PER_VIEW + 1;
     let end = (start + PAGES_PER_VIEW - 1).min(count);
-    let texts: BTreeMap<u32, String> = match (full_text_allowed(&record), state.index()) {
+    let texts: BTreeMap<u32, String> = match (record.full_text_allowed(), state.index()) {
         (true, Some(index)) => {
             let id = record.id.clone();
             blocking(move || index.page_texts(&id)).await?.map_err(WebError::internal)?
@@ -233,7 +232,7 @@ fn refused_whole() -> WebError {
 /// The whole PDF, of a document whose rights allow it; never of any other.
 pub async fn document_pdf(State(state): State<Arc<AppState>>, id: Result<Path<String>, PathRejection>) -> Page {
     let record = find(&state, id)?;
-    if !full_text_allowed(&record) {
+    if !record.full_text_allowed() {
         return Err(refused_whole());
     }
     let path = state.archive.pdf_path(&record.id);
@@ -250,7 +249,7 @@ pub async fn page_image(State(state): State<Arc<AppState>>, params: Result<Path<
     if page == 0 || page as usize > record.pages.len() {
         return Err(WebError::not_found());
     }
-    if size == Size::Full && !full_text_allowed(&record) {
+    if size == Size::Full && !record.full_text_allowed() {
         return Err(refused_whole());
     }
     let archive = state.archive.clone();

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use super::routes::{form_error, path_error};
 use super::security::{clear_staff_cookie, staff_cookie, Context};
 use super::{templates, AppState, FileRegister, WebError};
-use crate::catalog::files;
-use crate::deliver::request::{Request, Status};
+use crate::archive::files;
+use crate::record::request::{Request, Status};
 use crate::deliver::{self, CopyOptions, DeliverError};
 
 type Page = Result<Response, WebError>;
@@ -100,7 +100,7 @@ pub async fn log_out(State(state): State<Arc<AppState>>, Extension(ctx): Extensi
 
 /// Where the server puts the copy of request `number` for `document`.
 fn copy_path(state: &AppState, request: &Request) -> std::path::PathBuf {
-    state.archive.deliveries_dir().join(format!("request-{:04}-{}.pdf", request.number, request.document))
+    state.archive.deliveries_dir().join(request.copy_file_name())
 }
 
 fn decision_error(error: DeliverError) -> WebError {
@@ -169,12 +169,11 @@ pub async fn copy(State(state): State<Arc<AppState>>, Extension(ctx): Extension<
     let bytes = tokio::task::spawn_blocking(move || {
         let request = files::request(&worker.archive, number).ok().filter(|r| matches!(r.status, Status::Delivered { .. }))?;
         let path = copy_path(&worker, &request);
-        Some((std::fs::read(path).ok()?, request.document))
+        Some((std::fs::read(path).ok()?, request.copy_file_name()))
     })
     .await
     .map_err(WebError::internal)?;
-    let (bytes, document) = bytes.ok_or_else(WebError::not_found)?;
-    let name = format!("request-{number:04}-{document}.pdf");
+    let (bytes, name) = bytes.ok_or_else(WebError::not_found)?;
     let disposition = format!("attachment; filename*=UTF-8''{}", percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC));
     Ok(([(CONTENT_TYPE, "application/pdf".to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }

@@ -9,9 +9,8 @@ use super::i18n::{language_name, Ui};
 use super::security::Context;
 use super::{Snapshot, WebError};
 use crate::config::Library;
-use crate::deliver::request::{Request, Status};
+use crate::record::request::{Request, Status};
 use crate::index::{Hit, SearchResults};
-use crate::publish::full_text_allowed;
 use crate::publish::html::{head, kind_label, rights_label, STYLE};
 use crate::record::DocumentRecord;
 
@@ -286,7 +285,7 @@ pub fn document(ctx: &Context, library: &Library, page: DocumentPage) -> String 
         h1 { (record.bib.title) }
         p.citation { (record.citation()) }
         (metadata(ctx, record))
-        @if full_text_allowed(record) {
+        @if record.full_text_allowed() {
             p { a.pdf href={ "/doc/" (id) "/pdf" } type="application/pdf" { (ui.t("PDF жүктеу", "Скачать PDF")) } " " span.note { (format!("{:.1} MB", record.pdf_bytes as f64 / 1_048_576.0)) } }
             p { a href={ "/request?doc=" (id) } { (ui.t("Беттердің көшірмесін сұрау", "Заказать копию страниц")) } }
             h2 { (ui.t("Беттер", "Страницы")) }

@@ -7,7 +7,7 @@ pub mod browser;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use olke::fixtures::{self, PageSpec, RenderedPage};
+use olke::testkit::fixtures::{self, PageSpec, RenderedPage};
 
 pub fn olke(archive: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_olke"));
@@ -212,7 +212,7 @@ pub fn pdftotext_pages(pdf: &Path, first: u32, last: u32) -> String {
 /// A batch folder of `count` one-page PNG documents (`doc-01`, `doc-02`, …), each with a
 /// paragraph of its own. Returns the ids.
 pub fn small_batch(dir: &Path, count: usize) -> Vec<String> {
-    use olke::fixtures::texts;
+    use olke::testkit::fixtures::texts;
     std::fs::create_dir_all(dir).unwrap();
     let paragraphs: Vec<&str> = texts::KAZAKH.iter().chain(texts::RUSSIAN).copied().collect();
     (1..=count)
@@ -221,7 +221,7 @@ pub fn small_batch(dir: &Path, count: usize) -> Vec<String> {
             // Numbered, so no two documents are the same scan.
             let text = format!("Құжат {n}. {}", paragraphs[n % paragraphs.len()]);
             let image = page(&[&text], 300.0).image;
-            olke::fixtures::write_png(&dir.join(format!("{id}.png")), &image, 300.0).unwrap();
+            olke::testkit::fixtures::write_png(&dir.join(format!("{id}.png")), &image, 300.0).unwrap();
             id
         })
         .collect()

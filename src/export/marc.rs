@@ -24,8 +24,8 @@
 use chrono::{DateTime, Utc};
 use marc::{BibliographicLevel, CharacterCodingScheme, DescriptiveCatalogingForm, FieldRepr, Record, RecordBuilder};
 
-use super::gost::{self, Conventions};
-use super::{DocumentRecord, DocumentType, Rights};
+use crate::record::gost::{self, Conventions};
+use crate::record::{DocumentRecord, DocumentType, Rights};
 
 /// MARC's delimiters are control characters; none may appear inside a value.
 fn clean(text: &str) -> String {

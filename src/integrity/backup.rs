@@ -28,11 +28,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::archive::{sha256_file, Archive, ArchiveError, AtomicFile};
-use crate::catalog::{self, files, Catalog, CatalogError};
+use crate::archive::files;
+use crate::catalog::{Catalog, CatalogError};
 use crate::page::RecognizedPage;
 use crate::record::DocumentRecord;
-use crate::staging::{self, Recovered, Staged};
-use crate::store::{record_sha256, DerivedStore, StoreError};
+use crate::archive::staging::{self, Recovered, Staged};
+use crate::archive::store::{record_sha256, DerivedStore, StoreError};
 
 pub const CATALOG_FILE: &str = "catalog.jsonl";
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -44,12 +45,16 @@ pub enum BackupError {
     Archive(#[from] ArchiveError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Writer(#[from] super::WriterError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: not an olke backup: {reason}")]
     NotABackup { path: PathBuf, reason: String },
     #[error("{store}: {source}")]
     Store { store: &'static str, source: StoreError },
+    #[error(transparent)]
+    Files(#[from] crate::archive::files::FileError),
 }
 
 fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
@@ -144,7 +149,7 @@ pub fn backup(archive: &Archive, out: &Path) -> Result<BackupReport, BackupError
     if !archive.exists() {
         return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
     }
-    let writer = catalog::open_for_writing(archive)?;
+    let mut writer = super::open_for_writing(archive)?;
     let (records, unreadable) = files::records(archive)?;
     let mut problems: Vec<Problem> = unreadable.iter().map(|(id, e)| problem(Some(id), None, format!("record.json cannot be read, so it is not in {CATALOG_FILE}: {e}"))).collect();
     let files = archive_files(archive)?;
@@ -165,7 +170,7 @@ pub fn backup(archive: &Archive, out: &Path) -> Result<BackupReport, BackupError
     lines.into_inner().map_err(|e| io_at(&catalog_path)(e.into_error()))?.commit().map_err(io_at(&catalog_path))?;
     let (sha256, bytes) = sha256_file(&catalog_path).map_err(io_at(&catalog_path))?;
 
-    let report = BackupReport { out: out.to_path_buf(), documents: records.len(), files: files.len(), bytes: files.iter().map(|f| f.bytes).sum(), recovered: writer.recovered, problems };
+    let report = BackupReport { out: out.to_path_buf(), documents: records.len(), files: files.len(), bytes: files.iter().map(|f| f.bytes).sum(), recovered: std::mem::take(&mut writer.recovered), problems };
     let manifest = Manifest {
         format: FORMAT.into(),
         created: Utc::now(),
@@ -177,7 +182,7 @@ pub fn backup(archive: &Archive, out: &Path) -> Result<BackupReport, BackupError
     };
     let manifest_path = out.join(MANIFEST_FILE);
     crate::archive::write_atomic(&manifest_path, &serde_json::to_vec_pretty(&manifest).expect("manifests serialize")).map_err(io_at(&manifest_path))?;
-    writer.lock.release()?;
+    writer.finish()?;
     Ok(report)
 }
 

@@ -96,6 +96,11 @@ pub struct Request {
 }
 
 impl Request {
+    /// The file name of the copy made for this request (`request-0007-ID.pdf`).
+    pub fn copy_file_name(&self) -> String {
+        format!("request-{:04}-{}.pdf", self.number, self.document)
+    }
+
     /// When it was delivered or refused, else when it was filed.
     pub fn decided(&self) -> DateTime<Utc> {
         match &self.status {
@@ -109,7 +114,7 @@ impl Request {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deliver::pages::Numbering;
+    use crate::record::pages::Numbering;
 
     #[test]
     fn requesters_are_a_name_and_a_checked_address() {

@@ -20,11 +20,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::archive::{page_number, sha256_file, write_atomic, Archive, ArchiveError};
-use crate::catalog::{files, Catalog, CatalogError};
+use crate::archive::files;
+use crate::catalog::{Catalog, CatalogError};
 use crate::page::RecognizedPage;
 use crate::record::DocumentRecord;
-use crate::staging::{self, Staged};
-use crate::store::{self, DerivedStore, Difference, Held, StoreError};
+use crate::archive::staging::{self, Staged};
+use crate::archive::store::{self, DerivedStore, Difference, Held, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {

@@ -6,7 +6,7 @@
 //! after it.
 
 use std::io::{Cursor, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
 use image::{GrayImage, Luma};
@@ -54,20 +54,9 @@ pub mod texts {
     ];
 }
 
-/// A system font that covers Cyrillic with the Kazakh letters.
-pub fn find_font() -> Option<PathBuf> {
-    const CANDIDATES: &[&str] = &[
-        "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/TTF/DejaVuSerif.ttf",
-        "/usr/share/fonts/dejavu/DejaVuSerif.ttf",
-    ];
-    CANDIDATES.iter().map(PathBuf::from).find(|p| p.is_file())
-}
-
 /// Loads the fixture font, or explains which package provides it.
 pub fn load_font() -> Result<FontVec, String> {
-    let path = find_font().ok_or("no DejaVu font found; install it with: apt-get install fonts-dejavu-core")?;
+    let path = crate::pdf::truetype::system_font().ok_or("no DejaVu font found; install it with: apt-get install fonts-dejavu-core")?;
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     FontVec::try_from_vec(bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -300,7 +289,7 @@ pub fn recognized_page(text: &str) -> RecognizedPage {
         dpi: 300.0,
         lines,
         mean_conf: if words == 0 { 0.0 } else { 95.0 },
-        languages: crate::ocr::DEFAULT_LANGUAGES.to_string(),
+        models: crate::ocr::DEFAULT_MODELS.to_string(),
     }
 }
 
@@ -324,7 +313,7 @@ pub fn text_record(id: &str, bib: Bibliographic, pages: &[RecognizedPage]) -> Do
         pdf: Archive::pdf_relative(id),
         pdf_sha256: String::new(),
         pdf_bytes: 0,
-        ocr: OcrInfo { engine: "text fixture".to_string(), languages: crate::ocr::DEFAULT_LANGUAGES.to_string() },
+        ocr: OcrInfo { engine: "text fixture".to_string(), models: crate::ocr::DEFAULT_MODELS.to_string() },
         created: now,
         updated: now,
         history: Vec::new(),

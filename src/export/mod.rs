@@ -2,15 +2,17 @@
 //! lines, and CSV with the manifest's columns (so a corrected export can be applied back
 //! with `olke catalog apply`).
 
+pub mod marc;
+
 use std::io::{self, Write};
 
-use marc::MarcXml;
+use ::marc::MarcXml;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
-use super::fields::FIELDS;
-use super::manifest::{FILES, ID};
-use super::{Bibliographic, DocumentRecord};
+use crate::record::fields::FIELDS;
+use crate::record::table::{COMPUTED_COLUMNS, FILES, ID};
+use crate::record::{Bibliographic, DocumentRecord};
 
 /// The formats `olke export` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,16 +24,13 @@ pub enum Format {
     Csv,
 }
 
-/// Columns the CSV export adds after the manifest's: computed, so `catalog apply` reads
-/// past them.
-pub const COMPUTED_COLUMNS: &[&str] = &["pages", "citation", "url"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("document {id}: cannot be made a MARC record: {source}")]
-    Marc { id: String, source: marc::Error },
+    Marc { id: String, source: ::marc::Error },
     #[error("MARCXML: {0}")]
-    MarcXml(marc::Error),
+    MarcXml(::marc::Error),
     #[error(transparent)]
     Csv(#[from] csv::Error),
     #[error(transparent)]
@@ -89,9 +88,9 @@ pub fn export(records: &[DocumentRecord], format: Format, base_url: Option<&str>
     let url = |record: &DocumentRecord| base_url.map(|base| pdf_url(base, record));
     match format {
         Format::MarcXml | Format::Marc => {
-            let marc: Vec<marc::Record<'static>> = records
+            let marc: Vec<::marc::Record<'static>> = records
                 .iter()
-                .map(|r| super::marc::record(r, url(r).as_deref()).map_err(|source| ExportError::Marc { id: r.id.clone(), source }))
+                .map(|r| self::marc::record(r, url(r).as_deref()).map_err(|source| ExportError::Marc { id: r.id.clone(), source }))
                 .collect::<Result<_, _>>()?;
             if format == Format::Marc {
                 for record in &marc {
@@ -150,7 +149,7 @@ mod tests {
     #[test]
     fn iso_2709_records_follow_one_another() {
         let out = exported(Format::Marc, None);
-        let records: Vec<_> = marc::Records::new(&out[..]).collect::<Result<_, _>>().unwrap();
+        let records: Vec<_> = ::marc::Records::new(&out[..]).collect::<Result<_, _>>().unwrap();
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].field(b"001")[0].get_data::<str>(), "қамшы");
         assert_eq!(records[1].field(b"245")[0].subfield(b'a')[0].get_data::<str>(), "Екінші, \"тырнақшада\"");

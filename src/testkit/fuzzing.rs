@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use crate::archive::Archive;
-use crate::fixtures::{recognized_page, text_record, texts};
+use crate::testkit::fixtures::{recognized_page, text_record, texts};
 use crate::index::search::{Filters, SearchError, SearchRequest};
 use crate::index::{SearchIndex, Updater};
 use crate::load::{self, LoadOptions};
 use crate::record::Bibliographic;
-use crate::record::manifest::{check, parse_csv, parse_toml, Manifest, CSV_NAME, TOML_NAME};
+use crate::ingest::manifest::{check, Manifest, CSV_NAME, TOML_NAME};
+use crate::record::table::{parse_csv, parse_toml};
 
 /// `data` as a batch's `batch.csv`, and as its `batch.toml` when it is text, read and
 /// checked against a few scans, every problem formatted.

@@ -15,7 +15,11 @@
 //!
 //! Every file is written to a temporary name, synced and renamed into place, so a crash
 //! never leaves a half-written file under its final name. A document's files change
-//! together through [`crate::staging`]: staged beside it, committed by its `record.json`.
+//! together through [`crate::archive::staging`]: staged beside it, committed by its `record.json`.
+
+pub mod files;
+pub mod staging;
+pub mod store;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
@@ -324,12 +328,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Makes a string safe as a document id and folder name: letters (any script), digits,
 /// `-`, `_` and `.` are kept; anything else becomes `_`. Never empty, never `.`/`..`.
+fn is_id_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// Whether `id` is a name olke could have given a document (what [`sanitize_id`] makes):
+/// no separators, no dot first, so it is safe as a folder name. Ids from outside (a web
+/// address) are checked with this before they reach the file system.
+pub fn is_document_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 200 && !id.starts_with('.') && id.chars().all(is_id_char)
+}
+
 pub fn sanitize_id(raw: &str) -> String {
-    let id: String = raw
-        .trim()
-        .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
-        .collect();
+    let id: String = raw.trim().chars().map(|c| if is_id_char(c) { c } else { '_' }).collect();
     let id = id.trim_start_matches('.').to_string();
     if id.is_empty() {
         "document".to_string()
@@ -347,6 +358,12 @@ mod tests {
         assert_eq!(sanitize_id("Қала тарихы 1"), "Қала_тарихы_1");
         assert_eq!(sanitize_id("../etc/passwd"), "_etc_passwd");
         assert_eq!(sanitize_id(".."), "document");
+        for raw in ["Қала тарихы 1", "../etc/passwd", "..", "a/b\\c", " пульс-2019.28 "] {
+            assert!(is_document_id(&sanitize_id(raw)), "{raw}");
+        }
+        for outside in ["", ".hidden", "../x", "a/b", "a\\b", "a b", "a\0b"] {
+            assert!(!is_document_id(outside), "{outside:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,109 @@
+//! The archive's files read and written directly: they are the source of truth, which the
+//! catalogue and the search index are derived from.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::de::DeserializeOwned;
+
+use super::{Archive, ArchiveError};
+use crate::page::RecognizedPage;
+use crate::record::request::Request;
+use crate::record::DocumentRecord;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: unreadable: {source}")]
+    Decode { path: PathBuf, source: serde_json::Error },
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+}
+
+type Result<T> = std::result::Result<T, FileError>;
+
+fn read<T: DeserializeOwned>(path: PathBuf) -> Result<T> {
+    let bytes = std::fs::read(&path).map_err(|source| FileError::Io { path: path.clone(), source })?;
+    serde_json::from_slice(&bytes).map_err(|source| FileError::Decode { path, source })
+}
+
+pub fn record(archive: &Archive, id: &str) -> Result<DocumentRecord> {
+    read(archive.record_path(id))
+}
+
+pub fn page(archive: &Archive, id: &str, number: u32) -> Result<RecognizedPage> {
+    read(archive.page_path(id, number))
+}
+
+pub fn request(archive: &Archive, number: u32) -> Result<Request> {
+    read(archive.request_path(number))
+}
+
+/// The request register, in order of number. Always read from its files: `olke serve`
+/// writes them without the catalogue, whose copy catches up when the next writer opens it.
+pub fn requests(archive: &Archive) -> Result<Vec<Request>> {
+    request_numbers(archive)?.into_iter().map(|n| request(archive, n)).collect()
+}
+
+/// The numbers of the request files, in order.
+pub fn request_numbers(archive: &Archive) -> Result<Vec<u32>> {
+    let dir = archive.requests_dir();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(FileError::Io { path: dir, source }),
+    };
+    let mut numbers = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| FileError::Io { path: dir.clone(), source })?;
+        let name = entry.file_name();
+        if let Some(number) = name.to_str().and_then(|n| n.strip_suffix(".json")).and_then(|n| n.parse::<u32>().ok()) {
+            numbers.push(number);
+        }
+    }
+    numbers.sort_unstable();
+    Ok(numbers)
+}
+
+fn request_json(request: &Request) -> Vec<u8> {
+    serde_json::to_vec_pretty(request).expect("requests serialize")
+}
+
+/// Writes a request's file, replacing the previous state of the same request.
+pub fn write_request(archive: &Archive, request: &Request) -> Result<()> {
+    let path = archive.request_path(request.number);
+    super::write_atomic(&path, &request_json(request)).map_err(|source| FileError::Io { path, source })
+}
+
+/// Writes a new request's file unless its number is taken; returns whether it was written.
+pub fn create_request(archive: &Archive, request: &Request) -> Result<bool> {
+    use std::io::Write;
+    let path = archive.request_path(request.number);
+    let error = |source| FileError::Io { path: path.clone(), source };
+    let mut file = super::AtomicFile::create(&path).map_err(error)?;
+    file.write_all(&request_json(request)).map_err(error)?;
+    file.commit_new().map_err(error)
+}
+
+/// All of a document's pages.
+pub fn pages(archive: &Archive, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
+    (1..=record.pages.len() as u32).map(|n| page(archive, &record.id, n)).collect()
+}
+
+/// The records of the documents on disk by id, and the ids whose record cannot be
+/// read, with why.
+#[allow(clippy::type_complexity)]
+pub fn records(archive: &Archive) -> Result<(BTreeMap<String, DocumentRecord>, Vec<(String, FileError)>)> {
+    let mut records = BTreeMap::new();
+    let mut unreadable = Vec::new();
+    for id in archive.document_ids()? {
+        match record(archive, &id) {
+            Ok(record) => {
+                records.insert(id, record);
+            }
+            Err(e) => unreadable.push((id, e)),
+        }
+    }
+    Ok((records, unreadable))
+}

@@ -1,0 +1,261 @@
+//! Assembling and filing: finished pages are written into their document's PDF in order,
+//! and a document whose last page is in is filed in the archive (staged, then committed by
+//! its record; see [`crate::archive::staging`]), the catalogue and the search index.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+use super::plan::PlannedDocument;
+use super::run::{ArchivedPage, PageJob, PageOutput, PageResult};
+use super::{DocumentReport, IngestError, IngestOptions, IngestReport, Progress, ReviewPage, StageSeconds};
+use crate::archive::staging::Staged;
+use crate::archive::{write_atomic, Archive, AtomicFile};
+use crate::integrity::Writer;
+use crate::ocr;
+use crate::page::RecognizedPage;
+use crate::pdf::import::{CopyError, PageCopier, SourcePdf};
+use crate::pdf::{Metadata, PdfWriter};
+use crate::record::{DocumentRecord, OcrInfo, PageSummary, TextLayer, SCHEMA_VERSION};
+
+/// Hashes and counts bytes on their way to the file.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+type PdfOut = PdfWriter<Hashing<BufWriter<AtomicFile>>>;
+
+/// A document whose pages are arriving.
+#[derive(Default)]
+struct Assembly {
+    /// The new version's files, staged from the first good page on.
+    staged: Option<Staged>,
+    writer: Option<PdfOut>,
+    next_seq: usize,
+    waiting: BTreeMap<usize, PageResult>,
+    pages: Vec<RecognizedPage>,
+    summaries: Vec<PageSummary>,
+    /// Source PDFs whose pages are being kept, by source index, each with its copier (so
+    /// the objects its pages share are written once).
+    imports: HashMap<usize, (SourcePdf, PageCopier<'static>)>,
+}
+
+/// Files finished pages into the archive, in order, one document at a time.
+pub(super) struct Collector<'a> {
+    archive: &'a Archive,
+    writer: &'a mut Writer,
+    options: &'a IngestOptions,
+    documents: &'a [PlannedDocument],
+    open: HashMap<usize, Assembly>,
+    report: IngestReport,
+    conf_sum: f64,
+    conf_words: usize,
+}
+
+impl<'a> Collector<'a> {
+    pub(super) fn new(
+        archive: &'a Archive,
+        writer: &'a mut Writer,
+        options: &'a IngestOptions,
+        documents: &'a [PlannedDocument],
+        report: IngestReport,
+    ) -> Collector<'a> {
+        Collector { archive, writer, options, documents, open: HashMap::new(), report, conf_sum: 0.0, conf_words: 0 }
+    }
+
+    /// Takes one finished page; files its document when it was the last one missing.
+    pub(super) fn accept(
+        &mut self,
+        job: PageJob,
+        result: PageResult,
+        seconds: StageSeconds,
+        progress: &dyn Progress,
+    ) -> Result<(), IngestError> {
+        self.report.stage_seconds += seconds;
+        let document = job.document;
+        self.open.entry(document).or_default().waiting.insert(job.seq, result);
+        loop {
+            let assembly = self.open.get_mut(&document).expect("inserted above");
+            let Some(result) = assembly.waiting.remove(&assembly.next_seq) else { break };
+            assembly.next_seq += 1;
+            match result {
+                Ok(outputs) => {
+                    for output in outputs {
+                        self.add_page(document, output)?;
+                    }
+                }
+                Err(failure) => {
+                    progress.note(&failure.to_string());
+                    self.report.failures.push(failure);
+                }
+            }
+        }
+        if self.open[&document].next_seq == self.documents[document].scanned_pages() {
+            let assembly = self.open.remove(&document).expect("present");
+            self.file(document, assembly, progress)?;
+        }
+        Ok(())
+    }
+
+    fn add_page(&mut self, document: usize, output: PageOutput) -> Result<(), IngestError> {
+        let id = &self.documents[document].id;
+        let assembly = self.open.get_mut(&document).expect("open");
+        if assembly.writer.is_none() {
+            let staged = Staged::begin(self.archive, id)?;
+            let path = staged.pdf_path();
+            let write_err = |source| IngestError::Write { path: path.clone(), source };
+            let file = AtomicFile::create(&path).map_err(write_err)?;
+            let out = Hashing { inner: BufWriter::new(file), hasher: Sha256::new(), bytes: 0 };
+            assembly.writer = Some(PdfWriter::new(out).map_err(write_err)?);
+            assembly.staged = Some(staged);
+        }
+        let writer = assembly.writer.as_mut().expect("created above");
+        let mut summary = output.summary;
+        match output.pdf {
+            ArchivedPage::Made(page) => {
+                writer.add_page(page).map_err(|source| IngestError::Write { path: self.archive.pdf_path(id), source })?;
+                self.conf_sum += (output.recognized.mean_conf * summary.words as f32) as f64;
+                self.conf_words += summary.words;
+                self.report.pages += 1;
+            }
+            ArchivedPage::Kept => {
+                let (source, copier) = match assembly.imports.entry(summary.source) {
+                    std::collections::hash_map::Entry::Occupied(open) => open.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        let source = SourcePdf::open(&self.documents[document].sources[summary.source].path).map_err(CopyError::from)?;
+                        slot.insert((source, PageCopier::new()))
+                    }
+                };
+                copier.copy_page(source, writer, summary.source_page as u32 + 1)?;
+                self.report.kept_pages += 1;
+            }
+        }
+        summary.number = writer.page_count() as u32;
+        if summary.text_layer == TextLayer::Ocr && summary.mean_conf < self.options.review_below {
+            self.report.review.push(ReviewPage { id: id.clone(), page: summary.number, mean_conf: summary.mean_conf });
+        }
+        assembly.pages.push(output.recognized);
+        assembly.summaries.push(summary);
+        Ok(())
+    }
+
+    /// Completes the PDF and files the document: PDF and pages staged, the record
+    /// committing them (see [`crate::archive::staging`]), then the catalogue.
+    fn file(&mut self, document: usize, assembly: Assembly, progress: &dyn Progress) -> Result<(), IngestError> {
+        let planned = &self.documents[document];
+        let id = &planned.id;
+        let (Some(writer), Some(staged)) = (assembly.writer, assembly.staged) else {
+            progress.note(&format!("{id}: no page could be read; nothing archived"));
+            return Ok(());
+        };
+        let now = Utc::now();
+        let previous = self.writer.catalog.get(id)?;
+        let (bib, history) = match &previous {
+            // A rescan without a manifest keeps the description it had, edits and all.
+            Some(old) if !planned.described => (old.bib.clone(), old.history.clone()),
+            // A manifest's description replaces it; what changes goes into the history.
+            Some(old) => (planned.bib.clone(), [old.history.clone(), planned.bib.changes_from(&old.bib, now)].concat()),
+            None => (planned.bib.clone(), Vec::new()),
+        };
+        // The languages the record states, else those found in the text.
+        let languages = if bib.language.is_empty() { document_languages(&assembly.summaries) } else { bib.language.clone() };
+        let mut record = DocumentRecord {
+            schema: SCHEMA_VERSION,
+            id: id.clone(),
+            bib,
+            source_files: planned.sources.iter().map(|s| s.file.clone()).collect(),
+            content_key: planned.content_key.clone(),
+            pages: assembly.summaries,
+            languages,
+            pdf: Archive::pdf_relative(id),
+            pdf_sha256: String::new(), // known once the PDF is written
+            pdf_bytes: 0,
+            ocr: OcrInfo { engine: format!("Tesseract {}", ocr::engine_version()), models: planned.models.clone() },
+            created: previous.as_ref().map_or(now, |p| p.created),
+            updated: now,
+            history,
+        };
+        let pdf_path = staged.pdf_path();
+        let write_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| IngestError::Write { path, source }
+        };
+        let out = writer.finish(&Metadata::of(&record)).map_err(write_err(&pdf_path))?;
+        record.pdf_sha256 = hex::encode(out.hasher.finalize());
+        record.pdf_bytes = out.bytes;
+        let file = out.inner.into_inner().map_err(|e| write_err(&pdf_path)(e.into_error()))?;
+        file.commit().map_err(write_err(&pdf_path))?;
+        for (i, page) in assembly.pages.iter().enumerate() {
+            staged.write_page(i as u32 + 1, &serde_json::to_vec(page).expect("pages serialize"))?;
+        }
+        if let Some(old) = &previous {
+            self.keep_previous_version(old).map_err(write_err(&self.archive.document_dir(id)))?;
+        }
+        staged.commit(&record)?;
+        self.writer.catalog.put(&record, &assembly.pages)?;
+        self.writer.catalog.flush()?;
+        // Committed per document: a crash loses at most this one from the index, and the
+        // next run's sync puts it back.
+        self.writer.index.update(&record, &assembly.pages)?;
+        self.writer.index.commit()?;
+        self.report.documents.push(DocumentReport::of(&record, planned.outcome));
+        Ok(())
+    }
+
+    /// The report of the run, with the mean confidence of the pages recognized.
+    pub(super) fn finish(self) -> IngestReport {
+        let mean_conf = if self.conf_words == 0 { 0.0 } else { (self.conf_sum / self.conf_words as f64) as f32 };
+        IngestReport { mean_conf, ..self.report }
+    }
+
+    /// Before a changed document replaces its PDF, the old PDF and record are kept under
+    /// `previous/`, so nothing archived is lost.
+    fn keep_previous_version(&self, old: &DocumentRecord) -> io::Result<()> {
+        let stamp = old.updated.format("%Y%m%dT%H%M%SZ").to_string();
+        let dir = self.archive.document_dir(&old.id).join("previous").join(stamp);
+        std::fs::create_dir_all(&dir)?;
+        let pdf = self.archive.pdf_path(&old.id);
+        if pdf.exists() {
+            let kept = dir.join(pdf.file_name().expect("a PDF path has a name"));
+            if !kept.exists() {
+                std::fs::hard_link(&pdf, &kept).or_else(|_| std::fs::copy(&pdf, &kept).map(|_| ()))?;
+            }
+        }
+        let record = self.archive.record_path(&old.id);
+        if record.exists() {
+            write_atomic(&dir.join("record.json"), &std::fs::read(&record)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// The document's languages, those of the most pages first.
+fn document_languages(summaries: &[PageSummary]) -> Vec<String> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for language in summaries.iter().flat_map(|s| s.languages.iter().cloned()) {
+        match counts.iter_mut().find(|(l, _)| *l == language) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((language, 1)),
+        }
+    }
+    counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    counts.into_iter().map(|(l, _)| l).collect()
+}

@@ -1,0 +1,497 @@
+//! Planning: which scans form which document, settled against the catalogue before any
+//! page is recognized. A batch folder's manifest says it where there is one (checked whole
+//! first); otherwise every scan file is a document of its own.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::manifest;
+use super::{DocumentReport, Failure, IngestError, IngestOptions, IngestReport, Outcome, Progress};
+use crate::archive::{sanitize_id, sha256_file, Archive};
+use crate::catalog::Catalog;
+use crate::load::pdf::EmbeddedMetadata;
+use crate::load::{self, Format};
+use crate::ocr;
+use crate::record::table::{Problem, ID};
+use crate::record::{Bibliographic, DocumentRecord, SourceFile};
+
+/// The documents to make of `inputs` (batch folders or single scan files), each with its
+/// id and outcome settled. What cannot be used goes into `report`.
+pub(super) fn plan(
+    archive: &Archive,
+    catalog: &Catalog,
+    inputs: &[PathBuf],
+    options: &IngestOptions,
+    report: &mut IngestReport,
+    progress: &dyn Progress,
+) -> Result<Vec<PlannedDocument>, IngestError> {
+    let batches: Vec<Batch> = inputs.iter().map(|input| Batch::of(input)).collect();
+    let sources = survey(&batches, &mut report.failures, progress);
+    for failure in &report.failures {
+        progress.note(&failure.to_string());
+    }
+    let drafts = drafts(&batches, sources, options, report, progress);
+    resolve(archive, catalog, drafts, options, report, progress)
+}
+
+/// A source file planned into a document.
+#[derive(Clone, Debug)]
+pub(super) struct PlannedSource {
+    pub(super) path: PathBuf,
+    pub(super) format: Format,
+    pub(super) pages: usize,
+    pub(super) file: SourceFile,
+    /// What a PDF says about itself.
+    pub(super) metadata: Option<EmbeddedMetadata>,
+}
+
+/// A document to make.
+#[derive(Debug)]
+pub(super) struct PlannedDocument {
+    pub(super) id: String,
+    /// Tesseract models for its pages: those of the record's languages when it states them.
+    pub(super) models: String,
+    pub(super) outcome: Outcome,
+    pub(super) bib: Bibliographic,
+    /// The description comes from a manifest (not made up from the file name).
+    pub(super) described: bool,
+    pub(super) sources: Vec<PlannedSource>,
+    pub(super) content_key: String,
+}
+
+impl PlannedDocument {
+    pub(super) fn scanned_pages(&self) -> usize {
+        self.sources.iter().map(|s| s.pages).sum()
+    }
+}
+
+/// A batch argument, listed: a folder of scans, or a single file (its folder is the batch).
+struct Batch {
+    name: String,
+    root: PathBuf,
+    entries: Vec<load::BatchEntry>,
+    /// Given as a folder: only then does its manifest apply.
+    folder: bool,
+}
+
+impl Batch {
+    fn of(input: &Path) -> Batch {
+        let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
+        let folder = absolute.is_dir();
+        let root = if folder { absolute.clone() } else { absolute.parent().map(Path::to_path_buf).unwrap_or_default() };
+        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "batch".into());
+        let entries = if folder {
+            load::batch_files(&absolute)
+        } else if absolute.exists() {
+            vec![Ok(absolute)]
+        } else {
+            vec![Err((input.to_path_buf(), "no such file or folder".to_string()))]
+        };
+        Batch { name, root, entries, folder }
+    }
+
+    /// The files that may be scans (those plainly not, like notes, left out).
+    fn scans(&self) -> impl Iterator<Item = &PathBuf> {
+        self.entries.iter().filter_map(|e| e.as_ref().ok()).filter(|path| load::not_a_scan(path).is_none())
+    }
+}
+
+/// Looks at every input file: format, pages, checksum. Returns the usable ones.
+fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progress) -> Vec<(String, PlannedSource)> {
+    let mut candidates = Vec::new();
+    for batch in batches {
+        for entry in &batch.entries {
+            match entry {
+                Ok(path) => match load::not_a_scan(path) {
+                    Some(reason) => progress.note(&format!("{}: {reason}", path.display())),
+                    None => candidates.push((batch.name.clone(), batch.root.clone(), path.clone())),
+                },
+                Err((path, reason)) => failures.push(Failure { path: path.clone(), page: None, reason: reason.clone() }),
+            }
+        }
+    }
+    let surveyed: Vec<_> = candidates
+        .into_par_iter()
+        .map(|(batch, root, path)| {
+            let result = load::probe(&path).map_err(|e| e.to_string()).and_then(|info| {
+                let (sha256, bytes) = sha256_file(&path).map_err(|e| format!("cannot read the file: {e}"))?;
+                let name = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().into_owned();
+                let file = SourceFile { path: path.to_string_lossy().into_owned(), batch: batch.clone(), name, sha256, bytes };
+                Ok((PlannedSource { path: path.clone(), format: info.format, pages: info.pages, file, metadata: info.metadata }, info.damage))
+            });
+            (batch, path, result)
+        })
+        .collect();
+    let mut usable = Vec::new();
+    for (batch, path, result) in surveyed {
+        match result {
+            Ok((source, damage)) => {
+                if let Some(reason) = damage {
+                    failures.push(Failure { path: path.clone(), page: None, reason });
+                }
+                usable.push((batch, source));
+            }
+            Err(reason) => failures.push(Failure { path, page: None, reason }),
+        }
+    }
+    usable
+}
+
+/// SHA-256 over the sources' checksums in page order.
+fn content_key(sources: &[PlannedSource]) -> String {
+    let mut hasher = Sha256::new();
+    for source in sources {
+        hasher.update(source.file.sha256.as_bytes());
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// A document before its id is settled: the batch it came from and the name it suggests.
+struct Draft {
+    batch: String,
+    /// The first file's stem: the id when none is given.
+    stem: String,
+    /// The id its manifest gives.
+    id: Option<String>,
+    /// The manifest row that describes it.
+    described: Option<(PathBuf, usize)>,
+    bib: Bibliographic,
+    sources: Vec<PlannedSource>,
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Without a manifest, every scan file is one document named after the file (or titled
+/// as its PDF says).
+fn drafts_from_files(sources: Vec<(String, PlannedSource)>) -> Vec<Draft> {
+    sources
+        .into_iter()
+        .map(|(batch, source)| {
+            let stem = file_stem(&source.path);
+            Draft { batch, bib: Bibliographic { title: stem.clone(), ..Default::default() }, stem, id: None, described: None, sources: vec![source] }
+        })
+        .collect()
+}
+
+impl Draft {
+    /// Completes the description with what the files know: a PDF's own metadata where the
+    /// manifest (if any) leaves a field empty, and the folder as a collection when asked.
+    fn complete(&mut self, collection_from_folder: bool) {
+        if let Some(metadata) = &self.sources[0].metadata {
+            metadata.fill_blanks(&mut self.bib, &self.stem);
+        }
+        let folder = self.sources[0].path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
+        if let Some(folder) = folder.filter(|f| collection_from_folder && !self.bib.collections.contains(f)) {
+            self.bib.collections.push(folder);
+        }
+    }
+}
+
+/// The usable scans not yet planned into a document, in survey order.
+struct Unplanned {
+    index: HashMap<PathBuf, usize>,
+    sources: Vec<Option<(String, PlannedSource)>>,
+}
+
+impl Unplanned {
+    fn new(sources: Vec<(String, PlannedSource)>) -> Unplanned {
+        let index = sources.iter().enumerate().map(|(i, (_, s))| (s.path.clone(), i)).collect();
+        Unplanned { index, sources: sources.into_iter().map(Some).collect() }
+    }
+
+    fn take(&mut self, path: &Path) -> Option<(String, PlannedSource)> {
+        self.index.get(path).and_then(|&i| self.sources[i].take())
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        self.index.get(path).is_some_and(|&i| self.sources[i].is_some())
+    }
+
+    fn rest(self) -> Vec<(String, PlannedSource)> {
+        self.sources.into_iter().flatten().collect()
+    }
+}
+
+/// Which scans form which document: as a batch folder's manifest says where it has one
+/// (checked whole before any page is recognized), else one document per scan file.
+fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, options: &IngestOptions, report: &mut IngestReport, progress: &dyn Progress) -> Vec<Draft> {
+    let mut unplanned = Unplanned::new(sources);
+    let mut planned = Vec::new();
+    for batch in batches.iter().filter(|b| b.folder) {
+        let scans: Vec<PathBuf> = batch.scans().cloned().collect();
+        let Some(manifest) = manifest::read(&batch.root, &scans) else { continue };
+        for problem in &manifest.problems {
+            progress.note(&problem.to_string());
+        }
+        for warning in &manifest.warnings {
+            progress.note(&format!("warning: {warning}"));
+        }
+        report.manifest_problems.extend(manifest.problems.iter().cloned());
+        report.manifest_warnings.extend(manifest.warnings.iter().cloned());
+        if !manifest.usable {
+            progress.note(&format!("{}: nothing ingested from this batch until its manifest is fixed", batch.root.display()));
+            for scan in &scans {
+                unplanned.take(scan);
+            }
+            continue;
+        }
+        for entry in manifest.entries {
+            let found: Vec<Option<(String, PlannedSource)>> = entry.files.iter().map(|file| unplanned.take(file)).collect();
+            let unusable: Vec<String> = entry.files.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(file, _)| file.display().to_string()).collect();
+            if !unusable.is_empty() {
+                let reason = format!("row {}: the document is not ingested, as {} could not be used", entry.row, unusable.join(", "));
+                let failure = Failure { path: manifest.path.clone(), page: None, reason };
+                progress.note(&failure.to_string());
+                report.failures.push(failure);
+                continue;
+            }
+            let sources: Vec<PlannedSource> = found.into_iter().flatten().map(|(_, source)| source).collect();
+            let stem = file_stem(&sources[0].path);
+            planned.push(Draft { batch: batch.name.clone(), stem, id: entry.id, described: Some((manifest.path.clone(), entry.row)), bib: entry.bib, sources });
+        }
+        // Scans of rows with problems are accounted for by those problems.
+        for scan in &manifest.claimed {
+            unplanned.take(scan);
+        }
+        let unlisted: Vec<&PathBuf> = scans.iter().filter(|scan| unplanned.contains(scan)).collect();
+        for scan in unlisted {
+            let listed = manifest.path.display();
+            if options.include_unlisted {
+                progress.note(&format!("{}: not listed in {listed}; archived as a document of its own", scan.display()));
+            } else {
+                progress.note(&format!("{}: not listed in {listed}; not ingested (--include-unlisted archives it as a document of its own)", scan.display()));
+                unplanned.take(scan);
+                report.unlisted.push(scan.clone());
+            }
+        }
+    }
+    planned.extend(drafts_from_files(unplanned.rest()));
+    for draft in &mut planned {
+        draft.complete(options.collection_from_folder);
+    }
+    planned
+}
+
+/// Settles each draft against the catalogue: already archived (skip), a changed version of
+/// an archived document (same id, made again), or new (its own unique id).
+fn resolve(
+    archive: &Archive,
+    catalog: &Catalog,
+    drafts: Vec<Draft>,
+    options: &IngestOptions,
+    report: &mut IngestReport,
+    progress: &dyn Progress,
+) -> Result<Vec<PlannedDocument>, IngestError> {
+    let mut taken: HashSet<String> = catalog.ids()?.into_iter().collect();
+    let mut keys_this_run: HashMap<String, String> = HashMap::new();
+    // Ids planned in this run, with where each came from (a manifest row or a scan).
+    let mut planned_ids: HashMap<String, String> = HashMap::new();
+    let mut planned = Vec::new();
+    for draft in drafts {
+        let key = content_key(&draft.sources);
+        let archived = match catalog.find_content(&key)? {
+            Some(id) => catalog.get(&id)?,
+            None => None,
+        };
+        // An archived document whose PDF is gone or damaged is made again from its scans.
+        let mut remake = None;
+        if let Some(record) = archived {
+            if let Some(damage) = pdf_damage(archive, &record) {
+                progress.note(&format!("{}: {damage}; made again from its scans", record.id));
+                remake = Some(record.id);
+            } else {
+                let differs = if draft.described.is_some() && draft.bib != record.bib { "; its manifest row differs from the archived description (`olke catalog apply` changes that)" } else { "" };
+                progress.note(&format!("{}: already archived as {}, skipped{differs}", draft.sources[0].path.display(), record.id));
+                report.documents.push(DocumentReport::of(&record, Outcome::Unchanged));
+                continue;
+            }
+        }
+        if let Some(id) = keys_this_run.get(&key) {
+            progress.note(&format!("{}: same scans as {id} in this run, skipped", draft.sources[0].path.display()));
+            continue;
+        }
+        let models = if draft.bib.language.is_empty() {
+            // Checked before anything started.
+            options.models.clone()
+        } else {
+            let models = ocr::models_for(&draft.bib.language, &options.language_models);
+            // A language a manifest row states (only a manifest states them) without a
+            // model fails that row only.
+            if let (Err(missing), Some((file, row))) = (ocr::check_models(&models), &draft.described) {
+                let reason = format!("{missing}; or name the model that reads it in olke.toml's [ocr.models]");
+                let problem = Problem { file: file.clone(), row: Some(*row), line: None, column: Some("language".to_string()), reason };
+                progress.note(&problem.to_string());
+                report.manifest_problems.push(problem);
+                continue;
+            }
+            models
+        };
+        let mut existing = remake;
+        for source in draft.sources.iter().filter(|_| existing.is_none()) {
+            if let Some(id) = catalog.find_source(&source.file.identity())? {
+                existing = Some(id);
+                break;
+            }
+        }
+        // When a manifest splits an archived document, its first part keeps the id.
+        let existing = existing.filter(|id| !planned_ids.contains_key(id));
+        let (id, outcome) = match (existing, &draft.id) {
+            (Some(id), _) => (id, Outcome::Updated),
+            (None, Some(id)) if taken.contains(id) => {
+                let (file, row) = draft.described.clone().expect("only a manifest gives ids");
+                let holder = match planned_ids.get(id) {
+                    Some(origin) => format!("another document of this run ({origin})"),
+                    None => "another document in the archive".to_string(),
+                };
+                let reason = format!("id '{id}' is already given to {holder}; choose another or leave the cell empty");
+                let problem = Problem { file, row: Some(row), line: None, column: Some(ID.to_string()), reason };
+                progress.note(&problem.to_string());
+                report.manifest_problems.push(problem);
+                continue;
+            }
+            (None, Some(id)) => (id.clone(), Outcome::Created),
+            (None, None) => (unique_id(&draft, &mut taken), Outcome::Created),
+        };
+        taken.insert(id.clone());
+        let origin = match &draft.described {
+            Some((file, row)) => format!("{}, row {row}", file.display()),
+            None => draft.sources[0].path.display().to_string(),
+        };
+        planned_ids.insert(id.clone(), origin);
+        keys_this_run.insert(key.clone(), id.clone());
+        planned.push(PlannedDocument { id, outcome, models, bib: draft.bib, described: draft.described.is_some(), sources: draft.sources, content_key: key });
+    }
+    Ok(planned)
+}
+
+/// Why a document's archived PDF cannot be trusted (missing, or not the bytes its record
+/// names), if it cannot.
+fn pdf_damage(archive: &Archive, record: &DocumentRecord) -> Option<String> {
+    let path = archive.pdf_path(&record.id);
+    match sha256_file(&path) {
+        Ok((sha256, _)) if sha256 == record.pdf_sha256 => None,
+        Ok(_) => Some(format!("{} differs from the PDF its record names (damaged)", path.display())),
+        Err(e) => Some(format!("{}: {e}", path.display())),
+    }
+}
+
+/// The file stem, or `batch-stem` when the stem is taken, or a numbered variant.
+fn unique_id(draft: &Draft, taken: &mut HashSet<String>) -> String {
+    let plain = sanitize_id(&draft.stem);
+    if !taken.contains(&plain) {
+        return plain;
+    }
+    let qualified = sanitize_id(&format!("{}-{}", draft.batch, draft.stem));
+    if !taken.contains(&qualified) {
+        return qualified;
+    }
+    (2..).map(|n| format!("{qualified}-{n}")).find(|id| !taken.contains(id)).expect("an unused number exists")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Silent;
+
+    /// A batch folder of stand-in scans (planning does not decode them), with `csv` as its
+    /// manifest when given.
+    fn batch(name: &str, scans: &[&str], csv: Option<&str>) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join(name);
+        std::fs::create_dir_all(&root).unwrap();
+        for scan in scans {
+            std::fs::write(root.join(scan), format!("{name}/{scan}")).unwrap();
+        }
+        if let Some(csv) = csv {
+            std::fs::write(root.join(manifest::CSV_NAME), csv).unwrap();
+        }
+        (dir, root)
+    }
+
+    /// What the survey would find of `path`: one page, its checksum from its bytes.
+    fn source(batch: &str, path: &Path) -> (String, PlannedSource) {
+        let (sha256, bytes) = sha256_file(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let file = SourceFile { path: path.to_string_lossy().into_owned(), batch: batch.into(), name, sha256, bytes };
+        (batch.to_string(), PlannedSource { path: path.to_path_buf(), format: Format::Png, pages: 1, file, metadata: None })
+    }
+
+    fn sources_of(batch: &Batch) -> Vec<(String, PlannedSource)> {
+        batch.scans().map(|path| source(&batch.name, path)).collect()
+    }
+
+    fn draft(batch: &str, path: &Path) -> Draft {
+        let (batch, source) = source(batch, path);
+        drafts_from_files(vec![(batch, source)]).pop().unwrap()
+    }
+
+    #[test]
+    fn an_id_is_the_stem_then_batch_and_stem_then_numbered() {
+        let (_dir, root) = batch("gazeta", &["p1.png"], None);
+        let draft = draft("gazeta", &root.join("p1.png"));
+        let mut taken = HashSet::new();
+        let ids: Vec<String> = (0..4).map(|_| {
+            let id = unique_id(&draft, &mut taken);
+            taken.insert(id.clone());
+            id
+        }).collect();
+        assert_eq!(ids, ["p1", "gazeta-p1", "gazeta-p1-2", "gazeta-p1-3"]);
+    }
+
+    #[test]
+    fn the_content_key_changes_with_any_source_and_with_their_order() {
+        let (_dir, root) = batch("b", &["a.png", "c.png"], None);
+        let a = source("b", &root.join("a.png")).1;
+        let c = source("b", &root.join("c.png")).1;
+        let ac = content_key(&[a.clone(), c.clone()]);
+        assert_eq!(ac, content_key(&[a.clone(), c.clone()]));
+        assert_ne!(ac, content_key(&[c.clone(), a.clone()]));
+        assert_ne!(ac, content_key(&[a]));
+    }
+
+    #[test]
+    fn a_manifest_groups_scans_into_documents_and_leaves_unlisted_scans_out() {
+        let csv = "files,title\np1.png;p2.png,Қала тарихы\n";
+        let (_dir, root) = batch("kitap", &["p1.png", "p2.png", "stray.png"], Some(csv));
+        let batches = vec![Batch::of(&root)];
+        let mut report = IngestReport::default();
+        let options = IngestOptions::default();
+        let planned = drafts(&batches, sources_of(&batches[0]), &options, &mut report, &Silent);
+        assert_eq!(planned.len(), 1);
+        assert_eq!(planned[0].bib.title, "Қала тарихы");
+        let files: Vec<&Path> = planned[0].sources.iter().map(|s| s.path.as_path()).collect();
+        assert_eq!(files, [root.join("p1.png"), root.join("p2.png")]);
+        assert_eq!(report.unlisted, [root.join("stray.png")]);
+
+        let options = IngestOptions { include_unlisted: true, ..IngestOptions::default() };
+        let mut report = IngestReport::default();
+        let planned = drafts(&batches, sources_of(&batches[0]), &options, &mut report, &Silent);
+        assert_eq!(planned.len(), 2, "the stray scan becomes a document of its own");
+        assert_eq!(planned[1].bib.title, "stray");
+        assert!(report.unlisted.is_empty());
+    }
+
+    #[test]
+    fn resolving_gives_new_documents_unique_ids_and_skips_the_same_scans_twice() {
+        let (_a, first) = batch("a", &["p1.png"], None);
+        let (_b, second) = batch("b", &["p1.png", "p2.png"], None);
+        std::fs::write(second.join("p2.png"), "a/p1.png").unwrap(); // the bytes of a/p1.png
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::new(dir.path());
+        archive.create_layout().unwrap();
+        let catalog = Catalog::open(&archive).unwrap();
+        let drafts = vec![draft("a", &first.join("p1.png")), draft("b", &second.join("p1.png")), draft("b", &second.join("p2.png"))];
+        let mut report = IngestReport::default();
+        let planned = resolve(&archive, &catalog, drafts, &IngestOptions::default(), &mut report, &Silent).unwrap();
+        let ids: Vec<&str> = planned.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["p1", "b-p1"], "b/p2.png has the same bytes as a/p1.png, so it is skipped");
+        assert!(planned.iter().all(|d| d.outcome == Outcome::Created));
+        assert_eq!(planned[0].models, crate::ocr::DEFAULT_MODELS);
+    }
+}

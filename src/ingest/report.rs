@@ -1,0 +1,172 @@
+//! What an ingest did, for the user and for scripts (`--json`), and how it can fail.
+
+use std::io;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::archive::staging::{Recovered, StagingError};
+use crate::index::IndexError;
+use crate::ocr;
+use crate::pdf::import::CopyError;
+use crate::record::table::Problem;
+use crate::record::DocumentRecord;
+
+/// An input that could not be used, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Failure {
+    pub path: PathBuf,
+    /// Page within the file (from 1), when only that page failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.page {
+            Some(page) => write!(f, "{}: page {page}: {}", self.path.display(), self.reason),
+            None => write!(f, "{}: {}", self.path.display(), self.reason),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Archived for the first time.
+    Created,
+    /// A source changed since it was archived; made again (the previous PDF is kept).
+    Updated,
+    /// Already archived from the same scans; nothing done.
+    Unchanged,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DocumentReport {
+    pub id: String,
+    pub outcome: Outcome,
+    pub pages: usize,
+    /// PDF path relative to the archive.
+    pub pdf: String,
+    pub mean_conf: f32,
+    /// Pages of a source PDF kept with their own text layer (not recognized).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub kept_pages: usize,
+}
+
+impl DocumentReport {
+    pub(super) fn of(record: &DocumentRecord, outcome: Outcome) -> DocumentReport {
+        DocumentReport {
+            id: record.id.clone(),
+            outcome,
+            pages: record.pages.len(),
+            pdf: record.pdf.clone(),
+            mean_conf: record.mean_conf(),
+            kept_pages: record.kept_pages(),
+        }
+    }
+}
+
+/// A page whose recognition is doubtful enough for a person to look at.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReviewPage {
+    pub id: String,
+    pub page: u32,
+    pub mean_conf: f32,
+}
+
+/// Seconds spent in each stage, summed over the pages of a run (worker time, so with
+/// several workers the sum exceeds the wall-clock time).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct StageSeconds {
+    pub load: f64,
+    pub prepare: f64,
+    pub ocr: f64,
+    pub pdf: f64,
+}
+
+impl std::ops::AddAssign for StageSeconds {
+    fn add_assign(&mut self, other: StageSeconds) {
+        self.load += other.load;
+        self.prepare += other.prepare;
+        self.ocr += other.ocr;
+        self.pdf += other.pdf;
+    }
+}
+
+/// What an ingest did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IngestReport {
+    pub documents: Vec<DocumentReport>,
+    /// Pages recognized in this run.
+    pub pages: usize,
+    /// Pages of PDFs archived with their own text layer, not recognized.
+    pub kept_pages: usize,
+    pub failures: Vec<Failure>,
+    /// Mean word confidence over the pages recognized in this run.
+    pub mean_conf: f32,
+    pub review: Vec<ReviewPage>,
+    pub seconds: f64,
+    pub stage_seconds: StageSeconds,
+    /// Documents found on disk but missing from the catalogue, taken back in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adopted: Vec<String>,
+    /// What an earlier run that was killed or failed halfway left, completed or undone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recovered: Vec<Recovered>,
+    /// Documents the catalogue held in another version than their files, replaced.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refreshed: Vec<String>,
+    /// Problems in batch manifests: the rows concerned were not ingested.
+    pub manifest_problems: Vec<Problem>,
+    pub manifest_warnings: Vec<Problem>,
+    /// Scans in a batch with a manifest that no row lists, left out (see
+    /// [`IngestOptions::include_unlisted`]).
+    pub unlisted: Vec<PathBuf>,
+    /// Documents missing from the search index (or changed since), indexed again first.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reindexed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl IngestReport {
+    /// A report that starts with what opening the archive for writing did.
+    pub(super) fn opening(writer: &mut crate::integrity::Writer) -> IngestReport {
+        IngestReport {
+            adopted: std::mem::take(&mut writer.adopted),
+            recovered: std::mem::take(&mut writer.recovered),
+            refreshed: std::mem::take(&mut writer.refreshed),
+            reindexed: writer.reindexed,
+            ..Default::default()
+        }
+    }
+
+    /// True when every input was used as it was meant to be.
+    pub fn complete(&self) -> bool {
+        self.failures.is_empty() && self.manifest_problems.is_empty() && self.unlisted.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Archive(#[from] crate::archive::ArchiveError),
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+    #[error(transparent)]
+    Writer(#[from] crate::integrity::WriterError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Ocr(#[from] ocr::OcrError),
+    #[error("{path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Staging(#[from] StagingError),
+    #[error(transparent)]
+    Import(#[from] CopyError),
+}
