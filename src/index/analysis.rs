@@ -299,7 +299,13 @@ impl Tokenizer for Analyzer {
     type TokenStream<'a> = AnalyzedWords<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzedWords<'a> {
-        AnalyzedWords { analyzer: self, words: Words { text, at: 0 }, pending: Vec::new(), token: Token::default(), position: None }
+        AnalyzedWords {
+            analyzer: self,
+            words: Words { text, at: 0 },
+            pending: Vec::new(),
+            token: Token::default(),
+            position: None,
+        }
     }
 }
 
@@ -375,8 +381,10 @@ const SOUGHT_PREFIX_CHARS: usize = 3;
 
 impl PageAnalyzer {
     pub fn new<'a>(main: Lang, terms: impl IntoIterator<Item = &'a str>) -> PageAnalyzer {
-        let mut sought: Vec<String> =
-            terms.into_iter().map(|t| t.trim_start_matches(SURFACE_MARK).chars().take(SOUGHT_PREFIX_CHARS).collect()).collect();
+        let mut sought: Vec<String> = terms
+            .into_iter()
+            .map(|t| t.trim_start_matches(SURFACE_MARK).chars().take(SOUGHT_PREFIX_CHARS).collect())
+            .collect();
         sought.sort();
         sought.dedup();
         PageAnalyzer { main, sought: Arc::new(sought) }
@@ -504,10 +512,19 @@ mod tests {
                 (1, "=қоры".to_string()),
             ]
         );
-        assert_eq!(tokens(Lang::Russian, "Библиотеки"), vec![(0, "библиотек".to_string()), (0, "=библиотеки".to_string())]);
+        assert_eq!(
+            tokens(Lang::Russian, "Библиотеки"),
+            vec![(0, "библиотек".to_string()), (0, "=библиотеки".to_string())]
+        );
         // Snowball cuts «журнал» to журна, but «журналов» to журнал: stemming again meets.
-        assert_eq!(tokens(Lang::Russian, "журналов"), vec![(0, "журнал".into()), (0, "журна".into()), (0, "=журналов".into())]);
-        assert_eq!(tokens(Lang::Russian, "журнал"), vec![(0, "журна".into()), (0, "журн".into()), (0, "=журнал".into())]);
+        assert_eq!(
+            tokens(Lang::Russian, "журналов"),
+            vec![(0, "журнал".into()), (0, "журна".into()), (0, "=журналов".into())]
+        );
+        assert_eq!(
+            tokens(Lang::Russian, "журнал"),
+            vec![(0, "журна".into()), (0, "журн".into()), (0, "=журнал".into())]
+        );
         assert_eq!(tokens(Lang::English, "libraries"), vec![(0, "librari".to_string()), (0, "=libraries".to_string())]);
     }
 

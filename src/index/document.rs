@@ -27,7 +27,10 @@ pub fn year_of(record: &DocumentRecord) -> Option<i64> {
 
 /// A document type as the index and `--type` spell it (`newspaper_article`, `book`, …).
 pub fn type_name(kind: DocumentType) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).expect("document types serialize as strings")
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .expect("document types serialize as strings")
 }
 
 /// A collection name as the index keeps it: folded, so `--collection` ignores case.

@@ -167,8 +167,23 @@ const DERIVATIONAL_LAYER: usize = 3;
 /// would lose their ending only when not inflected: майдан (front) is not май (oil) + -дан,
 /// Қазақстан not Қазақс + -тан.
 const PROTECTED: &[&str] = &[
-    "майдан", "аудан", "қазақстан", "түркістан", "өзбекстан", "қырғызстан", "тәжікстан", "түрікменстан", "ауғанстан",
-    "үндістан", "пәкістан", "дағыстан", "татарстан", "башқұртстан", "моңғолстан", "сүлеймен", "түмен",
+    "майдан",
+    "аудан",
+    "қазақстан",
+    "түркістан",
+    "өзбекстан",
+    "қырғызстан",
+    "тәжікстан",
+    "түрікменстан",
+    "ауғанстан",
+    "үндістан",
+    "пәкістан",
+    "дағыстан",
+    "татарстан",
+    "башқұртстан",
+    "моңғолстан",
+    "сүлеймен",
+    "түмен",
 ];
 
 /// A stem keeps at least this many letters; two-letter roots (ел, үй, іс) only when
@@ -480,23 +495,23 @@ mod tests {
     fn distinct_words_stay_distinct() {
         // Pairs that a careless stemmer merges: a root that looks like root + ending.
         for (a, b) in [
-            ("ақын", "ақ"),      // poet / white: -ын is no ending here
-            ("қатар", "қат"),    // row: -тар cannot follow а
-            ("майдан", "май"),   // front / oil
-            ("қалам", "қала"),   // pen / city: no bare -м possessive
-            ("білім", "біл"),    // knowledge / know
-            ("қалың", "қал"),    // thick / stay
-            ("ана", "а"),        // mother
-            ("орда", "ор"),      // horde / ditch
-            ("жылқы", "жыл"),    // horse / year
-            ("балық", "бал"),    // fish / honey
-            ("халық", "хал"),    // people / condition
-            ("шахтер", "шах"),   // miner / shah: -тер cannot follow а
+            ("ақын", "ақ"),    // poet / white: -ын is no ending here
+            ("қатар", "қат"),  // row: -тар cannot follow а
+            ("майдан", "май"), // front / oil
+            ("қалам", "қала"), // pen / city: no bare -м possessive
+            ("білім", "біл"),  // knowledge / know
+            ("қалың", "қал"),  // thick / stay
+            ("ана", "а"),      // mother
+            ("орда", "ор"),    // horde / ditch
+            ("жылқы", "жыл"),  // horse / year
+            ("балық", "бал"),  // fish / honey
+            ("халық", "хал"),  // people / condition
+            ("шахтер", "шах"), // miner / shah: -тер cannot follow а
             ("кітапхана", "кітап"),
-            ("тіл", "тыл"),      // language / rear: harmony is not folded
+            ("тіл", "тыл"), // language / rear: harmony is not folded
             ("жер", "жерік"),
-            ("қазан", "қаза"),   // October / death: bare -н only after a possessive
-            ("отан", "от"),      // homeland / fire
+            ("қазан", "қаза"), // October / death: bare -н only after a possessive
+            ("отан", "от"),    // homeland / fire
             ("бастау", "бас"),
         ] {
             assert!(!meet(a, b), "{a} {:?} and {b} {:?} must stay distinct", stems(a), stems(b));
@@ -505,7 +520,8 @@ mod tests {
 
     #[test]
     fn words_without_endings_are_left_alone() {
-        for word in ["балқаш", "кітап", "мұрағат", "әдебиет", "астана", "тарих", "ақын", "адам"] {
+        for word in ["балқаш", "кітап", "мұрағат", "әдебиет", "астана", "тарих", "ақын", "адам"]
+        {
             assert_eq!(stems(word), vec![word.to_string()], "{word}");
         }
         assert_eq!(stems("copy"), vec!["copy".to_string()]);

@@ -19,6 +19,7 @@
 //! reads the last commit while an ingest writes the next one.
 
 pub mod analysis;
+mod compile;
 pub mod document;
 pub mod kazakh;
 pub mod query;
@@ -100,7 +101,8 @@ impl SearchIndex {
         let path = archive.index_dir();
         let fields = Fields::new();
         let index = open_current(&path, &fields)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(&path))?;
+        let reader =
+            index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(&path))?;
         Ok(SearchIndex { reader, fields })
     }
 
@@ -163,7 +165,14 @@ fn pages_of(source: &dyn Documents, record: &DocumentRecord) -> Result<Vec<Recog
         .map(|number| {
             Ok(source.page(&record.id, number)?.unwrap_or_else(|| {
                 tracing::warn!("{}: page {number} is missing from the archive; indexed without text", record.id);
-                RecognizedPage { width: 0, height: 0, dpi: 0.0, lines: Vec::new(), mean_conf: 0.0, models: String::new() }
+                RecognizedPage {
+                    width: 0,
+                    height: 0,
+                    dpi: 0.0,
+                    lines: Vec::new(),
+                    mean_conf: 0.0,
+                    models: String::new(),
+                }
             }))
         })
         .collect()
@@ -205,7 +214,8 @@ impl Updater {
             }
         };
         let threads = threads.max(1);
-        let writer = index.writer_with_num_threads(threads, threads * WRITER_MEMORY_PER_THREAD).map_err(tantivy_err(&path))?;
+        let writer =
+            index.writer_with_num_threads(threads, threads * WRITER_MEMORY_PER_THREAD).map_err(tantivy_err(&path))?;
         let mut updater = Updater { index, writer, fields, path, created };
         if created {
             // Commit the empty index, so readers find it in this olke's format.
@@ -268,8 +278,11 @@ impl Updater {
     pub fn sync(&mut self, source: &dyn Documents) -> Result<SyncReport> {
         let indexed = indexed_versions(&self.index).map_err(tantivy_err(&self.path))?;
         let records = source.documents()?;
-        let stale: Vec<DocumentRecord> =
-            records.iter().filter(|r| indexed.get(&r.id).map(|v| v.0) != Some(r.updated.timestamp_micros())).cloned().collect();
+        let stale: Vec<DocumentRecord> = records
+            .iter()
+            .filter(|r| indexed.get(&r.id).map(|v| v.0) != Some(r.updated.timestamp_micros()))
+            .cloned()
+            .collect();
         let present: HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
         let mut report = SyncReport::default();
         for id in indexed.keys().filter(|id| !present.contains(id.as_str())) {
@@ -331,15 +344,26 @@ impl crate::archive::store::DerivedStore for Updater {
         "search index"
     }
 
-    fn held(&self) -> std::result::Result<std::collections::BTreeMap<String, crate::archive::store::Held>, crate::archive::store::StoreError> {
+    fn held(
+        &self,
+    ) -> std::result::Result<
+        std::collections::BTreeMap<String, crate::archive::store::Held>,
+        crate::archive::store::StoreError,
+    > {
         let indexed = indexed_versions(&self.index).map_err(tantivy_err(&self.path))?;
         Ok(indexed
             .into_iter()
-            .map(|(id, (updated_micros, pages))| (id, crate::archive::store::Held { updated_micros, pages, record_sha256: None }))
+            .map(|(id, (updated_micros, pages))| {
+                (id, crate::archive::store::Held { updated_micros, pages, record_sha256: None })
+            })
             .collect())
     }
 
-    fn put(&mut self, record: &DocumentRecord, pages: &[RecognizedPage]) -> std::result::Result<(), crate::archive::store::StoreError> {
+    fn put(
+        &mut self,
+        record: &DocumentRecord,
+        pages: &[RecognizedPage],
+    ) -> std::result::Result<(), crate::archive::store::StoreError> {
         Ok(self.update(record, pages)?)
     }
 

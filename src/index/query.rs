@@ -107,7 +107,10 @@ fn lex(query: &str) -> Result<Vec<(usize, Token)>, QueryError> {
             }
             i += length + 2;
             if chars.get(i) == Some(&'*') {
-                return Err(QueryError::at(i + 1, "a phrase cannot end in *; put the * on a single word outside the quotes"));
+                return Err(QueryError::at(
+                    i + 1,
+                    "a phrase cannot end in *; put the * on a single word outside the quotes",
+                ));
             }
             tokens.push((column, Token::Phrase(phrase)));
         } else {
@@ -147,7 +150,10 @@ fn word_token(word: &str, column: usize) -> Result<Option<Token>, QueryError> {
         }
         let letters = stem.chars().filter(|c| c.is_alphanumeric()).count();
         if letters < MIN_PREFIX_CHARS {
-            return Err(QueryError::at(column, format!("a prefix needs at least {MIN_PREFIX_CHARS} letters before the *")));
+            return Err(QueryError::at(
+                column,
+                format!("a prefix needs at least {MIN_PREFIX_CHARS} letters before the *"),
+            ));
         }
         return Ok(Some(Token::Prefix(stem.to_string())));
     }
@@ -180,7 +186,9 @@ impl Parser {
     fn operand_after(&self, column: usize, operator: &str) -> Result<(), QueryError> {
         match self.peek() {
             None | Some(Token::Close) => Err(QueryError::at(column, format!("{operator} has nothing after it"))),
-            Some(t @ (Token::And | Token::Or)) => Err(QueryError::at(self.column(), format!("{} cannot follow {operator}", t.name()))),
+            Some(t @ (Token::And | Token::Or)) => {
+                Err(QueryError::at(self.column(), format!("{} cannot follow {operator}", t.name())))
+            }
             _ => Ok(()),
         }
     }
@@ -235,7 +243,9 @@ impl Parser {
                 }
             }
             Some((_, Token::Close)) => Err(QueryError::at(column, "this ) has no ( before it")),
-            Some((_, t @ (Token::And | Token::Or))) => Err(QueryError::at(column, format!("{} has nothing before it", t.name()))),
+            Some((_, t @ (Token::And | Token::Or))) => {
+                Err(QueryError::at(column, format!("{} has nothing before it", t.name())))
+            }
             None => Err(QueryError::at(column, "the query ends where a word was expected")),
         }
     }
@@ -265,7 +275,9 @@ fn finds_something(expr: &Expr) -> Result<bool, QueryError> {
         Expr::Or(alternatives) => {
             for e in alternatives {
                 if !finds_something(e)? {
-                    return Err(QueryError::whole("an OR branch with only NOT would find nearly every page; write «a AND NOT b» instead"));
+                    return Err(QueryError::whole(
+                        "an OR branch with only NOT would find nearly every page; write «a AND NOT b» instead",
+                    ));
                 }
             }
             Ok(true)
@@ -277,7 +289,9 @@ fn finds_something(expr: &Expr) -> Result<bool, QueryError> {
 pub fn parse(query: &str) -> Result<Expr, QueryError> {
     let length = query.chars().count();
     if length > MAX_QUERY_CHARS {
-        return Err(QueryError::whole(format!("the query is {length} characters long; the limit is {MAX_QUERY_CHARS}")));
+        return Err(QueryError::whole(format!(
+            "the query is {length} characters long; the limit is {MAX_QUERY_CHARS}"
+        )));
     }
     let tokens = lex(query)?;
     if tokens.is_empty() {
@@ -321,7 +335,10 @@ mod tests {
     fn operators_bind_not_then_and_then_or() {
         assert_eq!(
             parse("a b OR c NOT d").unwrap(),
-            Expr::Or(vec![Expr::And(vec![word("a"), word("b")]), Expr::And(vec![word("c"), Expr::Not(Box::new(word("d")))])])
+            Expr::Or(vec![
+                Expr::And(vec![word("a"), word("b")]),
+                Expr::And(vec![word("c"), Expr::Not(Box::new(word("d")))])
+            ])
         );
         assert_eq!(parse("a -b").unwrap(), Expr::And(vec![word("a"), Expr::Not(Box::new(word("b")))]));
         assert_eq!(parse("(a OR b) c").unwrap(), Expr::And(vec![Expr::Or(vec![word("a"), word("b")]), word("c")]));
@@ -329,7 +346,10 @@ mod tests {
 
     #[test]
     fn phrases_and_prefixes() {
-        assert_eq!(parse("\"мыс кеніші\" кітап*").unwrap(), Expr::And(vec![Expr::Phrase("мыс кеніші".into()), Expr::Prefix("кітап".into())]));
+        assert_eq!(
+            parse("\"мыс кеніші\" кітап*").unwrap(),
+            Expr::And(vec![Expr::Phrase("мыс кеніші".into()), Expr::Prefix("кітап".into())])
+        );
         // A lone dash or punctuation has nothing to find and is passed over.
         assert_eq!(parse("Балқаш — қала").unwrap(), Expr::And(vec![word("Балқаш"), word("қала")]));
         assert_eq!(parse("ақын-жазушы").unwrap(), word("ақын-жазушы"));

@@ -51,8 +51,11 @@ pub struct Fields {
 }
 
 fn analyzed(tokenizer: &str, stored: bool) -> TextOptions {
-    let options = TextOptions::default()
-        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(IndexRecordOption::WithFreqsAndPositions));
+    let options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     if stored {
         options.set_stored()
     } else {
@@ -86,7 +89,20 @@ impl Fields {
         let source = builder.add_text_field("source", analyzed(FOLDING_TOKENIZER, true));
         let year = builder.add_i64_field("year", NumericOptions::default() | INDEXED | STORED | FAST);
         let page_lang = builder.add_text_field("lang", STRING | STORED);
-        Fields { schema: builder.build(), id, page, updated, text, citation, langs, collection, kind, source, year, page_lang }
+        Fields {
+            schema: builder.build(),
+            id,
+            page,
+            updated,
+            text,
+            citation,
+            langs,
+            collection,
+            kind,
+            source,
+            year,
+            page_lang,
+        }
     }
 
     pub fn lang(&self, lang: Lang) -> &LangFields {
