@@ -7,13 +7,14 @@
 
 use std::path::PathBuf;
 
-use olke::testkit::fixtures::{self, texts, PageSpec};
 use olke::page::{PageImage, RecognizedPage};
 use olke::pdf::{Metadata, PdfPage, PdfWriter};
+use olke::testkit::fixtures::{self, texts, PageSpec};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let (Some(out), Some(pages)) = (args.next().map(PathBuf::from), args.next().and_then(|n| n.parse::<usize>().ok())) else {
+    let (Some(out), Some(pages)) = (args.next().map(PathBuf::from), args.next().and_then(|n| n.parse::<usize>().ok()))
+    else {
         return Err("usage: large_pdf OUT.pdf PAGES [--image-only]".into());
     };
     let image_only = args.next().as_deref() == Some("--image-only");
@@ -26,7 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let heading = format!("{} бет", n + 1);
         let chosen = [heading.as_str(), paragraphs[n % paragraphs.len()], paragraphs[(n * 7 + 3) % paragraphs.len()]];
         let rendered = fixtures::render_page(&font, &spec, &chosen);
-        let mut recognized = if image_only { RecognizedPage { lines: Vec::new(), ..fixtures::recognized_page("") } } else { fixtures::recognized_page(&rendered.text()) };
+        let mut recognized = if image_only {
+            RecognizedPage { lines: Vec::new(), ..fixtures::recognized_page("") }
+        } else {
+            fixtures::recognized_page(&rendered.text())
+        };
         (recognized.width, recognized.height) = rendered.image.dimensions();
         writer.add_page(PdfPage::new(&PageImage::Gray(rendered.image), &recognized, 85))?;
     }

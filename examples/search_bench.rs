@@ -16,9 +16,9 @@ use std::time::Instant;
 
 use olke::archive::Archive;
 use olke::catalog::Catalog;
-use olke::testkit::fixtures::{recognized_page, text_record, texts};
 use olke::index::{Filters, SearchIndex, SearchRequest, YearRange};
 use olke::record::{Bibliographic, DocumentType};
+use olke::testkit::fixtures::{recognized_page, text_record, texts};
 
 const DOCUMENTS: usize = 7_300;
 const PAGES: usize = 58_700;
@@ -27,39 +27,286 @@ const ARTICLES: usize = 5_500;
 const QUERIES: usize = 200;
 
 const KAZAKH_NOUNS: &[&str] = &[
-    "кітапхана", "қала", "көше", "ауыл", "облыс", "аудан", "мектеп", "кітап", "газет", "журнал", "мұрағат", "құжат", "халық",
-    "жер", "ел", "тарих", "соғыс", "ардагер", "ақын", "жазушы", "өзен", "көл", "кеніш", "зауыт", "құрылыс", "мұғалім", "оқушы",
-    "студент", "ғалым", "театр", "музей", "кеңес", "жолдас", "жыл", "басылым", "естелік", "сурет", "мыс", "тау", "дала", "бала",
-    "ана", "әке", "отбасы", "үй", "мәдениет", "әдебиет", "өнер", "ғылым", "білім", "еңбек", "жұмыс", "шахта", "темір", "жол",
-    "вокзал", "теміржол", "порт", "балық", "балықшы", "кеме", "су", "жағалау", "арал", "той", "мереке", "ескерткіш",
-    "көрме", "конференция", "кездесу", "жиналыс", "комбинат", "бригада", "колхоз", "совхоз", "егін", "мал", "шопан", "дәрігер",
-    "аурухана", "емхана", "спорт", "жарыс", "чемпион", "ұстаз", "шәкірт", "ұрпақ", "дәстүр", "тіл", "ән", "күй", "домбыра",
-    "ақпарат", "баспасөз", "редакция", "тілші", "мақала", "хат", "сөз", "ой", "арман", "жеңіс", "батыр", "қаһарман", "майдан",
-    "тыл", "өндіріс", "өнім", "жоспар", "қор", "қаржы", "бюджет", "әкімдік", "депутат", "сайлау", "заң", "құқық", "азамат",
+    "кітапхана",
+    "қала",
+    "көше",
+    "ауыл",
+    "облыс",
+    "аудан",
+    "мектеп",
+    "кітап",
+    "газет",
+    "журнал",
+    "мұрағат",
+    "құжат",
+    "халық",
+    "жер",
+    "ел",
+    "тарих",
+    "соғыс",
+    "ардагер",
+    "ақын",
+    "жазушы",
+    "өзен",
+    "көл",
+    "кеніш",
+    "зауыт",
+    "құрылыс",
+    "мұғалім",
+    "оқушы",
+    "студент",
+    "ғалым",
+    "театр",
+    "музей",
+    "кеңес",
+    "жолдас",
+    "жыл",
+    "басылым",
+    "естелік",
+    "сурет",
+    "мыс",
+    "тау",
+    "дала",
+    "бала",
+    "ана",
+    "әке",
+    "отбасы",
+    "үй",
+    "мәдениет",
+    "әдебиет",
+    "өнер",
+    "ғылым",
+    "білім",
+    "еңбек",
+    "жұмыс",
+    "шахта",
+    "темір",
+    "жол",
+    "вокзал",
+    "теміржол",
+    "порт",
+    "балық",
+    "балықшы",
+    "кеме",
+    "су",
+    "жағалау",
+    "арал",
+    "той",
+    "мереке",
+    "ескерткіш",
+    "көрме",
+    "конференция",
+    "кездесу",
+    "жиналыс",
+    "комбинат",
+    "бригада",
+    "колхоз",
+    "совхоз",
+    "егін",
+    "мал",
+    "шопан",
+    "дәрігер",
+    "аурухана",
+    "емхана",
+    "спорт",
+    "жарыс",
+    "чемпион",
+    "ұстаз",
+    "шәкірт",
+    "ұрпақ",
+    "дәстүр",
+    "тіл",
+    "ән",
+    "күй",
+    "домбыра",
+    "ақпарат",
+    "баспасөз",
+    "редакция",
+    "тілші",
+    "мақала",
+    "хат",
+    "сөз",
+    "ой",
+    "арман",
+    "жеңіс",
+    "батыр",
+    "қаһарман",
+    "майдан",
+    "тыл",
+    "өндіріс",
+    "өнім",
+    "жоспар",
+    "қор",
+    "қаржы",
+    "бюджет",
+    "әкімдік",
+    "депутат",
+    "сайлау",
+    "заң",
+    "құқық",
+    "азамат",
 ];
 const KAZAKH_OTHER: &[&str] = &[
-    "және", "мен", "үшін", "туралы", "бойынша", "кейін", "дейін", "бұл", "осы", "сол", "бір", "екі", "үш", "жаңа", "көне",
-    "үлкен", "кіші", "жақсы", "алғашқы", "соңғы", "жергілікті", "облыстық", "қалалық", "ашылды", "өтті", "келді", "жазды",
-    "айтты", "сақталған", "жинады", "көрсетті", "болды", "болып", "табылады", "атты", "деген", "көп", "аз", "барлық",
+    "және",
+    "мен",
+    "үшін",
+    "туралы",
+    "бойынша",
+    "кейін",
+    "дейін",
+    "бұл",
+    "осы",
+    "сол",
+    "бір",
+    "екі",
+    "үш",
+    "жаңа",
+    "көне",
+    "үлкен",
+    "кіші",
+    "жақсы",
+    "алғашқы",
+    "соңғы",
+    "жергілікті",
+    "облыстық",
+    "қалалық",
+    "ашылды",
+    "өтті",
+    "келді",
+    "жазды",
+    "айтты",
+    "сақталған",
+    "жинады",
+    "көрсетті",
+    "болды",
+    "болып",
+    "табылады",
+    "атты",
+    "деген",
+    "көп",
+    "аз",
+    "барлық",
 ];
 const RUSSIAN_NOUNS: &[&str] = &[
-    "город", "район", "завод", "комбинат", "рудник", "музей", "архив", "журнал", "документ", "студент", "ветеран", "поэт",
-    "писатель", "учитель", "строитель", "читатель", "народ", "край", "берег", "колхоз", "совхоз", "праздник", "памятник",
-    "концерт", "театр", "стадион", "вокзал", "порт", "рабочий", "шахтер", "инженер", "врач", "депутат", "выбор", "план",
-    "библиотека", "улица", "школа", "газета", "история", "область", "степь", "война", "победа", "память", "встреча",
-    "выставка", "конференция", "больница", "семья", "работа", "культура", "литература", "наука", "медь", "рыба", "вода",
+    "город",
+    "район",
+    "завод",
+    "комбинат",
+    "рудник",
+    "музей",
+    "архив",
+    "журнал",
+    "документ",
+    "студент",
+    "ветеран",
+    "поэт",
+    "писатель",
+    "учитель",
+    "строитель",
+    "читатель",
+    "народ",
+    "край",
+    "берег",
+    "колхоз",
+    "совхоз",
+    "праздник",
+    "памятник",
+    "концерт",
+    "театр",
+    "стадион",
+    "вокзал",
+    "порт",
+    "рабочий",
+    "шахтер",
+    "инженер",
+    "врач",
+    "депутат",
+    "выбор",
+    "план",
+    "библиотека",
+    "улица",
+    "школа",
+    "газета",
+    "история",
+    "область",
+    "степь",
+    "война",
+    "победа",
+    "память",
+    "встреча",
+    "выставка",
+    "конференция",
+    "больница",
+    "семья",
+    "работа",
+    "культура",
+    "литература",
+    "наука",
+    "медь",
+    "рыба",
+    "вода",
 ];
 const RUSSIAN_OTHER: &[&str] = &[
-    "и", "в", "на", "с", "по", "для", "о", "из", "к", "от", "новый", "старый", "первый", "местный", "областной", "городской",
-    "был", "была", "было", "были", "открыт", "построен", "прошел", "состоялся", "рассказал", "собрали", "после", "до", "этот",
+    "и",
+    "в",
+    "на",
+    "с",
+    "по",
+    "для",
+    "о",
+    "из",
+    "к",
+    "от",
+    "новый",
+    "старый",
+    "первый",
+    "местный",
+    "областной",
+    "городской",
+    "был",
+    "была",
+    "было",
+    "были",
+    "открыт",
+    "построен",
+    "прошел",
+    "состоялся",
+    "рассказал",
+    "собрали",
+    "после",
+    "до",
+    "этот",
 ];
 const NAME_PARTS: (&[&str], &[&str]) = (
-    &["Нұр", "Сұл", "Ер", "Ас", "Бол", "Дәу", "Жан", "Қай", "Мұх", "Сә", "Тө", "Ай", "Ғал", "Қан", "Мар", "Сер", "Бақ", "Ораз", "Тұр", "Ал"],
+    &[
+        "Нұр", "Сұл", "Ер", "Ас", "Бол", "Дәу", "Жан", "Қай", "Мұх", "Сә", "Тө", "Ай", "Ғал", "Қан", "Мар", "Сер",
+        "Бақ", "Ораз", "Тұр", "Ал",
+    ],
     &["тан", "бек", "ай", "жан", "ен", "ат", "ғали", "бай", "хан", "ым", "ар", "ғазы", "тай", "әлі"],
 );
 const PLACES: &[&str] = &[
-    "Балқаш", "Қарағанды", "Алматы", "Астана", "Жезқазған", "Сарышаған", "Ақтоғай", "Шет", "Тоқырауын", "Приозерск", "Балхаш",
-    "Караганда", "Семей", "Павлодар", "Шымкент", "Ақмола", "Қостанай", "Торғай", "Ертіс", "Іле", "Жетісу", "Сарыарқа",
+    "Балқаш",
+    "Қарағанды",
+    "Алматы",
+    "Астана",
+    "Жезқазған",
+    "Сарышаған",
+    "Ақтоғай",
+    "Шет",
+    "Тоқырауын",
+    "Приозерск",
+    "Балхаш",
+    "Караганда",
+    "Семей",
+    "Павлодар",
+    "Шымкент",
+    "Ақмола",
+    "Қостанай",
+    "Торғай",
+    "Ертіс",
+    "Іле",
+    "Жетісу",
+    "Сарыарқа",
 ];
 
 /// splitmix64: a fixed, reproducible stream (the archive is the same on every machine).
@@ -91,18 +338,22 @@ impl Rng {
 }
 
 fn back_vowels(word: &str) -> bool {
-    word.chars().rev().find_map(|c| match c {
-        'а' | 'о' | 'ұ' | 'ы' => Some(true),
-        'ә' | 'е' | 'ө' | 'ү' | 'і' => Some(false),
-        _ => None,
-    }).unwrap_or(true)
+    word.chars()
+        .rev()
+        .find_map(|c| match c {
+            'а' | 'о' | 'ұ' | 'ы' => Some(true),
+            'ә' | 'е' | 'ө' | 'ү' | 'і' => Some(false),
+            _ => None,
+        })
+        .unwrap_or(true)
 }
 
 /// A Kazakh noun with plural, possessive and case endings chosen by vowel harmony and
 /// by the sound the stem ends in.
 fn kazakh_form(stem: &str, rng: &mut Rng) -> String {
     let mut word = stem.to_string();
-    let ending = |word: &str, back: &str, front: &str| if back_vowels(word) { back.to_string() } else { front.to_string() };
+    let ending =
+        |word: &str, back: &str, front: &str| if back_vowels(word) { back.to_string() } else { front.to_string() };
     let class = |word: &str| match word.chars().last().unwrap_or('а') {
         'а' | 'ә' | 'е' | 'о' | 'ө' | 'ұ' | 'ү' | 'ы' | 'і' | 'и' | 'у' | 'р' | 'й' => 0,
         'л' | 'м' | 'н' | 'ң' | 'з' | 'ж' => 1,
@@ -116,7 +367,11 @@ fn kazakh_form(stem: &str, rng: &mut Rng) -> String {
         let vowel_end = class(&word) == 0 && !word.ends_with('р') && !word.ends_with('й');
         word += &ending(&word, if vowel_end { "сы" } else { "ы" }, if vowel_end { "сі" } else { "і" });
         let case = ["", "ның", "на", "нда", "нан", "н", "мен"][rng.below(7)];
-        let case = if back_vowels(&word) || case == "мен" { case.to_string() } else { case.replace('а', "е").replace('ы', "і") };
+        let case = if back_vowels(&word) || case == "мен" {
+            case.to_string()
+        } else {
+            case.replace('а', "е").replace('ы', "і")
+        };
         return word + &case;
     }
     let c = class(&word);
@@ -146,13 +401,19 @@ fn russian_form(noun: &str, rng: &mut Rng) -> String {
 
 fn name(rng: &mut Rng) -> String {
     let first = format!("{}{}", rng.pick(NAME_PARTS.0), rng.pick(NAME_PARTS.1));
-    let family = format!("{}{}{}", rng.pick(NAME_PARTS.0), rng.pick(NAME_PARTS.1), ["ов", "ев", "ұлы", "ова"][rng.below(4)]);
+    let family =
+        format!("{}{}{}", rng.pick(NAME_PARTS.0), rng.pick(NAME_PARTS.1), ["ов", "ев", "ұлы", "ова"][rng.below(4)]);
     format!("{first} {family}")
 }
 
 /// The words of the project's fixture texts, for the vocabulary's long tail.
 fn fixture_words(paragraphs: &[&str]) -> Vec<String> {
-    paragraphs.iter().flat_map(|p| p.split_whitespace()).map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string()).filter(|w| !w.is_empty()).collect()
+    paragraphs
+        .iter()
+        .flat_map(|p| p.split_whitespace())
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 struct Vocabulary {
@@ -240,14 +501,22 @@ fn generate(archive: &Archive, vocabulary: &Vocabulary) -> Result<(), String> {
             let i = n - ARTICLES;
             (book_pages * (i + 1) / books - book_pages * i / books, 280)
         };
-        let texts: Vec<_> = (0..pages).map(|_| recognized_page(&vocabulary.page(kazakh, words * (80 + rng.below(40)) / 100, &mut rng))).collect();
+        let texts: Vec<_> = (0..pages)
+            .map(|_| recognized_page(&vocabulary.page(kazakh, words * (80 + rng.below(40)) / 100, &mut rng)))
+            .collect();
         let title_words: Vec<String> = (0..3 + rng.below(4)).map(|_| vocabulary.word(kazakh, &mut rng)).collect();
         let year = 1930 + rng.below(90) as i32;
         let bib = Bibliographic {
             kind: Some(if article { DocumentType::NewspaperArticle } else { DocumentType::Book }),
             title: title_words.join(" "),
             authors: vec![name(&mut rng)],
-            source: article.then(|| if kazakh { "Балқаш өңірі".to_string() } else { "Балхашский рабочий".to_string() }),
+            source: article.then(|| {
+                if kazakh {
+                    "Балқаш өңірі".to_string()
+                } else {
+                    "Балхашский рабочий".to_string()
+                }
+            }),
             year: Some(year),
             language: vec![if kazakh { "kaz" } else { "rus" }.to_string()],
             collections: vec![["Өлкетану", "Периодика", "Сирек кітаптар"][rng.below(3)].to_string()],
@@ -273,7 +542,11 @@ fn queries(vocabulary: &Vocabulary) -> Vec<(String, Filters)> {
         .map(|i| {
             let kazakh = i % 5 < 3;
             let noun = |rng: &mut Rng| {
-                if kazakh { kazakh_form(rng.pick(KAZAKH_NOUNS), rng) } else { russian_form(rng.pick(RUSSIAN_NOUNS), rng) }
+                if kazakh {
+                    kazakh_form(rng.pick(KAZAKH_NOUNS), rng)
+                } else {
+                    russian_form(rng.pick(RUSSIAN_NOUNS), rng)
+                }
             };
             let query = match i % 10 {
                 0..=2 => noun(&mut rng),
@@ -281,7 +554,8 @@ fn queries(vocabulary: &Vocabulary) -> Vec<(String, Filters)> {
                 4 => rng.pick(PLACES).to_string(),
                 5 => {
                     let text = vocabulary.page(kazakh, 12, &mut rng);
-                    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+                    let words: Vec<&str> =
+                        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
                     let at = rng.below(words.len() - 1);
                     format!("\"{} {}\"", words[at], words[at + 1])
                 }
@@ -330,13 +604,19 @@ fn main() -> Result<(), String> {
     let out = PathBuf::from(std::env::args().nth(1).ok_or("usage: search_bench OUT_DIR")?);
     let olke = std::env::var("OLKE").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("target/release/olke"));
     let archive = Archive::new(out.join("archive"));
-    let vocabulary = Vocabulary { kazakh_fixture: fixture_words(texts::KAZAKH), russian_fixture: fixture_words(texts::RUSSIAN) };
+    let vocabulary =
+        Vocabulary { kazakh_fixture: fixture_words(texts::KAZAKH), russian_fixture: fixture_words(texts::RUSSIAN) };
 
     eprintln!("Making the synthetic archive ({DOCUMENTS} documents, {PAGES} pages) in {} …", archive.root().display());
     generate(&archive, &vocabulary)?;
 
     eprintln!("Indexing with `olke reindex` …");
-    let output = Command::new(&olke).arg("--archive").arg(archive.root()).args(["reindex", "--json"]).output().map_err(|e| format!("{}: {e}", olke.display()))?;
+    let output = Command::new(&olke)
+        .arg("--archive")
+        .arg(archive.root())
+        .args(["reindex", "--json"])
+        .output()
+        .map_err(|e| format!("{}: {e}", olke.display()))?;
     if !output.status.success() {
         return Err(format!("olke reindex failed: {}", String::from_utf8_lossy(&output.stderr)));
     }
@@ -350,11 +630,21 @@ fn main() -> Result<(), String> {
         let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
         seconds(usage.ru_utime) + seconds(usage.ru_stime)
     };
-    let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().next().unwrap_or("?").to_string();
+    let load_average = std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_string();
 
     let queries = queries(&vocabulary);
     let index = SearchIndex::open(&archive).map_err(|e| e.to_string())?;
-    let request = |(query, filters): &(String, Filters)| SearchRequest { query: query.clone(), filters: filters.clone(), limit: 10, offset: 0 };
+    let request = |(query, filters): &(String, Filters)| SearchRequest {
+        query: query.clone(),
+        filters: filters.clone(),
+        limit: 10,
+        offset: 0,
+    };
     let mut found = 0;
     for q in &queries {
         found += usize::from(index.search(&request(q)).map_err(|e| format!("{}: {e}", q.0))?.total > 0);
@@ -371,7 +661,12 @@ fn main() -> Result<(), String> {
         .iter()
         .map(|(query, filters)| {
             let started = Instant::now();
-            let status = Command::new(&olke).arg("--archive").arg(archive.root()).args(cli_args(query, filters)).output().map(|o| o.status.success());
+            let status = Command::new(&olke)
+                .arg("--archive")
+                .arg(archive.root())
+                .args(cli_args(query, filters))
+                .output()
+                .map(|o| o.status.success());
             assert_eq!(status.ok(), Some(true), "olke search {query}");
             started.elapsed().as_secs_f64() * 1000.0
         })

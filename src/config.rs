@@ -180,7 +180,10 @@ impl Config {
         let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
         let config: Config = toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
         if config.delivery.book_percent > 100 {
-            return Err(invalid(format!("delivery.book_percent = {}: a share of a book's pages is at most 100", config.delivery.book_percent)));
+            return Err(invalid(format!(
+                "delivery.book_percent = {}: a share of a book's pages is at most 100",
+                config.delivery.book_percent
+            )));
         }
         if let Some(url) = config.publish.base_url() {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -206,9 +209,17 @@ mod tests {
         let archive = Archive::new(dir.path());
         assert_eq!(Config::load(&archive).unwrap(), Config::default());
         assert_eq!(std::fs::read_to_string(archive.config_path()).unwrap(), DEFAULT_FILE);
-        std::fs::write(archive.config_path(), "[delivery]\nbook_percent = 10\n[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\n").unwrap();
+        std::fs::write(
+            archive.config_path(),
+            "[delivery]\nbook_percent = 10\n[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\n",
+        )
+        .unwrap();
         let config = Config::load(&archive).unwrap();
-        assert_eq!(config.delivery, Delivery { book_percent: 10, whole_articles: true }, "keys left out keep their defaults");
+        assert_eq!(
+            config.delivery,
+            Delivery { book_percent: 10, whole_articles: true },
+            "keys left out keep their defaults"
+        );
         assert_eq!(config.library.name_kk, "Балқаш қалалық кітапханасы");
         assert_eq!(config.library.name_ru, "Городская библиотека");
     }
@@ -223,9 +234,19 @@ mod tests {
     #[test]
     fn typos_and_bad_values_are_named() {
         let message = |text: &str| Config::parse(Path::new("olke.toml"), text).unwrap_err().to_string();
-        assert!(message("[library]\nnmae_kk = \"x\"\n").contains("unknown field `nmae_kk`"), "{}", message("[library]\nnmae_kk = \"x\"\n"));
+        assert!(
+            message("[library]\nnmae_kk = \"x\"\n").contains("unknown field `nmae_kk`"),
+            "{}",
+            message("[library]\nnmae_kk = \"x\"\n")
+        );
         assert!(message("[delivery]\nbook_percent = \"20%\"\n").contains("book_percent"));
-        assert_eq!(message("[delivery]\nbook_percent = 120\n"), "olke.toml: delivery.book_percent = 120: a share of a book's pages is at most 100");
-        assert_eq!(message("[publish]\nbase_url = \"lib.kz\"\n"), "olke.toml: publish.base_url = \"lib.kz\": expected an http:// or https:// address");
+        assert_eq!(
+            message("[delivery]\nbook_percent = 120\n"),
+            "olke.toml: delivery.book_percent = 120: a share of a book's pages is at most 100"
+        );
+        assert_eq!(
+            message("[publish]\nbase_url = \"lib.kz\"\n"),
+            "olke.toml: publish.base_url = \"lib.kz\": expected an http:// or https:// address"
+        );
     }
 }

@@ -65,7 +65,21 @@ fn printed_pages_are_delivered_behind_a_cover_with_their_text_layer() {
     let archive = archive_copy(fixture(), tmp.path());
     let out = tmp.path().join("copy.pdf");
     let output = expect_code(
-        deliver(&archive, &["tom-6", "--pages", "7-9", "--requester", "Асқар Сейітов <askar@example.kz>", "--purpose", "Диссертация", "--json", "--out"]).arg(&out),
+        deliver(
+            &archive,
+            &[
+                "tom-6",
+                "--pages",
+                "7-9",
+                "--requester",
+                "Асқар Сейітов <askar@example.kz>",
+                "--purpose",
+                "Диссертация",
+                "--json",
+                "--out",
+            ],
+        )
+        .arg(&out),
         0,
     );
     let result = json(&output);
@@ -97,7 +111,8 @@ fn printed_pages_are_delivered_behind_a_cover_with_their_text_layer() {
     // Printed pages 7–9 are PDF pages 2–4 of the archived book, their text intact.
     for (delivered, archived) in [(2, 2), (3, 3), (4, 4)] {
         let text = pdftotext_pages(&out, delivered, delivered);
-        let recognized = stdout(&expect_code(olke(&archive).args(["text", "tom-6", "--page", &archived.to_string()]), 0));
+        let recognized =
+            stdout(&expect_code(olke(&archive).args(["text", "tom-6", "--page", &archived.to_string()]), 0));
         assert!(!recognized.trim().is_empty());
         assert_eq!(normalize(&text), normalize(&recognized), "page {delivered} of the copy");
     }
@@ -106,7 +121,10 @@ fn printed_pages_are_delivered_behind_a_cover_with_their_text_layer() {
     assert!(!normalize(&pdftotext_raw(&out)).contains(&normalize(&first)));
 
     // The default file name carries the request number.
-    expect_code(deliver(&archive, &["gazeta", "--requester", "Иванов И. И. <ivanov@mail.kz>"]).current_dir(tmp.path()), 0);
+    expect_code(
+        deliver(&archive, &["gazeta", "--requester", "Иванов И. И. <ivanov@mail.kz>"]).current_dir(tmp.path()),
+        0,
+    );
     assert_eq!(pdf_pages(&tmp.path().join("request-0002-gazeta.pdf")), 2);
 }
 
@@ -132,11 +150,16 @@ fn rights_decide_and_every_request_is_registered() {
     assert_eq!(pdf_pages(&tmp.path().join("pulse.pdf")), 3);
 
     // The limits are the archive's settings.
-    fs::write(archive.join("olke.toml"), format!("{LIBRARY}[delivery]\nbook_percent = 10\nwhole_articles = false\n")).unwrap();
+    fs::write(archive.join("olke.toml"), format!("{LIBRARY}[delivery]\nbook_percent = 10\nwhole_articles = false\n"))
+        .unwrap();
     let refused = expect_code(deliver(&archive, &["tom-6", "--pages", "6-8"]).args(requester), 1);
     assert!(stderr(&refused).contains("at most 2 of its 20 pages (10%)"), "{}", stderr(&refused));
     let refused = expect_code(deliver(&archive, &["pulse"]).args(requester), 1);
-    assert!(stderr(&refused).contains("«Ағыбай батыр» is in copyright, and articles in copyright are not delivered"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("«Ағыбай батыр» is in copyright, and articles in copyright are not delivered"),
+        "{}",
+        stderr(&refused)
+    );
     // Public domain: any range.
     expect_code(deliver(&archive, &["gazeta", "--out"]).arg(tmp.path().join("gazeta.pdf")).args(requester), 0);
 
@@ -180,12 +203,21 @@ fn rights_decide_and_every_request_is_registered() {
     assert!(listed.contains("6 requests: 3 delivered, 3 refused, 0 waiting"), "{listed}");
     assert!(listed.lines().any(|l| l.starts_with("№ 4") && l.contains("refused: «Балқаш")), "{listed}");
     let year = chrono::Local::now().format("%Y").to_string();
-    assert_eq!(json(&expect_code(olke(&archive).args(["requests", "--json", "--year", &year]), 0)).as_array().unwrap().len(), 6);
-    assert_eq!(json(&expect_code(olke(&archive).args(["requests", "--json", "--year", "2000"]), 0)), serde_json::json!([]));
+    assert_eq!(
+        json(&expect_code(olke(&archive).args(["requests", "--json", "--year", &year]), 0)).as_array().unwrap().len(),
+        6
+    );
+    assert_eq!(
+        json(&expect_code(olke(&archive).args(["requests", "--json", "--year", "2000"]), 0)),
+        serde_json::json!([])
+    );
 
     // The files are the register: a lost catalogue is rebuilt from them, numbering goes on.
     fs::remove_dir_all(archive.join("catalog")).unwrap();
-    let result = json(&expect_code(deliver(&archive, &["gazeta", "--json", "--out"]).arg(tmp.path().join("again.pdf")).args(requester), 0));
+    let result = json(&expect_code(
+        deliver(&archive, &["gazeta", "--json", "--out"]).arg(tmp.path().join("again.pdf")).args(requester),
+        0,
+    ));
     assert_eq!(result["request"]["number"], 7);
     assert_eq!(register(&archive).len(), 7);
 }
@@ -197,7 +229,10 @@ fn bad_requests_are_named_and_not_registered() {
     let requester = ["--requester", "Асқар Сейітов <askar@example.kz>"];
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["nothing"], "no document 'nothing' in the archive"),
-        (vec!["tom-6", "--pages", "9-7"], "--pages: page range '9-7' does not parse: expected a page (4) or a range (46-65)"),
+        (
+            vec!["tom-6", "--pages", "9-7"],
+            "--pages: page range '9-7' does not parse: expected a page (4) or a range (46-65)",
+        ),
         (vec!["tom-6", "--pages", "11-12"], "pages 11–12 are not in tom-6: it has printed pages 6–10"),
         (vec!["gazeta", "--pages", "2"], "page 2 is not in gazeta: it has page 1"),
         (vec!["gazeta", "--max-mb", "0"], "--max-mb 0: expected a size in megabytes above 0"),
@@ -219,7 +254,8 @@ fn bad_requests_are_named_and_not_registered() {
 
 /// Width of the first image `pdfimages -list` reports on PDF page `page`.
 fn image_width(pdf: &Path, page: u32) -> u64 {
-    let output = run(Command::new("pdfimages").args(["-list", "-f", &page.to_string(), "-l", &page.to_string()]).arg(pdf));
+    let output =
+        run(Command::new("pdfimages").args(["-list", "-f", &page.to_string(), "-l", &page.to_string()]).arg(pdf));
     let listing = stdout(&output);
     let row = listing.lines().nth(2).unwrap_or_else(|| panic!("no image on page {page}:\n{listing}"));
     row.split_whitespace().nth(3).unwrap().parse().unwrap()
@@ -238,7 +274,12 @@ fn max_mb_downsamples_page_images_until_the_copy_fits() {
 
     let limit_mb = full_bytes as f64 * 0.5 / (1024.0 * 1024.0);
     let small = tmp.path().join("small.pdf");
-    let output = expect_code(deliver(&archive, &["gazeta", "--json", "--max-mb", &format!("{limit_mb:.4}"), "--out"]).arg(&small).args(requester), 0);
+    let output = expect_code(
+        deliver(&archive, &["gazeta", "--json", "--max-mb", &format!("{limit_mb:.4}"), "--out"])
+            .arg(&small)
+            .args(requester),
+        0,
+    );
     let copy = &json(&output)["copy"];
     assert_eq!(copy["downsampled"], true);
     assert_eq!(copy["within_limit"], true);
@@ -253,7 +294,11 @@ fn max_mb_downsamples_page_images_until_the_copy_fits() {
 
     // A limit no image size meets: the smallest copy, and a warning saying so.
     let tiny = tmp.path().join("tiny.pdf");
-    let output = expect_code(deliver(&archive, &["gazeta", "--max-mb", "0.001", "--out"]).arg(&tiny).args(requester), 0);
+    let output =
+        expect_code(deliver(&archive, &["gazeta", "--max-mb", "0.001", "--out"]).arg(&tiny).args(requester), 0);
     assert!(stderr(&output).contains("over the 0.001 MB asked"), "{}", stderr(&output));
-    assert!(image_width(&tiny, 2) < image_width(&small, 2).max(image_width(&full, 2)) / 2, "the last step keeps a quarter of the pixels");
+    assert!(
+        image_width(&tiny, 2) < image_width(&small, 2).max(image_width(&full, 2)) / 2,
+        "the last step keeps a quarter of the pixels"
+    );
 }

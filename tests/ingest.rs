@@ -7,8 +7,8 @@ use std::fs;
 use std::path::Path;
 
 use common::*;
-use olke::testkit::fixtures::{texts, threshold, write_jpeg, write_png, write_tiff, TiffKind};
 use olke::language::KAZAKH_LETTERS;
+use olke::testkit::fixtures::{texts, threshold, write_jpeg, write_png, write_tiff, TiffKind};
 
 /// A batch of three documents in three formats: Kazakh G4 TIFF, Russian JPEG, Kazakh PNG.
 /// Returns the ground truth per document id.
@@ -197,7 +197,8 @@ fn multi_page_tiffs_are_one_document_in_any_compression() {
     let tmp = tempfile::tempdir().unwrap();
     let batch = tmp.path().join("batch");
     fs::create_dir_all(&batch).unwrap();
-    let pages: Vec<_> = [&texts::KAZAKH[..1], &texts::RUSSIAN[..1], &texts::KAZAKH[2..3]].iter().map(|p| page(p, 300.0)).collect();
+    let pages: Vec<_> =
+        [&texts::KAZAKH[..1], &texts::RUSSIAN[..1], &texts::KAZAKH[2..3]].iter().map(|p| page(p, 300.0)).collect();
     let images: Vec<_> = pages.iter().map(|p| p.image.clone()).collect();
     write_tiff(&batch.join("book-lzw.tif"), &images, 300.0, TiffKind::Lzw).unwrap();
     write_tiff(&batch.join("book-16bit.tif"), &images[..1], 300.0, TiffKind::Gray16).unwrap();
@@ -310,7 +311,9 @@ fn usage_errors_exit_with_two_and_unknown_ids_are_explained() {
 
 /// Writes `image` as a 16-bit grayscale PNG.
 fn write_png16(path: &Path, image: &image::GrayImage) {
-    let wide = image::ImageBuffer::<image::Luma<u16>, Vec<u16>>::from_fn(image.width(), image.height(), |x, y| image::Luma([image.get_pixel(x, y)[0] as u16 * 257]));
+    let wide = image::ImageBuffer::<image::Luma<u16>, Vec<u16>>::from_fn(image.width(), image.height(), |x, y| {
+        image::Luma([image.get_pixel(x, y)[0] as u16 * 257])
+    });
     wide.save(path).unwrap();
 }
 
@@ -373,7 +376,13 @@ fn unusual_but_valid_scans_are_archived_and_broken_parts_named() {
     write_cmyk_jpeg(&batch.join("cmyk.jpg"), &russian.image);
     write_palette_png_with_alpha(&batch.join("palette.png"), &kazakh.image);
     let third = page(&texts::KAZAKH[2..3], 300.0);
-    write_tiff(&batch.join("book.tif"), &[kazakh.image.clone(), russian.image.clone(), third.image.clone()], 300.0, TiffKind::Lzw).unwrap();
+    write_tiff(
+        &batch.join("book.tif"),
+        &[kazakh.image.clone(), russian.image.clone(), third.image.clone()],
+        300.0,
+        TiffKind::Lzw,
+    )
+    .unwrap();
     let mut tiff = fs::read(batch.join("book.tif")).unwrap();
     corrupt_tiff_page(&mut tiff, 1);
     fs::write(batch.join("book.tif"), tiff).unwrap();
@@ -391,7 +400,11 @@ fn unusual_but_valid_scans_are_archived_and_broken_parts_named() {
     let report = json(&output);
     let failures = report["failures"].as_array().unwrap();
     let failure = |file: &str| {
-        failures.iter().find(|f| f["path"].as_str().unwrap().ends_with(file)).unwrap_or_else(|| panic!("{file} not reported: {failures:?}")).clone()
+        failures
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(file))
+            .unwrap_or_else(|| panic!("{file} not reported: {failures:?}"))
+            .clone()
     };
     let book = failure("book.tif");
     assert_eq!(book["page"], 2, "{book}");
@@ -407,7 +420,8 @@ fn unusual_but_valid_scans_are_archived_and_broken_parts_named() {
     let ids: Vec<&str> = report["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 6, "{ids:?}");
     let pdf = |id: &str| archive.join("documents").join(id).join(format!("{id}.pdf"));
-    for (id, truth) in [("gray16", &kazakh), ("cmyk", &russian), ("palette", &kazakh), ("Қала_тарихы_1", &russian)] {
+    for (id, truth) in [("gray16", &kazakh), ("cmyk", &russian), ("palette", &kazakh), ("Қала_тарихы_1", &russian)]
+    {
         assert!(ids.contains(&id), "{id} in {ids:?}");
         let text = pdftotext_raw(&pdf(id));
         assert!(cer(&text, &truth.text()) < 0.05, "{id}: the page reads back\n{text}");
@@ -446,7 +460,11 @@ fn an_unreadable_scan_is_named_and_the_rest_of_the_batch_goes_on() {
         let program = command.get_program().to_owned();
         let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
         command = std::process::Command::new("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(program).args(args).env_remove("OLKE_ARCHIVE");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(program)
+            .args(args)
+            .env_remove("OLKE_ARCHIVE");
     }
     let output = expect_code(command.args(["ingest", "--json"]).arg(&batch), 3);
     let report = json(&output);
@@ -454,7 +472,11 @@ fn an_unreadable_scan_is_named_and_the_rest_of_the_batch_goes_on() {
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(failures[0]["path"].as_str().unwrap().ends_with("locked.png"));
     assert!(failures[0]["reason"].as_str().unwrap().contains("ermission denied"), "{failures:?}");
-    assert!(stderr(&output).lines().any(|l| l.contains("locked.png") && l.contains("ermission denied")), "{}", stderr(&output));
+    assert!(
+        stderr(&output).lines().any(|l| l.contains("locked.png") && l.contains("ermission denied")),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(report["documents"].as_array().unwrap().len(), 1);
     assert_eq!(report["documents"][0]["id"], "good");
 }
@@ -463,7 +485,8 @@ fn an_unreadable_scan_is_named_and_the_rest_of_the_batch_goes_on() {
 fn two_documents_claiming_the_same_id_are_reported_and_the_first_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
-    let pages = [page(&texts::KAZAKH[..1], 300.0), page(&texts::RUSSIAN[..1], 300.0), page(&texts::KAZAKH[3..4], 300.0)];
+    let pages =
+        [page(&texts::KAZAKH[..1], 300.0), page(&texts::RUSSIAN[..1], 300.0), page(&texts::KAZAKH[3..4], 300.0)];
     for dir in [&first, &second] {
         fs::create_dir_all(dir).unwrap();
     }
@@ -479,7 +502,13 @@ fn two_documents_claiming_the_same_id_are_reported_and_the_first_kept() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["file"].as_str().unwrap().to_string(), p["row"].as_u64().unwrap(), p["reason"].as_str().unwrap().to_string()))
+        .map(|p| {
+            (
+                p["file"].as_str().unwrap().to_string(),
+                p["row"].as_u64().unwrap(),
+                p["reason"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let first_csv = first.join("batch.csv").display().to_string();
     assert_eq!(
@@ -490,7 +519,11 @@ fn two_documents_claiming_the_same_id_are_reported_and_the_first_kept() {
         ]
     );
     for (file, row, _) in &problems {
-        assert!(stderr(&output).lines().any(|l| l.starts_with(&format!("{file}: row {row}, column 'id'"))), "{}", stderr(&output));
+        assert!(
+            stderr(&output).lines().any(|l| l.starts_with(&format!("{file}: row {row}, column 'id'"))),
+            "{}",
+            stderr(&output)
+        );
     }
     let listed = json(&expect_code(olke(&archive).args(["list", "--json"]), 0));
     assert_eq!(listed.as_array().unwrap().len(), 1);
@@ -502,7 +535,10 @@ fn two_documents_claiming_the_same_id_are_reported_and_the_first_kept() {
 /// libtesseract to find; without the export olke is silently slower, not wrong.
 #[test]
 fn the_binary_exports_its_line_image_hook_to_tesseract() {
-    let output = std::process::Command::new("nm").args(["-D", "--defined-only", env!("CARGO_BIN_EXE_olke")]).output().expect("nm (binutils) runs");
+    let output = std::process::Command::new("nm")
+        .args(["-D", "--defined-only", env!("CARGO_BIN_EXE_olke")])
+        .output()
+        .expect("nm (binutils) runs");
     assert!(output.status.success(), "nm failed: {}", String::from_utf8_lossy(&output.stderr));
     let symbols = String::from_utf8_lossy(&output.stdout);
     assert!(symbols.lines().any(|l| l.ends_with(" T pixWriteMem")), "pixWriteMem is not exported:\n{symbols}");

@@ -26,7 +26,9 @@ const BOOK_PAGES: usize = 3;
 fn make_batch(dir: &Path, count: usize, variant: &str) -> Vec<String> {
     fs::create_dir_all(dir).unwrap();
     let paragraphs: Vec<&str> = texts::KAZAKH.iter().chain(texts::RUSSIAN).copied().collect();
-    let render = |n: usize, p: usize| page(&[&format!("{variant} {n}.{p}. {}", paragraphs[(n + p) % paragraphs.len()])], 300.0).image;
+    let render = |n: usize, p: usize| {
+        page(&[&format!("{variant} {n}.{p}. {}", paragraphs[(n + p) % paragraphs.len()])], 300.0).image
+    };
     (1..=count)
         .map(|n| {
             let id = format!("doc-{n:02}");
@@ -55,7 +57,13 @@ impl Moments {
 }
 
 fn start_ingest(archive: &Path, batch: &Path) -> Child {
-    olke(archive).args(["ingest", "--jobs", "2"]).arg(batch).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+    olke(archive)
+        .args(["ingest", "--jobs", "2"])
+        .arg(batch)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 /// Every `<id>.pdf` under its final name in the archive.
@@ -93,7 +101,14 @@ struct Round {
 /// `max_delay`, until `kills` runs were killed while still at work. A run that finishes
 /// first is followed by `rescan`, which changes scans so the next runs have work again
 /// (on a fast machine the batch is otherwise done before the kills are).
-fn kill_repeatedly(archive: &Path, batch: &Path, kills: usize, max_delay: Duration, moments: &mut Moments, rescan: &dyn Fn(usize)) -> Round {
+fn kill_repeatedly(
+    archive: &Path,
+    batch: &Path,
+    kills: usize,
+    max_delay: Duration,
+    moments: &mut Moments,
+    rescan: &dyn Fn(usize),
+) -> Round {
     let (mut killed, mut finished, mut interrupted_writes) = (0, 0, 0);
     while killed < kills {
         assert!(finished < 20, "the ingest keeps finishing before it can be killed");
@@ -143,15 +158,17 @@ fn complete_and_check(archive: &Path, batch: &Path, ids: &[String]) {
         qpdf_check(pdf);
     }
     assert_eq!(leftovers(archive), Vec::<PathBuf>::new(), "nothing of an unfinished write is left");
-    assert!(!archive.join(".lock").exists() || fs::read_to_string(archive.join(".lock")).unwrap().is_empty(), "the last writer finished in order");
+    assert!(
+        !archive.join(".lock").exists() || fs::read_to_string(archive.join(".lock")).unwrap().is_empty(),
+        "the last writer finished in order"
+    );
 }
 
 #[test]
 fn ingest_killed_at_random_moments_then_completed_leaves_a_sound_archive() {
-    let seed = std::env::var("OLKE_KILL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
+    let seed = std::env::var("OLKE_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+    });
     eprintln!("OLKE_KILL_SEED={seed}");
     let mut moments = Moments(seed);
     let tmp = tempfile::tempdir().unwrap();
@@ -160,7 +177,9 @@ fn ingest_killed_at_random_moments_then_completed_leaves_a_sound_archive() {
     // most 1.4 s into a run leave most of it for the final run.
     let ids = make_batch(&batch, 20, "Құжат");
     let archive = tmp.path().join("archive");
-    let scan_of = |dir: &Path, id: &str| fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.file_stem().unwrap() == id).unwrap();
+    let scan_of = |dir: &Path, id: &str| {
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.file_stem().unwrap() == id).unwrap()
+    };
     // Four of the documents the second round leaves alone get a changed scan (a few bytes
     // past the image's end, as a rescan changes the file), to be archived anew.
     let rescan = |round: usize| {
@@ -194,10 +213,15 @@ fn ingest_killed_at_random_moments_then_completed_leaves_a_sound_archive() {
     let round = kill_repeatedly(&archive, &batch, 5, Duration::from_millis(1000), &mut moments, &rescan);
     complete_and_check(&archive, &batch, &ids);
     for id in rescanned {
-        let record: serde_json::Value = serde_json::from_slice(&fs::read(archive.join("documents").join(id).join("record.json")).unwrap()).unwrap();
+        let record: serde_json::Value =
+            serde_json::from_slice(&fs::read(archive.join("documents").join(id).join("record.json")).unwrap()).unwrap();
         let scan = fs::read(scan_of(&batch, id)).unwrap();
         use sha2::Digest;
-        assert_eq!(record["source_files"][0]["sha256"].as_str().unwrap(), hex::encode(sha2::Sha256::digest(&scan)), "{id} is the rescan");
+        assert_eq!(
+            record["source_files"][0]["sha256"].as_str().unwrap(),
+            hex::encode(sha2::Sha256::digest(&scan)),
+            "{id} is the rescan"
+        );
         let kept: Vec<_> = walkdir::WalkDir::new(archive.join("documents").join(id).join("previous"))
             .into_iter()
             .filter_map(Result::ok)

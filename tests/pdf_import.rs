@@ -10,9 +10,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::*;
-use olke::testkit::fixtures::{texts, write_jpeg, write_png};
 use olke::page::{OriginalFormat, PageImage, RecognizedPage};
 use olke::pdf::{Metadata, PdfPage, PdfWriter};
+use olke::testkit::fixtures::{texts, write_jpeg, write_png};
 
 const FOLDER: &str = "Өлкетану";
 
@@ -35,10 +35,22 @@ fn image_only_pdf(path: &Path, paragraphs: &[&str]) -> String {
 }
 
 fn write_image_only_pdf(path: &Path, image: &PageImage) {
-    let blank = RecognizedPage { width: image.width(), height: image.height(), dpi: 300.0, lines: Vec::new(), mean_conf: 0.0, models: String::new() };
+    let blank = RecognizedPage {
+        width: image.width(),
+        height: image.height(),
+        dpi: 300.0,
+        lines: Vec::new(),
+        mean_conf: 0.0,
+        models: String::new(),
+    };
     let mut writer = PdfWriter::new(fs::File::create(path).unwrap()).unwrap();
     writer.add_page(PdfPage::new(image, &blank, 90)).unwrap();
-    let metadata = Metadata { id: "scan".into(), title: "Балқаш өңірі".into(), authors: vec!["Кәрім, Н.".into()], ..Default::default() };
+    let metadata = Metadata {
+        id: "scan".into(),
+        title: "Балқаш өңірі".into(),
+        authors: vec!["Кәрім, Н.".into()],
+        ..Default::default()
+    };
     writer.finish(&metadata).unwrap();
 }
 
@@ -66,8 +78,23 @@ fn imported() -> Imported {
         let text_pdf = tesseract_pdf(&thematic, "tesseract-text", &texts::KAZAKH[..2]);
         let truth = image_only_pdf(&batch.join("scan-only.pdf"), &[texts::KAZAKH[3], texts::RUSSIAN[0]]);
         SCAN_TRUTH.set(truth).unwrap();
-        expect_code(Command::new("qpdf").arg("--empty").arg("--pages").arg(&text_pdf).arg(batch.join("scan-only.pdf")).arg("--").arg(batch.join("mixed.pdf")), 0);
-        expect_code(Command::new("qpdf").args(["--encrypt", "u", "o", "256", "--"]).arg(&text_pdf).arg(batch.join("locked.pdf")), 0);
+        expect_code(
+            Command::new("qpdf")
+                .arg("--empty")
+                .arg("--pages")
+                .arg(&text_pdf)
+                .arg(batch.join("scan-only.pdf"))
+                .arg("--")
+                .arg(batch.join("mixed.pdf")),
+            0,
+        );
+        expect_code(
+            Command::new("qpdf")
+                .args(["--encrypt", "u", "o", "256", "--"])
+                .arg(&text_pdf)
+                .arg(batch.join("locked.pdf")),
+            0,
+        );
         let bytes = fs::read(&text_pdf).unwrap();
         fs::write(batch.join("truncated.pdf"), &bytes[..bytes.len() / 3]).unwrap();
         fs::write(batch.join("fake.pdf"), "Бұл PDF емес, жай мәтін.\n").unwrap();
@@ -77,7 +104,12 @@ fn imported() -> Imported {
     let dir = archive.parent().unwrap();
     let report = serde_json::from_slice(&fs::read(dir.join("report.json")).unwrap()).unwrap();
     let source_text_pdf = dir.join("batch").join(FOLDER).join("tesseract-text.pdf");
-    Imported { archive: archive.to_path_buf(), report, source_text_pdf, scan_truth: SCAN_TRUTH.get().cloned().unwrap_or_default() }
+    Imported {
+        archive: archive.to_path_buf(),
+        report,
+        source_text_pdf,
+        scan_truth: SCAN_TRUTH.get().cloned().unwrap_or_default(),
+    }
 }
 
 fn pdf_of(archive: &Path, id: &str) -> PathBuf {
@@ -177,7 +209,10 @@ fn bad_pdfs_are_named_with_their_reason_and_the_rest_is_archived() {
     let imported = imported();
     let failures = imported.report["failures"].as_array().unwrap();
     let reason = |name: &str| -> String {
-        let failure = failures.iter().find(|f| f["path"].as_str().unwrap().ends_with(name)).unwrap_or_else(|| panic!("{name} not reported: {failures:?}"));
+        let failure = failures
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not reported: {failures:?}"));
         failure["reason"].as_str().unwrap().to_string()
     };
     assert!(reason("locked.pdf").contains("encrypted; decrypt it first"), "{}", reason("locked.pdf"));
@@ -214,7 +249,8 @@ fn a_manifest_row_overrides_the_pdf_metadata_field_by_field() {
     let batch = tmp.path().join("batch");
     fs::create_dir_all(&batch).unwrap();
     image_only_pdf(&batch.join("scan.pdf"), &texts::KAZAKH[..1]);
-    fs::write(batch.join("batch.csv"), "files,id,title,authors,subjects\nscan.pdf,balqash,Балқаш қаласы,,тарих\n").unwrap();
+    fs::write(batch.join("batch.csv"), "files,id,title,authors,subjects\nscan.pdf,balqash,Балқаш қаласы,,тарих\n")
+        .unwrap();
     let archive = tmp.path().join("archive");
     expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
     let record = record(&archive, "balqash");

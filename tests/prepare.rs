@@ -70,8 +70,16 @@ fn a_skewed_page_is_straightened_and_its_text_layer_lies_on_the_ink() {
     assert!(words.len() > 20);
     let px = |pt: f64| (pt * 300.0 / 72.0) as u32;
     for word in words {
-        let region = imageops::crop_imm(&embedded, px(word.x_min), px(word.y_min), px(word.x_max) - px(word.x_min), px(word.y_max) - px(word.y_min)).to_image();
-        let ink = region.pixels().filter(|p| p.0[0] < 128).count() as f64 / (region.width() * region.height()).max(1) as f64;
+        let region = imageops::crop_imm(
+            &embedded,
+            px(word.x_min),
+            px(word.y_min),
+            px(word.x_max) - px(word.x_min),
+            px(word.y_max) - px(word.y_min),
+        )
+        .to_image();
+        let ink =
+            region.pixels().filter(|p| p.0[0] < 128).count() as f64 / (region.width() * region.height()).max(1) as f64;
         assert!(ink > 0.05, "{word:?} covers no ink ({:.1}%)", ink * 100.0);
     }
 }

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::*;
 use common::browser::{browser, screenshot, Driver};
+use common::*;
 use fantoccini::{Client, Locator};
 use olke::testkit::fixtures::texts;
 use serde_json::Value;
@@ -35,7 +35,11 @@ fn fixture() -> &'static Path {
         )
         .unwrap();
         expect_code(olke(archive).arg("ingest").arg(batch), 0);
-        fs::write(archive.join("olke.toml"), "[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\nname_ru = \"Балхашская городская библиотека\"\n").unwrap();
+        fs::write(
+            archive.join("olke.toml"),
+            "[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\nname_ru = \"Балхашская городская библиотека\"\n",
+        )
+        .unwrap();
     })
 }
 
@@ -102,7 +106,10 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
     let archive = archive_copy(fixture(), tmp.path());
     let site = tmp.path().join("site");
     let result = publish(&archive, &site, &["--base-url", "https://lib.example.kz/olke/"]);
-    assert_eq!((result["full_text"].as_u64(), result["citation_only"].as_u64(), result["collections"].as_u64()), (Some(2), Some(2), Some(3)));
+    assert_eq!(
+        (result["full_text"].as_u64(), result["citation_only"].as_u64(), result["collections"].as_u64()),
+        (Some(2), Some(2), Some(3))
+    );
     assert_eq!(
         files(&site),
         vec![
@@ -118,7 +125,10 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
             "style.css",
         ]
     );
-    assert_eq!(fs::read(site.join("documents/gazeta/gazeta.pdf")).unwrap(), fs::read(archive.join("documents/gazeta/gazeta.pdf")).unwrap());
+    assert_eq!(
+        fs::read(site.join("documents/gazeta/gazeta.pdf")).unwrap(),
+        fs::read(archive.join("documents/gazeta/gazeta.pdf")).unwrap()
+    );
     validate_html(&site);
 
     // Published documents: citation and full text on their page.
@@ -151,12 +161,22 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
     assert_eq!(entry("qamshy")["full_text"], false);
     assert!(entry("qamshy").get("pdf").is_none() && entry("qamshy").get("url").is_none());
     let collection = feed["collections"].as_array().unwrap().iter().find(|c| c["name"] == "Өлкетану").unwrap().clone();
-    assert_eq!(collection["url"], "https://lib.example.kz/olke/collections/%D3%A8%D0%BB%D0%BA%D0%B5%D1%82%D0%B0%D0%BD%D1%83.html");
+    assert_eq!(
+        collection["url"],
+        "https://lib.example.kz/olke/collections/%D3%A8%D0%BB%D0%BA%D0%B5%D1%82%D0%B0%D0%BD%D1%83.html"
+    );
     assert_eq!(strings(&collection["documents"]), vec!["gazeta", "qamshy"]);
 
     // Again: nothing changed, nothing written.
     let again = publish(&archive, &site, &["--base-url", "https://lib.example.kz/olke/"]);
-    assert_eq!((again["written"].as_array().unwrap().len(), again["unchanged"].as_u64(), again["removed"].as_array().unwrap().len()), (0, Some(10), 0));
+    assert_eq!(
+        (
+            again["written"].as_array().unwrap().len(),
+            again["unchanged"].as_u64(),
+            again["removed"].as_array().unwrap().len()
+        ),
+        (0, Some(10), 0)
+    );
 
     // Rights change: the book is published, the newspaper withdrawn; only what differs is written.
     expect_code(olke(&archive).args(["catalog", "set", "qamshy", "rights", "public_domain"]), 0);
@@ -164,7 +184,14 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
     let changed = publish(&archive, &site, &["--base-url", "https://lib.example.kz/olke/"]);
     assert_eq!(
         strings(&changed["written"]),
-        vec!["collections/Балқаш_тарихы.html", "collections/Өлкетану.html", "documents.json", "documents/qamshy/index.html", "documents/qamshy/qamshy.pdf", "index.html"]
+        vec![
+            "collections/Балқаш_тарихы.html",
+            "collections/Өлкетану.html",
+            "documents.json",
+            "documents/qamshy/index.html",
+            "documents/qamshy/qamshy.pdf",
+            "index.html"
+        ]
     );
     assert_eq!(strings(&changed["removed"]), vec!["documents/gazeta/gazeta.pdf", "documents/gazeta/index.html"]);
     assert!(!site.join("documents/gazeta").exists());
@@ -179,8 +206,13 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
     assert_eq!(feed["documents"][0]["url"], "documents/pulse/index.html", "relative links without a base URL");
 
     // Refusals.
-    let unknown = expect_code(olke(&archive).args(["publish", "--collection", "Жоқ", "--out"]).arg(tmp.path().join("x")), 2);
-    assert!(stderr(&unknown).contains("no collection 'Жоқ'; the collections are: Балқаш тарихы, Батырлар, Өлкетану"), "{}", stderr(&unknown));
+    let unknown =
+        expect_code(olke(&archive).args(["publish", "--collection", "Жоқ", "--out"]).arg(tmp.path().join("x")), 2);
+    assert!(
+        stderr(&unknown).contains("no collection 'Жоқ'; the collections are: Балқаш тарихы, Батырлар, Өлкетану"),
+        "{}",
+        stderr(&unknown)
+    );
     let foreign = tmp.path().join("foreign");
     fs::create_dir_all(&foreign).unwrap();
     fs::write(foreign.join("index.html"), "<p>someone else's</p>").unwrap();

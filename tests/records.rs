@@ -20,7 +20,11 @@ const BOOK_CITATION: &str = "Кәрім, Н. Қамшы / Н. Кәрім. – Қ
 fn pdfinfo(pdf: &Path) -> Vec<(String, String)> {
     let output = run(Command::new("pdfinfo").args(["-enc", "UTF-8"]).arg(pdf));
     assert!(output.status.success(), "pdfinfo {}: {}", pdf.display(), stderr(&output));
-    stdout(&output).lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.to_string(), v.trim().to_string())).collect()
+    stdout(&output)
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.to_string(), v.trim().to_string()))
+        .collect()
 }
 
 fn info(pdf: &Path, key: &str) -> String {
@@ -98,7 +102,14 @@ fn subfields(record: &Value, tag: &str) -> Vec<Vec<(String, String)>> {
         .map(|fields| {
             fields
                 .iter()
-                .map(|f| f["sub"].as_array().unwrap().iter().map(|s| (s[0].as_str().unwrap().to_string(), s[1].as_str().unwrap().to_string())).collect())
+                .map(|f| {
+                    f["sub"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| (s[0].as_str().unwrap().to_string(), s[1].as_str().unwrap().to_string()))
+                        .collect()
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -129,7 +140,12 @@ fn described_batch(dir: &Path) -> Vec<(&'static str, String)> {
          qamshy-p*.png,kitap-qamshy,book,Қамшы,\"Кәрім, Н.\",,,,84,Қарағанды,Типография Арко,2016,kaz,Әдебиет,in_copyright,,,\n",
     )
     .unwrap();
-    vec![("pulse-4.png", pulse.text()), ("gazeta.jpg", gazeta.text()), ("qamshy-p2.png", p2.text()), ("qamshy-p10.png", p10.text())]
+    vec![
+        ("pulse-4.png", pulse.text()),
+        ("gazeta.jpg", gazeta.text()),
+        ("qamshy-p2.png", p2.text()),
+        ("qamshy-p10.png", p10.text()),
+    ]
 }
 
 #[test]
@@ -152,7 +168,12 @@ fn a_described_batch_becomes_grouped_cited_exportable_documents() {
     );
     let err = stderr(&output);
     assert_eq!(err.lines().filter(|l| l.contains("stray.png") && l.contains("not listed")).count(), 1, "{err}");
-    let mut ids: Vec<(&str, u64)> = report["documents"].as_array().unwrap().iter().map(|d| (d["id"].as_str().unwrap(), d["pages"].as_u64().unwrap())).collect();
+    let mut ids: Vec<(&str, u64)> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap(), d["pages"].as_u64().unwrap()))
+        .collect();
     ids.sort();
     // The id from the manifest, or from the first file's name.
     assert_eq!(ids, vec![("gazeta", 1), ("kitap-qamshy", 2), ("pulse", 1)]);
@@ -185,7 +206,12 @@ fn a_described_batch_becomes_grouped_cited_exportable_documents() {
 
     // The PDFs carry the metadata.
     for (id, title, author, keywords) in [
-        ("pulse", "Ақжолтай Ағыбай батырдың Тасаралы – құт қонған мекен", "Шөженов, Ж.", "Ағыбай батыр; Тасарал; Батырлар; Өлкетану"),
+        (
+            "pulse",
+            "Ақжолтай Ағыбай батырдың Тасаралы – құт қонған мекен",
+            "Шөженов, Ж.",
+            "Ағыбай батыр; Тасарал; Батырлар; Өлкетану",
+        ),
         ("kitap-qamshy", "Қамшы", "Кәрім, Н.", "Әдебиет"),
     ] {
         let pdf = pdf_of(&archive, id);
@@ -222,7 +248,10 @@ fn a_described_batch_becomes_grouped_cited_exportable_documents() {
     let article = &records["pulse"];
     assert_eq!(&article["leader"].as_str().unwrap()[6..8], "ab", "language material, serial component part");
     assert_eq!(subfields(article, "100"), vec![pairs(&[("a", "Шөженов, Ж.")])]);
-    assert_eq!(subfields(article, "245"), vec![pairs(&[("a", "Ақжолтай Ағыбай батырдың Тасаралы – құт қонған мекен"), ("c", "Ж. Шөженов")])]);
+    assert_eq!(
+        subfields(article, "245"),
+        vec![pairs(&[("a", "Ақжолтай Ағыбай батырдың Тасаралы – құт қонған мекен"), ("c", "Ж. Шөженов")])]
+    );
     assert_eq!(subfields(article, "773"), vec![pairs(&[("t", "Пульс"), ("g", "2019. – 12 июля (№ 28). – С. 4")])]);
     assert_eq!(subfields(article, "041"), vec![pairs(&[("a", "rus"), ("a", "kaz")])]);
     assert_eq!(subfields(article, "650"), vec![pairs(&[("a", "Ағыбай батыр")]), pairs(&[("a", "Тасарал")])]);
@@ -287,8 +316,15 @@ fn batch_toml_works_and_unlisted_scans_can_be_included() {
     let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec!["auezov-street", "b"]);
     let shown = json(&expect_code(olke(&archive).args(["show", "auezov-street", "--json"]), 0));
-    assert_eq!(shown["citation"], "Сейітов, Б. Әуезов көшесі / Б. Сейітов // Ұлағат. – 2020. – 7 мамыр (№ 5). – Б. 46–65.");
-    assert_eq!(json(&expect_code(olke(&archive).args(["show", "b", "--json"]), 0))["title"], "b", "an unlisted scan is named after its file");
+    assert_eq!(
+        shown["citation"],
+        "Сейітов, Б. Әуезов көшесі / Б. Сейітов // Ұлағат. – 2020. – 7 мамыр (№ 5). – Б. 46–65."
+    );
+    assert_eq!(
+        json(&expect_code(olke(&archive).args(["show", "b", "--json"]), 0))["title"],
+        "b",
+        "an unlisted scan is named after its file"
+    );
 }
 
 #[test]
@@ -380,9 +416,17 @@ fn a_language_without_a_model_fails_its_row_until_olke_toml_names_the_model_that
     let report = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 3));
     let problems = problems(&report, "manifest_problems");
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].starts_with("batch.csv: row 3, column 'language': Tesseract has no 'kpv' model in "), "{}", problems[0]);
+    assert!(
+        problems[0].starts_with("batch.csv: row 3, column 'language': Tesseract has no 'kpv' model in "),
+        "{}",
+        problems[0]
+    );
     assert!(problems[0].ends_with("; or name the model that reads it in olke.toml's [ocr.models]"), "{}", problems[0]);
-    assert_eq!((report["pages"].as_u64(), listed_ids(&archive)), (Some(1), vec!["ru".to_string()]), "the other row goes on");
+    assert_eq!(
+        (report["pages"].as_u64(), listed_ids(&archive)),
+        (Some(1), vec!["ru".to_string()]),
+        "the other row goes on"
+    );
 
     let config = archive.join("olke.toml");
     let mut settings = fs::read_to_string(&config).unwrap();
@@ -391,8 +435,14 @@ fn a_language_without_a_model_fails_its_row_until_olke_toml_names_the_model_that
     let report = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0));
     assert_eq!(report["pages"], 1, "only the Komi row is left to recognize");
     let kv = record_json(&archive, "kv");
-    assert_eq!((kv["language"].clone(), kv["ocr"]["languages"].clone()), (serde_json::json!(["kpv"]), serde_json::json!("rus")));
-    assert!(cer(&pdftotext_raw(&pdf_of(&archive, "kv")), &komi.lines.join("\n")) < 0.03, "read with the model named for kpv");
+    assert_eq!(
+        (kv["language"].clone(), kv["ocr"]["languages"].clone()),
+        (serde_json::json!(["kpv"]), serde_json::json!("rus"))
+    );
+    assert!(
+        cer(&pdftotext_raw(&pdf_of(&archive, "kv")), &komi.lines.join("\n")) < 0.03,
+        "read with the model named for kpv"
+    );
 }
 
 #[test]
@@ -412,11 +462,26 @@ fn editing_keeps_history_and_the_pdf_follows() {
     expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
     let pdf = pdf_of(&archive, "qamshy");
 
-    let output = expect_code(olke(&archive).args(["catalog", "set", "qamshy", "title", "Қамшы. Өлеңдер", "authors", "Кәрім, Н.; Әбенов, Қ."]), 0);
+    let output = expect_code(
+        olke(&archive).args([
+            "catalog",
+            "set",
+            "qamshy",
+            "title",
+            "Қамшы. Өлеңдер",
+            "authors",
+            "Кәрім, Н.; Әбенов, Қ.",
+        ]),
+        0,
+    );
     assert!(stdout(&output).contains("title: «Қамшы» → «Қамшы. Өлеңдер»"), "{}", stdout(&output));
     let record = record_json(&archive, "qamshy");
-    let history: Vec<(&str, &str, &str)> =
-        record["history"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["old"].as_str().unwrap(), e["new"].as_str().unwrap())).collect();
+    let history: Vec<(&str, &str, &str)> = record["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["old"].as_str().unwrap(), e["new"].as_str().unwrap()))
+        .collect();
     assert_eq!(history, vec![("title", "Қамшы", "Қамшы. Өлеңдер"), ("authors", "Кәрім, Н.", "Кәрім, Н.; Әбенов, Қ.")]);
     assert!(record["history"][0]["time"].is_string());
     let citation = "Кәрім, Н. Қамшы. Өлеңдер / Н. Кәрім, Қ. Әбенов. – Қарағанды : Типография Арко, 2016. – 84 б.";
@@ -435,9 +500,17 @@ fn editing_keeps_history_and_the_pdf_follows() {
 
     // Refused values change nothing and say why.
     let refused = expect_code(olke(&archive).args(["catalog", "set", "qamshy", "year", "16"]), 2);
-    assert!(stderr(&refused).contains("qamshy: year: year '16' is not a year: expected four digits (2016)"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("qamshy: year: year '16' is not a year: expected four digits (2016)"),
+        "{}",
+        stderr(&refused)
+    );
     let refused = expect_code(olke(&archive).args(["catalog", "set", "qamshy", "files", "p2.png"]), 2);
-    assert!(stderr(&refused).contains("files: a document's scans change by ingesting them again"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("files: a document's scans change by ingesting them again"),
+        "{}",
+        stderr(&refused)
+    );
     assert_eq!(record_json(&archive, "qamshy"), record);
     let missing = expect_code(olke(&archive).args(["catalog", "set", "nothing", "title", "x"]), 1);
     assert!(stderr(&missing).contains("no document 'nothing'"), "{}", stderr(&missing));
@@ -476,7 +549,10 @@ fn editing_keeps_history_and_the_pdf_follows() {
     assert_eq!(problems(&report, "problems"), vec!["bad.csv: row 1, column 'shelf': not a catalogue column"]);
     fs::write(&bad, "id,year\nqamshy,20l6\n").unwrap();
     let report = json(&expect_code(olke(&archive).args(["catalog", "apply", "--json"]).arg(&bad), 3));
-    assert_eq!(problems(&report, "problems"), vec!["bad.csv: row 2, column 'year': year '20l6' is not a year: expected four digits (2016)"]);
+    assert_eq!(
+        problems(&report, "problems"),
+        vec!["bad.csv: row 2, column 'year': year '20l6' is not a year: expected four digits (2016)"]
+    );
 
     // A rescan without the manifest keeps the edited description and its history.
     fs::remove_file(batch.join("batch.csv")).unwrap();

@@ -19,7 +19,10 @@ fn rows(report: &Value, section: &str) -> Vec<(String, [u64; 4])> {
         .iter()
         .map(|r| {
             let n = |count: &str, what: &str| r[count][what].as_u64().unwrap();
-            (r["key"].as_str().unwrap().to_string(), [n("year", "documents"), n("year", "pages"), n("all_years", "documents"), n("all_years", "pages")])
+            (
+                r["key"].as_str().unwrap().to_string(),
+                [n("year", "documents"), n("year", "pages"), n("all_years", "documents"), n("all_years", "pages")],
+            )
         })
         .collect()
 }
@@ -53,7 +56,13 @@ fn the_annual_table_counts_what_was_archived_and_delivered() {
     let archive = tmp.path().join("archive");
     expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
     let requester = ["--requester", "Асқар Сейітов <askar@example.kz>"];
-    expect_code(olke(&archive).args(["deliver", "rare", "--pages", "1-2", "--out"]).arg(tmp.path().join("a.pdf")).args(requester), 0);
+    expect_code(
+        olke(&archive)
+            .args(["deliver", "rare", "--pages", "1-2", "--out"])
+            .arg(tmp.path().join("a.pdf"))
+            .args(requester),
+        0,
+    );
     expect_code(olke(&archive).args(["deliver", "kz"]).args(requester), 1);
 
     let year = chrono::Local::now().year();
@@ -70,8 +79,14 @@ fn the_annual_table_counts_what_was_archived_and_delivered() {
             row("total", [6, 7, 6, 7]),
         ]
     );
-    assert_eq!(rows(&report, "books"), vec![row("rare", [1, 2, 1, 2]), row("local_history", [1, 2, 1, 2]), row("kazakhstan_content", [1, 1, 1, 1])]);
-    assert_eq!(report["deliveries"], value!({"requests": 2, "delivered": 1, "refused": 1, "waiting": 0, "pages_delivered": 2}));
+    assert_eq!(
+        rows(&report, "books"),
+        vec![row("rare", [1, 2, 1, 2]), row("local_history", [1, 2, 1, 2]), row("kazakhstan_content", [1, 1, 1, 1])]
+    );
+    assert_eq!(
+        report["deliveries"],
+        value!({"requests": 2, "delivered": 1, "refused": 1, "waiting": 0, "pages_delivered": 2})
+    );
     let mut months = vec![0u64; 12];
     months[chrono::Local::now().month0() as usize] = 7;
     assert_eq!(report["pages_by_month"], value!(months));
@@ -85,7 +100,13 @@ fn the_annual_table_counts_what_was_archived_and_delivered() {
     let csv = stdout(&expect_code(olke(&archive).args(["report", "--csv"]), 0));
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let find = |section: &str, key: &str| records.iter().find(|r| &r[0] == section && &r[1] == key).unwrap_or_else(|| panic!("{section} {key} in\n{csv}")).clone();
+    let find = |section: &str, key: &str| {
+        records
+            .iter()
+            .find(|r| &r[0] == section && &r[1] == key)
+            .unwrap_or_else(|| panic!("{section} {key} in\n{csv}"))
+            .clone()
+    };
     assert_eq!(&find("documents", "book").iter().skip(4).collect::<Vec<_>>(), &["2", "3", "2", "3"]);
     assert_eq!(&find("books", "rare")[3], "Редкие книги");
     assert_eq!(&find("deliveries", "pages_delivered")[4], "2");
@@ -94,7 +115,11 @@ fn the_annual_table_counts_what_was_archived_and_delivered() {
     assert!(markdown.contains("| Қазақстан туралы кітаптар · Книги о Казахстане | 1 | 1 | 1 | 1 |"), "{markdown}");
     assert!(markdown.contains("| Бас тартылды · Отказано | 1 |"), "{markdown}");
     let text = stdout(&expect_code(olke(&archive).arg("report"), 0));
-    assert!(text.lines().any(|l| l.starts_with("Газет мақалалары · Газетные статьи") && l.split_whitespace().rev().take(4).all(|n| n == "1")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("Газет мақалалары · Газетные статьи")
+            && l.split_whitespace().rev().take(4).all(|n| n == "1")),
+        "{text}"
+    );
 
     // The chart: one bar a month, this month's as tall as its pages.
     let chart = tmp.path().join("pages.svg");
@@ -104,14 +129,17 @@ fn the_annual_table_counts_what_was_archived_and_delivered() {
         .lines()
         .filter(|l| l.starts_with("<rect class=\"bar\""))
         .map(|l| {
-            let attribute = |name: &str| l.split(&format!("{name}=\"")).nth(1).unwrap().split('"').next().unwrap().to_string();
+            let attribute =
+                |name: &str| l.split(&format!("{name}=\"")).nth(1).unwrap().split('"').next().unwrap().to_string();
             (attribute("data-month").parse().unwrap(), attribute("data-pages").parse().unwrap())
         })
         .collect();
     assert_eq!(bars.len(), 12);
     assert_eq!(bars.iter().map(|b| b.1).collect::<Vec<_>>(), months);
     let mut xml = quick_xml::Reader::from_str(&svg);
-    while xml.read_event().unwrap_or_else(|e| panic!("the chart is not well-formed XML: {e}\n{svg}")) != quick_xml::events::Event::Eof {}
+    while xml.read_event().unwrap_or_else(|e| panic!("the chart is not well-formed XML: {e}\n{svg}"))
+        != quick_xml::events::Event::Eof
+    {}
     let wrong = expect_code(olke(&archive).args(["report", "--chart", "pages.png"]), 2);
     assert!(stderr(&wrong).contains("the chart is drawn as SVG"), "{}", stderr(&wrong));
 }

@@ -38,7 +38,10 @@ fn verify_finds_a_pdf_changed_by_one_byte_and_a_catalogue_entry_whose_files_are_
     let tmp = tempfile::tempdir().unwrap();
     let (batch, archive, ids) = archive_of(tmp.path(), 3);
     let (_, sound) = verify(&archive, &[]);
-    assert_eq!((sound["documents"].as_u64(), sound["pdfs_checked"].as_u64(), sound["sources_checked"].as_u64()), (Some(3), Some(3), Some(3)));
+    assert_eq!(
+        (sound["documents"].as_u64(), sound["pdfs_checked"].as_u64(), sound["sources_checked"].as_u64()),
+        (Some(3), Some(3), Some(3))
+    );
 
     flip_one_byte(&pdf_of(&archive, &ids[0]));
     fs::remove_dir_all(archive.join("documents").join(&ids[1])).unwrap();
@@ -63,9 +66,21 @@ fn verify_finds_a_pdf_changed_by_one_byte_and_a_catalogue_entry_whose_files_are_
 
     // Ingesting the batch again makes both anew.
     let again = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0));
-    let mut outcomes: Vec<(String, String)> = again["documents"].as_array().unwrap().iter().map(|d| (d["id"].as_str().unwrap().to_string(), d["outcome"].as_str().unwrap().to_string())).collect();
+    let mut outcomes: Vec<(String, String)> = again["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap().to_string(), d["outcome"].as_str().unwrap().to_string()))
+        .collect();
     outcomes.sort();
-    assert_eq!(outcomes, vec![(ids[0].clone(), "updated".into()), (ids[1].clone(), "created".into()), (ids[2].clone(), "unchanged".into())]);
+    assert_eq!(
+        outcomes,
+        vec![
+            (ids[0].clone(), "updated".into()),
+            (ids[1].clone(), "created".into()),
+            (ids[2].clone(), "unchanged".into())
+        ]
+    );
     assert_eq!(verify(&archive, &[]).0, Some(0));
     qpdf_check(&pdf_of(&archive, &ids[0]));
 }
@@ -96,7 +111,10 @@ fn verify_repair_rebuilds_from_what_is_sound_and_says_what_it_did() {
     let (code, repaired) = verify(&archive, &["--repair"]);
     assert_eq!(code, Some(4), "the changed scan cannot be repaired: {repaired}");
     // With record.json written back, the catalogue entry is no longer without files.
-    assert_eq!(problem_kinds(&repaired), expected[..4].iter().map(|(k, id)| (k.to_string(), (*id).clone())).collect::<Vec<_>>());
+    assert_eq!(
+        problem_kinds(&repaired),
+        expected[..4].iter().map(|(k, id)| (k.to_string(), (*id).clone())).collect::<Vec<_>>()
+    );
     for problem in repaired["problems"].as_array().unwrap() {
         if problem["kind"] == "source_changed" {
             assert!(problem["not_repaired"].as_str().unwrap().contains("ingest the scan again"), "{problem}");
@@ -128,7 +146,11 @@ fn verify_repair_rebuilds_from_what_is_sound_and_says_what_it_did() {
     assert_eq!(code, Some(0), "{repaired}");
     let done = repaired["problems"][0]["repaired"].as_str().unwrap();
     assert!(done.contains("catalog.damaged-") && done.contains("3 documents put in"), "{done}");
-    let kept: Vec<_> = fs::read_dir(&archive).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).filter(|n| n.starts_with("catalog.damaged-")).collect();
+    let kept: Vec<_> = fs::read_dir(&archive)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("catalog.damaged-"))
+        .collect();
     assert_eq!(kept.len(), 1, "the damaged catalogue is kept");
     assert_eq!(verify(&archive, &["--no-sources"]).0, Some(0));
     assert_eq!(listed_ids(&archive), ids);
@@ -149,9 +171,17 @@ fn a_second_writer_is_refused_at_once_while_readers_go_on() {
     let batch = tmp.path().join("batch");
     let ids = small_batch(&batch, 8);
     let archive = tmp.path().join("archive");
-    let mut ingest = olke(&archive).args(["ingest", "--jobs", "1"]).arg(&batch).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut ingest = olke(&archive)
+        .args(["ingest", "--jobs", "1"])
+        .arg(&batch)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let pid = ingest.id().to_string();
-    wait_for(Duration::from_secs(60), "the first document", || archive.join("documents").join(&ids[0]).join("record.json").is_file());
+    wait_for(Duration::from_secs(60), "the first document", || {
+        archive.join("documents").join(&ids[0]).join("record.json").is_file()
+    });
 
     let started = Instant::now();
     let refused = expect_code(olke(&archive).arg("ingest").arg(&batch), 1);
@@ -164,7 +194,11 @@ fn a_second_writer_is_refused_at_once_while_readers_go_on() {
             command.arg(tmp.path().join("backup"));
         }
         let output = expect_code(&mut command, 1);
-        assert!(stderr(&output).contains(&format!("archive is in use by process {pid}")), "{writer:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!("archive is in use by process {pid}")),
+            "{writer:?}: {}",
+            stderr(&output)
+        );
     }
     // Readers see what is archived so far.
     let listed = listed_ids(&archive);
@@ -188,14 +222,22 @@ fn backup_and_restore_rebuild_the_catalogue_from_the_files() {
     assert_eq!(json(&output)["documents"], 3);
 
     // catalog.jsonl: the records, one per line; manifest.json: every file's checksum.
-    let lines: Vec<serde_json::Value> = fs::read_to_string(out.join("catalog.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = fs::read_to_string(out.join("catalog.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.iter().map(|r| r["id"].as_str().unwrap()).collect::<Vec<_>>(), ids);
     assert_eq!(lines[0]["title"], "Балқаш тарихы");
     let manifest: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let files = manifest["files"].as_array().unwrap();
     let listed: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
     for id in &ids {
-        for file in [format!("documents/{id}/{id}.pdf"), format!("documents/{id}/record.json"), format!("documents/{id}/pages/0001.json")] {
+        for file in [
+            format!("documents/{id}/{id}.pdf"),
+            format!("documents/{id}/record.json"),
+            format!("documents/{id}/pages/0001.json"),
+        ] {
             assert!(listed.contains(&file.as_str()), "{file} not in {listed:?}");
         }
     }
@@ -204,7 +246,10 @@ fn backup_and_restore_rebuild_the_catalogue_from_the_files() {
         assert_eq!(file["sha256"].as_str().unwrap(), hex::encode(Sha256::digest(&bytes)));
         assert_eq!(file["bytes"].as_u64().unwrap(), bytes.len() as u64);
     }
-    assert_eq!(manifest["catalog"]["sha256"].as_str().unwrap(), hex::encode(Sha256::digest(fs::read(out.join("catalog.jsonl")).unwrap())));
+    assert_eq!(
+        manifest["catalog"]["sha256"].as_str().unwrap(),
+        hex::encode(Sha256::digest(fs::read(out.join("catalog.jsonl")).unwrap()))
+    );
 
     // The catalogue is lost, one record.json lost and another damaged: restore rebuilds.
     fs::remove_dir_all(archive.join("catalog")).unwrap();
@@ -227,7 +272,10 @@ fn backup_and_restore_rebuild_the_catalogue_from_the_files() {
     assert_eq!(report["changed_since_backup"], serde_json::json!([ids[2]]));
     let problems: Vec<String> = report["problems"].as_array().unwrap().iter().map(|p| p.to_string()).collect();
     assert!(problems.iter().any(|p| p.contains(&ids[1]) && p.contains("cannot be restored")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains(&format!("documents/{0}/{0}.pdf", ids[1])) && p.contains("differs")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains(&format!("documents/{0}/{0}.pdf", ids[1])) && p.contains("differs")),
+        "{problems:?}"
+    );
     assert!(stderr(&output).lines().any(|l| l.contains(&ids[1])), "{}", stderr(&output));
     assert!(report["catalog_set_aside"].as_str().unwrap().contains("catalog.before-restore-"));
     assert_eq!(listed_ids(&archive), vec![ids[0].clone(), ids[2].clone()]);
@@ -250,7 +298,8 @@ fn a_writer_killed_after_committing_is_finished_by_the_next_one() {
     let mut pdf = fs::read(pdf_of(&archive, &ids[0])).unwrap();
     pdf.extend_from_slice(b"% a new version\n");
     fs::write(&staged, &pdf).unwrap();
-    let mut record: serde_json::Value = serde_json::from_slice(&fs::read(document.join("record.json")).unwrap()).unwrap();
+    let mut record: serde_json::Value =
+        serde_json::from_slice(&fs::read(document.join("record.json")).unwrap()).unwrap();
     record["title"] = "Жаңа нұсқа".into();
     record["updated"] = "2030-01-01T00:00:00Z".into();
     record["pdf_sha256"] = hex::encode(Sha256::digest(&pdf)).into();
@@ -261,12 +310,20 @@ fn a_writer_killed_after_committing_is_finished_by_the_next_one() {
     let (code, report) = verify(&archive, &[]);
     assert_eq!(code, Some(4));
     let kinds: Vec<String> = problem_kinds(&report).into_iter().map(|(kind, _)| kind).collect();
-    assert_eq!(kinds, ["unfinished_change", "pdf_checksum", "store_stale", "store_stale"], "catalogue and search index both behind");
+    assert_eq!(
+        kinds,
+        ["unfinished_change", "pdf_checksum", "store_stale", "store_stale"],
+        "catalogue and search index both behind"
+    );
     assert!(!fs::read_to_string(archive.join(".lock")).unwrap().is_empty(), "looking leaves the next writer warned");
 
     // The next writer, whatever it is, completes the change before its own work.
     let output = expect_code(olke(&archive).args(["catalog", "set", &ids[1], "title", "Басқа"]), 0);
-    assert!(stderr(&output).contains(&format!("{}: an interrupted change had been committed; completed it", ids[0])), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("{}: an interrupted change had been committed; completed it", ids[0])),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(fs::read(pdf_of(&archive, &ids[0])).unwrap(), pdf);
     assert!(!document.join(".staging").exists());
     assert_eq!(verify(&archive, &[]).0, Some(0));

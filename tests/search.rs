@@ -9,8 +9,8 @@ use std::path::Path;
 use common::*;
 use olke::archive::Archive;
 use olke::catalog::Catalog;
-use olke::testkit::fixtures::{self, file_text_document, recognized_page, text_record};
 use olke::record::{Bibliographic, DocumentType};
+use olke::testkit::fixtures::{self, file_text_document, recognized_page, text_record};
 
 /// Inflected Kazakh forms and the base form each must find: plural, possessive and case
 /// endings in every harmony, stacked; consonant alternation (кітап → кітабы), dropped
@@ -130,7 +130,12 @@ fn ids(results: &serde_json::Value) -> Vec<String> {
 }
 
 fn pages_of(results: &serde_json::Value, id: &str) -> Vec<u64> {
-    let hit = results["hits"].as_array().unwrap().iter().find(|h| h["id"] == id).unwrap_or_else(|| panic!("{id} not in {results}"));
+    let hit = results["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in {results}"));
     hit["pages"].as_array().unwrap().iter().map(|p| p.as_u64().unwrap()).collect()
 }
 
@@ -159,8 +164,13 @@ fn recall(archive: &Path, label: &str, pairs: &[(&str, &str)]) -> f64 {
         }
     }
     let rate = found as f64 / (2 * pairs.len()) as f64;
-    println!("{label}: {} pairs, recall {:.1}% ({found} of {} searches){}", pairs.len(), rate * 100.0, 2 * pairs.len(),
-        if missed.is_empty() { String::new() } else { format!("; missed: {}", missed.join(", ")) });
+    println!(
+        "{label}: {} pairs, recall {:.1}% ({found} of {} searches){}",
+        pairs.len(),
+        rate * 100.0,
+        2 * pairs.len(),
+        if missed.is_empty() { String::new() } else { format!("; missed: {}", missed.join(", ")) }
+    );
     rate
 }
 
@@ -216,7 +226,10 @@ fn library(archive: &Path) {
     };
     let article_text = "Медный рудник был открыт в тридцатые годы. Ветераны рудника вспоминают строителей города.\n\n\
                         Библиотека собирает воспоминания ветеранов.";
-    let journal = Bibliographic { kind: Some(DocumentType::JournalArticle), year: Some(2001), ..bib("Өлкетану жұмысы") };
+    let journal =
+        Bibliographic {
+            kind: Some(DocumentType::JournalArticle), year: Some(2001), ..bib("Өлкетану жұмысы")
+        };
     let journal_text = "Кітапханамыздың өлкетану бөлімі кiтапханашылар жұмысы туралы айтады.\n\n\
                         Отдел краеведения нашей библиотеки собирает старые газеты и журналы.";
     // The same text under two titles: only the title can rank one over the other.
@@ -263,13 +276,20 @@ fn phrases_prefixes_and_operators() {
     let results = search(&archive, &["рудника"]);
     let snippet = &results["hits"][0]["snippet"];
     let text: Vec<char> = snippet["text"].as_str().unwrap().chars().collect();
-    let marked: Vec<String> =
-        snippet["highlights"].as_array().unwrap().iter().map(|r| text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].iter().collect()).collect();
+    let marked: Vec<String> = snippet["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].iter().collect())
+        .collect();
     assert!(marked.contains(&"рудник".to_string()) && marked.contains(&"рудника".to_string()), "{marked:?}");
 
     // People read the same, with the match between markers.
     let human = stdout(&expect_code(olke(&archive).args(["search", "рудника"]), 0));
-    assert!(human.contains("**рудника**") && human.contains("gazeta") && human.contains("Медный рудник и его люди"), "{human}");
+    assert!(
+        human.contains("**рудника**") && human.contains("gazeta") && human.contains("Медный рудник и его люди"),
+        "{human}"
+    );
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -347,7 +367,11 @@ fn bad_queries_exit_2_with_a_message_and_never_panic() {
         assert!(stdout(&output).is_empty());
     }
     let output = expect_code(olke(&archive).args(["search", "Балқаш \"мыс"]), 2);
-    assert!(stderr(&output).contains("  Балқаш \"мыс\n         ^"), "the faulty quote is pointed at: {}", stderr(&output));
+    assert!(
+        stderr(&output).contains("  Балқаш \"мыс\n         ^"),
+        "the faulty quote is pointed at: {}",
+        stderr(&output)
+    );
     for args in [["мыс", "--year", "сорок"], ["мыс", "--lang", "deu"], ["мыс", "--type", "poster"]] {
         expect_code(olke(&archive).arg("search").args(args), 2);
     }

@@ -48,7 +48,12 @@ fn fixture() -> &'static Path {
 
 /// A word of the article's text, to search for.
 fn gazeta_word() -> String {
-    texts::RUSSIAN[0].split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphabetic())).find(|w| w.chars().count() >= 7).unwrap().to_string()
+    texts::RUSSIAN[0]
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()))
+        .find(|w| w.chars().count() >= 7)
+        .unwrap()
+        .to_string()
 }
 
 /// A response, its body as text.
@@ -65,7 +70,8 @@ impl Answer {
 
     /// The value of the hidden CSRF field of the page's forms.
     fn csrf(&self) -> String {
-        let at = self.body.find("name=\"csrf\" value=\"").unwrap_or_else(|| panic!("no CSRF field: {}", self.body)) + 19;
+        let at =
+            self.body.find("name=\"csrf\" value=\"").unwrap_or_else(|| panic!("no CSRF field: {}", self.body)) + 19;
         self.body[at..at + 64].to_string()
     }
 }
@@ -128,12 +134,18 @@ impl Site {
 
     async fn post(&mut self, uri: &str, form: &[(&str, &str)]) -> Answer {
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let request = self.request(Method::POST, uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+        let request = self
+            .request(Method::POST, uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
         self.send(request).await
     }
 
     fn register(&self) -> Vec<serde_json::Value> {
-        let mut numbers: Vec<PathBuf> = fs::read_dir(self.archive.join("requests")).map(|d| d.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect()).unwrap_or_default();
+        let mut numbers: Vec<PathBuf> = fs::read_dir(self.archive.join("requests"))
+            .map(|d| d.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+            .unwrap_or_default();
         numbers.sort();
         numbers.iter().map(|p| serde_json::from_slice(&fs::read(p).unwrap()).unwrap()).collect()
     }
@@ -141,7 +153,15 @@ impl Site {
 
 /// Non-ASCII in an address percent-encoded, as a browser sends it.
 fn encode_uri(uri: &str) -> String {
-    uri.chars().map(|c| if c.is_ascii() { c.to_string() } else { percent_encoding::utf8_percent_encode(&c.to_string(), percent_encoding::NON_ALPHANUMERIC).to_string() }).collect()
+    uri.chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                percent_encoding::utf8_percent_encode(&c.to_string(), percent_encoding::NON_ALPHANUMERIC).to_string()
+            }
+        })
+        .collect()
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -184,7 +204,11 @@ fn every_route_answers_with_security_headers_and_valid_accessible_html() {
             for input in answer.body.split("<input").skip(1) {
                 let tag = &input[..input.find('>').unwrap()];
                 if !tag.contains("type=\"hidden\"") {
-                    let id = tag.split("id=\"").nth(1).map(|s| &s[..s.find('"').unwrap()]).unwrap_or_else(|| panic!("{uri}: an input without an id: {tag}"));
+                    let id = tag
+                        .split("id=\"")
+                        .nth(1)
+                        .map(|s| &s[..s.find('"').unwrap()])
+                        .unwrap_or_else(|| panic!("{uri}: an input without an id: {tag}"));
                     assert!(answer.body.contains(&format!("for=\"{id}\"")), "{uri}: no label for {id}");
                 }
             }
@@ -210,7 +234,10 @@ fn every_route_answers_with_security_headers_and_valid_accessible_html() {
         assert!(site.archive.join("cache/pages/gazeta").is_dir(), "page images are cached in the archive");
         let pdf = site.get("/doc/gazeta/pdf").await;
         assert_eq!((pdf.status, pdf.header("content-type").as_str()), (StatusCode::OK, "application/pdf"));
-        assert_eq!(pdf.headers.get(header::CONTENT_LENGTH).unwrap().to_str().unwrap(), fs::metadata(site.archive.join("documents/gazeta/gazeta.pdf")).unwrap().len().to_string());
+        assert_eq!(
+            pdf.headers.get(header::CONTENT_LENGTH).unwrap().to_str().unwrap(),
+            fs::metadata(site.archive.join("documents/gazeta/gazeta.pdf")).unwrap().len().to_string()
+        );
         let missing = site.get("/no/such/page").await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         assert_security_headers(&missing, "404");
@@ -229,12 +256,16 @@ fn search_has_the_cli_syntax_filters_facets_snippets_pages_and_thumbnails() {
         for facet in ["Жинақ", "Түрі", "Басылым", "Жылдар", "Тілі"] {
             assert!(found.body.contains(&format!("<h2 class=\"note\">{facet}</h2>")), "facet {facet}: {}", found.body);
         }
-        assert!(found.body.contains("collection=%D3%A8%D0%BB%D0%BA%D0%B5%D1%82%D0%B0%D0%BD%D1%83"), "a facet narrows the search");
+        assert!(
+            found.body.contains("collection=%D3%A8%D0%BB%D0%BA%D0%B5%D1%82%D0%B0%D0%BD%D1%83"),
+            "a facet narrows the search"
+        );
         assert!(found.body.contains("year=1960..1969"), "years by decade");
 
         let narrowed = site.get(&format!("/search?q={word}&type=book")).await;
         assert!(narrowed.body.contains("Ештеңе табылмады"), "the type filter applies: {}", narrowed.body);
-        let in_year = site.get(&format!("/search?q={word}&year=1968&lang=rus&collection=Өлкетану&source=Балхашский")).await;
+        let in_year =
+            site.get(&format!("/search?q={word}&year=1968&lang=rus&collection=Өлкетану&source=Балхашский")).await;
         assert!(in_year.body.contains("/doc/gazeta"), "{}", in_year.body);
         let russian = site.get(&format!("/search?q={word}&ui=ru")).await;
         assert!(russian.body.contains("Найдено документов") && russian.body.contains("<html lang=\"ru\""));
@@ -251,7 +282,10 @@ fn in_copyright_works_are_never_served_whole() {
         let mut site = Site::new().await;
         let text = fs::read_to_string(site.archive.join("documents/qamshy/pages/0001.json")).unwrap();
         let page: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let first_word = page["words"].as_array().and_then(|w| w.iter().find_map(|w| w["text"].as_str().filter(|t| t.chars().count() > 5))).map(str::to_string);
+        let first_word = page["words"]
+            .as_array()
+            .and_then(|w| w.iter().find_map(|w| w["text"].as_str().filter(|t| t.chars().count() > 5)))
+            .map(str::to_string);
         for id in ["qamshy", "loose"] {
             let shown = site.get(&format!("/doc/{id}")).await;
             assert_eq!(shown.status, StatusCode::OK);
@@ -261,15 +295,28 @@ fn in_copyright_works_are_never_served_whole() {
             if let (Some(word), "qamshy") = (&first_word, id) {
                 assert!(!shown.body.contains(word.as_str()), "{id}: no text");
             }
-            for uri in [format!("/doc/{id}/pdf"), format!("/doc/{id}/page/1/full.jpg"), format!("/doc/{id}/pdf?x=1"), format!("/doc/{id}/./pdf"), format!("/doc/{id}/pdf/")] {
+            for uri in [
+                format!("/doc/{id}/pdf"),
+                format!("/doc/{id}/page/1/full.jpg"),
+                format!("/doc/{id}/pdf?x=1"),
+                format!("/doc/{id}/./pdf"),
+                format!("/doc/{id}/pdf/"),
+            ] {
                 let answer = site.get(&uri).await;
                 assert!(answer.status.is_client_error(), "{uri}: {}", answer.status);
                 assert_ne!(answer.header("content-type"), "application/pdf", "{uri}");
                 assert!(!answer.body.starts_with("%PDF"), "{uri}");
             }
-            assert_eq!(site.get(&format!("/doc/{id}/page/1/thumb.jpg")).await.status, StatusCode::OK, "{id}: a thumbnail is fine");
+            assert_eq!(
+                site.get(&format!("/doc/{id}/page/1/thumb.jpg")).await.status,
+                StatusCode::OK,
+                "{id}: a thumbnail is fine"
+            );
         }
-        assert!(!site.get("/doc/gazeta").await.body.contains("action=\"/request\""), "a free document links to the form instead");
+        assert!(
+            !site.get("/doc/gazeta").await.body.contains("action=\"/request\""),
+            "a free document links to the form instead"
+        );
     });
 }
 
@@ -300,7 +347,11 @@ fn no_address_reaches_outside_the_archive_or_into_its_files() {
         ] {
             let answer = site.get(uri).await;
             assert!(answer.status.is_client_error(), "{uri}: {}", answer.status);
-            assert!(!answer.body.contains(TOKEN) && !answer.body.contains("root:") && !answer.body.starts_with("%PDF"), "{uri}: {}", answer.body);
+            assert!(
+                !answer.body.contains(TOKEN) && !answer.body.contains("root:") && !answer.body.starts_with("%PDF"),
+                "{uri}: {}",
+                answer.body
+            );
             assert_eq!(answer.header("content-type"), "text/html; charset=utf-8", "{uri}: an error page");
         }
     });
@@ -332,19 +383,55 @@ fn malformed_and_oversized_input_gets_a_4xx_page_never_a_500() {
             assert_eq!(answer.header("content-type"), "text/html; charset=utf-8");
             assert_security_headers(&answer, uri);
         }
-        assert!(site.get("/search?q=%22unclosed").await.body.contains("role=\"alert\""), "the reader is told what is wrong");
+        assert!(
+            site.get("/search?q=%22unclosed").await.body.contains("role=\"alert\""),
+            "the reader is told what is wrong"
+        );
 
         site.get("/request").await;
         let csrf = site.cookies.iter().find(|(n, _)| n == "olke_csrf").unwrap().1.clone();
         let huge = "я".repeat(20_000);
-        let oversized = site.post("/request", &[("csrf", &csrf), ("name", "А"), ("email", "a@example.kz"), ("document", "gazeta"), ("purpose", &huge)]).await;
+        let oversized = site
+            .post(
+                "/request",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "А"),
+                    ("email", "a@example.kz"),
+                    ("document", "gazeta"),
+                    ("purpose", &huge),
+                ],
+            )
+            .await;
         assert_eq!(oversized.status, StatusCode::PAYLOAD_TOO_LARGE);
-        let request = site.request(Method::POST, "/request").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(vec![0xFF, 0xFE, b'=', b'%'])).unwrap();
+        let request = site
+            .request(Method::POST, "/request")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(vec![0xFF, 0xFE, b'=', b'%']))
+            .unwrap();
         assert!(site.send(request).await.status.is_client_error());
-        let request = site.request(Method::POST, "/request").header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+        let request = site
+            .request(Method::POST, "/request")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
         assert!(site.send(request).await.status.is_client_error());
-        for (field, value) in [("name", "A <b@c.kz>"), ("email", "not-an-address"), ("pages", "65-46"), ("pages", "x"), ("document", "no-such-document"), ("document", "../olke.toml"), ("name", "")] {
-            let mut form = vec![("csrf", csrf.as_str()), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", "gazeta"), ("pages", "1")];
+        for (field, value) in [
+            ("name", "A <b@c.kz>"),
+            ("email", "not-an-address"),
+            ("pages", "65-46"),
+            ("pages", "x"),
+            ("document", "no-such-document"),
+            ("document", "../olke.toml"),
+            ("name", ""),
+        ] {
+            let mut form = vec![
+                ("csrf", csrf.as_str()),
+                ("name", "Асқар Сейітов"),
+                ("email", "askar@example.kz"),
+                ("document", "gazeta"),
+                ("pages", "1"),
+            ];
             form.retain(|(k, _)| *k != field);
             form.push((field, value));
             let answer = site.post("/request", &form).await;
@@ -362,15 +449,29 @@ fn the_delivery_form_files_a_request_and_needs_its_csrf_token() {
         let form = site.get("/request?doc=qamshy&pages=1").await;
         assert!(form.body.contains("value=\"qamshy\""), "the document is filled in");
         let csrf = form.csrf();
-        let fields = |csrf: &'static str| vec![("csrf", csrf), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", "qamshy"), ("pages", "1"), ("purpose", "диплом")];
+        let fields = |csrf: &'static str| {
+            vec![
+                ("csrf", csrf),
+                ("name", "Асқар Сейітов"),
+                ("email", "askar@example.kz"),
+                ("document", "qamshy"),
+                ("pages", "1"),
+                ("purpose", "диплом"),
+            ]
+        };
         let without = site.post("/request", &fields("")).await;
         assert_eq!(without.status, StatusCode::FORBIDDEN, "no token");
-        let forged = site.post("/request", &fields("0000000000000000000000000000000000000000000000000000000000000000")).await;
+        let forged =
+            site.post("/request", &fields("0000000000000000000000000000000000000000000000000000000000000000")).await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN, "another token");
         // A page elsewhere cannot send this browser's cookie; a post with the token alone fails.
         let cookies = std::mem::take(&mut site.cookies);
         let leaked: &'static str = Box::leak(csrf.clone().into_boxed_str());
-        assert_eq!(site.post("/request", &fields(leaked)).await.status, StatusCode::FORBIDDEN, "token without the cookie");
+        assert_eq!(
+            site.post("/request", &fields(leaked)).await.status,
+            StatusCode::FORBIDDEN,
+            "token without the cookie"
+        );
         site.cookies = cookies;
         assert!(site.register().is_empty());
 
@@ -394,12 +495,26 @@ fn staff_pages_need_the_token_and_fulfil_as_olke_deliver_does_or_refuse() {
         let mut site = Site::new().await;
         let csrf = site.get("/request").await.csrf();
         for (document, pages) in [("qamshy", "1"), ("gazeta", "1"), ("loose", "")] {
-            let answer = site.post("/request", &[("csrf", &csrf), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", document), ("pages", pages)]).await;
+            let answer = site
+                .post(
+                    "/request",
+                    &[
+                        ("csrf", &csrf),
+                        ("name", "Асқар Сейітов"),
+                        ("email", "askar@example.kz"),
+                        ("document", document),
+                        ("pages", pages),
+                    ],
+                )
+                .await;
             assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         }
 
         let login = site.get("/staff").await;
-        assert!(login.body.contains("type=\"password\"") && !login.body.contains("askar@example.kz"), "a login form, not the queue");
+        assert!(
+            login.body.contains("type=\"password\"") && !login.body.contains("askar@example.kz"),
+            "a login form, not the queue"
+        );
         assert_eq!(login.header("cache-control"), "no-store");
         for uri in ["/staff/requests/1/fulfil", "/staff/requests/1/refuse"] {
             let answer = site.post(uri, &[("csrf", &csrf), ("reason", "x")]).await;
@@ -409,15 +524,30 @@ fn staff_pages_need_the_token_and_fulfil_as_olke_deliver_does_or_refuse() {
         let wrong = site.post("/staff/login", &[("csrf", &csrf), ("token", "staff-token-for-tests-0124")]).await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
         assert!(!wrong.header("set-cookie").contains("olke_staff"));
-        assert_eq!(site.post("/staff/login", &[("csrf", "bad"), ("token", TOKEN)]).await.status, StatusCode::FORBIDDEN, "the login form needs its token too");
+        assert_eq!(
+            site.post("/staff/login", &[("csrf", "bad"), ("token", TOKEN)]).await.status,
+            StatusCode::FORBIDDEN,
+            "the login form needs its token too"
+        );
         let right = site.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await;
         assert_eq!(right.status, StatusCode::SEE_OTHER);
         let cookie = right.header("set-cookie");
-        assert!(cookie.contains("olke_staff=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(
+            cookie.contains("olke_staff=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
 
         let queue = site.get("/staff").await;
-        assert!(queue.body.contains("askar@example.kz") && queue.body.contains("action=\"/staff/requests/1/fulfil\""), "{}", queue.body);
-        assert_eq!(site.post("/staff/requests/1/fulfil", &[("csrf", "")]).await.status, StatusCode::FORBIDDEN, "a staff post needs its token");
+        assert!(
+            queue.body.contains("askar@example.kz") && queue.body.contains("action=\"/staff/requests/1/fulfil\""),
+            "{}",
+            queue.body
+        );
+        assert_eq!(
+            site.post("/staff/requests/1/fulfil", &[("csrf", "")]).await.status,
+            StatusCode::FORBIDDEN,
+            "a staff post needs its token"
+        );
 
         let fulfilled = site.post("/staff/requests/1/fulfil", &[("csrf", &csrf)]).await;
         assert_eq!(fulfilled.status, StatusCode::OK, "{}", fulfilled.body);
@@ -427,8 +557,15 @@ fn staff_pages_need_the_token_and_fulfil_as_olke_deliver_does_or_refuse() {
         qpdf_check(&copy);
         assert_eq!(pdf_pages(&copy), 2, "a cover page and the page asked for");
         let cover = pdftotext_pages(&copy, 1, 1);
-        assert!(cover.contains("Балқаш қалалық кітапханасы") && cover.contains("Асқар Сейітов"), "the cover of `olke deliver`: {cover}");
-        assert_eq!(normalize(&pdftotext_pages(&copy, 2, 2)), normalize(&pdftotext_pages(&site.archive.join("documents/qamshy/qamshy.pdf"), 1, 1)), "the page with its text layer");
+        assert!(
+            cover.contains("Балқаш қалалық кітапханасы") && cover.contains("Асқар Сейітов"),
+            "the cover of `olke deliver`: {cover}"
+        );
+        assert_eq!(
+            normalize(&pdftotext_pages(&copy, 2, 2)),
+            normalize(&pdftotext_pages(&site.archive.join("documents/qamshy/qamshy.pdf"), 1, 1)),
+            "the page with its text layer"
+        );
         let download = site.get("/staff/requests/1/copy").await;
         assert_eq!((download.status, download.header("content-type").as_str()), (StatusCode::OK, "application/pdf"));
         assert!(download.header("content-disposition").starts_with("attachment"));
@@ -436,15 +573,23 @@ fn staff_pages_need_the_token_and_fulfil_as_olke_deliver_does_or_refuse() {
         let again = site.post("/staff/requests/1/fulfil", &[("csrf", &csrf)]).await;
         assert_eq!(again.status, StatusCode::CONFLICT, "decided once");
 
-        let refused = site.post("/staff/requests/2/refuse", &[("csrf", &csrf), ("reason", "Газет тігіндісі жөндеуде")]).await;
+        let refused =
+            site.post("/staff/requests/2/refuse", &[("csrf", &csrf), ("reason", "Газет тігіндісі жөндеуде")]).await;
         assert_eq!(refused.status, StatusCode::OK);
         assert_eq!(site.register()[1]["status"], "refused");
         assert_eq!(site.register()[1]["reason"], "Газет тігіндісі жөндеуде");
-        assert_eq!(site.post("/staff/requests/3/refuse", &[("csrf", &csrf), ("reason", "  ")]).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            site.post("/staff/requests/3/refuse", &[("csrf", &csrf), ("reason", "  ")]).await.status,
+            StatusCode::BAD_REQUEST
+        );
         // A whole book whose rights are not stated: refused, as `olke deliver` would.
         site.post("/staff/requests/3/fulfil", &[("csrf", &csrf)]).await;
         assert_eq!(site.register()[2]["status"], "refused");
-        assert!(site.register()[2]["reason"].as_str().unwrap().contains("has no rights statement"), "{}", site.register()[2]);
+        assert!(
+            site.register()[2]["reason"].as_str().unwrap().contains("has no rights statement"),
+            "{}",
+            site.register()[2]
+        );
         assert_eq!(site.post("/staff/requests/9/fulfil", &[("csrf", &csrf)]).await.status, StatusCode::CONFLICT);
 
         site.post("/staff/logout", &[("csrf", &csrf)]).await;
@@ -463,7 +608,18 @@ fn the_server_reads_and_files_requests_while_a_writer_holds_the_archive() {
         assert!(site.get(&format!("/search?q={word}")).await.body.contains("/doc/gazeta"));
         assert!(site.get("/doc/gazeta").await.body.contains("Медный город"));
         let csrf = site.get("/request").await.csrf();
-        let filed = site.post("/request", &[("csrf", &csrf), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", "gazeta"), ("pages", "1")]).await;
+        let filed = site
+            .post(
+                "/request",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "Асқар Сейітов"),
+                    ("email", "askar@example.kz"),
+                    ("document", "gazeta"),
+                    ("pages", "1"),
+                ],
+            )
+            .await;
         assert_eq!(filed.status, StatusCode::OK, "{}", filed.body);
         writer.finish().unwrap();
         // The next writer's catalogue takes the request in.
@@ -481,7 +637,17 @@ fn staff_fulfil_and_refuse_requests_from_the_command_line() {
         let mut site = Site::new().await;
         let csrf = site.get("/request").await.csrf();
         for document in ["gazeta", "qamshy"] {
-            site.post("/request", &[("csrf", &csrf), ("name", "Асқар Сейітов"), ("email", "askar@example.kz"), ("document", document), ("pages", "1")]).await;
+            site.post(
+                "/request",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "Асқар Сейітов"),
+                    ("email", "askar@example.kz"),
+                    ("document", document),
+                    ("pages", "1"),
+                ],
+            )
+            .await;
         }
         let out = site.archive.parent().unwrap().join("copy-1.pdf");
         let done = expect_code(olke(&site.archive).args(["requests", "fulfil", "1", "--out"]).arg(&out), 0);
@@ -499,7 +665,11 @@ fn staff_fulfil_and_refuse_requests_from_the_command_line() {
         // The staff page shows the decisions made elsewhere.
         site.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await;
         let queue = site.get("/staff").await;
-        assert!(queue.body.contains("Кітап қорда жоқ") && !queue.body.contains("/staff/requests/2/fulfil"), "{}", queue.body);
+        assert!(
+            queue.body.contains("Кітап қорда жоқ") && !queue.body.contains("/staff/requests/2/fulfil"),
+            "{}",
+            queue.body
+        );
     });
 }
 
@@ -513,7 +683,13 @@ impl Server {
     fn start(archive: &Path) -> (Server, Duration) {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let started = Instant::now();
-        let child = olke(archive).args(["serve", "--bind", &format!("127.0.0.1:{port}")]).env("OLKE_STAFF_TOKEN", TOKEN).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let child = olke(archive)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("OLKE_STAFF_TOKEN", TOKEN)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let url = format!("http://127.0.0.1:{port}");
         let mut server = Server { child, url };
         for _ in 0..500 {
@@ -550,7 +726,14 @@ fn olke_serve_answers_within_a_second_of_starting() {
     let archive = archive_copy(fixture(), tmp.path());
     let (_server, took) = Server::start(&archive);
     assert!(took < Duration::from_secs(1), "first answer after {took:?}");
-    let short = expect_code(Command::new(env!("CARGO_BIN_EXE_olke")).args(["--archive"]).arg(&archive).args(["serve", "--bind", "127.0.0.1:0"]).env("OLKE_STAFF_TOKEN", "short"), 1);
+    let short = expect_code(
+        Command::new(env!("CARGO_BIN_EXE_olke"))
+            .args(["--archive"])
+            .arg(&archive)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("OLKE_STAFF_TOKEN", "short"),
+        1,
+    );
     assert!(stderr(&short).contains("shorter than 16 characters"), "{}", stderr(&short));
     let help = expect_code(Command::new(env!("CARGO_BIN_EXE_olke")).args(["serve", "--help"]), 0);
     assert!(stdout(&help).contains("Examples:") && stdout(&help).contains("--bind"));
@@ -603,7 +786,15 @@ fn a_reader_searches_reads_and_asks_for_a_copy_and_staff_fulfil_it_in_chromium()
         let mut width = 0;
         for _ in 0..50 {
             let args = vec![serde_json::to_value(&image).unwrap()];
-            width = client.execute("arguments[0].scrollIntoView(); return arguments[0].complete ? arguments[0].naturalWidth : 0", args).await.unwrap().as_u64().unwrap();
+            width = client
+                .execute(
+                    "arguments[0].scrollIntoView(); return arguments[0].complete ? arguments[0].naturalWidth : 0",
+                    args,
+                )
+                .await
+                .unwrap()
+                .as_u64()
+                .unwrap();
             if width > 0 {
                 break;
             }
@@ -638,7 +829,8 @@ fn a_reader_searches_reads_and_asks_for_a_copy_and_staff_fulfil_it_in_chromium()
         screenshot(&client, shots, "7-fulfilled").await;
         client.close().await.unwrap();
     });
-    let request: serde_json::Value = serde_json::from_slice(&fs::read(archive.join("requests/0001.json")).unwrap()).unwrap();
+    let request: serde_json::Value =
+        serde_json::from_slice(&fs::read(archive.join("requests/0001.json")).unwrap()).unwrap();
     assert_eq!(request["status"], "delivered");
     assert_eq!(pdf_pages(&archive.join("deliveries/request-0001-qamshy.pdf")), 2);
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join(shots);

@@ -163,7 +163,8 @@ impl Archive {
     pub fn lock(&self) -> Result<WriterLock, ArchiveError> {
         fs::create_dir_all(&self.root).map_err(io_at(&self.root))?;
         let path = self.root.join(".lock");
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_at(&path))?;
+        let mut file =
+            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_at(&path))?;
         // SAFETY: flock on a file descriptor we own; the lock is released when it closes.
         let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&file), libc::LOCK_EX | libc::LOCK_NB) } == 0;
         let mut previous = String::new();
@@ -215,7 +216,8 @@ impl WriterLock {
 
 /// True for the temporary name [`AtomicFile`] writes under (`.NAME.tmp-PID`).
 pub fn is_temporary_file(name: &str) -> bool {
-    name.starts_with('.') && name.rsplit_once(".tmp-").is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+    name.starts_with('.')
+        && name.rsplit_once(".tmp-").is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A file written under a temporary name and moved into place by [`AtomicFile::commit`].

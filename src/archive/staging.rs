@@ -144,9 +144,15 @@ pub struct Recovered {
 impl std::fmt::Display for Recovered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.recovery {
-            Recovery::Completed => write!(f, "{}: an interrupted change had been committed; completed it", self.document),
-            Recovery::Discarded => write!(f, "{}: an interrupted change had not been committed; discarded it", self.document),
-            Recovery::TemporaryFilesRemoved(n) => write!(f, "{}: removed {n} temporary file(s) of an interrupted write", self.document),
+            Recovery::Completed => {
+                write!(f, "{}: an interrupted change had been committed; completed it", self.document)
+            }
+            Recovery::Discarded => {
+                write!(f, "{}: an interrupted change had not been committed; discarded it", self.document)
+            }
+            Recovery::TemporaryFilesRemoved(n) => {
+                write!(f, "{}: removed {n} temporary file(s) of an interrupted write", self.document)
+            }
         }
     }
 }
@@ -164,7 +170,11 @@ fn written_folders(archive: &Archive, id: &str) -> Vec<PathBuf> {
 
 fn temporary_files_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
-    entries.filter_map(|e| e.ok()).filter(|e| e.file_name().to_str().is_some_and(is_temporary_file)).map(|e| e.path()).collect()
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_str().is_some_and(is_temporary_file))
+        .map(|e| e.path())
+        .collect()
 }
 
 /// What an interrupted writer left in document `id`'s folder: its staging folder and
@@ -194,10 +204,13 @@ pub fn recover_document(archive: &Archive, id: &str) -> Result<Vec<Recovered>> {
         return Ok(done);
     }
     let pdf = staged_pdf(archive, id);
-    let committed = match fs::read(archive.record_path(id)).ok().and_then(|b| serde_json::from_slice::<DocumentRecord>(&b).ok()) {
-        Some(record) if pdf.is_file() => (sha256_file(&pdf).map_err(at(&pdf))?.0 == record.pdf_sha256).then_some(record),
-        _ => None,
-    };
+    let committed =
+        match fs::read(archive.record_path(id)).ok().and_then(|b| serde_json::from_slice::<DocumentRecord>(&b).ok()) {
+            Some(record) if pdf.is_file() => {
+                (sha256_file(&pdf).map_err(at(&pdf))?.0 == record.pdf_sha256).then_some(record)
+            }
+            _ => None,
+        };
     let recovery = match committed {
         Some(record) => {
             move_into_place(archive, id, record.pages.len())?;
@@ -221,7 +234,10 @@ pub fn recover_document(archive: &Archive, id: &str) -> Result<Vec<Recovered>> {
 pub fn recover(archive: &Archive) -> std::result::Result<Vec<Recovered>, crate::archive::ArchiveError> {
     let mut done = Vec::new();
     for id in archive.document_folders()? {
-        done.extend(recover_document(archive, &id).map_err(|e| crate::archive::ArchiveError::Io { path: e.path, source: e.source })?);
+        done.extend(
+            recover_document(archive, &id)
+                .map_err(|e| crate::archive::ArchiveError::Io { path: e.path, source: e.source })?,
+        );
     }
     Ok(done)
 }
@@ -259,7 +275,10 @@ mod tests {
     }
 
     fn record_page() -> crate::record::PageSummary {
-        serde_json::from_str(r#"{"number":1,"source":0,"source_page":0,"width":1,"height":1,"dpi":300,"words":0,"mean_conf":0}"#).unwrap()
+        serde_json::from_str(
+            r#"{"number":1,"source":0,"source_page":0,"width":1,"height":1,"dpi":300,"words":0,"mean_conf":0}"#,
+        )
+        .unwrap()
     }
 
     fn read(path: PathBuf) -> String {
@@ -267,7 +286,10 @@ mod tests {
     }
 
     fn page_files(archive: &Archive) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(archive.pages_dir("a")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut names: Vec<String> = fs::read_dir(archive.pages_dir("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         names.sort();
         names
     }
@@ -290,7 +312,10 @@ mod tests {
         drop(staged); // killed here
         fs::write(archive.document_dir("a").join(".record.json.tmp-999999"), "{").unwrap();
         let done = recover_document(&archive, "a").unwrap();
-        assert_eq!(done.iter().map(|r| r.recovery.clone()).collect::<Vec<_>>(), vec![Recovery::TemporaryFilesRemoved(1), Recovery::Discarded]);
+        assert_eq!(
+            done.iter().map(|r| r.recovery.clone()).collect::<Vec<_>>(),
+            vec![Recovery::TemporaryFilesRemoved(1), Recovery::Discarded]
+        );
         assert_eq!(read(archive.pdf_path("a")), "version 1");
         assert_eq!(page_files(&archive), vec!["0001.json", "0002.json"]);
         let record: DocumentRecord = serde_json::from_str(&read(archive.record_path("a"))).unwrap();

@@ -31,7 +31,11 @@ pub struct Held {
 impl Held {
     /// What a store holding exactly `record` and its pages has.
     pub fn of(record: &DocumentRecord) -> Held {
-        Held { updated_micros: record.updated.timestamp_micros(), pages: record.pages.len(), record_sha256: Some(record_sha256(record)) }
+        Held {
+            updated_micros: record.updated.timestamp_micros(),
+            pages: record.pages.len(),
+            record_sha256: Some(record_sha256(record)),
+        }
     }
 
     fn is_version_of(&self, record: &DocumentRecord) -> bool {
@@ -95,7 +99,8 @@ mod tests {
 
     #[test]
     fn differences_of_a_store_from_the_files() {
-        let records: BTreeMap<String, DocumentRecord> = ["a", "b", "c", "d"].iter().map(|id| (id.to_string(), document(id, &[("title", id)]))).collect();
+        let records: BTreeMap<String, DocumentRecord> =
+            ["a", "b", "c", "d"].iter().map(|id| (id.to_string(), document(id, &[("title", id)]))).collect();
         let mut held: BTreeMap<String, Held> = records.iter().map(|(id, r)| (id.clone(), Held::of(r))).collect();
         held.remove("a");
         held.get_mut("b").unwrap().updated_micros += 1;
@@ -106,7 +111,12 @@ mod tests {
         edited.get_mut("d").unwrap().bib.title = "changed by hand".into();
         assert_eq!(
             compare(&edited, &held),
-            vec![("a".into(), Difference::Missing), ("b".into(), Difference::Stale), ("d".into(), Difference::Stale), ("e".into(), Difference::Orphan)]
+            vec![
+                ("a".into(), Difference::Missing),
+                ("b".into(), Difference::Stale),
+                ("d".into(), Difference::Stale),
+                ("e".into(), Difference::Orphan)
+            ]
         );
     }
 }

@@ -47,7 +47,12 @@ fn not_editable(field: &str) -> Option<&'static str> {
 /// clears the field). Nothing is written when any value is refused or the description
 /// would be incomplete; nothing either when no field actually changes. Returns the
 /// changes made.
-pub fn edit(archive: &Archive, catalog: &Catalog, id: &str, changes: &[(String, Value)]) -> Result<Vec<Edit>, EditError> {
+pub fn edit(
+    archive: &Archive,
+    catalog: &Catalog,
+    id: &str,
+    changes: &[(String, Value)],
+) -> Result<Vec<Edit>, EditError> {
     if !archive.record_path(id).is_file() {
         return Err(EditError::NoSuchDocument(id.to_string()));
     }
@@ -105,9 +110,12 @@ pub struct ApplyReport {
 pub fn apply(archive: &Archive, catalog: &Catalog, table: &Table) -> Result<ApplyReport, EditError> {
     let mut report = ApplyReport::default();
     if !table.columns.iter().any(|c| c == ID) {
-        report.problems.push(table.file_problem(Some(ID), "the header has no 'id' column: it says which record each row corrects"));
+        report.problems.push(
+            table.file_problem(Some(ID), "the header has no 'id' column: it says which record each row corrects"),
+        );
     }
-    let known: Vec<&str> = [FILES, ID].into_iter().chain(FIELDS.iter().copied()).chain(COMPUTED_COLUMNS.iter().copied()).collect();
+    let known: Vec<&str> =
+        [FILES, ID].into_iter().chain(FIELDS.iter().copied()).chain(COMPUTED_COLUMNS.iter().copied()).collect();
     for (column, hint) in table.unknown_columns(&known) {
         report.problems.push(table.file_problem(Some(column), format!("not a catalogue column{hint}")));
     }
@@ -133,11 +141,18 @@ pub fn apply(archive: &Archive, catalog: &Catalog, table: &Table) -> Result<Appl
             continue;
         }
         seen.push((id.clone(), row.number));
-        let changes: Vec<(String, Value)> = row.cells.iter().filter(|c| FIELDS.contains(&c.column.as_str())).map(|c| (c.column.clone(), c.value.clone())).collect();
+        let changes: Vec<(String, Value)> = row
+            .cells
+            .iter()
+            .filter(|c| FIELDS.contains(&c.column.as_str()))
+            .map(|c| (c.column.clone(), c.value.clone()))
+            .collect();
         match edit(archive, catalog, &id, &changes) {
             Ok(edits) if edits.is_empty() => report.unchanged.push(id),
             Ok(edits) => report.changed.push(Changed { id, edits }),
-            Err(EditError::NoSuchDocument(id)) => report.problems.push(table.problem(row, Some(ID), format!("no document '{id}' in the archive"))),
+            Err(EditError::NoSuchDocument(id)) => {
+                report.problems.push(table.problem(row, Some(ID), format!("no document '{id}' in the archive")))
+            }
             Err(EditError::Invalid(errors)) => {
                 report.problems.extend(errors.into_iter().map(|e| table.problem(row, Some(&e.field), e.reason)));
             }

@@ -16,12 +16,12 @@ use std::path::PathBuf;
 use serde::de::DeserializeOwned;
 
 use crate::archive::files::{self, FileError};
-use crate::archive::Archive;
-use crate::record::request::Request;
-use crate::page::RecognizedPage;
-use crate::record::{DocumentRecord, SCHEMA_VERSION};
 use crate::archive::staging::StagingError;
 use crate::archive::store::{DerivedStore, Held, StoreError};
+use crate::archive::Archive;
+use crate::page::RecognizedPage;
+use crate::record::request::Request;
+use crate::record::{DocumentRecord, SCHEMA_VERSION};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -97,13 +97,19 @@ impl Catalog {
         let path = archive.catalog_dir();
         let store = |source| CatalogError::Store { path: path.clone(), source };
         // sled panics on some damaged files instead of returning an error.
-        let opened = std::panic::catch_unwind(|| sled::Config::new().path(&path).cache_capacity(CACHE_BYTES).open()).map_err(|panic| {
-            let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
-            CatalogError::Damaged { path: path.clone(), message: message.unwrap_or_else(|| "sled failed".into()) }
-        })?;
+        let opened = std::panic::catch_unwind(|| sled::Config::new().path(&path).cache_capacity(CACHE_BYTES).open())
+            .map_err(|panic| {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+                CatalogError::Damaged { path: path.clone(), message: message.unwrap_or_else(|| "sled failed".into()) }
+            })?;
         let db = match opened {
             Ok(db) => db,
-            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => return Err(CatalogError::Busy),
+            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
+                return Err(CatalogError::Busy)
+            }
             Err(e) => return Err(store(e)),
         };
         match db.get(SCHEMA_KEY).map_err(store)? {
@@ -213,12 +219,20 @@ impl Catalog {
 
     /// The document made from exactly these scans, if any.
     pub fn find_content(&self, content_key: &str) -> Result<Option<String>> {
-        Ok(self.content.get(content_key.as_bytes()).map_err(self.store_err())?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+        Ok(self
+            .content
+            .get(content_key.as_bytes())
+            .map_err(self.store_err())?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// The document a scan (`batch/name`) went into, if any.
     pub fn find_source(&self, identity: &str) -> Result<Option<String>> {
-        Ok(self.sources.get(identity.as_bytes()).map_err(self.store_err())?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+        Ok(self
+            .sources
+            .get(identity.as_bytes())
+            .map_err(self.store_err())?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     pub fn page(&self, id: &str, number: u32) -> Result<Option<RecognizedPage>> {

@@ -122,7 +122,12 @@ pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
                 for changed in &report.changed {
                     print_edits(&changed.id, &changed.edits);
                 }
-                println!("{} documents changed, {} already as given, {} problems", report.changed.len(), report.unchanged.len(), report.problems.len());
+                println!(
+                    "{} documents changed, {} already as given, {} problems",
+                    report.changed.len(),
+                    report.unchanged.len(),
+                    report.problems.len()
+                );
             }
             Ok(if report.problems.is_empty() { 0 } else { EXIT_PARTIAL })
         }

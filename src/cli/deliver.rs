@@ -8,12 +8,12 @@ use chrono::Local;
 use clap::{Args, Subcommand};
 
 use super::{open_for_writing, print_json, EXIT_USAGE};
-use crate::archive::Archive;
 use crate::archive::files;
+use crate::archive::Archive;
 use crate::config::Config;
+use crate::deliver::{self, CopyOptions, DeliverError};
 use crate::record::pages::PageRange;
 use crate::record::request::{NewRequest, Requester, Status};
-use crate::deliver::{self, CopyOptions, DeliverError};
 use crate::report::local_year;
 
 pub const DELIVER_HELP: &str = "Pages are the numbers printed on them when the document's record gives the printed\n\
@@ -88,7 +88,10 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
         Ok(filed) => args.out.unwrap_or_else(|| PathBuf::from(filed.copy_file_name())),
         Err(_) => PathBuf::new(),
     };
-    let fulfilled = filed.as_ref().ok().map(|filed| deliver::fulfil(archive, &writer.catalog, &config, filed.number, &out, CopyOptions { max_bytes }));
+    let fulfilled = filed
+        .as_ref()
+        .ok()
+        .map(|filed| deliver::fulfil(archive, &writer.catalog, &config, filed.number, &out, CopyOptions { max_bytes }));
     // Whatever happened, the register and the copy are complete or were never begun.
     writer.finish()?;
     let filed = match filed {
@@ -100,11 +103,19 @@ pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
 }
 
 /// Says what became of a request that was fulfilled: the copy made, or why it was refused.
-fn report_outcome(number: u32, outcome: Result<deliver::Outcome, DeliverError>, max_mb: Option<f64>, json: bool) -> Result<u8> {
+fn report_outcome(
+    number: u32,
+    outcome: Result<deliver::Outcome, DeliverError>,
+    max_mb: Option<f64>,
+    json: bool,
+) -> Result<u8> {
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(e) if e.is_bad_request() => return usage(e),
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("request № {number} is registered as requested; the copy was not made"))),
+        Err(e) => {
+            return Err(anyhow::Error::new(e)
+                .context(format!("request № {number} is registered as requested; the copy was not made")))
+        }
     };
     if json {
         print_json(&serde_json::json!({ "request": outcome.request, "copy": outcome.copy }))?;
@@ -115,7 +126,12 @@ fn report_outcome(number: u32, outcome: Result<deliver::Outcome, DeliverError>, 
             return Ok(1);
         }
         (_, Some(copy)) if !json => {
-            println!("Request № {number}: {} ({} pages and a cover page, {:.2} MB)", copy.path.display(), copy.pages, megabytes(copy.bytes));
+            println!(
+                "Request № {number}: {} ({} pages and a cover page, {:.2} MB)",
+                copy.path.display(),
+                copy.pages,
+                megabytes(copy.bytes)
+            );
             if copy.downsampled {
                 println!("Page images were made smaller to fit {} MB.", max_mb.unwrap_or_default());
             }
@@ -185,7 +201,9 @@ pub fn requests(archive: &Archive, args: RequestsArgs) -> Result<u8> {
 
 fn max_bytes(max_mb: Option<f64>) -> Result<Option<u64>, String> {
     match max_mb {
-        Some(mb) if !(mb.is_finite() && mb > 0.0) => Err(format!("--max-mb {mb}: expected a size in megabytes above 0, e.g. 10")),
+        Some(mb) if !(mb.is_finite() && mb > 0.0) => {
+            Err(format!("--max-mb {mb}: expected a size in megabytes above 0, e.g. 10"))
+        }
         mb => Ok(mb.map(|mb| (mb * 1024.0 * 1024.0) as u64)),
     }
 }
@@ -250,6 +268,12 @@ fn list_requests(archive: &Archive, year: Option<i32>, json: bool) -> Result<u8>
         );
     }
     let count = |status: &str| register.iter().filter(|r| r.status.name() == status).count();
-    println!("{} requests: {} delivered, {} refused, {} waiting", register.len(), count("delivered"), count("refused"), count("requested"));
+    println!(
+        "{} requests: {} delivered, {} refused, {} waiting",
+        register.len(),
+        count("delivered"),
+        count("refused"),
+        count("requested")
+    );
     Ok(0)
 }

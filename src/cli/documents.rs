@@ -52,7 +52,9 @@ pub fn list(archive: &Archive, json: bool) -> Result<u8> {
 }
 
 fn find(reader: &Reader, archive: &Archive, id: &str) -> Result<DocumentRecord> {
-    reader.record(id)?.ok_or_else(|| anyhow!("no document '{id}' in the archive at {}; `olke list` shows what is there", archive.root().display()))
+    reader.record(id)?.ok_or_else(|| {
+        anyhow!("no document '{id}' in the archive at {}; `olke list` shows what is there", archive.root().display())
+    })
 }
 
 /// What `show --json` gives: the record and its citation, made from it now.
@@ -83,12 +85,21 @@ pub fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     println!("  PDF:        {} ({} bytes)", archive.root().join(&record.pdf).display(), record.pdf_bytes);
     // Kept pages were never recognized: a confidence of 0 would read as a failed OCR.
     if record.kept_pages() < record.pages.len() {
-        println!("  OCR:        {} ({}), mean confidence {:.1}", record.ocr.engine, record.ocr.models, record.mean_conf());
+        println!(
+            "  OCR:        {} ({}), mean confidence {:.1}",
+            record.ocr.engine,
+            record.ocr.models,
+            record.mean_conf()
+        );
     }
     if record.kept_pages() > 0 {
         println!("  kept:       {} pages with the source PDF's own text layer, not recognized", record.kept_pages());
     }
-    println!("  archived:   {} (updated {})", record.created.format("%Y-%m-%d %H:%M"), record.updated.format("%Y-%m-%d %H:%M"));
+    println!(
+        "  archived:   {} (updated {})",
+        record.created.format("%Y-%m-%d %H:%M"),
+        record.updated.format("%Y-%m-%d %H:%M")
+    );
     println!("  sources:");
     for source in &record.source_files {
         println!("    {} ({} bytes, sha256 {})", source.path, source.bytes, &source.sha256[..16]);
@@ -113,7 +124,9 @@ pub fn text(archive: &Archive, id: &str, only: Option<u32>) -> Result<u8> {
     };
     let mut out = std::io::stdout().lock();
     for (i, number) in numbers.iter().enumerate() {
-        let page = reader.page(id, *number)?.with_context(|| format!("page {number} of {id} is missing from the archive; run `olke verify`"))?;
+        let page = reader
+            .page(id, *number)?
+            .with_context(|| format!("page {number} of {id} is missing from the archive; run `olke verify`"))?;
         if i > 0 {
             write!(out, "\x0c")?;
         }

@@ -8,9 +8,9 @@ use clap::Args;
 use super::{print_json, progress, EXIT_PARTIAL, EXIT_USAGE};
 use crate::archive::Archive;
 use crate::config::Config;
+use crate::ingest::{self, IngestOptions, IngestReport, Outcome};
 use crate::load::pdf::OcrMode;
 use crate::load::plausible_dpi;
-use crate::ingest::{self, IngestOptions, IngestReport, Outcome};
 use crate::prepare::{ImageMode, PrepareOptions};
 
 #[derive(Args, Debug)]
@@ -145,8 +145,17 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
         report.seconds,
     );
     for document in report.documents.iter().filter(|d| d.outcome != Outcome::Unchanged) {
-        let reading = if document.kept_pages == document.pages { "text layer kept".to_string() } else { format!("confidence {:>5.1}", document.mean_conf) };
-        println!("  {:<24} {:>4} pages  {reading}  {}", document.id, document.pages, archive.root().join(&document.pdf).display());
+        let reading = if document.kept_pages == document.pages {
+            "text layer kept".to_string()
+        } else {
+            format!("confidence {:>5.1}", document.mean_conf)
+        };
+        println!(
+            "  {:<24} {:>4} pages  {reading}  {}",
+            document.id,
+            document.pages,
+            archive.root().join(&document.pdf).display()
+        );
     }
     if report.kept_pages > 0 {
         println!("{} PDF pages kept with their own text layer (not recognized)", report.kept_pages);
@@ -188,10 +197,12 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
         }
     }
     if !report.unlisted.is_empty() {
-        println!("{} scan(s) not listed in their batch's manifest, not ingested (--include-unlisted archives them):", report.unlisted.len());
+        println!(
+            "{} scan(s) not listed in their batch's manifest, not ingested (--include-unlisted archives them):",
+            report.unlisted.len()
+        );
         for path in &report.unlisted {
             println!("  {}", path.display());
         }
     }
 }
-

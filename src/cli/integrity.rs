@@ -7,10 +7,10 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{print_json, EXIT_PROBLEMS};
-use crate::archive::Archive;
-use crate::integrity::backup::{self, BackupReport, Problem, RestoreReport};
-use crate::catalog::CatalogError;
 use crate::archive::staging::Recovered;
+use crate::archive::Archive;
+use crate::catalog::CatalogError;
+use crate::integrity::backup::{self, BackupReport, Problem, RestoreReport};
 use crate::integrity::verify::{self, VerifyOptions, VerifyReport};
 
 #[derive(Args, Debug)]
@@ -91,7 +91,13 @@ pub struct BackupArgs {
 /// Prints a backup's or a restore's report: each problem on standard error, then the
 /// report as JSON or, for people, the stopped writer's work dealt with and `summary`.
 /// Returns the exit code.
-fn finish<T: Serialize>(json: bool, report: &T, problems: &[Problem], recovered: &[Recovered], summary: impl FnOnce()) -> Result<u8> {
+fn finish<T: Serialize>(
+    json: bool,
+    report: &T,
+    problems: &[Problem],
+    recovered: &[Recovered],
+    summary: impl FnOnce(),
+) -> Result<u8> {
     for problem in problems {
         eprintln!("olke: {problem}");
     }

@@ -37,7 +37,10 @@ pub fn run(archive: &Archive, args: PublishArgs) -> Result<u8> {
     }
     let config = Config::load(archive)?;
     let reader = Reader::open(archive)?;
-    let options = PublishOptions { collection: args.collection, base_url: args.base_url.or_else(|| config.publish.base_url().map(str::to_string)) };
+    let options = PublishOptions {
+        collection: args.collection,
+        base_url: args.base_url.or_else(|| config.publish.base_url().map(str::to_string)),
+    };
     let published = match publish(archive, &reader, &config.library, &args.out, &options) {
         Ok(published) => published,
         Err(e @ PublishError::UnknownCollection { .. }) => {
@@ -58,6 +61,11 @@ pub fn run(archive: &Archive, args: PublishArgs) -> Result<u8> {
         published.out.join("index.html").display()
     );
     let changes = &published.changes;
-    println!("{} files written, {} unchanged, {} removed", changes.written.len(), changes.unchanged, changes.removed.len());
+    println!(
+        "{} files written, {} unchanged, {} removed",
+        changes.written.len(),
+        changes.unchanged,
+        changes.removed.len()
+    );
     Ok(0)
 }

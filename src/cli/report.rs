@@ -8,8 +8,8 @@ use chrono::{Datelike, Local};
 use clap::Args;
 
 use super::{print_json, EXIT_USAGE};
-use crate::archive::{write_atomic, Archive};
 use crate::archive::files;
+use crate::archive::{write_atomic, Archive};
 use crate::catalog::{Documents, Reader};
 use crate::report::{chart, compute, format};
 

@@ -46,7 +46,13 @@ pub fn search(archive: &Archive, args: SearchArgs) -> Result<u8> {
     let query = args.query.join(" ");
     let request = SearchRequest {
         query: query.clone(),
-        filters: Filters { collections: args.collection, types: args.kind, source: args.source, years: args.year, langs: args.lang },
+        filters: Filters {
+            collections: args.collection,
+            types: args.kind,
+            source: args.source,
+            years: args.year,
+            langs: args.lang,
+        },
         limit: args.limit,
         offset: args.offset,
     };

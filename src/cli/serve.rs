@@ -27,11 +27,15 @@ pub fn run(archive: &Archive, args: ServeArgs) -> Result<u8> {
         bail!("the staff token is shorter than {} characters; choose a longer one (OLKE_STAFF_TOKEN or [web] staff_token)", StaffGate::MIN_TOKEN_CHARS);
     }
     if token.is_none() {
-        eprintln!("olke: no staff token (OLKE_STAFF_TOKEN or [web] staff_token in olke.toml): the staff pages are closed");
+        eprintln!(
+            "olke: no staff token (OLKE_STAFF_TOKEN or [web] staff_token in olke.toml): the staff pages are closed"
+        );
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+        let listener = tokio::net::TcpListener::bind(args.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.bind))?;
         let app = web::app(archive.clone(), config, token);
         eprintln!("olke: serving {} on http://{}/", archive.root().display(), listener.local_addr()?);
         axum::serve(listener, app).await?;

@@ -6,13 +6,13 @@
 use chrono::NaiveDate;
 use lopdf::{dictionary, Object, Stream};
 
-use crate::record::pages::Numbering;
-use crate::record::request::Request;
 use crate::config::Library;
 use crate::pdf::font::compress;
 use crate::pdf::truetype::{EmbeddedFont, FontError};
 use crate::pdf::PdfWriter;
 use crate::record::gost::is_part;
+use crate::record::pages::Numbering;
+use crate::record::request::Request;
 use crate::record::{DocumentRecord, Rights};
 
 /// A4, in points.
@@ -85,7 +85,11 @@ pub fn blocks(library: &Library, request: &Request, record: &DocumentRecord, dat
         Numbering::Printed => format!("басылымдағы нөмірлер · печатные номера; PDF {}", pages.pdf),
         Numbering::Pdf => "PDF беттері · страницы PDF".to_string(),
     };
-    out.push(block(format!("Берілген беттер · Выданные страницы: {} ({which}), {} бет · стр.", pages.asked, pages.count()), BODY, 14.0));
+    out.push(block(
+        format!("Берілген беттер · Выданные страницы: {} ({which}), {} бет · стр.", pages.asked, pages.count()),
+        BODY,
+        14.0,
+    ));
     out.push(block(format!("Құжаттың сәйкестендіргіші · Идентификатор документа: {}", record.id), BODY, 4.0));
     let [kk, ru] = rights_notice(record);
     out.push(block("Пайдалану шарттары · Условия использования:", BODY, 14.0));
@@ -131,7 +135,11 @@ fn content(blocks: &[Block], font: &mut EmbeddedFont) -> Vec<u8> {
             if y < MARGIN {
                 break;
             }
-            ops.push_str(&format!("/{FONT_RESOURCE} {} Tf\n1 0 0 1 {MARGIN} {y:.2} Tm\n<{}> Tj\n", block.size, hex(&font.encode(&line))));
+            ops.push_str(&format!(
+                "/{FONT_RESOURCE} {} Tf\n1 0 0 1 {MARGIN} {y:.2} Tm\n<{}> Tj\n",
+                block.size,
+                hex(&font.encode(&line))
+            ));
             y -= block.size * LEADING - font.ascent(block.size);
         }
         // The rule goes under the library's name and address.
@@ -147,7 +155,11 @@ fn content(blocks: &[Block], font: &mut EmbeddedFont) -> Vec<u8> {
 }
 
 /// Writes the cover as the next page of `writer`.
-pub fn write_cover<W: std::io::Write>(writer: &mut PdfWriter<W>, blocks: &[Block], mut font: EmbeddedFont) -> Result<(), FontError> {
+pub fn write_cover<W: std::io::Write>(
+    writer: &mut PdfWriter<W>,
+    blocks: &[Block],
+    mut font: EmbeddedFont,
+) -> Result<(), FontError> {
     let mut stream = Stream::new(dictionary! {}, content(blocks, &mut font));
     compress(&mut stream);
     let font = font.write_objects(&mut |object| writer.add(&object))?;
@@ -172,14 +184,25 @@ mod tests {
         assert!(notice(&[("title", "A"), ("rights", "public_domain")]).contains("общественное достояние"));
         let contract = notice(&[("title", "A"), ("rights", "author_contract"), ("contract", "№ 12, 2021-03-01")]);
         assert!(contract.contains("по договору с автором (№ 12, 2021-03-01)"), "{contract}");
-        assert!(notice(&[("title", "A"), ("type", "book")]).contains("Фрагмент книги"), "unstated rights: in copyright");
-        assert!(notice(&[("title", "A"), ("type", "newspaper_article"), ("source", "Пульс"), ("rights", "in_copyright")]).starts_with("Шығарма авторлық құқықпен қорғалады."));
+        assert!(
+            notice(&[("title", "A"), ("type", "book")]).contains("Фрагмент книги"),
+            "unstated rights: in copyright"
+        );
+        assert!(notice(&[
+            ("title", "A"),
+            ("type", "newspaper_article"),
+            ("source", "Пульс"),
+            ("rights", "in_copyright")
+        ])
+        .starts_with("Шығарма авторлық құқықпен қорғалады."));
     }
 
     #[test]
     fn long_text_wraps_within_the_margins() {
-        let font = EmbeddedFont::load(&crate::pdf::truetype::system_font().expect("DejaVu (fonts-dejavu-core)")).unwrap();
-        let text = "Ұлы Отан соғысының ардагерлері мен қаһармандары туралы естеліктер кітапханада сақталған. ".repeat(4);
+        let font =
+            EmbeddedFont::load(&crate::pdf::truetype::system_font().expect("DejaVu (fonts-dejavu-core)")).unwrap();
+        let text =
+            "Ұлы Отан соғысының ардагерлері мен қаһармандары туралы естеліктер кітапханада сақталған. ".repeat(4);
         let lines = wrap(&font, &text, BODY, 200.0);
         assert!(lines.len() > 4);
         assert!(lines.iter().all(|l| font.width(l, BODY) <= 200.0), "{lines:?}");

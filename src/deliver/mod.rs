@@ -23,14 +23,14 @@ use serde::Serialize;
 
 pub use register::{file, fulfil, refuse, Outcome};
 
-use crate::pdf::import::{CopyError, PageCopier, SourceError, SourcePdf};
 use self::cover::Block;
-use crate::record::request::Request;
 use crate::archive::{Archive, AtomicFile};
 use crate::catalog::CatalogError;
 use crate::config::Library;
+use crate::pdf::import::{CopyError, PageCopier, SourceError, SourcePdf};
 use crate::pdf::truetype::{EmbeddedFont, FontError};
 use crate::pdf::{Metadata, PdfWriter};
+use crate::record::request::Request;
 use crate::record::DocumentRecord;
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +64,13 @@ impl DeliverError {
     /// True for a request that cannot be what it asks (unknown document, pages it does
     /// not have), as opposed to a failure making it.
     pub fn is_bad_request(&self) -> bool {
-        matches!(self, DeliverError::NoSuchDocument(_) | DeliverError::Pages(_) | DeliverError::NoSuchRequest(_) | DeliverError::AlreadyDecided { .. })
+        matches!(
+            self,
+            DeliverError::NoSuchDocument(_)
+                | DeliverError::Pages(_)
+                | DeliverError::NoSuchRequest(_)
+                | DeliverError::AlreadyDecided { .. }
+        )
     }
 }
 
@@ -90,7 +96,14 @@ pub struct Copy {
 
 /// Writes the cover and the requested pages to a temporary file beside `out`; returns it
 /// uncommitted with its size.
-fn write_copy(out: &Path, blocks: &[Block], source: &SourcePdf, request: &Request, replaced: &HashMap<lopdf::ObjectId, lopdf::Stream>, metadata: &Metadata) -> Result<(AtomicFile, u64), DeliverError> {
+fn write_copy(
+    out: &Path,
+    blocks: &[Block],
+    source: &SourcePdf,
+    request: &Request,
+    replaced: &HashMap<lopdf::ObjectId, lopdf::Stream>,
+    metadata: &Metadata,
+) -> Result<(AtomicFile, u64), DeliverError> {
     let write_error = |source| DeliverError::Write { path: out.to_path_buf(), source };
     let font = EmbeddedFont::load(&crate::pdf::truetype::system_font().ok_or(DeliverError::NoFont)?)?;
     let file = AtomicFile::create(out).map_err(write_error)?;
@@ -110,10 +123,21 @@ fn write_copy(out: &Path, blocks: &[Block], source: &SourcePdf, request: &Reques
 }
 
 /// Makes the copy `request` asks for of `record` at `out` (written atomically).
-pub fn make_copy(archive: &Archive, library: &Library, request: &Request, record: &DocumentRecord, out: &Path, options: CopyOptions) -> Result<Copy, DeliverError> {
+pub fn make_copy(
+    archive: &Archive,
+    library: &Library,
+    request: &Request,
+    record: &DocumentRecord,
+    out: &Path,
+    options: CopyOptions,
+) -> Result<Copy, DeliverError> {
     let source = SourcePdf::open(&archive.pdf_path(&record.id))?;
     if source.page_count() as usize != record.pages.len() {
-        return Err(DeliverError::PageCountMismatch { id: record.id.clone(), found: source.page_count(), recorded: record.pages.len() });
+        return Err(DeliverError::PageCountMismatch {
+            id: record.id.clone(),
+            found: source.page_count(),
+            recorded: record.pages.len(),
+        });
     }
     let blocks = cover::blocks(library, request, record, Local::now().date_naive());
     let metadata = Metadata {
@@ -141,5 +165,11 @@ pub fn make_copy(archive: &Archive, library: &Library, request: &Request, record
         }
     }
     file.commit().map_err(|source| DeliverError::Write { path: out.to_path_buf(), source })?;
-    Ok(Copy { path: out.to_path_buf(), bytes, pages: request.pages.count(), downsampled, within_limit: options.max_bytes.is_none_or(|limit| bytes <= limit) })
+    Ok(Copy {
+        path: out.to_path_buf(),
+        bytes,
+        pages: request.pages.count(),
+        downsampled,
+        within_limit: options.max_bytes.is_none_or(|limit| bytes <= limit),
+    })
 }

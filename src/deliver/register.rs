@@ -20,13 +20,13 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use crate::record::pages::Selection;
-use crate::record::request::{NewRequest, Request, Status};
 use super::{make_copy, rights, Copy, CopyOptions, DeliverError};
-use crate::archive::Archive;
 use crate::archive::files;
+use crate::archive::Archive;
 use crate::catalog::{Catalog, CatalogError, Documents};
 use crate::config::Config;
+use crate::record::pages::Selection;
+use crate::record::request::{NewRequest, Request, Status};
 
 /// Where the register's callers find documents, and what they keep beside the request files.
 pub trait Register: Documents {
@@ -112,10 +112,18 @@ pub struct Outcome {
 /// Decides a filed request: refused, with the reason, when the document's rights do not
 /// allow the pages asked for; otherwise the copy is made at `out` and the request marked
 /// delivered. A failure making the copy leaves the request as it was.
-pub fn fulfil(archive: &Archive, register: &dyn Register, config: &Config, number: u32, out: &Path, options: CopyOptions) -> Result<Outcome, DeliverError> {
+pub fn fulfil(
+    archive: &Archive,
+    register: &dyn Register,
+    config: &Config,
+    number: u32,
+    out: &Path,
+    options: CopyOptions,
+) -> Result<Outcome, DeliverError> {
     let _decision = decision_lock(archive)?;
     let mut request = pending(archive, number)?;
-    let record = register.record(&request.document)?.ok_or_else(|| DeliverError::NoSuchDocument(request.document.clone()))?;
+    let record =
+        register.record(&request.document)?.ok_or_else(|| DeliverError::NoSuchDocument(request.document.clone()))?;
     let copy = match rights::check(&record, &request.pages, &config.delivery) {
         Err(reason) => {
             request.status = Status::Refused { refused: Utc::now(), reason };
@@ -123,7 +131,8 @@ pub fn fulfil(archive: &Archive, register: &dyn Register, config: &Config, numbe
         }
         Ok(()) => {
             let copy = make_copy(archive, &config.library, &request, &record, out, options)?;
-            request.status = Status::Delivered { delivered: Utc::now(), file: out.display().to_string(), bytes: copy.bytes };
+            request.status =
+                Status::Delivered { delivered: Utc::now(), file: out.display().to_string(), bytes: copy.bytes };
             Some(copy)
         }
     };

@@ -3,9 +3,9 @@
 //! does not state) a library may copy, for one reader's study, a fragment: at most a set
 //! share of a book's pages, or one whole article or chapter (`[delivery]` in olke.toml).
 
-use crate::record::pages::Selection;
 use crate::config::Delivery;
 use crate::record::gost::is_part;
+use crate::record::pages::Selection;
 use crate::record::{DocumentRecord, Rights};
 
 /// The pages of the whole book the share is taken of: the printed page count when the
@@ -59,17 +59,33 @@ mod tests {
     }
 
     fn record_page() -> crate::record::PageSummary {
-        crate::record::PageSummary { number: 1, source: 0, source_page: 0, width: 1, height: 1, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Default::default(), text_layer: Default::default() }
+        crate::record::PageSummary {
+            number: 1,
+            source: 0,
+            source_page: 0,
+            width: 1,
+            height: 1,
+            dpi: 300.0,
+            words: 0,
+            mean_conf: 0.0,
+            languages: Vec::new(),
+            preparation: Default::default(),
+            text_layer: Default::default(),
+        }
     }
 
     #[test]
     fn a_book_in_copyright_gives_at_most_its_share() {
-        let book = document("qamshy", &[("type", "book"), ("title", "Қамшы"), ("source_pages", "84"), ("rights", "in_copyright")]);
+        let book = document(
+            "qamshy",
+            &[("type", "book"), ("title", "Қамшы"), ("source_pages", "84"), ("rights", "in_copyright")],
+        );
         let limits = Delivery::default();
         assert_eq!(check(&book, &selection(&book, 1, 16), &limits), Ok(()), "20% of 84 is 16 pages");
         assert_eq!(
             check(&book, &selection(&book, 1, 17), &limits),
-            Err("«Қамшы» is in copyright: a request may take at most 16 of its 84 pages (20%), and pages 1–17 are 17".into())
+            Err("«Қамшы» is in copyright: a request may take at most 16 of its 84 pages (20%), and pages 1–17 are 17"
+                .into())
         );
         let stricter = Delivery { book_percent: 10, ..limits };
         assert!(check(&book, &selection(&book, 1, 16), &stricter).is_err());
@@ -89,7 +105,10 @@ mod tests {
             let book = document("b", &[("type", "book"), ("title", "Б"), ("source_pages", "84"), ("rights", rights)]);
             assert_eq!(check(&book, &selection(&book, 1, 84), &Delivery::default()), Ok(()));
         }
-        let article = document("a", &[("type", "newspaper_article"), ("title", "Мақала"), ("source", "Пульс"), ("rights", "in_copyright")]);
+        let article = document(
+            "a",
+            &[("type", "newspaper_article"), ("title", "Мақала"), ("source", "Пульс"), ("rights", "in_copyright")],
+        );
         assert_eq!(check(&article, &selection(&article, 1, 3), &Delivery::default()), Ok(()));
         let none = Delivery { whole_articles: false, ..Delivery::default() };
         assert!(check(&article, &selection(&article, 1, 1), &none).unwrap_err().contains("whole_articles = false"));

@@ -12,8 +12,8 @@ use image::{imageops::FilterType, DynamicImage, ExtendedColorType};
 use lopdf::{ObjectId, Stream};
 
 use crate::pdf::decode::pixels;
-use crate::pdf::import::{SourceError, SourcePdf};
 use crate::pdf::image::jpeg;
+use crate::pdf::import::{SourceError, SourcePdf};
 
 /// Tried in turn: the share of the pixels kept in each direction, and the JPEG quality.
 pub const STEPS: [(f32, u8); 5] = [(1.0, 75), (0.75, 65), (0.5, 60), (0.35, 50), (0.25, 40)];
@@ -46,7 +46,9 @@ pub fn shrink(source: &SourcePdf, ids: &[ObjectId], budget: u64) -> Result<Shrun
         let mut total = 0u64;
         for &id in ids {
             let original = source.image(id)?;
-            let smaller = pixels(&original).map(|p| encode(&p, *scale, *quality)).filter(|s| s.content.len() < original.content.len());
+            let smaller = pixels(&original)
+                .map(|p| encode(&p, *scale, *quality))
+                .filter(|s| s.content.len() < original.content.len());
             total += smaller.as_ref().map_or(original.content.len(), |s| s.content.len()) as u64;
             if let Some(smaller) = smaller {
                 images.insert(id, smaller);
@@ -78,7 +80,10 @@ mod tests {
         assert_eq!(smaller.dict.get(b"Width").unwrap().as_i64().unwrap(), 150);
         assert_eq!(smaller.dict.get(b"ColorSpace").unwrap().as_name().unwrap(), b"DeviceGray");
 
-        let encoded = crate::pdf::image::encode(&crate::page::PageImage::Gray(GrayImage::from_pixel(64, 64, image::Luma([200]))), 85);
+        let encoded = crate::pdf::image::encode(
+            &crate::page::PageImage::Gray(GrayImage::from_pixel(64, 64, image::Luma([200]))),
+            85,
+        );
         // A plain page is kept losslessly (Flate with PNG predictors); it decodes too.
         assert_eq!(encoded.dict.get(b"Filter").unwrap().as_name().unwrap(), b"FlateDecode");
         let flate = pixels(&encoded.into_stream()).expect("Flate gray decodes");

@@ -34,7 +34,10 @@ fn clean(text: &str) -> String {
 
 /// A data field from its tag, indicators and non-empty subfields.
 fn data_field(tag: &[u8; 3], indicators: &[u8; 2], subfields: &[(u8, Option<String>)]) -> Option<FieldRepr> {
-    let subfields: Vec<(u8, String)> = subfields.iter().filter_map(|(code, value)| value.as_deref().map(clean).filter(|v| !v.is_empty()).map(|v| (*code, v))).collect();
+    let subfields: Vec<(u8, String)> = subfields
+        .iter()
+        .filter_map(|(code, value)| value.as_deref().map(clean).filter(|v| !v.is_empty()).map(|v| (*code, v)))
+        .collect();
     (!subfields.is_empty()).then(|| FieldRepr::from((tag, indicators, subfields)))
 }
 
@@ -43,7 +46,10 @@ fn data_field(tag: &[u8; 3], indicators: &[u8; 2], subfields: &[(u8, Option<Stri
 fn rights_statement(rights: Option<Rights>) -> (&'static str, &'static str) {
     match rights {
         Some(Rights::PublicDomain) => ("Public domain", "https://creativecommons.org/publicdomain/mark/1.0/"),
-        Some(Rights::AuthorContract) => ("In copyright; made available under a contract with the author", "http://rightsstatements.org/vocab/InC/1.0/"),
+        Some(Rights::AuthorContract) => (
+            "In copyright; made available under a contract with the author",
+            "http://rightsstatements.org/vocab/InC/1.0/",
+        ),
         Some(Rights::InCopyright) | None => ("In copyright", "http://rightsstatements.org/vocab/InC/1.0/"),
     }
 }
@@ -69,7 +75,9 @@ pub fn record(document: &DocumentRecord, pdf_url: Option<&str>) -> Result<Record
     let mut builder = RecordBuilder::new();
     builder
         .set_bibliographic_level(match bib.kind {
-            Some(DocumentType::NewspaperArticle | DocumentType::JournalArticle) => BibliographicLevel::SerialComponentPart,
+            Some(DocumentType::NewspaperArticle | DocumentType::JournalArticle) => {
+                BibliographicLevel::SerialComponentPart
+            }
             Some(DocumentType::BookChapter) => BibliographicLevel::MonographicComponentPart,
             Some(DocumentType::Book) | None => BibliographicLevel::MonographOrItem,
         })
@@ -86,9 +94,17 @@ pub fn record(document: &DocumentRecord, pdf_url: Option<&str>) -> Result<Record
         fields.push(data_field(if n == 0 { b"100" } else { b"700" }, indicators, &[(b'a', some(author))]));
     }
     let title_indicators = if bib.authors.is_empty() { b"00" } else { b"10" };
-    fields.push(data_field(b"245", title_indicators, &[(b'a', some(&bib.title)), (b'c', gost::responsibility(bib, &conventions))]));
+    fields.push(data_field(
+        b"245",
+        title_indicators,
+        &[(b'a', some(&bib.title)), (b'c', gost::responsibility(bib, &conventions))],
+    ));
     if !gost::is_part(bib) {
-        fields.push(data_field(b"264", b" 1", &[(b'a', bib.place.clone()), (b'b', bib.publisher.clone()), (b'c', year.map(|y| y.to_string()))]));
+        fields.push(data_field(
+            b"264",
+            b" 1",
+            &[(b'a', bib.place.clone()), (b'b', bib.publisher.clone()), (b'c', year.map(|y| y.to_string()))],
+        ));
     }
     fields.push(data_field(b"300", b"  ", &[(b'a', gost::extent(bib, document.pages.len(), &conventions))]));
     fields.push(data_field(b"500", b"  ", &[(b'a', bib.notes.clone())]));
@@ -124,7 +140,10 @@ mod tests {
                 if tag.as_str().starts_with("00") {
                     format!("{} {}", tag.as_str(), f.get_data::<str>())
                 } else {
-                    let subfields: String = f.subfields().map(|s| format!("${}{}", s.get_identifier().as_char(), s.get_data::<str>())).collect();
+                    let subfields: String = f
+                        .subfields()
+                        .map(|s| format!("${}{}", s.get_identifier().as_char(), s.get_data::<str>()))
+                        .collect();
                     format!("{} {}{}{}", tag.as_str(), f.get_indicator().first(), f.get_indicator().second(), subfields)
                 }
             })
@@ -176,14 +195,34 @@ mod tests {
 
     #[test]
     fn a_book_has_an_imprint_and_a_chapter_its_host_imprint() {
-        let book = document("qamshy", &[("type", "book"), ("title", "Қамшы"), ("place", "Қарағанды"), ("publisher", "Арко"), ("year", "2016"), ("source_pages", "84")]);
+        let book = document(
+            "qamshy",
+            &[
+                ("type", "book"),
+                ("title", "Қамшы"),
+                ("place", "Қарағанды"),
+                ("publisher", "Арко"),
+                ("year", "2016"),
+                ("source_pages", "84"),
+            ],
+        );
         let shown = fields(&record(&book, None).unwrap());
         assert!(shown.contains(&"264  1$aҚарағанды$bАрко$c2016".to_string()), "{shown:?}");
         assert!(shown.contains(&"300   $a84 б.".to_string()), "{shown:?}");
         assert!(shown.contains(&"245 00$aҚамшы".to_string()), "{shown:?}");
         assert!(!shown.iter().any(|f| f.starts_with("773") || f.starts_with("856")), "{shown:?}");
 
-        let chapter = document("ch", &[("type", "book_chapter"), ("title", "Тарау"), ("source", "Кітап"), ("place", "Алматы"), ("year", "1998"), ("source_pages", "10-24")]);
+        let chapter = document(
+            "ch",
+            &[
+                ("type", "book_chapter"),
+                ("title", "Тарау"),
+                ("source", "Кітап"),
+                ("place", "Алматы"),
+                ("year", "1998"),
+                ("source_pages", "10-24"),
+            ],
+        );
         let shown = fields(&record(&chapter, None).unwrap());
         assert!(shown.contains(&"773 0 $tКітап$dАлматы, 1998$gБ. 10–24".to_string()), "{shown:?}");
         assert!(!shown.iter().any(|f| f.starts_with("264")), "{shown:?}");

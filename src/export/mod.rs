@@ -24,7 +24,6 @@ pub enum Format {
     Csv,
 }
 
-
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("document {id}: cannot be made a MARC record: {source}")]
@@ -69,7 +68,13 @@ pub struct Described<'a> {
 
 impl<'a> Described<'a> {
     pub fn of(record: &'a DocumentRecord) -> Described<'a> {
-        Described { id: &record.id, bib: &record.bib, citation: record.citation(), pages: record.pages.len(), languages: &record.languages }
+        Described {
+            id: &record.id,
+            bib: &record.bib,
+            citation: record.citation(),
+            pages: record.pages.len(),
+            languages: &record.languages,
+        }
     }
 }
 
@@ -84,13 +89,21 @@ struct JsonEntry<'a> {
 }
 
 /// Writes `records` in `format`; `base_url` makes PDF links (MARC 856, `url`).
-pub fn export(records: &[DocumentRecord], format: Format, base_url: Option<&str>, out: &mut dyn Write) -> Result<(), ExportError> {
+pub fn export(
+    records: &[DocumentRecord],
+    format: Format,
+    base_url: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
     let url = |record: &DocumentRecord| base_url.map(|base| pdf_url(base, record));
     match format {
         Format::MarcXml | Format::Marc => {
             let marc: Vec<::marc::Record<'static>> = records
                 .iter()
-                .map(|r| self::marc::record(r, url(r).as_deref()).map_err(|source| ExportError::Marc { id: r.id.clone(), source }))
+                .map(|r| {
+                    self::marc::record(r, url(r).as_deref())
+                        .map_err(|source| ExportError::Marc { id: r.id.clone(), source })
+                })
                 .collect::<Result<_, _>>()?;
             if format == Format::Marc {
                 for record in &marc {
@@ -110,7 +123,8 @@ pub fn export(records: &[DocumentRecord], format: Format, base_url: Option<&str>
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(out);
-            let header: Vec<&str> = [FILES, ID].into_iter().chain(FIELDS.iter().copied()).chain(COMPUTED_COLUMNS.iter().copied()).collect();
+            let header: Vec<&str> =
+                [FILES, ID].into_iter().chain(FIELDS.iter().copied()).chain(COMPUTED_COLUMNS.iter().copied()).collect();
             writer.write_record(&header)?;
             for r in records {
                 let files: Vec<&str> = r.source_files.iter().map(|s| s.name.as_str()).collect();
@@ -132,7 +146,16 @@ mod tests {
 
     fn exported(format: Format, base_url: Option<&str>) -> Vec<u8> {
         let records = [
-            document("қамшы", &[("type", "book"), ("title", "Қамшы"), ("authors", "Кәрім, Н."), ("year", "2016"), ("collections", "Әдебиет")]),
+            document(
+                "қамшы",
+                &[
+                    ("type", "book"),
+                    ("title", "Қамшы"),
+                    ("authors", "Кәрім, Н."),
+                    ("year", "2016"),
+                    ("collections", "Әдебиет"),
+                ],
+            ),
             document("b", &[("title", "Екінші, \"тырнақшада\"")]),
         ];
         let mut out = Vec::new();
@@ -143,7 +166,10 @@ mod tests {
     #[test]
     fn urls_are_percent_encoded() {
         let record = document("қамшы 1", &[("title", "x")]);
-        assert_eq!(pdf_url("https://lib.kz/a/", &record), "https://lib.kz/a/documents/%D2%9B%D0%B0%D0%BC%D1%88%D1%8B%201/%D2%9B%D0%B0%D0%BC%D1%88%D1%8B%201.pdf");
+        assert_eq!(
+            pdf_url("https://lib.kz/a/", &record),
+            "https://lib.kz/a/documents/%D2%9B%D0%B0%D0%BC%D1%88%D1%8B%201/%D2%9B%D0%B0%D0%BC%D1%88%D1%8B%201.pdf"
+        );
     }
 
     #[test]

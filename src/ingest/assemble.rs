@@ -131,7 +131,9 @@ impl<'a> Collector<'a> {
         let mut summary = output.summary;
         match output.pdf {
             ArchivedPage::Made(page) => {
-                writer.add_page(page).map_err(|source| IngestError::Write { path: self.archive.pdf_path(id), source })?;
+                writer
+                    .add_page(page)
+                    .map_err(|source| IngestError::Write { path: self.archive.pdf_path(id), source })?;
                 self.conf_sum += (output.recognized.mean_conf * summary.words as f32) as f64;
                 self.conf_words += summary.words;
                 self.report.pages += 1;
@@ -140,7 +142,8 @@ impl<'a> Collector<'a> {
                 let (source, copier) = match assembly.imports.entry(summary.source) {
                     std::collections::hash_map::Entry::Occupied(open) => open.into_mut(),
                     std::collections::hash_map::Entry::Vacant(slot) => {
-                        let source = SourcePdf::open(&self.documents[document].sources[summary.source].path).map_err(CopyError::from)?;
+                        let source = SourcePdf::open(&self.documents[document].sources[summary.source].path)
+                            .map_err(CopyError::from)?;
                         slot.insert((source, PageCopier::new()))
                     }
                 };
@@ -176,7 +179,8 @@ impl<'a> Collector<'a> {
             None => (planned.bib.clone(), Vec::new()),
         };
         // The languages the record states, else those found in the text.
-        let languages = if bib.language.is_empty() { document_languages(&assembly.summaries) } else { bib.language.clone() };
+        let languages =
+            if bib.language.is_empty() { document_languages(&assembly.summaries) } else { bib.language.clone() };
         let mut record = DocumentRecord {
             schema: SCHEMA_VERSION,
             id: id.clone(),

@@ -55,7 +55,11 @@ pub fn read(dir: &Path, scans: &[PathBuf]) -> Option<Manifest> {
     let table = match (csv.is_file(), toml.is_file()) {
         (false, false) => return None,
         (true, true) => {
-            manifest.problems.push(problem_at(&toml, None, format!("both {CSV_NAME} and {TOML_NAME} describe this batch; keep one")));
+            manifest.problems.push(problem_at(
+                &toml,
+                None,
+                format!("both {CSV_NAME} and {TOML_NAME} describe this batch; keep one"),
+            ));
             return Some(manifest);
         }
         (true, false) => table::read_csv(&csv, &mut manifest.problems),
@@ -114,7 +118,14 @@ fn is_pattern(name: &str) -> bool {
 
 impl<'a> Checker<'a> {
     fn new(dir: &'a Path, scans: &'a [PathBuf], manifest: &'a mut Manifest) -> Checker<'a> {
-        let relative = |path: &Path| path.strip_prefix(dir).unwrap_or(path).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let relative = |path: &Path| {
+            path.strip_prefix(dir)
+                .unwrap_or(path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        };
         let scans = scans.iter().map(|path| (relative(path), path)).collect();
         Checker { dir, scans, manifest, file_rows: HashMap::new(), id_rows: HashMap::new() }
     }
@@ -123,7 +134,9 @@ impl<'a> Checker<'a> {
         for required in [FILES, "title"] {
             // A TOML document without them is reported by its row.
             if table.has_header && !table.columns.iter().any(|c| c == required) {
-                self.manifest.problems.push(table.file_problem(Some(required), format!("the header has no '{required}' column")));
+                self.manifest
+                    .problems
+                    .push(table.file_problem(Some(required), format!("the header has no '{required}' column")));
             }
         }
         if !self.manifest.problems.is_empty() {
@@ -184,10 +197,18 @@ impl<'a> Checker<'a> {
         };
         let id = sanitize_id(&given);
         if id != given {
-            self.manifest.warnings.push(table.problem(row, Some(ID), format!("'{given}' is stored as '{id}' (ids keep letters, digits, '-', '_' and '.')")));
+            self.manifest.warnings.push(table.problem(
+                row,
+                Some(ID),
+                format!("'{given}' is stored as '{id}' (ids keep letters, digits, '-', '_' and '.')"),
+            ));
         }
         if let Some(first) = self.id_rows.get(&id) {
-            self.manifest.problems.push(table.problem(row, Some(ID), format!("id '{id}' is already given in row {first}")));
+            self.manifest.problems.push(table.problem(
+                row,
+                Some(ID),
+                format!("id '{id}' is already given in row {first}"),
+            ));
         } else {
             self.id_rows.insert(id.clone(), row.number);
         }
@@ -236,10 +257,18 @@ impl<'a> Checker<'a> {
             return Ok(vec![(shown.as_str(), *path)]);
         }
         if is_pattern(&normal) {
-            let glob = GlobBuilder::new(&normal).literal_separator(true).build().map_err(|e| format!("'{name}' is not a valid pattern: {}", e.kind()))?;
+            let glob = GlobBuilder::new(&normal)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("'{name}' is not a valid pattern: {}", e.kind()))?;
             let matcher = glob.compile_matcher();
-            let found: Vec<_> = self.scans.iter().filter(|(n, _)| matcher.is_match(n)).map(|(n, p)| (n.as_str(), *p)).collect();
-            return if found.is_empty() { Err(format!("no scan in the batch folder matches '{name}'")) } else { Ok(found) };
+            let found: Vec<_> =
+                self.scans.iter().filter(|(n, _)| matcher.is_match(n)).map(|(n, p)| (n.as_str(), *p)).collect();
+            return if found.is_empty() {
+                Err(format!("no scan in the batch folder matches '{name}'"))
+            } else {
+                Ok(found)
+            };
         }
         if let Some((other, _)) = self.scans.iter().find(|(n, _)| n.to_lowercase() == normal.to_lowercase()) {
             return Err(format!("file '{name}' not found in the batch folder (there is '{other}')"));
@@ -287,7 +316,11 @@ mod tests {
         assert!(manifest.usable);
         let book = &manifest.entries[0];
         assert_eq!(book.row, 2);
-        assert_eq!(book.files, vec![scans[0].clone(), scans[1].clone(), scans[2].clone()], "natural order: p2 before p10");
+        assert_eq!(
+            book.files,
+            vec![scans[0].clone(), scans[1].clone(), scans[2].clone()],
+            "natural order: p2 before p10"
+        );
         assert_eq!(book.bib.kind, Some(DocumentType::Book));
         assert_eq!(book.bib.notes.as_deref(), Some("shelf: A-12"), "extra columns are kept as notes");
         assert_eq!(book.id, None);
@@ -328,7 +361,8 @@ mod tests {
         .unwrap();
         let manifest = read(dir.path(), &scans).unwrap();
         let csv = dir.path().join(CSV_NAME).display().to_string();
-        let shown: Vec<String> = manifest.problems.iter().map(ToString::to_string).map(|s| s.replacen(&csv, "batch.csv", 1)).collect();
+        let shown: Vec<String> =
+            manifest.problems.iter().map(ToString::to_string).map(|s| s.replacen(&csv, "batch.csv", 1)).collect();
         let expected = [
             "batch.csv: row 2, column 'type': unknown variant `newspaper`, expected one of `newspaper_article`, `journal_article`, `book`, `book_chapter`",
             "batch.csv: row 3, column 'date': bad date '12.07.2019': expected YYYY-MM-DD or YYYY",
@@ -363,19 +397,38 @@ mod tests {
         let check = |content: &[u8]| {
             std::fs::write(&path, content).unwrap();
             let manifest = read(dir.path(), &scans).unwrap();
-            manifest.problems.iter().map(|p| p.to_string().replacen(&path.display().to_string(), "batch.csv", 1)).collect::<Vec<_>>()
+            manifest
+                .problems
+                .iter()
+                .map(|p| p.to_string().replacen(&path.display().to_string(), "batch.csv", 1))
+                .collect::<Vec<_>>()
         };
-        assert_eq!(check(b"title,id\nx,y\n"), vec!["batch.csv: row 1, column 'files': the header has no 'files' column"]);
+        assert_eq!(
+            check(b"title,id\nx,y\n"),
+            vec!["batch.csv: row 1, column 'files': the header has no 'files' column"]
+        );
         assert_eq!(
             check("files;title\np1.png;Қамшы\n".as_bytes()),
-            vec!["batch.csv: row 1: the columns are separated by semicolons; save the file comma-separated (CSV UTF-8)"]
+            vec![
+                "batch.csv: row 1: the columns are separated by semicolons; save the file comma-separated (CSV UTF-8)"
+            ]
         );
         assert_eq!(check(b"files,title,title\n"), vec!["batch.csv: row 1, column 'title': the column appears twice"]);
-        assert_eq!(check(b"files,title,,\np1.png,a,,\n"), Vec::<String>::new(), "empty unnamed columns are passed over");
-        assert_eq!(check(b"files,title,\np1.png,a,b\n"), vec!["batch.csv: row 2: a value stands in a column without a name; name the column or move the value"]);
+        assert_eq!(
+            check(b"files,title,,\np1.png,a,,\n"),
+            Vec::<String>::new(),
+            "empty unnamed columns are passed over"
+        );
+        assert_eq!(
+            check(b"files,title,\np1.png,a,b\n"),
+            vec!["batch.csv: row 2: a value stands in a column without a name; name the column or move the value"]
+        );
         assert_eq!(check(b"files,title\np1.png,a,b\n"), vec!["batch.csv: row 2: the row has 3 cells, the header 2"]);
         // "Қамшы" in Windows-1251, as an old spreadsheet saves it.
-        assert_eq!(check(b"files,title\np1.png,\xca\xe0\xec\xf8\xfb\n"), vec!["batch.csv: row 2: not UTF-8 text; save the file as CSV UTF-8"]);
+        assert_eq!(
+            check(b"files,title\np1.png,\xca\xe0\xec\xf8\xfb\n"),
+            vec!["batch.csv: row 2: not UTF-8 text; save the file as CSV UTF-8"]
+        );
         std::fs::write(dir.path().join(TOML_NAME), "").unwrap();
         let both = read(dir.path(), &scans).unwrap();
         assert!(!both.usable);
@@ -408,13 +461,16 @@ mod tests {
         let problem = &manifest.unwrap().problems[0];
         assert_eq!(problem.line, Some(14), "{problem}");
 
-        let text = std::fs::read_to_string(dir.path().join(TOML_NAME)).unwrap().replace("2019-07-32", "2019-07-12\nissue = 28\nlanguage = [\"rus\", \"kk\"]");
+        let text = std::fs::read_to_string(dir.path().join(TOML_NAME))
+            .unwrap()
+            .replace("2019-07-32", "2019-07-12\nissue = 28\nlanguage = [\"rus\", \"kk\"]");
         std::fs::write(dir.path().join(TOML_NAME), text).unwrap();
         let manifest = read(dir.path(), &scans).unwrap();
         assert_eq!(manifest.entries.len(), 1);
         let book = &manifest.entries[0];
         assert_eq!((book.bib.year, book.bib.source_pages.as_deref(), book.files.len()), (Some(2016), Some("84"), 2));
-        let problems: Vec<String> = manifest.problems.iter().map(|p| p.to_string().rsplit_once('/').unwrap().1.to_string()).collect();
+        let problems: Vec<String> =
+            manifest.problems.iter().map(|p| p.to_string().rsplit_once('/').unwrap().1.to_string()).collect();
         assert_eq!(problems, vec!["batch.toml: row 2, line 16, column 'language': unknown language 'kk': expected a three-letter ISO 639 code (kaz, rus, eng, …)"]);
     }
 
@@ -425,7 +481,11 @@ mod tests {
         let manifest = read(dir.path(), &scans).unwrap();
         assert!(!manifest.usable);
         assert!(manifest.problems[0].reason.contains("unknown field `documents`"), "{}", manifest.problems[0]);
-        std::fs::write(dir.path().join(TOML_NAME), "[[document]]\nfiles = \"p1.png\"\ntitle = \"T\"\nnotes = { a = 1 }\n").unwrap();
+        std::fs::write(
+            dir.path().join(TOML_NAME),
+            "[[document]]\nfiles = \"p1.png\"\ntitle = \"T\"\nnotes = { a = 1 }\n",
+        )
+        .unwrap();
         let manifest = read(dir.path(), &scans).unwrap();
         assert_eq!(manifest.problems[0].reason, "expected text, a whole number, a date or a list of them");
         assert_eq!((manifest.problems[0].row, manifest.problems[0].line), (Some(1), Some(4)));

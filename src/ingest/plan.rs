@@ -109,7 +109,9 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
                     Some(reason) => progress.note(&format!("{}: {reason}", path.display())),
                     None => candidates.push((batch.name.clone(), batch.root.clone(), path.clone())),
                 },
-                Err((path, reason)) => failures.push(Failure { path: path.clone(), page: None, reason: reason.clone() }),
+                Err((path, reason)) => {
+                    failures.push(Failure { path: path.clone(), page: None, reason: reason.clone() })
+                }
             }
         }
     }
@@ -119,8 +121,18 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
             let result = load::probe(&path).map_err(|e| e.to_string()).and_then(|info| {
                 let (sha256, bytes) = sha256_file(&path).map_err(|e| format!("cannot read the file: {e}"))?;
                 let name = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().into_owned();
-                let file = SourceFile { path: path.to_string_lossy().into_owned(), batch: batch.clone(), name, sha256, bytes };
-                Ok((PlannedSource { path: path.clone(), format: info.format, pages: info.pages, file, metadata: info.metadata }, info.damage))
+                let file =
+                    SourceFile { path: path.to_string_lossy().into_owned(), batch: batch.clone(), name, sha256, bytes };
+                Ok((
+                    PlannedSource {
+                        path: path.clone(),
+                        format: info.format,
+                        pages: info.pages,
+                        file,
+                        metadata: info.metadata,
+                    },
+                    info.damage,
+                ))
             });
             (batch, path, result)
         })
@@ -174,7 +186,14 @@ fn drafts_from_files(sources: Vec<(String, PlannedSource)>) -> Vec<Draft> {
         .into_iter()
         .map(|(batch, source)| {
             let stem = file_stem(&source.path);
-            Draft { batch, bib: Bibliographic { title: stem.clone(), ..Default::default() }, stem, id: None, described: None, sources: vec![source] }
+            Draft {
+                batch,
+                bib: Bibliographic { title: stem.clone(), ..Default::default() },
+                stem,
+                id: None,
+                described: None,
+                sources: vec![source],
+            }
         })
         .collect()
 }
@@ -220,7 +239,13 @@ impl Unplanned {
 
 /// Which scans form which document: as a batch folder's manifest says where it has one
 /// (checked whole before any page is recognized), else one document per scan file.
-fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, options: &IngestOptions, report: &mut IngestReport, progress: &dyn Progress) -> Vec<Draft> {
+fn drafts(
+    batches: &[Batch],
+    sources: Vec<(String, PlannedSource)>,
+    options: &IngestOptions,
+    report: &mut IngestReport,
+    progress: &dyn Progress,
+) -> Vec<Draft> {
     let mut unplanned = Unplanned::new(sources);
     let mut planned = Vec::new();
     for batch in batches.iter().filter(|b| b.folder) {
@@ -235,17 +260,31 @@ fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, options: &In
         report.manifest_problems.extend(manifest.problems.iter().cloned());
         report.manifest_warnings.extend(manifest.warnings.iter().cloned());
         if !manifest.usable {
-            progress.note(&format!("{}: nothing ingested from this batch until its manifest is fixed", batch.root.display()));
+            progress.note(&format!(
+                "{}: nothing ingested from this batch until its manifest is fixed",
+                batch.root.display()
+            ));
             for scan in &scans {
                 unplanned.take(scan);
             }
             continue;
         }
         for entry in manifest.entries {
-            let found: Vec<Option<(String, PlannedSource)>> = entry.files.iter().map(|file| unplanned.take(file)).collect();
-            let unusable: Vec<String> = entry.files.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(file, _)| file.display().to_string()).collect();
+            let found: Vec<Option<(String, PlannedSource)>> =
+                entry.files.iter().map(|file| unplanned.take(file)).collect();
+            let unusable: Vec<String> = entry
+                .files
+                .iter()
+                .zip(&found)
+                .filter(|(_, f)| f.is_none())
+                .map(|(file, _)| file.display().to_string())
+                .collect();
             if !unusable.is_empty() {
-                let reason = format!("row {}: the document is not ingested, as {} could not be used", entry.row, unusable.join(", "));
+                let reason = format!(
+                    "row {}: the document is not ingested, as {} could not be used",
+                    entry.row,
+                    unusable.join(", ")
+                );
                 let failure = Failure { path: manifest.path.clone(), page: None, reason };
                 progress.note(&failure.to_string());
                 report.failures.push(failure);
@@ -253,7 +292,14 @@ fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, options: &In
             }
             let sources: Vec<PlannedSource> = found.into_iter().flatten().map(|(_, source)| source).collect();
             let stem = file_stem(&sources[0].path);
-            planned.push(Draft { batch: batch.name.clone(), stem, id: entry.id, described: Some((manifest.path.clone(), entry.row)), bib: entry.bib, sources });
+            planned.push(Draft {
+                batch: batch.name.clone(),
+                stem,
+                id: entry.id,
+                described: Some((manifest.path.clone(), entry.row)),
+                bib: entry.bib,
+                sources,
+            });
         }
         // Scans of rows with problems are accounted for by those problems.
         for scan in &manifest.claimed {
@@ -263,7 +309,8 @@ fn drafts(batches: &[Batch], sources: Vec<(String, PlannedSource)>, options: &In
         for scan in unlisted {
             let listed = manifest.path.display();
             if options.include_unlisted {
-                progress.note(&format!("{}: not listed in {listed}; archived as a document of its own", scan.display()));
+                progress
+                    .note(&format!("{}: not listed in {listed}; archived as a document of its own", scan.display()));
             } else {
                 progress.note(&format!("{}: not listed in {listed}; not ingested (--include-unlisted archives it as a document of its own)", scan.display()));
                 unplanned.take(scan);
@@ -306,8 +353,16 @@ fn resolve(
                 progress.note(&format!("{}: {damage}; made again from its scans", record.id));
                 remake = Some(record.id);
             } else {
-                let differs = if draft.described.is_some() && draft.bib != record.bib { "; its manifest row differs from the archived description (`olke catalog apply` changes that)" } else { "" };
-                progress.note(&format!("{}: already archived as {}, skipped{differs}", draft.sources[0].path.display(), record.id));
+                let differs = if draft.described.is_some() && draft.bib != record.bib {
+                    "; its manifest row differs from the archived description (`olke catalog apply` changes that)"
+                } else {
+                    ""
+                };
+                progress.note(&format!(
+                    "{}: already archived as {}, skipped{differs}",
+                    draft.sources[0].path.display(),
+                    record.id
+                ));
                 report.documents.push(DocumentReport::of(&record, Outcome::Unchanged));
                 continue;
             }
@@ -325,7 +380,13 @@ fn resolve(
             // model fails that row only.
             if let (Err(missing), Some((file, row))) = (ocr::check_models(&models), &draft.described) {
                 let reason = format!("{missing}; or name the model that reads it in olke.toml's [ocr.models]");
-                let problem = Problem { file: file.clone(), row: Some(*row), line: None, column: Some("language".to_string()), reason };
+                let problem = Problem {
+                    file: file.clone(),
+                    row: Some(*row),
+                    line: None,
+                    column: Some("language".to_string()),
+                    reason,
+                };
                 progress.note(&problem.to_string());
                 report.manifest_problems.push(problem);
                 continue;
@@ -365,7 +426,15 @@ fn resolve(
         };
         planned_ids.insert(id.clone(), origin);
         keys_this_run.insert(key.clone(), id.clone());
-        planned.push(PlannedDocument { id, outcome, models, bib: draft.bib, described: draft.described.is_some(), sources: draft.sources, content_key: key });
+        planned.push(PlannedDocument {
+            id,
+            outcome,
+            models,
+            bib: draft.bib,
+            described: draft.described.is_some(),
+            sources: draft.sources,
+            content_key: key,
+        });
     }
     Ok(planned)
 }
@@ -419,7 +488,10 @@ mod tests {
         let (sha256, bytes) = sha256_file(path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let file = SourceFile { path: path.to_string_lossy().into_owned(), batch: batch.into(), name, sha256, bytes };
-        (batch.to_string(), PlannedSource { path: path.to_path_buf(), format: Format::Png, pages: 1, file, metadata: None })
+        (
+            batch.to_string(),
+            PlannedSource { path: path.to_path_buf(), format: Format::Png, pages: 1, file, metadata: None },
+        )
     }
 
     fn sources_of(batch: &Batch) -> Vec<(String, PlannedSource)> {
@@ -436,11 +508,13 @@ mod tests {
         let (_dir, root) = batch("gazeta", &["p1.png"], None);
         let draft = draft("gazeta", &root.join("p1.png"));
         let mut taken = HashSet::new();
-        let ids: Vec<String> = (0..4).map(|_| {
-            let id = unique_id(&draft, &mut taken);
-            taken.insert(id.clone());
-            id
-        }).collect();
+        let ids: Vec<String> = (0..4)
+            .map(|_| {
+                let id = unique_id(&draft, &mut taken);
+                taken.insert(id.clone());
+                id
+            })
+            .collect();
         assert_eq!(ids, ["p1", "gazeta-p1", "gazeta-p1-2", "gazeta-p1-3"]);
     }
 
@@ -486,7 +560,11 @@ mod tests {
         let archive = Archive::new(dir.path());
         archive.create_layout().unwrap();
         let catalog = Catalog::open(&archive).unwrap();
-        let drafts = vec![draft("a", &first.join("p1.png")), draft("b", &second.join("p1.png")), draft("b", &second.join("p2.png"))];
+        let drafts = vec![
+            draft("a", &first.join("p1.png")),
+            draft("b", &second.join("p1.png")),
+            draft("b", &second.join("p2.png")),
+        ];
         let mut report = IngestReport::default();
         let planned = resolve(&archive, &catalog, drafts, &IngestOptions::default(), &mut report, &Silent).unwrap();
         let ids: Vec<&str> = planned.iter().map(|d| d.id.as_str()).collect();

@@ -185,18 +185,30 @@ pub(super) struct PageOutput {
 }
 
 /// Runs one scanned page through load → prepare → ocr → pdf, timing each stage.
-fn process_page(job: &PageJob, pages_in_file: usize, options: &IngestOptions) -> (Result<Vec<PageOutput>, Failure>, StageSeconds) {
+fn process_page(
+    job: &PageJob,
+    pages_in_file: usize,
+    options: &IngestOptions,
+) -> (Result<Vec<PageOutput>, Failure>, StageSeconds) {
     let mut seconds = StageSeconds::default();
     let result = run_stages(job, pages_in_file, options, &mut seconds);
     tracing::debug!(file = %job.path.display(), page = job.index + 1, ?seconds, "page done");
     (result, seconds)
 }
 
-fn run_stages(job: &PageJob, pages_in_file: usize, options: &IngestOptions, seconds: &mut StageSeconds) -> Result<Vec<PageOutput>, Failure> {
-    let fail = |reason: String| Failure { path: job.path.clone(), page: (pages_in_file > 1).then_some(job.index + 1), reason };
+fn run_stages(
+    job: &PageJob,
+    pages_in_file: usize,
+    options: &IngestOptions,
+    seconds: &mut StageSeconds,
+) -> Result<Vec<PageOutput>, Failure> {
+    let fail =
+        |reason: String| Failure { path: job.path.clone(), page: (pages_in_file > 1).then_some(job.index + 1), reason };
     let timer = Instant::now();
     let source = match job.format {
-        Format::Pdf => match load::pdf::read_page(&job.path, job.index, options.pdf_ocr, &options.load).map_err(|e| fail(e.to_string()))? {
+        Format::Pdf => match load::pdf::read_page(&job.path, job.index, options.pdf_ocr, &options.load)
+            .map_err(|e| fail(e.to_string()))?
+        {
             PdfPageContent::Text(recognized) => {
                 seconds.load += timer.elapsed().as_secs_f64();
                 let summary = PageSummary::of(&recognized, job.source, job.index, Default::default(), TextLayer::Kept);
@@ -305,4 +317,3 @@ mod tests {
         assert!(resident < 1 << 40, "{resident} bytes resident is not plausible");
     }
 }
-

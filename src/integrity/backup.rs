@@ -27,13 +27,13 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::archive::{sha256_file, Archive, ArchiveError, AtomicFile};
 use crate::archive::files;
+use crate::archive::staging::{self, Recovered, Staged};
+use crate::archive::store::{record_sha256, DerivedStore, StoreError};
+use crate::archive::{sha256_file, Archive, ArchiveError, AtomicFile};
 use crate::catalog::{Catalog, CatalogError};
 use crate::page::RecognizedPage;
 use crate::record::DocumentRecord;
-use crate::archive::staging::{self, Recovered, Staged};
-use crate::archive::store::{record_sha256, DerivedStore, StoreError};
 
 pub const CATALOG_FILE: &str = "catalog.jsonl";
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -126,8 +126,15 @@ fn archive_files(archive: &Archive) -> Result<Vec<FileEntry>, BackupError> {
     let root = archive.root();
     let mut paths = Vec::new();
     // Staging folders and temporary files start with a dot: never part of a document.
-    for entry in walkdir::WalkDir::new(archive.documents_dir()).sort_by_file_name().into_iter().filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')) {
-        let entry = entry.map_err(|e| BackupError::Io { path: e.path().map(Path::to_path_buf).unwrap_or_default(), source: e.into() })?;
+    for entry in walkdir::WalkDir::new(archive.documents_dir())
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        let entry = entry.map_err(|e| BackupError::Io {
+            path: e.path().map(Path::to_path_buf).unwrap_or_default(),
+            source: e.into(),
+        })?;
         if entry.file_type().is_file() {
             paths.push(entry.into_path());
         }
@@ -136,7 +143,13 @@ fn archive_files(archive: &Archive) -> Result<Vec<FileEntry>, BackupError> {
         .into_par_iter()
         .map(|path| {
             let (sha256, bytes) = sha256_file(&path).map_err(io_at(&path))?;
-            let relative = path.strip_prefix(root).unwrap_or(&path).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             Ok(FileEntry { path: relative, sha256, bytes })
         })
         .collect()
@@ -151,12 +164,21 @@ pub fn backup(archive: &Archive, out: &Path) -> Result<BackupReport, BackupError
     }
     let mut writer = super::open_for_writing(archive)?;
     let (records, unreadable) = files::records(archive)?;
-    let mut problems: Vec<Problem> = unreadable.iter().map(|(id, e)| problem(Some(id), None, format!("record.json cannot be read, so it is not in {CATALOG_FILE}: {e}"))).collect();
+    let mut problems: Vec<Problem> = unreadable
+        .iter()
+        .map(|(id, e)| {
+            problem(Some(id), None, format!("record.json cannot be read, so it is not in {CATALOG_FILE}: {e}"))
+        })
+        .collect();
     let files = archive_files(archive)?;
     let by_path: BTreeMap<&str, &FileEntry> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     for record in records.values() {
         if by_path.get(record.pdf.as_str()).map(|f| &f.sha256) != Some(&record.pdf_sha256) {
-            problems.push(problem(Some(&record.id), Some(&record.pdf), "the PDF is missing or not the file its record names; `olke verify` tells more"));
+            problems.push(problem(
+                Some(&record.id),
+                Some(&record.pdf),
+                "the PDF is missing or not the file its record names; `olke verify` tells more",
+            ));
         }
     }
 
@@ -170,7 +192,14 @@ pub fn backup(archive: &Archive, out: &Path) -> Result<BackupReport, BackupError
     lines.into_inner().map_err(|e| io_at(&catalog_path)(e.into_error()))?.commit().map_err(io_at(&catalog_path))?;
     let (sha256, bytes) = sha256_file(&catalog_path).map_err(io_at(&catalog_path))?;
 
-    let report = BackupReport { out: out.to_path_buf(), documents: records.len(), files: files.len(), bytes: files.iter().map(|f| f.bytes).sum(), recovered: std::mem::take(&mut writer.recovered), problems };
+    let report = BackupReport {
+        out: out.to_path_buf(),
+        documents: records.len(),
+        files: files.len(),
+        bytes: files.iter().map(|f| f.bytes).sum(),
+        recovered: std::mem::take(&mut writer.recovered),
+        problems,
+    };
     let manifest = Manifest {
         format: FORMAT.into(),
         created: Utc::now(),
@@ -181,7 +210,8 @@ pub fn backup(archive: &Archive, out: &Path) -> Result<BackupReport, BackupError
         files,
     };
     let manifest_path = out.join(MANIFEST_FILE);
-    crate::archive::write_atomic(&manifest_path, &serde_json::to_vec_pretty(&manifest).expect("manifests serialize")).map_err(io_at(&manifest_path))?;
+    crate::archive::write_atomic(&manifest_path, &serde_json::to_vec_pretty(&manifest).expect("manifests serialize"))
+        .map_err(io_at(&manifest_path))?;
     writer.finish()?;
     Ok(report)
 }
@@ -209,7 +239,8 @@ fn read_backup(dir: &Path) -> Result<Backup, BackupError> {
     let file = fs::File::open(&catalog_path).map_err(io_at(&catalog_path))?;
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(io_at(&catalog_path))?;
-        let record: DocumentRecord = serde_json::from_str(&line).map_err(|e| not_a_backup(&catalog_path, format!("line {}: {e}", n + 1)))?;
+        let record: DocumentRecord =
+            serde_json::from_str(&line).map_err(|e| not_a_backup(&catalog_path, format!("line {}: {e}", n + 1)))?;
         records.insert(record.id.clone(), record);
     }
     Ok(Backup { manifest, records })
@@ -245,7 +276,11 @@ fn sound_record(archive: &Archive, id: &str) -> Option<DocumentRecord> {
 /// Rebuilds the catalogue of `archive` (and the `others` stores) from its files and the
 /// backup in `from`, checking the files against the backup's manifest. The catalogue that
 /// was there is set aside, never deleted.
-pub fn restore(archive: &Archive, from: &Path, others: &mut [&mut dyn DerivedStore]) -> Result<RestoreReport, BackupError> {
+pub fn restore(
+    archive: &Archive,
+    from: &Path,
+    others: &mut [&mut dyn DerivedStore],
+) -> Result<RestoreReport, BackupError> {
     let backup = read_backup(from)?;
     if !archive.documents_dir().is_dir() {
         return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
@@ -283,7 +318,11 @@ pub fn restore(archive: &Archive, from: &Path, others: &mut [&mut dyn DerivedSto
                 }
             },
             (None, None) => {
-                report.problems.push(problem(Some(id), None, "cannot be restored: not in the backup, and its record.json is unreadable or does not name its PDF"));
+                report.problems.push(problem(
+                    Some(id),
+                    None,
+                    "cannot be restored: not in the backup, and its record.json is unreadable or does not name its PDF",
+                ));
                 continue;
             }
         };
@@ -319,7 +358,10 @@ pub fn restore(archive: &Archive, from: &Path, others: &mut [&mut dyn DerivedSto
 }
 
 /// Empties a store and puts `documents` in.
-fn refill(store: &mut dyn DerivedStore, documents: &[(DocumentRecord, Vec<RecognizedPage>)]) -> Result<(), BackupError> {
+fn refill(
+    store: &mut dyn DerivedStore,
+    documents: &[(DocumentRecord, Vec<RecognizedPage>)],
+) -> Result<(), BackupError> {
     let name = store.name();
     let store_err = |source| BackupError::Store { store: name, source };
     for id in store.held().map_err(store_err)?.keys() {
@@ -337,7 +379,12 @@ fn write_back(archive: &Archive, saved: &DocumentRecord, manifest: &BTreeMap<&st
     let id = &saved.id;
     match sha256_file(&archive.pdf_path(id)) {
         Ok((sha256, _)) if sha256 == saved.pdf_sha256 => {}
-        Ok(_) => return Err(format!("{} is not the PDF the backup names; put it back from a copy, or ingest its scans again", saved.pdf)),
+        Ok(_) => {
+            return Err(format!(
+                "{} is not the PDF the backup names; put it back from a copy, or ingest its scans again",
+                saved.pdf
+            ))
+        }
         Err(e) => return Err(format!("{}: {e}; put it back from a copy, or ingest its scans again", saved.pdf)),
     }
     for number in 1..=saved.pages.len() as u32 {

@@ -19,13 +19,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::archive::{page_number, sha256_file, write_atomic, Archive, ArchiveError};
 use crate::archive::files;
+use crate::archive::staging::{self, Staged};
+use crate::archive::store::{self, DerivedStore, Difference, Held, StoreError};
+use crate::archive::{page_number, sha256_file, write_atomic, Archive, ArchiveError};
 use crate::catalog::{Catalog, CatalogError};
 use crate::page::RecognizedPage;
 use crate::record::DocumentRecord;
-use crate::archive::staging::{self, Staged};
-use crate::archive::store::{self, DerivedStore, Difference, Held, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
@@ -104,7 +104,15 @@ pub struct Problem {
 
 impl Problem {
     fn new(kind: ProblemKind, document: Option<&str>, path: Option<PathBuf>, detail: impl Into<String>) -> Problem {
-        Problem { kind, document: document.map(str::to_string), store: None, path, detail: detail.into(), repaired: None, not_repaired: None }
+        Problem {
+            kind,
+            document: document.map(str::to_string),
+            store: None,
+            path,
+            detail: detail.into(),
+            repaired: None,
+            not_repaired: None,
+        }
     }
 
     fn settle(&mut self, outcome: Result<String, String>) {
@@ -117,9 +125,14 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = serde_json::to_value(self.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let kind =
+            serde_json::to_value(self.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         write!(f, "{kind}")?;
-        for part in [self.document.clone(), self.store.map(str::to_string), self.path.as_ref().map(|p| p.display().to_string())].into_iter().flatten() {
+        for part in
+            [self.document.clone(), self.store.map(str::to_string), self.path.as_ref().map(|p| p.display().to_string())]
+                .into_iter()
+                .flatten()
+        {
             write!(f, ": {part}")?;
         }
         write!(f, ": {}", self.detail)
@@ -150,15 +163,25 @@ impl VerifyReport {
 
 /// Checks (and with `options.repair`, repairs) the archive; `others` are derived stores
 /// besides the catalogue, opened by the caller.
-pub fn verify(archive: &Archive, options: &VerifyOptions, others: &mut [&mut dyn DerivedStore]) -> Result<VerifyReport, VerifyError> {
+pub fn verify(
+    archive: &Archive,
+    options: &VerifyOptions,
+    others: &mut [&mut dyn DerivedStore],
+) -> Result<VerifyReport, VerifyError> {
     let mut report = VerifyReport { repair: options.repair, ..Default::default() };
     for id in archive.document_folders()? {
         let left = staging::leftovers(archive, &id);
         if left.is_empty() {
             continue;
         }
-        let names: Vec<String> = left.iter().map(|p| p.strip_prefix(archive.root()).unwrap_or(p).display().to_string()).collect();
-        let mut problem = Problem::new(ProblemKind::UnfinishedChange, Some(&id), None, format!("an interrupted write left {}", names.join(", ")));
+        let names: Vec<String> =
+            left.iter().map(|p| p.strip_prefix(archive.root()).unwrap_or(p).display().to_string()).collect();
+        let mut problem = Problem::new(
+            ProblemKind::UnfinishedChange,
+            Some(&id),
+            None,
+            format!("an interrupted write left {}", names.join(", ")),
+        );
         if options.repair {
             problem.settle(match staging::recover_document(archive, &id) {
                 Ok(done) => Ok(done.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")),
@@ -169,7 +192,8 @@ pub fn verify(archive: &Archive, options: &VerifyOptions, others: &mut [&mut dyn
     }
 
     let (mut catalog, catalog_held) = open_catalog(archive, options.repair, &mut report)?;
-    let inspections: Vec<Inspection> = archive.document_folders()?.par_iter().map(|id| inspect(archive, id, options)).collect();
+    let inspections: Vec<Inspection> =
+        archive.document_folders()?.par_iter().map(|id| inspect(archive, id, options)).collect();
     let mut records = BTreeMap::new();
     for inspection in inspections {
         report.pdfs_checked += inspection.pdf_checked as usize;
@@ -191,13 +215,21 @@ pub fn verify(archive: &Archive, options: &VerifyOptions, others: &mut [&mut dyn
 
     // Which scans made each document, for advice on documents whose files are gone.
     let scans: BTreeMap<String, Vec<String>> = match &catalog {
-        Some(catalog) => catalog.documents()?.into_iter().map(|r| (r.id, r.source_files.into_iter().map(|s| s.path).collect())).collect(),
+        Some(catalog) => catalog
+            .documents()?
+            .into_iter()
+            .map(|r| (r.id, r.source_files.into_iter().map(|s| s.path).collect()))
+            .collect(),
         None => BTreeMap::new(),
     };
     if let (Some(catalog), Some((held, rebuilt))) = (catalog.as_mut(), catalog_held) {
         let repaired = compare_store(archive, catalog, held, &records, &scans, options.repair, !rebuilt, &mut report)?;
-        if let Some(problem) = report.problems.iter_mut().find(|p| p.kind == ProblemKind::CatalogUnreadable && rebuilt) {
-            problem.repaired = problem.repaired.take().map(|done| format!("{done}; {repaired} documents put in a new one from the files"));
+        if let Some(problem) = report.problems.iter_mut().find(|p| p.kind == ProblemKind::CatalogUnreadable && rebuilt)
+        {
+            problem.repaired = problem
+                .repaired
+                .take()
+                .map(|done| format!("{done}; {repaired} documents put in a new one from the files"));
         }
     }
     for store in others.iter_mut() {
@@ -211,13 +243,18 @@ pub fn verify(archive: &Archive, options: &VerifyOptions, others: &mut [&mut dyn
 /// repair sets it aside and starts a new, empty one (filled from the files later).
 /// Returns it with what it holds and whether it is the new one.
 #[allow(clippy::type_complexity)]
-fn open_catalog(archive: &Archive, repair: bool, report: &mut VerifyReport) -> Result<(Option<Catalog>, Option<(BTreeMap<String, Held>, bool)>), VerifyError> {
+fn open_catalog(
+    archive: &Archive,
+    repair: bool,
+    report: &mut VerifyReport,
+) -> Result<(Option<Catalog>, Option<(BTreeMap<String, Held>, bool)>), VerifyError> {
     let error = match Catalog::open(archive).and_then(|c| c.held_versions().map(|held| (c, held))) {
         Ok((catalog, held)) => return Ok((Some(catalog), Some((held, false)))),
         Err(e @ (CatalogError::Busy | CatalogError::TooNew { .. })) => return Err(e.into()),
         Err(e) => e,
     };
-    let mut problem = Problem::new(ProblemKind::CatalogUnreadable, None, Some(archive.catalog_dir()), error.to_string());
+    let mut problem =
+        Problem::new(ProblemKind::CatalogUnreadable, None, Some(archive.catalog_dir()), error.to_string());
     if !repair {
         report.problems.push(problem);
         return Ok((None, None));
@@ -250,8 +287,12 @@ fn compare_store(
     for (id, difference) in store::compare(records, &held) {
         let (kind, detail) = match difference {
             Difference::Missing => (ProblemKind::StoreMissing, format!("has files but is not in the {name}")),
-            Difference::Stale => (ProblemKind::StoreStale, format!("the {name} holds another version than its record.json")),
-            Difference::Orphan => (ProblemKind::StoreOrphan, format!("is in the {name} but has no readable record.json")),
+            Difference::Stale => {
+                (ProblemKind::StoreStale, format!("the {name} holds another version than its record.json"))
+            }
+            Difference::Orphan => {
+                (ProblemKind::StoreOrphan, format!("is in the {name} but has no readable record.json"))
+            }
         };
         let mut problem = Problem { store: Some(name), ..Problem::new(kind, Some(&id), None, detail) };
         if repair {
@@ -264,7 +305,9 @@ fn compare_store(
                     Err(e) => Err(format!("its pages cannot be read ({e})")),
                 },
                 // Files still there but damaged: the store may hold the last good record.
-                Difference::Orphan if archive.document_dir(&id).exists() => Err("kept: the document's files are damaged (see the problems above)".to_string()),
+                Difference::Orphan if archive.document_dir(&id).exists() => {
+                    Err("kept: the document's files are damaged (see the problems above)".to_string())
+                }
                 Difference::Orphan => {
                     store.remove(&id).map_err(store_err)?;
                     let again = scans.get(&id).map(|paths| format!(": {}", paths.join(", "))).unwrap_or_default();
@@ -297,15 +340,31 @@ struct Inspection {
 
 /// Looks at one document folder, changing nothing.
 fn inspect(archive: &Archive, id: &str, options: &VerifyOptions) -> Inspection {
-    let mut inspection = Inspection { id: id.to_string(), record: None, problems: Vec::new(), pdf_checked: false, pages_checked: 0, sources_checked: 0, sources_absent: 0 };
+    let mut inspection = Inspection {
+        id: id.to_string(),
+        record: None,
+        problems: Vec::new(),
+        pdf_checked: false,
+        pages_checked: 0,
+        sources_checked: 0,
+        sources_absent: 0,
+    };
     let path = archive.record_path(id);
     let problem = |kind, path: &Path, detail: String| Problem::new(kind, Some(id), Some(path.to_path_buf()), detail);
     let record = match fs::read(&path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(problem(ProblemKind::IncompleteDocument, &path, "no record.json: the folder holds no complete document".into())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(problem(
+            ProblemKind::IncompleteDocument,
+            &path,
+            "no record.json: the folder holds no complete document".into(),
+        )),
         Err(e) => Err(problem(ProblemKind::RecordUnreadable, &path, format!("cannot be read: {e}"))),
         Ok(bytes) => match serde_json::from_slice::<DocumentRecord>(&bytes) {
             Err(e) => Err(problem(ProblemKind::RecordUnreadable, &path, format!("not a record: {e}"))),
-            Ok(record) if record.id != id => Err(problem(ProblemKind::RecordUnreadable, &path, format!("it is the record of '{}', not of its folder's document", record.id))),
+            Ok(record) if record.id != id => Err(problem(
+                ProblemKind::RecordUnreadable,
+                &path,
+                format!("it is the record of '{}', not of its folder's document", record.id),
+            )),
             Ok(record) => Ok(record),
         },
     };
@@ -346,21 +405,35 @@ fn inspect(archive: &Archive, id: &str, options: &VerifyOptions) -> Inspection {
 fn check_pdf(archive: &Archive, record: &DocumentRecord, open: bool) -> Option<Problem> {
     let path = archive.pdf_path(&record.id);
     let problem = |kind, detail: String| Some(Problem::new(kind, Some(&record.id), Some(path.clone()), detail));
-    let read = if open { fs::read(&path).map(|bytes| (hex::encode(Sha256::digest(&bytes)), bytes.len() as u64, Some(bytes))) } else { sha256_file(&path).map(|(sha, n)| (sha, n, None)) };
+    let read = if open {
+        fs::read(&path).map(|bytes| (hex::encode(Sha256::digest(&bytes)), bytes.len() as u64, Some(bytes)))
+    } else {
+        sha256_file(&path).map(|(sha, n)| (sha, n, None))
+    };
     let (sha256, size, bytes) = match read {
         Ok(read) => read,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return problem(ProblemKind::PdfMissing, "the PDF is missing".into()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return problem(ProblemKind::PdfMissing, "the PDF is missing".into())
+        }
         Err(e) => return problem(ProblemKind::PdfMissing, format!("the PDF cannot be read: {e}")),
     };
     if sha256 != record.pdf_sha256 {
-        return problem(ProblemKind::PdfChecksum, format!("SHA-256 {sha256} ({size} bytes), but its record names {} ({} bytes): the file was changed or damaged", record.pdf_sha256, record.pdf_bytes));
+        return problem(
+            ProblemKind::PdfChecksum,
+            format!(
+                "SHA-256 {sha256} ({size} bytes), but its record names {} ({} bytes): the file was changed or damaged",
+                record.pdf_sha256, record.pdf_bytes
+            ),
+        );
     }
     let bytes = bytes?; // not opened
     let pages = match lopdf::Document::load_mem(&bytes) {
         Ok(document) => document.get_pages().len(),
         Err(e) => return problem(ProblemKind::PdfUnreadable, format!("does not open as a PDF: {e}")),
     };
-    (pages != record.pages.len()).then(|| problem(ProblemKind::PdfUnreadable, format!("has {pages} pages, its record {}", record.pages.len()))).flatten()
+    (pages != record.pages.len())
+        .then(|| problem(ProblemKind::PdfUnreadable, format!("has {pages} pages, its record {}", record.pages.len())))
+        .flatten()
 }
 
 /// Every page file is there and readable, and none is left past the last page. Returns
@@ -375,15 +448,24 @@ fn check_pages(archive: &Archive, record: &DocumentRecord) -> (usize, Vec<Proble
                 Ok(_) => continue,
                 Err(e) => (ProblemKind::PageUnreadable, format!("page {number} is not a page's words: {e}")),
             },
-            Err(e) if e.kind() == io::ErrorKind::NotFound => (ProblemKind::PageMissing, format!("page {number} of {} is missing", record.pages.len())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                (ProblemKind::PageMissing, format!("page {number} of {} is missing", record.pages.len()))
+            }
             Err(e) => (ProblemKind::PageUnreadable, format!("page {number} cannot be read: {e}")),
         };
         problems.push(Problem::new(detail.0, Some(id), Some(path), detail.1));
     }
     if let Ok(entries) = fs::read_dir(archive.pages_dir(id)) {
         for entry in entries.flatten() {
-            if let Some(number) = entry.file_name().to_str().and_then(page_number).filter(|&n| n as usize > record.pages.len()) {
-                problems.push(Problem::new(ProblemKind::StalePage, Some(id), Some(entry.path()), format!("page {number} is past the document's {} pages", record.pages.len())));
+            if let Some(number) =
+                entry.file_name().to_str().and_then(page_number).filter(|&n| n as usize > record.pages.len())
+            {
+                problems.push(Problem::new(
+                    ProblemKind::StalePage,
+                    Some(id),
+                    Some(entry.path()),
+                    format!("page {number} is past the document's {} pages", record.pages.len()),
+                ));
             }
         }
     }
@@ -393,7 +475,12 @@ fn check_pages(archive: &Archive, record: &DocumentRecord) -> (usize, Vec<Proble
 /// Repairs a problem found in a document's files, from what is still sound: the
 /// catalogue's copy of the record and pages when it matches the PDF on disk. `record` is
 /// the document's record, set when it is written back.
-fn repair_document(archive: &Archive, catalog: Option<&Catalog>, problem: &Problem, record: &mut Option<DocumentRecord>) -> Result<String, String> {
+fn repair_document(
+    archive: &Archive,
+    catalog: Option<&Catalog>,
+    problem: &Problem,
+    record: &mut Option<DocumentRecord>,
+) -> Result<String, String> {
     let id = problem.document.as_deref().expect("document problems name their document");
     let path = problem.path.clone().unwrap_or_default();
     let again = |record: &DocumentRecord| {
@@ -408,18 +495,32 @@ fn repair_document(archive: &Archive, catalog: Option<&Catalog>, problem: &Probl
         }
         ProblemKind::PageMissing | ProblemKind::PageUnreadable => {
             let record = record.as_ref().expect("page problems come with a record");
-            let number = (1..=record.pages.len() as u32).find(|&n| archive.page_path(id, n) == path).expect("the problem names a page file");
+            let number = (1..=record.pages.len() as u32)
+                .find(|&n| archive.page_path(id, n) == path)
+                .expect("the problem names a page file");
             let page = catalog
                 .filter(|c| c.get(id).ok().flatten().as_ref() == Some(record))
                 .and_then(|c| c.page(id, number).ok().flatten())
-                .ok_or_else(|| format!("the catalogue has no copy of this version's page {number}; {}", again(record)))?;
+                .ok_or_else(|| {
+                    format!("the catalogue has no copy of this version's page {number}; {}", again(record))
+                })?;
             write_atomic(&path, &serde_json::to_vec(&page).expect("pages serialize")).map_err(|e| e.to_string())?;
             Ok("written back from the catalogue".into())
         }
-        ProblemKind::StalePage => fs::remove_file(&path).map(|_| "removed: it was left from an earlier, longer version".into()).map_err(|e| e.to_string()),
-        ProblemKind::PdfMissing | ProblemKind::PdfChecksum | ProblemKind::PdfUnreadable => Err(again(record.as_ref().expect("PDF problems come with a record"))),
-        ProblemKind::SourceChanged => Err("the archive keeps the version it was made from; ingest the scan again to archive the new one".into()),
-        ProblemKind::UnfinishedChange | ProblemKind::CatalogUnreadable | ProblemKind::StoreMissing | ProblemKind::StoreStale | ProblemKind::StoreOrphan => {
+        ProblemKind::StalePage => fs::remove_file(&path)
+            .map(|_| "removed: it was left from an earlier, longer version".into())
+            .map_err(|e| e.to_string()),
+        ProblemKind::PdfMissing | ProblemKind::PdfChecksum | ProblemKind::PdfUnreadable => {
+            Err(again(record.as_ref().expect("PDF problems come with a record")))
+        }
+        ProblemKind::SourceChanged => {
+            Err("the archive keeps the version it was made from; ingest the scan again to archive the new one".into())
+        }
+        ProblemKind::UnfinishedChange
+        | ProblemKind::CatalogUnreadable
+        | ProblemKind::StoreMissing
+        | ProblemKind::StoreStale
+        | ProblemKind::StoreOrphan => {
             unreachable!("not a document file problem")
         }
     }
@@ -429,15 +530,26 @@ fn repair_document(archive: &Archive, catalog: Option<&Catalog>, problem: &Probl
 /// PDF that is on disk.
 fn restore_from_catalog(archive: &Archive, catalog: Option<&Catalog>, id: &str) -> Result<DocumentRecord, String> {
     let catalog = catalog.ok_or("the catalogue cannot be read either")?;
-    let record = catalog.get(id).map_err(|e| e.to_string())?.ok_or("the catalogue has no copy of it either; ingest its scans again, or put the folder back from a backup")?;
+    let record = catalog.get(id).map_err(|e| e.to_string())?.ok_or(
+        "the catalogue has no copy of it either; ingest its scans again, or put the folder back from a backup",
+    )?;
     let pdf = archive.pdf_path(id);
     match sha256_file(&pdf) {
         Ok((sha256, _)) if sha256 == record.pdf_sha256 => {}
-        _ => return Err(format!("the catalogue's copy of the record names another PDF than {}; ingest its scans again", pdf.display())),
+        _ => {
+            return Err(format!(
+                "the catalogue's copy of the record names another PDF than {}; ingest its scans again",
+                pdf.display()
+            ))
+        }
     }
     let staged = Staged::begin(archive, id).map_err(|e| e.to_string())?;
     for number in 1..=record.pages.len() as u32 {
-        let page = catalog.page(id, number).ok().flatten().ok_or_else(|| format!("the catalogue lacks page {number}; ingest its scans again"))?;
+        let page = catalog
+            .page(id, number)
+            .ok()
+            .flatten()
+            .ok_or_else(|| format!("the catalogue lacks page {number}; ingest its scans again"))?;
         staged.write_page(number, &serde_json::to_vec(&page).expect("pages serialize")).map_err(|e| e.to_string())?;
     }
     staged.commit(&record).map_err(|e| e.to_string())?;

@@ -83,10 +83,8 @@ fn exif_resolution(tiff_bytes: &[u8]) -> Option<f32> {
         exif::Value::Rational(v) if !v.is_empty() && v[0].denom != 0 => v[0].to_f32(),
         _ => return None,
     };
-    let unit = exif
-        .get_field(exif::Tag::ResolutionUnit, exif::In::PRIMARY)
-        .and_then(|f| f.value.get_uint(0))
-        .unwrap_or(2);
+    let unit =
+        exif.get_field(exif::Tag::ResolutionUnit, exif::In::PRIMARY).and_then(|f| f.value.get_uint(0)).unwrap_or(2);
     match unit {
         2 => Some(x),
         3 => Some(x * 2.54),

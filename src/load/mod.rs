@@ -141,7 +141,11 @@ pub fn probe(path: &Path) -> Result<ScanInfo, LoadError> {
     }
     let Some(format) = sniff(&head) else {
         let named_pdf = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-        return Err(if named_pdf { LoadError::NotAPdf(describe_unknown(&head)) } else { LoadError::NotAnImage(describe_unknown(&head)) });
+        return Err(if named_pdf {
+            LoadError::NotAPdf(describe_unknown(&head))
+        } else {
+            LoadError::NotAnImage(describe_unknown(&head))
+        });
     };
     let info = match format {
         Format::Tiff => {
@@ -177,12 +181,7 @@ pub fn decode_page(path: &Path, format: Format, index: usize, options: &LoadOpti
         Some(d) if plausible_dpi(d) => (d, true),
         _ => (options.fallback_dpi, false),
     };
-    Ok(SourcePage {
-        origin: PageOrigin { file: path.to_path_buf(), index },
-        image: decoded.image,
-        dpi,
-        dpi_from_file,
-    })
+    Ok(SourcePage { origin: PageOrigin { file: path.to_path_buf(), index }, image: decoded.image, dpi, dpi_from_file })
 }
 
 /// What a format decoder hands back.
@@ -227,8 +226,7 @@ pub fn not_a_scan(path: &Path) -> Option<String> {
 /// Files in a batch folder that are not scans and are passed over silently.
 pub fn is_batch_sidecar(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    name.starts_with('.')
-        || matches!(name.as_str(), "batch.csv" | "batch.toml" | "thumbs.db" | "desktop.ini")
+    name.starts_with('.') || matches!(name.as_str(), "batch.csv" | "batch.toml" | "thumbs.db" | "desktop.ini")
 }
 
 /// A file found in a batch folder, or a folder entry that could not be read and why.
@@ -242,7 +240,9 @@ pub fn batch_files(dir: &Path) -> Vec<BatchEntry> {
         .follow_links(true)
         .sort_by(|a, b| natord::compare(&a.file_name().to_string_lossy(), &b.file_name().to_string_lossy()));
     // Hidden folders (.git, .Trash, a sample's .ground-truth) are not part of the batch.
-    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.');
+    let hidden = |e: &walkdir::DirEntry| {
+        e.depth() > 0 && e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.')
+    };
     for entry in walker.into_iter().filter_entry(|e| !hidden(e)) {
         match entry {
             Ok(e) if e.file_type().is_file() => {

@@ -100,7 +100,8 @@ fn mentions_encryption(path: &Path) -> bool {
 /// Counts a PDF's pages and reads its Info dictionary; refuses encrypted and damaged files.
 pub fn probe_pdf(path: &Path) -> Result<PdfInfo, LoadError> {
     // A parser bug met by one damaged file must not stop the batch.
-    let opened = std::panic::catch_unwind(|| SourcePdf::open(path)).map_err(|_| corrupt("its structure cannot be parsed"))?;
+    let opened =
+        std::panic::catch_unwind(|| SourcePdf::open(path)).map_err(|_| corrupt("its structure cannot be parsed"))?;
     let source = match opened {
         Ok(source) => source,
         Err(_) if mentions_encryption(path) => return Err(LoadError::Encrypted),
@@ -119,11 +120,25 @@ pub fn probe_pdf(path: &Path) -> Result<PdfInfo, LoadError> {
 }
 
 fn metadata(info: &Dictionary) -> EmbeddedMetadata {
-    let text = |key: &[u8]| info.get(key).ok().and_then(|v| v.as_str().ok()).map(decode_text_string).map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
-    let list = |key: &[u8], separators: &[char]| -> Vec<String> {
-        text(key).map(|t| t.split(separators).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()).unwrap_or_default()
+    let text = |key: &[u8]| {
+        info.get(key)
+            .ok()
+            .and_then(|v| v.as_str().ok())
+            .map(decode_text_string)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
     };
-    EmbeddedMetadata { title: text(b"Title"), authors: list(b"Author", &[';']), subject: text(b"Subject"), keywords: list(b"Keywords", &[';', ',']) }
+    let list = |key: &[u8], separators: &[char]| -> Vec<String> {
+        text(key)
+            .map(|t| t.split(separators).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    EmbeddedMetadata {
+        title: text(b"Title"),
+        authors: list(b"Author", &[';']),
+        subject: text(b"Subject"),
+        keywords: list(b"Keywords", &[';', ',']),
+    }
 }
 
 /// A PDF text string: UTF-16BE or UTF-8 after their byte-order marks, else PDFDocEncoding
@@ -165,15 +180,18 @@ pub fn page_scan(path: &Path, index: usize, options: &LoadOptions) -> Result<Sou
 
 /// Runs a poppler tool on page `number` of `pdf` and returns its standard output.
 /// `after` is what follows the PDF on the command line (an output file or root).
-fn poppler(tool: &str, options: &[&str], number: usize, pdf: &Path, after: Option<&Path>) -> Result<Vec<u8>, LoadError> {
+fn poppler(
+    tool: &str,
+    options: &[&str],
+    number: usize,
+    pdf: &Path,
+    after: Option<&Path>,
+) -> Result<Vec<u8>, LoadError> {
     let number = number.to_string();
-    let output = Command::new(tool)
-        .args(options)
-        .args(["-f", &number, "-l", &number])
-        .arg(pdf)
-        .args(after)
-        .output()
-        .map_err(|e| LoadError::Tool { tool: tool.to_string(), detail: format!("{e} (it comes with poppler-utils)") })?;
+    let output =
+        Command::new(tool).args(options).args(["-f", &number, "-l", &number]).arg(pdf).args(after).output().map_err(
+            |e| LoadError::Tool { tool: tool.to_string(), detail: format!("{e} (it comes with poppler-utils)") },
+        )?;
     if !output.status.success() {
         return Err(corrupt(format!("{tool}: {}", String::from_utf8_lossy(&output.stderr).trim())));
     }
@@ -190,7 +208,14 @@ pub fn text_layer(path: &Path, number: usize) -> Result<RecognizedPage, LoadErro
 /// become paragraphs, its lines and words ours.
 fn parse_bbox_layout(xhtml: &str) -> Result<RecognizedPage, quick_xml::Error> {
     let scale = RENDER_DPI / 72.0;
-    let mut page = RecognizedPage { width: 0, height: 0, dpi: RENDER_DPI, lines: Vec::new(), mean_conf: 100.0, models: String::new() };
+    let mut page = RecognizedPage {
+        width: 0,
+        height: 0,
+        dpi: RENDER_DPI,
+        lines: Vec::new(),
+        mean_conf: 100.0,
+        models: String::new(),
+    };
     let mut block = None::<u32>;
     let mut word: Option<Word> = None;
     let mut reader = quick_xml::Reader::from_str(xhtml);
@@ -254,7 +279,12 @@ fn single_image_ppi(path: &Path, number: usize) -> Result<Option<f32>, LoadError
     // ID x-ppi y-ppi size ratio. Soft masks belong to their image; anything else (a
     // stencil, a second image) means the page is more than its scan.
     let listing = String::from_utf8_lossy(&listing);
-    let rows: Vec<Vec<&str>> = listing.lines().skip(2).map(|l| l.split_whitespace().collect::<Vec<_>>()).filter(|r| r.len() > 13 && r[2] != "smask").collect();
+    let rows: Vec<Vec<&str>> = listing
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|r| r.len() > 13 && r[2] != "smask")
+        .collect();
     match rows.as_slice() {
         [row] if row[2] == "image" => Ok(row[12].parse().ok()),
         _ => Ok(None),
@@ -321,11 +351,17 @@ mod tests {
 
     #[test]
     fn manifest_fields_override_the_pdf_field_by_field() {
-        let embedded = EmbeddedMetadata { title: Some("Балқаш".into()), authors: vec!["Кәрім, Н.".into()], subject: Some("Өлкетану".into()), keywords: vec!["тарих".into()] };
+        let embedded = EmbeddedMetadata {
+            title: Some("Балқаш".into()),
+            authors: vec!["Кәрім, Н.".into()],
+            subject: Some("Өлкетану".into()),
+            keywords: vec!["тарих".into()],
+        };
         let mut from_file = Bibliographic { title: "scan-01".into(), ..Default::default() };
         embedded.fill_blanks(&mut from_file, "scan-01");
         assert_eq!((from_file.title.as_str(), from_file.authors.len(), from_file.subjects.len()), ("Балқаш", 1, 1));
-        let mut from_manifest = Bibliographic { title: "Қамшы".into(), subjects: vec!["өлең".into()], ..Default::default() };
+        let mut from_manifest =
+            Bibliographic { title: "Қамшы".into(), subjects: vec!["өлең".into()], ..Default::default() };
         embedded.fill_blanks(&mut from_manifest, "scan-01");
         assert_eq!(from_manifest.title, "Қамшы");
         assert_eq!(from_manifest.subjects, vec!["өлең".to_string()]);

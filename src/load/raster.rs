@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, RgbImage};
 
-use super::{check_dimensions, over_white, dpi, Decoded, Format, LoadError, LoadOptions};
+use super::{check_dimensions, dpi, over_white, Decoded, Format, LoadError, LoadOptions};
 use crate::page::{OriginalFormat, OriginalImage, PageImage, PixelData};
 
 pub(super) fn decode(format: Format, bytes: Vec<u8>, options: &LoadOptions) -> Result<Decoded, LoadError> {
@@ -36,14 +36,28 @@ pub(super) fn decode(format: Format, bytes: Vec<u8>, options: &LoadOptions) -> R
     })?;
 
     let original = |format, pixels| {
-        PageImage::Original(Arc::new(OriginalImage { format, width: header.width, height: header.height, bytes, pixels }))
+        PageImage::Original(Arc::new(OriginalImage {
+            format,
+            width: header.width,
+            height: header.height,
+            bytes,
+            pixels,
+        }))
     };
     let image = match (format, decoded) {
         // CMYK and other exotic JPEGs are converted; plain gray or colour ones pass through.
-        (Format::Jpeg, DynamicImage::ImageLuma8(g)) if header.components == 1 => original(OriginalFormat::Jpeg, PixelData::Gray(g)),
-        (Format::Jpeg, other) if header.components == 3 => original(OriginalFormat::Jpeg, PixelData::Rgb(other.to_rgb8())),
-        (Format::Png, DynamicImage::ImageLuma8(g)) if header.pdf_ready_rows => original(OriginalFormat::Png, PixelData::Gray(g)),
-        (Format::Png, DynamicImage::ImageRgb8(c)) if header.pdf_ready_rows => original(OriginalFormat::Png, PixelData::Rgb(c)),
+        (Format::Jpeg, DynamicImage::ImageLuma8(g)) if header.components == 1 => {
+            original(OriginalFormat::Jpeg, PixelData::Gray(g))
+        }
+        (Format::Jpeg, other) if header.components == 3 => {
+            original(OriginalFormat::Jpeg, PixelData::Rgb(other.to_rgb8()))
+        }
+        (Format::Png, DynamicImage::ImageLuma8(g)) if header.pdf_ready_rows => {
+            original(OriginalFormat::Png, PixelData::Gray(g))
+        }
+        (Format::Png, DynamicImage::ImageRgb8(c)) if header.pdf_ready_rows => {
+            original(OriginalFormat::Png, PixelData::Rgb(c))
+        }
         (_, decoded) if header.bitonal => PageImage::Bitonal(flatten_gray(decoded)),
         (_, decoded) => flatten(decoded),
     };
@@ -54,7 +68,11 @@ pub(super) fn decode(format: Format, bytes: Vec<u8>, options: &LoadOptions) -> R
 fn describe(err: image::ImageError) -> String {
     let text = err.to_string();
     let lower = text.to_lowercase();
-    if lower.contains("eof") || lower.contains("end of") || lower.contains("truncat") || lower.contains("unexpected end") {
+    if lower.contains("eof")
+        || lower.contains("end of")
+        || lower.contains("truncat")
+        || lower.contains("unexpected end")
+    {
         format!("the file is truncated ({text})")
     } else {
         text

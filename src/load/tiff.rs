@@ -118,7 +118,8 @@ fn to_page_image(
     palette: Option<&[u16]>,
 ) -> Result<PageImage, LoadError> {
     let unsupported = |detail: String| LoadError::Unsupported { format: "TIFF", detail };
-    let short = || LoadError::Corrupt { format: "TIFF", detail: "the page has fewer pixels than its header says".into() };
+    let short =
+        || LoadError::Corrupt { format: "TIFF", detail: "the page has fewer pixels than its header says".into() };
     let pixels = width as usize * height as usize;
     // Every sample as 8 bits, whatever the file's depth.
     let samples8: Vec<u8> = match (&data, color.bit_depth()) {

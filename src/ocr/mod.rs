@@ -44,10 +44,7 @@ pub fn limit_openmp_threads() {
         return;
     }
     let Ok(exe) = std::env::current_exe() else { return };
-    let err = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env("OMP_THREAD_LIMIT", "1")
-        .exec();
+    let err = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env("OMP_THREAD_LIMIT", "1").exec();
     // exec only returns on failure; carry on with OpenMP unlimited rather than fail.
     tracing::warn!("could not re-execute with OMP_THREAD_LIMIT=1: {err}");
 }
@@ -63,7 +60,9 @@ fn tessdata_dirs() -> Vec<PathBuf> {
     if let Some(prefix) = std::env::var_os("TESSDATA_PREFIX") {
         dirs.push(PathBuf::from(prefix));
     }
-    for candidate in ["/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata"] {
+    for candidate in
+        ["/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata"]
+    {
         dirs.push(PathBuf::from(candidate));
     }
     dirs.into_iter().filter(|d| d.is_dir()).collect()
@@ -196,7 +195,8 @@ mod tests {
 
     #[test]
     fn languages_map_to_models_named_once_in_the_records_order() {
-        let models = BTreeMap::from([("kpv".to_string(), "Cyrillic".to_string()), ("kaz".to_string(), "kaz+rus".to_string())]);
+        let models =
+            BTreeMap::from([("kpv".to_string(), "Cyrillic".to_string()), ("kaz".to_string(), "kaz+rus".to_string())]);
         assert_eq!(models_for(&strings(&["rus", "eng"]), &models), "rus+eng");
         assert_eq!(models_for(&strings(&["kpv"]), &models), "Cyrillic");
         assert_eq!(models_for(&strings(&["kaz", "rus"]), &models), "kaz+rus");

@@ -24,22 +24,22 @@ pub fn glyphless_truetype() -> Vec<u8> {
     let width = GLYPH_WIDTH as u16;
 
     let head = cat(&[
-        be32(0x0001_0000),         // version
-        be32(0x0001_0000),         // fontRevision
-        be32(0),                   // checkSumAdjustment, filled in below
-        be32(0x5F0F_3CF5),         // magicNumber
-        be16(0x000B),              // flags: baseline at y=0, lsb at x=0, integer scaling
+        be32(0x0001_0000), // version
+        be32(0x0001_0000), // fontRevision
+        be32(0),           // checkSumAdjustment, filled in below
+        be32(0x5F0F_3CF5), // magicNumber
+        be16(0x000B),      // flags: baseline at y=0, lsb at x=0, integer scaling
         be16(UNITS_PER_EM),
-        vec![0; 16],               // created, modified
-        be16(0),                   // xMin
+        vec![0; 16],                 // created, modified
+        be16(0),                     // xMin
         be16(DESCENT as i16 as u16), // yMin
-        be16(width),               // xMax
-        be16(ASCENT as u16),       // yMax
-        be16(0),                   // macStyle
-        be16(3),                   // lowestRecPPEM
-        be16(2),                   // fontDirectionHint
-        be16(0),                   // indexToLocFormat: short offsets
-        be16(0),                   // glyphDataFormat
+        be16(width),                 // xMax
+        be16(ASCENT as u16),         // yMax
+        be16(0),                     // macStyle
+        be16(3),                     // lowestRecPPEM
+        be16(2),                     // fontDirectionHint
+        be16(0),                     // indexToLocFormat: short offsets
+        be16(0),                     // glyphDataFormat
     ]);
     let hhea = cat(&[
         be32(0x0001_0000),
@@ -49,13 +49,13 @@ pub fn glyphless_truetype() -> Vec<u8> {
         be16(width), // advanceWidthMax
         be16(0),
         be16(0),
-        be16(0),     // minLeftSideBearing, minRightSideBearing, xMaxExtent
+        be16(0), // minLeftSideBearing, minRightSideBearing, xMaxExtent
         be16(1),
         be16(0),
-        be16(0),     // caretSlopeRise, caretSlopeRun, caretOffset
-        vec![0; 8],  // reserved
-        be16(0),     // metricDataFormat
-        be16(2),     // numberOfHMetrics
+        be16(0),    // caretSlopeRise, caretSlopeRun, caretOffset
+        vec![0; 8], // reserved
+        be16(0),    // metricDataFormat
+        be16(2),    // numberOfHMetrics
     ]);
     let maxp = cat(&[be32(0x0001_0000), be16(2), be16(0), be16(0), be16(0), be16(0), be16(2), vec![0; 16]]);
     let hmtx = cat(&[be16(width), be16(0), be16(width), be16(0)]);
@@ -89,10 +89,10 @@ pub fn glyphless_truetype() -> Vec<u8> {
         be16(width),
         be16(400),
         be16(5),
-        be16(0), // version, xAvgCharWidth, weight, width class, fsType
+        be16(0),     // version, xAvgCharWidth, weight, width class, fsType
         vec![0; 16], // sub/superscript sizes and offsets
         be16(50),
-        be16(250), // strikeout size and position
+        be16(250),   // strikeout size and position
         be16(0),     // sFamilyClass
         vec![0; 10], // panose
         vec![0; 16], // ulUnicodeRange1-4
@@ -131,7 +131,13 @@ pub fn glyphless_truetype() -> Vec<u8> {
     let count = tables.len() as u16;
     let entry_selector = 15 - count.leading_zeros() as u16; // floor(log2(count))
     let search_range = (1u16 << entry_selector) * 16;
-    let mut font = cat(&[be32(0x0001_0000), be16(count), be16(search_range), be16(entry_selector), be16(count * 16 - search_range)]);
+    let mut font = cat(&[
+        be32(0x0001_0000),
+        be16(count),
+        be16(search_range),
+        be16(entry_selector),
+        be16(count * 16 - search_range),
+    ]);
     let mut offset = 12 + 16 * tables.len();
     let mut body = Vec::new();
     let mut head_offset = 0;
@@ -165,7 +171,8 @@ fn checksum(data: &[u8]) -> u32 {
 
 /// A `name` table with Windows/Unicode English records.
 fn name_table(records: &[(u16, &str)]) -> Vec<u8> {
-    let strings: Vec<Vec<u8>> = records.iter().map(|(_, s)| s.encode_utf16().flat_map(u16::to_be_bytes).collect()).collect();
+    let strings: Vec<Vec<u8>> =
+        records.iter().map(|(_, s)| s.encode_utf16().flat_map(u16::to_be_bytes).collect()).collect();
     let mut table = Vec::new();
     let header_len = 6 + 12 * records.len();
     for v in [0u16, records.len() as u16, header_len as u16] {

@@ -63,7 +63,8 @@ impl SourcePdf {
         // batch's source PDFs are only read, by olke and (by convention) by everyone else
         // while they are being ingested.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| error(e.to_string()))?;
-        let document = Document::load_mem_with_options(&map, LoadOptions::with_filter(without_image_data)).map_err(|e| error(e.to_string()))?;
+        let document = Document::load_mem_with_options(&map, LoadOptions::with_filter(without_image_data))
+            .map_err(|e| error(e.to_string()))?;
         let pages = document.get_pages().into_values().collect();
         Ok(SourcePdf { path: path.to_path_buf(), map, document, pages })
     }
@@ -78,13 +79,17 @@ impl SourcePdf {
 
     fn page(&self, number: u32) -> Result<ObjectId, SourceError> {
         let index = number.checked_sub(1).ok_or_else(|| self.error("there is no page 0"))? as usize;
-        self.pages.get(index).copied().ok_or_else(|| self.error(format!("the PDF has {} pages, not {number}", self.pages.len())))
+        self.pages
+            .get(index)
+            .copied()
+            .ok_or_else(|| self.error(format!("the PDF has {} pages, not {number}", self.pages.len())))
     }
 
     /// A page's dictionary with what it inherits from the page tree made its own, and
     /// without its place in the source's tree.
     fn page_dictionary(&self, id: ObjectId) -> Result<Dictionary, SourceError> {
-        let mut page = self.document.get_dictionary(id).map_err(|e| self.error(format!("page object {id:?}: {e}")))?.clone();
+        let mut page =
+            self.document.get_dictionary(id).map_err(|e| self.error(format!("page object {id:?}: {e}")))?.clone();
         let mut parent = page.get(b"Parent").and_then(Object::as_reference).ok();
         // A page tree is shallow; the bound only guards against a cycle in a damaged file.
         for _ in 0..64 {
@@ -122,10 +127,14 @@ impl SourcePdf {
         for number in first..=last {
             let page = self.page_dictionary(self.page(number)?)?;
             let Ok(resources) = page.get(b"Resources").map(|r| self.resolve(r)) else { continue };
-            let Ok(xobjects) = resources.as_dict().and_then(|r| r.get(b"XObject")).map(|x| self.resolve(x)) else { continue };
+            let Ok(xobjects) = resources.as_dict().and_then(|r| r.get(b"XObject")).map(|x| self.resolve(x)) else {
+                continue;
+            };
             for (_, value) in xobjects.as_dict().map(|d| d.iter().collect::<Vec<_>>()).unwrap_or_default() {
                 if let Ok(id) = value.as_reference() {
-                    if self.document.get_object(id).and_then(Object::as_stream).is_ok_and(|s| is_image(&s.dict)) && !images.contains(&id) {
+                    if self.document.get_object(id).and_then(Object::as_stream).is_ok_and(|s| is_image(&s.dict))
+                        && !images.contains(&id)
+                    {
                         images.push(id);
                     }
                 }
@@ -136,13 +145,27 @@ impl SourcePdf {
 
     /// The size of an image's data as stored.
     pub fn stored_length(&self, id: ObjectId) -> Result<u64, SourceError> {
-        let stream = self.document.get_object(id).and_then(Object::as_stream).map_err(|e| self.error(format!("image {id:?}: {e}")))?;
-        stream.dict.get(b"Length").map(|l| self.resolve(l)).and_then(Object::as_i64).map(|l| l as u64).map_err(|e| self.error(format!("image {id:?}: no length: {e}")))
+        let stream = self
+            .document
+            .get_object(id)
+            .and_then(Object::as_stream)
+            .map_err(|e| self.error(format!("image {id:?}: {e}")))?;
+        stream
+            .dict
+            .get(b"Length")
+            .map(|l| self.resolve(l))
+            .and_then(Object::as_i64)
+            .map(|l| l as u64)
+            .map_err(|e| self.error(format!("image {id:?}: no length: {e}")))
     }
 
     /// An image stream with its data, read from the file.
     pub fn image(&self, id: ObjectId) -> Result<Stream, SourceError> {
-        let stream = self.document.get_object(id).and_then(Object::as_stream).map_err(|e| self.error(format!("image {id:?}: {e}")))?;
+        let stream = self
+            .document
+            .get_object(id)
+            .and_then(Object::as_stream)
+            .map_err(|e| self.error(format!("image {id:?}: {e}")))?;
         let data = self.stream_data(id, self.stored_length(id)? as usize)?;
         Ok(Stream::new(stream.dict.clone(), data.to_vec()).with_compression(false))
     }
@@ -159,10 +182,22 @@ impl SourcePdf {
         let object = self.map.get(offset..).ok_or_else(unexpected)?;
         let keyword = object.windows(6).position(|w| w == b"stream").ok_or_else(unexpected)?;
         let after = &object[keyword + 6..];
-        let start = keyword + 6 + if after.starts_with(b"\r\n") { 2 } else if after.starts_with(b"\n") { 1 } else { return Err(unexpected()) };
+        let start = keyword
+            + 6
+            + if after.starts_with(b"\r\n") {
+                2
+            } else if after.starts_with(b"\n") {
+                1
+            } else {
+                return Err(unexpected());
+            };
         let data = object.get(start..start + length).ok_or_else(unexpected)?;
         let rest = &object[start + length..];
-        let rest = rest.strip_prefix(b"\r\n").or_else(|| rest.strip_prefix(b"\n")).or_else(|| rest.strip_prefix(b"\r")).unwrap_or(rest);
+        let rest = rest
+            .strip_prefix(b"\r\n")
+            .or_else(|| rest.strip_prefix(b"\n"))
+            .or_else(|| rest.strip_prefix(b"\r"))
+            .unwrap_or(rest);
         if !rest.starts_with(b"endstream") {
             return Err(unexpected());
         }
@@ -232,7 +267,12 @@ impl<'a> PageCopier<'a> {
 
     /// Appends PDF page `number` of `source` with everything it uses. One copier serves
     /// one source.
-    pub fn copy_page<W: Write>(&mut self, source: &SourcePdf, writer: &mut PdfWriter<W>, number: u32) -> Result<(), CopyError> {
+    pub fn copy_page<W: Write>(
+        &mut self,
+        source: &SourcePdf,
+        writer: &mut PdfWriter<W>,
+        number: u32,
+    ) -> Result<(), CopyError> {
         let page = source.page_dictionary(source.page(number)?)?;
         let page = self.renumber_dictionary(writer, &page);
         writer.add_page_object(page)?;
@@ -277,8 +317,16 @@ mod tests {
     fn archived(path: &Path, count: u8) {
         let mut writer = PdfWriter::new(File::create(path).unwrap()).unwrap();
         for shade in 0..count {
-            let recognized = RecognizedPage { width: 40, height: 60, dpi: 72.0, lines: Vec::new(), mean_conf: 0.0, models: "kaz".into() };
-            let image = PageImage::Gray(image::GrayImage::from_fn(40, 60, |x, _| image::Luma([shade * 20 + (x % 7) as u8])));
+            let recognized = RecognizedPage {
+                width: 40,
+                height: 60,
+                dpi: 72.0,
+                lines: Vec::new(),
+                mean_conf: 0.0,
+                models: "kaz".into(),
+            };
+            let image =
+                PageImage::Gray(image::GrayImage::from_fn(40, 60, |x, _| image::Luma([shade * 20 + (x % 7) as u8])));
             writer.add_page(PdfPage::new(&image, &recognized, 85)).unwrap();
         }
         writer.finish(&Metadata { id: "a".into(), ..Default::default() }).unwrap();
@@ -292,7 +340,12 @@ mod tests {
         // As olke's writer made it, and as lopdf saves it after a catalogue edit.
         for edited in [false, true] {
             if edited {
-                crate::pdf::rewrite_metadata(&path, &path, &Metadata { id: "a".into(), title: "Қамшы".into(), ..Default::default() }).unwrap();
+                crate::pdf::rewrite_metadata(
+                    &path,
+                    &path,
+                    &Metadata { id: "a".into(), title: "Қамшы".into(), ..Default::default() },
+                )
+                .unwrap();
             }
             let full = Document::load(&path).unwrap();
             let source = SourcePdf::open(&path).unwrap();
@@ -300,8 +353,15 @@ mod tests {
             let images = source.images_on(2, 3).unwrap();
             assert_eq!(images.len(), 2);
             for id in images {
-                assert!(source.document.get_object(id).unwrap().as_stream().unwrap().content.is_empty(), "not loaded with the structure");
-                assert_eq!(source.image(id).unwrap().content, full.get_object(id).unwrap().as_stream().unwrap().content, "edited: {edited}");
+                assert!(
+                    source.document.get_object(id).unwrap().as_stream().unwrap().content.is_empty(),
+                    "not loaded with the structure"
+                );
+                assert_eq!(
+                    source.image(id).unwrap().content,
+                    full.get_object(id).unwrap().as_stream().unwrap().content,
+                    "edited: {edited}"
+                );
             }
         }
     }
@@ -324,9 +384,19 @@ mod tests {
         let image = |document: &Document, page: ObjectId| document.get_page_images(page).unwrap()[0].content.to_vec();
         assert_eq!(image(&copy, pages[0]), image(&full, original[2]));
         assert_eq!(image(&copy, pages[1]), image(&full, original[0]));
-        let font = |document: &Document, page: ObjectId| *document.get_page_fonts(page).unwrap().values().next().unwrap() as *const Dictionary;
+        let font = |document: &Document, page: ObjectId| {
+            *document.get_page_fonts(page).unwrap().values().next().unwrap() as *const Dictionary
+        };
         assert_eq!(font(&copy, pages[0]), font(&copy, pages[1]), "one font object serves both pages");
-        let fonts = copy.objects.values().filter(|o| o.as_dict().is_ok_and(|d| d.has_type(b"Font") && d.get(b"Subtype").is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"Type0")))).count();
+        let fonts = copy
+            .objects
+            .values()
+            .filter(|o| {
+                o.as_dict().is_ok_and(|d| {
+                    d.has_type(b"Font") && d.get(b"Subtype").is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"Type0"))
+                })
+            })
+            .count();
         assert_eq!(fonts, 1);
     }
 }

@@ -51,7 +51,13 @@ impl PdfPage {
         let mut blocks = font::CodeBlocks::default();
         blocks.add_text(" ");
         recognized.lines.iter().flat_map(|line| &line.words).for_each(|word| blocks.add_text(&word.text));
-        PdfPage { width_pt, height_pt, image: self::image::encode(image, jpeg_quality), content: content.into_bytes(), blocks }
+        PdfPage {
+            width_pt,
+            height_pt,
+            image: self::image::encode(image, jpeg_quality),
+            content: content.into_bytes(),
+            blocks,
+        }
     }
 }
 
@@ -237,7 +243,16 @@ mod tests {
 
     #[test]
     fn pdf_metadata_carries_the_description() {
-        let record = crate::record::tests::document("a", &[("title", "Қамшы"), ("authors", "Кәрім, Н."), ("subjects", "поэзия"), ("collections", "Әдебиет; поэзия"), ("language", "kaz")]);
+        let record = crate::record::tests::document(
+            "a",
+            &[
+                ("title", "Қамшы"),
+                ("authors", "Кәрім, Н."),
+                ("subjects", "поэзия"),
+                ("collections", "Әдебиет; поэзия"),
+                ("language", "kaz"),
+            ],
+        );
         let metadata = Metadata::of(&record);
         assert_eq!(metadata.title, "Қамшы");
         assert_eq!(metadata.authors, vec!["Кәрім, Н."]);

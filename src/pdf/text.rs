@@ -124,7 +124,8 @@ mod tests {
 
     #[test]
     fn words_are_placed_on_the_baseline_and_scaled_to_their_box() {
-        let word = |text: &str, x0| Word { text: text.into(), bbox: BBox { x0, y0: 100, x1: x0 + 200, y1: 140 }, conf: 90.0 };
+        let word =
+            |text: &str, x0| Word { text: text.into(), bbox: BBox { x0, y0: 100, x1: x0 + 200, y1: 140 }, conf: 90.0 };
         let page = RecognizedPage {
             width: 1000,
             height: 1000,

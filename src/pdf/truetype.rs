@@ -104,7 +104,8 @@ impl EmbeddedFont {
     /// Width of `text` at `size` points, in points.
     pub fn width(&self, text: &str, size: f32) -> f32 {
         let face = self.face();
-        let units: f32 = text.chars().map(|c| face.glyph_hor_advance(Self::glyph(&face, c).1).unwrap_or(0) as f32).sum();
+        let units: f32 =
+            text.chars().map(|c| face.glyph_hor_advance(Self::glyph(&face, c).1).unwrap_or(0) as f32).sum();
         units * size / self.units_per_em
     }
 
@@ -157,15 +158,21 @@ impl EmbeddedFont {
     /// number); returns the number of the Type 0 font for page resources. Call it once all
     /// text has been encoded.
     pub fn write_objects(&self, add: &mut dyn FnMut(Object) -> std::io::Result<u32>) -> Result<u32, FontError> {
-        let subset = subsetter::subset(&self.data, 0, &self.remapper).map_err(|e| FontError::Subset { name: self.name.clone(), reason: e.to_string() })?;
+        let subset = subsetter::subset(&self.data, 0, &self.remapper)
+            .map_err(|e| FontError::Subset { name: self.name.clone(), reason: e.to_string() })?;
         Ok(self.write_subset(subset, add)?)
     }
 
-    fn write_subset(&self, subset: Vec<u8>, add: &mut dyn FnMut(Object) -> std::io::Result<u32>) -> std::io::Result<u32> {
+    fn write_subset(
+        &self,
+        subset: Vec<u8>,
+        add: &mut dyn FnMut(Object) -> std::io::Result<u32>,
+    ) -> std::io::Result<u32> {
         // A subset's name starts with a tag of six capital letters; this one is derived from
         // the glyphs it holds, so that two different subsets get different names.
         let tag: String = {
-            let mut hash = self.used.keys().fold(0x811C_9DC5u32, |h, &code| (h ^ code as u32).wrapping_mul(0x0100_0193));
+            let mut hash =
+                self.used.keys().fold(0x811C_9DC5u32, |h, &code| (h ^ code as u32).wrapping_mul(0x0100_0193));
             (0..6)
                 .map(|_| {
                     let letter = (b'A' + (hash % 26) as u8) as char;

@@ -43,7 +43,8 @@ pub fn rewrite_metadata(path: &Path, target: &Path, metadata: &Metadata) -> Resu
             document.trailer.set("Info", id);
         }
     }
-    let xmp = Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, metadata.xmp().into_bytes()).with_compression(false);
+    let xmp = Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, metadata.xmp().into_bytes())
+        .with_compression(false);
     let existing_xmp = document.catalog().ok().and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok());
     let xmp_id = match existing_xmp {
         Some(id) => {
@@ -81,7 +82,10 @@ mod tests {
         };
         let bytes = object.as_str().unwrap();
         match bytes.strip_prefix(&[0xFE, 0xFF][..]) {
-            Some(utf16) => String::from_utf16(&utf16.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect::<Vec<_>>()).unwrap(),
+            Some(utf16) => {
+                String::from_utf16(&utf16.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect::<Vec<_>>())
+                    .unwrap()
+            }
             None => String::from_utf8(bytes.to_vec()).unwrap(),
         }
     }
@@ -90,7 +94,14 @@ mod tests {
     fn metadata_is_replaced_and_the_pages_kept() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.pdf");
-        let page = RecognizedPage { width: 64, height: 64, dpi: 300.0, lines: Vec::new(), mean_conf: 0.0, models: "kaz".into() };
+        let page = RecognizedPage {
+            width: 64,
+            height: 64,
+            dpi: 300.0,
+            lines: Vec::new(),
+            mean_conf: 0.0,
+            models: "kaz".into(),
+        };
         let image = PageImage::Gray(image::GrayImage::from_pixel(64, 64, image::Luma([200])));
         let mut writer = PdfWriter::new(std::fs::File::create(&path).unwrap()).unwrap();
         writer.add_page(PdfPage::new(&image, &page, 85)).unwrap();
@@ -122,6 +133,10 @@ mod tests {
         let xmp = String::from_utf8(after.get_object(xmp_id).unwrap().as_stream().unwrap().content.clone()).unwrap();
         assert!(xmp.contains("<rdf:li xml:lang=\"kk\">Қамшы</rdf:li>"), "{xmp}");
         assert_eq!(after.get_pages().len(), before.get_pages().len());
-        assert_eq!(after.trailer.get(b"ID").unwrap(), before.trailer.get(b"ID").unwrap(), "the file identifier is kept");
+        assert_eq!(
+            after.trailer.get(b"ID").unwrap(),
+            before.trailer.get(b"ID").unwrap(),
+            "the file identifier is kept"
+        );
     }
 }

@@ -52,7 +52,14 @@ struct TextFont {
 impl<W: Write> PdfWriter<W> {
     /// Starts a PDF: the header, and numbers for the catalogue and the page tree.
     pub fn new(out: W) -> io::Result<Self> {
-        let mut writer = PdfWriter { out: Counting { inner: out, written: 0 }, offsets: vec![None], catalog: 0, page_tree: 0, font: None, pages: Vec::new() };
+        let mut writer = PdfWriter {
+            out: Counting { inner: out, written: 0 },
+            offsets: vec![None],
+            catalog: 0,
+            page_tree: 0,
+            font: None,
+            pages: Vec::new(),
+        };
         // The binary comment marks the file as binary for transfer tools.
         writer.out.write_all(b"%PDF-1.5\n%\xE2\xE3\xCF\xD3\n")?;
         writer.catalog = writer.reserve();
@@ -158,7 +165,8 @@ impl<W: Write> PdfWriter<W> {
         let mut entries = vec![0u8; 1 + offset_bytes];
         entries.extend([0xFF, 0xFF]);
         for (id, offset) in self.offsets.iter().enumerate().skip(1) {
-            let offset = offset.ok_or_else(|| io::Error::other(format!("PDF object {id} was reserved but never written")))?;
+            let offset =
+                offset.ok_or_else(|| io::Error::other(format!("PDF object {id} was reserved but never written")))?;
             entries.push(1);
             entries.extend_from_slice(&offset.to_be_bytes()[8 - offset_bytes..]);
             entries.extend([0, 0]);

@@ -29,7 +29,11 @@ fn dark_share(image: &GrayImage, dark_below: u8, by_column: bool) -> Vec<f32> {
 /// How many edge lines lie at the start of `shares`, plus a margin.
 fn edge_run(shares: impl Iterator<Item = f32>, limit: usize, margin: usize) -> usize {
     let run = shares.take(limit).take_while(|&share| share >= EDGE_SHARE).count();
-    if run == 0 { 0 } else { (run + margin).min(limit) }
+    if run == 0 {
+        0
+    } else {
+        (run + margin).min(limit)
+    }
 }
 
 /// The part of the page inside any dark scanner edges, or `None` when there are none.
@@ -64,7 +68,13 @@ mod tests {
     #[test]
     fn a_dark_left_edge_is_cropped_and_text_is_not() {
         let image = GrayImage::from_fn(400, 300, |x, y| {
-            image::Luma([if x < 30 { 25 } else if (100..300).contains(&x) && y % 20 < 6 { 20 } else { 235 }])
+            image::Luma([if x < 30 {
+                25
+            } else if (100..300).contains(&x) && y % 20 < 6 {
+                20
+            } else {
+                235
+            }])
         });
         let inside = inside_dark_edges(&image, 300.0).expect("an edge");
         assert_eq!((inside.x0, inside.y0, inside.x1, inside.y1), (36, 0, 400, 300));
@@ -72,7 +82,9 @@ mod tests {
 
     #[test]
     fn a_clean_page_is_left_alone() {
-        let image = GrayImage::from_fn(400, 300, |x, y| image::Luma([if (50..350).contains(&x) && y % 20 < 6 { 20 } else { 240 }]));
+        let image = GrayImage::from_fn(400, 300, |x, y| {
+            image::Luma([if (50..350).contains(&x) && y % 20 < 6 { 20 } else { 240 }])
+        });
         assert_eq!(inside_dark_edges(&image, 300.0), None);
     }
 }

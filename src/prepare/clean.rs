@@ -86,7 +86,11 @@ fn otsu_threshold(histogram: &[u32; 256]) -> u8 {
     }
     let best = variances.iter().cloned().fold(0.0, f64::max);
     let ties: Vec<usize> = (0..256).filter(|&t| variances[t] >= best * (1.0 - 1e-9)).collect();
-    if ties.is_empty() { 128 } else { ((ties[0] + ties[ties.len() - 1]) / 2) as u8 }
+    if ties.is_empty() {
+        128
+    } else {
+        ((ties[0] + ties[ties.len() - 1]) / 2) as u8
+    }
 }
 
 /// The paper's brightness around every pixel, estimated on tiles: the brightest pixel of
@@ -191,8 +195,9 @@ pub fn clean(image: &GrayImage, dpi: f32) -> (GrayImage, Cleaning) {
     // the threshold, the letters' edges, are stretched.
     let ink = percentile(&histogram, 0.5).min(threshold.saturating_sub(1));
     let span = (threshold - ink).max(1) as f32;
-    let stretch: Vec<u8> =
-        (0..=255u8).map(|v| if v >= threshold { 255 } else { (v.saturating_sub(ink) as f32 * 255.0 / span) as u8 }).collect();
+    let stretch: Vec<u8> = (0..=255u8)
+        .map(|v| if v >= threshold { 255 } else { (v.saturating_sub(ink) as f32 * 255.0 / span) as u8 })
+        .collect();
     page.pixels_mut().for_each(|p| p[0] = stretch[p[0] as usize]);
     (page, Cleaning::Cleaned { noise, smoothed, threshold })
 }
@@ -233,7 +238,9 @@ mod tests {
 
     #[test]
     fn a_clean_white_page_is_left_as_it_is() {
-        let page = GrayImage::from_fn(300, 300, |x, y| image::Luma([if (50..250).contains(&x) && y % 30 < 8 { 10 } else { 250 }]));
+        let page = GrayImage::from_fn(300, 300, |x, y| {
+            image::Luma([if (50..250).contains(&x) && y % 30 < 8 { 10 } else { 250 }])
+        });
         assert_eq!(clean(&page, 300.0), (page.clone(), Cleaning::AlreadyClean));
     }
 

@@ -36,7 +36,10 @@ pub fn crop(image: &PageImage, area: BBox) -> PageImage {
 }
 
 /// Turns an image by a multiple of 90 degrees clockwise, losslessly.
-pub fn turned<P: Pixel + 'static>(image: &ImageBuffer<P, Vec<P::Subpixel>>, clockwise: u16) -> ImageBuffer<P, Vec<P::Subpixel>> {
+pub fn turned<P: Pixel + 'static>(
+    image: &ImageBuffer<P, Vec<P::Subpixel>>,
+    clockwise: u16,
+) -> ImageBuffer<P, Vec<P::Subpixel>> {
     match clockwise {
         90 => imageops::rotate90(image),
         180 => imageops::rotate180(image),

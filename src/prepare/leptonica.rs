@@ -141,7 +141,18 @@ fn skew_of(pix: &Pix, max_degrees: f32) -> Option<(f32, f32)> {
     // Sweep at a quarter of the resolution, then refine by binary search at half.
     // SAFETY: pix is a valid 1-bit image; the out-pointers are live locals.
     let status = unsafe {
-        sys::pixFindSkewSweepAndSearchScore(pix.0, &mut angle, &mut confidence, &mut score, 4, 2, 0.0, max_degrees, 0.5, 0.01)
+        sys::pixFindSkewSweepAndSearchScore(
+            pix.0,
+            &mut angle,
+            &mut confidence,
+            &mut score,
+            4,
+            2,
+            0.0,
+            max_degrees,
+            0.5,
+            0.01,
+        )
     };
     (status == 0).then_some((angle, confidence))
 }

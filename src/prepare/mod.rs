@@ -62,14 +62,30 @@ pub struct PrepareOptions {
 
 impl Default for PrepareOptions {
     fn default() -> Self {
-        PrepareOptions { crop: true, clean: true, orient: true, split: true, deskew: true, upscale: true, image_mode: ImageMode::Auto }
+        PrepareOptions {
+            crop: true,
+            clean: true,
+            orient: true,
+            split: true,
+            deskew: true,
+            upscale: true,
+            image_mode: ImageMode::Auto,
+        }
     }
 }
 
 impl PrepareOptions {
     /// No preparation at all: the scan is archived and recognized as it is.
     pub fn none() -> Self {
-        PrepareOptions { crop: false, clean: false, orient: false, split: false, deskew: false, upscale: false, image_mode: ImageMode::Auto }
+        PrepareOptions {
+            crop: false,
+            clean: false,
+            orient: false,
+            split: false,
+            deskew: false,
+            upscale: false,
+            image_mode: ImageMode::Auto,
+        }
     }
 }
 
@@ -128,7 +144,10 @@ pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage
         Some(cut) => {
             let (width, height) = work.ocr.dimensions();
             let mut halves = Vec::new();
-            for (side, area) in [("left", BBox { x0: 0, y0: 0, x1: cut, y1: height }), ("right", BBox { x0: cut, y0: 0, x1: width, y1: height })] {
+            for (side, area) in [
+                ("left", BBox { x0: 0, y0: 0, x1: cut, y1: height }),
+                ("right", BBox { x0: cut, y0: 0, x1: width, y1: height }),
+            ] {
                 let mut half = work.cropped(area);
                 half.log.split = Some(side.into());
                 half.log.steps.push("split".into());
@@ -153,7 +172,11 @@ pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage
                 ImageMode::Bitonal => PageImage::Bitonal(geometry::binarize(page.ocr.clone())),
             };
             // Files often state 299.99 dpi for 300: only a real shortfall is worth resampling.
-            let (ocr, ocr_scale) = if options.upscale && dpi < 0.95 * OCR_DPI { upscale(&page.ocr, OCR_DPI / dpi) } else { (page.ocr, 1.0) };
+            let (ocr, ocr_scale) = if options.upscale && dpi < 0.95 * OCR_DPI {
+                upscale(&page.ocr, OCR_DPI / dpi)
+            } else {
+                (page.ocr, 1.0)
+            };
             if ocr_scale != 1.0 {
                 page.log.ocr_scale = Some(ocr_scale);
                 page.log.steps.push("upscale".into());
@@ -214,8 +237,8 @@ fn upscale(image: &GrayImage, factor: f32) -> (GrayImage, f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::fixtures::{self, texts, PageSpec};
     use crate::page::PageOrigin;
+    use crate::testkit::fixtures::{self, texts, PageSpec};
 
     fn rendered(paragraphs: &[&str]) -> GrayImage {
         let font = fixtures::load_font().expect("fixture font");
@@ -223,7 +246,12 @@ mod tests {
     }
 
     fn source(image: GrayImage) -> SourcePage {
-        SourcePage { origin: PageOrigin { file: "test.png".into(), index: 0 }, image: PageImage::Gray(image), dpi: 300.0, dpi_from_file: true }
+        SourcePage {
+            origin: PageOrigin { file: "test.png".into(), index: 0 },
+            image: PageImage::Gray(image),
+            dpi: 300.0,
+            dpi_from_file: true,
+        }
     }
 
     #[test]

@@ -51,7 +51,13 @@ impl Osd {
             // The Pix types of the two bindings are the same C struct.
             unsafe {
                 sys::TessBaseAPISetImage2(self.0, pix.cast());
-                sys::TessBaseAPIDetectOrientationScript(self.0, &mut degrees, &mut confidence, &mut script, &mut script_confidence)
+                sys::TessBaseAPIDetectOrientationScript(
+                    self.0,
+                    &mut degrees,
+                    &mut confidence,
+                    &mut script,
+                    &mut script_confidence,
+                )
             }
         });
         // Tesseract reports the page's orientation: text turned 90° clockwise is

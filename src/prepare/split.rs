@@ -56,9 +56,11 @@ mod tests {
 
     #[test]
     fn a_portrait_page_or_a_full_width_landscape_page_is_not_cut() {
-        let portrait = GrayImage::from_fn(600, 900, |x, y| image::Luma([if text_block(x, y, 60, 540) { 0 } else { 255 }]));
+        let portrait =
+            GrayImage::from_fn(600, 900, |x, y| image::Luma([if text_block(x, y, 60, 540) { 0 } else { 255 }]));
         assert_eq!(gutter(&portrait), None);
-        let landscape = GrayImage::from_fn(900, 600, |x, y| image::Luma([if text_block(x, y, 60, 840) { 0 } else { 255 }]));
+        let landscape =
+            GrayImage::from_fn(900, 600, |x, y| image::Luma([if text_block(x, y, 60, 840) { 0 } else { 255 }]));
         assert_eq!(gutter(&landscape), None);
     }
 }

@@ -70,7 +70,11 @@ pub fn json(site: &Site, base_url: Option<&str>) -> Vec<u8> {
         library_ru: &site.library.name_ru,
         base_url,
         updated: site.documents.iter().map(|r| r.updated).max(),
-        collections: site.collections.iter().map(|c| CollectionEntry { name: &c.name, url: address(&c.path), documents: &c.ids }).collect(),
+        collections: site
+            .collections
+            .iter()
+            .map(|c| CollectionEntry { name: &c.name, url: address(&c.path), documents: &c.ids })
+            .collect(),
         documents,
     };
     let mut bytes = serde_json::to_vec_pretty(&feed).expect("the feed serializes");

@@ -108,11 +108,20 @@ pub struct Published {
 }
 
 /// Writes (or brings up to date) the site of `archive` in `out`.
-pub fn publish(archive: &Archive, reader: &Reader, library: &Library, out: &Path, options: &PublishOptions) -> Result<Published, PublishError> {
+pub fn publish(
+    archive: &Archive,
+    reader: &Reader,
+    library: &Library,
+    out: &Path,
+    options: &PublishOptions,
+) -> Result<Published, PublishError> {
     let mut documents = reader.documents()?;
     if let Some(name) = &options.collection {
         if !documents.iter().any(|d| d.bib.collections.contains(name)) {
-            return Err(PublishError::UnknownCollection { name: name.clone(), known: collections(&documents).into_iter().map(|c| c.name).collect() });
+            return Err(PublishError::UnknownCollection {
+                name: name.clone(),
+                known: collections(&documents).into_iter().map(|c| c.name).collect(),
+            });
         }
         documents.retain(|d| d.bib.collections.contains(name));
     }
@@ -128,7 +137,9 @@ pub fn publish(archive: &Archive, reader: &Reader, library: &Library, out: &Path
         let first = record.bib.first_page_number.unwrap_or(1);
         let pages = (1..=record.pages.len() as u32)
             .map(|n| {
-                let page = reader.page(&record.id, n)?.ok_or_else(|| PublishError::MissingPage { id: record.id.clone(), page: n })?;
+                let page = reader
+                    .page(&record.id, n)?
+                    .ok_or_else(|| PublishError::MissingPage { id: record.id.clone(), page: n })?;
                 Ok(PageText { number: first + n - 1, text: page.text() })
             })
             .collect::<Result<Vec<_>, PublishError>>()?;
@@ -138,5 +149,11 @@ pub fn publish(archive: &Archive, reader: &Reader, library: &Library, out: &Path
     }
     sync.put("documents.json", &feed::json(&site, options.base_url.as_deref()))?;
     let changes = sync.finish()?;
-    Ok(Published { out: out.to_path_buf(), full_text, citation_only: documents.len() - full_text, collections: site.collections.len(), changes })
+    Ok(Published {
+        out: out.to_path_buf(),
+        full_text,
+        citation_only: documents.len() - full_text,
+        collections: site.collections.len(),
+        changes,
+    })
 }

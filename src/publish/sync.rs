@@ -52,7 +52,9 @@ impl Sync {
     pub fn open(root: &Path) -> Result<Sync, SyncError> {
         let state = root.join(STATE_FILE);
         let previous = match fs::read(&state) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| SyncError::State { path: state.clone(), source })?,
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|source| SyncError::State { path: state.clone(), source })?
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 let empty = match fs::read_dir(root) {
                     Ok(mut entries) => entries.next().is_none(),
@@ -124,7 +126,8 @@ impl Sync {
             }
         }
         let state = self.root.join(STATE_FILE);
-        write_atomic(&state, &serde_json::to_vec_pretty(&self.current).expect("paths serialize")).map_err(io_at(&state))?;
+        write_atomic(&state, &serde_json::to_vec_pretty(&self.current).expect("paths serialize"))
+            .map_err(io_at(&state))?;
         Ok(self.changes)
     }
 }
@@ -147,7 +150,10 @@ mod tests {
         sync.put("index.html", b"one").unwrap();
         sync.put("documents/b/index.html", b"b").unwrap();
         let changes = sync.finish().unwrap();
-        assert_eq!((changes.written, changes.unchanged, changes.removed), (vec!["documents/b/index.html".to_string()], 1, vec!["documents/a/index.html".to_string()]));
+        assert_eq!(
+            (changes.written, changes.unchanged, changes.removed),
+            (vec!["documents/b/index.html".to_string()], 1, vec!["documents/a/index.html".to_string()])
+        );
         assert!(!root.join("documents/a").exists(), "the emptied folder is removed");
         assert!(root.join("documents/b/index.html").is_file());
 

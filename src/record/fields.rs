@@ -153,7 +153,10 @@ fn parse_year(text: &str) -> Result<i32, String> {
 }
 
 fn parse_positive(text: &str) -> Result<u32, String> {
-    text.parse::<u32>().ok().filter(|&n| n > 0).ok_or_else(|| format!("'{text}' is not a page number: expected a whole number from 1"))
+    text.parse::<u32>()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("'{text}' is not a page number: expected a whole number from 1"))
 }
 
 fn parse_languages(items: Vec<String>) -> Result<Vec<String>, String> {
@@ -161,7 +164,9 @@ fn parse_languages(items: Vec<String>) -> Result<Vec<String>, String> {
         .into_iter()
         .map(|item| match item.to_ascii_lowercase() {
             code if code.len() == 3 && code.bytes().all(|b| b.is_ascii_lowercase()) => Ok(code),
-            _ => Err(format!("unknown language '{item}': expected a three-letter ISO 639 code ({EXAMPLE_LANGUAGES}, …)")),
+            _ => {
+                Err(format!("unknown language '{item}': expected a three-letter ISO 639 code ({EXAMPLE_LANGUAGES}, …)"))
+            }
         })
         .collect()
 }
@@ -192,8 +197,13 @@ impl Bibliographic {
             "rights" => self.rights = single()?.map(|s| keyword(&s)).transpose().map_err(fail)?,
             "contract" => self.contract = single()?,
             "subjects" => self.subjects = value.distinct_items(),
-            "flags" => self.flags = value.distinct_items().iter().map(|s| keyword(s)).collect::<Result<_, _>>().map_err(fail)?,
-            "first_page_number" => self.first_page_number = single()?.map(|s| parse_positive(&s)).transpose().map_err(fail)?,
+            "flags" => {
+                self.flags =
+                    value.distinct_items().iter().map(|s| keyword(s)).collect::<Result<_, _>>().map_err(fail)?
+            }
+            "first_page_number" => {
+                self.first_page_number = single()?.map(|s| parse_positive(&s)).transpose().map_err(fail)?
+            }
             "notes" => self.notes = single()?,
             _ => return Err(fail(format!("unknown field; the fields are {}", FIELDS.join(", ")))),
         }
@@ -310,24 +320,40 @@ mod tests {
     #[test]
     fn bad_values_are_refused_with_the_reason() {
         let mut bib = Bibliographic::default();
-        let reason = |bib: &mut Bibliographic, field: &str, value: &str| bib.set(field, &text(value)).unwrap_err().reason;
+        let reason =
+            |bib: &mut Bibliographic, field: &str, value: &str| bib.set(field, &text(value)).unwrap_err().reason;
         assert_eq!(
             reason(&mut bib, "type", "newspaper"),
             "unknown variant `newspaper`, expected one of `newspaper_article`, `journal_article`, `book`, `book_chapter`"
         );
         assert_eq!(reason(&mut bib, "date", "12.07.2019"), "bad date '12.07.2019': expected YYYY-MM-DD or YYYY");
         assert_eq!(reason(&mut bib, "date", "2019-02-30"), "bad date '2019-02-30': expected YYYY-MM-DD or YYYY");
-        assert_eq!(reason(&mut bib, "source_pages", "65-46"), "page range '65-46' does not parse: expected a page (4) or a range (46-65)");
-        assert_eq!(reason(&mut bib, "source_pages", "IV"), "page range 'IV' does not parse: expected a page (4) or a range (46-65)");
+        assert_eq!(
+            reason(&mut bib, "source_pages", "65-46"),
+            "page range '65-46' does not parse: expected a page (4) or a range (46-65)"
+        );
+        assert_eq!(
+            reason(&mut bib, "source_pages", "IV"),
+            "page range 'IV' does not parse: expected a page (4) or a range (46-65)"
+        );
         assert_eq!(reason(&mut bib, "year", "16"), "year '16' is not a year: expected four digits (2016)");
-        assert_eq!(reason(&mut bib, "language", "kk"), "unknown language 'kk': expected a three-letter ISO 639 code (kaz, rus, eng, …)");
-        assert_eq!(reason(&mut bib, "language", "рус"), "unknown language 'рус': expected a three-letter ISO 639 code (kaz, rus, eng, …)");
+        assert_eq!(
+            reason(&mut bib, "language", "kk"),
+            "unknown language 'kk': expected a three-letter ISO 639 code (kaz, rus, eng, …)"
+        );
+        assert_eq!(
+            reason(&mut bib, "language", "рус"),
+            "unknown language 'рус': expected a three-letter ISO 639 code (kaz, rus, eng, …)"
+        );
         let mut komi = Bibliographic::default();
         komi.set("language", &text("KPV; rus")).unwrap();
         assert_eq!(komi.language, vec!["kpv", "rus"], "any ISO 639 code, in lower case");
         assert!(reason(&mut bib, "flags", "rare; old").starts_with("unknown variant `old`"));
         assert!(reason(&mut bib, "rights", "free").contains("`public_domain`, `author_contract`, `in_copyright`"));
-        assert_eq!(reason(&mut bib, "first_page_number", "0"), "'0' is not a page number: expected a whole number from 1");
+        assert_eq!(
+            reason(&mut bib, "first_page_number", "0"),
+            "'0' is not a page number: expected a whole number from 1"
+        );
         assert!(reason(&mut bib, "shelf", "A").starts_with("unknown field; the fields are type, title"));
         assert_eq!(bib, Bibliographic::default(), "refused values change nothing");
         assert_eq!(
@@ -349,7 +375,12 @@ mod tests {
 
     #[test]
     fn cross_field_checks() {
-        let article = Bibliographic { kind: Some(DocumentType::NewspaperArticle), year: Some(2018), date: Some("2019-07-12".into()), ..Default::default() };
+        let article = Bibliographic {
+            kind: Some(DocumentType::NewspaperArticle),
+            year: Some(2018),
+            date: Some("2019-07-12".into()),
+            ..Default::default()
+        };
         let problems: Vec<String> = article.check().iter().map(ToString::to_string).collect();
         assert_eq!(
             problems,
@@ -364,10 +395,16 @@ mod tests {
     #[test]
     fn changes_name_the_fields_that_differ() {
         let old = Bibliographic { title: "Қамшы".into(), ..Default::default() };
-        let new = Bibliographic { title: "Қамшы".into(), authors: vec!["Кәрім, Н.".into()], year: Some(2016), ..Default::default() };
+        let new = Bibliographic {
+            title: "Қамшы".into(),
+            authors: vec!["Кәрім, Н.".into()],
+            year: Some(2016),
+            ..Default::default()
+        };
         let time = Utc::now();
         let changes = new.changes_from(&old, time);
-        let fields: Vec<(&str, &str, &str)> = changes.iter().map(|c| (c.field.as_str(), c.old.as_str(), c.new.as_str())).collect();
+        let fields: Vec<(&str, &str, &str)> =
+            changes.iter().map(|c| (c.field.as_str(), c.old.as_str(), c.new.as_str())).collect();
         assert_eq!(fields, vec![("authors", "", "Кәрім, Н."), ("year", "", "2016")]);
     }
 }

@@ -37,21 +37,60 @@ pub struct Conventions {
 pub const KAZAKH: Conventions = Conventions {
     pages_extent: "б.",
     pages_part: "Б.",
-    months: ["қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз", "қыркүйек", "қазан", "қараша", "желтоқсан"],
+    months: [
+        "қаңтар",
+        "ақпан",
+        "наурыз",
+        "сәуір",
+        "мамыр",
+        "маусым",
+        "шілде",
+        "тамыз",
+        "қыркүйек",
+        "қазан",
+        "қараша",
+        "желтоқсан",
+    ],
     and_others: "[және т.б.]",
 };
 
 pub const RUSSIAN: Conventions = Conventions {
     pages_extent: "с.",
     pages_part: "С.",
-    months: ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"],
+    months: [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
     and_others: "[и др.]",
 };
 
 pub const ENGLISH: Conventions = Conventions {
     pages_extent: "p.",
     pages_part: "P.",
-    months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
     and_others: "[et al.]",
 };
 
@@ -252,7 +291,10 @@ mod tests {
         assert_eq!(describe(&bib, 2, &[]), "Кәрім, Н. Қамшы / Н. Кәрім. – Қарағанды : Типография Арко, 2016. – 84 б.");
         // Without a printed page count, the pages archived.
         let unpaged = Bibliographic { source_pages: None, ..bib };
-        assert_eq!(describe(&unpaged, 2, &[]), "Кәрім, Н. Қамшы / Н. Кәрім. – Қарағанды : Типография Арко, 2016. – 2 б.");
+        assert_eq!(
+            describe(&unpaged, 2, &[]),
+            "Кәрім, Н. Қамшы / Н. Кәрім. – Қарағанды : Типография Арко, 2016. – 2 б."
+        );
     }
 
     #[test]
@@ -280,7 +322,10 @@ mod tests {
             ("source_pages", "46-65"),
             ("language", "eng"),
         ]);
-        assert_eq!(describe(&bib, 3, &[]), "Smith, J. Copper town / J. Smith // Central Asian Survey. – 2001. – № 3. – P. 46–65.");
+        assert_eq!(
+            describe(&bib, 3, &[]),
+            "Smith, J. Copper town / J. Smith // Central Asian Survey. – 2001. – № 3. – P. 46–65."
+        );
     }
 
     #[test]
@@ -303,7 +348,12 @@ mod tests {
 
     #[test]
     fn many_authors_and_missing_elements() {
-        let four = record(&[("title", "Өлке"), ("authors", "А, Б.; В, Г.; Д, Е.; Ж, З."), ("year", "2020"), ("language", "kaz")]);
+        let four = record(&[
+            ("title", "Өлке"),
+            ("authors", "А, Б.; В, Г.; Д, Е.; Ж, З."),
+            ("year", "2020"),
+            ("language", "kaz"),
+        ]);
         assert_eq!(describe(&four, 10, &[]), "Өлке / Б. А, Г. В, Е. Д, З. Ж. – 2020. – 10 б.");
         let five = record(&[("title", "Край"), ("authors", "А, Б.; В, Г.; Д, Е.; Ж, З.; И, К."), ("language", "rus")]);
         assert_eq!(describe(&five, 0, &[]), "Край / Б. А, Г. В, Е. Д [и др.].");

@@ -154,7 +154,13 @@ pub struct PageSummary {
 
 impl PageSummary {
     /// The summary of a recognized page, numbered when its document is assembled.
-    pub fn of(page: &RecognizedPage, source: usize, source_page: usize, preparation: Preparation, text_layer: TextLayer) -> PageSummary {
+    pub fn of(
+        page: &RecognizedPage,
+        source: usize,
+        source_page: usize,
+        preparation: Preparation,
+        text_layer: TextLayer,
+    ) -> PageSummary {
         PageSummary {
             number: 0,
             source,
@@ -314,7 +320,19 @@ pub(crate) mod tests {
     }
 
     fn page() -> PageSummary {
-        PageSummary { number: 1, source: 0, source_page: 0, width: 10, height: 10, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Preparation::default(), text_layer: Default::default() }
+        PageSummary {
+            number: 1,
+            source: 0,
+            source_page: 0,
+            width: 10,
+            height: 10,
+            dpi: 300.0,
+            words: 0,
+            mean_conf: 0.0,
+            languages: Vec::new(),
+            preparation: Preparation::default(),
+            text_layer: Default::default(),
+        }
     }
 
     #[test]

@@ -104,7 +104,19 @@ mod tests {
             cells.push(("first_page_number", first));
         }
         let mut record = document("tom-6", &cells);
-        let page = PageSummary { number: 1, source: 0, source_page: 0, width: 1, height: 1, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Default::default(), text_layer: Default::default() };
+        let page = PageSummary {
+            number: 1,
+            source: 0,
+            source_page: 0,
+            width: 1,
+            height: 1,
+            dpi: 300.0,
+            words: 0,
+            mean_conf: 0.0,
+            languages: Vec::new(),
+            preparation: Default::default(),
+            text_layer: Default::default(),
+        };
         record.pages = vec![page; count];
         record
     }
@@ -114,7 +126,10 @@ mod tests {
         assert_eq!(PageRange::parse("46-65"), Ok(PageRange { first: 46, last: 65 }));
         assert_eq!(PageRange::parse("46–65"), Ok(PageRange { first: 46, last: 65 }));
         assert_eq!(PageRange::parse(" 7 "), Ok(PageRange { first: 7, last: 7 }));
-        assert_eq!(PageRange::parse("65-46").unwrap_err(), "page range '65-46' does not parse: expected a page (4) or a range (46-65)");
+        assert_eq!(
+            PageRange::parse("65-46").unwrap_err(),
+            "page range '65-46' does not parse: expected a page (4) or a range (46-65)"
+        );
         assert!(PageRange::parse("0").is_err());
         assert!(PageRange::parse("a-b").is_err());
         assert_eq!(PageRange { first: 46, last: 65 }.to_string(), "46–65");
@@ -139,6 +154,9 @@ mod tests {
         let record = with_pages(3, None);
         let selection = Selection::resolve(&record, Some(PageRange { first: 2, last: 3 })).unwrap();
         assert_eq!((selection.numbering, selection.pdf), (Numbering::Pdf, PageRange { first: 2, last: 3 }));
-        assert_eq!(Selection::resolve(&record, Some(PageRange { first: 4, last: 4 })).unwrap_err(), "page 4 is not in tom-6: it has pages 1–3");
+        assert_eq!(
+            Selection::resolve(&record, Some(PageRange { first: 4, last: 4 })).unwrap_err(),
+            "page 4 is not in tom-6: it has pages 1–3"
+        );
     }
 }

@@ -28,8 +28,14 @@ impl Requester {
             return Err(format!("'{text}': no name before the address; {expected}"));
         }
         // Two labels at least after the @ (a domain with a dot): mail to a bare host name is a typo.
-        let options = Options { minimum_sub_domains: 2, allow_domain_literal: false, allow_display_text: false, ..Options::default() };
-        let address = EmailAddress::parse_with_options(address.trim(), options).map_err(|e| format!("'{text}': not an email address ({e}); {expected}"))?;
+        let options = Options {
+            minimum_sub_domains: 2,
+            allow_domain_literal: false,
+            allow_display_text: false,
+            ..Options::default()
+        };
+        let address = EmailAddress::parse_with_options(address.trim(), options)
+            .map_err(|e| format!("'{text}': not an email address ({e}); {expected}"))?;
         Ok(Requester { name: name.to_string(), email: address.email().to_string() })
     }
 }
@@ -138,13 +144,20 @@ mod tests {
             purpose: None,
             document: "tom-6".into(),
             citation: "Том 6.".into(),
-            pages: Selection { asked: PageRange { first: 46, last: 65 }, numbering: Numbering::Printed, pdf: PageRange { first: 7, last: 26 } },
+            pages: Selection {
+                asked: PageRange { first: 46, last: 65 },
+                numbering: Numbering::Printed,
+                pdf: PageRange { first: 7, last: 26 },
+            },
             status: Status::Refused { refused: "2025-03-01T10:00:01Z".parse().unwrap(), reason: "in copyright".into() },
         };
         let json = serde_json::to_value(&request).unwrap();
         assert_eq!(json["status"], "refused");
         assert_eq!(json["reason"], "in copyright");
-        assert_eq!(json["pages"], serde_json::json!({"first": 46, "last": 65, "numbering": "printed", "pdf": {"first": 7, "last": 26}}));
+        assert_eq!(
+            json["pages"],
+            serde_json::json!({"first": 46, "last": 65, "numbering": "printed", "pdf": {"first": 7, "last": 26}})
+        );
         assert_eq!(serde_json::from_value::<Request>(json).unwrap(), request);
     }
 }

@@ -92,7 +92,13 @@ impl Table {
     /// A problem at `row` (and `column`, when given), placed on the cell's line if known.
     pub fn problem(&self, row: &Row, column: Option<&str>, reason: impl Into<String>) -> Problem {
         let line = column.and_then(|c| row.cell(c)).and_then(|c| c.line).or(row.line);
-        Problem { file: self.path.clone(), row: Some(row.number), line, column: column.map(str::to_string), reason: reason.into() }
+        Problem {
+            file: self.path.clone(),
+            row: Some(row.number),
+            line,
+            column: column.map(str::to_string),
+            reason: reason.into(),
+        }
     }
 
     /// A problem with the file as a whole or its header (row 1 of a CSV).
@@ -105,7 +111,11 @@ impl Table {
     /// spelled in other letter case.
     pub fn unknown_columns<'a>(&'a self, known: &'a [&str]) -> impl Iterator<Item = (&'a str, String)> + 'a {
         self.columns.iter().filter(|c| !known.contains(&c.as_str())).map(move |column| {
-            let hint = known.iter().find(|k| k.eq_ignore_ascii_case(column)).map(|k| format!(" (did you mean '{k}'?)")).unwrap_or_default();
+            let hint = known
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(column))
+                .map(|k| format!(" (did you mean '{k}'?)"))
+                .unwrap_or_default();
             (column.as_str(), hint)
         })
     }
@@ -140,7 +150,11 @@ pub fn parse_csv(path: &Path, bytes: &[u8], problems: &mut Vec<Problem>) -> Opti
     // Spreadsheets may start the file with a byte-order mark.
     let columns: Vec<String> = header.iter().map(|c| c.trim_start_matches('\u{FEFF}').trim().to_string()).collect();
     if columns.len() == 1 && columns[0].contains(';') {
-        problems.push(problem_at(path, Some(1), "the columns are separated by semicolons; save the file comma-separated (CSV UTF-8)"));
+        problems.push(problem_at(
+            path,
+            Some(1),
+            "the columns are separated by semicolons; save the file comma-separated (CSV UTF-8)",
+        ));
         return None;
     }
     let mut table = Table { path: path.to_path_buf(), has_header: true, columns: Vec::new(), rows: Vec::new() };
@@ -157,11 +171,23 @@ pub fn parse_csv(path: &Path, bytes: &[u8], problems: &mut Vec<Problem>) -> Opti
         let number = index + 2;
         match record {
             Ok(record) => {
-                let cells: Vec<Cell> = columns.iter().zip(record.iter()).map(|(column, text)| Cell { column: column.clone(), value: Value::Text(text.to_string()), line: None }).collect();
+                let cells: Vec<Cell> = columns
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(column, text)| Cell {
+                        column: column.clone(),
+                        value: Value::Text(text.to_string()),
+                        line: None,
+                    })
+                    .collect();
                 let (unnamed, cells): (Vec<Cell>, Vec<Cell>) = cells.into_iter().partition(|c| c.column.is_empty());
                 let unreadable = unnamed.iter().any(|c| !c.value.is_blank());
                 if unreadable {
-                    problems.push(problem_at(path, Some(number), "a value stands in a column without a name; name the column or move the value"));
+                    problems.push(problem_at(
+                        path,
+                        Some(number),
+                        "a value stands in a column without a name; name the column or move the value",
+                    ));
                 }
                 // Spreadsheets save trailing empty rows as bare commas.
                 if cells.iter().any(|c| !c.value.is_blank()) {
@@ -176,7 +202,9 @@ pub fn parse_csv(path: &Path, bytes: &[u8], problems: &mut Vec<Problem>) -> Opti
 
 fn csv_reason(error: &csv::Error) -> String {
     match error.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!("the row has {len} cells, the header {expected_len}"),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("the row has {len} cells, the header {expected_len}")
+        }
         csv::ErrorKind::Utf8 { .. } => "not UTF-8 text; save the file as CSV UTF-8".to_string(),
         _ => error.to_string(),
     }
@@ -232,7 +260,12 @@ pub fn parse_toml(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Optio
     };
     let mut table = Table { path: path.to_path_buf(), has_header: false, columns: Vec::new(), rows: Vec::new() };
     for (index, document) in parsed.document.iter().enumerate() {
-        let mut row = Row { number: index + 1, line: Some(line_of(text, document.span().start)), cells: Vec::new(), unreadable: false };
+        let mut row = Row {
+            number: index + 1,
+            line: Some(line_of(text, document.span().start)),
+            cells: Vec::new(),
+            unreadable: false,
+        };
         for (key, value) in document.get_ref() {
             let line = Some(line_of(text, value.span().start));
             match toml_value(value.get_ref()) {

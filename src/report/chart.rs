@@ -5,7 +5,20 @@ use std::fmt::Write;
 
 use super::Report;
 
-const MONTHS: [&str; 12] = ["қаң · янв", "ақп · фев", "нау · мар", "сәу · апр", "мам · май", "мау · июн", "шіл · июл", "там · авг", "қыр · сен", "қаз · окт", "қар · ноя", "жел · дек"];
+const MONTHS: [&str; 12] = [
+    "қаң · янв",
+    "ақп · фев",
+    "нау · мар",
+    "сәу · апр",
+    "мам · май",
+    "мау · июн",
+    "шіл · июл",
+    "там · авг",
+    "қыр · сен",
+    "қаз · окт",
+    "қар · ноя",
+    "жел · дек",
+];
 
 const WIDTH: f32 = 720.0;
 const HEIGHT: f32 = 360.0;
@@ -43,6 +56,10 @@ pub fn svg(report: &Report) -> String {
             baseline + 16.0,
         );
     }
-    let _ = writeln!(out, "<line x1=\"{LEFT}\" y1=\"{baseline}\" x2=\"{}\" y2=\"{baseline}\" stroke=\"black\"/>\n</svg>", WIDTH - LEFT);
+    let _ = writeln!(
+        out,
+        "<line x1=\"{LEFT}\" y1=\"{baseline}\" x2=\"{}\" y2=\"{baseline}\" stroke=\"black\"/>\n</svg>",
+        WIDTH - LEFT
+    );
     out
 }

@@ -66,11 +66,26 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 pub fn csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     let error = |e: csv::Error| io::Error::other(e.to_string());
-    writer.write_record(["section", "key", "label_kk", "label_ru", "documents_year", "pages_year", "documents_all_years", "pages_all_years"]).map_err(error)?;
+    writer
+        .write_record([
+            "section",
+            "key",
+            "label_kk",
+            "label_ru",
+            "documents_year",
+            "pages_year",
+            "documents_all_years",
+            "pages_all_years",
+        ])
+        .map_err(error)?;
     for (section, rows) in [("documents", &report.kinds), ("books", &report.books)] {
         for row in rows {
             let numbers = cells(row).map(|n| n.to_string());
-            writer.write_record([section, row.key, row.label_kk, row.label_ru].into_iter().map(str::to_string).chain(numbers)).map_err(error)?;
+            writer
+                .write_record(
+                    [section, row.key, row.label_kk, row.label_ru].into_iter().map(str::to_string).chain(numbers),
+                )
+                .map_err(error)?;
         }
     }
     for (key, kk, ru, value) in deliveries(report) {

@@ -85,7 +85,14 @@ const FLAGS: [(Flag, &str, &str, &str); 3] = [
 ];
 
 /// Counts the documents for which `belongs` holds: archived in `year`, and through it.
-fn row(key: &'static str, label_kk: &'static str, label_ru: &'static str, year: i32, documents: &[DocumentRecord], belongs: impl Fn(&DocumentRecord) -> bool) -> Row {
+fn row(
+    key: &'static str,
+    label_kk: &'static str,
+    label_ru: &'static str,
+    year: i32,
+    documents: &[DocumentRecord],
+    belongs: impl Fn(&DocumentRecord) -> bool,
+) -> Row {
     let mut row = Row { key, label_kk, label_ru, year: Count::default(), all_years: Count::default() };
     for record in documents.iter().filter(|r| belongs(r)) {
         let archived = local_year(record.created);
@@ -101,13 +108,16 @@ fn row(key: &'static str, label_kk: &'static str, label_ru: &'static str, year: 
 
 /// The report for `year` of the archive's documents and request register.
 pub fn compute(year: i32, documents: &[DocumentRecord], requests: &[Request]) -> Report {
-    let mut kinds: Vec<Row> = KINDS.iter().map(|(kind, key, kk, ru)| row(key, kk, ru, year, documents, |r| r.bib.kind == *kind)).collect();
+    let mut kinds: Vec<Row> =
+        KINDS.iter().map(|(kind, key, kk, ru)| row(key, kk, ru, year, documents, |r| r.bib.kind == *kind)).collect();
     // A line for documents without a type only when there are any.
     kinds.retain(|r| r.key != "untyped" || r.all_years.documents > 0);
     kinds.push(row("total", "Барлығы", "Всего", year, documents, |_| true));
     let books = FLAGS
         .iter()
-        .map(|(flag, key, kk, ru)| row(key, kk, ru, year, documents, |r| r.bib.kind == Some(DocumentType::Book) && r.bib.flags.contains(flag)))
+        .map(|(flag, key, kk, ru)| {
+            row(key, kk, ru, year, documents, |r| r.bib.kind == Some(DocumentType::Book) && r.bib.flags.contains(flag))
+        })
         .collect();
     let mut deliveries = Deliveries::default();
     for request in requests.iter().filter(|r| local_year(r.filed) == year) {
@@ -138,7 +148,19 @@ mod tests {
 
     fn archived(id: &str, cells: &[(&str, &str)], pages: usize, created: &str) -> DocumentRecord {
         let mut record = document(id, cells);
-        let page = PageSummary { number: 1, source: 0, source_page: 0, width: 1, height: 1, dpi: 300.0, words: 0, mean_conf: 0.0, languages: Vec::new(), preparation: Default::default(), text_layer: Default::default() };
+        let page = PageSummary {
+            number: 1,
+            source: 0,
+            source_page: 0,
+            width: 1,
+            height: 1,
+            dpi: 300.0,
+            words: 0,
+            mean_conf: 0.0,
+            languages: Vec::new(),
+            preparation: Default::default(),
+            text_layer: Default::default(),
+        };
         record.pages = vec![page; pages];
         // Noon, so that the local date is the same day in any time zone this runs in.
         record.created = format!("{created}T12:00:00Z").parse().unwrap();
@@ -185,11 +207,17 @@ mod tests {
                 ("total", 4, 205, 5, 206),
             ]
         );
-        assert_eq!(counts(&report.books), vec![("rare", 1, 120, 1, 120), ("local_history", 1, 120, 1, 120), ("kazakhstan_content", 1, 80, 1, 80)]);
+        assert_eq!(
+            counts(&report.books),
+            vec![("rare", 1, 120, 1, 120), ("local_history", 1, 120, 1, 120), ("kazakhstan_content", 1, 80, 1, 80)]
+        );
         assert_eq!(report.pages_by_month, [0, 0, 122, 0, 0, 3, 0, 0, 0, 0, 80, 0]);
         let earlier = compute(2023, &documents, &[]);
         assert_eq!(counts(&earlier.kinds).last(), Some(&("total", 1, 1, 1, 1)));
-        assert!(!earlier.kinds.iter().any(|r| r.key == "untyped"), "no line for untyped documents before there were any");
+        assert!(
+            !earlier.kinds.iter().any(|r| r.key == "untyped"),
+            "no line for untyped documents before there were any"
+        );
     }
 
     #[test]
@@ -202,6 +230,9 @@ mod tests {
             request("2023-12-20", Status::Delivered { delivered: now, file: "b.pdf".into(), bytes: 1 }, 5),
         ];
         let report = compute(2024, &[], &requests);
-        assert_eq!(report.deliveries, Deliveries { requests: 3, delivered: 1, refused: 1, waiting: 1, pages_delivered: 20 });
+        assert_eq!(
+            report.deliveries,
+            Deliveries { requests: 3, delivered: 1, refused: 1, waiting: 1, pages_delivered: 20 }
+        );
     }
 }

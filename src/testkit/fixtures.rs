@@ -10,9 +10,9 @@ use std::path::Path;
 
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
 use image::{GrayImage, Luma};
+use sha2::Digest;
 use tiff::encoder::compression::DeflateLevel;
 use tiff::encoder::{colortype, Compression, Rational, TiffEncoder};
-use sha2::Digest;
 use tiff::tags::{CompressionMethod, PhotometricInterpretation, ResolutionUnit, Tag};
 
 use crate::archive::{write_atomic, Archive};
@@ -48,15 +48,14 @@ pub mod texts {
          часто приходят сюда, чтобы изучать прошлое региона.",
     ];
 
-    pub const ENGLISH: &[&str] = &[
-        "The local history collection of the city library holds newspapers, books and \
-         photographs about the region and its people.",
-    ];
+    pub const ENGLISH: &[&str] = &["The local history collection of the city library holds newspapers, books and \
+         photographs about the region and its people."];
 }
 
 /// Loads the fixture font, or explains which package provides it.
 pub fn load_font() -> Result<FontVec, String> {
-    let path = crate::pdf::truetype::system_font().ok_or("no DejaVu font found; install it with: apt-get install fonts-dejavu-core")?;
+    let path = crate::pdf::truetype::system_font()
+        .ok_or("no DejaVu font found; install it with: apt-get install fonts-dejavu-core")?;
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     FontVec::try_from_vec(bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -154,7 +153,9 @@ pub fn render_page(font: &FontVec, spec: &PageSpec, paragraphs: &[&str]) -> Rend
 
 /// Turns a page into pure black and white, as a bitonal scanner would.
 pub fn threshold(image: &GrayImage) -> GrayImage {
-    GrayImage::from_fn(image.width(), image.height(), |x, y| Luma([if image.get_pixel(x, y)[0] < 160 { 0 } else { 255 }]))
+    GrayImage::from_fn(image.width(), image.height(), |x, y| {
+        Luma([if image.get_pixel(x, y)[0] < 160 { 0 } else { 255 }])
+    })
 }
 
 /// Writes a grayscale PNG with its resolution in the pHYs chunk.
@@ -231,7 +232,11 @@ pub fn write_tiff(path: &Path, pages: &[GrayImage], dpi: f32, kind: TiffKind) ->
 
 /// A CCITT G4 page: the crate's encoder has no fax compressor, so the strip is encoded
 /// with the `fax` crate and the directory written tag by tag.
-fn write_g4_page<W: std::io::Write + std::io::Seek>(encoder: &mut TiffEncoder<W>, page: &GrayImage, dpi: f32) -> tiff::TiffResult<()> {
+fn write_g4_page<W: std::io::Write + std::io::Seek>(
+    encoder: &mut TiffEncoder<W>,
+    page: &GrayImage,
+    dpi: f32,
+) -> tiff::TiffResult<()> {
     use fax::{encoder::Encoder, Color, VecWriter};
     let (w, h) = page.dimensions();
     let mut fax = Encoder::new(VecWriter::new());
@@ -280,7 +285,16 @@ pub fn recognized_page(text: &str) -> RecognizedPage {
             })
             .collect();
         let bbox = BBox { x0: 100, y0, x1: x.max(101), y1: y0 + 36 };
-        lines.push(Line { bbox, baseline_slope: 0.0, baseline_offset: -8.0, x_size: 36.0, x_descenders: 8.0, block: 0, paragraph, words });
+        lines.push(Line {
+            bbox,
+            baseline_slope: 0.0,
+            baseline_offset: -8.0,
+            x_size: 36.0,
+            x_descenders: 8.0,
+            block: 0,
+            paragraph,
+            words,
+        });
     }
     let words = lines.iter().map(|l| l.words.len()).sum::<usize>();
     RecognizedPage {
@@ -298,7 +312,10 @@ pub fn text_record(id: &str, bib: Bibliographic, pages: &[RecognizedPage]) -> Do
     let summaries: Vec<PageSummary> = pages
         .iter()
         .enumerate()
-        .map(|(i, page)| PageSummary { number: i as u32 + 1, ..PageSummary::of(page, 0, i, Default::default(), Default::default()) })
+        .map(|(i, page)| PageSummary {
+            number: i as u32 + 1,
+            ..PageSummary::of(page, 0, i, Default::default(), Default::default())
+        })
         .collect();
     let all_text: String = pages.iter().map(|p| p.text()).collect::<Vec<_>>().join("\n\n");
     let now = chrono::Utc::now();
@@ -322,13 +339,20 @@ pub fn text_record(id: &str, bib: Bibliographic, pages: &[RecognizedPage]) -> Do
 
 /// Files a document the way ingest does, without OCR: its pages and record as files,
 /// then the catalogue (the search index is left to `olke reindex` or the next ingest).
-pub fn file_text_document(archive: &Archive, catalog: &Catalog, record: &DocumentRecord, pages: &[RecognizedPage]) -> Result<(), String> {
+pub fn file_text_document(
+    archive: &Archive,
+    catalog: &Catalog,
+    record: &DocumentRecord,
+    pages: &[RecognizedPage],
+) -> Result<(), String> {
     for (i, page) in pages.iter().enumerate() {
         let path = archive.page_path(&record.id, i as u32 + 1);
-        write_atomic(&path, &serde_json::to_vec(page).expect("pages serialize")).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_atomic(&path, &serde_json::to_vec(page).expect("pages serialize"))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     let path = archive.record_path(&record.id);
-    write_atomic(&path, &serde_json::to_vec_pretty(record).expect("records serialize")).map_err(|e| format!("{}: {e}", path.display()))?;
+    write_atomic(&path, &serde_json::to_vec_pretty(record).expect("records serialize"))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     catalog.put(record, pages).map_err(|e| e.to_string())
 }
 
@@ -357,7 +381,8 @@ mod tests {
         let page = render_page(&font, &spec, texts::RUSSIAN);
         assert!(page.lines.len() > 8);
         let words: Vec<&str> = texts::RUSSIAN.iter().flat_map(|p| p.split_whitespace()).collect();
-        let rendered: Vec<String> = page.lines.iter().chain(&page.overflow).flat_map(|l| l.split(' ')).map(String::from).collect();
+        let rendered: Vec<String> =
+            page.lines.iter().chain(&page.overflow).flat_map(|l| l.split(' ')).map(String::from).collect();
         assert_eq!(words, rendered);
     }
 }

@@ -6,20 +6,21 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use crate::archive::Archive;
-use crate::testkit::fixtures::{recognized_page, text_record, texts};
 use crate::index::search::{Filters, SearchError, SearchRequest};
 use crate::index::{SearchIndex, Updater};
-use crate::load::{self, LoadOptions};
-use crate::record::Bibliographic;
 use crate::ingest::manifest::{check, Manifest, CSV_NAME, TOML_NAME};
+use crate::load::{self, LoadOptions};
 use crate::record::table::{parse_csv, parse_toml};
+use crate::record::Bibliographic;
+use crate::testkit::fixtures::{recognized_page, text_record, texts};
 
 /// `data` as a batch's `batch.csv`, and as its `batch.toml` when it is text, read and
 /// checked against a few scans, every problem formatted.
 pub fn manifest(data: &[u8]) {
     // A batch folder that does not exist: the checker then looks only at these names.
     let dir = Path::new("/nonexistent/olke-fuzz-batch");
-    let scans: Vec<PathBuf> = ["p1.png", "p2.png", "p10.png", "sub/p3.tif", "Қала тарихы 1.jpg"].iter().map(|name| dir.join(name)).collect();
+    let scans: Vec<PathBuf> =
+        ["p1.png", "p2.png", "p10.png", "sub/p3.tif", "Қала тарихы 1.jpg"].iter().map(|name| dir.join(name)).collect();
     let mut tables = Vec::new();
     let mut csv = Manifest { path: dir.join(CSV_NAME), ..Default::default() };
     tables.push((parse_csv(&dir.join(CSV_NAME), data, &mut csv.problems), csv));

@@ -32,14 +32,14 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::archive::Archive;
 use crate::archive::files;
+use crate::archive::Archive;
 use crate::catalog::{CatalogError, Documents, Reader};
 use crate::config::Config;
 use crate::deliver::register::Register;
+use crate::index::SearchIndex;
 use crate::page::RecognizedPage;
 use crate::record::request::Request;
-use crate::index::SearchIndex;
 use crate::record::{collections, CollectionSummary, DocumentRecord};
 use security::StaffGate;
 
@@ -77,13 +77,21 @@ impl WebError {
 
     pub fn bad_request(message: impl Into<String>) -> WebError {
         let message = message.into();
-        WebError::new(StatusCode::BAD_REQUEST, format!("Сұраныс қате: {message}"), format!("Ошибка в запросе: {message}"))
+        WebError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Сұраныс қате: {message}"),
+            format!("Ошибка в запросе: {message}"),
+        )
     }
 
     /// A failure of the server itself: logged in full, the reader told little.
     pub fn internal(error: impl std::fmt::Display) -> WebError {
         tracing::error!("{error}");
-        WebError::new(StatusCode::INTERNAL_SERVER_ERROR, "Сервер қатесі; кейінірек қайталаңыз.", "Ошибка сервера; повторите позже.")
+        WebError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Сервер қатесі; кейінірек қайталаңыз.",
+            "Ошибка сервера; повторите позже.",
+        )
     }
 }
 
@@ -200,7 +208,9 @@ impl AppState {
             return Some(record.clone());
         }
         // Only names olke gives documents reach the file system.
-        (crate::archive::is_document_id(id) && self.archive.record_path(id).is_file()).then(|| files::record(&self.archive, id).ok()).flatten()
+        (crate::archive::is_document_id(id) && self.archive.record_path(id).is_file())
+            .then(|| files::record(&self.archive, id).ok())
+            .flatten()
     }
 }
 
@@ -218,7 +228,9 @@ impl Documents for FileRegister<'_> {
 
     fn page(&self, id: &str, number: u32) -> Result<Option<RecognizedPage>, CatalogError> {
         match self.0.record(id) {
-            Some(record) if (1..=record.pages.len() as u32).contains(&number) => Ok(Some(files::page(&self.0.archive, id, number)?)),
+            Some(record) if (1..=record.pages.len() as u32).contains(&number) => {
+                Ok(Some(files::page(&self.0.archive, id, number)?))
+            }
             _ => Ok(None),
         }
     }
@@ -236,7 +248,10 @@ impl Register for FileRegister<'_> {
 
 /// The staff token: the environment's, else the archive's setting; none when empty.
 pub fn staff_token(config: &Config) -> Option<String> {
-    let token = std::env::var("OLKE_STAFF_TOKEN").ok().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| config.web.staff_token.clone());
+    let token = std::env::var("OLKE_STAFF_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| config.web.staff_token.clone());
     let token = token.trim().to_string();
     (!token.is_empty()).then_some(token)
 }

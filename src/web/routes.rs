@@ -16,11 +16,11 @@ use super::images::{page_image as render_page_image, Size};
 use super::security::Context;
 use super::templates::{self, DocumentPage, Facet, PageView, RequestForm, SearchPage};
 use super::{AppState, FileRegister, Snapshot, WebError};
-use crate::record::pages::PageRange;
-use crate::record::request::{NewRequest, Requester};
 use crate::index::document::year_of;
 use crate::index::{Filters, SearchError, SearchRequest, SearchResults};
 use crate::publish::html::kind_label;
+use crate::record::pages::PageRange;
+use crate::record::request::{NewRequest, Requester};
 
 /// Results on a page of search results.
 const RESULTS_PER_PAGE: usize = 20;
@@ -64,7 +64,8 @@ pub async fn home(State(state): State<Arc<AppState>>, Extension(ctx): Extension<
 }
 
 pub async fn style() -> Response {
-    ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], templates::stylesheet()).into_response()
+    ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], templates::stylesheet())
+        .into_response()
 }
 
 pub async fn not_found() -> WebError {
@@ -87,7 +88,11 @@ pub struct SearchParams {
 
 fn filters(params: &SearchParams) -> Result<Filters, String> {
     let one = |value: &str| if value.trim().is_empty() { Vec::new() } else { vec![value.trim().to_string()] };
-    let years = if params.year.trim().is_empty() { None } else { Some(params.year.trim().parse().map_err(|e: String| e.replace("--year ", ""))?) };
+    let years = if params.year.trim().is_empty() {
+        None
+    } else {
+        Some(params.year.trim().parse().map_err(|e: String| e.replace("--year ", ""))?)
+    };
     Ok(Filters {
         collections: one(&params.collection),
         types: one(&params.kind),
@@ -117,27 +122,49 @@ fn facets(ctx: &Context, snapshot: &Snapshot, results: &SearchResults) -> Vec<Fa
     let ui = ctx.ui;
     let same = |(value, n): (String, usize)| (value.clone(), value, n);
     let facet = |param, title, values: Vec<(String, String, usize)>| Facet { param, title, values };
-    let kinds = count(found.iter().filter_map(|r| r.bib.kind).map(|k| crate::index::document::type_name(k).to_string()));
+    let kinds =
+        count(found.iter().filter_map(|r| r.bib.kind).map(|k| crate::index::document::type_name(k).to_string()));
     let decades = count(found.iter().filter_map(|r| year_of(r)).map(|y| (y / 10 * 10).to_string()));
     vec![
-        facet("collection", ("Жинақ", "Коллекция"), count(found.iter().flat_map(|r| r.bib.collections.iter().cloned())).into_iter().map(same).collect()),
+        facet(
+            "collection",
+            ("Жинақ", "Коллекция"),
+            count(found.iter().flat_map(|r| r.bib.collections.iter().cloned())).into_iter().map(same).collect(),
+        ),
         facet(
             "type",
             ("Түрі", "Вид"),
             kinds
                 .into_iter()
                 .map(|(key, n)| {
-                    let kind = found.iter().filter_map(|r| r.bib.kind).find(|k| crate::index::document::type_name(*k) == key);
+                    let kind =
+                        found.iter().filter_map(|r| r.bib.kind).find(|k| crate::index::document::type_name(*k) == key);
                     (key, ui.pick(kind_label(kind)).to_string(), n)
                 })
                 .collect(),
         ),
-        facet("source", ("Басылым", "Издание"), count(found.iter().filter_map(|r| r.bib.source.clone())).into_iter().map(same).collect()),
-        facet("year", ("Жылдар", "Годы"), decades.into_iter().map(|(decade, n)| (format!("{decade}..{}", decade.parse::<i64>().unwrap_or(0) + 9), format!("{decade}–"), n)).collect()),
+        facet(
+            "source",
+            ("Басылым", "Издание"),
+            count(found.iter().filter_map(|r| r.bib.source.clone())).into_iter().map(same).collect(),
+        ),
+        facet(
+            "year",
+            ("Жылдар", "Годы"),
+            decades
+                .into_iter()
+                .map(|(decade, n)| {
+                    (format!("{decade}..{}", decade.parse::<i64>().unwrap_or(0) + 9), format!("{decade}–"), n)
+                })
+                .collect(),
+        ),
         facet(
             "lang",
             ("Тілі", "Язык"),
-            count(found.iter().flat_map(|r| r.languages.iter().cloned())).into_iter().map(|(code, n)| (code.clone(), super::i18n::language_name(ui, &code), n)).collect(),
+            count(found.iter().flat_map(|r| r.languages.iter().cloned()))
+                .into_iter()
+                .map(|(code, n)| (code.clone(), super::i18n::language_name(ui, &code), n))
+                .collect(),
         ),
     ]
     .into_iter()
@@ -145,7 +172,11 @@ fn facets(ctx: &Context, snapshot: &Snapshot, results: &SearchResults) -> Vec<Fa
     .collect()
 }
 
-pub async fn search(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, params: Result<Query<SearchParams>, QueryRejection>) -> Page {
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Page {
     let Query(params) = params.map_err(query_error)?;
     let library = &state.config.library;
     let query = params.q.trim().to_string();
@@ -153,7 +184,11 @@ pub async fn search(State(state): State<Arc<AppState>>, Extension(ctx): Extensio
         return html(templates::home(&ctx, library, &state.snapshot()));
     }
     let invalid = |message: String| {
-        let body = templates::search(&ctx, library, SearchPage { query: &query, results: None, facets: &[], error: Some(message), limit: RESULTS_PER_PAGE });
+        let body = templates::search(
+            &ctx,
+            library,
+            SearchPage { query: &query, results: None, facets: &[], error: Some(message), limit: RESULTS_PER_PAGE },
+        );
         Ok((StatusCode::BAD_REQUEST, Html(body)).into_response())
     };
     if query.chars().count() > MAX_QUERY_CHARS {
@@ -168,7 +203,11 @@ pub async fn search(State(state): State<Arc<AppState>>, Extension(ctx): Extensio
     };
     state.refresh();
     let Some(index) = state.index() else {
-        return Err(WebError::new(StatusCode::SERVICE_UNAVAILABLE, "Іздеу индексі әлі жасалмаған.", "Поисковый индекс ещё не создан."));
+        return Err(WebError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Іздеу индексі әлі жасалмаған.",
+            "Поисковый индекс ещё не создан.",
+        ));
     };
     let request = SearchRequest { query: query.clone(), filters, limit: RESULTS_PER_PAGE, offset: params.offset };
     let outcome = blocking(move || index.search(&request)).await?;
@@ -176,7 +215,9 @@ pub async fn search(State(state): State<Arc<AppState>>, Extension(ctx): Extensio
         Ok(results) => results,
         Err(e) if e.is_usage() => {
             let message = match e {
-                SearchError::Query(bad) => bad.pointer(&query).map(|p| format!("{bad}\n{p}")).unwrap_or_else(|| bad.to_string()),
+                SearchError::Query(bad) => {
+                    bad.pointer(&query).map(|p| format!("{bad}\n{p}")).unwrap_or_else(|| bad.to_string())
+                }
                 other => other.to_string(),
             };
             return invalid(message);
@@ -184,7 +225,11 @@ pub async fn search(State(state): State<Arc<AppState>>, Extension(ctx): Extensio
         Err(e) => return Err(WebError::internal(e)),
     };
     let facets = facets(&ctx, &state.snapshot(), &results);
-    html(templates::search(&ctx, library, SearchPage { query: &query, results: Some(&results), facets: &facets, error: None, limit: RESULTS_PER_PAGE }))
+    html(templates::search(
+        &ctx,
+        library,
+        SearchPage { query: &query, results: Some(&results), facets: &facets, error: None, limit: RESULTS_PER_PAGE },
+    ))
 }
 
 fn find(state: &AppState, id: Result<Path<String>, PathRejection>) -> Result<crate::record::DocumentRecord, WebError> {
@@ -199,7 +244,12 @@ pub struct DocumentParams {
     page: u32,
 }
 
-pub async fn document(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, id: Result<Path<String>, PathRejection>, params: Result<Query<DocumentParams>, QueryRejection>) -> Page {
+pub async fn document(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    id: Result<Path<String>, PathRejection>,
+    params: Result<Query<DocumentParams>, QueryRejection>,
+) -> Page {
     let Query(params) = params.map_err(query_error)?;
     state.refresh();
     let record = find(&state, id)?;
@@ -215,9 +265,15 @@ pub async fn document(State(state): State<Arc<AppState>>, Extension(ctx): Extens
         _ => BTreeMap::new(),
     };
     let first_printed = record.bib.first_page_number.unwrap_or(1);
-    let pages: Vec<PageView> =
-        (start..=end).map(|n| PageView { printed: first_printed + n - 1, pdf: n, text: texts.get(&n).cloned().unwrap_or_default() }).collect();
-    let page = DocumentPage { record: &record, pages: &pages, previous: (start > 1).then(|| start - PAGES_PER_VIEW), next: (end < count).then_some(end + 1) };
+    let pages: Vec<PageView> = (start..=end)
+        .map(|n| PageView { printed: first_printed + n - 1, pdf: n, text: texts.get(&n).cloned().unwrap_or_default() })
+        .collect();
+    let page = DocumentPage {
+        record: &record,
+        pages: &pages,
+        previous: (start > 1).then(|| start - PAGES_PER_VIEW),
+        next: (end < count).then_some(end + 1),
+    };
     html(templates::document(&ctx, &state.config.library, page))
 }
 
@@ -237,12 +293,18 @@ pub async fn document_pdf(State(state): State<Arc<AppState>>, id: Result<Path<St
     }
     let path = state.archive.pdf_path(&record.id);
     let bytes = blocking(move || std::fs::read(path)).await?.map_err(WebError::internal)?;
-    let disposition = format!("inline; filename*=UTF-8''{}", percent_encoding::utf8_percent_encode(&format!("{}.pdf", record.id), percent_encoding::NON_ALPHANUMERIC));
+    let disposition = format!(
+        "inline; filename*=UTF-8''{}",
+        percent_encoding::utf8_percent_encode(&format!("{}.pdf", record.id), percent_encoding::NON_ALPHANUMERIC)
+    );
     Ok(([(CONTENT_TYPE, "application/pdf".to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 
 /// A page's image: small for any document, readable only for those whose rights allow it.
-pub async fn page_image(State(state): State<Arc<AppState>>, params: Result<Path<(String, u32, String)>, PathRejection>) -> Page {
+pub async fn page_image(
+    State(state): State<Arc<AppState>>,
+    params: Result<Path<(String, u32, String)>, PathRejection>,
+) -> Page {
     let Path((id, page, size)) = params.map_err(path_error)?;
     let size = Size::parse(&size).ok_or_else(WebError::not_found)?;
     let record = state.record(&id).ok_or_else(WebError::not_found)?;
@@ -253,7 +315,8 @@ pub async fn page_image(State(state): State<Arc<AppState>>, params: Result<Path<
         return Err(refused_whole());
     }
     let archive = state.archive.clone();
-    let bytes = blocking(move || render_page_image(&archive, &record, page, size)).await?.ok_or_else(WebError::not_found)?;
+    let bytes =
+        blocking(move || render_page_image(&archive, &record, page, size)).await?.ok_or_else(WebError::not_found)?;
     Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "public, max-age=86400")], bytes).into_response())
 }
 
@@ -262,7 +325,11 @@ pub async fn collections(State(state): State<Arc<AppState>>, Extension(ctx): Ext
     html(templates::collections(&ctx, &state.config.library, &state.snapshot()))
 }
 
-pub async fn collection(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, name: Result<Path<String>, PathRejection>) -> Page {
+pub async fn collection(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    name: Result<Path<String>, PathRejection>,
+) -> Page {
     let Path(name) = name.map_err(path_error)?;
     state.refresh();
     let snapshot = state.snapshot();
@@ -280,33 +347,70 @@ pub struct RequestParams {
     pages: String,
 }
 
-pub async fn request_form(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, params: Result<Query<RequestParams>, QueryRejection>) -> Page {
+pub async fn request_form(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    params: Result<Query<RequestParams>, QueryRejection>,
+) -> Page {
     let Query(params) = params.map_err(query_error)?;
-    let form = RequestForm { document: params.doc.chars().take(200).collect(), pages: params.pages.chars().take(20).collect(), ..RequestForm::default() };
+    let form = RequestForm {
+        document: params.doc.chars().take(200).collect(),
+        pages: params.pages.chars().take(20).collect(),
+        ..RequestForm::default()
+    };
     html(templates::request_form(&ctx, &state.config.library, &form, None))
 }
 
 /// What is wrong with a delivery form, for the reader; or the request it makes.
 fn new_request(form: &RequestForm) -> Result<NewRequest, (&'static str, &'static str, String)> {
-    let fields = [("name", &form.name, 200), ("email", &form.email, 254), ("document", &form.document, 200), ("pages", &form.pages, 20), ("purpose", &form.purpose, 1000)];
+    let fields = [
+        ("name", &form.name, 200),
+        ("email", &form.email, 254),
+        ("document", &form.document, 200),
+        ("pages", &form.pages, 20),
+        ("purpose", &form.purpose, 1000),
+    ];
     for (field, value, max) in fields {
         // Control characters have no place in a form's line; < and > would cut "Name <email>".
-        let unfit = |c: char| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || (field != "purpose" && matches!(c, '<' | '>'));
+        let unfit = |c: char| {
+            (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || (field != "purpose" && matches!(c, '<' | '>'))
+        };
         if value.chars().count() > max || value.chars().any(unfit) {
-            return Err(("Өріс тым ұзын немесе рұқсат етілмеген таңба бар", "Поле слишком длинное или содержит недопустимые символы", field.to_string()));
+            return Err((
+                "Өріс тым ұзын немесе рұқсат етілмеген таңба бар",
+                "Поле слишком длинное или содержит недопустимые символы",
+                field.to_string(),
+            ));
         }
     }
-    let requester = Requester::parse(&format!("{} <{}>", form.name.trim(), form.email.trim())).map_err(|e| ("Аты мен электрондық поштаны тексеріңіз", "Проверьте имя и адрес почты", e))?;
-    let pages = if form.pages.trim().is_empty() { None } else { Some(PageRange::parse(&form.pages).map_err(|e| ("Беттерді тексеріңіз", "Проверьте страницы", e))?) };
+    let requester = Requester::parse(&format!("{} <{}>", form.name.trim(), form.email.trim()))
+        .map_err(|e| ("Аты мен электрондық поштаны тексеріңіз", "Проверьте имя и адрес почты", e))?;
+    let pages = if form.pages.trim().is_empty() {
+        None
+    } else {
+        Some(PageRange::parse(&form.pages).map_err(|e| ("Беттерді тексеріңіз", "Проверьте страницы", e))?)
+    };
     let purpose = form.purpose.trim();
-    Ok(NewRequest { requester, purpose: (!purpose.is_empty()).then(|| purpose.to_string()), document: form.document.trim().to_string(), pages })
+    Ok(NewRequest {
+        requester,
+        purpose: (!purpose.is_empty()).then(|| purpose.to_string()),
+        document: form.document.trim().to_string(),
+        pages,
+    })
 }
 
-pub async fn request_submit(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, form: Result<Form<RequestForm>, FormRejection>) -> Page {
+pub async fn request_submit(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    form: Result<Form<RequestForm>, FormRejection>,
+) -> Page {
     let Form(form) = form.map_err(form_error)?;
     ctx.check_csrf(&form.csrf)?;
     let library = &state.config.library;
-    let again = |message: String| Ok((StatusCode::BAD_REQUEST, Html(templates::request_form(&ctx, library, &form, Some(&message)))).into_response());
+    let again = |message: String| {
+        Ok((StatusCode::BAD_REQUEST, Html(templates::request_form(&ctx, library, &form, Some(&message))))
+            .into_response())
+    };
     let new = match new_request(&form) {
         Ok(new) => new,
         Err((kk, ru, detail)) => return again(format!("{}: {detail}", ctx.ui.t(kk, ru))),

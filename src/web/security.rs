@@ -118,7 +118,11 @@ impl Context {
         if same_secret(given, &self.csrf) {
             Ok(())
         } else {
-            Err(WebError::new(StatusCode::FORBIDDEN, "Пішін ескірген: бетті қайта ашып, қайталаңыз.", "Форма устарела: откройте страницу заново и повторите."))
+            Err(WebError::new(
+                StatusCode::FORBIDDEN,
+                "Пішін ескірген: бетті қайта ашып, қайталаңыз.",
+                "Форма устарела: откройте страницу заново и повторите.",
+            ))
         }
     }
 
@@ -162,10 +166,14 @@ const SECURITY_HEADERS: [(&str, &str); 6] = [
 pub async fn frame(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
     let uri = request.uri().clone();
     if uri.path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES {
-        return with_security_headers(WebError::new(StatusCode::URI_TOO_LONG, "Сұраныс тым ұзын.", "Слишком длинный запрос.").into_response(), false);
+        return with_security_headers(
+            WebError::new(StatusCode::URI_TOO_LONG, "Сұраныс тым ұзын.", "Слишком длинный запрос.").into_response(),
+            false,
+        );
     }
     let headers = request.headers();
-    let query: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
     let asked_ui = query.iter().find(|(k, _)| k == "ui").and_then(|(_, v)| Ui::from_code(v));
     let ui = asked_ui.or_else(|| cookie(headers, UI_COOKIE).and_then(Ui::from_code)).unwrap_or_default();
     let existing_csrf = cookie(headers, CSRF_COOKIE).filter(|v| is_token(v)).map(str::to_string);
@@ -175,7 +183,13 @@ pub async fn frame(State(state): State<Arc<AppState>>, mut request: Request, nex
         .filter(|session| state.staff.as_ref().is_some_and(|gate| gate.is_open(session)))
         .map(str::to_string);
     let is_staff_page = uri.path().starts_with("/staff");
-    let context = Context { ui, csrf: csrf.clone(), staff, path: uri.path().to_string(), query: query.into_iter().filter(|(k, _)| k != "ui").collect() };
+    let context = Context {
+        ui,
+        csrf: csrf.clone(),
+        staff,
+        path: uri.path().to_string(),
+        query: query.into_iter().filter(|(k, _)| k != "ui").collect(),
+    };
     request.extensions_mut().insert(context);
 
     let mut response = next.run(request).await;

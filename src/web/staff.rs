@@ -16,8 +16,8 @@ use super::routes::{form_error, path_error};
 use super::security::{clear_staff_cookie, staff_cookie, Context};
 use super::{templates, AppState, FileRegister, WebError};
 use crate::archive::files;
-use crate::record::request::{Request, Status};
 use crate::deliver::{self, CopyOptions, DeliverError};
+use crate::record::request::{Request, Status};
 
 type Page = Result<Response, WebError>;
 
@@ -37,7 +37,12 @@ fn staff_only(ctx: &Context) -> Result<(), WebError> {
 /// The register, waiting requests first, then the rest newest first.
 fn register(state: &AppState) -> Result<Vec<Request>, WebError> {
     let numbers = files::request_numbers(&state.archive).map_err(WebError::internal)?;
-    let mut requests: Vec<Request> = numbers.into_iter().rev().map(|n| files::request(&state.archive, n)).collect::<Result<_, _>>().map_err(WebError::internal)?;
+    let mut requests: Vec<Request> = numbers
+        .into_iter()
+        .rev()
+        .map(|n| files::request(&state.archive, n))
+        .collect::<Result<_, _>>()
+        .map_err(WebError::internal)?;
     requests.sort_by_key(|r| !matches!(r.status, Status::Requested));
     Ok(requests)
 }
@@ -50,7 +55,9 @@ async fn queue_page(state: &Arc<AppState>, ctx: &Context, notice: Option<String>
 
 pub async fn queue(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
     if ctx.staff.is_none() {
-        return Ok(Html(templates::staff_login(&ctx, &state.config.library, None, state.staff.is_some())).into_response());
+        return Ok(
+            Html(templates::staff_login(&ctx, &state.config.library, None, state.staff.is_some())).into_response()
+        );
     }
     queue_page(&state, &ctx, None).await
 }
@@ -62,7 +69,11 @@ pub struct LoginForm {
     csrf: String,
 }
 
-pub async fn log_in(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, form: Result<Form<LoginForm>, FormRejection>) -> Page {
+pub async fn log_in(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Page {
     let Form(form) = form.map_err(form_error)?;
     ctx.check_csrf(&form.csrf)?;
     let Some(gate) = &state.staff else { return Err(WebError::not_found()) };
@@ -75,7 +86,12 @@ pub async fn log_in(State(state): State<Arc<AppState>>, Extension(ctx): Extensio
         None => {
             // A wrong token costs the guesser a second.
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            let page = templates::staff_login(&ctx, &state.config.library, Some(ctx.ui.t("Токен қате.", "Неверный токен.")), true);
+            let page = templates::staff_login(
+                &ctx,
+                &state.config.library,
+                Some(ctx.ui.t("Токен қате.", "Неверный токен.")),
+                true,
+            );
             Ok((StatusCode::UNAUTHORIZED, Html(page)).into_response())
         }
     }
@@ -87,7 +103,11 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn log_out(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, form: Result<Form<CsrfForm>, FormRejection>) -> Page {
+pub async fn log_out(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Page {
     let Form(form) = form.map_err(form_error)?;
     ctx.check_csrf(&form.csrf)?;
     if let (Some(gate), Some(session)) = (&state.staff, &ctx.staff) {
@@ -115,7 +135,12 @@ fn request_number(number: Result<Path<u32>, PathRejection>) -> Result<u32, WebEr
     number.map(|Path(n)| n).map_err(path_error)
 }
 
-pub async fn fulfil(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, number: Result<Path<u32>, PathRejection>, form: Result<Form<CsrfForm>, FormRejection>) -> Page {
+pub async fn fulfil(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    number: Result<Path<u32>, PathRejection>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Page {
     staff_only(&ctx)?;
     let Form(form) = form.map_err(form_error)?;
     ctx.check_csrf(&form.csrf)?;
@@ -131,7 +156,10 @@ pub async fn fulfil(State(state): State<Arc<AppState>>, Extension(ctx): Extensio
     .map_err(decision_error)?;
     let ui = ctx.ui;
     let notice = match &outcome.request.status {
-        Status::Refused { reason, .. } => format!("№ {number}: {} — {reason}", ui.t("құқықтар рұқсат етпейді, бас тартылды", "права не позволяют, отказано")),
+        Status::Refused { reason, .. } => format!(
+            "№ {number}: {} — {reason}",
+            ui.t("құқықтар рұқсат етпейді, бас тартылды", "права не позволяют, отказано")
+        ),
         _ => format!("№ {number}: {}", ui.t("көшірме жасалды", "копия сделана")),
     };
     queue_page(&state, &ctx, Some(notice)).await
@@ -144,7 +172,12 @@ pub struct RefuseForm {
     csrf: String,
 }
 
-pub async fn refuse(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, number: Result<Path<u32>, PathRejection>, form: Result<Form<RefuseForm>, FormRejection>) -> Page {
+pub async fn refuse(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    number: Result<Path<u32>, PathRejection>,
+    form: Result<Form<RefuseForm>, FormRejection>,
+) -> Page {
     staff_only(&ctx)?;
     let Form(form) = form.map_err(form_error)?;
     ctx.check_csrf(&form.csrf)?;
@@ -162,18 +195,26 @@ pub async fn refuse(State(state): State<Arc<AppState>>, Extension(ctx): Extensio
 }
 
 /// The copy made for a delivered request (its name made here, never taken from the address).
-pub async fn copy(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>, number: Result<Path<u32>, PathRejection>) -> Page {
+pub async fn copy(
+    State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
+    number: Result<Path<u32>, PathRejection>,
+) -> Page {
     staff_only(&ctx)?;
     let number = request_number(number)?;
     let worker = state.clone();
     let bytes = tokio::task::spawn_blocking(move || {
-        let request = files::request(&worker.archive, number).ok().filter(|r| matches!(r.status, Status::Delivered { .. }))?;
+        let request =
+            files::request(&worker.archive, number).ok().filter(|r| matches!(r.status, Status::Delivered { .. }))?;
         let path = copy_path(&worker, &request);
         Some((std::fs::read(path).ok()?, request.copy_file_name()))
     })
     .await
     .map_err(WebError::internal)?;
     let (bytes, name) = bytes.ok_or_else(WebError::not_found)?;
-    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC));
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+    );
     Ok(([(CONTENT_TYPE, "application/pdf".to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }

@@ -9,9 +9,9 @@ use super::i18n::{language_name, Ui};
 use super::security::Context;
 use super::{Snapshot, WebError};
 use crate::config::Library;
-use crate::record::request::{Request, Status};
 use crate::index::{Hit, SearchResults};
 use crate::publish::html::{head, kind_label, rights_label, STYLE};
+use crate::record::request::{Request, Status};
 use crate::record::DocumentRecord;
 
 /// The published site's stylesheet and what the server's pages add to it.
@@ -411,7 +411,9 @@ pub fn staff_login(ctx: &Context, library: &Library, error: Option<&str>, open: 
 fn status_label(ui: Ui, status: &Status) -> String {
     match status {
         Status::Requested => ui.t("күтуде", "ожидает").to_string(),
-        Status::Delivered { bytes, .. } => format!("{} ({:.2} MB)", ui.t("жіберілді", "выполнена"), *bytes as f64 / 1_048_576.0),
+        Status::Delivered { bytes, .. } => {
+            format!("{} ({:.2} MB)", ui.t("жіберілді", "выполнена"), *bytes as f64 / 1_048_576.0)
+        }
         Status::Refused { reason, .. } => format!("{}: {reason}", ui.t("бас тартылды", "отказано")),
     }
 }

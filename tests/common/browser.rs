@@ -74,4 +74,3 @@ pub async fn screenshot(client: &Client, folder: &str, name: &str) {
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join(format!("{name}.png")), client.screenshot().await.unwrap()).unwrap();
 }
-

@@ -97,7 +97,13 @@ pub fn pdftotext_bbox(pdf: &Path) -> Vec<Vec<BoxedWord>> {
                 let attr = |name: &str| -> f64 {
                     e.try_get_attribute(name).unwrap().unwrap().unescape_value().unwrap().parse().unwrap()
                 };
-                current = Some(BoxedWord { text: String::new(), x_min: attr("xMin"), y_min: attr("yMin"), x_max: attr("xMax"), y_max: attr("yMax") });
+                current = Some(BoxedWord {
+                    text: String::new(),
+                    x_min: attr("xMin"),
+                    y_min: attr("yMin"),
+                    x_max: attr("xMax"),
+                    y_max: attr("yMax"),
+                });
             }
             Event::Text(t) => {
                 if let Some(w) = current.as_mut() {
@@ -175,7 +181,11 @@ pub fn scan(dir: &Path, name: &str, paragraphs: &[&str], saved: Saved) -> String
 /// An archive a test binary builds once and its tests share: `build` is given a batch
 /// folder to fill and the archive to ingest it into. Built afresh on each run, in a
 /// folder `name` under the target's temporary folder.
-pub fn shared_archive(cell: &'static std::sync::OnceLock<PathBuf>, name: &str, build: impl FnOnce(&Path, &Path)) -> &'static Path {
+pub fn shared_archive(
+    cell: &'static std::sync::OnceLock<PathBuf>,
+    name: &str,
+    build: impl FnOnce(&Path, &Path),
+) -> &'static Path {
     cell.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
         let _ = std::fs::remove_dir_all(&dir);
@@ -204,7 +214,10 @@ pub fn archive_copy(from: &Path, tmp: &Path) -> PathBuf {
 
 /// `pdftotext` of pages `first..=last` (PDF numbers), pages separated by form feeds.
 pub fn pdftotext_pages(pdf: &Path, first: u32, last: u32) -> String {
-    let output = run(Command::new("pdftotext").args(["-raw", "-enc", "UTF-8", "-f", &first.to_string(), "-l", &last.to_string()]).arg(pdf).arg("-"));
+    let output = run(Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8", "-f", &first.to_string(), "-l", &last.to_string()])
+        .arg(pdf)
+        .arg("-"));
     assert!(output.status.success(), "pdftotext failed on {}: {}", pdf.display(), stderr(&output));
     stdout(&output)
 }
