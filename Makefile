@@ -4,7 +4,7 @@
 CARGO ?= cargo
 OLKE := target/release/olke
 
-.PHONY: demo test bench deps build sample clean-archive
+.PHONY: demo test lint bench deps build sample clean-archive
 
 deps:
 	@bash scripts/install-deps.sh
@@ -23,6 +23,11 @@ demo: build
 test:
 	@bash scripts/install-deps.sh --test
 	$(CARGO) test --release
+
+# What CI checks besides the tests: the formatting, and clippy with warnings as errors.
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
 
 bench:
 	@bash scripts/install-deps.sh --bench
