@@ -15,24 +15,26 @@
 //! - what is made of it: [`deliver`], [`publish`], [`report`], [`export`], [`web`];
 //! - the `olke` binary is a thin layer in [`cli`].
 
+#![warn(unreachable_pub)]
+
 pub mod archive;
 pub mod catalog;
 pub mod cli;
 pub mod config;
-pub mod deliver;
+pub(crate) mod deliver;
 pub mod export;
 pub mod index;
-pub mod ingest;
+pub(crate) mod ingest;
 pub mod integrity;
 pub mod language;
 pub mod load;
 pub mod ocr;
 pub mod page;
 pub mod pdf;
-pub mod prepare;
-pub mod publish;
+pub(crate) mod prepare;
+pub(crate) mod publish;
 pub mod record;
-pub mod report;
+pub(crate) mod report;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod web;

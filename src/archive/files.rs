@@ -28,26 +28,26 @@ fn read<T: DeserializeOwned>(path: PathBuf) -> Result<T> {
     serde_json::from_slice(&bytes).map_err(|source| FileError::Decode { path, source })
 }
 
-pub fn record(archive: &Archive, id: &str) -> Result<DocumentRecord> {
+pub(crate) fn record(archive: &Archive, id: &str) -> Result<DocumentRecord> {
     read(archive.record_path(id))
 }
 
-pub fn page(archive: &Archive, id: &str, number: u32) -> Result<RecognizedPage> {
+pub(crate) fn page(archive: &Archive, id: &str, number: u32) -> Result<RecognizedPage> {
     read(archive.page_path(id, number))
 }
 
-pub fn request(archive: &Archive, number: u32) -> Result<Request> {
+pub(crate) fn request(archive: &Archive, number: u32) -> Result<Request> {
     read(archive.request_path(number))
 }
 
 /// The request register, in order of number. Always read from its files: `olke serve`
 /// writes them without the catalogue, whose copy catches up when the next writer opens it.
-pub fn requests(archive: &Archive) -> Result<Vec<Request>> {
+pub(crate) fn requests(archive: &Archive) -> Result<Vec<Request>> {
     request_numbers(archive)?.into_iter().map(|n| request(archive, n)).collect()
 }
 
 /// The numbers of the request files, in order.
-pub fn request_numbers(archive: &Archive) -> Result<Vec<u32>> {
+pub(crate) fn request_numbers(archive: &Archive) -> Result<Vec<u32>> {
     let dir = archive.requests_dir();
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
@@ -71,13 +71,13 @@ fn request_json(request: &Request) -> Vec<u8> {
 }
 
 /// Writes a request's file, replacing the previous state of the same request.
-pub fn write_request(archive: &Archive, request: &Request) -> Result<()> {
+pub(crate) fn write_request(archive: &Archive, request: &Request) -> Result<()> {
     let path = archive.request_path(request.number);
     super::write_atomic(&path, &request_json(request)).map_err(|source| FileError::Io { path, source })
 }
 
 /// Writes a new request's file unless its number is taken; returns whether it was written.
-pub fn create_request(archive: &Archive, request: &Request) -> Result<bool> {
+pub(crate) fn create_request(archive: &Archive, request: &Request) -> Result<bool> {
     use std::io::Write;
     let path = archive.request_path(request.number);
     let error = |source| FileError::Io { path: path.clone(), source };
@@ -87,14 +87,14 @@ pub fn create_request(archive: &Archive, request: &Request) -> Result<bool> {
 }
 
 /// All of a document's pages.
-pub fn pages(archive: &Archive, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
+pub(crate) fn pages(archive: &Archive, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
     (1..=record.pages.len() as u32).map(|n| page(archive, &record.id, n)).collect()
 }
 
 /// The records of the documents on disk by id, and the ids whose record cannot be
 /// read, with why.
 #[allow(clippy::type_complexity)]
-pub fn records(archive: &Archive) -> Result<(BTreeMap<String, DocumentRecord>, Vec<(String, FileError)>)> {
+pub(crate) fn records(archive: &Archive) -> Result<(BTreeMap<String, DocumentRecord>, Vec<(String, FileError)>)> {
     let mut records = BTreeMap::new();
     let mut unreadable = Vec::new();
     for id in archive.document_ids()? {

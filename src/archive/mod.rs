@@ -17,9 +17,9 @@
 //! never leaves a half-written file under its final name. A document's files change
 //! together through [`crate::archive::staging`]: staged beside it, committed by its `record.json`.
 
-pub mod files;
-pub mod staging;
-pub mod store;
+pub(crate) mod files;
+pub(crate) mod staging;
+pub(crate) mod store;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, Write};

@@ -34,14 +34,14 @@ fn at(path: &Path) -> impl FnOnce(io::Error) -> StagingError + '_ {
 }
 
 /// Writes a document's `record.json` atomically.
-pub fn write_record(archive: &Archive, record: &DocumentRecord) -> Result<()> {
+pub(crate) fn write_record(archive: &Archive, record: &DocumentRecord) -> Result<()> {
     let path = archive.record_path(&record.id);
     let json = serde_json::to_vec_pretty(record).expect("records serialize");
     write_atomic(&path, &json).map_err(at(&path))
 }
 
 /// A new version of a document's files, written beside the current one.
-pub struct Staged {
+pub(crate) struct Staged {
     archive: Archive,
     id: String,
     dir: PathBuf,
@@ -50,7 +50,7 @@ pub struct Staged {
 impl Staged {
     /// Starts a new version of document `id`. What an earlier attempt left staged is
     /// discarded: it was never committed, or [`recover`] would have moved it in.
-    pub fn begin(archive: &Archive, id: &str) -> Result<Staged> {
+    pub(crate) fn begin(archive: &Archive, id: &str) -> Result<Staged> {
         let dir = archive.staging_dir(id);
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(at(&dir))?;
@@ -60,12 +60,12 @@ impl Staged {
     }
 
     /// Where the new PDF is written (through an [`crate::archive::AtomicFile`]).
-    pub fn pdf_path(&self) -> PathBuf {
+    pub(crate) fn pdf_path(&self) -> PathBuf {
         staged_pdf(&self.archive, &self.id)
     }
 
     /// Writes page `number`'s file of the new version.
-    pub fn write_page(&self, number: u32, json: &[u8]) -> Result<()> {
+    pub(crate) fn write_page(&self, number: u32, json: &[u8]) -> Result<()> {
         let path = self.dir.join("pages").join(page_file_name(number));
         write_atomic(&path, json).map_err(at(&path))
     }
@@ -73,7 +73,7 @@ impl Staged {
     /// Commits the new version: writes `record` (which must name the staged PDF's
     /// checksum; a change without a new PDF commits just the record), then moves the
     /// staged files into place.
-    pub fn commit(self, record: &DocumentRecord) -> Result<()> {
+    pub(crate) fn commit(self, record: &DocumentRecord) -> Result<()> {
         write_record(&self.archive, record)?;
         move_into_place(&self.archive, &self.id, record.pages.len())
     }
@@ -179,7 +179,7 @@ fn temporary_files_in(dir: &Path) -> Vec<PathBuf> {
 
 /// What an interrupted writer left in document `id`'s folder: its staging folder and
 /// temporary files (for a report; [`recover_document`] deals with them).
-pub fn leftovers(archive: &Archive, id: &str) -> Vec<PathBuf> {
+pub(crate) fn leftovers(archive: &Archive, id: &str) -> Vec<PathBuf> {
     let staging = archive.staging_dir(id);
     let mut found: Vec<PathBuf> = written_folders(archive, id).iter().flat_map(|dir| temporary_files_in(dir)).collect();
     if staging.exists() {
@@ -190,7 +190,7 @@ pub fn leftovers(archive: &Archive, id: &str) -> Vec<PathBuf> {
 
 /// Finishes or undoes what a stopped writer left in document `id`'s folder. The caller
 /// holds the writer lock, so nothing there is still being written.
-pub fn recover_document(archive: &Archive, id: &str) -> Result<Vec<Recovered>> {
+pub(crate) fn recover_document(archive: &Archive, id: &str) -> Result<Vec<Recovered>> {
     let mut done = Vec::new();
     let temporary: Vec<PathBuf> = written_folders(archive, id).iter().flat_map(|dir| temporary_files_in(dir)).collect();
     for path in &temporary {
@@ -231,7 +231,7 @@ pub fn recover_document(archive: &Archive, id: &str) -> Result<Vec<Recovered>> {
 }
 
 /// [`recover_document`] for every document folder.
-pub fn recover(archive: &Archive) -> std::result::Result<Vec<Recovered>, crate::archive::ArchiveError> {
+pub(crate) fn recover(archive: &Archive) -> std::result::Result<Vec<Recovered>, crate::archive::ArchiveError> {
     let mut done = Vec::new();
     for id in archive.document_folders()? {
         done.extend(

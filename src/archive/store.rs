@@ -14,7 +14,7 @@ use crate::page::RecognizedPage;
 use crate::record::DocumentRecord;
 
 /// Whatever went wrong inside a store, with its own error type.
-pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type StoreError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What a store holds of one document: enough to tell whether it is the version on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,12 +46,12 @@ impl Held {
 }
 
 /// SHA-256 of a record's compact JSON form.
-pub fn record_sha256(record: &DocumentRecord) -> String {
+pub(crate) fn record_sha256(record: &DocumentRecord) -> String {
     hex::encode(Sha256::digest(serde_json::to_vec(record).expect("records serialize")))
 }
 
 /// A store derived from the files, checked and repaired against them.
-pub trait DerivedStore {
+pub(crate) trait DerivedStore {
     /// How reports name it ("catalogue", "search index").
     fn name(&self) -> &'static str;
     /// Every document it holds.
@@ -67,7 +67,7 @@ pub trait DerivedStore {
 /// How a store differs from the records on disk for one document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Difference {
+pub(crate) enum Difference {
     /// On disk, not in the store.
     Missing,
     /// In the store in another version than on disk.
@@ -78,7 +78,10 @@ pub enum Difference {
 
 /// The documents where `held` differs from `records` (the readable records on disk), in
 /// id order.
-pub fn compare(records: &BTreeMap<String, DocumentRecord>, held: &BTreeMap<String, Held>) -> Vec<(String, Difference)> {
+pub(crate) fn compare(
+    records: &BTreeMap<String, DocumentRecord>,
+    held: &BTreeMap<String, Held>,
+) -> Vec<(String, Difference)> {
     let mut differences: Vec<(String, Difference)> = records
         .iter()
         .filter_map(|(id, record)| match held.get(id) {

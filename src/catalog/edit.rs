@@ -47,7 +47,7 @@ fn not_editable(field: &str) -> Option<&'static str> {
 /// clears the field). Nothing is written when any value is refused or the description
 /// would be incomplete; nothing either when no field actually changes. Returns the
 /// changes made.
-pub fn edit(
+pub(crate) fn edit(
     archive: &Archive,
     catalog: &Catalog,
     id: &str,
@@ -107,7 +107,7 @@ pub struct ApplyReport {
 /// Applies a CSV with the manifest's columns (as `olke export csv` writes it) to the
 /// records named in its `id` column. Only the columns present are changed; `files` and
 /// the computed columns are read past. A row with a problem is not applied; the others are.
-pub fn apply(archive: &Archive, catalog: &Catalog, table: &Table) -> Result<ApplyReport, EditError> {
+pub(crate) fn apply(archive: &Archive, catalog: &Catalog, table: &Table) -> Result<ApplyReport, EditError> {
     let mut report = ApplyReport::default();
     if !table.columns.iter().any(|c| c == ID) {
         report.problems.push(

@@ -8,7 +8,7 @@
 //! Writers open it with [`open_for_writing`], which first finishes what a killed writer
 //! left. [`edit`] changes records after ingest.
 
-pub mod edit;
+pub(crate) mod edit;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

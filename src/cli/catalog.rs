@@ -15,7 +15,7 @@ use crate::record::table::read_csv;
 use crate::record::{Edit, Value};
 
 #[derive(Args, Debug)]
-pub struct CatalogArgs {
+pub(super) struct CatalogArgs {
     #[command(subcommand)]
     command: CatalogCommand,
 }
@@ -70,7 +70,7 @@ fn print_edits(id: &str, edits: &[Edit]) {
     }
 }
 
-pub fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
+pub(super) fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
     match args.command {
         CatalogCommand::Set { id, field, value, more, json } => {
             if more.len() % 2 != 0 {

@@ -7,7 +7,7 @@ use crate::archive::Archive;
 use crate::catalog::{Documents, Reader};
 use crate::record::collections;
 
-pub fn run(archive: &Archive, json: bool) -> Result<u8> {
+pub(super) fn run(archive: &Archive, json: bool) -> Result<u8> {
     let documents = Reader::open(archive)?.documents()?;
     let summaries = collections(&documents);
     if json {

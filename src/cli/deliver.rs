@@ -16,7 +16,8 @@ use crate::record::pages::PageRange;
 use crate::record::request::{NewRequest, Requester, Status};
 use crate::report::local_year;
 
-pub const DELIVER_HELP: &str = "Pages are the numbers printed on them when the document's record gives the printed\n\
+pub(super) const DELIVER_HELP: &str =
+    "Pages are the numbers printed on them when the document's record gives the printed\n\
     number of its first scanned page (first_page_number); otherwise the PDF's page numbers,\n\
     from 1. Without --pages the whole document is copied.\n\n\
     Public-domain documents and those under an author's contract may be copied whole. Of a\n\
@@ -34,7 +35,7 @@ pub const DELIVER_HELP: &str = "Pages are the numbers printed on them when the d
     olke deliver kitap-qamshy --pages 3-10 --requester 'A. Smith <a.smith@uni.edu>' --max-mb 10 --json";
 
 #[derive(Args, Debug)]
-pub struct DeliverArgs {
+pub(super) struct DeliverArgs {
     /// The document's id (`olke list`).
     id: String,
     /// Pages to copy, `46-65` or `46`: printed page numbers when the record knows the
@@ -67,7 +68,7 @@ fn megabytes(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-pub fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
+pub(super) fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
     let pages = match args.pages.as_deref().map(PageRange::parse).transpose() {
         Ok(pages) => pages,
         Err(reason) => return usage(format!("--pages: {reason}")),
@@ -149,7 +150,8 @@ fn report_outcome(
     Ok(0)
 }
 
-pub const REQUESTS_HELP: &str = "Requests filed on the website (`olke serve`) wait as `requested` until staff fulfil\n\
+pub(super) const REQUESTS_HELP: &str =
+    "Requests filed on the website (`olke serve`) wait as `requested` until staff fulfil\n\
     or refuse them, on the staff pages or here. Fulfilling makes the copy exactly as\n\
     `olke deliver` does (refusing it with the reason when the document's rights do not\n\
     allow the pages asked for); refusing records the reason given.\n\n\
@@ -159,7 +161,7 @@ pub const REQUESTS_HELP: &str = "Requests filed on the website (`olke serve`) wa
     olke requests refuse 13 --reason 'Кітап қорда жоқ / книги нет в фонде'";
 
 #[derive(Args, Debug)]
-pub struct RequestsArgs {
+pub(super) struct RequestsArgs {
     #[command(subcommand)]
     action: Option<RequestAction>,
     /// Only the requests filed in this year.
@@ -191,7 +193,7 @@ enum RequestAction {
     },
 }
 
-pub fn requests(archive: &Archive, args: RequestsArgs) -> Result<u8> {
+pub(super) fn requests(archive: &Archive, args: RequestsArgs) -> Result<u8> {
     match args.action {
         None => list_requests(archive, args.year, args.json),
         Some(RequestAction::Fulfil { number, out, max_mb }) => fulfil_request(archive, number, out, max_mb),

@@ -23,7 +23,7 @@ struct ListEntry<'a> {
     mean_conf: f32,
 }
 
-pub fn list(archive: &Archive, json: bool) -> Result<u8> {
+pub(super) fn list(archive: &Archive, json: bool) -> Result<u8> {
     let reader = Reader::open(archive)?;
     let documents = reader.documents()?;
     if json {
@@ -65,7 +65,7 @@ struct Shown<'a> {
     citation: String,
 }
 
-pub fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
+pub(super) fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     let reader = Reader::open(archive)?;
     let record = find(&reader, archive, id)?;
     if json {
@@ -113,7 +113,7 @@ pub fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     Ok(0)
 }
 
-pub fn text(archive: &Archive, id: &str, only: Option<u32>) -> Result<u8> {
+pub(super) fn text(archive: &Archive, id: &str, only: Option<u32>) -> Result<u8> {
     let reader = Reader::open(archive)?;
     let record = find(&reader, archive, id)?;
     let count = record.pages.len() as u32;

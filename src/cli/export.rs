@@ -25,7 +25,7 @@ enum ExportFormat {
 }
 
 #[derive(Args, Debug)]
-pub struct ExportArgs {
+pub(super) struct ExportArgs {
     #[arg(value_enum)]
     format: ExportFormat,
     /// Address where the archive is published; links each record to its PDF
@@ -37,7 +37,7 @@ pub struct ExportArgs {
     out: Option<PathBuf>,
 }
 
-pub fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
+pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
     if let Some(url) = &args.base_url {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             eprintln!("olke: --base-url {url}: expected an http:// or https:// address");

@@ -14,7 +14,7 @@ use crate::load::plausible_dpi;
 use crate::prepare::{ImageMode, PrepareOptions};
 
 #[derive(Args, Debug)]
-pub struct IngestArgs {
+pub(super) struct IngestArgs {
     /// Batch folders or scan files (TIFF, JPEG, PNG, PDF).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -94,7 +94,7 @@ impl IngestArgs {
     }
 }
 
-pub fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
+pub(super) fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
     if !plausible_dpi(args.dpi) {
         eprintln!("olke: --dpi {} is not a scanning resolution (100–2400)", args.dpi);
         return Ok(EXIT_USAGE);

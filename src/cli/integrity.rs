@@ -14,7 +14,7 @@ use crate::integrity::backup::{self, BackupReport, Problem, RestoreReport};
 use crate::integrity::verify::{self, VerifyOptions, VerifyReport};
 
 #[derive(Args, Debug)]
-pub struct VerifyArgs {
+pub(super) struct VerifyArgs {
     /// Put right what can be put right from what is still sound, and say what was done.
     #[arg(long)]
     repair: bool,
@@ -29,7 +29,7 @@ pub struct VerifyArgs {
     json: bool,
 }
 
-pub fn verify(archive: &Archive, args: VerifyArgs) -> Result<u8> {
+pub(super) fn verify(archive: &Archive, args: VerifyArgs) -> Result<u8> {
     if !archive.exists() {
         return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
     }
@@ -79,7 +79,7 @@ fn print_verify(archive: &Archive, report: &VerifyReport) {
 }
 
 #[derive(Args, Debug)]
-pub struct BackupArgs {
+pub(super) struct BackupArgs {
     /// The folder to write catalog.jsonl and manifest.json into.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -112,7 +112,7 @@ fn finish<T: Serialize>(
     Ok(if problems.is_empty() { 0 } else { EXIT_PROBLEMS })
 }
 
-pub fn backup(archive: &Archive, args: BackupArgs) -> Result<u8> {
+pub(super) fn backup(archive: &Archive, args: BackupArgs) -> Result<u8> {
     let report: BackupReport = backup::backup(archive, &args.out)?;
     finish(args.json, &report, &report.problems, &report.recovered, || {
         println!(
@@ -127,7 +127,7 @@ pub fn backup(archive: &Archive, args: BackupArgs) -> Result<u8> {
 }
 
 #[derive(Args, Debug)]
-pub struct RestoreArgs {
+pub(super) struct RestoreArgs {
     /// A folder written by `olke backup`.
     #[arg(long, value_name = "DIR")]
     from: PathBuf,
@@ -136,7 +136,7 @@ pub struct RestoreArgs {
     json: bool,
 }
 
-pub fn restore(archive: &Archive, args: RestoreArgs) -> Result<u8> {
+pub(super) fn restore(archive: &Archive, args: RestoreArgs) -> Result<u8> {
     let mut index = crate::index::Updater::open(archive, 1)?;
     let report: RestoreReport = backup::restore(archive, &args.from, &mut [&mut index])?;
     index.finish()?;

@@ -7,12 +7,12 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::ingest::Progress;
 
-pub struct Bar {
+pub(super) struct Bar {
     bar: Option<ProgressBar>,
 }
 
 impl Bar {
-    pub fn new() -> Bar {
+    pub(super) fn new() -> Bar {
         Bar { bar: std::io::stderr().is_terminal().then(ProgressBar::no_length) }
     }
 }

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::publish::{publish, PublishError, PublishOptions};
 
 #[derive(Args, Debug)]
-pub struct PublishArgs {
+pub(super) struct PublishArgs {
     /// The site's folder: new, empty, or made by an earlier `olke publish`.
     #[arg(long, short = 'o', value_name = "DIR")]
     out: PathBuf,
@@ -28,7 +28,7 @@ pub struct PublishArgs {
     json: bool,
 }
 
-pub fn run(archive: &Archive, args: PublishArgs) -> Result<u8> {
+pub(super) fn run(archive: &Archive, args: PublishArgs) -> Result<u8> {
     if let Some(url) = &args.base_url {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             eprintln!("olke: --base-url {url}: expected an http:// or https:// address");

@@ -14,7 +14,7 @@ use crate::catalog::{Documents, Reader};
 use crate::report::{chart, compute, format};
 
 #[derive(Args, Debug)]
-pub struct ReportArgs {
+pub(super) struct ReportArgs {
     /// The year reported (default: this year).
     #[arg(long, value_name = "YEAR")]
     year: Option<i32>,
@@ -32,7 +32,7 @@ pub struct ReportArgs {
     chart: Option<PathBuf>,
 }
 
-pub fn run(archive: &Archive, args: ReportArgs) -> Result<u8> {
+pub(super) fn run(archive: &Archive, args: ReportArgs) -> Result<u8> {
     let year = args.year.unwrap_or_else(|| Local::now().year());
     if !(1000..=9999).contains(&year) {
         eprintln!("olke: --year {year}: expected a year of four digits (2025)");

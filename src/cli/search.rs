@@ -10,7 +10,7 @@ use crate::archive::Archive;
 use crate::index::{Filters, SearchError, SearchIndex, SearchRequest, SearchResults, YearRange};
 
 #[derive(Args, Debug)]
-pub struct SearchArgs {
+pub(super) struct SearchArgs {
     /// What to find: words (all must be there), "a phrase", prefix*, AND, OR, NOT or -word,
     /// parentheses. Inflected Kazakh and Russian forms find each other. (A query word that
     /// starts with - goes after --, or inside the quoted query: 'мыс -кен'.)
@@ -42,7 +42,7 @@ pub struct SearchArgs {
     json: bool,
 }
 
-pub fn search(archive: &Archive, args: SearchArgs) -> Result<u8> {
+pub(super) fn search(archive: &Archive, args: SearchArgs) -> Result<u8> {
     let query = args.query.join(" ");
     let request = SearchRequest {
         query: query.clone(),
@@ -119,7 +119,7 @@ fn print_results(results: &SearchResults) -> Result<()> {
 }
 
 #[derive(Args, Debug)]
-pub struct ReindexArgs {
+pub(super) struct ReindexArgs {
     /// Indexing threads (default: the number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -128,7 +128,7 @@ pub struct ReindexArgs {
     json: bool,
 }
 
-pub fn reindex(archive: &Archive, args: ReindexArgs) -> Result<u8> {
+pub(super) fn reindex(archive: &Archive, args: ReindexArgs) -> Result<u8> {
     let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let report = crate::index::reindex(archive, threads)?;
     if args.json {

@@ -11,13 +11,13 @@ use crate::config::Config;
 use crate::web::{self, security::StaffGate};
 
 #[derive(Args, Debug)]
-pub struct ServeArgs {
+pub(super) struct ServeArgs {
     /// The address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
     bind: SocketAddr,
 }
 
-pub fn run(archive: &Archive, args: ServeArgs) -> Result<u8> {
+pub(super) fn run(archive: &Archive, args: ServeArgs) -> Result<u8> {
     if !archive.exists() {
         return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
     }

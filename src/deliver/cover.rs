@@ -16,7 +16,7 @@ use crate::record::request::Request;
 use crate::record::{DocumentRecord, Rights};
 
 /// A4, in points.
-pub const PAGE_SIZE: (f32, f32) = (595.28, 841.89);
+pub(crate) const PAGE_SIZE: (f32, f32) = (595.28, 841.89);
 const MARGIN: f32 = 56.0;
 const BODY: f32 = 10.5;
 const LEADING: f32 = 1.35;
@@ -24,7 +24,7 @@ const FONT_RESOURCE: &str = "F1";
 
 /// A paragraph of the cover.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Block {
+pub(crate) struct Block {
     pub text: String,
     pub size: f32,
     /// Space above it, in points.
@@ -36,7 +36,7 @@ fn block(text: impl Into<String>, size: f32, gap: f32) -> Block {
 }
 
 /// What the reader may do with the copy, in Kazakh and in Russian.
-pub fn rights_notice(record: &DocumentRecord) -> [String; 2] {
+pub(crate) fn rights_notice(record: &DocumentRecord) -> [String; 2] {
     let personal_kk = "Көшірме бір данада жеке ғылыми және оқу мақсатында пайдалану үшін берілді; құқық иеленушінің келісімінсіз оны көбейтуге және таратуға болмайды.";
     let personal_ru = "Копия предоставлена в одном экземпляре для личного использования в научных и учебных целях; воспроизведение и распространение без согласия правообладателя не допускается.";
     match record.bib.rights {
@@ -63,7 +63,7 @@ pub fn rights_notice(record: &DocumentRecord) -> [String; 2] {
 }
 
 /// The cover's paragraphs for `request` of `record`, made on `date`.
-pub fn blocks(library: &Library, request: &Request, record: &DocumentRecord, date: NaiveDate) -> Vec<Block> {
+pub(crate) fn blocks(library: &Library, request: &Request, record: &DocumentRecord, date: NaiveDate) -> Vec<Block> {
     let mut out = vec![block(&library.name_kk, 14.0, 0.0), block(&library.name_ru, 14.0, 2.0)];
     for address in [&library.address_kk, &library.address_ru].into_iter().filter(|a| !a.trim().is_empty()) {
         out.push(block(address, BODY, 2.0));
@@ -155,7 +155,7 @@ fn content(blocks: &[Block], font: &mut EmbeddedFont) -> Vec<u8> {
 }
 
 /// Writes the cover as the next page of `writer`.
-pub fn write_cover<W: std::io::Write>(
+pub(crate) fn write_cover<W: std::io::Write>(
     writer: &mut PdfWriter<W>,
     blocks: &[Block],
     mut font: EmbeddedFont,

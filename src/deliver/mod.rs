@@ -9,10 +9,10 @@
 //! [`cover`] the cover page, [`crate::pdf::import`] copies pages out of the archived PDF, [`shrink`]
 //! makes a copy small enough for email.
 
-pub mod cover;
-pub mod register;
-pub mod rights;
-pub mod shrink;
+pub(crate) mod cover;
+pub(crate) mod register;
+pub(crate) mod rights;
+pub(crate) mod shrink;
 
 use std::collections::HashMap;
 use std::io::BufWriter;
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Local, Utc};
 use serde::Serialize;
 
-pub use register::{file, fulfil, refuse, Outcome};
+pub(crate) use register::{file, fulfil, refuse, Outcome};
 
 use self::cover::Block;
 use crate::archive::{Archive, AtomicFile};
@@ -34,7 +34,7 @@ use crate::record::request::Request;
 use crate::record::DocumentRecord;
 
 #[derive(Debug, thiserror::Error)]
-pub enum DeliverError {
+pub(crate) enum DeliverError {
     #[error("no document '{0}' in the archive; `olke list` shows what is there")]
     NoSuchDocument(String),
     /// Pages the document does not have.
@@ -63,7 +63,7 @@ pub enum DeliverError {
 impl DeliverError {
     /// True for a request that cannot be what it asks (unknown document, pages it does
     /// not have), as opposed to a failure making it.
-    pub fn is_bad_request(&self) -> bool {
+    pub(crate) fn is_bad_request(&self) -> bool {
         matches!(
             self,
             DeliverError::NoSuchDocument(_)
@@ -76,14 +76,14 @@ impl DeliverError {
 
 /// How to make a copy.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct CopyOptions {
+pub(crate) struct CopyOptions {
     /// Largest file wanted, in bytes: page images are made smaller until it fits.
     pub max_bytes: Option<u64>,
 }
 
 /// The file made for a request.
 #[derive(Clone, Debug, Serialize)]
-pub struct Copy {
+pub(crate) struct Copy {
     pub path: PathBuf,
     pub bytes: u64,
     /// Pages copied from the document (the cover page not counted).
@@ -123,7 +123,7 @@ fn write_copy(
 }
 
 /// Makes the copy `request` asks for of `record` at `out` (written atomically).
-pub fn make_copy(
+pub(crate) fn make_copy(
     archive: &Archive,
     library: &Library,
     request: &Request,
@@ -159,9 +159,9 @@ pub fn make_copy(
         // dictionaries growing a little.
         let budget = limit.saturating_sub(bytes - image_bytes.min(bytes) + 64 * images.len() as u64);
         let shrunk = shrink::shrink(&source, &images, budget)?;
-        downsampled = !shrunk.images.is_empty();
+        downsampled = !shrunk.is_empty();
         if downsampled {
-            (file, bytes) = write_copy(out, &blocks, &source, request, &shrunk.images, &metadata)?;
+            (file, bytes) = write_copy(out, &blocks, &source, request, &shrunk, &metadata)?;
         }
     }
     file.commit().map_err(|source| DeliverError::Write { path: out.to_path_buf(), source })?;

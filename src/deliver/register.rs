@@ -29,7 +29,7 @@ use crate::record::pages::Selection;
 use crate::record::request::{NewRequest, Request, Status};
 
 /// Where the register's callers find documents, and what they keep beside the request files.
-pub trait Register: Documents {
+pub(crate) trait Register: Documents {
     /// The highest request number known (a start: the files decide which number is free).
     fn last_request_number(&self) -> Result<u32, CatalogError>;
     /// Keeps a request just written to its file (the catalogue caches it; the files alone need nothing).
@@ -49,7 +49,7 @@ impl Register for Catalog {
 
 /// Files a new request under the next free number, as `requested`. A request for a
 /// document the archive does not have, or for pages it does not have, is not filed.
-pub fn file(archive: &Archive, register: &dyn Register, new: NewRequest) -> Result<Request, DeliverError> {
+pub(crate) fn file(archive: &Archive, register: &dyn Register, new: NewRequest) -> Result<Request, DeliverError> {
     let record = register.record(&new.document)?.ok_or_else(|| DeliverError::NoSuchDocument(new.document.clone()))?;
     let pages = Selection::resolve(&record, new.pages).map_err(DeliverError::Pages)?;
     let mut request = Request {
@@ -104,7 +104,7 @@ fn save(archive: &Archive, register: &dyn Register, request: &Request) -> Result
 /// What fulfilling a request came to: the request as now registered, and the copy when
 /// one was made.
 #[derive(Clone, Debug)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub request: Request,
     pub copy: Option<Copy>,
 }
@@ -112,7 +112,7 @@ pub struct Outcome {
 /// Decides a filed request: refused, with the reason, when the document's rights do not
 /// allow the pages asked for; otherwise the copy is made at `out` and the request marked
 /// delivered. A failure making the copy leaves the request as it was.
-pub fn fulfil(
+pub(crate) fn fulfil(
     archive: &Archive,
     register: &dyn Register,
     config: &Config,
@@ -141,7 +141,12 @@ pub fn fulfil(
 }
 
 /// Refuses a filed request for `reason`.
-pub fn refuse(archive: &Archive, register: &dyn Register, number: u32, reason: &str) -> Result<Request, DeliverError> {
+pub(crate) fn refuse(
+    archive: &Archive,
+    register: &dyn Register,
+    number: u32,
+    reason: &str,
+) -> Result<Request, DeliverError> {
     let _decision = decision_lock(archive)?;
     let mut request = pending(archive, number)?;
     request.status = Status::Refused { refused: Utc::now(), reason: reason.to_string() };

@@ -11,12 +11,12 @@ use crate::record::{DocumentRecord, Rights};
 /// The pages of the whole book the share is taken of: the printed page count when the
 /// record gives it (a book archived in part is still a book of that many pages), else the
 /// pages archived.
-pub fn book_pages(record: &DocumentRecord) -> u32 {
+pub(crate) fn book_pages(record: &DocumentRecord) -> u32 {
     record.bib.source_pages.as_deref().and_then(|p| p.parse().ok()).unwrap_or(record.pages.len() as u32)
 }
 
 /// `Ok` when `selection` of `record` may be delivered; otherwise why not, for the reader.
-pub fn check(record: &DocumentRecord, selection: &Selection, limits: &Delivery) -> Result<(), String> {
+pub(crate) fn check(record: &DocumentRecord, selection: &Selection, limits: &Delivery) -> Result<(), String> {
     if Rights::allows_full_text(record.bib.rights) {
         return Ok(());
     }

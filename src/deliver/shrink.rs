@@ -16,14 +16,7 @@ use crate::pdf::image::jpeg;
 use crate::pdf::import::{SourceError, SourcePdf};
 
 /// Tried in turn: the share of the pixels kept in each direction, and the JPEG quality.
-pub const STEPS: [(f32, u8); 5] = [(1.0, 75), (0.75, 65), (0.5, 60), (0.35, 50), (0.25, 40)];
-
-/// New images for some of the delivery's pages.
-pub struct Shrunk {
-    pub images: HashMap<ObjectId, Stream>,
-    /// Whether their total is within the budget (false when even the last step is over).
-    pub fits: bool,
-}
+pub(crate) const STEPS: [(f32, u8); 5] = [(1.0, 75), (0.75, 65), (0.5, 60), (0.35, 50), (0.25, 40)];
 
 /// `pixels` scaled by `scale` as a JPEG image stream of `quality`.
 fn encode(pixels: &DynamicImage, scale: f32, quality: u8) -> Stream {
@@ -38,8 +31,14 @@ fn encode(pixels: &DynamicImage, scale: f32, quality: u8) -> Stream {
 }
 
 /// Images of `ids` encoded again, at the first step whose images total at most `budget`
-/// bytes (each image kept as it was where that is smaller).
-pub fn shrink(source: &SourcePdf, ids: &[ObjectId], budget: u64) -> Result<Shrunk, SourceError> {
+/// bytes (each image kept as it was where that is smaller), or at the last step when none
+/// fits: new images for some of the delivery's pages. Whether the copy then fits is told
+/// by its size.
+pub(crate) fn shrink(
+    source: &SourcePdf,
+    ids: &[ObjectId],
+    budget: u64,
+) -> Result<HashMap<ObjectId, Stream>, SourceError> {
     for (step, (scale, quality)) in STEPS.iter().enumerate() {
         let last = step == STEPS.len() - 1;
         let mut images = HashMap::new();
@@ -58,7 +57,7 @@ pub fn shrink(source: &SourcePdf, ids: &[ObjectId], budget: u64) -> Result<Shrun
             }
         }
         if total <= budget || last {
-            return Ok(Shrunk { images, fits: total <= budget });
+            return Ok(images);
         }
     }
     unreachable!("the last step always returns")

@@ -65,7 +65,7 @@ fn field_008(created: DateTime<Utc>, year: Option<i32>, language: &str) -> Strin
 }
 
 /// The MARC 21 record of a document; `pdf_url` is where the PDF can be read.
-pub fn record(document: &DocumentRecord, pdf_url: Option<&str>) -> Result<Record<'static>, marc::Error> {
+pub(crate) fn record(document: &DocumentRecord, pdf_url: Option<&str>) -> Result<Record<'static>, marc::Error> {
     let bib = &document.bib;
     let conventions = Conventions::for_record(bib, &document.languages);
     let languages = if bib.language.is_empty() { &document.languages } else { &bib.language };

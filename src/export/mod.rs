@@ -2,7 +2,7 @@
 //! lines, and CSV with the manifest's columns (so a corrected export can be applied back
 //! with `olke catalog apply`).
 
-pub mod marc;
+pub(crate) mod marc;
 
 use std::io::{self, Write};
 

@@ -20,24 +20,24 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use super::kazakh;
 
 /// Marks a word's surface form among the terms, apart from the stems.
-pub const SURFACE_MARK: char = '=';
+pub(crate) const SURFACE_MARK: char = '=';
 
 /// Longer "words" are OCR noise (rules, ornaments read as letters) and are not indexed.
-pub const MAX_WORD_CHARS: usize = 64;
+pub(crate) const MAX_WORD_CHARS: usize = 64;
 
 /// The languages with their own analysis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Lang {
+pub(crate) enum Lang {
     Kazakh,
     Russian,
     English,
 }
 
 impl Lang {
-    pub const ALL: [Lang; 3] = [Lang::Kazakh, Lang::Russian, Lang::English];
+    pub(crate) const ALL: [Lang; 3] = [Lang::Kazakh, Lang::Russian, Lang::English];
 
     /// ISO 639-2, as records and pages spell languages.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Lang::Kazakh => "kaz",
             Lang::Russian => "rus",
@@ -46,7 +46,7 @@ impl Lang {
     }
 
     /// Reads ISO 639-2 or 639-1 codes, and the Kazakh `kz` people also write.
-    pub fn from_code(code: &str) -> Option<Lang> {
+    pub(crate) fn from_code(code: &str) -> Option<Lang> {
         match code.trim().to_ascii_lowercase().as_str() {
             "kaz" | "kk" | "kz" => Some(Lang::Kazakh),
             "rus" | "ru" => Some(Lang::Russian),
@@ -56,12 +56,12 @@ impl Lang {
     }
 
     /// The language `crate::language::detect` finds in `text`.
-    pub fn detect(text: &str) -> Option<Lang> {
+    pub(crate) fn detect(text: &str) -> Option<Lang> {
         crate::language::detect(text).and_then(Lang::from_code)
     }
 
     /// The name the analyzer is registered under in the index.
-    pub fn tokenizer_name(self) -> &'static str {
+    pub(crate) fn tokenizer_name(self) -> &'static str {
         match self {
             Lang::Kazakh => "olke_kaz",
             Lang::Russian => "olke_rus",
@@ -77,7 +77,7 @@ fn is_hyphen(c: char) -> bool {
 /// NFC, soft hyphens dropped, and a word broken by a hyphen at a line end joined:
 /// «кітап-\nхана» → «кітапхана». Only a lower-case letter after the break joins, so a
 /// hyphenated name at a line end («Алматы-\nАстана») keeps its hyphen.
-pub fn normalize_text(text: &str) -> String {
+pub(crate) fn normalize_text(text: &str) -> String {
     let text: Cow<str> = match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => Cow::Borrowed(text),
         _ => Cow::Owned(text.nfc().collect()),
@@ -151,7 +151,7 @@ fn cyrillic_lookalike(c: char, lang: Lang) -> char {
 /// Folds a word for matching into `out`: lower case, ё→е, combining marks (stress
 /// accents) dropped, and in a word with Cyrillic letters the Latin look-alikes made
 /// Cyrillic. A word all in Latin letters stays Latin.
-pub fn fold_word(word: &str, lang: Lang, out: &mut String) {
+pub(crate) fn fold_word(word: &str, lang: Lang, out: &mut String) {
     out.clear();
     let cyrillic = word.chars().any(is_cyrillic);
     for c in word.chars() {
@@ -169,20 +169,20 @@ pub fn fold_word(word: &str, lang: Lang, out: &mut String) {
 /// A word's terms: its folded surface form and its stems (one, or more for an ambiguous
 /// Kazakh ending).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WordTerms {
+pub(crate) struct WordTerms {
     pub surface: String,
     pub stems: Vec<String>,
 }
 
 impl WordTerms {
     /// The surface form as it is stored among the terms.
-    pub fn marked_surface(&self) -> String {
+    pub(crate) fn marked_surface(&self) -> String {
         marked(&self.surface)
     }
 }
 
 /// `word` behind the surface mark.
-pub fn marked(word: &str) -> String {
+pub(crate) fn marked(word: &str) -> String {
     let mut term = String::with_capacity(word.len() + 1);
     term.push(SURFACE_MARK);
     term.push_str(word);
@@ -211,13 +211,13 @@ fn snowball_stems(stemmer: &frostem::Stemmer, word: &str) -> Vec<String> {
 
 /// The analysis of one language: word splitting, folding and stemming.
 #[derive(Clone)]
-pub struct Analyzer {
+pub(crate) struct Analyzer {
     lang: Lang,
     snowball: Option<frostem::Stemmer>,
 }
 
 impl Analyzer {
-    pub fn new(lang: Lang) -> Analyzer {
+    pub(crate) fn new(lang: Lang) -> Analyzer {
         let snowball = match lang {
             Lang::Kazakh => None,
             Lang::Russian => Some(frostem::Stemmer::new(frostem::Algorithm::Russian)),
@@ -226,12 +226,12 @@ impl Analyzer {
         Analyzer { lang, snowball }
     }
 
-    pub fn lang(&self) -> Lang {
+    pub(crate) fn lang(&self) -> Lang {
         self.lang
     }
 
     /// The terms of one word (a run of letters and digits).
-    pub fn word_terms(&self, word: &str) -> WordTerms {
+    pub(crate) fn word_terms(&self, word: &str) -> WordTerms {
         let mut surface = String::with_capacity(word.len());
         fold_word(word, self.lang, &mut surface);
         let stems = self.stems(&surface);
@@ -250,7 +250,7 @@ impl Analyzer {
     }
 
     /// The words of `text` with their byte ranges.
-    pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
+    pub(crate) fn words(text: &str) -> impl Iterator<Item = (usize, &str)> + '_ {
         Words { text, at: 0 }
     }
 }
@@ -311,7 +311,7 @@ impl Tokenizer for Analyzer {
 
 /// The token stream of an [`Analyzer`]: per word, its stems then its surface form, all
 /// at the word's position.
-pub struct AnalyzedWords<'a> {
+pub(crate) struct AnalyzedWords<'a> {
     analyzer: &'a Analyzer,
     words: Words<'a>,
     /// Terms of the current word still to hand out, last first.
@@ -354,7 +354,7 @@ impl TokenStream for AnalyzedWords<'_> {
 /// The paragraphs (separated by blank lines) of a normalised page text, with their byte
 /// offsets and languages: each paragraph's own when it has enough text to tell, else
 /// the page's `main` language. Indexing and snippets split pages alike through this.
-pub fn paragraphs(text: &str, main: Lang) -> impl Iterator<Item = (usize, &str, Lang)> {
+pub(crate) fn paragraphs(text: &str, main: Lang) -> impl Iterator<Item = (usize, &str, Lang)> {
     let mut offset = 0;
     text.split("\n\n")
         .map(move |paragraph| {
@@ -368,7 +368,7 @@ pub fn paragraphs(text: &str, main: Lang) -> impl Iterator<Item = (usize, &str, 
 /// Analyses a whole page as it was indexed, each paragraph in its language: what a
 /// snippet needs to find the query's terms in the stored text.
 #[derive(Clone)]
-pub struct PageAnalyzer {
+pub(crate) struct PageAnalyzer {
     main: Lang,
     /// The beginnings of the terms sought. A word that starts otherwise cannot have them
     /// among its stems (stems begin as their word does, to the third letter), so it is
@@ -380,7 +380,7 @@ pub struct PageAnalyzer {
 const SOUGHT_PREFIX_CHARS: usize = 3;
 
 impl PageAnalyzer {
-    pub fn new<'a>(main: Lang, terms: impl IntoIterator<Item = &'a str>) -> PageAnalyzer {
+    pub(crate) fn new<'a>(main: Lang, terms: impl IntoIterator<Item = &'a str>) -> PageAnalyzer {
         let mut sought: Vec<String> = terms
             .into_iter()
             .map(|t| t.trim_start_matches(SURFACE_MARK).chars().take(SOUGHT_PREFIX_CHARS).collect())
@@ -420,7 +420,7 @@ impl Tokenizer for PageAnalyzer {
 
 /// Folding without stemming, for the source title that `--source` matches word by word.
 #[derive(Clone)]
-pub struct FoldingTokenizer;
+pub(crate) struct FoldingTokenizer;
 
 impl Tokenizer for FoldingTokenizer {
     type TokenStream<'a> = FoldedWords<'a>;
@@ -430,7 +430,7 @@ impl Tokenizer for FoldingTokenizer {
     }
 }
 
-pub struct FoldedWords<'a> {
+pub(crate) struct FoldedWords<'a> {
     words: Words<'a>,
     token: Token,
     position: Option<usize>,

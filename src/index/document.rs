@@ -8,7 +8,7 @@ use crate::page::RecognizedPage;
 use crate::record::{DocumentRecord, DocumentType};
 
 /// What a search result shows for a document: its GOST citation (the id when untitled).
-pub fn display_name(record: &DocumentRecord) -> String {
+pub(crate) fn display_name(record: &DocumentRecord) -> String {
     if record.bib.title.trim().is_empty() {
         record.id.clone()
     } else {
@@ -17,7 +17,7 @@ pub fn display_name(record: &DocumentRecord) -> String {
 }
 
 /// The year a document belongs to: its stated year, else the year of its date.
-pub fn year_of(record: &DocumentRecord) -> Option<i64> {
+pub(crate) fn year_of(record: &DocumentRecord) -> Option<i64> {
     if let Some(year) = record.bib.year {
         return Some(year.into());
     }
@@ -26,7 +26,7 @@ pub fn year_of(record: &DocumentRecord) -> Option<i64> {
 }
 
 /// A document type as the index and `--type` spell it (`newspaper_article`, `book`, …).
-pub fn type_name(kind: DocumentType) -> String {
+pub(crate) fn type_name(kind: DocumentType) -> String {
     serde_json::to_value(kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -34,7 +34,7 @@ pub fn type_name(kind: DocumentType) -> String {
 }
 
 /// A collection name as the index keeps it: folded, so `--collection` ignores case.
-pub fn collection_key(name: &str) -> String {
+pub(crate) fn collection_key(name: &str) -> String {
     let mut out = String::new();
     let normalized = normalize_text(name.trim());
     for (i, (_, word)) in Analyzer::words(&normalized).enumerate() {
@@ -71,7 +71,7 @@ fn page_language(record: &DocumentRecord, number: usize, text: &str) -> Lang {
 }
 
 /// The index entries of a document, one per page.
-pub fn page_entries(fields: &Fields, record: &DocumentRecord, pages: &[RecognizedPage]) -> Vec<TantivyDocument> {
+pub(crate) fn page_entries(fields: &Fields, record: &DocumentRecord, pages: &[RecognizedPage]) -> Vec<TantivyDocument> {
     let document_lang = document_language(record);
     let title_lang = Lang::detect(&record.bib.title).unwrap_or(document_lang);
     let citation = display_name(record);

@@ -367,7 +367,7 @@ fn restored_vowel(stem: &str) -> Option<String> {
 
 /// The stems of a lower-case, folded Kazakh word: the most likely first, then the other
 /// readings of an ambiguous ending. A word that is not Cyrillic is returned as it is.
-pub fn stems(word: &str) -> Vec<String> {
+pub(crate) fn stems(word: &str) -> Vec<String> {
     if !word.chars().all(|c| matches!(c, '\u{0400}'..='\u{04FF}')) {
         return vec![word.to_string()];
     }

@@ -18,14 +18,14 @@
 //! tantivy allows one writer and any number of readers, in any processes: `olke search`
 //! reads the last commit while an ingest writes the next one.
 
-pub mod analysis;
+pub(crate) mod analysis;
 mod compile;
-pub mod document;
-pub mod kazakh;
-pub mod query;
+pub(crate) mod document;
+pub(crate) mod kazakh;
+pub(crate) mod query;
 mod reindex;
-pub mod schema;
-pub mod search;
+pub(crate) mod schema;
+pub(crate) mod search;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

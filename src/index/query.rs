@@ -5,15 +5,15 @@
 use std::fmt;
 
 /// Longer input is refused before parsing: no one types it, and it would only be work.
-pub const MAX_QUERY_CHARS: usize = 1000;
+pub(crate) const MAX_QUERY_CHARS: usize = 1000;
 /// Words, phrases and prefixes in one query.
-pub const MAX_TERMS: usize = 64;
+pub(crate) const MAX_TERMS: usize = 64;
 /// A prefix needs this many letters, or it would expand to most of the vocabulary.
-pub const MIN_PREFIX_CHARS: usize = 2;
+pub(crate) const MIN_PREFIX_CHARS: usize = 2;
 
 /// A parsed query.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Expr {
+pub(crate) enum Expr {
     Word(String),
     Prefix(String),
     Phrase(String),
@@ -286,7 +286,7 @@ fn finds_something(expr: &Expr) -> Result<bool, QueryError> {
 }
 
 /// Parses a query.
-pub fn parse(query: &str) -> Result<Expr, QueryError> {
+pub(crate) fn parse(query: &str) -> Result<Expr, QueryError> {
     let length = query.chars().count();
     if length > MAX_QUERY_CHARS {
         return Err(QueryError::whole(format!(

@@ -13,14 +13,14 @@ use super::analysis::Lang;
 
 /// Written with every commit and checked on opening: an index made by an olke that
 /// analysed text differently is rebuilt rather than searched with mismatched terms.
-pub const FORMAT: &str = "olke-index 1";
+pub(crate) const FORMAT: &str = "olke-index 1";
 
 /// The name the folding tokenizer (no stemming) is registered under.
-pub const FOLDING_TOKENIZER: &str = "olke_fold";
+pub(crate) const FOLDING_TOKENIZER: &str = "olke_fold";
 
 /// The text fields of one language.
 #[derive(Clone, Copy, Debug)]
-pub struct LangFields {
+pub(crate) struct LangFields {
     pub lang: Lang,
     pub body: Field,
     pub title: Field,
@@ -29,7 +29,7 @@ pub struct LangFields {
 
 /// Every field of the schema.
 #[derive(Clone, Debug)]
-pub struct Fields {
+pub(crate) struct Fields {
     pub schema: Schema,
     /// Document id: raw, for deleting a document's pages and grouping hits by document.
     pub id: Field,
@@ -64,7 +64,7 @@ fn analyzed(tokenizer: &str, stored: bool) -> TextOptions {
 }
 
 impl Fields {
-    pub fn new() -> Fields {
+    pub(crate) fn new() -> Fields {
         let mut builder = Schema::builder();
         let id = builder.add_text_field("id", STRING | STORED | FAST);
         let page = builder.add_u64_field("page", STORED | FAST);
@@ -105,12 +105,12 @@ impl Fields {
         }
     }
 
-    pub fn lang(&self, lang: Lang) -> &LangFields {
+    pub(crate) fn lang(&self, lang: Lang) -> &LangFields {
         self.langs.iter().find(|f| f.lang == lang).expect("every language has fields")
     }
 
     /// Finds the fields in an existing index's schema; `None` when it is another layout.
-    pub fn matches(&self, schema: &Schema) -> bool {
+    pub(crate) fn matches(&self, schema: &Schema) -> bool {
         let ours: Vec<_> = self.schema.fields().map(|(_, entry)| entry).collect();
         let theirs: Vec<_> = schema.fields().map(|(_, entry)| entry).collect();
         ours == theirs

@@ -18,12 +18,12 @@ use crate::record::fields::FIELDS;
 use crate::record::table::{self, problem_at, Problem, Row, Table, FILES, ID};
 use crate::record::Bibliographic;
 
-pub const CSV_NAME: &str = "batch.csv";
-pub const TOML_NAME: &str = "batch.toml";
+pub(crate) const CSV_NAME: &str = "batch.csv";
+pub(crate) const TOML_NAME: &str = "batch.toml";
 
 /// A document the manifest describes, checked.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub row: usize,
     /// The id the manifest gives (sanitized), if any.
     pub id: Option<String>,
@@ -34,7 +34,7 @@ pub struct Entry {
 
 /// A batch's manifest, checked against the batch's scans.
 #[derive(Clone, Debug, Default)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub path: PathBuf,
     /// The rows without problems.
     pub entries: Vec<Entry>,
@@ -49,7 +49,7 @@ pub struct Manifest {
 
 /// The manifest of batch folder `dir`, checked against its scans (`scans`: the scan files
 /// found in it); `None` when the folder has no manifest.
-pub fn read(dir: &Path, scans: &[PathBuf]) -> Option<Manifest> {
+pub(crate) fn read(dir: &Path, scans: &[PathBuf]) -> Option<Manifest> {
     let (csv, toml) = (dir.join(CSV_NAME), dir.join(TOML_NAME));
     let mut manifest = Manifest { path: csv.clone(), ..Default::default() };
     let table = match (csv.is_file(), toml.is_file()) {
@@ -76,7 +76,7 @@ pub fn read(dir: &Path, scans: &[PathBuf]) -> Option<Manifest> {
 
 /// Checks a manifest's `table` against the scans of batch folder `dir`, filling in
 /// `manifest` (whose problems so far are those of reading the table).
-pub fn check(dir: &Path, scans: &[PathBuf], table: &Table, manifest: &mut Manifest) {
+pub(crate) fn check(dir: &Path, scans: &[PathBuf], table: &Table, manifest: &mut Manifest) {
     Checker::new(dir, scans, manifest).check(table);
 }
 

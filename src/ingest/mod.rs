@@ -8,7 +8,7 @@
 //! 4. **file**: the finished document into the archive, the catalogue and the search index.
 
 mod assemble;
-pub mod manifest;
+pub(crate) mod manifest;
 mod options;
 mod plan;
 mod report;
@@ -17,14 +17,14 @@ mod run;
 use std::path::PathBuf;
 use std::time::Instant;
 
-pub use options::{IngestOptions, Progress, Silent};
-pub use report::{DocumentReport, Failure, IngestError, IngestReport, Outcome, ReviewPage, StageSeconds};
+pub(crate) use options::{IngestOptions, Progress};
+pub(crate) use report::{DocumentReport, Failure, IngestError, IngestReport, Outcome, ReviewPage, StageSeconds};
 
 use crate::archive::Archive;
 use crate::{integrity, ocr};
 
 /// Ingests batch folders (or single scan files) into the archive.
-pub fn ingest(
+pub(crate) fn ingest(
     archive: &Archive,
     inputs: &[PathBuf],
     options: &IngestOptions,

@@ -9,7 +9,7 @@ use crate::prepare::PrepareOptions;
 
 /// Settings of one ingest run.
 #[derive(Clone, Debug)]
-pub struct IngestOptions {
+pub(crate) struct IngestOptions {
     /// Worker threads, each with its own OCR engine.
     pub jobs: usize,
     /// Tesseract models, `+`-separated, for pages whose record states no language.
@@ -47,7 +47,7 @@ impl Default for IngestOptions {
 }
 
 /// Receives progress from a running ingest (a progress bar, a log, or nothing).
-pub trait Progress: Sync {
+pub(crate) trait Progress: Sync {
     /// The run will recognize this many scanned pages.
     fn start(&self, _pages: u64) {}
     fn page_done(&self) {}
@@ -55,7 +55,3 @@ pub trait Progress: Sync {
     fn note(&self, _line: &str) {}
     fn finish(&self) {}
 }
-
-/// Progress that goes nowhere.
-pub struct Silent;
-impl Progress for Silent {}

@@ -466,7 +466,10 @@ fn unique_id(draft: &Draft, taken: &mut HashSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::Silent;
+
+    /// Progress that goes nowhere.
+    struct Silent;
+    impl Progress for Silent {}
 
     /// A batch folder of stand-in scans (planning does not decode them), with `csv` as its
     /// manifest when given.

@@ -14,7 +14,7 @@ use crate::record::DocumentRecord;
 
 /// An input that could not be used, and why.
 #[derive(Clone, Debug, Serialize)]
-pub struct Failure {
+pub(crate) struct Failure {
     pub path: PathBuf,
     /// Page within the file (from 1), when only that page failed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -33,7 +33,7 @@ impl std::fmt::Display for Failure {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Archived for the first time.
     Created,
     /// A source changed since it was archived; made again (the previous PDF is kept).
@@ -43,7 +43,7 @@ pub enum Outcome {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct DocumentReport {
+pub(crate) struct DocumentReport {
     pub id: String,
     pub outcome: Outcome,
     pub pages: usize,
@@ -70,7 +70,7 @@ impl DocumentReport {
 
 /// A page whose recognition is doubtful enough for a person to look at.
 #[derive(Clone, Debug, Serialize)]
-pub struct ReviewPage {
+pub(crate) struct ReviewPage {
     pub id: String,
     pub page: u32,
     pub mean_conf: f32,
@@ -79,7 +79,7 @@ pub struct ReviewPage {
 /// Seconds spent in each stage, summed over the pages of a run (worker time, so with
 /// several workers the sum exceeds the wall-clock time).
 #[derive(Clone, Copy, Debug, Default, Serialize)]
-pub struct StageSeconds {
+pub(crate) struct StageSeconds {
     pub load: f64,
     pub prepare: f64,
     pub ocr: f64,
@@ -97,7 +97,7 @@ impl std::ops::AddAssign for StageSeconds {
 
 /// What an ingest did.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct IngestReport {
+pub(crate) struct IngestReport {
     pub documents: Vec<DocumentReport>,
     /// Pages recognized in this run.
     pub pages: usize,
@@ -146,13 +146,13 @@ impl IngestReport {
     }
 
     /// True when every input was used as it was meant to be.
-    pub fn complete(&self) -> bool {
+    pub(crate) fn complete(&self) -> bool {
         self.failures.is_empty() && self.manifest_problems.is_empty() && self.unlisted.is_empty()
     }
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum IngestError {
+pub(crate) enum IngestError {
     #[error(transparent)]
     Archive(#[from] crate::archive::ArchiveError),
     #[error(transparent)]

@@ -35,12 +35,12 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::page::RecognizedPage;
 use crate::record::DocumentRecord;
 
-pub const CATALOG_FILE: &str = "catalog.jsonl";
-pub const MANIFEST_FILE: &str = "manifest.json";
+pub(crate) const CATALOG_FILE: &str = "catalog.jsonl";
+pub(crate) const MANIFEST_FILE: &str = "manifest.json";
 const FORMAT: &str = "olke-backup-1";
 
 #[derive(Debug, thiserror::Error)]
-pub enum BackupError {
+pub(crate) enum BackupError {
     #[error(transparent)]
     Archive(#[from] ArchiveError),
     #[error(transparent)]
@@ -63,7 +63,7 @@ fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
 
 /// A file of the archive as the backup saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     /// Relative to the archive root, `/`-separated.
     pub path: String,
     pub sha256: String,
@@ -72,7 +72,7 @@ pub struct FileEntry {
 
 /// `manifest.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub format: String,
     pub created: DateTime<Utc>,
     pub olke: String,
@@ -86,7 +86,7 @@ pub struct Manifest {
 
 /// Something wrong found by a backup or a restore, about a document or a file.
 #[derive(Clone, Debug, Serialize)]
-pub struct Problem {
+pub(crate) struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,7 +109,7 @@ fn problem(document: Option<&str>, path: Option<&str>, detail: impl Into<String>
 
 /// What `olke backup` wrote.
 #[derive(Clone, Debug, Serialize)]
-pub struct BackupReport {
+pub(crate) struct BackupReport {
     pub out: PathBuf,
     pub documents: usize,
     pub files: usize,
@@ -158,7 +158,7 @@ fn archive_files(archive: &Archive) -> Result<Vec<FileEntry>, BackupError> {
 /// Writes a backup of `archive` into `out` (created if needed). Takes the writer lock, so
 /// the files do not change while they are read; what a stopped writer left is dealt with
 /// first.
-pub fn backup(archive: &Archive, out: &Path) -> Result<BackupReport, BackupError> {
+pub(crate) fn backup(archive: &Archive, out: &Path) -> Result<BackupReport, BackupError> {
     if !archive.exists() {
         return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
     }
@@ -248,7 +248,7 @@ fn read_backup(dir: &Path) -> Result<Backup, BackupError> {
 
 /// What `olke restore` did.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct RestoreReport {
+pub(crate) struct RestoreReport {
     /// Documents in the rebuilt catalogue.
     pub documents: usize,
     /// Documents whose `record.json` was lost or damaged, written back from the backup.
@@ -276,7 +276,7 @@ fn sound_record(archive: &Archive, id: &str) -> Option<DocumentRecord> {
 /// Rebuilds the catalogue of `archive` (and the `others` stores) from its files and the
 /// backup in `from`, checking the files against the backup's manifest. The catalogue that
 /// was there is set aside, never deleted.
-pub fn restore(
+pub(crate) fn restore(
     archive: &Archive,
     from: &Path,
     others: &mut [&mut dyn DerivedStore],

@@ -3,8 +3,8 @@
 //! step with the files, so no caller has to remember to; [`verify`] checks the archive and
 //! [`backup`] copies it out and back.
 
-pub mod backup;
-pub mod verify;
+pub(crate) mod backup;
+pub(crate) mod verify;
 
 use crate::archive::files;
 use crate::archive::staging::{self, Recovered};

@@ -28,7 +28,7 @@ use crate::page::RecognizedPage;
 use crate::record::DocumentRecord;
 
 #[derive(Debug, thiserror::Error)]
-pub enum VerifyError {
+pub(crate) enum VerifyError {
     #[error(transparent)]
     Archive(#[from] ArchiveError),
     #[error(transparent)]
@@ -39,7 +39,7 @@ pub enum VerifyError {
 
 /// What to check and whether to repair.
 #[derive(Clone, Copy, Debug)]
-pub struct VerifyOptions {
+pub(crate) struct VerifyOptions {
     pub repair: bool,
     /// Open each PDF whose checksum is right and count its pages (reading is needed for
     /// the checksum anyway; parsing costs a little more).
@@ -56,7 +56,7 @@ impl Default for VerifyOptions {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ProblemKind {
+pub(crate) enum ProblemKind {
     /// A writer was stopped halfway: staged or temporary files are left.
     UnfinishedChange,
     /// A document folder without `record.json`.
@@ -84,7 +84,7 @@ pub enum ProblemKind {
 
 /// One thing found wrong, and what `--repair` made of it.
 #[derive(Clone, Debug, Serialize)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub kind: ProblemKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
@@ -141,7 +141,7 @@ impl std::fmt::Display for Problem {
 
 /// What `olke verify` found.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct VerifyReport {
+pub(crate) struct VerifyReport {
     /// Documents with a readable record.
     pub documents: usize,
     pub pdfs_checked: usize,
@@ -156,14 +156,14 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     /// True when nothing is wrong, or everything found was repaired.
-    pub fn sound(&self) -> bool {
+    pub(crate) fn sound(&self) -> bool {
         self.problems.iter().all(|p| p.repaired.is_some())
     }
 }
 
 /// Checks (and with `options.repair`, repairs) the archive; `others` are derived stores
 /// besides the catalogue, opened by the caller.
-pub fn verify(
+pub(crate) fn verify(
     archive: &Archive,
     options: &VerifyOptions,
     others: &mut [&mut dyn DerivedStore],

@@ -6,7 +6,7 @@
 //! the file name.
 
 mod dpi;
-pub mod pdf;
+pub(crate) mod pdf;
 mod raster;
 mod tiff;
 

@@ -24,11 +24,11 @@ use crate::record::Bibliographic;
 
 /// Resolution at which a kept page's word boxes are given in pixels (PDF points are too
 /// coarse for whole-number boxes), and at which pages are rendered when they must be.
-pub const RENDER_DPI: f32 = 300.0;
+pub(crate) const RENDER_DPI: f32 = 300.0;
 
 /// What becomes of PDF pages that already have a text layer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OcrMode {
+pub(crate) enum OcrMode {
     /// Keep the page and its text layer; only pages without text are recognized.
     #[default]
     KeepText,
@@ -40,7 +40,7 @@ pub enum OcrMode {
 
 /// What [`probe_pdf`] learns: the page count and the description the PDF carries.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PdfInfo {
+pub(crate) struct PdfInfo {
     pub pages: usize,
     pub metadata: EmbeddedMetadata,
 }
@@ -76,7 +76,7 @@ impl EmbeddedMetadata {
 
 /// A page of a PDF as the pipeline takes it.
 #[derive(Debug)]
-pub enum PdfPageContent {
+pub(crate) enum PdfPageContent {
     /// The page keeps its own text layer; these are its words.
     Text(RecognizedPage),
     /// The page's scan, for preparation and OCR.
@@ -98,7 +98,7 @@ fn mentions_encryption(path: &Path) -> bool {
 }
 
 /// Counts a PDF's pages and reads its Info dictionary; refuses encrypted and damaged files.
-pub fn probe_pdf(path: &Path) -> Result<PdfInfo, LoadError> {
+pub(crate) fn probe_pdf(path: &Path) -> Result<PdfInfo, LoadError> {
     // A parser bug met by one damaged file must not stop the batch.
     let opened =
         std::panic::catch_unwind(|| SourcePdf::open(path)).map_err(|_| corrupt("its structure cannot be parsed"))?;
@@ -143,7 +143,7 @@ fn metadata(info: &Dictionary) -> EmbeddedMetadata {
 
 /// A PDF text string: UTF-16BE or UTF-8 after their byte-order marks, else PDFDocEncoding
 /// (Latin-1 where it matters: its other differences are typographic marks).
-pub fn decode_text_string(bytes: &[u8]) -> String {
+pub(crate) fn decode_text_string(bytes: &[u8]) -> String {
     if let Some(utf16) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         let units: Vec<u16> = utf16.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
         String::from_utf16_lossy(&units)
@@ -155,7 +155,12 @@ pub fn decode_text_string(bytes: &[u8]) -> String {
 }
 
 /// Reads page `index` (zero-based) of a PDF: its text layer, or its scan for OCR.
-pub fn read_page(path: &Path, index: usize, mode: OcrMode, options: &LoadOptions) -> Result<PdfPageContent, LoadError> {
+pub(crate) fn read_page(
+    path: &Path,
+    index: usize,
+    mode: OcrMode,
+    options: &LoadOptions,
+) -> Result<PdfPageContent, LoadError> {
     let number = index + 1;
     if mode == OcrMode::Force {
         return render(path, number, options).map(PdfPageContent::Scan);
@@ -170,7 +175,7 @@ pub fn read_page(path: &Path, index: usize, mode: OcrMode, options: &LoadOptions
 }
 
 /// The scan of page `index` (zero-based): its one image, or else the page rendered.
-pub fn page_scan(path: &Path, index: usize, options: &LoadOptions) -> Result<SourcePage, LoadError> {
+pub(crate) fn page_scan(path: &Path, index: usize, options: &LoadOptions) -> Result<SourcePage, LoadError> {
     let number = index + 1;
     match single_image_ppi(path, number)? {
         Some(ppi) => extract_image(path, number, ppi, options),
@@ -199,7 +204,7 @@ fn poppler(
 }
 
 /// The words of page `number` with their boxes, in pixels at [`RENDER_DPI`].
-pub fn text_layer(path: &Path, number: usize) -> Result<RecognizedPage, LoadError> {
+pub(crate) fn text_layer(path: &Path, number: usize) -> Result<RecognizedPage, LoadError> {
     let xhtml = poppler("pdftotext", &["-bbox-layout", "-enc", "UTF-8"], number, path, Some(Path::new("-")))?;
     parse_bbox_layout(&String::from_utf8_lossy(&xhtml)).map_err(|e| corrupt(format!("pdftotext -bbox-layout: {e}")))
 }

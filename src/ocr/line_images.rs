@@ -37,7 +37,12 @@ fn leptonica_write_mem() -> Option<WriteMem> {
 /// The caller's contract is leptonica's: `data` and `size` are valid for writes and `pix`
 /// is a valid image; the returned buffer is freed with leptonica's allocator.
 #[no_mangle]
-pub unsafe extern "C" fn pixWriteMem(data: *mut *mut u8, size: *mut usize, pix: *mut sys::Pix, format: i32) -> i32 {
+pub(super) unsafe extern "C" fn pixWriteMem(
+    data: *mut *mut u8,
+    size: *mut usize,
+    pix: *mut sys::Pix,
+    format: i32,
+) -> i32 {
     if format == sys::IFF_PNG as i32 {
         // SAFETY: the same contract as pixWriteMem's, passed on unchanged.
         return unsafe { sys::pixWriteMemSpix(data, size, pix) };

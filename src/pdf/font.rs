@@ -7,17 +7,17 @@
 use lopdf::{dictionary, Object, Stream};
 
 /// Advance width of every glyph, in thousandths of the font size.
-pub const GLYPH_WIDTH: f32 = 500.0;
+pub(crate) const GLYPH_WIDTH: f32 = 500.0;
 /// Ascent and descent in thousandths of the font size: the font size is set to the text
 /// row height, so a word's box in a viewer spans the row.
-pub const ASCENT: i64 = 800;
-pub const DESCENT: i64 = -200;
+pub(crate) const ASCENT: i64 = 800;
+pub(crate) const DESCENT: i64 = -200;
 
 const UNITS_PER_EM: u16 = 1000;
-pub const FONT_NAME: &str = "GlyphLessFont";
+pub(crate) const FONT_NAME: &str = "GlyphLessFont";
 
 /// A tiny, valid TrueType font with two blank glyphs (.notdef and the one every code uses).
-pub fn glyphless_truetype() -> Vec<u8> {
+pub(crate) fn glyphless_truetype() -> Vec<u8> {
     let be16 = |v: u16| v.to_be_bytes().to_vec();
     let be32 = |v: u32| v.to_be_bytes().to_vec();
     let cat = |parts: &[Vec<u8>]| parts.concat();
@@ -215,7 +215,7 @@ impl CodeBlocks {
 /// The ToUnicode CMap: every two-byte code is the UTF-16 code unit of its character.
 /// Written as one range per block used, since a bfrange may only vary its last byte;
 /// surrogate halves never occur (see [`encode`]).
-pub fn to_unicode_cmap(blocks: &CodeBlocks) -> Vec<u8> {
+pub(crate) fn to_unicode_cmap(blocks: &CodeBlocks) -> Vec<u8> {
     let ranges: Vec<u8> = blocks.high_bytes().collect();
     let mut cmap = String::from(
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
@@ -235,7 +235,7 @@ pub fn to_unicode_cmap(blocks: &CodeBlocks) -> Vec<u8> {
 }
 
 /// The ToUnicode stream for the text of a document, written when the document is complete.
-pub fn to_unicode_stream(blocks: &CodeBlocks) -> Stream {
+pub(crate) fn to_unicode_stream(blocks: &CodeBlocks) -> Stream {
     let mut stream = Stream::new(dictionary! {}, to_unicode_cmap(blocks));
     compress(&mut stream);
     stream
@@ -244,7 +244,7 @@ pub fn to_unicode_stream(blocks: &CodeBlocks) -> Stream {
 /// Encodes text for `Tj` with this font: UTF-16BE code units. Characters outside the Basic
 /// Multilingual Plane (none occur in Kazakh, Russian or English text) become U+FFFD,
 /// because a surrogate pair would be two codes with no meaning of their own.
-pub fn encode(text: &str) -> Vec<u8> {
+pub(crate) fn encode(text: &str) -> Vec<u8> {
     text.chars().flat_map(|c| code(c).to_be_bytes()).collect()
 }
 
@@ -257,7 +257,10 @@ fn code(c: char) -> u16 {
 /// `to_unicode` is the number reserved for its ToUnicode CMap, written by the caller once
 /// the text is known ([`to_unicode_stream`]). Returns the number of the Type 0 font to put
 /// in page resources.
-pub fn add_font_objects(add: &mut dyn FnMut(Object) -> std::io::Result<u32>, to_unicode: u32) -> std::io::Result<u32> {
+pub(crate) fn add_font_objects(
+    add: &mut dyn FnMut(Object) -> std::io::Result<u32>,
+    to_unicode: u32,
+) -> std::io::Result<u32> {
     let font_program = glyphless_truetype();
     let mut font_file = Stream::new(dictionary! { "Length1" => font_program.len() as i64 }, font_program);
     compress(&mut font_file);
@@ -304,7 +307,7 @@ pub fn add_font_objects(add: &mut dyn FnMut(Object) -> std::io::Result<u32>, to_
 }
 
 /// Flate-compresses a stream in place.
-pub fn compress(stream: &mut Stream) {
+pub(crate) fn compress(stream: &mut Stream) {
     use flate2::{write::ZlibEncoder, Compression};
     use std::io::Write;
     // Text layers and font tables are small: the best compression costs next to nothing.

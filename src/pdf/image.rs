@@ -30,7 +30,7 @@ fn is_bitonal(image: &GrayImage) -> bool {
 }
 
 /// Encodes a page image for the PDF. `jpeg_quality` applies only where a JPEG is made here.
-pub fn encode(image: &PageImage, jpeg_quality: u8) -> EncodedImage {
+pub(crate) fn encode(image: &PageImage, jpeg_quality: u8) -> EncodedImage {
     match image {
         PageImage::Bitonal(g) => g4(g),
         PageImage::Gray(g) if is_bitonal(g) => g4(g),
@@ -68,7 +68,7 @@ fn image_dict(width: u32, height: u32, color_space: &str, bits: i64, filter: &st
 
 /// `jpeg-encoder` rather than the `image` crate's encoder: with its AVX2 code it took 40 %
 /// less time on corpus/dev pages for the same error and size within 1 %.
-pub fn jpeg(pixels: &[u8], width: u32, height: u32, color: ExtendedColorType, quality: u8) -> EncodedImage {
+pub(crate) fn jpeg(pixels: &[u8], width: u32, height: u32, color: ExtendedColorType, quality: u8) -> EncodedImage {
     let jpeg_color =
         if color == ExtendedColorType::L8 { jpeg_encoder::ColorType::Luma } else { jpeg_encoder::ColorType::Rgb };
     let (Ok(jpeg_width), Ok(jpeg_height)) = (u16::try_from(width), u16::try_from(height)) else {

@@ -21,7 +21,7 @@ use super::PdfWriter;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {reason}")]
-pub struct SourceError {
+pub(crate) struct SourceError {
     pub path: PathBuf,
     pub reason: String,
 }
@@ -46,7 +46,7 @@ fn without_image_data(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Ob
 }
 
 /// A PDF opened for copying pages.
-pub struct SourcePdf {
+pub(crate) struct SourcePdf {
     path: PathBuf,
     map: Mmap,
     document: Document,
@@ -55,7 +55,7 @@ pub struct SourcePdf {
 }
 
 impl SourcePdf {
-    pub fn open(path: &Path) -> Result<SourcePdf, SourceError> {
+    pub(crate) fn open(path: &Path) -> Result<SourcePdf, SourceError> {
         let error = |reason: String| SourceError { path: path.to_path_buf(), reason };
         let file = File::open(path).map_err(|e| error(e.to_string()))?;
         // SAFETY: archive files are never changed in place: a new version is written under
@@ -73,7 +73,7 @@ impl SourcePdf {
         SourceError { path: self.path.clone(), reason: reason.into() }
     }
 
-    pub fn page_count(&self) -> u32 {
+    pub(crate) fn page_count(&self) -> u32 {
         self.pages.len() as u32
     }
 
@@ -117,12 +117,12 @@ impl SourcePdf {
     }
 
     /// The parsed structure, image data left out.
-    pub fn document(&self) -> &Document {
+    pub(crate) fn document(&self) -> &Document {
         &self.document
     }
 
     /// The images shown on pages `first..=last` (PDF page numbers).
-    pub fn images_on(&self, first: u32, last: u32) -> Result<Vec<ObjectId>, SourceError> {
+    pub(crate) fn images_on(&self, first: u32, last: u32) -> Result<Vec<ObjectId>, SourceError> {
         let mut images = Vec::new();
         for number in first..=last {
             let page = self.page_dictionary(self.page(number)?)?;
@@ -144,7 +144,7 @@ impl SourcePdf {
     }
 
     /// The size of an image's data as stored.
-    pub fn stored_length(&self, id: ObjectId) -> Result<u64, SourceError> {
+    pub(crate) fn stored_length(&self, id: ObjectId) -> Result<u64, SourceError> {
         let stream = self
             .document
             .get_object(id)
@@ -160,7 +160,7 @@ impl SourcePdf {
     }
 
     /// An image stream with its data, read from the file.
-    pub fn image(&self, id: ObjectId) -> Result<Stream, SourceError> {
+    pub(crate) fn image(&self, id: ObjectId) -> Result<Stream, SourceError> {
         let stream = self
             .document
             .get_object(id)
@@ -207,7 +207,7 @@ impl SourcePdf {
 
 /// Copies pages from one source into a PDF being written, each shared object (the
 /// text-layer font) once.
-pub struct PageCopier<'a> {
+pub(crate) struct PageCopier<'a> {
     /// Images to write in place of the source's (made smaller for email).
     replaced: Option<&'a HashMap<ObjectId, Stream>>,
     /// Source object → its number in the output.
@@ -218,7 +218,7 @@ pub struct PageCopier<'a> {
 
 impl PageCopier<'static> {
     /// A copier of pages as they are.
-    pub fn new() -> PageCopier<'static> {
+    pub(crate) fn new() -> PageCopier<'static> {
         PageCopier { replaced: None, numbers: HashMap::new(), pending: Vec::new() }
     }
 }
@@ -231,7 +231,7 @@ impl Default for PageCopier<'static> {
 
 impl<'a> PageCopier<'a> {
     /// A copier that writes `replaced` in place of the source's images of those ids.
-    pub fn replacing(replaced: &'a HashMap<ObjectId, Stream>) -> PageCopier<'a> {
+    pub(crate) fn replacing(replaced: &'a HashMap<ObjectId, Stream>) -> PageCopier<'a> {
         PageCopier { replaced: Some(replaced), numbers: HashMap::new(), pending: Vec::new() }
     }
 
@@ -267,7 +267,7 @@ impl<'a> PageCopier<'a> {
 
     /// Appends PDF page `number` of `source` with everything it uses. One copier serves
     /// one source.
-    pub fn copy_page<W: Write>(
+    pub(crate) fn copy_page<W: Write>(
         &mut self,
         source: &SourcePdf,
         writer: &mut PdfWriter<W>,
@@ -300,7 +300,7 @@ impl<'a> PageCopier<'a> {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum CopyError {
+pub(crate) enum CopyError {
     #[error(transparent)]
     Source(#[from] SourceError),
     #[error(transparent)]

@@ -1,14 +1,14 @@
 //! The searchable PDF: each page is the archived scan with an invisible, word-aligned
 //! text layer over it, so that search, copy and paste work in any viewer.
 
-pub mod decode;
-pub mod font;
-pub mod image;
-pub mod import;
-pub mod text;
-pub mod truetype;
-pub mod update;
-pub mod writer;
+pub(crate) mod decode;
+pub(crate) mod font;
+pub(crate) mod image;
+pub(crate) mod import;
+pub(crate) mod text;
+pub(crate) mod truetype;
+pub(crate) mod update;
+pub(crate) mod writer;
 
 use chrono::{DateTime, Utc};
 use lopdf::{dictionary, Dictionary, Object};

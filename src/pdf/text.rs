@@ -13,7 +13,7 @@ use crate::page::{Line, RecognizedPage};
 const MIN_WORD_GAP: f32 = 0.25;
 
 /// Resource name of the text-layer font in page resources.
-pub const FONT_RESOURCE: &str = "F0";
+pub(crate) const FONT_RESOURCE: &str = "F0";
 
 /// Writes `value` with at most two decimals and no trailing zeros (content streams are
 /// mostly numbers; hundredths of a point are far below what a viewer can show).
@@ -42,7 +42,7 @@ fn hex(out: &mut String, bytes: &[u8]) {
 
 /// Content-stream operators for the text layer of `page`, drawn on a page of
 /// `page.width × page.height` pixels at `page.dpi`.
-pub fn text_layer(page: &RecognizedPage) -> String {
+pub(crate) fn text_layer(page: &RecognizedPage) -> String {
     let points_per_pixel = 72.0 / page.dpi;
     let page_height = page.height as f32;
     let mut out = String::from("BT\n3 Tr\n");

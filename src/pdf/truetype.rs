@@ -17,7 +17,7 @@ use subsetter::GlyphRemapper;
 use super::font::compress;
 
 /// A system font that covers Cyrillic with the Kazakh letters.
-pub fn system_font() -> Option<PathBuf> {
+pub(crate) fn system_font() -> Option<PathBuf> {
     const CANDIDATES: &[&str] = &[
         "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -28,7 +28,7 @@ pub fn system_font() -> Option<PathBuf> {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum FontError {
+pub(crate) enum FontError {
     #[error("{path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: not a TrueType font olke can use ({reason})")]
@@ -49,7 +49,7 @@ struct Metrics {
 }
 
 /// A font being used on pages: the glyphs used so far are what gets embedded.
-pub struct EmbeddedFont {
+pub(crate) struct EmbeddedFont {
     name: String,
     data: Vec<u8>,
     units_per_em: f32,
@@ -61,7 +61,7 @@ pub struct EmbeddedFont {
 }
 
 impl EmbeddedFont {
-    pub fn load(path: &Path) -> Result<EmbeddedFont, FontError> {
+    pub(crate) fn load(path: &Path) -> Result<EmbeddedFont, FontError> {
         let data = std::fs::read(path).map_err(|source| FontError::Read { path: path.to_path_buf(), source })?;
         let parse_error = |reason: String| FontError::Parse { path: path.to_path_buf(), reason };
         let face = ttf_parser::Face::parse(&data, 0).map_err(|e| parse_error(e.to_string()))?;
@@ -102,7 +102,7 @@ impl EmbeddedFont {
     }
 
     /// Width of `text` at `size` points, in points.
-    pub fn width(&self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         let face = self.face();
         let units: f32 =
             text.chars().map(|c| face.glyph_hor_advance(Self::glyph(&face, c).1).unwrap_or(0) as f32).sum();
@@ -110,7 +110,7 @@ impl EmbeddedFont {
     }
 
     /// `text` as the string operand of `Tj`; its glyphs join the subset.
-    pub fn encode(&mut self, text: &str) -> Vec<u8> {
+    pub(crate) fn encode(&mut self, text: &str) -> Vec<u8> {
         let face = ttf_parser::Face::parse(&self.data, 0).expect("parsed when loaded");
         // (Not `self.face()`: the face borrows the data while the subset grows.)
         let mut codes = Vec::with_capacity(text.len() * 2);
@@ -124,11 +124,11 @@ impl EmbeddedFont {
         codes
     }
 
-    pub fn ascent(&self, size: f32) -> f32 {
+    pub(crate) fn ascent(&self, size: f32) -> f32 {
         self.metrics.ascent as f32 * size / 1000.0
     }
 
-    pub fn descent(&self, size: f32) -> f32 {
+    pub(crate) fn descent(&self, size: f32) -> f32 {
         self.metrics.descent as f32 * size / 1000.0
     }
 
@@ -157,7 +157,7 @@ impl EmbeddedFont {
     /// Writes the subset font and its dictionaries with `add` (which gives each object its
     /// number); returns the number of the Type 0 font for page resources. Call it once all
     /// text has been encoded.
-    pub fn write_objects(&self, add: &mut dyn FnMut(Object) -> std::io::Result<u32>) -> Result<u32, FontError> {
+    pub(crate) fn write_objects(&self, add: &mut dyn FnMut(Object) -> std::io::Result<u32>) -> Result<u32, FontError> {
         let subset = subsetter::subset(&self.data, 0, &self.remapper)
             .map_err(|e| FontError::Subset { name: self.name.clone(), reason: e.to_string() })?;
         Ok(self.write_subset(subset, add)?)

@@ -37,7 +37,7 @@ fn edge_run(shares: impl Iterator<Item = f32>, limit: usize, margin: usize) -> u
 }
 
 /// The part of the page inside any dark scanner edges, or `None` when there are none.
-pub fn inside_dark_edges(image: &GrayImage, dpi: f32) -> Option<BBox> {
+pub(super) fn inside_dark_edges(image: &GrayImage, dpi: f32) -> Option<BBox> {
     let (width, height) = image.dimensions();
     // The paper's brightness: most of a page is paper.
     let mut histogram = [0u32; 256];

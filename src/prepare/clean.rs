@@ -13,7 +13,7 @@ use image::GrayImage;
 
 /// What cleaning found and did, recorded in the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Cleaning {
+pub(super) enum Cleaning {
     /// Noise-free, evenly white paper: left as scanned, since any change could only cost
     /// the recognizer detail.
     AlreadyClean,
@@ -36,7 +36,7 @@ const NOISY: f32 = 6.0;
 
 /// Noise estimate: the median absolute difference between a pixel and the median of its
 /// 3×3 neighbourhood, over a central window (text edges are too few to move a median).
-pub fn noise_level(image: &GrayImage) -> f32 {
+pub(super) fn noise_level(image: &GrayImage) -> f32 {
     let (width, height) = image.dimensions();
     let size = 384.min(width).min(height);
     if size < 3 {
@@ -166,7 +166,7 @@ fn normalize(image: &GrayImage, background: &Background) -> GrayImage {
 }
 
 /// Cleans a page scanned at `dpi` for OCR.
-pub fn clean(image: &GrayImage, dpi: f32) -> (GrayImage, Cleaning) {
+pub(super) fn clean(image: &GrayImage, dpi: f32) -> (GrayImage, Cleaning) {
     let noise = noise_level(image);
     // Tiles of a twentieth of an inch: smaller than the gaps between lines.
     let tile = ((dpi / 20.0).round() as u32).max(4);

@@ -26,7 +26,7 @@ fn pixels(image: &PageImage) -> Pixels<'_> {
     }
 }
 
-pub fn crop(image: &PageImage, area: BBox) -> PageImage {
+pub(super) fn crop(image: &PageImage, area: BBox) -> PageImage {
     let (x, y, w, h) = (area.x0, area.y0, area.width(), area.height());
     match pixels(image) {
         Pixels::Bitonal(g) => PageImage::Bitonal(imageops::crop_imm(g, x, y, w, h).to_image()),
@@ -36,7 +36,7 @@ pub fn crop(image: &PageImage, area: BBox) -> PageImage {
 }
 
 /// Turns an image by a multiple of 90 degrees clockwise, losslessly.
-pub fn turned<P: Pixel + 'static>(
+pub(super) fn turned<P: Pixel + 'static>(
     image: &ImageBuffer<P, Vec<P::Subpixel>>,
     clockwise: u16,
 ) -> ImageBuffer<P, Vec<P::Subpixel>> {
@@ -48,7 +48,7 @@ pub fn turned<P: Pixel + 'static>(
     }
 }
 
-pub fn turn(image: &PageImage, clockwise: u16) -> PageImage {
+pub(super) fn turn(image: &PageImage, clockwise: u16) -> PageImage {
     match pixels(image) {
         Pixels::Bitonal(g) => PageImage::Bitonal(turned(g, clockwise)),
         Pixels::Gray(g) => PageImage::Gray(turned(g, clockwise)),
@@ -57,7 +57,7 @@ pub fn turn(image: &PageImage, clockwise: u16) -> PageImage {
 }
 
 /// Rotates by `degrees` counter-clockwise about the centre, same size, white corners.
-pub fn rotate(image: &PageImage, degrees: f32) -> PageImage {
+pub(super) fn rotate(image: &PageImage, degrees: f32) -> PageImage {
     match pixels(image) {
         Pixels::Bitonal(g) => PageImage::Bitonal(binarize(leptonica::rotate_gray(g, degrees, Resampling::AreaMap))),
         Pixels::Gray(g) => PageImage::Gray(leptonica::rotate_gray(g, degrees, Resampling::AreaMap)),
@@ -66,13 +66,13 @@ pub fn rotate(image: &PageImage, degrees: f32) -> PageImage {
 }
 
 /// Black below mid-gray, white from it.
-pub fn binarize(mut image: GrayImage) -> GrayImage {
+pub(super) fn binarize(mut image: GrayImage) -> GrayImage {
     image.pixels_mut().for_each(|p| p[0] = if p[0] < 128 { 0 } else { 255 });
     image
 }
 
 /// The page as gray, for `--image-mode gray`.
-pub fn to_gray(image: PageImage) -> PageImage {
+pub(super) fn to_gray(image: PageImage) -> PageImage {
     match pixels(&image) {
         Pixels::Rgb(c) => PageImage::Gray(DynamicImage::ImageRgb8(c.clone()).to_luma8()),
         // A scan's original gray file becomes plain pixels here as every changed page does.

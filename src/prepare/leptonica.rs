@@ -112,7 +112,7 @@ impl Pix {
 
 /// Runs `f` on a Leptonica copy of `image` that knows its resolution (Tesseract warns
 /// about, and guesses for, images without one).
-pub fn with_pix<T>(image: &GrayImage, dpi: f32, f: impl FnOnce(*mut sys::Pix) -> T) -> T {
+pub(super) fn with_pix<T>(image: &GrayImage, dpi: f32, f: impl FnOnce(*mut sys::Pix) -> T) -> T {
     let pix = Pix::from_gray(image);
     let dpi = dpi.round() as i32;
     // SAFETY: a valid Pix, alive until the end of this function.
@@ -122,13 +122,13 @@ pub fn with_pix<T>(image: &GrayImage, dpi: f32, f: impl FnOnce(*mut sys::Pix) ->
 
 /// The angle in degrees that straightens the text lines (positive: turn the page
 /// clockwise), and Leptonica's confidence in it.
-pub fn find_skew(image: &GrayImage, max_degrees: f32) -> Option<(f32, f32)> {
+pub(super) fn find_skew(image: &GrayImage, max_degrees: f32) -> Option<(f32, f32)> {
     skew_of(&Pix::from_ink(image, |v| v < 128), max_degrees)
 }
 
 /// How well the page's text lines line up as they are, and turned by a quarter:
 /// Leptonica's skew confidence for each (0 where it finds no lines).
-pub fn line_confidence_across_and_along(image: &GrayImage, max_degrees: f32) -> (f32, f32) {
+pub(super) fn line_confidence_across_and_along(image: &GrayImage, max_degrees: f32) -> (f32, f32) {
     let pix = Pix::from_ink(image, |v| v < 128);
     // SAFETY: a valid 1-bit image; turning a quarter clockwise returns a new one or null.
     let turned = Pix::returned(unsafe { sys::pixRotate90(pix.0, 1) }, "turn the page");
@@ -159,7 +159,7 @@ fn skew_of(pix: &Pix, max_degrees: f32) -> Option<(f32, f32)> {
 
 /// How a rotation finds each new pixel.
 #[derive(Clone, Copy)]
-pub enum Resampling {
+pub(super) enum Resampling {
     /// Each new pixel a weighted mean of the four it falls between: smooth edges, for
     /// images people look at.
     AreaMap,
@@ -190,13 +190,13 @@ fn rotate(pix: &Pix, degrees: f32, resampling: Resampling) -> Pix {
     Pix::returned(rotated, "rotate the page")
 }
 
-pub fn rotate_gray(image: &GrayImage, degrees: f32, resampling: Resampling) -> GrayImage {
+pub(super) fn rotate_gray(image: &GrayImage, degrees: f32, resampling: Resampling) -> GrayImage {
     rotate(&Pix::from_gray(image), degrees, resampling).into_gray()
 }
 
 /// Colour pages use Leptonica's fast colour area-map rotation (a third of the time of the
 /// general one, indistinguishable on scanned pages).
-pub fn rotate_rgb(image: &RgbImage, degrees: f32) -> RgbImage {
+pub(super) fn rotate_rgb(image: &RgbImage, degrees: f32) -> RgbImage {
     let pix = Pix::from_rgb(image);
     // SAFETY: a valid 32-bit source; Leptonica returns a new image or null.
     let rotated = unsafe { sys::pixRotateAMColorFast(pix.0, -degrees.to_radians(), 0xFFFF_FF00) };
@@ -205,7 +205,7 @@ pub fn rotate_rgb(image: &RgbImage, degrees: f32) -> RgbImage {
 
 /// Scales a gray image by `factor` with Leptonica's interpolation (sharpened where it
 /// helps), much faster than a generic resampling filter.
-pub fn scale_gray(image: &GrayImage, factor: f32) -> GrayImage {
+pub(super) fn scale_gray(image: &GrayImage, factor: f32) -> GrayImage {
     let pix = Pix::from_gray(image);
     // SAFETY: a valid 8-bit source; Leptonica returns a new image or null.
     Pix::returned(unsafe { sys::pixScale(pix.0, factor, factor) }, "scale the page").into_gray()

@@ -26,7 +26,7 @@ use image::GrayImage;
 use crate::page::{BBox, PageImage, Preparation, PreparedPage, SourcePage};
 
 /// Largest skew searched for, degrees.
-pub const MAX_SKEW: f32 = 10.0;
+pub(crate) const MAX_SKEW: f32 = 10.0;
 /// Skew below this is left alone: Tesseract follows such slopes itself, and resampling
 /// only blurs the print (on the komi-1939 scans, turning pages by 0.2° cost 3–6 points
 /// of bag-of-words error; on the dev corpus 0.5° changed nothing).
@@ -34,11 +34,11 @@ const MIN_SKEW: f32 = 0.5;
 /// Leptonica's own threshold for trusting a skew measurement.
 pub(crate) const MIN_SKEW_CONFIDENCE: f32 = 3.0;
 /// Pages scanned below this are upscaled for OCR; Tesseract reads best at 300 dpi.
-pub const OCR_DPI: f32 = 300.0;
+pub(crate) const OCR_DPI: f32 = 300.0;
 
 /// How the archived page image is stored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum ImageMode {
+pub(crate) enum ImageMode {
     /// As scanned: colour stays colour, gray stays gray, black-and-white stays so.
     #[default]
     Auto,
@@ -50,7 +50,7 @@ pub enum ImageMode {
 
 /// Which preparation steps run.
 #[derive(Clone, Debug)]
-pub struct PrepareOptions {
+pub(crate) struct PrepareOptions {
     pub crop: bool,
     pub clean: bool,
     pub orient: bool,
@@ -76,7 +76,7 @@ impl Default for PrepareOptions {
 
 impl PrepareOptions {
     /// No preparation at all: the scan is archived and recognized as it is.
-    pub fn none() -> Self {
+    pub(crate) fn none() -> Self {
         PrepareOptions {
             crop: false,
             clean: false,
@@ -107,7 +107,7 @@ impl Work {
 }
 
 /// Prepares one scanned page. A two-page spread becomes two pages, hence the `Vec`.
-pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage> {
+pub(crate) fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage> {
     let SourcePage { origin, image, dpi, .. } = source;
     let mut work = Work { ocr: image.to_gray(), archive: image, log: Preparation::default() };
 
@@ -188,17 +188,17 @@ pub fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<PreparedPage
 }
 
 /// Frees this thread's preparation engines (Tesseract OSD).
-pub fn release() {
+pub(crate) fn release() {
     orient::release();
 }
 
 /// Below this mean word confidence a page may be upside down (readings of upright pages,
 /// damaged ones included, score 85 and more; upside-down ones 25–40).
-pub const DOUBTFUL_CONFIDENCE: f32 = 60.0;
+pub(crate) const DOUBTFUL_CONFIDENCE: f32 = 60.0;
 
 /// The page turned upright when Tesseract's orientation detection is sure it is not
 /// (asked when the first reading was doubtful), or `None`.
-pub fn reorient(page: &PreparedPage) -> Option<PreparedPage> {
+pub(crate) fn reorient(page: &PreparedPage) -> Option<PreparedPage> {
     let turn = orient::upright_turn(&page.ocr, page.dpi * page.ocr_scale).filter(|&t| t != 0)?;
     let mut log = page.preparation.clone();
     log.rotation = Some(turn);

@@ -73,13 +73,13 @@ thread_local! {
 
 /// Frees this thread's OSD engine (before the process exits, so Tesseract's model cache
 /// is not torn down under a live engine).
-pub fn release() {
+pub(super) fn release() {
     OSD.with(|cell| cell.borrow_mut().take());
 }
 
 /// True when the page's text lines run up and down: they line up far better once the
 /// page is turned by a quarter.
-pub fn looks_sideways(image: &GrayImage) -> bool {
+pub(super) fn looks_sideways(image: &GrayImage) -> bool {
     let (across, along) = super::leptonica::line_confidence_across_and_along(image, super::MAX_SKEW);
     tracing::debug!(across, along, "line direction");
     along >= super::MIN_SKEW_CONFIDENCE && along > 2.0 * across
@@ -87,7 +87,7 @@ pub fn looks_sideways(image: &GrayImage) -> bool {
 
 /// Clockwise turn (0, 90, 180 or 270 degrees) that sets the page upright, when Tesseract
 /// is confident of it; `None` when it cannot tell (too little text, no `osd` model).
-pub fn upright_turn(image: &GrayImage, dpi: f32) -> Option<u16> {
+pub(super) fn upright_turn(image: &GrayImage, dpi: f32) -> Option<u16> {
     OSD.with(|cell| {
         let mut slot = cell.borrow_mut();
         let osd = slot.get_or_insert_with(Osd::new).as_mut()?;

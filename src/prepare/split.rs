@@ -8,7 +8,7 @@ const SPREAD_ASPECT: f32 = 1.15;
 
 /// The column to cut a spread at, or `None` for a single page. `clean` is the page as
 /// cleaned for OCR (ink black, paper white, gutter shadow gone).
-pub fn gutter(clean: &GrayImage) -> Option<u32> {
+pub(super) fn gutter(clean: &GrayImage) -> Option<u32> {
     let (width, height) = clean.dimensions();
     if (width as f32) < SPREAD_ASPECT * height as f32 {
         return None;

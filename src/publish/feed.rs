@@ -45,7 +45,7 @@ struct DocumentEntry<'a> {
     updated: DateTime<Utc>,
 }
 
-pub fn json(site: &Site, base_url: Option<&str>) -> Vec<u8> {
+pub(crate) fn json(site: &Site, base_url: Option<&str>) -> Vec<u8> {
     let address = |path: &str| match base_url {
         Some(base) => url(base, path),
         None => url_path(path),

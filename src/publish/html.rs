@@ -9,7 +9,7 @@ use super::{Site, SiteCollection};
 use crate::export::url_path;
 use crate::record::{DocumentRecord, DocumentType, Rights};
 
-pub const STYLE: &str = "body { font-family: 'DejaVu Serif', Georgia, serif; max-width: 52rem; margin: 0 auto; padding: 1rem 1.5rem; line-height: 1.5; color: #222; }\n\
+pub(crate) const STYLE: &str = "body { font-family: 'DejaVu Serif', Georgia, serif; max-width: 52rem; margin: 0 auto; padding: 1rem 1.5rem; line-height: 1.5; color: #222; }\n\
 header { border-bottom: 1px solid #999; margin-bottom: 1.5rem; }\n\
 header a { color: inherit; text-decoration: none; font-size: 1.2rem; }\n\
 .ru { color: #555; }\n\
@@ -102,7 +102,7 @@ fn collection_link(root: &str, collection: &SiteCollection) -> Markup {
     html! { a href={ (root) (url_path(&collection.path)) } { (collection.name) } }
 }
 
-pub fn index(site: &Site) -> String {
+pub(crate) fn index(site: &Site) -> String {
     let body = html! {
         h1 { (both("Өлкетану деректер қоры", "Краеведческая база данных")) }
         @if !site.collections.is_empty() {
@@ -119,7 +119,7 @@ pub fn index(site: &Site) -> String {
     layout(site, "", "Өлкетану деректер қоры", body)
 }
 
-pub fn collection(site: &Site, collection: &SiteCollection) -> String {
+pub(crate) fn collection(site: &Site, collection: &SiteCollection) -> String {
     let body = html! {
         p.note { (both("Жинақ", "Коллекция")) }
         h1 { (collection.name) }
@@ -131,12 +131,12 @@ pub fn collection(site: &Site, collection: &SiteCollection) -> String {
 }
 
 /// One page of a document's text, under its number.
-pub struct PageText {
+pub(crate) struct PageText {
     pub number: u32,
     pub text: String,
 }
 
-pub fn document(site: &Site, record: &DocumentRecord, pages: &[PageText]) -> String {
+pub(crate) fn document(site: &Site, record: &DocumentRecord, pages: &[PageText]) -> String {
     let root = "../../";
     let (kind_kk, kind_ru) = kind_label(record.bib.kind);
     let (rights_kk, rights_ru) = rights_label(record.bib.rights);

@@ -14,9 +14,9 @@
 //! `olke export --base-url` writes lead to the published copies. Publishing again
 //! rewrites only what changed ([`sync`]). [`html`] makes the pages, [`feed`] the JSON.
 
-pub mod feed;
-pub mod html;
-pub mod sync;
+pub(crate) mod feed;
+pub(crate) mod html;
+pub(crate) mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -30,7 +30,7 @@ use crate::config::Library;
 use crate::record::{collections, DocumentRecord};
 
 #[derive(Debug, thiserror::Error)]
-pub enum PublishError {
+pub(crate) enum PublishError {
     #[error("no collection '{name}'; the collections are: {}", if known.is_empty() { "none yet".to_string() } else { known.join(", ") })]
     UnknownCollection { name: String, known: Vec<String> },
     #[error("page {page} of {id} is missing from the archive")]
@@ -43,7 +43,7 @@ pub enum PublishError {
 
 /// A collection and its page on the site.
 #[derive(Clone, Debug)]
-pub struct SiteCollection {
+pub(crate) struct SiteCollection {
     pub name: String,
     /// `collections/<file>.html`.
     pub path: String,
@@ -51,14 +51,14 @@ pub struct SiteCollection {
 }
 
 /// What the pages are made from.
-pub struct Site<'a> {
+pub(crate) struct Site<'a> {
     pub library: &'a Library,
     pub documents: &'a [DocumentRecord],
     pub collections: Vec<SiteCollection>,
 }
 
 impl<'a> Site<'a> {
-    pub fn new(library: &'a Library, documents: &'a [DocumentRecord]) -> Site<'a> {
+    pub(crate) fn new(library: &'a Library, documents: &'a [DocumentRecord]) -> Site<'a> {
         let mut taken: Vec<String> = Vec::new();
         let collections = collections(documents)
             .into_iter()
@@ -80,14 +80,14 @@ impl<'a> Site<'a> {
     }
 
     /// A document's page, relative to the site's folder.
-    pub fn document_page(id: &str) -> String {
+    pub(crate) fn document_page(id: &str) -> String {
         format!("documents/{id}/index.html")
     }
 }
 
 /// What to publish.
 #[derive(Clone, Debug, Default)]
-pub struct PublishOptions {
+pub(crate) struct PublishOptions {
     /// Only the documents of this collection.
     pub collection: Option<String>,
     /// Where the site will be served, for absolute links in `documents.json`.
@@ -96,7 +96,7 @@ pub struct PublishOptions {
 
 /// What publishing did.
 #[derive(Clone, Debug, Serialize)]
-pub struct Published {
+pub(crate) struct Published {
     pub out: PathBuf,
     /// Documents published with their full text and PDF.
     pub full_text: usize,
@@ -108,7 +108,7 @@ pub struct Published {
 }
 
 /// Writes (or brings up to date) the site of `archive` in `out`.
-pub fn publish(
+pub(crate) fn publish(
     archive: &Archive,
     reader: &Reader,
     library: &Library,

@@ -15,10 +15,10 @@ use sha2::{Digest, Sha256};
 use crate::archive::{write_atomic, AtomicFile};
 
 /// The list of the files of an export, in the export's folder.
-pub const STATE_FILE: &str = ".olke-publish.json";
+pub(crate) const STATE_FILE: &str = ".olke-publish.json";
 
 #[derive(Debug, thiserror::Error)]
-pub enum SyncError {
+pub(crate) enum SyncError {
     #[error("{0} is not empty and was not made by `olke publish`; choose an empty or new folder")]
     NotAnExport(PathBuf),
     #[error("{path}: {source}")]
@@ -33,14 +33,14 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> SyncError + '_ {
 
 /// What an export changed, by paths relative to its folder.
 #[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct Changes {
+pub(crate) struct Changes {
     pub written: Vec<String>,
     pub unchanged: usize,
     pub removed: Vec<String>,
 }
 
 /// An export being written into a folder.
-pub struct Sync {
+pub(crate) struct Sync {
     root: PathBuf,
     /// Path → SHA-256 of the files of the previous export.
     previous: BTreeMap<String, String>,
@@ -49,7 +49,7 @@ pub struct Sync {
 }
 
 impl Sync {
-    pub fn open(root: &Path) -> Result<Sync, SyncError> {
+    pub(crate) fn open(root: &Path) -> Result<Sync, SyncError> {
         let state = root.join(STATE_FILE);
         let previous = match fs::read(&state) {
             Ok(bytes) => {
@@ -85,7 +85,7 @@ impl Sync {
     }
 
     /// Puts a file of `bytes` at `path` (relative, `/`-separated).
-    pub fn put(&mut self, path: &str, bytes: &[u8]) -> Result<(), SyncError> {
+    pub(crate) fn put(&mut self, path: &str, bytes: &[u8]) -> Result<(), SyncError> {
         if self.unchanged(path, &hex::encode(Sha256::digest(bytes))) {
             return Ok(());
         }
@@ -94,7 +94,7 @@ impl Sync {
     }
 
     /// Puts a copy of the file `from`, whose SHA-256 the caller knows, at `path`.
-    pub fn copy(&mut self, path: &str, from: &Path, sha256: &str) -> Result<(), SyncError> {
+    pub(crate) fn copy(&mut self, path: &str, from: &Path, sha256: &str) -> Result<(), SyncError> {
         if self.unchanged(path, sha256) {
             return Ok(());
         }
@@ -107,7 +107,7 @@ impl Sync {
 
     /// Removes what the previous export had and this one has not, with folders left empty,
     /// and records this export's files.
-    pub fn finish(mut self) -> Result<Changes, SyncError> {
+    pub(crate) fn finish(mut self) -> Result<Changes, SyncError> {
         for path in self.previous.keys().filter(|p| !self.current.contains_key(*p)) {
             let target = self.root.join(path);
             match fs::remove_file(&target) {

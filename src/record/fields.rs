@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Bibliographic, DocumentType};
 
 /// The fields of the bibliographic description, in the manifest's column order.
-pub const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "type",
     "title",
     "authors",
@@ -36,7 +36,7 @@ pub const FIELDS: &[&str] = &[
 const EXAMPLE_LANGUAGES: &str = "kaz, rus, eng";
 
 /// Separates the items of a list field in one cell.
-pub const LIST_SEPARATOR: char = ';';
+pub(crate) const LIST_SEPARATOR: char = ';';
 
 /// A value as given: one cell of text (lists `;`-separated), or a list (from TOML).
 #[derive(Clone, Debug, PartialEq)]
@@ -117,7 +117,7 @@ fn keyword_name<T: Serialize>(value: &T) -> String {
 }
 
 /// `YYYY-MM-DD` (a real day) or `YYYY`.
-pub fn parse_date(text: &str) -> Result<String, String> {
+pub(crate) fn parse_date(text: &str) -> Result<String, String> {
     let is_year = text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit());
     let is_day = text.len() == 10 && NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok();
     if is_year || is_day {
@@ -128,12 +128,12 @@ pub fn parse_date(text: &str) -> Result<String, String> {
 }
 
 /// The year of a `YYYY-MM-DD` or `YYYY` date.
-pub fn date_year(date: &str) -> Option<i32> {
+pub(crate) fn date_year(date: &str) -> Option<i32> {
     date.get(..4)?.parse().ok()
 }
 
 /// A page (`4`) or a range (`46-65`; an en dash is taken too), stored with a hyphen.
-pub fn parse_pages(text: &str) -> Result<String, String> {
+pub(crate) fn parse_pages(text: &str) -> Result<String, String> {
     let page = |s: &str| s.trim().parse::<u32>().ok().filter(|&n| n > 0);
     let parsed = match text.split_once(['-', '–']) {
         None => page(text).map(|n| n.to_string()),

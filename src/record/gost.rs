@@ -23,7 +23,7 @@ use super::{fields::date_year, Bibliographic, DocumentType};
 
 /// The words a description adds, per language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Conventions {
+pub(crate) struct Conventions {
     /// Extent of a whole book: «84 б.».
     pub pages_extent: &'static str,
     /// Pages of a part in its host: «С. 4».
@@ -34,7 +34,7 @@ pub struct Conventions {
     pub and_others: &'static str,
 }
 
-pub const KAZAKH: Conventions = Conventions {
+pub(crate) const KAZAKH: Conventions = Conventions {
     pages_extent: "б.",
     pages_part: "Б.",
     months: [
@@ -54,7 +54,7 @@ pub const KAZAKH: Conventions = Conventions {
     and_others: "[және т.б.]",
 };
 
-pub const RUSSIAN: Conventions = Conventions {
+pub(crate) const RUSSIAN: Conventions = Conventions {
     pages_extent: "с.",
     pages_part: "С.",
     months: [
@@ -74,7 +74,7 @@ pub const RUSSIAN: Conventions = Conventions {
     and_others: "[и др.]",
 };
 
-pub const ENGLISH: Conventions = Conventions {
+pub(crate) const ENGLISH: Conventions = Conventions {
     pages_extent: "p.",
     pages_part: "P.",
     months: [
@@ -99,7 +99,7 @@ const AREA: &str = ". – ";
 
 impl Conventions {
     /// The conventions of the record's first language, else of the text's main language.
-    pub fn for_record(bib: &Bibliographic, detected: &[String]) -> Conventions {
+    pub(crate) fn for_record(bib: &Bibliographic, detected: &[String]) -> Conventions {
         match bib.language.first().or(detected.first()).map(String::as_str) {
             Some("kaz") => KAZAKH,
             Some("eng") => ENGLISH,
@@ -126,7 +126,7 @@ fn with_full_stop(text: &str) -> String {
 }
 
 /// Joins areas with «. – », keeping one full stop where an area ends with one.
-pub fn areas(parts: &[String]) -> String {
+pub(crate) fn areas(parts: &[String]) -> String {
     let mut out = String::new();
     for part in parts.iter().filter(|p| !p.is_empty()) {
         if !out.is_empty() {
@@ -144,7 +144,7 @@ fn page_range(pages: &str) -> String {
 
 /// The statement of responsibility («Ж. Шөженов»): up to four authors are all named;
 /// of more, the first three and "and others".
-pub fn responsibility(bib: &Bibliographic, conventions: &Conventions) -> Option<String> {
+pub(crate) fn responsibility(bib: &Bibliographic, conventions: &Conventions) -> Option<String> {
     let authors = &bib.authors;
     let named: Vec<String> = authors.iter().take(if authors.len() > 4 { 3 } else { 4 }).map(|a| inverted(a)).collect();
     let mut out = named.join(", ");
@@ -169,12 +169,12 @@ fn title_and_responsibility(bib: &Bibliographic, conventions: &Conventions) -> S
 }
 
 /// The year of publication: the date's, else the stated year.
-pub fn publication_year(bib: &Bibliographic) -> Option<i32> {
+pub(crate) fn publication_year(bib: &Bibliographic) -> Option<i32> {
     bib.date.as_deref().and_then(date_year).or(bib.year)
 }
 
 /// «Қарағанды : Типография Арко, 2016», with whichever of the three the record has.
-pub fn imprint(bib: &Bibliographic, year: Option<i32>) -> String {
+pub(crate) fn imprint(bib: &Bibliographic, year: Option<i32>) -> String {
     let place_publisher = match (&bib.place, &bib.publisher) {
         (Some(place), Some(publisher)) => format!("{place} : {publisher}"),
         (Some(one), None) | (None, Some(one)) => one.clone(),
@@ -188,7 +188,7 @@ pub fn imprint(bib: &Bibliographic, year: Option<i32>) -> String {
 }
 
 /// The issue of a newspaper or journal: «12 июля (№ 28)», «№ 28» or «12 июля».
-pub fn issue_area(bib: &Bibliographic, conventions: &Conventions) -> String {
+pub(crate) fn issue_area(bib: &Bibliographic, conventions: &Conventions) -> String {
     let issue = bib.issue.as_deref().map(|i| if i.starts_with('№') { i.to_string() } else { format!("№ {i}") });
     let day = bib.date.as_deref().and_then(|date| NaiveDate::parse_from_str(date, "%Y-%m-%d").ok());
     let day = day.map(|d| format!("{} {}", d.day(), conventions.months[d.month0() as usize]));
@@ -200,13 +200,13 @@ pub fn issue_area(bib: &Bibliographic, conventions: &Conventions) -> String {
 }
 
 /// Where a part is in its host: «С. 4», «С. 46–65».
-pub fn part_pages(bib: &Bibliographic, conventions: &Conventions) -> Option<String> {
+pub(crate) fn part_pages(bib: &Bibliographic, conventions: &Conventions) -> Option<String> {
     bib.source_pages.as_deref().map(|p| format!("{} {}", conventions.pages_part, page_range(p)))
 }
 
 /// The host areas of an article or chapter after «// Source»: «2019», «12 июля (№ 28)»,
 /// «С. 4» (a chapter: the book's imprint, then the pages).
-pub fn host_details(bib: &Bibliographic, conventions: &Conventions) -> Vec<String> {
+pub(crate) fn host_details(bib: &Bibliographic, conventions: &Conventions) -> Vec<String> {
     let year = publication_year(bib);
     let mut parts = match bib.kind {
         Some(DocumentType::BookChapter) => vec![imprint(bib, year)],
@@ -220,20 +220,20 @@ pub fn host_details(bib: &Bibliographic, conventions: &Conventions) -> Vec<Strin
 /// The extent: of a book, a numeric `source_pages` when given (the printed page count),
 /// else the pages archived; of a part, the pages archived (its `source_pages` says where
 /// it is in the host, not how long it is).
-pub fn extent(bib: &Bibliographic, archived_pages: usize, conventions: &Conventions) -> Option<String> {
+pub(crate) fn extent(bib: &Bibliographic, archived_pages: usize, conventions: &Conventions) -> Option<String> {
     let printed = if is_part(bib) { None } else { bib.source_pages.as_deref().and_then(|p| p.parse::<usize>().ok()) };
     let count = printed.or((archived_pages > 0).then_some(archived_pages))?;
     Some(format!("{count} {}", conventions.pages_extent))
 }
 
 /// Whether the record describes a part of another publication (described after «//»).
-pub fn is_part(bib: &Bibliographic) -> bool {
+pub(crate) fn is_part(bib: &Bibliographic) -> bool {
     matches!(bib.kind, Some(DocumentType::NewspaperArticle | DocumentType::JournalArticle | DocumentType::BookChapter))
 }
 
 /// The GOST 7.1 description of a record with `archived_pages` pages whose text was found
 /// to be in `detected` languages.
-pub fn describe(bib: &Bibliographic, archived_pages: usize, detected: &[String]) -> String {
+pub(crate) fn describe(bib: &Bibliographic, archived_pages: usize, detected: &[String]) -> String {
     let conventions = Conventions::for_record(bib, detected);
     let mut first = title_and_responsibility(bib, &conventions);
     match (is_part(bib), &bib.source) {

@@ -6,11 +6,11 @@
 //! Beside the record: [`fields`] (each field as text), [`manifest`] (`batch.csv` and
 //! `batch.toml`), [`gost`] (the GOST 7.1 citation) and [`export`] (MARC 21, JSON lines, CSV).
 
-pub mod fields;
-pub mod gost;
-pub mod pages;
-pub mod request;
-pub mod table;
+pub(crate) mod fields;
+pub(crate) mod gost;
+pub(crate) mod pages;
+pub(crate) mod request;
+pub(crate) mod table;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -48,7 +48,7 @@ impl std::fmt::Display for Requester {
 
 /// What a reader asks for, before it is filed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewRequest {
+pub(crate) struct NewRequest {
     pub requester: Requester,
     pub purpose: Option<String>,
     pub document: String,

@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use super::fields::Value;
 
 /// Columns of a table besides the bibliographic fields.
-pub const FILES: &str = "files";
-pub const ID: &str = "id";
+pub(crate) const FILES: &str = "files";
+pub(crate) const ID: &str = "id";
 /// Columns the CSV export adds after the manifest's: computed, so `catalog apply` reads
 /// past them.
-pub const COMPUTED_COLUMNS: &[&str] = &["pages", "citation", "url"];
+pub(crate) const COMPUTED_COLUMNS: &[&str] = &["pages", "citation", "url"];
 
 /// Something wrong (or worth a warning) in a manifest or a CSV of corrections.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -127,7 +127,7 @@ pub(crate) fn problem_at(path: &Path, row: Option<usize>, reason: impl Into<Stri
 
 /// Reads a comma-separated file with a header row. Rows that cannot be read are reported
 /// and left out; `None` when the file as a whole cannot be used.
-pub fn read_csv(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
+pub(crate) fn read_csv(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
     match std::fs::read(path) {
         Ok(bytes) => parse_csv(path, &bytes, problems),
         Err(e) => {
@@ -138,7 +138,7 @@ pub fn read_csv(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
 }
 
 /// [`read_csv`] of the file's bytes (`path` names it in problems).
-pub fn parse_csv(path: &Path, bytes: &[u8], problems: &mut Vec<Problem>) -> Option<Table> {
+pub(crate) fn parse_csv(path: &Path, bytes: &[u8], problems: &mut Vec<Problem>) -> Option<Table> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     let header = match reader.headers() {
         Ok(header) => header.clone(),
@@ -238,7 +238,7 @@ fn toml_value(value: &toml::Value) -> Option<Value> {
 }
 
 /// Reads `batch.toml`; `None` when it cannot be used.
-pub fn read_toml(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
+pub(crate) fn read_toml(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
     match std::fs::read_to_string(path) {
         Ok(text) => parse_toml(path, &text, problems),
         Err(e) => {
@@ -249,7 +249,7 @@ pub fn read_toml(path: &Path, problems: &mut Vec<Problem>) -> Option<Table> {
 }
 
 /// [`read_toml`] of the file's text (`path` names it in problems).
-pub fn parse_toml(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Table> {
+pub(crate) fn parse_toml(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Table> {
     let parsed: TomlManifest = match toml::from_str(text) {
         Ok(parsed) => parsed,
         Err(e) => {

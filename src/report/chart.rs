@@ -27,7 +27,7 @@ const TOP: f32 = 56.0;
 const BOTTOM: f32 = 48.0;
 
 /// The chart of `report.pages_by_month` as an SVG document.
-pub fn svg(report: &Report) -> String {
+pub(crate) fn svg(report: &Report) -> String {
     let max = report.pages_by_month.iter().copied().max().unwrap_or(0).max(1) as f32;
     let plot_height = HEIGHT - TOP - BOTTOM;
     let slot = (WIDTH - 2.0 * LEFT) / 12.0;

@@ -40,7 +40,7 @@ fn deliveries(report: &Report) -> [(&'static str, &'static str, &'static str, u6
 const BOOKS_HEADING: &str = "Кітаптардың ішінде · Из них книг";
 const DELIVERIES_HEADING: &str = "Құжаттарды жеткізу · Доставка документов";
 
-pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let width = report.kinds.iter().chain(&report.books).map(|r| label(r).chars().count()).max().unwrap_or(0);
     let pad = |text: &str| format!("{text}{}", " ".repeat(width.saturating_sub(text.chars().count())));
     writeln!(out, "{}\n", title(report))?;
@@ -63,7 +63,7 @@ pub fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-pub fn csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     let error = |e: csv::Error| io::Error::other(e.to_string());
     writer
@@ -94,7 +94,7 @@ pub fn csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writer.flush()
 }
 
-pub fn markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# {}\n", title(report))?;
     for (heading, rows) in [("", &report.kinds), (BOOKS_HEADING, &report.books)] {
         if !heading.is_empty() {

@@ -7,8 +7,8 @@
 //!
 //! [`format`] writes the report as a text table, CSV, Markdown or JSON.
 
-pub mod chart;
-pub mod format;
+pub(crate) mod chart;
+pub(crate) mod format;
 
 use chrono::{DateTime, Datelike, Local, Utc};
 use serde::Serialize;
@@ -17,13 +17,13 @@ use crate::record::request::{Request, Status};
 use crate::record::{DocumentRecord, DocumentType, Flag};
 
 /// The year of `time` at the library.
-pub fn local_year(time: DateTime<Utc>) -> i32 {
+pub(crate) fn local_year(time: DateTime<Utc>) -> i32 {
     time.with_timezone(&Local).year()
 }
 
 /// Documents and their pages.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Count {
+pub(crate) struct Count {
     pub documents: u64,
     pub pages: u64,
 }
@@ -37,7 +37,7 @@ impl Count {
 
 /// One line of the table: in the year, and through the end of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Row {
+pub(crate) struct Row {
     /// `newspaper_article`, …, `untyped`, `total`; `rare`, `local_history`, `kazakhstan_content`.
     pub key: &'static str,
     pub label_kk: &'static str,
@@ -48,7 +48,7 @@ pub struct Row {
 
 /// What the register holds for the year.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Deliveries {
+pub(crate) struct Deliveries {
     pub requests: u64,
     pub delivered: u64,
     pub refused: u64,
@@ -58,7 +58,7 @@ pub struct Deliveries {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub year: i32,
     /// By kind of publication, then the total.
     pub kinds: Vec<Row>,
@@ -107,7 +107,7 @@ fn row(
 }
 
 /// The report for `year` of the archive's documents and request register.
-pub fn compute(year: i32, documents: &[DocumentRecord], requests: &[Request]) -> Report {
+pub(crate) fn compute(year: i32, documents: &[DocumentRecord], requests: &[Request]) -> Report {
     let mut kinds: Vec<Row> =
         KINDS.iter().map(|(kind, key, kk, ru)| row(key, kk, ru, year, documents, |r| r.bib.kind == *kind)).collect();
     // A line for documents without a type only when there are any.

@@ -3,16 +3,16 @@
 
 /// The interface language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Ui {
+pub(crate) enum Ui {
     #[default]
     Kazakh,
     Russian,
 }
 
 impl Ui {
-    pub const ALL: [Ui; 2] = [Ui::Kazakh, Ui::Russian];
+    pub(crate) const ALL: [Ui; 2] = [Ui::Kazakh, Ui::Russian];
 
-    pub fn from_code(code: &str) -> Option<Ui> {
+    pub(crate) fn from_code(code: &str) -> Option<Ui> {
         match code {
             "kk" => Some(Ui::Kazakh),
             "ru" => Some(Ui::Russian),
@@ -21,7 +21,7 @@ impl Ui {
     }
 
     /// BCP 47, for `lang` attributes and `?ui=`.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Ui::Kazakh => "kk",
             Ui::Russian => "ru",
@@ -29,7 +29,7 @@ impl Ui {
     }
 
     /// The language's own name, for the switch.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Ui::Kazakh => "Қазақша",
             Ui::Russian => "Русский",
@@ -37,7 +37,7 @@ impl Ui {
     }
 
     /// The label in this language, of a pair given Kazakh first.
-    pub fn t(self, kk: &'static str, ru: &'static str) -> &'static str {
+    pub(crate) fn t(self, kk: &'static str, ru: &'static str) -> &'static str {
         match self {
             Ui::Kazakh => kk,
             Ui::Russian => ru,
@@ -45,13 +45,13 @@ impl Ui {
     }
 
     /// Of a `(kk, ru)` pair, as the published site's labels are.
-    pub fn pick(self, pair: (&'static str, &'static str)) -> &'static str {
+    pub(crate) fn pick(self, pair: (&'static str, &'static str)) -> &'static str {
         self.t(pair.0, pair.1)
     }
 }
 
 /// A language code of the archive (`kaz`, `rus`, `eng`) named for readers.
-pub fn language_name(ui: Ui, code: &str) -> String {
+pub(crate) fn language_name(ui: Ui, code: &str) -> String {
     let name = match code {
         "kaz" => ui.t("қазақ тілі", "казахский"),
         "rus" => ui.t("орыс тілі", "русский"),

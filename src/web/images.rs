@@ -14,7 +14,7 @@ use crate::record::DocumentRecord;
 
 /// How large a page image is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Size {
+pub(crate) enum Size {
     /// Beside a search result (any document: too small to stand in for the page).
     Thumb,
     /// To read, on the page of a document whose rights allow publishing it.
@@ -22,7 +22,7 @@ pub enum Size {
 }
 
 impl Size {
-    pub fn parse(name: &str) -> Option<Size> {
+    pub(crate) fn parse(name: &str) -> Option<Size> {
         match name {
             "thumb.jpg" => Some(Size::Thumb),
             "full.jpg" => Some(Size::Full),
@@ -46,7 +46,7 @@ fn cache_path(archive: &Archive, record: &DocumentRecord, page: u32, size: Size)
 
 /// The JPEG of page `page` of `record` at `size`, made and cached when not cached yet.
 /// `None` when the page has no image olke can read.
-pub fn page_image(archive: &Archive, record: &DocumentRecord, page: u32, size: Size) -> Option<Vec<u8>> {
+pub(crate) fn page_image(archive: &Archive, record: &DocumentRecord, page: u32, size: Size) -> Option<Vec<u8>> {
     let cached = cache_path(archive, record, page, size);
     if let Ok(bytes) = std::fs::read(&cached) {
         return Some(bytes);

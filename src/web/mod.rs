@@ -14,10 +14,10 @@
 //! [`routes`] has the handlers, [`templates`] the pages, [`security`] cookies, CSRF, the
 //! staff session and headers, [`images`] the page images, [`i18n`] the two languages.
 
-pub mod i18n;
-pub mod images;
+pub(crate) mod i18n;
+pub(crate) mod images;
 mod routes;
-pub mod security;
+pub(crate) mod security;
 mod staff;
 mod templates;
 

@@ -46,36 +46,36 @@ fn rejected(status: StatusCode, body: String) -> WebError {
     WebError::new(status, format!("Сұраныс қате: {body}"), format!("Ошибка в запросе: {body}"))
 }
 
-pub fn query_error(e: QueryRejection) -> WebError {
+pub(super) fn query_error(e: QueryRejection) -> WebError {
     rejected(e.status(), e.body_text())
 }
 
-pub fn form_error(e: FormRejection) -> WebError {
+pub(super) fn form_error(e: FormRejection) -> WebError {
     rejected(e.status(), e.body_text())
 }
 
-pub fn path_error(e: PathRejection) -> WebError {
+pub(super) fn path_error(e: PathRejection) -> WebError {
     rejected(e.status(), e.body_text())
 }
 
-pub async fn home(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
+pub(super) async fn home(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
     state.refresh();
     html(templates::home(&ctx, &state.config.library, &state.snapshot()))
 }
 
-pub async fn style() -> Response {
+pub(super) async fn style() -> Response {
     ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], templates::stylesheet())
         .into_response()
 }
 
-pub async fn not_found() -> WebError {
+pub(super) async fn not_found() -> WebError {
     WebError::not_found()
 }
 
 /// `/search`'s parameters: the CLI's filters, one value each.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct SearchParams {
+pub(super) struct SearchParams {
     q: String,
     collection: String,
     #[serde(rename = "type")]
@@ -172,7 +172,7 @@ fn facets(ctx: &Context, snapshot: &Snapshot, results: &SearchResults) -> Vec<Fa
     .collect()
 }
 
-pub async fn search(
+pub(super) async fn search(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     params: Result<Query<SearchParams>, QueryRejection>,
@@ -239,12 +239,12 @@ fn find(state: &AppState, id: Result<Path<String>, PathRejection>) -> Result<cra
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct DocumentParams {
+pub(super) struct DocumentParams {
     /// A PDF page to show (the view holding it).
     page: u32,
 }
 
-pub async fn document(
+pub(super) async fn document(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     id: Result<Path<String>, PathRejection>,
@@ -286,7 +286,7 @@ fn refused_whole() -> WebError {
 }
 
 /// The whole PDF, of a document whose rights allow it; never of any other.
-pub async fn document_pdf(State(state): State<Arc<AppState>>, id: Result<Path<String>, PathRejection>) -> Page {
+pub(super) async fn document_pdf(State(state): State<Arc<AppState>>, id: Result<Path<String>, PathRejection>) -> Page {
     let record = find(&state, id)?;
     if !record.full_text_allowed() {
         return Err(refused_whole());
@@ -301,7 +301,7 @@ pub async fn document_pdf(State(state): State<Arc<AppState>>, id: Result<Path<St
 }
 
 /// A page's image: small for any document, readable only for those whose rights allow it.
-pub async fn page_image(
+pub(super) async fn page_image(
     State(state): State<Arc<AppState>>,
     params: Result<Path<(String, u32, String)>, PathRejection>,
 ) -> Page {
@@ -320,12 +320,12 @@ pub async fn page_image(
     Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "public, max-age=86400")], bytes).into_response())
 }
 
-pub async fn collections(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
+pub(super) async fn collections(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
     state.refresh();
     html(templates::collections(&ctx, &state.config.library, &state.snapshot()))
 }
 
-pub async fn collection(
+pub(super) async fn collection(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     name: Result<Path<String>, PathRejection>,
@@ -342,12 +342,12 @@ pub async fn collection(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct RequestParams {
+pub(super) struct RequestParams {
     doc: String,
     pages: String,
 }
 
-pub async fn request_form(
+pub(super) async fn request_form(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     params: Result<Query<RequestParams>, QueryRejection>,
@@ -399,7 +399,7 @@ fn new_request(form: &RequestForm) -> Result<NewRequest, (&'static str, &'static
     })
 }
 
-pub async fn request_submit(
+pub(super) async fn request_submit(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     form: Result<Form<RequestForm>, FormRejection>,

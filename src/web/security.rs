@@ -24,12 +24,12 @@ const CSRF_COOKIE: &str = "olke_csrf";
 const UI_COOKIE: &str = "olke_ui";
 const STAFF_COOKIE: &str = "olke_staff";
 /// Longest address (path and query) answered; longer ones get 414.
-pub const MAX_URI_BYTES: usize = 2048;
+pub(crate) const MAX_URI_BYTES: usize = 2048;
 /// How long a staff session lasts without being used.
 const STAFF_SESSION: Duration = Duration::from_secs(8 * 3600);
 
 /// 32 random bytes, hex: session ids and CSRF tokens.
-pub fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
     hex::encode(bytes)
@@ -37,7 +37,7 @@ pub fn random_token() -> String {
 
 /// Equal, in time that depends only on the lengths: nothing about a secret leaks through
 /// how soon a wrong guess is turned down.
-pub fn same_secret(given: &str, secret: &str) -> bool {
+pub(crate) fn same_secret(given: &str, secret: &str) -> bool {
     let (given, secret) = (given.as_bytes(), secret.as_bytes());
     let differences = given.iter().zip(secret).fold(0u8, |acc, (a, b)| acc | (a ^ b));
     differences == 0 && given.len() == secret.len()
@@ -101,7 +101,7 @@ impl StaffGate {
 
 /// What a handler knows of the browser asking.
 #[derive(Clone, Debug)]
-pub struct Context {
+pub(crate) struct Context {
     pub ui: Ui,
     /// The token the page's forms carry.
     pub csrf: String,
@@ -114,7 +114,7 @@ pub struct Context {
 
 impl Context {
     /// Whether a form's token is this browser's.
-    pub fn check_csrf(&self, given: &str) -> Result<(), WebError> {
+    pub(crate) fn check_csrf(&self, given: &str) -> Result<(), WebError> {
         if same_secret(given, &self.csrf) {
             Ok(())
         } else {
@@ -127,7 +127,7 @@ impl Context {
     }
 
     /// The same address in the other interface language.
-    pub fn switch_to(&self, ui: Ui) -> String {
+    pub(crate) fn switch_to(&self, ui: Ui) -> String {
         let mut pairs = form_urlencoded::Serializer::new(String::new());
         for (key, value) in &self.query {
             pairs.append_pair(key, value);
@@ -143,12 +143,12 @@ fn set_cookie(headers: &mut HeaderMap, name: &str, value: &str, max_age: u64) {
 }
 
 /// Opens a staff session in the browser.
-pub fn staff_cookie(headers: &mut HeaderMap, session: &str) {
+pub(crate) fn staff_cookie(headers: &mut HeaderMap, session: &str) {
     set_cookie(headers, STAFF_COOKIE, session, STAFF_SESSION.as_secs());
 }
 
 /// Ends it.
-pub fn clear_staff_cookie(headers: &mut HeaderMap) {
+pub(crate) fn clear_staff_cookie(headers: &mut HeaderMap) {
     set_cookie(headers, STAFF_COOKIE, "", 0);
 }
 
@@ -163,7 +163,7 @@ const SECURITY_HEADERS: [(&str, &str); 6] = [
 ];
 
 /// Every request: the context in, the cookies and security headers out.
-pub async fn frame(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
+pub(crate) async fn frame(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
     let uri = request.uri().clone();
     if uri.path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES {
         return with_security_headers(

@@ -53,7 +53,7 @@ async fn queue_page(state: &Arc<AppState>, ctx: &Context, notice: Option<String>
     Ok(Html(templates::staff_queue(ctx, &state.config.library, &requests, notice.as_deref())).into_response())
 }
 
-pub async fn queue(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
+pub(super) async fn queue(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
     if ctx.staff.is_none() {
         return Ok(
             Html(templates::staff_login(&ctx, &state.config.library, None, state.staff.is_some())).into_response()
@@ -64,12 +64,12 @@ pub async fn queue(State(state): State<Arc<AppState>>, Extension(ctx): Extension
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct LoginForm {
+pub(super) struct LoginForm {
     token: String,
     csrf: String,
 }
 
-pub async fn log_in(
+pub(super) async fn log_in(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     form: Result<Form<LoginForm>, FormRejection>,
@@ -99,11 +99,11 @@ pub async fn log_in(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct CsrfForm {
+pub(super) struct CsrfForm {
     csrf: String,
 }
 
-pub async fn log_out(
+pub(super) async fn log_out(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     form: Result<Form<CsrfForm>, FormRejection>,
@@ -135,7 +135,7 @@ fn request_number(number: Result<Path<u32>, PathRejection>) -> Result<u32, WebEr
     number.map(|Path(n)| n).map_err(path_error)
 }
 
-pub async fn fulfil(
+pub(super) async fn fulfil(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     number: Result<Path<u32>, PathRejection>,
@@ -167,12 +167,12 @@ pub async fn fulfil(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct RefuseForm {
+pub(super) struct RefuseForm {
     reason: String,
     csrf: String,
 }
 
-pub async fn refuse(
+pub(super) async fn refuse(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     number: Result<Path<u32>, PathRejection>,
@@ -195,7 +195,7 @@ pub async fn refuse(
 }
 
 /// The copy made for a delivered request (its name made here, never taken from the address).
-pub async fn copy(
+pub(super) async fn copy(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     number: Result<Path<u32>, PathRejection>,

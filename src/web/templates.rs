@@ -15,7 +15,7 @@ use crate::record::request::{Request, Status};
 use crate::record::DocumentRecord;
 
 /// The published site's stylesheet and what the server's pages add to it.
-pub fn stylesheet() -> String {
+pub(super) fn stylesheet() -> String {
     format!(
         "{STYLE}{}",
         "nav { display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; margin: 0.5rem 0; }\n\
@@ -42,7 +42,7 @@ td, th { border-bottom: 1px solid #ddd; padding: 0.3rem; text-align: left; verti
 }
 
 /// A whole page.
-pub fn layout(ctx: &Context, library: &Library, title: &str, body: Markup) -> String {
+pub(super) fn layout(ctx: &Context, library: &Library, title: &str, body: Markup) -> String {
     let ui = ctx.ui;
     let library_name = match ui {
         Ui::Kazakh => &library.name_kk,
@@ -75,7 +75,7 @@ pub fn layout(ctx: &Context, library: &Library, title: &str, body: Markup) -> St
 }
 
 /// The page for an error: both languages, as it may come before the reader's choice is known.
-pub fn error_page(error: &WebError) -> String {
+pub(super) fn error_page(error: &WebError) -> String {
     html! {
         (DOCTYPE)
         html lang="kk" {
@@ -93,7 +93,7 @@ pub fn error_page(error: &WebError) -> String {
     .into_string()
 }
 
-pub fn search_form(ctx: &Context, query: &str) -> Markup {
+pub(super) fn search_form(ctx: &Context, query: &str) -> Markup {
     let ui = ctx.ui;
     html! {
         form.search method="get" action="/search" role="search" {
@@ -104,7 +104,7 @@ pub fn search_form(ctx: &Context, query: &str) -> Markup {
     }
 }
 
-pub fn home(ctx: &Context, library: &Library, snapshot: &Snapshot) -> String {
+pub(super) fn home(ctx: &Context, library: &Library, snapshot: &Snapshot) -> String {
     let ui = ctx.ui;
     let pages: usize = snapshot.documents.iter().map(|d| d.pages.len()).sum();
     let body = html! {
@@ -138,7 +138,7 @@ fn encode(text: &str) -> String {
 }
 
 /// The search page's address with `changes` made to its parameters (`""` removes one).
-pub fn search_link(ctx: &Context, changes: &[(&str, &str)]) -> String {
+pub(super) fn search_link(ctx: &Context, changes: &[(&str, &str)]) -> String {
     let mut pairs = form_urlencoded::Serializer::new(String::new());
     for (key, value) in &ctx.query {
         if !changes.iter().any(|(k, _)| k == key) && key != "offset" {
@@ -152,7 +152,7 @@ pub fn search_link(ctx: &Context, changes: &[(&str, &str)]) -> String {
 }
 
 /// One group of facet values with their counts, each a link narrowing the search.
-pub struct Facet {
+pub(super) struct Facet {
     pub param: &'static str,
     pub title: (&'static str, &'static str),
     /// (value for the parameter, label, documents)
@@ -196,7 +196,7 @@ fn marked_html(snippet: &crate::index::Snippet) -> String {
     html! { (marked) }.into_string().replace('\u{E000}', "<mark>").replace('\u{E001}', "</mark>")
 }
 
-pub struct SearchPage<'a> {
+pub(super) struct SearchPage<'a> {
     pub query: &'a str,
     pub results: Option<&'a SearchResults>,
     pub facets: &'a [Facet],
@@ -204,7 +204,7 @@ pub struct SearchPage<'a> {
     pub limit: usize,
 }
 
-pub fn search(ctx: &Context, library: &Library, page: SearchPage) -> String {
+pub(super) fn search(ctx: &Context, library: &Library, page: SearchPage) -> String {
     let ui = ctx.ui;
     let body = html! {
         h1 { (ui.t("Іздеу нәтижелері", "Результаты поиска")) }
@@ -263,13 +263,13 @@ fn metadata(ctx: &Context, record: &DocumentRecord) -> Markup {
 }
 
 /// A document's pages on view: `(number printed, PDF page, text)`.
-pub struct PageView {
+pub(super) struct PageView {
     pub printed: u32,
     pub pdf: u32,
     pub text: String,
 }
 
-pub struct DocumentPage<'a> {
+pub(super) struct DocumentPage<'a> {
     pub record: &'a DocumentRecord,
     pub pages: &'a [PageView],
     /// PDF page numbers of the previous and next views, when there are such.
@@ -277,7 +277,7 @@ pub struct DocumentPage<'a> {
     pub next: Option<u32>,
 }
 
-pub fn document(ctx: &Context, library: &Library, page: DocumentPage) -> String {
+pub(super) fn document(ctx: &Context, library: &Library, page: DocumentPage) -> String {
     let ui = ctx.ui;
     let record = page.record;
     let id = encode(&record.id);
@@ -311,7 +311,7 @@ pub fn document(ctx: &Context, library: &Library, page: DocumentPage) -> String 
     layout(ctx, library, &record.bib.title, body)
 }
 
-pub fn collections(ctx: &Context, library: &Library, snapshot: &Snapshot) -> String {
+pub(super) fn collections(ctx: &Context, library: &Library, snapshot: &Snapshot) -> String {
     let ui = ctx.ui;
     let body = html! {
         h1 { (ui.t("Жинақтар", "Коллекции")) }
@@ -321,7 +321,7 @@ pub fn collections(ctx: &Context, library: &Library, snapshot: &Snapshot) -> Str
     layout(ctx, library, ui.t("Жинақтар", "Коллекции"), body)
 }
 
-pub fn collection(ctx: &Context, library: &Library, name: &str, documents: &[&DocumentRecord]) -> String {
+pub(super) fn collection(ctx: &Context, library: &Library, name: &str, documents: &[&DocumentRecord]) -> String {
     let ui = ctx.ui;
     let body = html! {
         p.note { (ui.t("Жинақ", "Коллекция")) }
@@ -334,7 +334,7 @@ pub fn collection(ctx: &Context, library: &Library, name: &str, documents: &[&Do
 /// What the delivery form holds (as sent, to show it again with what is wrong).
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 #[serde(default)]
-pub struct RequestForm {
+pub(super) struct RequestForm {
     pub name: String,
     pub email: String,
     pub document: String,
@@ -365,7 +365,7 @@ fn request_fields_form(ctx: &Context, form: &RequestForm, error: Option<&str>) -
     }
 }
 
-pub fn request_form(ctx: &Context, library: &Library, form: &RequestForm, error: Option<&str>) -> String {
+pub(super) fn request_form(ctx: &Context, library: &Library, form: &RequestForm, error: Option<&str>) -> String {
     let ui = ctx.ui;
     let body = html! {
         h1 { (ui.t("Беттердің көшірмесін сұрау", "Заказ копии страниц")) }
@@ -376,7 +376,7 @@ pub fn request_form(ctx: &Context, library: &Library, form: &RequestForm, error:
     layout(ctx, library, ui.t("Көшірме сұрау", "Заказ копии"), body)
 }
 
-pub fn request_filed(ctx: &Context, library: &Library, request: &Request) -> String {
+pub(super) fn request_filed(ctx: &Context, library: &Library, request: &Request) -> String {
     let ui = ctx.ui;
     let body = html! {
         h1 { (ui.t("Сұраныс қабылданды", "Заявка принята")) }
@@ -388,7 +388,7 @@ pub fn request_filed(ctx: &Context, library: &Library, request: &Request) -> Str
     layout(ctx, library, ui.t("Сұраныс қабылданды", "Заявка принята"), body)
 }
 
-pub fn staff_login(ctx: &Context, library: &Library, error: Option<&str>, open: bool) -> String {
+pub(super) fn staff_login(ctx: &Context, library: &Library, error: Option<&str>, open: bool) -> String {
     let ui = ctx.ui;
     let body = html! {
         h1 { (ui.t("Қызметкерлерге", "Для сотрудников")) }
@@ -418,7 +418,7 @@ fn status_label(ui: Ui, status: &Status) -> String {
     }
 }
 
-pub fn staff_queue(ctx: &Context, library: &Library, requests: &[Request], notice: Option<&str>) -> String {
+pub(super) fn staff_queue(ctx: &Context, library: &Library, requests: &[Request], notice: Option<&str>) -> String {
     let ui = ctx.ui;
     let body = html! {
         h1 { (ui.t("Сұраныстар", "Заявки")) }
