@@ -55,10 +55,6 @@ fn register(archive: &Path) -> Vec<Value> {
     json(&expect_code(olke(archive).args(["requests", "--json"]), 0)).as_array().unwrap().clone()
 }
 
-fn citation(archive: &Path, id: &str) -> String {
-    json(&expect_code(olke(archive).args(["show", id, "--json"]), 0))["citation"].as_str().unwrap().to_string()
-}
-
 #[test]
 fn printed_pages_are_delivered_behind_a_cover_with_their_text_layer() {
     let tmp = tempfile::tempdir().unwrap();

@@ -112,14 +112,6 @@ fn imported() -> Imported {
     }
 }
 
-fn pdf_of(archive: &Path, id: &str) -> PathBuf {
-    archive.join("documents").join(id).join(format!("{id}.pdf"))
-}
-
-fn record(archive: &Path, id: &str) -> serde_json::Value {
-    json(&expect_code(olke(archive).args(["show", id, "--json"]), 0))
-}
-
 fn text_layers(record: &serde_json::Value) -> Vec<String> {
     record["pages"].as_array().unwrap().iter().map(|p| p["text_layer"].as_str().unwrap_or("ocr").to_string()).collect()
 }
@@ -137,7 +129,7 @@ fn a_text_layer_is_kept_exactly_and_not_recognized_again() {
         };
         assert_eq!(body(&archived), body(&imported.source_text_pdf), "pdftotext {args:?} differs");
     }
-    let record = record(&imported.archive, "tesseract-text");
+    let record = shown(&imported.archive, "tesseract-text");
     assert_eq!(text_layers(&record), ["kept"]);
     let shown = stdout(&expect_code(olke(&imported.archive).args(["show", "tesseract-text"]), 0));
     assert!(shown.contains("kept:") && !shown.contains("confidence"), "a kept page has no OCR confidence:\n{shown}");
@@ -164,7 +156,7 @@ fn an_image_only_pdf_is_recognized_and_described_by_its_metadata() {
     let rate = cer(&text, &imported.scan_truth);
     assert!(rate < 0.03, "CER {:.2}%\n--- got\n{text}\n--- expected\n{}", rate * 100.0, imported.scan_truth);
     assert!(text.contains('ө') && text.contains('ғ'), "{text}");
-    let record = record(&imported.archive, "scan-only");
+    let record = shown(&imported.archive, "scan-only");
     assert_eq!(text_layers(&record), ["ocr"]);
     assert_eq!(record["title"], "Балқаш өңірі");
     assert_eq!(record["authors"], serde_json::json!(["Кәрім, Н."]));
@@ -189,7 +181,7 @@ fn a_scanners_jpeg_inside_a_pdf_is_archived_byte_for_byte() {
     fs::create_dir_all(&images).unwrap();
     expect_code(Command::new("pdfimages").arg("-j").arg(pdf_of(&archive, "photo")).arg(images.join("page")), 0);
     assert_eq!(fs::read(images.join("page-000.jpg")).unwrap(), fs::read(&jpeg).unwrap());
-    assert_eq!(record(&archive, "photo")["pages"][0]["dpi"], 300.0);
+    assert_eq!(shown(&archive, "photo")["pages"][0]["dpi"], 300.0);
 }
 
 #[test]
@@ -198,7 +190,7 @@ fn a_mixed_pdf_keeps_one_page_and_recognizes_the_other() {
     let archived = pdf_of(&imported.archive, "mixed");
     qpdf_check(&archived);
     assert_eq!(pdf_pages(&archived), 2);
-    assert_eq!(text_layers(&record(&imported.archive, "mixed")), ["kept", "ocr"]);
+    assert_eq!(text_layers(&shown(&imported.archive, "mixed")), ["kept", "ocr"]);
     assert_eq!(pdftotext_pages(&archived, 1, 1), pdftotext_pages(&imported.source_text_pdf, 1, 1));
     let second = pdftotext_pages(&archived, 2, 2);
     assert!(cer(&second, &imported.scan_truth) < 0.03, "{second}");
@@ -234,7 +226,7 @@ fn redo_and_force_ocr_recognize_a_page_that_has_a_text_layer() {
         let archive = tmp.path().join(flag);
         let report = json(&expect_code(olke(&archive).args(["ingest", "--json", flag]).arg(&batch), 0));
         assert_eq!((report["kept_pages"].as_u64(), report["pages"].as_u64()), (Some(0), Some(1)), "{flag}");
-        assert_eq!(text_layers(&record(&archive, "text")), ["ocr"], "{flag}");
+        assert_eq!(text_layers(&shown(&archive, "text")), ["ocr"], "{flag}");
         let archived = pdf_of(&archive, "text");
         qpdf_check(&archived);
         // One text layer, the new one: the old one would double every word.
@@ -253,7 +245,7 @@ fn a_manifest_row_overrides_the_pdf_metadata_field_by_field() {
         .unwrap();
     let archive = tmp.path().join("archive");
     expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
-    let record = record(&archive, "balqash");
+    let record = shown(&archive, "balqash");
     assert_eq!(record["title"], "Балқаш қаласы");
     assert_eq!(record["authors"], serde_json::json!(["Кәрім, Н."]), "the PDF's author fills the empty cell");
     assert_eq!(record["subjects"], serde_json::json!(["тарих"]));

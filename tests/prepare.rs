@@ -11,10 +11,6 @@ use common::*;
 use image::{imageops, GrayImage, Luma};
 use olke::testkit::fixtures::{self, texts, write_png, PageSpec};
 
-fn record(archive: &Path, id: &str) -> serde_json::Value {
-    serde_json::from_slice(&fs::read(archive.join(format!("documents/{id}/record.json"))).unwrap()).unwrap()
-}
-
 fn ingest(batch: &Path, archive: &Path) {
     expect_code(olke(archive).arg("ingest").arg(batch), 0);
 }
@@ -31,7 +27,7 @@ fn pages_scanned_sideways_or_upside_down_are_turned_upright() {
     let archive = tmp.path().join("archive");
     ingest(&batch, &archive);
     for (id, correction) in [("turned-90", 270), ("turned-180", 180), ("turned-270", 90)] {
-        let record = record(&archive, id);
+        let record = record_json(&archive, id);
         assert_eq!(record["pages"].as_array().unwrap().len(), 1, "{id} stays one page");
         assert_eq!(record["pages"][0]["preparation"]["rotation"], correction, "{id}");
         let text = pdftotext_raw(&archive.join(format!("documents/{id}/{id}.pdf")));
@@ -57,7 +53,8 @@ fn a_skewed_page_is_straightened_and_its_text_layer_lies_on_the_ink() {
     let archive = tmp.path().join("archive");
     ingest(&batch, &archive);
 
-    let turned = record(&archive, "skewed")["pages"][0]["preparation"]["deskew_degrees"].as_f64().expect("deskewed");
+    let turned =
+        record_json(&archive, "skewed")["pages"][0]["preparation"]["deskew_degrees"].as_f64().expect("deskewed");
     assert!((turned - 3.0).abs() <= 0.2, "turned back by {turned}°");
     let pdf = archive.join("documents/skewed/skewed.pdf");
     assert!(cer(&pdftotext_raw(&pdf), &page.text()) < 0.02);
@@ -104,7 +101,7 @@ fn a_two_page_spread_becomes_two_pages_in_reading_order() {
 
     let pdf = archive.join("documents/spread/spread.pdf");
     assert_eq!(pdf_pages(&pdf), 2);
-    let record = record(&archive, "spread");
+    let record = record_json(&archive, "spread");
     assert_eq!(record["pages"][0]["preparation"]["split"], "left");
     assert_eq!(record["pages"][1]["preparation"]["split"], "right");
     let text = pdftotext_raw(&pdf);
@@ -131,7 +128,7 @@ fn a_dark_scanner_edge_is_cropped_away() {
     let archive = tmp.path().join("archive");
     ingest(&batch, &archive);
 
-    let prepared = &record(&archive, "edge")["pages"][0];
+    let prepared = &record_json(&archive, "edge")["pages"][0];
     let crop = &prepared["preparation"]["crop"];
     assert!(crop["x0"].as_u64().unwrap() >= 120, "the dark strip is cut: {crop}");
     assert!(crop["x0"].as_u64().unwrap() < 150, "and not much more: {crop}");

@@ -77,10 +77,6 @@ fn recognized(archive: &Path, id: &str) -> String {
     normalize(&stdout(&expect_code(olke(archive).args(["text", id]), 0)))
 }
 
-fn citation(archive: &Path, id: &str) -> String {
-    json(&expect_code(olke(archive).args(["show", id, "--json"]), 0))["citation"].as_str().unwrap().to_string()
-}
-
 /// The text of a page as a reader sees it (tags dropped, entities decoded, whitespace folded).
 fn visible_text(html: &str) -> String {
     let mut reader = quick_xml::Reader::from_str(html);

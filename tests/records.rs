@@ -5,7 +5,7 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::*;
@@ -29,14 +29,6 @@ fn pdfinfo(pdf: &Path) -> Vec<(String, String)> {
 
 fn info(pdf: &Path, key: &str) -> String {
     pdfinfo(pdf).into_iter().find(|(k, _)| k == key).map(|(_, v)| v).unwrap_or_default()
-}
-
-fn pdf_of(archive: &Path, id: &str) -> PathBuf {
-    archive.join("documents").join(id).join(format!("{id}.pdf"))
-}
-
-fn record_json(archive: &Path, id: &str) -> Value {
-    serde_json::from_slice(&fs::read(archive.join("documents").join(id).join("record.json")).unwrap()).unwrap()
 }
 
 fn sha256(path: &Path) -> String {

@@ -11,10 +11,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use sha2::{Digest, Sha256};
 
-fn pdf_of(archive: &Path, id: &str) -> PathBuf {
-    archive.join("documents").join(id).join(format!("{id}.pdf"))
-}
-
 fn flip_one_byte(path: &Path) {
     let mut bytes = fs::read(path).unwrap();
     let middle = bytes.len() / 2;

@@ -45,6 +45,27 @@ pub fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
 }
 
+/// The archived PDF of document `id`.
+pub fn pdf_of(archive: &Path, id: &str) -> PathBuf {
+    archive.join("documents").join(id).join(format!("{id}.pdf"))
+}
+
+/// Document `id`'s record as `olke show --json` prints it.
+pub fn shown(archive: &Path, id: &str) -> serde_json::Value {
+    json(&expect_code(olke(archive).args(["show", id, "--json"]), 0))
+}
+
+/// Document `id`'s `record.json`, read from the archive.
+pub fn record_json(archive: &Path, id: &str) -> serde_json::Value {
+    let path = archive.join("documents").join(id).join("record.json");
+    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Document `id`'s GOST citation, as `olke show` makes it.
+pub fn citation(archive: &Path, id: &str) -> String {
+    shown(archive, id)["citation"].as_str().unwrap().to_string()
+}
+
 pub fn font() -> ab_glyph::FontVec {
     fixtures::load_font().expect("fixture font")
 }
