@@ -269,16 +269,9 @@ mod tests {
             staged.write_page(n, format!("{text} page {n}").as_bytes()).unwrap();
         }
         let mut record = document("a", &[("title", text)]);
-        record.pages = (0..pages).map(|_| record_page()).collect();
+        record.pages = (0..pages).map(|_| crate::record::tests::page()).collect();
         record.pdf_sha256 = sha256_file(&staged.pdf_path()).unwrap().0;
         (staged, record)
-    }
-
-    fn record_page() -> crate::record::PageSummary {
-        serde_json::from_str(
-            r#"{"number":1,"source":0,"source_page":0,"width":1,"height":1,"dpi":300,"words":0,"mean_conf":0}"#,
-        )
-        .unwrap()
     }
 
     fn read(path: PathBuf) -> String {

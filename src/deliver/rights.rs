@@ -52,26 +52,10 @@ mod tests {
     use crate::record::tests::document;
 
     fn selection(record: &DocumentRecord, first: u32, last: u32) -> Selection {
-        let pages = vec![record_page(); 100];
+        let pages = vec![crate::record::tests::page(); 100];
         let mut record = record.clone();
         record.pages = pages;
         Selection::resolve(&record, Some(PageRange { first, last })).unwrap()
-    }
-
-    fn record_page() -> crate::record::PageSummary {
-        crate::record::PageSummary {
-            number: 1,
-            source: 0,
-            source_page: 0,
-            width: 1,
-            height: 1,
-            dpi: 300.0,
-            words: 0,
-            mean_conf: 0.0,
-            languages: Vec::new(),
-            preparation: Default::default(),
-            text_layer: Default::default(),
-        }
     }
 
     #[test]
@@ -92,7 +76,7 @@ mod tests {
         // Unstated rights count as in copyright; without a printed count, the pages archived.
         let unstated = document("b", &[("type", "book"), ("title", "Б")]);
         let mut unstated = unstated;
-        unstated.pages = vec![record_page(); 10];
+        unstated.pages = vec![crate::record::tests::page(); 10];
         let two = Selection::resolve(&unstated, Some(PageRange { first: 1, last: 2 })).unwrap();
         let three = Selection::resolve(&unstated, Some(PageRange { first: 1, last: 3 })).unwrap();
         assert_eq!(check(&unstated, &two, &limits), Ok(()));

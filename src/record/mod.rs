@@ -319,7 +319,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn page() -> PageSummary {
+    /// A page of no particular content, for records whose pages only need counting.
+    pub(crate) fn page() -> PageSummary {
         PageSummary {
             number: 1,
             source: 0,

@@ -96,7 +96,6 @@ impl Selection {
 mod tests {
     use super::*;
     use crate::record::tests::document;
-    use crate::record::PageSummary;
 
     fn with_pages(count: usize, first_page_number: Option<&str>) -> DocumentRecord {
         let mut cells = vec![("title", "Том 6")];
@@ -104,19 +103,7 @@ mod tests {
             cells.push(("first_page_number", first));
         }
         let mut record = document("tom-6", &cells);
-        let page = PageSummary {
-            number: 1,
-            source: 0,
-            source_page: 0,
-            width: 1,
-            height: 1,
-            dpi: 300.0,
-            words: 0,
-            mean_conf: 0.0,
-            languages: Vec::new(),
-            preparation: Default::default(),
-            text_layer: Default::default(),
-        };
+        let page = crate::record::tests::page();
         record.pages = vec![page; count];
         record
     }

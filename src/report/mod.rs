@@ -144,23 +144,10 @@ mod tests {
     use crate::record::pages::{Numbering, PageRange, Selection};
     use crate::record::request::Requester;
     use crate::record::tests::document;
-    use crate::record::PageSummary;
 
     fn archived(id: &str, cells: &[(&str, &str)], pages: usize, created: &str) -> DocumentRecord {
         let mut record = document(id, cells);
-        let page = PageSummary {
-            number: 1,
-            source: 0,
-            source_page: 0,
-            width: 1,
-            height: 1,
-            dpi: 300.0,
-            words: 0,
-            mean_conf: 0.0,
-            languages: Vec::new(),
-            preparation: Default::default(),
-            text_layer: Default::default(),
-        };
+        let page = crate::record::tests::page();
         record.pages = vec![page; pages];
         // Noon, so that the local date is the same day in any time zone this runs in.
         record.created = format!("{created}T12:00:00Z").parse().unwrap();
