@@ -15,8 +15,8 @@ use crate::archive::{write_atomic, Archive};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Io(#[from] crate::path_error::PathError),
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -172,7 +172,7 @@ impl Config {
                 }
                 Ok(Config::default())
             }
-            Err(source) => Err(ConfigError::Read { path, source }),
+            Err(source) => Err(ConfigError::Io(crate::path_error::PathError { path, source })),
         }
     }
 

@@ -30,6 +30,7 @@ pub mod language;
 pub mod load;
 pub mod ocr;
 pub mod page;
+pub mod path_error;
 pub mod pdf;
 pub(crate) mod prepare;
 pub(crate) mod publish;

@@ -8,13 +8,14 @@ use serde::de::DeserializeOwned;
 
 use super::{Archive, ArchiveError};
 use crate::page::RecognizedPage;
+use crate::path_error::PathError;
 use crate::record::request::Request;
 use crate::record::DocumentRecord;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Io(#[from] PathError),
     #[error("{path}: unreadable: {source}")]
     Decode { path: PathBuf, source: serde_json::Error },
     #[error(transparent)]
@@ -24,7 +25,7 @@ pub enum FileError {
 type Result<T> = std::result::Result<T, FileError>;
 
 fn read<T: DeserializeOwned>(path: PathBuf) -> Result<T> {
-    let bytes = std::fs::read(&path).map_err(|source| FileError::Io { path: path.clone(), source })?;
+    let bytes = std::fs::read(&path).map_err(|source| FileError::Io(PathError { path: path.clone(), source }))?;
     serde_json::from_slice(&bytes).map_err(|source| FileError::Decode { path, source })
 }
 
@@ -52,11 +53,11 @@ pub(crate) fn request_numbers(archive: &Archive) -> Result<Vec<u32>> {
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(FileError::Io { path: dir, source }),
+        Err(source) => return Err(FileError::Io(PathError { path: dir, source })),
     };
     let mut numbers = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| FileError::Io { path: dir.clone(), source })?;
+        let entry = entry.map_err(|source| FileError::Io(PathError { path: dir.clone(), source }))?;
         let name = entry.file_name();
         if let Some(number) = name.to_str().and_then(|n| n.strip_suffix(".json")).and_then(|n| n.parse::<u32>().ok()) {
             numbers.push(number);
@@ -73,14 +74,14 @@ fn request_json(request: &Request) -> Vec<u8> {
 /// Writes a request's file, replacing the previous state of the same request.
 pub(crate) fn write_request(archive: &Archive, request: &Request) -> Result<()> {
     let path = archive.request_path(request.number);
-    super::write_atomic(&path, &request_json(request)).map_err(|source| FileError::Io { path, source })
+    super::write_atomic(&path, &request_json(request)).map_err(|source| FileError::Io(PathError { path, source }))
 }
 
 /// Writes a new request's file unless its number is taken; returns whether it was written.
 pub(crate) fn create_request(archive: &Archive, request: &Request) -> Result<bool> {
     use std::io::Write;
     let path = archive.request_path(request.number);
-    let error = |source| FileError::Io { path: path.clone(), source };
+    let error = |source| FileError::Io(PathError { path: path.clone(), source });
     let mut file = super::AtomicFile::create(&path).map_err(error)?;
     file.write_all(&request_json(request)).map_err(error)?;
     file.commit_new().map_err(error)

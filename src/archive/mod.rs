@@ -35,12 +35,12 @@ pub struct Archive {
 pub enum ArchiveError {
     #[error("archive is in use by process {pid}; wait for it to finish (lock file {path})")]
     InUse { pid: String, path: PathBuf },
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Io(#[from] crate::path_error::PathError),
 }
 
 pub(crate) fn io_at(path: &Path) -> impl FnOnce(io::Error) -> ArchiveError + '_ {
-    move |source| ArchiveError::Io { path: path.to_path_buf(), source }
+    move |source| ArchiveError::Io(crate::path_error::PathError { path: path.to_path_buf(), source })
 }
 
 impl Archive {

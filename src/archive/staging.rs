@@ -12,26 +12,15 @@
 //! holds anything still needed: it is either uncommitted or already moved.
 
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::archive::{is_temporary_file, page_file_name, page_number, sha256_file, sync_dir, write_atomic, Archive};
+use crate::path_error::{at, PathError};
 use crate::record::DocumentRecord;
 
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {source}")]
-pub struct StagingError {
-    pub path: PathBuf,
-    pub source: io::Error,
-}
-
-type Result<T> = std::result::Result<T, StagingError>;
-
-fn at(path: &Path) -> impl FnOnce(io::Error) -> StagingError + '_ {
-    move |source| StagingError { path: path.to_path_buf(), source }
-}
+type Result<T> = std::result::Result<T, PathError>;
 
 /// Writes a document's `record.json` atomically.
 pub(crate) fn write_record(archive: &Archive, record: &DocumentRecord) -> Result<()> {
@@ -234,10 +223,7 @@ pub(crate) fn recover_document(archive: &Archive, id: &str) -> Result<Vec<Recove
 pub(crate) fn recover(archive: &Archive) -> std::result::Result<Vec<Recovered>, crate::archive::ArchiveError> {
     let mut done = Vec::new();
     for id in archive.document_folders()? {
-        done.extend(
-            recover_document(archive, &id)
-                .map_err(|e| crate::archive::ArchiveError::Io { path: e.path, source: e.source })?,
-        );
+        done.extend(recover_document(archive, &id).map_err(crate::archive::ArchiveError::from)?);
     }
     Ok(done)
 }

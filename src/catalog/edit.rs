@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{Catalog, CatalogError};
 use crate::archive::files;
-use crate::archive::staging::{Staged, StagingError};
+use crate::archive::staging::Staged;
 use crate::archive::Archive;
 use crate::pdf::update::{rewrite_metadata, UpdateError};
 use crate::pdf::Metadata;
@@ -29,9 +29,9 @@ pub enum EditError {
     #[error(transparent)]
     Pdf(#[from] UpdateError),
     #[error(transparent)]
-    Staging(#[from] StagingError),
-    #[error(transparent)]
     Files(#[from] crate::archive::files::FileError),
+    #[error(transparent)]
+    Io(#[from] crate::path_error::PathError),
 }
 
 /// Why a column that names no bibliographic field cannot be edited.

@@ -16,7 +16,6 @@ use std::path::PathBuf;
 use serde::de::DeserializeOwned;
 
 use crate::archive::files::{self, FileError};
-use crate::archive::staging::StagingError;
 use crate::archive::store::{DerivedStore, Held, StoreError};
 use crate::archive::Archive;
 use crate::page::RecognizedPage;
@@ -35,14 +34,12 @@ pub enum CatalogError {
     TooNew { path: PathBuf, found: u32 },
     #[error("{what}: unreadable entry: {source}")]
     Decode { what: String, source: serde_json::Error },
-    #[error("{path}: {source}")]
-    File { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Io(#[from] crate::path_error::PathError),
     #[error("no archive at {0}; run `olke ingest` first or pass --archive")]
     NoArchive(PathBuf),
     #[error(transparent)]
     Archive(#[from] crate::archive::ArchiveError),
-    #[error(transparent)]
-    Staging(#[from] StagingError),
     #[error(transparent)]
     Files(#[from] FileError),
 }
@@ -319,7 +316,8 @@ impl Catalog {
         let from = archive.catalog_dir();
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
         let to = archive.root().join(format!("catalog.{why}-{stamp}"));
-        std::fs::rename(&from, &to).map_err(|source| CatalogError::File { path: from, source })?;
+        std::fs::rename(&from, &to)
+            .map_err(|source| CatalogError::Io(crate::path_error::PathError { path: from, source }))?;
         Ok(to)
     }
 }

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::EXIT_USAGE;
 use crate::archive::{Archive, AtomicFile};
 use crate::catalog::{Documents, Reader};
 use crate::config::Config;
@@ -30,7 +29,7 @@ pub(super) struct ExportArgs {
     format: ExportFormat,
     /// Address where the archive is published; links each record to its PDF
     /// (BASE/documents/ID/ID.pdf, MARC 856 $u). Default: `[publish] base_url` in olke.toml.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = super::web_address)]
     base_url: Option<String>,
     /// Write to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -38,12 +37,6 @@ pub(super) struct ExportArgs {
 }
 
 pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
-    if let Some(url) = &args.base_url {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            eprintln!("olke: --base-url {url}: expected an http:// or https:// address");
-            return Ok(EXIT_USAGE);
-        }
-    }
     let format = match args.format {
         ExportFormat::Marcxml => Format::MarcXml,
         ExportFormat::Marc => Format::Marc,

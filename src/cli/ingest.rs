@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::{print_json, progress, EXIT_PARTIAL, EXIT_USAGE};
+use super::{print_json, progress, EXIT_PARTIAL};
 use crate::archive::Archive;
 use crate::config::Config;
 use crate::ingest::{self, IngestOptions, IngestReport, Outcome};
@@ -26,7 +26,7 @@ pub(super) struct IngestArgs {
     #[arg(long, value_name = "LANGS")]
     lang: Option<String>,
     /// Resolution to assume when a file has none (or an implausible one).
-    #[arg(long, default_value_t = 300.0, value_name = "N")]
+    #[arg(long, default_value_t = 300.0, value_name = "N", value_parser = scanning_dpi)]
     dpi: f32,
     /// JPEG quality for pages olke compresses itself (a scanner's JPEG is kept as it is).
     #[arg(long, default_value_t = crate::pdf::DEFAULT_JPEG_QUALITY, value_parser = clap::value_parser!(u8).range(10..=100), value_name = "Q")]
@@ -94,11 +94,14 @@ impl IngestArgs {
     }
 }
 
-pub(super) fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
-    if !plausible_dpi(args.dpi) {
-        eprintln!("olke: --dpi {} is not a scanning resolution (100–2400)", args.dpi);
-        return Ok(EXIT_USAGE);
+fn scanning_dpi(text: &str) -> std::result::Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(dpi) if plausible_dpi(dpi) => Ok(dpi),
+        _ => Err("not a scanning resolution (100–2400)".into()),
     }
+}
+
+pub(super) fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
     // The archive folder is made first so that a new archive gets its olke.toml at once.
     archive.create_layout()?;
     let config = Config::load(archive)?;

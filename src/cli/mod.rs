@@ -234,6 +234,15 @@ pub(crate) fn open_for_writing(archive: &Archive) -> Result<crate::integrity::Wr
     Ok(writer)
 }
 
+/// `--base-url`: an http:// or https:// address.
+pub(crate) fn web_address(text: &str) -> std::result::Result<String, String> {
+    if text.starts_with("http://") || text.starts_with("https://") {
+        Ok(text.to_string())
+    } else {
+        Err("expected an http:// or https:// address".into())
+    }
+}
+
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;

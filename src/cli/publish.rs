@@ -21,7 +21,7 @@ pub(super) struct PublishArgs {
     collection: Option<String>,
     /// Where the site is served, for absolute links in documents.json
     /// (default: `[publish] base_url` in olke.toml; else the links are relative).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = super::web_address)]
     base_url: Option<String>,
     /// Print what was done as JSON.
     #[arg(long)]
@@ -29,12 +29,6 @@ pub(super) struct PublishArgs {
 }
 
 pub(super) fn run(archive: &Archive, args: PublishArgs) -> Result<u8> {
-    if let Some(url) = &args.base_url {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            eprintln!("olke: --base-url {url}: expected an http:// or https:// address");
-            return Ok(EXIT_USAGE);
-        }
-    }
     let config = Config::load(archive)?;
     let reader = Reader::open(archive)?;
     let options = PublishOptions {

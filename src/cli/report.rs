@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use chrono::{Datelike, Local};
 use clap::Args;
 
-use super::{print_json, EXIT_USAGE};
+use super::print_json;
 use crate::archive::files;
 use crate::archive::{write_atomic, Archive};
 use crate::catalog::{Documents, Reader};
@@ -16,7 +16,7 @@ use crate::report::{chart, compute, format};
 #[derive(Args, Debug)]
 pub(super) struct ReportArgs {
     /// The year reported (default: this year).
-    #[arg(long, value_name = "YEAR")]
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1000..=9999))]
     year: Option<i32>,
     /// Print JSON.
     #[arg(long, conflicts_with_all = ["csv", "md"])]
@@ -28,22 +28,20 @@ pub(super) struct ReportArgs {
     #[arg(long)]
     md: bool,
     /// Also draw pages digitized per month as an SVG chart in FILE.
-    #[arg(long, value_name = "FILE.svg")]
+    #[arg(long, value_name = "FILE.svg", value_parser = svg_file)]
     chart: Option<PathBuf>,
+}
+
+fn svg_file(text: &str) -> std::result::Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(extension) if extension.eq_ignore_ascii_case("svg") => Ok(path),
+        _ => Err("the chart is drawn as SVG; name the file .svg".into()),
+    }
 }
 
 pub(super) fn run(archive: &Archive, args: ReportArgs) -> Result<u8> {
     let year = args.year.unwrap_or_else(|| Local::now().year());
-    if !(1000..=9999).contains(&year) {
-        eprintln!("olke: --year {year}: expected a year of four digits (2025)");
-        return Ok(EXIT_USAGE);
-    }
-    if let Some(chart) = &args.chart {
-        if chart.extension().and_then(|e| e.to_str()).is_none_or(|e| !e.eq_ignore_ascii_case("svg")) {
-            eprintln!("olke: --chart {}: the chart is drawn as SVG; name the file .svg", chart.display());
-            return Ok(EXIT_USAGE);
-        }
-    }
     let reader = Reader::open(archive)?;
     let report = compute(year, &reader.documents()?, &files::requests(archive)?);
     if args.json {

@@ -52,8 +52,8 @@ pub(crate) enum DeliverError {
     NoFont,
     #[error(transparent)]
     Font(#[from] FontError),
-    #[error("{path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Io(#[from] crate::path_error::PathError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
@@ -104,7 +104,7 @@ fn write_copy(
     replaced: &HashMap<lopdf::ObjectId, lopdf::Stream>,
     metadata: &Metadata,
 ) -> Result<(AtomicFile, u64), DeliverError> {
-    let write_error = |source| DeliverError::Write { path: out.to_path_buf(), source };
+    let write_error = |source| DeliverError::Io(crate::path_error::PathError { path: out.to_path_buf(), source });
     let font = EmbeddedFont::load(&crate::pdf::truetype::system_font().ok_or(DeliverError::NoFont)?)?;
     let file = AtomicFile::create(out).map_err(write_error)?;
     let mut writer = PdfWriter::new(BufWriter::new(file)).map_err(write_error)?;
@@ -164,7 +164,8 @@ pub(crate) fn make_copy(
             (file, bytes) = write_copy(out, &blocks, &source, request, &shrunk, &metadata)?;
         }
     }
-    file.commit().map_err(|source| DeliverError::Write { path: out.to_path_buf(), source })?;
+    file.commit()
+        .map_err(|source| DeliverError::Io(crate::path_error::PathError { path: out.to_path_buf(), source }))?;
     Ok(Copy {
         path: out.to_path_buf(),
         bytes,

@@ -73,7 +73,7 @@ pub(crate) fn file(archive: &Archive, register: &dyn Register, new: NewRequest) 
 /// Held while a request is decided: one decision at a time, across processes.
 fn decision_lock(archive: &Archive) -> Result<File, CatalogError> {
     let path = archive.requests_dir().join(".lock");
-    let error = |source| CatalogError::File { path: path.clone(), source };
+    let error = |source| CatalogError::Io(crate::path_error::PathError { path: path.clone(), source });
     std::fs::create_dir_all(archive.requests_dir()).map_err(error)?;
     let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(error)?;
     // SAFETY: flock on a descriptor we own; released when the file is closed.

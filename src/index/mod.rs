@@ -53,8 +53,8 @@ pub enum IndexError {
     Outdated(PathBuf),
     #[error("search index {path}: {source}")]
     Tantivy { path: PathBuf, source: tantivy::TantivyError },
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Io(#[from] crate::path_error::PathError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
 }
@@ -209,7 +209,8 @@ impl Updater {
             Err(IndexError::Missing(_)) => (Self::create(&path, &fields)?, true),
             Err(e) => {
                 tracing::warn!("{e}; making a new index");
-                std::fs::remove_dir_all(&path).map_err(|source| IndexError::Io { path: path.clone(), source })?;
+                std::fs::remove_dir_all(&path)
+                    .map_err(|source| IndexError::Io(crate::path_error::PathError { path: path.clone(), source }))?;
                 (Self::create(&path, &fields)?, true)
             }
         };
@@ -225,7 +226,8 @@ impl Updater {
     }
 
     fn create(path: &Path, fields: &Fields) -> Result<Index> {
-        std::fs::create_dir_all(path).map_err(|source| IndexError::Io { path: path.to_path_buf(), source })?;
+        std::fs::create_dir_all(path)
+            .map_err(|source| IndexError::Io(crate::path_error::PathError { path: path.to_path_buf(), source }))?;
         let index = Index::create_in_dir(path, fields.schema.clone()).map_err(tantivy_err(path))?;
         register_analyzers(&index);
         Ok(index)

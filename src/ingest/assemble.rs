@@ -121,7 +121,7 @@ impl<'a> Collector<'a> {
         if assembly.writer.is_none() {
             let staged = Staged::begin(self.archive, id)?;
             let path = staged.pdf_path();
-            let write_err = |source| IngestError::Write { path: path.clone(), source };
+            let write_err = |source| IngestError::Io(crate::path_error::PathError { path: path.clone(), source });
             let file = AtomicFile::create(&path).map_err(write_err)?;
             let out = Hashing { inner: BufWriter::new(file), hasher: Sha256::new(), bytes: 0 };
             assembly.writer = Some(PdfWriter::new(out).map_err(write_err)?);
@@ -131,9 +131,9 @@ impl<'a> Collector<'a> {
         let mut summary = output.summary;
         match output.pdf {
             ArchivedPage::Made(page) => {
-                writer
-                    .add_page(page)
-                    .map_err(|source| IngestError::Write { path: self.archive.pdf_path(id), source })?;
+                writer.add_page(page).map_err(|source| {
+                    IngestError::Io(crate::path_error::PathError { path: self.archive.pdf_path(id), source })
+                })?;
                 self.conf_sum += (output.recognized.mean_conf * summary.words as f32) as f64;
                 self.conf_words += summary.words;
                 self.report.pages += 1;
@@ -200,7 +200,7 @@ impl<'a> Collector<'a> {
         let pdf_path = staged.pdf_path();
         let write_err = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| IngestError::Write { path, source }
+            move |source| IngestError::Io(crate::path_error::PathError { path, source })
         };
         let out = writer.finish(&Metadata::of(&record)).map_err(write_err(&pdf_path))?;
         record.pdf_sha256 = hex::encode(out.hasher.finalize());

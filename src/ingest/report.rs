@@ -1,11 +1,10 @@
 //! What an ingest did, for the user and for scripts (`--json`), and how it can fail.
 
-use std::io;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::archive::staging::{Recovered, StagingError};
+use crate::archive::staging::Recovered;
 use crate::index::IndexError;
 use crate::ocr;
 use crate::pdf::import::CopyError;
@@ -163,10 +162,8 @@ pub(crate) enum IngestError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Ocr(#[from] ocr::OcrError),
-    #[error("{path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
     #[error(transparent)]
-    Staging(#[from] StagingError),
+    Io(#[from] crate::path_error::PathError),
     #[error(transparent)]
     Import(#[from] CopyError),
 }

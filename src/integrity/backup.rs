@@ -47,8 +47,8 @@ pub(crate) enum BackupError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Writer(#[from] super::WriterError),
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Io(#[from] crate::path_error::PathError),
     #[error("{path}: not an olke backup: {reason}")]
     NotABackup { path: PathBuf, reason: String },
     #[error("{store}: {source}")]
@@ -58,7 +58,7 @@ pub(crate) enum BackupError {
 }
 
 fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
-    move |source| BackupError::Io { path: path.to_path_buf(), source }
+    move |source| BackupError::Io(crate::path_error::PathError { path: path.to_path_buf(), source })
 }
 
 /// A file of the archive as the backup saw it.
@@ -131,9 +131,11 @@ fn archive_files(archive: &Archive) -> Result<Vec<FileEntry>, BackupError> {
         .into_iter()
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'))
     {
-        let entry = entry.map_err(|e| BackupError::Io {
-            path: e.path().map(Path::to_path_buf).unwrap_or_default(),
-            source: e.into(),
+        let entry = entry.map_err(|e| {
+            BackupError::Io(crate::path_error::PathError {
+                path: e.path().map(Path::to_path_buf).unwrap_or_default(),
+                source: e.into(),
+            })
         })?;
         if entry.file_type().is_file() {
             paths.push(entry.into_path());

@@ -29,8 +29,8 @@ pub(crate) fn system_font() -> Option<PathBuf> {
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum FontError {
-    #[error("{path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Io(#[from] crate::path_error::PathError),
     #[error("{path}: not a TrueType font olke can use ({reason})")]
     Parse { path: PathBuf, reason: String },
     #[error("cannot embed the font {name}: {reason}")]
@@ -62,7 +62,8 @@ pub(crate) struct EmbeddedFont {
 
 impl EmbeddedFont {
     pub(crate) fn load(path: &Path) -> Result<EmbeddedFont, FontError> {
-        let data = std::fs::read(path).map_err(|source| FontError::Read { path: path.to_path_buf(), source })?;
+        let data = std::fs::read(path)
+            .map_err(|source| FontError::Io(crate::path_error::PathError { path: path.to_path_buf(), source }))?;
         let parse_error = |reason: String| FontError::Parse { path: path.to_path_buf(), reason };
         let face = ttf_parser::Face::parse(&data, 0).map_err(|e| parse_error(e.to_string()))?;
         if face.tables().glyf.is_none() {

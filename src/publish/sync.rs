@@ -21,14 +21,14 @@ pub(crate) const STATE_FILE: &str = ".olke-publish.json";
 pub(crate) enum SyncError {
     #[error("{0} is not empty and was not made by `olke publish`; choose an empty or new folder")]
     NotAnExport(PathBuf),
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Io(#[from] crate::path_error::PathError),
     #[error("{path}: unreadable list of published files ({source}); remove the folder and publish again")]
     State { path: PathBuf, source: serde_json::Error },
 }
 
 fn io_at(path: &Path) -> impl FnOnce(io::Error) -> SyncError + '_ {
-    move |source| SyncError::Io { path: path.to_path_buf(), source }
+    move |source| SyncError::Io(crate::path_error::PathError { path: path.to_path_buf(), source })
 }
 
 /// What an export changed, by paths relative to its folder.
