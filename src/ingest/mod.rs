@@ -18,7 +18,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub(crate) use options::{IngestOptions, Progress};
-pub(crate) use report::{DocumentReport, Failure, IngestError, IngestReport, Outcome, ReviewPage, StageSeconds};
+pub(crate) use report::{
+    DocumentReport, Failure, IngestError, IngestReport, Outcome, Reason, ReviewPage, StageSeconds,
+};
 
 use crate::archive::Archive;
 use crate::{integrity, ocr};

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::manifest;
-use super::{DocumentReport, Failure, IngestError, IngestOptions, IngestReport, Outcome, Progress};
+use super::{DocumentReport, Failure, IngestError, IngestOptions, IngestReport, Outcome, Progress, Reason};
 use crate::archive::{sanitize_id, sha256_file, Archive};
 use crate::catalog::Catalog;
 use crate::load::pdf::EmbeddedMetadata;
@@ -110,7 +110,7 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
                     None => candidates.push((batch.name.clone(), batch.root.clone(), path.clone())),
                 },
                 Err((path, reason)) => {
-                    failures.push(Failure { path: path.clone(), page: None, reason: reason.clone() })
+                    failures.push(Failure { path: path.clone(), page: None, reason: Reason::Unlisted(reason.clone()) })
                 }
             }
         }
@@ -118,8 +118,8 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
     let surveyed: Vec<_> = candidates
         .into_par_iter()
         .map(|(batch, root, path)| {
-            let result = load::probe(&path).map_err(|e| e.to_string()).and_then(|info| {
-                let (sha256, bytes) = sha256_file(&path).map_err(|e| format!("cannot read the file: {e}"))?;
+            let result = load::probe(&path).map_err(Reason::Load).and_then(|info| {
+                let (sha256, bytes) = sha256_file(&path).map_err(Reason::Read)?;
                 let name = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().into_owned();
                 let file =
                     SourceFile { path: path.to_string_lossy().into_owned(), batch: batch.clone(), name, sha256, bytes };
@@ -141,8 +141,8 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
     for (batch, path, result) in surveyed {
         match result {
             Ok((source, damage)) => {
-                if let Some(reason) = damage {
-                    failures.push(Failure { path: path.clone(), page: None, reason });
+                if let Some(damage) = damage {
+                    failures.push(Failure { path: path.clone(), page: None, reason: Reason::Damaged(damage) });
                 }
                 usable.push((batch, source));
             }
@@ -280,11 +280,7 @@ fn drafts(
                 .map(|(file, _)| file.display().to_string())
                 .collect();
             if !unusable.is_empty() {
-                let reason = format!(
-                    "row {}: the document is not ingested, as {} could not be used",
-                    entry.row,
-                    unusable.join(", ")
-                );
+                let reason = Reason::RowNotIngested { row: entry.row, files: unusable };
                 let failure = Failure { path: manifest.path.clone(), page: None, reason };
                 progress.note(&failure.to_string());
                 report.failures.push(failure);

@@ -6,19 +6,44 @@ use serde::Serialize;
 
 use crate::archive::staging::Recovered;
 use crate::index::IndexError;
+use crate::load::LoadError;
 use crate::ocr;
 use crate::pdf::import::CopyError;
 use crate::record::table::Problem;
 use crate::record::DocumentRecord;
 
 /// An input that could not be used, and why.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug, Serialize)]
 pub(crate) struct Failure {
     pub path: PathBuf,
     /// Page within the file (from 1), when only that page failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<usize>,
-    pub reason: String,
+    #[serde(serialize_with = "as_text")]
+    pub reason: Reason,
+}
+
+/// Why an input could not be used: the error itself, kept until it is printed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Reason {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Ocr(#[from] ocr::OcrError),
+    #[error("cannot read the file: {0}")]
+    Read(std::io::Error),
+    /// A folder entry that could not be listed, or a file given that is not there.
+    #[error("{0}")]
+    Unlisted(String),
+    /// Found while surveying a file whose readable pages are still archived.
+    #[error("{0}")]
+    Damaged(String),
+    #[error("row {row}: the document is not ingested, as {} could not be used", .files.join(", "))]
+    RowNotIngested { row: usize, files: Vec<String> },
+}
+
+fn as_text<S: serde::Serializer>(reason: &Reason, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(reason)
 }
 
 impl std::fmt::Display for Failure {
@@ -95,7 +120,7 @@ impl std::ops::AddAssign for StageSeconds {
 }
 
 /// What an ingest did.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub(crate) struct IngestReport {
     pub documents: Vec<DocumentReport>,
     /// Pages recognized in this run.

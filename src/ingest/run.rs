@@ -12,7 +12,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::plan::PlannedDocument;
-use super::{Failure, IngestError, IngestOptions, Progress, StageSeconds};
+use super::{Failure, IngestError, IngestOptions, Progress, Reason, StageSeconds};
 use crate::load::pdf::PdfPageContent;
 use crate::load::{self, Format};
 use crate::page::RecognizedPage;
@@ -203,11 +203,11 @@ fn run_stages(
     seconds: &mut StageSeconds,
 ) -> Result<Vec<PageOutput>, Failure> {
     let fail =
-        |reason: String| Failure { path: job.path.clone(), page: (pages_in_file > 1).then_some(job.index + 1), reason };
+        |reason: Reason| Failure { path: job.path.clone(), page: (pages_in_file > 1).then_some(job.index + 1), reason };
     let timer = Instant::now();
     let source = match job.format {
         Format::Pdf => match load::pdf::read_page(&job.path, job.index, options.pdf_ocr, &options.load)
-            .map_err(|e| fail(e.to_string()))?
+            .map_err(|e| fail(e.into()))?
         {
             PdfPageContent::Text(recognized) => {
                 seconds.load += timer.elapsed().as_secs_f64();
@@ -216,7 +216,7 @@ fn run_stages(
             }
             PdfPageContent::Scan(source) => source,
         },
-        _ => load::decode_page(&job.path, job.format, job.index, &options.load).map_err(|e| fail(e.to_string()))?,
+        _ => load::decode_page(&job.path, job.format, job.index, &options.load).map_err(|e| fail(e.into()))?,
     };
     seconds.load += timer.elapsed().as_secs_f64();
     let timer = Instant::now();
@@ -226,7 +226,7 @@ fn run_stages(
         .into_iter()
         .map(|page| {
             let timer = Instant::now();
-            let mut recognized = ocr::recognize(&page, &job.models).map_err(|e| fail(e.to_string()))?;
+            let mut recognized = ocr::recognize(&page, &job.models).map_err(|e| fail(e.into()))?;
             seconds.ocr += timer.elapsed().as_secs_f64();
             // A poor first reading may be an upside-down page: only then is orientation
             // detection worth its cost.
@@ -237,7 +237,7 @@ fn run_stages(
                 seconds.prepare += timer.elapsed().as_secs_f64();
                 if let Some(turned) = turned {
                     let timer = Instant::now();
-                    let again = ocr::recognize(&turned, &job.models).map_err(|e| fail(e.to_string()))?;
+                    let again = ocr::recognize(&turned, &job.models).map_err(|e| fail(e.into()))?;
                     seconds.ocr += timer.elapsed().as_secs_f64();
                     if again.mean_conf > recognized.mean_conf {
                         (page, recognized) = (turned, again);
