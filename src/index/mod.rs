@@ -21,6 +21,7 @@
 pub(crate) mod analysis;
 mod compile;
 pub(crate) mod document;
+pub(crate) mod facets;
 pub(crate) mod kazakh;
 pub(crate) mod query;
 mod reindex;

@@ -1,7 +1,7 @@
 //! The public pages: home, search, documents, page images and PDFs (where rights allow),
 //! collections, the delivery request form.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
@@ -16,7 +16,8 @@ use super::images::{page_image as render_page_image, Size};
 use super::security::Context;
 use super::templates::{self, DocumentPage, Facet, PageView, RequestForm, SearchPage};
 use super::{AppState, FileRegister, Snapshot, WebError};
-use crate::index::document::year_of;
+use crate::index::document::type_name;
+use crate::index::facets::Facets;
 use crate::index::{Filters, SearchError, SearchRequest, SearchResults};
 use crate::publish::html::kind_label;
 use crate::record::pages::PageRange;
@@ -102,17 +103,6 @@ fn filters(params: &SearchParams) -> Result<Filters, String> {
     })
 }
 
-fn count<'a>(values: impl Iterator<Item = String> + 'a) -> Vec<(String, usize)> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for value in values {
-        *counts.entry(value).or_default() += 1;
-    }
-    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| natord::compare(&a.0, &b.0)));
-    counts.truncate(12);
-    counts
-}
-
 /// Collection, type, source, decade and language of the documents found.
 fn facets(ctx: &Context, snapshot: &Snapshot, results: &SearchResults) -> Vec<Facet> {
     let found: Vec<_> = results.matched.iter().filter_map(|id| snapshot.get(id)).collect();
@@ -120,48 +110,35 @@ fn facets(ctx: &Context, snapshot: &Snapshot, results: &SearchResults) -> Vec<Fa
         return Vec::new();
     }
     let ui = ctx.ui;
-    let same = |(value, n): (String, usize)| (value.clone(), value, n);
+    let facets = Facets::of(&found);
+    let same = |values: Vec<(String, usize)>| values.into_iter().map(|(value, n)| (value.clone(), value, n)).collect();
     let facet = |param, title, values: Vec<(String, String, usize)>| Facet { param, title, values };
-    let kinds =
-        count(found.iter().filter_map(|r| r.bib.kind).map(|k| crate::index::document::type_name(k).to_string()));
-    let decades = count(found.iter().filter_map(|r| year_of(r)).map(|y| (y / 10 * 10).to_string()));
     vec![
-        facet(
-            "collection",
-            ("Жинақ", "Коллекция"),
-            count(found.iter().flat_map(|r| r.bib.collections.iter().cloned())).into_iter().map(same).collect(),
-        ),
+        facet("collection", ("Жинақ", "Коллекция"), same(facets.collections)),
         facet(
             "type",
             ("Түрі", "Вид"),
-            kinds
+            facets
+                .types
                 .into_iter()
-                .map(|(key, n)| {
-                    let kind =
-                        found.iter().filter_map(|r| r.bib.kind).find(|k| crate::index::document::type_name(*k) == key);
-                    (key, ui.pick(kind_label(kind)).to_string(), n)
-                })
+                .map(|(kind, n)| (type_name(kind).to_string(), ui.pick(kind_label(Some(kind))).to_string(), n))
                 .collect(),
         ),
-        facet(
-            "source",
-            ("Басылым", "Издание"),
-            count(found.iter().filter_map(|r| r.bib.source.clone())).into_iter().map(same).collect(),
-        ),
+        facet("source", ("Басылым", "Издание"), same(facets.sources)),
         facet(
             "year",
             ("Жылдар", "Годы"),
-            decades
+            facets
+                .decades
                 .into_iter()
-                .map(|(decade, n)| {
-                    (format!("{decade}..{}", decade.parse::<i64>().unwrap_or(0) + 9), format!("{decade}–"), n)
-                })
+                .map(|(decade, n)| (format!("{decade}..{}", decade + 9), format!("{decade}–"), n))
                 .collect(),
         ),
         facet(
             "lang",
             ("Тілі", "Язык"),
-            count(found.iter().flat_map(|r| r.languages.iter().cloned()))
+            facets
+                .languages
                 .into_iter()
                 .map(|(code, n)| (code.clone(), super::i18n::language_name(ui, &code), n))
                 .collect(),
