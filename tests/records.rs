@@ -265,11 +265,15 @@ fn a_described_batch_becomes_grouped_cited_exportable_documents() {
     assert_eq!(subfields(book, "264"), vec![pairs(&[("a", "Қарағанды"), ("b", "Типография Арко"), ("c", "2016")])]);
     assert_eq!(subfields(book, "300"), vec![pairs(&[("a", "84 б.")])]);
     assert!(book["fields"].get("773").is_none());
+    assert!(book["fields"].get("856").is_none(), "no link to the PDF of a work in copyright: it is never published");
 
     // JSON lines and CSV carry the citations too.
-    let jsonl = stdout(&expect_code(olke(&archive).args(["export", "jsonl"]), 0));
+    let jsonl = stdout(&expect_code(olke(&archive).args(["export", "jsonl", "--base-url", base]), 0));
     let lines: Vec<Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.iter().find(|l| l["id"] == "kitap-qamshy").unwrap()["citation"], BOOK_CITATION);
+    let line = |id: &str| lines.iter().find(|l| l["id"] == id).unwrap().clone();
+    assert_eq!(line("kitap-qamshy")["citation"], BOOK_CITATION);
+    assert_eq!(line("kitap-qamshy").get("url"), None, "a work in copyright is not linked");
+    assert_eq!(line("pulse")["url"], "https://lib.example.kz/olke/documents/pulse/pulse.pdf");
     let csv = stdout(&expect_code(olke(&archive).args(["export", "csv"]), 0));
     assert!(csv.starts_with("files,id,type,title,"), "{csv}");
     assert!(csv.contains("qamshy-p2.png; qamshy-p10.png,kitap-qamshy,book,Қамшы,"), "{csv}");

@@ -836,3 +836,144 @@ fn a_reader_searches_reads_and_asks_for_a_copy_and_staff_fulfil_it_in_chromium()
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join(shots);
     assert!(saved.join("7-fulfilled.png").is_file(), "screenshots are kept in {}", saved.display());
 }
+
+/// The words of `text`, lower case, letters only.
+fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Every run of three words of `text` that `body` (tags dropped) shows.
+fn runs_of_three_shown(text: &str, body: &str) -> Vec<String> {
+    let mut visible = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                visible.push(' ');
+            }
+            _ if !in_tag => visible.push(c),
+            _ => {}
+        }
+    }
+    let shown = format!(" {} ", words_of(&visible).join(" "));
+    let words = words_of(text);
+    words.windows(3).map(|run| run.join(" ")).filter(|run| shown.contains(&format!(" {run} "))).collect()
+}
+
+/// The reconstruction attack: chained queries (every word of the in-copyright book alone,
+/// then with NOT to steer to other passages) against the search and the document pages.
+/// No response shows three words of its text in a row; the same probe against the
+/// public-domain article does find its text (so the probe can see text where it is).
+#[test]
+fn search_only_access_gives_no_text_of_an_in_copyright_work() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let book = texts::KAZAKH[2];
+        let article = texts::RUSSIAN[0];
+        let mut vocabulary = words_of(book);
+        vocabulary.sort();
+        vocabulary.dedup();
+        let search = |query: &str| {
+            format!("/search?q={}", form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>())
+        };
+        let mut addresses: Vec<String> = vocabulary.iter().map(|w| search(w)).collect();
+        for pair in vocabulary.windows(2) {
+            addresses.push(search(&format!("{} NOT {}", pair[0], pair[1])));
+            addresses.push(search(&format!("\"{} {}\"", pair[0], pair[1])));
+        }
+        addresses.extend(["/doc/qamshy".to_string(), "/doc/qamshy?page=1".to_string(), "/collections/Өлкетану".into()]);
+        let mut found_book = 0;
+        for address in &addresses {
+            let answer = site.get(address).await;
+            assert!(answer.status.is_success() || answer.status == StatusCode::BAD_REQUEST, "{address}");
+            found_book += usize::from(answer.body.contains("href=\"/doc/qamshy"));
+            let leaked = runs_of_three_shown(book, &answer.body);
+            assert!(leaked.is_empty(), "{address} shows the in-copyright text: {leaked:?}");
+        }
+        assert!(found_book > vocabulary.len() / 2, "the book is found ({found_book} times): search still works");
+        let found = site.get(&format!("/search?q={}", vocabulary[0])).await;
+        assert!(found.body.contains("тек іздеу"), "the result says it is search-only: {}", found.body);
+
+        let article_word = gazeta_word();
+        let public = site.get(&format!("/search?q={article_word}")).await;
+        assert!(!runs_of_three_shown(article, &public.body).is_empty(), "public-domain text is shown");
+
+        // Staff, logged in, see the passage.
+        let csrf = site.get("/request").await.csrf();
+        assert_eq!(site.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await.status, StatusCode::SEE_OTHER);
+        let staff = site.get(&format!("/search?q={}", words_of(book)[3])).await;
+        assert!(!runs_of_three_shown(book, &staff.body).is_empty(), "staff see the snippet: {}", staff.body);
+    });
+}
+
+/// A rights change reaches the very next request to every content route, without any
+/// other page being visited first; content of a work that may not be shown is never
+/// cached, and that of others only while the server says so again.
+#[test]
+fn a_rights_change_reaches_the_next_request_to_every_content_route() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let word = gazeta_word();
+        let pdf = site.get("/doc/gazeta/pdf").await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert_eq!(pdf.header("cache-control"), "no-cache");
+        let image = site.get("/doc/gazeta/page/1/full.jpg").await;
+        assert_eq!(image.status, StatusCode::OK);
+        assert_eq!(image.header("cache-control"), "no-cache", "no public caching that could outlive a rights change");
+        assert!(site.get("/doc/gazeta").await.body.contains(&word));
+
+        expect_code(olke(&site.archive).args(["catalog", "set", "gazeta", "rights", "in_copyright"]), 0);
+        for uri in ["/doc/gazeta/pdf", "/doc/gazeta/page/1/full.jpg"] {
+            assert_eq!(site.get(uri).await.status, StatusCode::FORBIDDEN, "{uri} after the change");
+        }
+        let shown = site.get("/doc/gazeta").await;
+        assert!(!shown.body.contains(&word), "no text after the change");
+        assert!(!shown.body.contains("/pdf\""), "no PDF link after the change");
+        assert_eq!(shown.header("cache-control"), "private, no-store");
+        let thumb = site.get("/doc/gazeta/page/1/thumb.jpg").await;
+        assert_eq!(thumb.status, StatusCode::OK);
+        assert_eq!(thumb.header("cache-control"), "private, no-store");
+        let found = site.get(&format!("/search?q={word}")).await;
+        assert!(found.body.contains("/doc/gazeta") && !found.body.contains("<mark>"), "{}", found.body);
+
+        expect_code(olke(&site.archive).args(["catalog", "set", "gazeta", "rights", "public_domain"]), 0);
+        assert_eq!(site.get("/doc/gazeta/pdf").await.status, StatusCode::OK, "and back");
+    });
+}
+
+/// One-line fields take no control characters (a line break would start a new line on the
+/// cover page or a new header in a mail) and no direction overrides; the answer names
+/// the field.
+#[test]
+fn form_fields_refuse_line_breaks_and_direction_overrides() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let csrf = site.get("/request").await.csrf();
+        for (field, value) in [
+            ("name", "Ivan\r\nBcc: all@example.kz"),
+            ("name", "Ivan\u{202E}vonaI"),
+            ("email", "ivan@example.kz\n"),
+            ("pages", "1\u{2066}"),
+            ("purpose", "study \u{202D}x"),
+        ] {
+            let mut form =
+                vec![("csrf", csrf.as_str()), ("name", "Ivan"), ("email", "ivan@example.kz"), ("document", "gazeta")];
+            form.retain(|(name, _)| *name != field);
+            form.push((field, value));
+            let answer = site.post("/request", &form).await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{field}={value:?}: {}", answer.body);
+            assert!(answer.body.contains(&format!(": {field}")), "{field} is named: {}", answer.body);
+        }
+        assert!(site.register().is_empty(), "nothing was filed");
+        let several_lines = [
+            ("csrf", csrf.as_str()),
+            ("name", "Ivan"),
+            ("email", "ivan@example.kz"),
+            ("document", "gazeta"),
+            ("purpose", "Line one\r\nline two"),
+        ];
+        assert_eq!(site.post("/request", &several_lines).await.status, StatusCode::OK, "the purpose may run on");
+    });
+}

@@ -88,14 +88,17 @@ struct JsonEntry<'a> {
     url: Option<String>,
 }
 
-/// Writes `records` in `format`; `base_url` makes PDF links (MARC 856, `url`).
+/// Writes `records` in `format`; `base_url` makes PDF links (MARC 856, `url`), for the
+/// works whose full text may be shown only: the others are never published, so a link to
+/// their PDF would be dead on the published site, or a leak where the archive is served.
 pub fn export(
     records: &[DocumentRecord],
     format: Format,
     base_url: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<(), ExportError> {
-    let url = |record: &DocumentRecord| base_url.map(|base| pdf_url(base, record));
+    let url =
+        |record: &DocumentRecord| base_url.filter(|_| record.full_text_allowed()).map(|base| pdf_url(base, record));
     match format {
         Format::MarcXml | Format::Marc => {
             let marc: Vec<::marc::Record<'static>> = records

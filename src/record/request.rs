@@ -15,6 +15,16 @@ pub struct Requester {
     pub email: String,
 }
 
+/// Whether `c` has no place in a reader's text: control characters (a line break in a
+/// name would start a new line on the cover page, or a new header in a mail) except, in
+/// text of several lines, line breaks and tabs; and the invisible marks that reverse the
+/// direction text is shown in (a name that reads one way and is stored another).
+pub(crate) fn unfit_in_text(c: char, several_lines: bool) -> bool {
+    let reorders =
+        matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+    reorders || (c.is_control() && !(several_lines && matches!(c, '\n' | '\r' | '\t')))
+}
+
 impl Requester {
     /// `Name <email>`, as a mail program writes an address.
     pub fn parse(text: &str) -> Result<Requester, String> {
@@ -26,6 +36,9 @@ impl Requester {
         let name = name.trim().trim_matches('"').trim();
         if name.is_empty() {
             return Err(format!("'{text}': no name before the address; {expected}"));
+        }
+        if name.chars().any(|c| unfit_in_text(c, false)) {
+            return Err(format!("{name:?}: a name may not hold control characters or direction marks"));
         }
         // Two labels at least after the @ (a domain with a dot): mail to a bare host name is a typo.
         let options = Options {
@@ -133,6 +146,16 @@ mod tests {
         assert!(Requester::parse("Асқар <askar@example>").unwrap_err().contains("not an email address"));
         assert!(Requester::parse("Асқар <askar.example.kz>").unwrap_err().contains("not an email address"));
         assert!(Requester::parse("<askar@example.kz>").unwrap_err().contains("no name"));
+    }
+
+    #[test]
+    fn names_take_no_line_breaks_or_direction_overrides() {
+        for name in ["Ivan\r\nBcc: x", "Ivan\u{202E}vonaI", "Iv\u{2067}an", "Ivan\u{7}"] {
+            assert!(Requester::parse(&format!("{name} <ivan@example.kz>")).is_err(), "{name:?}");
+        }
+        assert!(unfit_in_text('\n', false) && !unfit_in_text('\n', true), "a purpose may run to several lines");
+        assert!(unfit_in_text('\u{202E}', true), "but never reverse its direction");
+        assert!(!unfit_in_text('қ', false));
     }
 
     #[test]

@@ -202,15 +202,18 @@ impl AppState {
         });
     }
 
-    /// A document by id: from the snapshot, or its file when it came after the snapshot.
+    /// A document by id, as its `record.json` says now: every request that serves a
+    /// document's content reads its rights afresh, so no snapshot or cache outlives a
+    /// rights change. From the snapshot only in an archive kept in the catalogue alone.
     pub fn record(&self, id: &str) -> Option<DocumentRecord> {
-        if let Some(record) = self.snapshot().get(id) {
-            return Some(record.clone());
-        }
         // Only names olke gives documents reach the file system.
-        (crate::archive::is_document_id(id) && self.archive.record_path(id).is_file())
-            .then(|| files::record(&self.archive, id).ok())
-            .flatten()
+        if !crate::archive::is_document_id(id) {
+            return None;
+        }
+        if self.archive.record_path(id).is_file() {
+            return files::record(&self.archive, id).ok();
+        }
+        self.snapshot().get(id).cloned()
     }
 }
 

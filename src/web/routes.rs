@@ -1,7 +1,7 @@
 //! The public pages: home, search, documents, page images and PDFs (where rights allow),
 //! collections, the delivery request form.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
@@ -21,7 +21,7 @@ use crate::index::facets::Facets;
 use crate::index::{Filters, SearchError, SearchRequest, SearchResults};
 use crate::publish::html::kind_label;
 use crate::record::pages::PageRange;
-use crate::record::request::{NewRequest, Requester};
+use crate::record::request::{unfit_in_text, NewRequest, Requester};
 
 /// Results on a page of search results.
 const RESULTS_PER_PAGE: usize = 20;
@@ -164,7 +164,14 @@ pub(super) async fn search(
         let body = templates::search(
             &ctx,
             library,
-            SearchPage { query: &query, results: None, facets: &[], error: Some(message), limit: RESULTS_PER_PAGE },
+            SearchPage {
+                query: &query,
+                results: None,
+                facets: &[],
+                error: Some(message),
+                limit: RESULTS_PER_PAGE,
+                search_only: &HashSet::new(),
+            },
         );
         Ok((StatusCode::BAD_REQUEST, Html(body)).into_response())
     };
@@ -202,11 +209,27 @@ pub(super) async fn search(
         Err(e) => return Err(WebError::internal(e)),
     };
     let facets = facets(&ctx, &state.snapshot(), &results);
-    html(templates::search(
-        &ctx,
-        library,
-        SearchPage { query: &query, results: Some(&results), facets: &facets, error: None, limit: RESULTS_PER_PAGE },
-    ))
+    // Search-only access to what may not be shown: where the words are, never the text
+    // around them (staff, logged in, see it). Rights are read as they are now.
+    let mut results = results;
+    let mut search_only = HashSet::new();
+    if ctx.staff.is_none() {
+        for hit in &mut results.hits {
+            if !state.record(&hit.id).is_some_and(|record| record.full_text_allowed()) {
+                hit.snippet = None;
+                search_only.insert(hit.id.clone());
+            }
+        }
+    }
+    let page = SearchPage {
+        query: &query,
+        results: Some(&results),
+        facets: &facets,
+        error: None,
+        limit: RESULTS_PER_PAGE,
+        search_only: &search_only,
+    };
+    html(templates::search(&ctx, library, page))
 }
 
 fn find(state: &AppState, id: Result<Path<String>, PathRejection>) -> Result<crate::record::DocumentRecord, WebError> {
@@ -251,7 +274,10 @@ pub(super) async fn document(
         previous: (start > 1).then(|| start - PAGES_PER_VIEW),
         next: (end < count).then_some(end + 1),
     };
-    html(templates::document(&ctx, &state.config.library, page))
+    let caching = content_caching(&record);
+    let mut response = html(templates::document(&ctx, &state.config.library, page))?;
+    response.headers_mut().insert(CACHE_CONTROL, axum::http::HeaderValue::from_static(caching));
+    Ok(response)
 }
 
 fn refused_whole() -> WebError {
@@ -260,6 +286,17 @@ fn refused_whole() -> WebError {
         "Бұл шығарма авторлық құқықпен қорғалған: толық PDF берілмейді. Беттердің көшірмесін сұраңыз.",
         "Произведение охраняется авторским правом: полный PDF не выдаётся. Закажите копию страниц.",
     )
+}
+
+/// How a response with a document's content may be cached: of a work that may not be
+/// shown, nowhere; of the others, only as long as the server says again that it may be (a
+/// rights change reaches the next request).
+fn content_caching(record: &crate::record::DocumentRecord) -> &'static str {
+    if record.full_text_allowed() {
+        "no-cache"
+    } else {
+        "private, no-store"
+    }
 }
 
 /// The whole PDF, of a document whose rights allow it; never of any other.
@@ -274,7 +311,15 @@ pub(super) async fn document_pdf(State(state): State<Arc<AppState>>, id: Result<
         "inline; filename*=UTF-8''{}",
         percent_encoding::utf8_percent_encode(&format!("{}.pdf", record.id), percent_encoding::NON_ALPHANUMERIC)
     );
-    Ok(([(CONTENT_TYPE, "application/pdf".to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok((
+        [
+            (CONTENT_TYPE, "application/pdf".to_string()),
+            (CONTENT_DISPOSITION, disposition),
+            (CACHE_CONTROL, content_caching(&record).to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// A page's image: small for any document, readable only for those whose rights allow it.
@@ -291,10 +336,11 @@ pub(super) async fn page_image(
     if size == Size::Full && !record.full_text_allowed() {
         return Err(refused_whole());
     }
+    let caching = content_caching(&record);
     let archive = state.archive.clone();
     let bytes =
         blocking(move || render_page_image(&archive, &record, page, size)).await?.ok_or_else(WebError::not_found)?;
-    Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "public, max-age=86400")], bytes).into_response())
+    Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, caching)], bytes).into_response())
 }
 
 pub(super) async fn collections(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {
@@ -348,10 +394,9 @@ fn new_request(form: &RequestForm) -> Result<NewRequest, (&'static str, &'static
         ("purpose", &form.purpose, 1000),
     ];
     for (field, value, max) in fields {
-        // Control characters have no place in a form's line; < and > would cut "Name <email>".
-        let unfit = |c: char| {
-            (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || (field != "purpose" && matches!(c, '<' | '>'))
-        };
+        // Only the purpose may run to several lines; < and > would cut "Name <email>".
+        let several_lines = field == "purpose";
+        let unfit = |c: char| unfit_in_text(c, several_lines) || (!several_lines && matches!(c, '<' | '>'));
         if value.chars().count() > max || value.chars().any(unfit) {
             return Err((
                 "Өріс тым ұзын немесе рұқсат етілмеген таңба бар",

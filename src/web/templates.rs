@@ -159,7 +159,9 @@ pub(super) struct Facet {
     pub values: Vec<(String, String, usize)>,
 }
 
-fn hit_item(ctx: &Context, hit: &Hit) -> Markup {
+/// A search result. Of a work whose text may not be shown (`search_only`), it says where
+/// the words are and never shows the text around them.
+fn hit_item(ctx: &Context, hit: &Hit, search_only: bool) -> Markup {
     let ui = ctx.ui;
     let first_page = hit.snippet.as_ref().map(|s| s.page).or(hit.pages.first().copied());
     html! {
@@ -182,7 +184,14 @@ fn hit_item(ctx: &Context, hit: &Hit) -> Markup {
                     @if hit.pages.len() > 20 { " …" }
                 }
             }
-            @if let Some(snippet) = &hit.snippet {
+            @if search_only {
+                p.note {
+                    (ui.t(
+                        "Авторлық құқықпен қорғалған: тек іздеу. Беттердің көшірмесін сұрауға болады.",
+                        "Охраняется авторским правом: только поиск. Можно заказать копию страниц.",
+                    ))
+                }
+            } @else if let Some(snippet) = &hit.snippet {
                 p { span.note { (ui.t("б.", "с.")) " " (snippet.page) ": " } "…" (PreEscaped(marked_html(snippet))) "…" }
             }
         }
@@ -202,6 +211,8 @@ pub(super) struct SearchPage<'a> {
     pub facets: &'a [Facet],
     pub error: Option<String>,
     pub limit: usize,
+    /// The documents found whose text may not be shown to this reader.
+    pub search_only: &'a std::collections::HashSet<String>,
 }
 
 pub(super) fn search(ctx: &Context, library: &Library, page: SearchPage) -> String {
@@ -231,7 +242,7 @@ pub(super) fn search(ctx: &Context, library: &Library, page: SearchPage) -> Stri
                         }
                     }
                 }
-                ol.hits start=(results.offset + 1) { @for hit in &results.hits { (hit_item(ctx, hit)) } }
+                ol.hits start=(results.offset + 1) { @for hit in &results.hits { (hit_item(ctx, hit, page.search_only.contains(&hit.id))) } }
                 nav aria-label=(ui.t("Беттер", "Страницы")) {
                     @if results.offset > 0 {
                         a href=(search_link(ctx, &[("offset", &results.offset.saturating_sub(page.limit).to_string())])) { "← " (ui.t("Алдыңғы", "Назад")) }
