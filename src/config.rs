@@ -33,12 +33,25 @@ pub struct Config {
 }
 
 /// `olke serve`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Web {
     /// What staff type to reach the staff pages; the environment variable
     /// `OLKE_STAFF_TOKEN` takes precedence. Empty: the staff pages are closed.
     pub staff_token: String,
+    /// Searches one address may make a minute (0: no limit).
+    pub searches_per_minute: u32,
+    /// Delivery requests one address, and one email, may file an hour (0: no limit).
+    pub requests_per_hour: u32,
+    /// Wrong staff tokens one address may give an hour before it is locked out until the
+    /// hour is over; ten times as many from all addresses together lock the login for all.
+    pub failed_logins_per_hour: u32,
+}
+
+impl Default for Web {
+    fn default() -> Self {
+        Web { staff_token: String::new(), searches_per_minute: 60, requests_per_hour: 5, failed_logins_per_hour: 10 }
+    }
 }
 
 /// The library, in Kazakh and Russian.
@@ -89,11 +102,14 @@ pub struct Delivery {
     pub book_percent: u32,
     /// An article or a chapter: may it be delivered whole (one per request)?
     pub whole_articles: bool,
+    /// What one reader received of a book counts toward the share for this many days;
+    /// 0: within the calendar year.
+    pub reader_window_days: u32,
 }
 
 impl Default for Delivery {
     fn default() -> Self {
-        Delivery { book_percent: 20, whole_articles: true }
+        Delivery { book_percent: 20, whole_articles: true, reader_window_days: 0 }
     }
 }
 
@@ -139,6 +155,9 @@ base_url = ""
 book_percent = 20
 # ... or one whole article or chapter (false: none of it).
 whole_articles = true
+# The share is counted per reader (by email): what one reader was delivered of a book
+# within the calendar year counts toward it (or within this many days, when above 0).
+reader_window_days = 0
 
 [ocr]
 # Languages `olke ingest` recognizes when neither --lang nor a batch manifest says.
@@ -155,6 +174,15 @@ languages = "kaz+rus+eng"
 # The token staff type to open the staff pages of `olke serve` (at least 16 characters;
 # the OLKE_STAFF_TOKEN environment variable takes precedence). Empty: no staff pages.
 staff_token = ""
+# Abuse limits (0: none). Searches one address may make a minute: a reader makes a few, a
+# script copying text thousands.
+searches_per_minute = 60
+# Delivery requests one address, and one email, may file an hour.
+requests_per_hour = 5
+# Wrong staff tokens one address may give an hour before it is locked out for the rest of
+# the hour (every failure is logged with the address); ten times as many from all
+# addresses together lock the login for everyone.
+failed_logins_per_hour = 10
 "#;
 
 impl Config {
@@ -217,7 +245,7 @@ mod tests {
         let config = Config::load(&archive).unwrap();
         assert_eq!(
             config.delivery,
-            Delivery { book_percent: 10, whole_articles: true },
+            Delivery { book_percent: 10, whole_articles: true, reader_window_days: 0 },
             "keys left out keep their defaults"
         );
         assert_eq!(config.library.name_kk, "Балқаш қалалық кітапханасы");

@@ -134,7 +134,7 @@ fn rights_decide_and_every_request_is_registered() {
     // 20% of the book's 20 pages is 4 pages: printed pages 6–10 are five.
     let refused = expect_code(deliver(&archive, &["tom-6", "--pages", "6-10", "--out"]).arg(&out).args(requester), 1);
     assert!(
-        stderr(&refused).contains("request № 1 refused: «Балқаш өңірінің тарихы. 6-том» is in copyright: a request may take at most 4 of its 20 pages (20%), and pages 6–10 are 5"),
+        stderr(&refused).contains("request № 1 refused: «Балқаш өңірінің тарихы. 6-том» is in copyright: one reader may have at most 4 of its 20 pages (20%), and pages 6–10 are 5"),
         "{}",
         stderr(&refused)
     );
@@ -297,4 +297,34 @@ fn max_mb_downsamples_page_images_until_the_copy_fits() {
         image_width(&tiny, 2) < image_width(&small, 2).max(image_width(&full, 2)) / 2,
         "the last step keeps a quarter of the pixels"
     );
+}
+
+#[test]
+fn the_share_of_a_book_is_counted_per_reader_across_requests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(fixture(), tmp.path());
+    let askar = ["--requester", "Асқар Сейітов <askar@example.kz>"];
+    let askar_again = ["--requester", "А. Сейітов <ASKAR@Example.kz>"];
+    let bota = ["--requester", "Бота Сейітова <bota@example.kz>"];
+    let copy = |name: &str| tmp.path().join(format!("{name}.pdf"));
+
+    // 20% of the book's 20 pages is 4: two requests of two pages each reach it.
+    expect_code(deliver(&archive, &["tom-6", "--pages", "6-7", "--out"]).arg(copy("a")).args(askar), 0);
+    expect_code(deliver(&archive, &["tom-6", "--pages", "8-9", "--out"]).arg(copy("b")).args(askar), 0);
+    let refused =
+        expect_code(deliver(&archive, &["tom-6", "--pages", "10", "--out"]).arg(copy("c")).args(askar_again), 1);
+    assert!(
+        stderr(&refused).contains("4 were delivered to this reader already, so 0 more may be"),
+        "the same email in another case is the same reader: {}",
+        stderr(&refused)
+    );
+    assert!(!copy("c").exists());
+    // Pages received before count once.
+    expect_code(deliver(&archive, &["tom-6", "--pages", "7-8", "--out"]).arg(copy("d")).args(askar), 0);
+    // Another reader has a share of their own.
+    expect_code(deliver(&archive, &["tom-6", "--pages", "10", "--out"]).arg(copy("e")).args(bota), 0);
+
+    let history = json(&expect_code(olke(&archive).args(["requests", "--requester", "Askar@example.kz", "--json"]), 0));
+    let statuses: Vec<&str> = history.as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["delivered", "delivered", "refused", "delivered"], "one reader's history");
 }

@@ -25,6 +25,10 @@ use tower::ServiceExt;
 
 const TOKEN: &str = "staff-token-for-tests-0123";
 
+/// The abuse limits lifted, so that tests may search and file as fast as they like; the
+/// limits themselves are tested with their own settings.
+const NO_LIMITS: &str = "searches_per_minute = 0\nrequests_per_hour = 0\n";
+
 /// A public-domain newspaper article, an in-copyright book of 84 printed pages (one
 /// scanned), a document whose rights are not stated; and a staff token in olke.toml.
 fn fixture() -> &'static Path {
@@ -42,7 +46,7 @@ fn fixture() -> &'static Path {
         )
         .unwrap();
         expect_code(olke(archive).arg("ingest").arg(batch), 0);
-        fs::write(archive.join("olke.toml"), format!("[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\nname_ru = \"Балхашская городская библиотека\"\n[web]\nstaff_token = \"{TOKEN}\"\n")).unwrap();
+        fs::write(archive.join("olke.toml"), format!("[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\nname_ru = \"Балхашская городская библиотека\"\n[web]\nstaff_token = \"{TOKEN}\"\n{NO_LIMITS}")).unwrap();
     })
 }
 
@@ -86,8 +90,15 @@ struct Site {
 
 impl Site {
     async fn new() -> Site {
+        Site::with_limits(NO_LIMITS).await
+    }
+
+    /// The site with these abuse limits (lines of `[web]` in olke.toml).
+    async fn with_limits(limits: &str) -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let archive = archive_copy(fixture(), tmp.path());
+        let settings = fs::read_to_string(archive.join("olke.toml")).unwrap().replace(NO_LIMITS, limits);
+        fs::write(archive.join("olke.toml"), settings).unwrap();
         let config = Config::load(&Archive::new(&archive)).unwrap();
         let app = olke::web::app(Archive::new(&archive), config.clone(), olke::web::staff_token(&config));
         let mut site = Site { app, archive, cookies: Vec::new(), _tmp: tmp };
@@ -975,5 +986,48 @@ fn form_fields_refuse_line_breaks_and_direction_overrides() {
             ("purpose", "Line one\r\nline two"),
         ];
         assert_eq!(site.post("/request", &several_lines).await.status, StatusCode::OK, "the purpose may run on");
+    });
+}
+
+/// Searches, delivery requests and wrong staff tokens are limited per address (and
+/// requests per email too): past a limit, 429 with Retry-After; an address that guessed
+/// the token too often is locked out even with the right one.
+#[test]
+fn abuse_limits_answer_429_with_retry_after() {
+    runtime().block_on(async {
+        let mut site =
+            Site::with_limits("searches_per_minute = 3\nrequests_per_hour = 2\nfailed_logins_per_hour = 3\n").await;
+        let word = gazeta_word();
+        for _ in 0..3 {
+            assert_eq!(site.get(&format!("/search?q={word}")).await.status, StatusCode::OK);
+        }
+        let limited = site.get(&format!("/search?q={word}")).await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = limited.header("retry-after").parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        assert_eq!(site.get("/doc/gazeta").await.status, StatusCode::OK, "reading is not limited");
+
+        let csrf = site.get("/request").await.csrf();
+        let form =
+            |email: &'static str| vec![("name", "Ivan"), ("email", email), ("document", "gazeta"), ("pages", "1")];
+        for email in ["a@example.kz", "b@example.kz"] {
+            let mut fields = form(email);
+            fields.push(("csrf", &csrf));
+            assert_eq!(site.post("/request", &fields).await.status, StatusCode::OK);
+        }
+        let mut third = form("c@example.kz");
+        third.push(("csrf", &csrf));
+        let flooded = site.post("/request", &third).await;
+        assert_eq!(flooded.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(!flooded.header("retry-after").is_empty());
+        assert_eq!(site.register().len(), 2, "the third was not filed");
+
+        for _ in 0..3 {
+            let wrong = site.post("/staff/login", &[("csrf", &csrf), ("token", "staff-token-for-tests-9999")]).await;
+            assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        }
+        let locked = site.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "locked out, the right token or not");
+        assert!(!locked.header("set-cookie").contains("olke_staff"));
     });
 }

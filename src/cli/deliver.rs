@@ -21,9 +21,10 @@ pub(super) const DELIVER_HELP: &str =
     number of its first scanned page (first_page_number); otherwise the PDF's page numbers,\n\
     from 1. Without --pages the whole document is copied.\n\n\
     Public-domain documents and those under an author's contract may be copied whole. Of a\n\
-    document in copyright (or without a rights statement) one request may take at most 20%\n\
-    of a book's pages, or one whole article or chapter ([delivery] in olke.toml); a request\n\
-    for more is refused with the reason (exit code 1). Every request, refused ones too, is\n\
+    document in copyright (or without a rights statement) one reader may have at most 20%\n\
+    of a book's pages in a calendar year, counting what earlier requests delivered to the\n\
+    same email, or one whole article or chapter ([delivery] in olke.toml); a request for\n\
+    more is refused with the reason and what is left (exit code 1). Every request, refused ones too, is\n\
     kept in the request register (`olke requests`).\n\n\
     The copy starts with a cover page: the library's name and address (olke.toml), the\n\
     citation, the pages, the requester, the date, the request number and what the reader\n\
@@ -167,6 +168,9 @@ pub(super) struct RequestsArgs {
     /// Only the requests filed in this year.
     #[arg(long, value_name = "YEAR")]
     year: Option<i32>,
+    /// Only one reader's requests (by email, in any case): what they asked for and received.
+    #[arg(long, value_name = "EMAIL")]
+    requester: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -195,7 +199,7 @@ enum RequestAction {
 
 pub(super) fn requests(archive: &Archive, args: RequestsArgs) -> Result<u8> {
     match args.action {
-        None => list_requests(archive, args.year, args.json),
+        None => list_requests(archive, args.year, args.requester.as_deref(), args.json),
         Some(RequestAction::Fulfil { number, out, max_mb }) => fulfil_request(archive, number, out, max_mb),
         Some(RequestAction::Refuse { number, reason }) => refuse_request(archive, number, &reason),
     }
@@ -244,9 +248,11 @@ fn refuse_request(archive: &Archive, number: u32, reason: &str) -> Result<u8> {
     }
 }
 
-fn list_requests(archive: &Archive, year: Option<i32>, json: bool) -> Result<u8> {
+fn list_requests(archive: &Archive, year: Option<i32>, requester: Option<&str>, json: bool) -> Result<u8> {
     let mut register = files::requests(archive)?;
     register.retain(|r| year.is_none_or(|y| local_year(r.filed) == y));
+    let reader = requester.map(|email| email.trim().to_lowercase());
+    register.retain(|r| reader.as_ref().is_none_or(|email| r.requester.email.to_lowercase() == *email));
     if json {
         print_json(&register)?;
         return Ok(0);

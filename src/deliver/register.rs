@@ -124,7 +124,9 @@ pub(crate) fn fulfil(
     let mut request = pending(archive, number)?;
     let record =
         register.record(&request.document)?.ok_or_else(|| DeliverError::NoSuchDocument(request.document.clone()))?;
-    let copy = match rights::check(&record, &request.pages, &config.delivery) {
+    let now = Utc::now();
+    let received = rights::received(&request, &files::requests(archive)?, &config.delivery, now);
+    let copy = match rights::check(&record, &request.pages, &received, &config.delivery) {
         Err(reason) => {
             request.status = Status::Refused { refused: Utc::now(), reason };
             None

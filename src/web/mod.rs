@@ -16,6 +16,7 @@
 
 pub(crate) mod i18n;
 pub(crate) mod images;
+pub(crate) mod limits;
 mod routes;
 pub(crate) mod security;
 mod staff;
@@ -64,11 +65,26 @@ pub struct WebError {
     pub status: StatusCode,
     pub kk: String,
     pub ru: String,
+    /// For 429: when to try again.
+    retry_after: Option<Duration>,
 }
 
 impl WebError {
     pub fn new(status: StatusCode, kk: impl Into<String>, ru: impl Into<String>) -> WebError {
-        WebError { status, kk: kk.into(), ru: ru.into() }
+        WebError { status, kk: kk.into(), ru: ru.into(), retry_after: None }
+    }
+
+    /// Past an abuse limit: 429, and when to try again.
+    pub(crate) fn too_many(wait: Duration) -> WebError {
+        let minutes = wait.as_secs().div_ceil(60);
+        WebError {
+            retry_after: Some(wait),
+            ..WebError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Сұраныстар тым көп; {minutes} минуттан кейін қайталаңыз."),
+                format!("Слишком много запросов; повторите через {minutes} мин."),
+            )
+        }
     }
 
     pub fn not_found() -> WebError {
@@ -97,7 +113,11 @@ impl WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        (self.status, Html(templates::error_page(&self))).into_response()
+        let mut response = (self.status, Html(templates::error_page(&self))).into_response();
+        if let Some(wait) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, wait.as_secs().max(1).into());
+        }
+        response
     }
 }
 
@@ -147,6 +167,7 @@ pub struct AppState {
     reading: AtomicBool,
     last_reload: Mutex<Instant>,
     pub staff: Option<StaffGate>,
+    limits: limits::Limits,
 }
 
 /// How often the server looks for a newer index (and so for changed documents).
@@ -264,12 +285,13 @@ pub fn staff_token(config: &Config) -> Option<String> {
 pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Router {
     let state = Arc::new(AppState {
         archive,
-        config,
         index: RwLock::new(None),
         snapshot: RwLock::new(Arc::new(Snapshot::default())),
         reading: AtomicBool::new(false),
         last_reload: Mutex::new(Instant::now()),
         staff: staff_token.map(StaffGate::new),
+        limits: limits::Limits::of(&config.web),
+        config,
     });
     let fingerprint = state.index().map(|index| index.fingerprint());
     state.read_documents(fingerprint);

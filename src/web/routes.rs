@@ -160,6 +160,7 @@ pub(super) async fn search(
     if query.is_empty() {
         return html(templates::home(&ctx, library, &state.snapshot()));
     }
+    state.limits.searches.take(&ctx.address).map_err(WebError::too_many)?;
     let invalid = |message: String| {
         let body = templates::search(
             &ctx,
@@ -428,6 +429,7 @@ pub(super) async fn request_submit(
 ) -> Page {
     let Form(form) = form.map_err(form_error)?;
     ctx.check_csrf(&form.csrf)?;
+    state.limits.requests_per_address.take(&ctx.address).map_err(WebError::too_many)?;
     let library = &state.config.library;
     let again = |message: String| {
         Ok((StatusCode::BAD_REQUEST, Html(templates::request_form(&ctx, library, &form, Some(&message))))
@@ -437,6 +439,7 @@ pub(super) async fn request_submit(
         Ok(new) => new,
         Err((kk, ru, detail)) => return again(format!("{}: {detail}", ctx.ui.t(kk, ru))),
     };
+    state.limits.requests_per_reader.take(&new.requester.email.to_lowercase()).map_err(WebError::too_many)?;
     let filer = state.clone();
     let filed = blocking(move || crate::deliver::file(&filer.archive, &FileRegister(&filer), new)).await?;
     match filed {

@@ -107,6 +107,8 @@ pub(crate) struct Context {
     pub csrf: String,
     /// The staff session, when one is open.
     pub staff: Option<String>,
+    /// The client's address, as the connection gives it ("unknown" when it does not).
+    pub address: String,
     /// The address asked for without the `ui` parameter (for the language switch).
     pub path: String,
     pub query: Vec<(String, String)>,
@@ -183,10 +185,15 @@ pub(crate) async fn frame(State(state): State<Arc<AppState>>, mut request: Reque
         .filter(|session| state.staff.as_ref().is_some_and(|gate| gate.is_open(session)))
         .map(str::to_string);
     let is_staff_page = uri.path().starts_with("/staff");
+    let address = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |info| info.0.ip().to_string());
     let context = Context {
         ui,
         csrf: csrf.clone(),
         staff,
+        address,
         path: uri.path().to_string(),
         query: query.into_iter().filter(|(k, _)| k != "ui").collect(),
     };

@@ -62,6 +62,9 @@ pub(super) async fn queue(State(state): State<Arc<AppState>>, Extension(ctx): Ex
     queue_page(&state, &ctx, None).await
 }
 
+/// The one key that counts failed logins from every address together.
+const EVERYWHERE: &str = "everywhere";
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(super) struct LoginForm {
@@ -77,6 +80,15 @@ pub(super) async fn log_in(
     let Form(form) = form.map_err(form_error)?;
     ctx.check_csrf(&form.csrf)?;
     let Some(gate) = &state.staff else { return Err(WebError::not_found()) };
+    // An address that guessed too often is locked out, the right token or not; so is
+    // everyone while many addresses guess together.
+    let limits = &state.limits;
+    if let Some(wait) =
+        limits.failed_logins.exhausted(&ctx.address).or(limits.failed_logins_everywhere.exhausted(EVERYWHERE))
+    {
+        tracing::warn!("staff login from {} refused: locked out after repeated wrong tokens", ctx.address);
+        return Err(WebError::too_many(wait));
+    }
     match gate.log_in(&form.token) {
         Some(session) => {
             let (status, mut headers) = see_other("/staff");
@@ -84,6 +96,9 @@ pub(super) async fn log_in(
             Ok((status, headers).into_response())
         }
         None => {
+            tracing::warn!("staff login failed: a wrong token from {}", ctx.address);
+            let _ = limits.failed_logins.take(&ctx.address);
+            let _ = limits.failed_logins_everywhere.take(EVERYWHERE);
             // A wrong token costs the guesser a second.
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             let page = templates::staff_login(
