@@ -157,6 +157,7 @@ mod tests {
                     ("authors", "Кәрім, Н."),
                     ("year", "2016"),
                     ("collections", "Әдебиет"),
+                    ("rights", "public_domain"),
                 ],
             ),
             document("b", &[("title", "Екінші, \"тырнақшада\"")]),
@@ -192,6 +193,7 @@ mod tests {
         assert_eq!(lines[0]["citation"], "Кәрім, Н. Қамшы / Н. Кәрім. – 2016.");
         assert_eq!(lines[0]["collections"][0], "Әдебиет");
         assert!(lines[0]["url"].as_str().unwrap().starts_with("https://lib.kz/documents/"));
+        assert_eq!(lines[1].get("url"), None, "no link to a work whose rights are not stated: it is not published");
 
         let csv = exported(Format::Csv, None);
         let mut reader = csv::Reader::from_reader(&csv[..]);
