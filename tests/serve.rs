@@ -237,6 +237,10 @@ fn every_route_answers_with_security_headers_and_valid_accessible_html() {
         let style = site.get("/style.css").await;
         assert_eq!((style.status, style.header("content-type").as_str()), (StatusCode::OK, "text/css; charset=utf-8"));
         assert_security_headers(&style, "/style.css");
+        let cookies = std::mem::take(&mut site.cookies);
+        let fresh = site.get("/style.css?ui=ru").await;
+        assert_eq!(fresh.header("set-cookie"), "", "no cookie on a response a shared cache may keep");
+        site.cookies = cookies;
         let thumb = site.get("/doc/gazeta/page/1/thumb.jpg").await;
         assert_eq!((thumb.status, thumb.header("content-type").as_str()), (StatusCode::OK, "image/jpeg"));
         let full = site.get("/doc/gazeta/page/1/full.jpg").await;
@@ -1029,5 +1033,40 @@ fn abuse_limits_answer_429_with_retry_after() {
         let locked = site.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await;
         assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "locked out, the right token or not");
         assert!(!locked.header("set-cookie").contains("olke_staff"));
+    });
+}
+
+/// The staff queue is paged and filtered by reader and status, and says what a reader
+/// was delivered of a document before.
+#[test]
+fn the_staff_queue_is_paged_filtered_and_shows_a_readers_history() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let csrf = site.get("/request").await.csrf();
+        for n in 0..52 {
+            let email = if n < 2 { "askar@example.kz" } else { "bota@example.kz" };
+            let form =
+                [("csrf", csrf.as_str()), ("name", "Reader"), ("email", email), ("document", "gazeta"), ("pages", "1")];
+            assert_eq!(site.post("/request", &form).await.status, StatusCode::OK);
+        }
+        assert_eq!(site.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(site.post("/staff/requests/1/fulfil", &[("csrf", &csrf)]).await.status, StatusCode::OK);
+
+        let first = site.get("/staff").await;
+        assert_eq!(first.body.matches("<tr id=\"r").count(), 50, "fifty a page");
+        assert!(first.body.contains("1 / 2") && first.body.contains("page=2"), "{}", first.body);
+        let second = site.get("/staff?page=2").await;
+        assert_eq!(second.body.matches("<tr id=\"r").count(), 2);
+
+        let askar = site.get("/staff?requester=Askar@example.kz").await;
+        assert_eq!(askar.body.matches("<tr id=\"r").count(), 2, "one reader's requests");
+        assert!(!askar.body.contains("bota@example.kz"));
+        assert!(
+            askar.body.contains("бұрын берілген беттер: 1"),
+            "request 2 shows what request 1 delivered: {}",
+            askar.body
+        );
+        let delivered = site.get("/staff?status=delivered").await;
+        assert_eq!(delivered.body.matches("<tr id=\"r").count(), 1);
     });
 }

@@ -201,10 +201,13 @@ pub(crate) async fn frame(State(state): State<Arc<AppState>>, mut request: Reque
 
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if existing_csrf.is_none() {
+    // A response a shared cache may keep never sets a cookie: the cache would hand this
+    // browser's token to everyone. The next page sets it.
+    let shared = headers.get(CACHE_CONTROL).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("public"));
+    if existing_csrf.is_none() && !shared {
         set_cookie(headers, CSRF_COOKIE, &csrf, 365 * 24 * 3600);
     }
-    if let Some(ui) = asked_ui {
+    if let Some(ui) = asked_ui.filter(|_| !shared) {
         set_cookie(headers, UI_COOKIE, ui.code(), 365 * 24 * 3600);
     }
     with_security_headers(response, is_staff_page)

@@ -16,6 +16,7 @@ use super::routes::{form_error, path_error};
 use super::security::{clear_staff_cookie, staff_cookie, Context};
 use super::{templates, AppState, FileRegister, WebError};
 use crate::archive::files;
+use crate::deliver::rights::received;
 use crate::deliver::{self, CopyOptions, DeliverError};
 use crate::record::request::{Request, Status};
 
@@ -47,10 +48,33 @@ fn register(state: &AppState) -> Result<Vec<Request>, WebError> {
     Ok(requests)
 }
 
+/// Requests on one page of the queue.
+const QUEUE_PAGE: usize = 50;
+
+/// The queue, filtered by `?requester=EMAIL` and `?status=`, `QUEUE_PAGE` at a time
+/// (`?page=N`); each request with how many pages of its document its reader was
+/// delivered before, within the window of the delivery limits.
 async fn queue_page(state: &Arc<AppState>, ctx: &Context, notice: Option<String>) -> Page {
     let reader = state.clone();
     let requests = tokio::task::spawn_blocking(move || register(&reader)).await.map_err(WebError::internal)??;
-    Ok(Html(templates::staff_queue(ctx, &state.config.library, &requests, notice.as_deref())).into_response())
+    let asked = |name: &str| ctx.query.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim());
+    let (requester, status) = (asked("requester").to_lowercase(), asked("status"));
+    let page = asked("page").parse::<usize>().unwrap_or(1).max(1);
+    let now = chrono::Utc::now();
+    let matching: Vec<&Request> = requests
+        .iter()
+        .filter(|r| requester.is_empty() || r.requester.email.to_lowercase() == requester)
+        .filter(|r| status.is_empty() || r.status.name() == status)
+        .collect();
+    let pages = matching.len().div_ceil(QUEUE_PAGE).max(1);
+    let shown: Vec<(Request, usize)> = matching
+        .into_iter()
+        .skip((page - 1) * QUEUE_PAGE)
+        .take(QUEUE_PAGE)
+        .map(|r| (r.clone(), received(r, &requests, &state.config.delivery, now).len()))
+        .collect();
+    let view = templates::QueueView { requests: &shown, page: page.min(pages), pages, requester: &requester, status };
+    Ok(Html(templates::staff_queue(ctx, &state.config.library, &view, notice.as_deref())).into_response())
 }
 
 pub(super) async fn queue(State(state): State<Arc<AppState>>, Extension(ctx): Extension<Context>) -> Page {

@@ -429,22 +429,65 @@ fn status_label(ui: Ui, status: &Status) -> String {
     }
 }
 
-pub(super) fn staff_queue(ctx: &Context, library: &Library, requests: &[Request], notice: Option<&str>) -> String {
+/// One page of the staff queue, and the filter it was asked with.
+pub(super) struct QueueView<'a> {
+    /// Each request with how many pages of its document its reader had been delivered.
+    pub requests: &'a [(Request, usize)],
+    pub page: usize,
+    pub pages: usize,
+    pub requester: &'a str,
+    pub status: &'a str,
+}
+
+pub(super) fn staff_queue(ctx: &Context, library: &Library, view: &QueueView, notice: Option<&str>) -> String {
     let ui = ctx.ui;
+    let statuses = [
+        ("", ui.t("Барлығы", "Все")),
+        ("requested", ui.t("Күтуде", "Ожидают")),
+        ("delivered", ui.t("Берілді", "Выданы")),
+        ("refused", ui.t("Бас тартылды", "Отказано")),
+    ];
+    let page_link = |page: usize| {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("requester", view.requester)
+            .append_pair("status", view.status)
+            .append_pair("page", &page.to_string())
+            .finish();
+        format!("/staff?{query}")
+    };
     let body = html! {
         h1 { (ui.t("Сұраныстар", "Заявки")) }
         @if let Some(notice) = notice { p role="status" { (notice) } }
         form.inline method="post" action="/staff/logout" { input type="hidden" name="csrf" value=(ctx.csrf); button type="submit" { (ui.t("Шығу", "Выйти")) } }
+        form.inline method="get" action="/staff" {
+            label for="requester" { (ui.t("Оқырманның поштасы", "Почта читателя")) }
+            input id="requester" name="requester" type="email" value=(view.requester);
+            label for="status" { (ui.t("Күйі", "Статус")) }
+            select id="status" name="status" {
+                @for (value, label) in statuses {
+                    option value=(value) selected[value == view.status] { (label) }
+                }
+            }
+            button type="submit" { (ui.t("Іріктеу", "Отобрать")) }
+        }
         table {
             thead { tr { th { "№" } th { (ui.t("Күні", "Дата")) } th { (ui.t("Кім", "Кто")) } th { (ui.t("Құжат", "Документ")) } th { (ui.t("Беттер", "Страницы")) } th { (ui.t("Күйі", "Статус")) } } }
             tbody {
-                @for request in requests {
+                @for (request, received) in view.requests {
                     tr id={ "r" (request.number) } {
                         td { (request.number) }
                         td { (request.filed.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")) }
                         td { (request.requester.name) br; (request.requester.email) @if let Some(purpose) = &request.purpose { br; span.note { (purpose) } } }
                         td { a href={ "/doc/" (encode(&request.document)) } { (request.citation) } }
-                        td { (request.pages.asked) }
+                        td {
+                            (request.pages.asked)
+                            @if *received > 0 {
+                                br;
+                                a.note href={ "/staff?requester=" (encode(&request.requester.email)) } {
+                                    (ui.t("бұрын берілген беттер: ", "ранее выдано страниц: ")) (received)
+                                }
+                            }
+                        }
                         td {
                             (status_label(ui, &request.status))
                             @match &request.status {
@@ -466,6 +509,13 @@ pub(super) fn staff_queue(ctx: &Context, library: &Library, requests: &[Request]
                         }
                     }
                 }
+            }
+        }
+        @if view.pages > 1 {
+            nav aria-label=(ui.t("Беттер", "Страницы")) {
+                @if view.page > 1 { a href=(page_link(view.page - 1)) { "← " (ui.t("Алдыңғы", "Назад")) } " " }
+                (view.page) " / " (view.pages)
+                @if view.page < view.pages { " " a href=(page_link(view.page + 1)) { (ui.t("Келесі", "Далее")) " →" } }
             }
         }
     };
