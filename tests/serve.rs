@@ -1070,3 +1070,30 @@ fn the_staff_queue_is_paged_filtered_and_shows_a_readers_history() {
         assert_eq!(delivered.body.matches("<tr id=\"r").count(), 1);
     });
 }
+
+/// A PDF is sent from disk with Range support: a part is 206 with Content-Range, a part
+/// past the end 416.
+#[test]
+fn pdfs_answer_range_requests() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let whole = site.get("/doc/gazeta/pdf").await;
+        assert_eq!(whole.status, StatusCode::OK);
+        assert_eq!(whole.header("accept-ranges"), "bytes");
+        let length = fs::metadata(site.archive.join("documents/gazeta/gazeta.pdf")).unwrap().len();
+        let ranged = |site: &Site, uri: &str, range: &str| {
+            site.request(Method::GET, uri).header(header::RANGE, range).body(Body::empty()).unwrap()
+        };
+        let part = site.send(ranged(&site, "/doc/gazeta/pdf", "bytes=0-4")).await;
+        assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+        assert_eq!(part.body, "%PDF-");
+        assert_eq!(part.header("content-range"), format!("bytes 0-4/{length}"));
+        let tail = site.send(ranged(&site, "/doc/gazeta/pdf", "bytes=-6")).await;
+        assert_eq!(tail.body.trim_end(), "%%EOF");
+        let refused = site.send(ranged(&site, "/doc/gazeta/pdf", &format!("bytes={length}-"))).await;
+        assert_eq!(refused.status, StatusCode::RANGE_NOT_SATISFIABLE);
+        assert_eq!(refused.header("content-range"), format!("bytes */{length}"));
+        let in_copyright = site.send(ranged(&site, "/doc/qamshy/pdf", "bytes=0-4")).await;
+        assert_eq!(in_copyright.status, StatusCode::FORBIDDEN, "a range is no way round the rights");
+    });
+}

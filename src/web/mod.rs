@@ -14,6 +14,7 @@
 //! [`routes`] has the handlers, [`templates`] the pages, [`security`] cookies, CSRF, the
 //! staff session and headers, [`images`] the page images, [`i18n`] the two languages.
 
+mod download;
 pub(crate) mod i18n;
 pub(crate) mod images;
 pub(crate) mod limits;

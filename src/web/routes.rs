@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form};
@@ -301,26 +301,21 @@ fn content_caching(record: &crate::record::DocumentRecord) -> &'static str {
 }
 
 /// The whole PDF, of a document whose rights allow it; never of any other.
-pub(super) async fn document_pdf(State(state): State<Arc<AppState>>, id: Result<Path<String>, PathRejection>) -> Page {
+pub(super) async fn document_pdf(
+    State(state): State<Arc<AppState>>,
+    id: Result<Path<String>, PathRejection>,
+    headers: axum::http::HeaderMap,
+) -> Page {
     let record = find(&state, id)?;
     if !record.full_text_allowed() {
         return Err(refused_whole());
     }
     let path = state.archive.pdf_path(&record.id);
-    let bytes = blocking(move || std::fs::read(path)).await?.map_err(WebError::internal)?;
-    let disposition = format!(
-        "inline; filename*=UTF-8''{}",
-        percent_encoding::utf8_percent_encode(&format!("{}.pdf", record.id), percent_encoding::NON_ALPHANUMERIC)
-    );
-    Ok((
-        [
-            (CONTENT_TYPE, "application/pdf".to_string()),
-            (CONTENT_DISPOSITION, disposition),
-            (CACHE_CONTROL, content_caching(&record).to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    let name = format!("{}.pdf", record.id);
+    let caching = content_caching(&record);
+    blocking(move || super::download::pdf(&path, &name, super::download::Disposition::Inline, caching, &headers))
+        .await?
+        .map_err(WebError::internal)
 }
 
 /// A page's image: small for any document, readable only for those whose rights allow it.

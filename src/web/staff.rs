@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form};
@@ -238,22 +238,26 @@ pub(super) async fn copy(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     number: Result<Path<u32>, PathRejection>,
+    headers: axum::http::HeaderMap,
 ) -> Page {
     staff_only(&ctx)?;
     let number = request_number(number)?;
     let worker = state.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let request =
             files::request(&worker.archive, number).ok().filter(|r| matches!(r.status, Status::Delivered { .. }))?;
         let path = copy_path(&worker, &request);
-        Some((std::fs::read(path).ok()?, request.copy_file_name()))
+        // A reader's copy: never kept by a browser or a proxy.
+        super::download::pdf(
+            &path,
+            &request.copy_file_name(),
+            super::download::Disposition::Attachment,
+            "no-store",
+            &headers,
+        )
+        .ok()
     })
     .await
-    .map_err(WebError::internal)?;
-    let (bytes, name) = bytes.ok_or_else(WebError::not_found)?;
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
-    );
-    Ok(([(CONTENT_TYPE, "application/pdf".to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    .map_err(WebError::internal)?
+    .ok_or_else(WebError::not_found)
 }
