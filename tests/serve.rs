@@ -754,6 +754,27 @@ fn olke_serve_answers_within_a_second_of_starting() {
     assert!(stdout(&help).contains("Examples:") && stdout(&help).contains("--bind"));
 }
 
+/// A client that starts a request and never finishes its headers is cut off (after ten
+/// seconds), and holds nothing up meanwhile.
+#[test]
+fn a_request_whose_headers_never_end_is_cut_off() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(fixture(), tmp.path());
+    let (server, _) = Server::start(&archive);
+    let port: u16 = server.url.rsplit(':').next().unwrap().parse().unwrap();
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let started = Instant::now();
+    assert!(http_get(port, "/").is_some_and(|a| a.starts_with("HTTP/1.1 200")), "others are served meanwhile");
+    let mut rest = Vec::new();
+    let closed = slow.read_to_end(&mut rest);
+    let took = started.elapsed();
+    assert!(closed.is_ok(), "the server closed the connection: {closed:?}");
+    assert!(took >= Duration::from_secs(8) && took < Duration::from_secs(25), "cut off after {took:?}");
+}
+
 async fn fill(client: &Client, css: &str, text: &str) {
     client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).send_keys(text).await.unwrap();
 }

@@ -38,8 +38,7 @@ pub(super) fn run(archive: &Archive, args: ServeArgs) -> Result<u8> {
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         let app = web::app(archive.clone(), config, token);
         eprintln!("olke: serving {} on http://{}/", archive.root().display(), listener.local_addr()?);
-        // The client's address reaches the handlers, for the abuse limits.
-        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await?;
+        web::serve(listener, app).await?;
         Ok(0)
     })
 }

@@ -19,6 +19,9 @@ pub(crate) mod i18n;
 pub(crate) mod images;
 pub(crate) mod limits;
 mod routes;
+mod server;
+
+pub use server::serve;
 pub(crate) mod security;
 mod staff;
 mod templates;
