@@ -46,11 +46,20 @@ pub struct Web {
     /// Wrong staff tokens one address may give an hour before it is locked out until the
     /// hour is over; ten times as many from all addresses together lock the login for all.
     pub failed_logins_per_hour: u32,
+    /// Cookies only over HTTPS (`Secure`, with the `__Host-` prefix): for a server behind a
+    /// TLS proxy (`olke serve --secure-cookies` sets it too).
+    pub secure_cookies: bool,
 }
 
 impl Default for Web {
     fn default() -> Self {
-        Web { staff_token: String::new(), searches_per_minute: 60, requests_per_hour: 5, failed_logins_per_hour: 10 }
+        Web {
+            staff_token: String::new(),
+            searches_per_minute: 60,
+            requests_per_hour: 5,
+            failed_logins_per_hour: 10,
+            secure_cookies: false,
+        }
     }
 }
 
@@ -183,6 +192,8 @@ requests_per_hour = 5
 # the hour (every failure is logged with the address); ten times as many from all
 # addresses together lock the login for everyone.
 failed_logins_per_hour = 10
+# Cookies only over HTTPS (Secure, __Host- names): set it when a TLS proxy serves the site.
+secure_cookies = false
 "#;
 
 impl Config {

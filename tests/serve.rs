@@ -403,8 +403,7 @@ fn malformed_and_oversized_input_gets_a_4xx_page_never_a_500() {
             "the reader is told what is wrong"
         );
 
-        site.get("/request").await;
-        let csrf = site.cookies.iter().find(|(n, _)| n == "olke_csrf").unwrap().1.clone();
+        let csrf = site.get("/request").await.csrf();
         let huge = "я".repeat(20_000);
         let oversized = site
             .post(
@@ -1116,5 +1115,51 @@ fn pdfs_answer_range_requests() {
         assert_eq!(refused.header("content-range"), format!("bytes */{length}"));
         let in_copyright = site.send(ranged(&site, "/doc/qamshy/pdf", "bytes=0-4")).await;
         assert_eq!(in_copyright.status, StatusCode::FORBIDDEN, "a range is no way round the rights");
+    });
+}
+
+/// A CSRF token is made with the server's secret: a browser id planted by someone else,
+/// with the same value in the form, is refused. With secure cookies on, every cookie is
+/// `Secure` and `__Host-`, and forms still work.
+#[test]
+fn csrf_tokens_need_the_servers_secret_and_cookies_can_be_secure_only() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let planted = "ab".repeat(32);
+        site.cookies = vec![("olke_csrf".to_string(), planted.clone())];
+        let form = |csrf: &str| {
+            vec![
+                ("csrf", csrf.to_string()),
+                ("name", "Ivan".to_string()),
+                ("email", "ivan@example.kz".to_string()),
+                ("document", "gazeta".to_string()),
+            ]
+        };
+        let as_pairs = |form: &[(&'static str, String)]| form.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+        let planted_form = as_pairs(&form(&planted));
+        let refs: Vec<(&str, &str)> = planted_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            site.post("/request", &refs).await.status,
+            StatusCode::FORBIDDEN,
+            "the cookie's own value is no token"
+        );
+        let csrf = site.get("/request").await.csrf();
+        assert_ne!(csrf, planted);
+        let good = as_pairs(&form(&csrf));
+        let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(site.post("/request", &refs).await.status, StatusCode::OK, "the page's token for that id works");
+
+        let mut secure = Site::with_limits(&format!("{NO_LIMITS}secure_cookies = true\n")).await;
+        let page = secure.get("/request?ui=ru").await;
+        let cookies = page.header("set-cookie");
+        assert!(cookies.contains("__Host-olke_ui=ru"), "{cookies}");
+        assert!(secure.cookies.iter().any(|(name, _)| name == "__Host-olke_csrf"), "{:?}", secure.cookies);
+        assert!(cookies.lines().all(|c| c.contains("; Secure") && c.contains("Path=/")), "{cookies}");
+        let csrf = page.csrf();
+        let good = as_pairs(&form(&csrf));
+        let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(secure.post("/request", &refs).await.status, StatusCode::OK);
+        let login = secure.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await;
+        assert!(login.header("set-cookie").contains("__Host-olke_staff="), "{}", login.header("set-cookie"));
     });
 }

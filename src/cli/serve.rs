@@ -15,13 +15,18 @@ pub(super) struct ServeArgs {
     /// The address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
     bind: SocketAddr,
+    /// Cookies only over HTTPS (Secure, __Host- names), for a server behind a TLS proxy
+    /// (as `[web] secure_cookies = true` in olke.toml).
+    #[arg(long)]
+    secure_cookies: bool,
 }
 
 pub(super) fn run(archive: &Archive, args: ServeArgs) -> Result<u8> {
     if !archive.exists() {
         return Err(CatalogError::NoArchive(archive.root().to_path_buf()).into());
     }
-    let config = Config::load(archive)?;
+    let mut config = Config::load(archive)?;
+    config.web.secure_cookies |= args.secure_cookies;
     let token = web::staff_token(&config);
     if token.as_ref().is_some_and(|t| t.chars().count() < StaffGate::MIN_TOKEN_CHARS) {
         bail!("the staff token is shorter than {} characters; choose a longer one (OLKE_STAFF_TOKEN or [web] staff_token)", StaffGate::MIN_TOKEN_CHARS);

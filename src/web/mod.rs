@@ -172,6 +172,8 @@ pub struct AppState {
     last_reload: Mutex<Instant>,
     pub staff: Option<StaffGate>,
     limits: limits::Limits,
+    /// Made at start: what CSRF tokens are derived with (a restart asks for forms anew).
+    csrf_secret: [u8; 32],
 }
 
 /// How often the server looks for a newer index (and so for changed documents).
@@ -295,6 +297,11 @@ pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Rou
         last_reload: Mutex::new(Instant::now()),
         staff: staff_token.map(StaffGate::new),
         limits: limits::Limits::of(&config.web),
+        csrf_secret: {
+            let mut secret = [0u8; 32];
+            getrandom::fill(&mut secret).expect("the operating system gives random bytes");
+            secret
+        },
         config,
     });
     let fingerprint = state.index().map(|index| index.fingerprint());

@@ -2,10 +2,12 @@
 //! (both remembered in cookies), the staff session, security headers, and a bound on the
 //! size of what a client may send in the address.
 //!
-//! CSRF: each browser gets a random token in an HttpOnly, SameSite=Strict cookie, and every
-//! form carries it in a hidden field; a post is taken only when the two match (compared in
-//! constant time). A page from another site can neither read the cookie nor make the
-//! browser send it along.
+//! CSRF: each browser gets a random id in an HttpOnly, SameSite=Strict cookie, and every
+//! form carries a token made of it with the server's secret (HMAC-SHA-256) in a hidden
+//! field; a post is taken only when the field is the token of the browser's own id
+//! (compared in constant time). A page from another site can neither read the cookie nor
+//! make the browser send it along, and an id planted in the browser by someone else gets
+//! them no token, which needs the secret.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -105,6 +107,8 @@ pub(crate) struct Context {
     pub ui: Ui,
     /// The token the page's forms carry.
     pub csrf: String,
+    /// Whether cookies are `Secure` (`[web] secure_cookies`, `olke serve --secure-cookies`).
+    pub secure_cookies: bool,
     /// The staff session, when one is open.
     pub staff: Option<String>,
     /// The client's address, as the connection gives it ("unknown" when it does not).
@@ -139,19 +143,51 @@ impl Context {
     }
 }
 
-fn set_cookie(headers: &mut HeaderMap, name: &str, value: &str, max_age: u64) {
-    let cookie = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict");
+/// A cookie's name. `Secure` cookies carry the `__Host-` prefix: the browser then takes
+/// them only over HTTPS, from this host alone, for the whole site, so neither a page served
+/// in the clear nor a neighbouring subdomain can plant one.
+fn cookie_name(base: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
+fn set_cookie(headers: &mut HeaderMap, name: &str, value: &str, max_age: u64, secure: bool) {
+    let name = cookie_name(name, secure);
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}");
     headers.append(SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookies are ASCII"));
 }
 
+/// HMAC-SHA-256 (RFC 2104) of `message` under `key`.
+fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let (mut inner_pad, mut outer_pad) = ([0x36u8; 64], [0x5cu8; 64]);
+    for (i, byte) in key.iter().enumerate() {
+        inner_pad[i] ^= byte;
+        outer_pad[i] ^= byte;
+    }
+    let inner = Sha256::new().chain_update(inner_pad).chain_update(message).finalize();
+    Sha256::new().chain_update(outer_pad).chain_update(inner).finalize().into()
+}
+
+/// The CSRF token of the browser whose cookie holds `browser`: made with the server's
+/// secret, so a browser id that someone else chose (a cookie planted from a neighbouring
+/// site) gets them no token they can put in a form.
+pub(crate) fn csrf_token(secret: &[u8; 32], browser: &str) -> String {
+    hex::encode(hmac_sha256(secret, browser.as_bytes()))
+}
+
 /// Opens a staff session in the browser.
-pub(crate) fn staff_cookie(headers: &mut HeaderMap, session: &str) {
-    set_cookie(headers, STAFF_COOKIE, session, STAFF_SESSION.as_secs());
+pub(crate) fn staff_cookie(headers: &mut HeaderMap, session: &str, secure: bool) {
+    set_cookie(headers, STAFF_COOKIE, session, STAFF_SESSION.as_secs(), secure);
 }
 
 /// Ends it.
-pub(crate) fn clear_staff_cookie(headers: &mut HeaderMap) {
-    set_cookie(headers, STAFF_COOKIE, "", 0);
+pub(crate) fn clear_staff_cookie(headers: &mut HeaderMap, secure: bool) {
+    set_cookie(headers, STAFF_COOKIE, "", 0, secure);
 }
 
 const SECURITY_HEADERS: [(&str, &str); 6] = [
@@ -177,10 +213,13 @@ pub(crate) async fn frame(State(state): State<Arc<AppState>>, mut request: Reque
     let query: Vec<(String, String)> =
         form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
     let asked_ui = query.iter().find(|(k, _)| k == "ui").and_then(|(_, v)| Ui::from_code(v));
-    let ui = asked_ui.or_else(|| cookie(headers, UI_COOKIE).and_then(Ui::from_code)).unwrap_or_default();
-    let existing_csrf = cookie(headers, CSRF_COOKIE).filter(|v| is_token(v)).map(str::to_string);
-    let csrf = existing_csrf.clone().unwrap_or_else(random_token);
-    let staff = cookie(headers, STAFF_COOKIE)
+    let secure = state.config.web.secure_cookies;
+    let name = |base| cookie_name(base, secure);
+    let ui = asked_ui.or_else(|| cookie(headers, &name(UI_COOKIE)).and_then(Ui::from_code)).unwrap_or_default();
+    let existing_browser = cookie(headers, &name(CSRF_COOKIE)).filter(|v| is_token(v)).map(str::to_string);
+    let browser = existing_browser.clone().unwrap_or_else(random_token);
+    let csrf = csrf_token(&state.csrf_secret, &browser);
+    let staff = cookie(headers, &name(STAFF_COOKIE))
         .filter(|v| is_token(v))
         .filter(|session| state.staff.as_ref().is_some_and(|gate| gate.is_open(session)))
         .map(str::to_string);
@@ -191,7 +230,8 @@ pub(crate) async fn frame(State(state): State<Arc<AppState>>, mut request: Reque
         .map_or_else(|| "unknown".to_string(), |info| info.0.ip().to_string());
     let context = Context {
         ui,
-        csrf: csrf.clone(),
+        csrf,
+        secure_cookies: secure,
         staff,
         address,
         path: uri.path().to_string(),
@@ -204,11 +244,11 @@ pub(crate) async fn frame(State(state): State<Arc<AppState>>, mut request: Reque
     // A response a shared cache may keep never sets a cookie: the cache would hand this
     // browser's token to everyone. The next page sets it.
     let shared = headers.get(CACHE_CONTROL).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("public"));
-    if existing_csrf.is_none() && !shared {
-        set_cookie(headers, CSRF_COOKIE, &csrf, 365 * 24 * 3600);
+    if existing_browser.is_none() && !shared {
+        set_cookie(headers, CSRF_COOKIE, &browser, 365 * 24 * 3600, secure);
     }
     if let Some(ui) = asked_ui.filter(|_| !shared) {
-        set_cookie(headers, UI_COOKIE, ui.code(), 365 * 24 * 3600);
+        set_cookie(headers, UI_COOKIE, ui.code(), 365 * 24 * 3600, secure);
     }
     with_security_headers(response, is_staff_page)
 }
@@ -228,6 +268,17 @@ fn with_security_headers(mut response: Response, private: bool) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hmac_sha256_is_rfc_4231s() {
+        // Test case 2: key "Jefe" (shorter keys are padded with zeros, as here).
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        assert_eq!(
+            hex::encode(hmac_sha256(&key, b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
 
     #[test]
     fn secrets_compare_whole() {

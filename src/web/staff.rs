@@ -116,7 +116,7 @@ pub(super) async fn log_in(
     match gate.log_in(&form.token) {
         Some(session) => {
             let (status, mut headers) = see_other("/staff");
-            staff_cookie(&mut headers, &session);
+            staff_cookie(&mut headers, &session, ctx.secure_cookies);
             Ok((status, headers).into_response())
         }
         None => {
@@ -153,7 +153,7 @@ pub(super) async fn log_out(
         gate.log_out(session);
     }
     let (status, mut headers) = see_other("/");
-    clear_staff_cookie(&mut headers);
+    clear_staff_cookie(&mut headers, ctx.secure_cookies);
     Ok((status, headers).into_response())
 }
 
