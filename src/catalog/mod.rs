@@ -3,10 +3,11 @@
 //!
 //! sled is beta software, so nothing lives only here: every record and page is also a file
 //! under `documents/`, every delivery request one under `requests/`, and the catalogue can
-//! be rebuilt from them ([`Catalog::adopt`], [`crate::archive::store`]). sled allows one process at
-//! a time; readers that find it held by a writer read the files instead ([`Reader`]).
-//! Writers open it with [`open_for_writing`], which first finishes what a killed writer
-//! left. [`edit`] changes records after ingest.
+//! be rebuilt from them ([`Catalog::adopt`], [`crate::archive::store`]). sled allows one
+//! process at a time; readers that find it held by a writer read the files instead
+//! ([`Reader`]; both answer through [`Documents`]). Writers open it with
+//! [`crate::integrity::open_for_writing`], which first finishes what a killed writer left.
+//! [`edit`] changes records after ingest.
 
 pub(crate) mod edit;
 
