@@ -8,11 +8,15 @@
 //! | [`schema`] | the fields of a page entry |
 //! | [`document`] | a record and its pages → page entries |
 //! | [`query`] | the query language |
-//! | [`search`] | running a query: filters, ranking, grouping by document, snippets |
+//! | [`compile`] | a parsed query and the filters as tantivy queries |
+//! | [`search`] | running a query: ranking, grouping by document, snippets |
+//! | [`facets`] | what the documents found have in common, for narrowing a search |
+//! | [`reindex`] | the whole index made again |
 //!
-//! The index is kept by whoever changes the archive: ingest updates it after each
-//! document it files, catalogue edits call [`update_document`], and `olke reindex`
-//! rebuilds it from the catalogue. It is derived data: [`Updater::sync`] puts back any
+//! The index is kept by whoever changes the archive, through the writer that
+//! [`crate::integrity::open_for_writing`] opens: ingest updates it after each document it
+//! files, catalogue edits call [`refresh`], and `olke reindex` rebuilds it from the
+//! catalogue. It is derived data: [`Updater::sync`] puts back any
 //! document that a crash left out.
 //!
 //! tantivy allows one writer and any number of readers, in any processes: `olke search`

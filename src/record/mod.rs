@@ -3,8 +3,9 @@
 //!
 //! `record.json` beside each PDF holds this record; the catalogue caches it.
 //!
-//! Beside the record: [`fields`] (each field as text), [`manifest`] (`batch.csv` and
-//! `batch.toml`), [`gost`] (the GOST 7.1 citation) and [`export`] (MARC 21, JSON lines, CSV).
+//! Beside the record: [`fields`] (each field as text), [`table`] (descriptions as
+//! bibliographers keep them, CSV or TOML), [`gost`] (the GOST 7.1 citation), [`pages`]
+//! (page ranges and selections) and [`request`] (a reader's delivery request).
 
 pub(crate) mod fields;
 pub(crate) mod gost;
