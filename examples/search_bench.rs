@@ -644,6 +644,7 @@ fn main() -> Result<(), String> {
         filters: filters.clone(),
         limit: 10,
         offset: 0,
+        count_matches: false,
     };
     let mut found = 0;
     for q in &queries {

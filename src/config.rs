@@ -49,6 +49,8 @@ pub struct Web {
     /// Cookies only over HTTPS (`Secure`, with the `__Host-` prefix): for a server behind a
     /// TLS proxy (`olke serve --secure-cookies` sets it too).
     pub secure_cookies: bool,
+    /// Connections served at once; the next wait until one closes.
+    pub max_connections: usize,
 }
 
 impl Default for Web {
@@ -59,6 +61,7 @@ impl Default for Web {
             requests_per_hour: 5,
             failed_logins_per_hour: 10,
             secure_cookies: false,
+            max_connections: 512,
         }
     }
 }
@@ -194,6 +197,8 @@ requests_per_hour = 5
 failed_logins_per_hour = 10
 # Cookies only over HTTPS (Secure, __Host- names): set it when a TLS proxy serves the site.
 secure_cookies = false
+# Connections served at once (each has ten seconds to send its request's headers).
+max_connections = 512
 "#;
 
 impl Config {

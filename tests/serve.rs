@@ -753,6 +753,34 @@ fn olke_serve_answers_within_a_second_of_starting() {
     assert!(stdout(&help).contains("Examples:") && stdout(&help).contains("--bind"));
 }
 
+/// At most `max_connections` connections are served at once: the next waits (in the
+/// listening queue, not refused) until one closes.
+#[test]
+fn connections_beyond_the_limit_wait_for_one_to_close() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(fixture(), tmp.path());
+    let settings = fs::read_to_string(archive.join("olke.toml")).unwrap();
+    fs::write(archive.join("olke.toml"), format!("{settings}max_connections = 2\n")).unwrap();
+    let (server, _) = Server::start(&archive);
+    let port: u16 = server.url.rsplit(':').next().unwrap().parse().unwrap();
+    std::thread::sleep(Duration::from_millis(200)); // the start's probe has let go of its slot
+    let idle: Vec<std::net::TcpStream> = (0..2)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(http_get(port, "/")).unwrap());
+    assert!(receiver.recv_timeout(Duration::from_secs(2)).is_err(), "a third connection is not served meanwhile");
+    drop(idle);
+    let answer = receiver.recv_timeout(Duration::from_secs(5)).expect("served once a slot is free");
+    assert!(answer.is_some_and(|a| a.starts_with("HTTP/1.1 200")));
+}
+
 /// A client that starts a request and never finishes its headers is cut off (after ten
 /// seconds), and holds nothing up meanwhile.
 #[test]
@@ -930,6 +958,12 @@ fn search_only_access_gives_no_text_of_an_in_copyright_work() {
         assert!(found_book > vocabulary.len() / 2, "the book is found ({found_book} times): search still works");
         let found = site.get(&format!("/search?q={}", vocabulary[0])).await;
         assert!(found.body.contains("тек іздеу"), "the result says it is search-only: {}", found.body);
+        // Instead of the text: on which pages, and how many words there match.
+        let marker = "href=\"/doc/qamshy?page=1#p1\">1</a> (";
+        let at = found.body.find(marker).unwrap_or_else(|| panic!("no count: {}", found.body)) + marker.len();
+        let count: usize = found.body[at..].split('×').next().unwrap().parse().unwrap();
+        let exact = words_of(book).iter().filter(|w| **w == vocabulary[0]).count();
+        assert!(count >= exact.max(1), "{count} matching words, the word itself {exact} times");
 
         let article_word = gazeta_word();
         let public = site.get(&format!("/search?q={article_word}")).await;

@@ -55,6 +55,7 @@ pub(super) fn search(archive: &Archive, args: SearchArgs) -> Result<u8> {
         },
         limit: args.limit,
         offset: args.offset,
+        count_matches: false,
     };
     let outcome = SearchIndex::open(archive).map_err(SearchError::from).and_then(|index| index.search(&request));
     let results = match outcome {

@@ -28,6 +28,7 @@ pub(super) fn run(archive: &Archive, args: ServeArgs) -> Result<u8> {
     let mut config = Config::load(archive)?;
     config.web.secure_cookies |= args.secure_cookies;
     let token = web::staff_token(&config);
+    let max_connections = config.web.max_connections;
     if token.as_ref().is_some_and(|t| t.chars().count() < StaffGate::MIN_TOKEN_CHARS) {
         bail!("the staff token is shorter than {} characters; choose a longer one (OLKE_STAFF_TOKEN or [web] staff_token)", StaffGate::MIN_TOKEN_CHARS);
     }
@@ -43,7 +44,7 @@ pub(super) fn run(archive: &Archive, args: ServeArgs) -> Result<u8> {
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         let app = web::app(archive.clone(), config, token);
         eprintln!("olke: serving {} on http://{}/", archive.root().display(), listener.local_addr()?);
-        web::serve(listener, app).await?;
+        web::serve(listener, app, max_connections).await?;
         Ok(0)
     })
 }

@@ -98,7 +98,12 @@ pub struct SearchRequest {
     pub filters: Filters,
     pub limit: usize,
     pub offset: usize,
+    /// Count the matching words on each page of the results shown ([`Hit::matches`]).
+    pub count_matches: bool,
 }
+
+/// Pages of a result whose matching words are counted.
+const COUNTED_PAGES: usize = 20;
 
 /// A passage of a page with the matched words marked.
 #[derive(Clone, Debug, Serialize)]
@@ -145,6 +150,10 @@ pub struct Hit {
     pub score: f32,
     /// Pages whose text matched, in order (empty when only the title or authors did).
     pub pages: Vec<u32>,
+    /// How many words match on each of the first pages of `pages`, when the request asks
+    /// (what a search-only result tells instead of the text).
+    #[serde(skip)]
+    pub matches: Vec<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<Snippet>,
 }
@@ -284,6 +293,23 @@ fn snippet(doc: &TantivyDocument, fields: &Fields, page: u32, highlight: &BTreeM
     Some(Snippet { page, text, highlights })
 }
 
+/// How many words of `doc`'s page text match: each word once, however many of its
+/// forms (stem, surface) do; the same analysis as the snippets'.
+fn matching_words(doc: &TantivyDocument, fields: &Fields, highlight: &BTreeMap<String, Score>) -> u32 {
+    let Some(text) = stored_str(doc, fields.text) else { return 0 };
+    let main = stored_str(doc, fields.page_lang).and_then(|l| Lang::from_code(&l)).unwrap_or(Lang::Kazakh);
+    let mut analyzer = TextAnalyzer::from(PageAnalyzer::new(main, highlight.keys().map(String::as_str)));
+    let mut stream = analyzer.token_stream(&text);
+    let mut positions = std::collections::BTreeSet::new();
+    while stream.advance() {
+        let token = stream.token();
+        if highlight.contains_key(&token.text) {
+            positions.insert(token.position);
+        }
+    }
+    positions.len() as u32
+}
+
 impl SearchIndex {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
@@ -333,8 +359,14 @@ impl SearchIndex {
             let mut pages = text_pages.remove(&id).unwrap_or_default();
             pages.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
             let best = pages.first().map(|p| (p.address, p.page));
-            let mut numbers: Vec<u32> = pages.iter().map(|p| p.page).collect();
-            numbers.sort_unstable();
+            pages.sort_by_key(|p| p.page);
+            let numbers: Vec<u32> = pages.iter().map(|p| p.page).collect();
+            let mut matches = Vec::new();
+            if request.count_matches {
+                for page in pages.iter().take(COUNTED_PAGES) {
+                    matches.push(matching_words(&searcher.doc(page.address)?, &self.fields, &weights));
+                }
+            }
             // Any page carries the document's fields; the best one in the text also gives the snippet.
             let doc: TantivyDocument = searcher.doc(best.map_or(document.best, |(address, _)| address))?;
             results.push(Hit {
@@ -345,6 +377,7 @@ impl SearchIndex {
                 source: stored_str(&doc, self.fields.source),
                 score: document.score,
                 pages: numbers,
+                matches,
                 snippet: best.and_then(|(_, page)| snippet(&doc, &self.fields, page, &weights)),
             });
         }

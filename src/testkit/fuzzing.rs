@@ -56,7 +56,7 @@ pub fn query(data: &[u8]) {
     let text = String::from_utf8_lossy(data).into_owned();
     let filters = Filters { source: Some(text.clone()), years: text.parse().ok(), ..Filters::default() };
     for filters in [Filters::default(), filters] {
-        let request = SearchRequest { query: text.clone(), filters, limit: 10, offset: 0 };
+        let request = SearchRequest { query: text.clone(), filters, limit: 10, offset: 0, count_matches: true };
         match query_index().search(&request) {
             Ok(results) => {
                 for snippet in results.hits.iter().filter_map(|hit| hit.snippet.as_ref()) {

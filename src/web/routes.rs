@@ -194,7 +194,13 @@ pub(super) async fn search(
             "Поисковый индекс ещё не создан.",
         ));
     };
-    let request = SearchRequest { query: query.clone(), filters, limit: RESULTS_PER_PAGE, offset: params.offset };
+    let request = SearchRequest {
+        query: query.clone(),
+        filters,
+        limit: RESULTS_PER_PAGE,
+        count_matches: true,
+        offset: params.offset,
+    };
     let outcome = blocking(move || index.search(&request)).await?;
     let results = match outcome {
         Ok(results) => results,

@@ -16,12 +16,11 @@ use tower::ServiceExt;
 
 /// How long a client has to send a request's headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections served at once.
-const MAX_CONNECTIONS: usize = 512;
 
-/// Serves `app` on `listener` until the process ends.
-pub async fn serve(listener: TcpListener, app: Router) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+/// Serves `app` on `listener` until the process ends, at most `max_connections` at once
+/// (`[web] max_connections`).
+pub async fn serve(listener: TcpListener, app: Router, max_connections: usize) -> std::io::Result<()> {
+    let slots = Arc::new(Semaphore::new(max_connections.max(1)));
     loop {
         let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
         let (stream, address) = match listener.accept().await {

@@ -180,6 +180,8 @@ fn hit_item(ctx: &Context, hit: &Hit, search_only: bool) -> Markup {
                     @for (i, page) in hit.pages.iter().take(20).enumerate() {
                         @if i > 0 { ", " }
                         a href={ "/doc/" (encode(&hit.id)) "?page=" (page) "#p" (page) } { (page) }
+                        // Where the text may not be shown, how often the words are there.
+                        @if let Some(n) = hit.matches.get(i).filter(|_| search_only) { " (" (n) "×)" }
                     }
                     @if hit.pages.len() > 20 { " …" }
                 }
