@@ -1197,3 +1197,38 @@ fn csrf_tokens_need_the_servers_secret_and_cookies_can_be_secure_only() {
         assert!(login.header("set-cookie").contains("__Host-olke_staff="), "{}", login.header("set-cookie"));
     });
 }
+
+/// A delivery request for gazeta by `email`, as if from `address`.
+async fn file_from(site: &mut Site, csrf: &str, address: [u8; 4], email: &str) -> StatusCode {
+    let form = [("csrf", csrf), ("name", "Reader"), ("email", email), ("document", "gazeta")];
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    let request = site
+        .request(Method::POST, "/request")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((address, 40000))))
+        .body(Body::from(body))
+        .unwrap();
+    site.send(request).await.status
+}
+
+/// Requests are limited per email too: one reader filing from several addresses is
+/// stopped at the limit, another reader at the same addresses is not.
+#[test]
+fn delivery_requests_are_limited_per_email_across_addresses() {
+    runtime().block_on(async {
+        let mut site = Site::with_limits("searches_per_minute = 0\nrequests_per_hour = 2\n").await;
+        let csrf = site.get("/request").await.csrf();
+        assert_eq!(file_from(&mut site, &csrf, [10, 0, 0, 1], "askar@example.kz").await, StatusCode::OK);
+        assert_eq!(file_from(&mut site, &csrf, [10, 0, 0, 2], "ASKAR@example.kz").await, StatusCode::OK);
+        assert_eq!(
+            file_from(&mut site, &csrf, [10, 0, 0, 3], "askar@example.kz").await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "a third by one reader"
+        );
+        assert_eq!(
+            file_from(&mut site, &csrf, [10, 0, 0, 3], "bota@example.kz").await,
+            StatusCode::OK,
+            "another reader from that address"
+        );
+    });
+}
