@@ -13,7 +13,7 @@ use crate::archive::Archive;
 use crate::config::Config;
 use crate::deliver::{self, CopyOptions, DeliverError};
 use crate::record::pages::PageRange;
-use crate::record::request::{NewRequest, Requester, Status};
+use crate::record::request::{reader_key, NewRequest, Requester, Status};
 use crate::report::local_year;
 
 pub(super) const DELIVER_HELP: &str =
@@ -251,8 +251,8 @@ fn refuse_request(archive: &Archive, number: u32, reason: &str) -> Result<u8> {
 fn list_requests(archive: &Archive, year: Option<i32>, requester: Option<&str>, json: bool) -> Result<u8> {
     let mut register = files::requests(archive)?;
     register.retain(|r| year.is_none_or(|y| local_year(r.filed) == y));
-    let reader = requester.map(|email| email.trim().to_lowercase());
-    register.retain(|r| reader.as_ref().is_none_or(|email| r.requester.email.to_lowercase() == *email));
+    let reader = requester.map(reader_key);
+    register.retain(|r| reader.as_ref().is_none_or(|reader| r.requester.reader() == *reader));
     if json {
         print_json(&register)?;
         return Ok(0);

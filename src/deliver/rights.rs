@@ -29,7 +29,7 @@ pub(crate) fn received(
     limits: &Delivery,
     now: DateTime<Utc>,
 ) -> BTreeSet<u32> {
-    let reader = request.requester.email.trim().to_lowercase();
+    let reader = request.requester.reader();
     let within = |delivered: DateTime<Utc>| {
         if limits.reader_window_days == 0 {
             delivered.year() == now.year()
@@ -40,7 +40,7 @@ pub(crate) fn received(
     register
         .iter()
         .filter(|r| r.number != request.number && r.document == request.document)
-        .filter(|r| r.requester.email.trim().to_lowercase() == reader)
+        .filter(|r| r.requester.reader() == reader)
         .filter(|r| matches!(r.status, Status::Delivered { delivered, .. } if within(delivered)))
         .flat_map(|r| r.pages.pdf.first..=r.pages.pdf.last)
         .collect()

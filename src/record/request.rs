@@ -25,7 +25,18 @@ pub(crate) fn unfit_in_text(c: char, several_lines: bool) -> bool {
     reorders || (c.is_control() && !(several_lines && matches!(c, '\n' | '\r' | '\t')))
 }
 
+/// Who a reader is, for the delivery limits and a reader's history: the email address
+/// in lower case, however it was typed.
+pub(crate) fn reader_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 impl Requester {
+    /// This requester as [`reader_key`] names them.
+    pub(crate) fn reader(&self) -> String {
+        reader_key(&self.email)
+    }
+
     /// `Name <email>`, as a mail program writes an address.
     pub fn parse(text: &str) -> Result<Requester, String> {
         let expected = "expected \"Name <email>\", e.g. \"Асқар Сейітов <askar@example.kz>\"";

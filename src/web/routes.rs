@@ -440,7 +440,7 @@ pub(super) async fn request_submit(
         Ok(new) => new,
         Err((kk, ru, detail)) => return again(format!("{}: {detail}", ctx.ui.t(kk, ru))),
     };
-    state.limits.requests_per_reader.take(&new.requester.email.to_lowercase()).map_err(WebError::too_many)?;
+    state.limits.requests_per_reader.take(&new.requester.reader()).map_err(WebError::too_many)?;
     let filer = state.clone();
     let filed = blocking(move || crate::deliver::file(&filer.archive, &FileRegister(&filer), new)).await?;
     match filed {

@@ -18,7 +18,7 @@ use super::{templates, AppState, FileRegister, WebError};
 use crate::archive::files;
 use crate::deliver::rights::received;
 use crate::deliver::{self, CopyOptions, DeliverError};
-use crate::record::request::{Request, Status};
+use crate::record::request::{reader_key, Request, Status};
 
 type Page = Result<Response, WebError>;
 
@@ -58,12 +58,12 @@ async fn queue_page(state: &Arc<AppState>, ctx: &Context, notice: Option<String>
     let reader = state.clone();
     let requests = tokio::task::spawn_blocking(move || register(&reader)).await.map_err(WebError::internal)??;
     let asked = |name: &str| ctx.query.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim());
-    let (requester, status) = (asked("requester").to_lowercase(), asked("status"));
+    let (requester, status) = (reader_key(asked("requester")), asked("status"));
     let page = asked("page").parse::<usize>().unwrap_or(1).max(1);
     let now = chrono::Utc::now();
     let matching: Vec<&Request> = requests
         .iter()
-        .filter(|r| requester.is_empty() || r.requester.email.to_lowercase() == requester)
+        .filter(|r| requester.is_empty() || r.requester.reader() == requester)
         .filter(|r| status.is_empty() || r.status.name() == status)
         .collect();
     let pages = matching.len().div_ceil(QUEUE_PAGE).max(1);
