@@ -222,9 +222,16 @@ pub fn is_temporary_file(name: &str) -> bool {
 
 /// A file written under a temporary name and moved into place by [`AtomicFile::commit`].
 /// Dropped without committing, it leaves nothing behind.
+///
+/// Only a regular file (or a new name) is replaced by renaming. A target that is something
+/// else — `/dev/null`, `/dev/stdout`, a FIFO — or `-` (standard output) is written into, never
+/// renamed over, once the whole content is ready: renaming over `/dev/null` would replace
+/// the machine's `/dev/null` with a regular file.
 pub struct AtomicFile {
     file: Option<File>,
-    temp: PathBuf,
+    /// The temporary file's name beside the target; none for a target written into, whose
+    /// content waits in an unnamed temporary file.
+    temp: Option<PathBuf>,
     target: PathBuf,
 }
 
@@ -236,8 +243,17 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
+/// True for `-` and for what exists and is neither a regular file nor a folder.
+fn is_written_into(target: &Path) -> bool {
+    target == Path::new("-") || fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        if is_written_into(target) {
+            let file = tempfile::tempfile()?;
+            return Ok(AtomicFile { file: Some(file), temp: None, target: target.to_path_buf() });
+        }
         // Unique per process and per file, so threads writing the same target never share
         // a temporary file.
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -247,19 +263,21 @@ impl AtomicFile {
         let serial = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let temp = dir.join(format!(".{name}.tmp-{}-{serial}", std::process::id()));
         let file = File::create(&temp)?;
-        Ok(AtomicFile { file: Some(file), temp, target: target.to_path_buf() })
+        Ok(AtomicFile { file: Some(file), temp: Some(temp), target: target.to_path_buf() })
     }
 
     pub fn file(&mut self) -> &mut File {
         self.file.as_mut().expect("present until commit")
     }
 
-    /// Syncs the data, renames the file into place and syncs the folder.
+    /// Syncs the data, renames the file into place and syncs the folder (or, for a target
+    /// that is not a regular file, writes the content into it).
     pub fn commit(mut self) -> io::Result<()> {
         let file = self.file.take().expect("present until commit");
+        let Some(temp) = &self.temp else { return write_into(file, &self.target) };
         file.sync_all()?;
         drop(file);
-        fs::rename(&self.temp, &self.target)?;
+        fs::rename(temp, &self.target)?;
         sync_dir(folder_of(&self.target))
     }
 
@@ -268,16 +286,30 @@ impl AtomicFile {
     /// all, so of two writers claiming one name exactly one succeeds.
     pub fn commit_new(mut self) -> io::Result<bool> {
         let file = self.file.take().expect("present until commit");
+        let Some(temp) = &self.temp else { return write_into(file, &self.target).map(|()| true) };
         file.sync_all()?;
         drop(file);
-        let linked = fs::hard_link(&self.temp, &self.target);
-        fs::remove_file(&self.temp)?;
+        let linked = fs::hard_link(temp, &self.target);
+        fs::remove_file(temp)?;
         match linked {
             Ok(()) => File::open(folder_of(&self.target))?.sync_all().map(|()| true),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
             Err(e) => Err(e),
         }
     }
+}
+
+/// Copies the finished content into `target` (standard output for `-`).
+fn write_into(mut content: File, target: &Path) -> io::Result<()> {
+    content.seek(io::SeekFrom::Start(0))?;
+    if target == Path::new("-") {
+        let mut out = io::stdout().lock();
+        io::copy(&mut content, &mut out)?;
+        return out.flush();
+    }
+    let mut out = fs::OpenOptions::new().write(true).open(target)?;
+    io::copy(&mut content, &mut out)?;
+    out.flush()
 }
 
 impl Write for AtomicFile {
@@ -292,8 +324,8 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = fs::remove_file(&self.temp);
+        if let (Some(_), Some(temp)) = (self.file.take(), &self.temp) {
+            let _ = fs::remove_file(temp);
         }
     }
 }

@@ -59,6 +59,11 @@ impl Staged {
         write_atomic(&path, json).map_err(at(&path))
     }
 
+    /// Gives the new version up: the staged files are removed, the current version stays.
+    pub(crate) fn abandon(self) -> Result<()> {
+        fs::remove_dir_all(&self.dir).map_err(at(&self.dir))
+    }
+
     /// Commits the new version: writes `record` (which must name the staged PDF's
     /// checksum; a change without a new PDF commits just the record), then moves the
     /// staged files into place.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::{print_json, progress, EXIT_PARTIAL};
+use super::{print_json, progress, EXIT_PARTIAL, EXIT_USAGE};
 use crate::archive::Archive;
 use crate::config::Config;
 use crate::ingest::{self, IngestOptions, IngestReport, Outcome};
@@ -102,6 +102,10 @@ fn scanning_dpi(text: &str) -> std::result::Result<f32, String> {
 }
 
 pub(super) fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
+    if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
+        eprintln!("olke: {}: no such file or folder; give a batch folder or scan files", missing.display());
+        return Ok(EXIT_USAGE);
+    }
     // The archive folder is made first so that a new archive gets its olke.toml at once.
     archive.create_layout()?;
     let config = Config::load(archive)?;

@@ -15,7 +15,7 @@ mod report;
 mod search;
 mod serve;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -187,6 +187,9 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    if !matches!(cli.command, Command::Serve(_)) {
+        end_quietly_on_closed_pipe();
+    }
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -196,9 +199,25 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Warnings of olke and the libraries it uses, on stderr, in colour only for a terminal.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// `olke text ID | head`: when the reader of stdout goes away, end as command-line tools
+/// do (SIGPIPE) instead of failing with "Broken pipe". Not for `serve`, whose clients may
+/// close a connection at any time.
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: restores the default disposition before any thread is started; no handler
+    // code runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 fn dispatch(cli: Cli) -> Result<u8> {

@@ -2,6 +2,7 @@
 //! and a document whose last page is in is filed in the archive (staged, then committed by
 //! its record; see [`crate::archive::staging`]), the catalogue and the search index.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -11,10 +12,13 @@ use sha2::{Digest, Sha256};
 
 use super::plan::PlannedDocument;
 use super::run::{ArchivedPage, PageJob, PageOutput, PageResult};
-use super::{DocumentReport, IngestError, IngestOptions, IngestReport, Progress, ReviewPage, StageSeconds};
+use super::{
+    DocumentReport, Failure, IngestError, IngestOptions, IngestReport, Progress, Reason, ReviewPage, StageSeconds,
+};
 use crate::archive::staging::Staged;
 use crate::archive::{write_atomic, Archive, AtomicFile};
 use crate::integrity::Writer;
+use crate::load::Format;
 use crate::ocr;
 use crate::page::RecognizedPage;
 use crate::pdf::import::{CopyError, PageCopier, SourcePdf};
@@ -56,6 +60,8 @@ struct Assembly {
     /// Source PDFs whose pages are being kept, by source index, each with its copier (so
     /// the objects its pages share are written once).
     imports: HashMap<usize, (SourcePdf, PageCopier<'static>)>,
+    /// A page could not be copied: the document is not archived, its later pages dropped.
+    failed: bool,
 }
 
 /// Files finished pages into the archive, in order, one document at a time.
@@ -99,7 +105,9 @@ impl<'a> Collector<'a> {
             match result {
                 Ok(outputs) => {
                     for output in outputs {
-                        self.add_page(document, output)?;
+                        if !self.open[&document].failed {
+                            self.add_page(document, output, progress)?;
+                        }
                     }
                 }
                 Err(failure) => {
@@ -115,7 +123,7 @@ impl<'a> Collector<'a> {
         Ok(())
     }
 
-    fn add_page(&mut self, document: usize, output: PageOutput) -> Result<(), IngestError> {
+    fn add_page(&mut self, document: usize, output: PageOutput, progress: &dyn Progress) -> Result<(), IngestError> {
         let id = &self.documents[document].id;
         let assembly = self.open.get_mut(&document).expect("open");
         if assembly.writer.is_none() {
@@ -139,16 +147,32 @@ impl<'a> Collector<'a> {
                 self.report.pages += 1;
             }
             ArchivedPage::Kept => {
-                let (source, copier) = match assembly.imports.entry(summary.source) {
-                    std::collections::hash_map::Entry::Occupied(open) => open.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        let source = SourcePdf::open(&self.documents[document].sources[summary.source].path)
-                            .map_err(CopyError::from)?;
-                        slot.insert((source, PageCopier::new()))
+                let planned = &self.documents[document].sources[summary.source];
+                let copied = match assembly.imports.entry(summary.source) {
+                    Entry::Occupied(open) => Ok(open.into_mut()),
+                    Entry::Vacant(slot) => SourcePdf::open(planned.readable())
+                        .map(|source| &mut *slot.insert((source, PageCopier::new())))
+                        .map_err(CopyError::from),
+                }
+                .and_then(|(source, copier)| copier.copy_page(source, writer, summary.source_page as u32 + 1));
+                match copied {
+                    Ok(()) => self.report.kept_pages += 1,
+                    // What the source's structure refused is that file's failure; the
+                    // archive not taking a write stops the run.
+                    Err(CopyError::Source(e)) => {
+                        let reason = Reason::NotCopied(e.reason);
+                        let failure =
+                            Failure { path: planned.path.clone(), page: Some(summary.source_page + 1), reason };
+                        self.abandon(document, failure, progress)?;
+                        return Ok(());
                     }
-                };
-                copier.copy_page(source, writer, summary.source_page as u32 + 1)?;
-                self.report.kept_pages += 1;
+                    Err(CopyError::Write(source)) => {
+                        return Err(IngestError::Io(crate::path_error::PathError {
+                            path: self.archive.pdf_path(id),
+                            source,
+                        }))
+                    }
+                }
             }
         }
         summary.number = writer.page_count() as u32;
@@ -165,6 +189,9 @@ impl<'a> Collector<'a> {
     fn file(&mut self, document: usize, assembly: Assembly, progress: &dyn Progress) -> Result<(), IngestError> {
         let planned = &self.documents[document];
         let id = &planned.id;
+        if assembly.failed {
+            return Ok(());
+        }
         let (Some(writer), Some(staged)) = (assembly.writer, assembly.staged) else {
             progress.note(&format!("{id}: no page could be read; nothing archived"));
             return Ok(());
@@ -207,6 +234,18 @@ impl<'a> Collector<'a> {
         record.pdf_bytes = out.bytes;
         let file = out.inner.into_inner().map_err(|e| write_err(&pdf_path)(e.into_error()))?;
         file.commit().map_err(write_err(&pdf_path))?;
+        // Pages olke wrote itself are sound by construction; pages copied from a PDF made
+        // elsewhere are checked before the archive takes them.
+        if record.kept_pages() > 0 {
+            if let Err(problem) = crate::pdf::check_structure(&pdf_path) {
+                let path = planned.sources.iter().find(|s| s.format == Format::Pdf).unwrap_or(&planned.sources[0]);
+                let failure = Failure { path: path.path.clone(), page: None, reason: Reason::NotCopied(problem) };
+                staged.abandon()?;
+                progress.note(&failure.to_string());
+                self.report.failures.push(failure);
+                return Ok(());
+            }
+        }
         for (i, page) in assembly.pages.iter().enumerate() {
             staged.write_page(i as u32 + 1, &serde_json::to_vec(page).expect("pages serialize"))?;
         }
@@ -221,6 +260,21 @@ impl<'a> Collector<'a> {
         self.writer.index.update(&record, &assembly.pages)?;
         self.writer.index.commit()?;
         self.report.documents.push(DocumentReport::of(&record, planned.outcome));
+        Ok(())
+    }
+
+    /// Gives up document `document` for `failure`: what was staged of it is removed, and
+    /// its pages still to come are dropped.
+    fn abandon(&mut self, document: usize, failure: Failure, progress: &dyn Progress) -> Result<(), IngestError> {
+        let assembly = self.open.get_mut(&document).expect("open");
+        assembly.failed = true;
+        // The PDF's temporary file goes first: it is inside the staging folder.
+        drop(assembly.writer.take());
+        if let Some(staged) = assembly.staged.take() {
+            staged.abandon()?;
+        }
+        progress.note(&failure.to_string());
+        self.report.failures.push(failure);
         Ok(())
     }
 

@@ -4,16 +4,19 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use tempfile::TempPath;
 
 use super::manifest;
 use super::{DocumentReport, Failure, IngestError, IngestOptions, IngestReport, Outcome, Progress, Reason};
+
 use crate::archive::{sanitize_id, sha256_file, Archive};
 use crate::catalog::Catalog;
 use crate::load::pdf::EmbeddedMetadata;
-use crate::load::{self, Format};
+use crate::load::{self, Format, LoadError};
 use crate::ocr;
 use crate::record::table::{Problem, ID};
 use crate::record::{Bibliographic, DocumentRecord, SourceFile};
@@ -46,6 +49,15 @@ pub(super) struct PlannedSource {
     pub(super) file: SourceFile,
     /// What a PDF says about itself.
     pub(super) metadata: Option<EmbeddedMetadata>,
+    /// An encrypted PDF's decrypted copy, which its pages are read from.
+    pub(super) decrypted: Option<Arc<TempPath>>,
+}
+
+impl PlannedSource {
+    /// Where the file's pages are read from: the file, or its decrypted copy.
+    pub(super) fn readable(&self) -> &Path {
+        self.decrypted.as_deref().map_or(&self.path, |copy| copy)
+    }
 }
 
 /// A document to make.
@@ -103,6 +115,7 @@ impl Batch {
 fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progress) -> Vec<(String, PlannedSource)> {
     let mut candidates = Vec::new();
     for batch in batches {
+        let before = candidates.len();
         for entry in &batch.entries {
             match entry {
                 Ok(path) => match load::not_a_scan(path) {
@@ -114,6 +127,12 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
                 }
             }
         }
+        if batch.folder && candidates.len() == before {
+            progress.note(&format!(
+                "{}: no scans in this folder (olke reads TIFF, JPEG, PNG and PDF)",
+                batch.root.display()
+            ));
+        }
     }
     let surveyed: Vec<_> = candidates
         .into_par_iter()
@@ -121,8 +140,7 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
             let result = load::probe(&path).map_err(Reason::Load).and_then(|info| {
                 let (sha256, bytes) = sha256_file(&path).map_err(Reason::Read)?;
                 let name = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().into_owned();
-                let file =
-                    SourceFile { path: path.to_string_lossy().into_owned(), batch: batch.clone(), name, sha256, bytes };
+                let file = SourceFile::at(&path, batch.clone(), name, sha256, bytes);
                 Ok((
                     PlannedSource {
                         path: path.clone(),
@@ -130,6 +148,7 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
                         pages: info.pages,
                         file,
                         metadata: info.metadata,
+                        decrypted: info.decrypted,
                     },
                     info.damage,
                 ))
@@ -145,6 +164,9 @@ fn survey(batches: &[Batch], failures: &mut Vec<Failure>, progress: &dyn Progres
                     failures.push(Failure { path: path.clone(), page: None, reason: Reason::Damaged(damage) });
                 }
                 usable.push((batch, source));
+            }
+            Err(Reason::Load(LoadError::TextFile)) => {
+                progress.note(&format!("{}: {}", path.display(), LoadError::TextFile))
             }
             Err(reason) => failures.push(Failure { path, page: None, reason }),
         }
@@ -486,10 +508,17 @@ mod tests {
     fn source(batch: &str, path: &Path) -> (String, PlannedSource) {
         let (sha256, bytes) = sha256_file(path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let file = SourceFile { path: path.to_string_lossy().into_owned(), batch: batch.into(), name, sha256, bytes };
+        let file = SourceFile::at(path, batch.into(), name, sha256, bytes);
         (
             batch.to_string(),
-            PlannedSource { path: path.to_path_buf(), format: Format::Png, pages: 1, file, metadata: None },
+            PlannedSource {
+                path: path.to_path_buf(),
+                format: Format::Png,
+                pages: 1,
+                file,
+                metadata: None,
+                decrypted: None,
+            },
         )
     }
 

@@ -38,6 +38,10 @@ pub(crate) enum Reason {
     /// Found while surveying a file whose readable pages are still archived.
     #[error("{0}")]
     Damaged(String),
+    /// A page kept from a PDF could not be copied, or the PDF made would be broken: the
+    /// whole document is left out rather than archived damaged.
+    #[error("{0}; the document is not archived (qpdf can often repair the file: qpdf in.pdf out.pdf)")]
+    NotCopied(String),
     #[error("row {row}: the document is not ingested, as {} could not be used", .files.join(", "))]
     RowNotIngested { row: usize, files: Vec<String> },
 }

@@ -95,6 +95,7 @@ fn page_jobs(documents: &[PlannedDocument]) -> Vec<PageJob> {
                     seq,
                     source: s,
                     path: source.path.clone(),
+                    readable: source.readable().to_path_buf(),
                     format: source.format,
                     index,
                     models: document.models.clone(),
@@ -115,7 +116,10 @@ pub(super) struct PageJob {
     /// Position among the document's scanned pages.
     pub(super) seq: usize,
     pub(super) source: usize,
+    /// The file, as named in messages.
     pub(super) path: PathBuf,
+    /// Where its pages are read from (an encrypted PDF's decrypted copy).
+    pub(super) readable: PathBuf,
     pub(super) format: Format,
     pub(super) index: usize,
     pub(super) models: String,
@@ -206,7 +210,7 @@ fn run_stages(
         |reason: Reason| Failure { path: job.path.clone(), page: (pages_in_file > 1).then_some(job.index + 1), reason };
     let timer = Instant::now();
     let source = match job.format {
-        Format::Pdf => match load::pdf::read_page(&job.path, job.index, options.pdf_ocr, &options.load)
+        Format::Pdf => match load::pdf::read_page(&job.readable, job.index, options.pdf_ocr, &options.load)
             .map_err(|e| fail(e.into()))?
         {
             PdfPageContent::Text(recognized) => {
@@ -216,7 +220,7 @@ fn run_stages(
             }
             PdfPageContent::Scan(source) => source,
         },
-        _ => load::decode_page(&job.path, job.format, job.index, &options.load).map_err(|e| fail(e.into()))?,
+        _ => load::decode_page(&job.readable, job.format, job.index, &options.load).map_err(|e| fail(e.into()))?,
     };
     seconds.load += timer.elapsed().as_secs_f64();
     let timer = Instant::now();

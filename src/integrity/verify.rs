@@ -382,7 +382,7 @@ fn inspect(archive: &Archive, id: &str, options: &VerifyOptions) -> Inspection {
     inspection.problems.extend(page_problems);
     if options.sources {
         for source in &record.source_files {
-            let path = Path::new(&source.path);
+            let path = &source.os_path();
             if !path.is_file() {
                 inspection.sources_absent += 1;
                 continue;

@@ -50,9 +50,15 @@ pub enum LoadError {
     Empty,
     #[error("not an image: {0}; olke reads TIFF, JPEG and PNG scans and PDFs")]
     NotAnImage(String),
+    /// A text file not named as a scan (notes, hOCR, a README): passed over, not a failure.
+    #[error("not a scan (a text file), skipped")]
+    TextFile,
     #[error("named .pdf but not a PDF: {0}")]
     NotAPdf(String),
-    #[error("the PDF is encrypted; decrypt it first, e.g. qpdf --decrypt --password=… in.pdf out.pdf")]
+    #[error(
+        "the PDF needs a password to be opened; decrypt it with the password first: \
+         qpdf --decrypt --password=PASSWORD in.pdf out.pdf"
+    )]
     Encrypted,
     #[error("cannot run {tool}: {detail}")]
     Tool { tool: String, detail: String },
@@ -104,15 +110,23 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
     }
 }
 
-/// Describes the start of a file that is not an image, for the error message.
-fn describe_unknown(head: &[u8]) -> String {
-    let head = &head[..head.len().min(16)];
+/// The names scans go by: a file so named is taken for a scan whatever it holds.
+const SCAN_EXTENSIONS: &[&str] = &["tif", "tiff", "jpg", "jpeg", "png", "pdf"];
+
+/// True when a file's first bytes are text (UTF-8, no control characters but spacing).
+fn looks_like_text(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
     // The head may end inside a multi-byte character.
     let text = text.trim_end_matches(char::REPLACEMENT_CHARACTER);
-    let printable = text.chars().all(|c| !c.is_control() || c.is_whitespace() || c == char::REPLACEMENT_CHARACTER);
-    if printable && text.chars().any(char::is_alphanumeric) {
-        format!("the file is text (starts with {:?})", text.trim_end())
+    text.chars().all(|c| !c.is_control() || c.is_whitespace()) && text.chars().any(char::is_alphanumeric)
+}
+
+/// Describes the start of a file that is not an image, for the error message.
+fn describe_unknown(head: &[u8]) -> String {
+    let head = &head[..head.len().min(16)];
+    if looks_like_text(head) {
+        let text = String::from_utf8_lossy(head);
+        format!("the file is text (starts with {:?})", text.trim_end_matches(char::REPLACEMENT_CHARACTER).trim_end())
     } else {
         let hex: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
         format!("unknown file signature {}", hex.join(" "))
@@ -120,7 +134,7 @@ fn describe_unknown(head: &[u8]) -> String {
 }
 
 /// What [`probe`] learns about a scan file without decoding its pixels.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ScanInfo {
     pub format: Format,
     /// More than one only for multi-page TIFF and PDF.
@@ -130,6 +144,8 @@ pub struct ScanInfo {
     pub damage: Option<String>,
     /// The description a PDF carries about itself.
     pub metadata: Option<pdf::EmbeddedMetadata>,
+    /// The decrypted copy to read an encrypted PDF from (see [`pdf::probe_pdf`]).
+    pub decrypted: Option<std::sync::Arc<tempfile::TempPath>>,
 }
 
 /// Tells a scan's format and page count, or why it is not a scan.
@@ -140,9 +156,11 @@ pub fn probe(path: &Path) -> Result<ScanInfo, LoadError> {
         return Err(LoadError::Empty);
     }
     let Some(format) = sniff(&head) else {
-        let named_pdf = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-        return Err(if named_pdf {
+        let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        return Err(if extension == "pdf" {
             LoadError::NotAPdf(describe_unknown(&head))
+        } else if !SCAN_EXTENSIONS.contains(&extension.as_str()) && looks_like_text(&head) {
+            LoadError::TextFile
         } else {
             LoadError::NotAnImage(describe_unknown(&head))
         });
@@ -150,12 +168,18 @@ pub fn probe(path: &Path) -> Result<ScanInfo, LoadError> {
     let info = match format {
         Format::Tiff => {
             let (pages, damage) = tiff::page_count(path)?;
-            ScanInfo { format, pages, damage, metadata: None }
+            ScanInfo { format, pages, damage, metadata: None, decrypted: None }
         }
-        Format::Jpeg | Format::Png => ScanInfo { format, pages: 1, damage: None, metadata: None },
+        Format::Jpeg | Format::Png => ScanInfo { format, pages: 1, damage: None, metadata: None, decrypted: None },
         Format::Pdf => {
             let found = pdf::probe_pdf(path)?;
-            ScanInfo { format, pages: found.pages, damage: None, metadata: Some(found.metadata) }
+            ScanInfo {
+                format,
+                pages: found.pages,
+                damage: None,
+                metadata: Some(found.metadata),
+                decrypted: found.decrypted,
+            }
         }
     };
     Ok(info)

@@ -13,11 +13,13 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 
 use lopdf::Dictionary;
 use quick_xml::events::{BytesStart, Event};
+use tempfile::TempPath;
 
-use super::{decode_page, plausible_dpi, probe, LoadError, LoadOptions};
+use super::{decode_page, probe, LoadError, LoadOptions};
 use crate::page::{BBox, Line, PageOrigin, RecognizedPage, SourcePage, Word};
 use crate::pdf::import::SourcePdf;
 use crate::record::Bibliographic;
@@ -39,10 +41,13 @@ pub(crate) enum OcrMode {
 }
 
 /// What [`probe_pdf`] learns: the page count and the description the PDF carries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct PdfInfo {
     pub pages: usize,
     pub metadata: EmbeddedMetadata,
+    /// For a PDF encrypted with only an owner password: the decrypted copy every later
+    /// reader opens (removed when the last holder drops it).
+    pub decrypted: Option<Arc<TempPath>>,
 }
 
 /// The Info dictionary's description of the document.
@@ -87,26 +92,46 @@ fn corrupt(detail: impl Into<String>) -> LoadError {
     LoadError::Corrupt { format: "PDF", detail: detail.into() }
 }
 
-/// True when the file's bytes hold an `/Encrypt` entry (looked for when lopdf cannot open
-/// the file, as it cannot open most encrypted ones).
+/// True when the file's bytes hold an `/Encrypt` entry. Looked for in the bytes, not
+/// through lopdf: lopdf decrypts some files as it loads them and drops the entry, while
+/// image data, which olke copies from the file as stored, stays encrypted.
 fn mentions_encryption(path: &Path) -> bool {
     let Ok(file) = std::fs::File::open(path) else { return false };
     // SAFETY: only read, once, while probing; a file changed meanwhile gives a wrong
-    // guess at the reason for the error, nothing worse.
+    // guess at whether to decrypt, which the checks after opening catch.
     let Ok(map) = (unsafe { memmap2::Mmap::map(&file) }) else { return false };
     map.windows(8).any(|w| w == b"/Encrypt")
 }
 
-/// Counts a PDF's pages and reads its Info dictionary; refuses encrypted and damaged files.
+/// A decrypted copy of an encrypted PDF, made by qpdf, which opens a file encrypted with
+/// only an owner password (restrictions on printing or copying, no password to read) with
+/// every method PDF has. One that needs a password to be read is refused.
+fn decrypt(path: &Path) -> Result<TempPath, LoadError> {
+    let copy = tempfile::Builder::new().prefix("olke-decrypted-").suffix(".pdf").tempfile()?.into_temp_path();
+    let output = Command::new("qpdf")
+        .arg("--decrypt")
+        .arg(path)
+        .arg(&copy)
+        .output()
+        .map_err(|e| LoadError::Tool { tool: "qpdf".into(), detail: format!("{e} (install the qpdf package)") })?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    match output.status.code() {
+        // 3: qpdf repaired something and warned; the copy is complete.
+        Some(0 | 3) => Ok(copy),
+        _ if stderr.contains("password") => Err(LoadError::Encrypted),
+        _ => Err(corrupt(format!("qpdf cannot decrypt it: {}", stderr.trim()))),
+    }
+}
+
+/// Counts a PDF's pages and reads its Info dictionary; decrypts a PDF encrypted with only
+/// an owner password; refuses one that needs a password, and damaged files.
 pub(crate) fn probe_pdf(path: &Path) -> Result<PdfInfo, LoadError> {
+    let decrypted = if mentions_encryption(path) { Some(Arc::new(decrypt(path)?)) } else { None };
+    let readable: &Path = decrypted.as_deref().map_or(path, |copy| copy);
     // A parser bug met by one damaged file must not stop the batch.
-    let opened =
-        std::panic::catch_unwind(|| SourcePdf::open(path)).map_err(|_| corrupt("its structure cannot be parsed"))?;
-    let source = match opened {
-        Ok(source) => source,
-        Err(_) if mentions_encryption(path) => return Err(LoadError::Encrypted),
-        Err(e) => return Err(corrupt(e.reason)),
-    };
+    let opened = std::panic::catch_unwind(|| SourcePdf::open(readable))
+        .map_err(|_| corrupt("its structure cannot be parsed"))?;
+    let source = opened.map_err(|e| corrupt(e.reason))?;
     let document = source.document();
     if document.trailer.has(b"Encrypt") || document.is_encrypted() {
         return Err(LoadError::Encrypted);
@@ -116,7 +141,7 @@ pub(crate) fn probe_pdf(path: &Path) -> Result<PdfInfo, LoadError> {
         return Err(corrupt("no pages"));
     }
     let info = document.trailer.get(b"Info").and_then(|i| document.dereference(i)).and_then(|(_, o)| o.as_dict()).ok();
-    Ok(PdfInfo { pages, metadata: info.map(metadata).unwrap_or_default() })
+    Ok(PdfInfo { pages, metadata: info.map(metadata).unwrap_or_default(), decrypted })
 }
 
 fn metadata(info: &Dictionary) -> EmbeddedMetadata {
@@ -277,37 +302,63 @@ fn bbox(element: &BytesStart, scale: f32) -> BBox {
     BBox { x0: at("xMin"), y0: at("yMin"), x1: at("xMax"), y1: at("yMax") }
 }
 
-/// When page `number` shows exactly one image (a scanned page), its resolution on the page.
+/// When page `number` is exactly one image covering the whole page (a scanned page), its
+/// resolution on the page. Anything else is rendered, as a reader would see it: a soft mask
+/// or stencil that changes what the image shows, a second image, an image smaller than the
+/// page (the page's margins are part of it), pixels that are not square.
 fn single_image_ppi(path: &Path, number: usize) -> Result<Option<f32>, LoadError> {
     let listing = poppler("pdfimages", &["-list"], number, path, None)?;
     // Two header lines, then: page num type width height color comp bpc enc interp object
-    // ID x-ppi y-ppi size ratio. Soft masks belong to their image; anything else (a
-    // stencil, a second image) means the page is more than its scan.
+    // ID x-ppi y-ppi size ratio.
     let listing = String::from_utf8_lossy(&listing);
-    let rows: Vec<Vec<&str>> = listing
-        .lines()
-        .skip(2)
-        .map(|l| l.split_whitespace().collect::<Vec<_>>())
-        .filter(|r| r.len() > 13 && r[2] != "smask")
-        .collect();
-    match rows.as_slice() {
-        [row] if row[2] == "image" => Ok(row[12].parse().ok()),
-        _ => Ok(None),
+    let rows: Vec<Vec<&str>> =
+        listing.lines().skip(2).map(|l| l.split_whitespace().collect::<Vec<_>>()).filter(|r| r.len() > 13).collect();
+    let [row] = rows.as_slice() else { return Ok(None) };
+    let field = |i: usize| row[i].parse::<f32>().ok().filter(|v| *v > 0.0);
+    let (Some(width), Some(height), Some(x_ppi), Some(y_ppi)) = (field(3), field(4), field(12), field(13)) else {
+        return Ok(None);
+    };
+    // pdfimages rounds resolutions to whole numbers: 1 % is that rounding at 100 ppi.
+    let close = |a: f32, b: f32| (a - b).abs() <= 0.01 * a.max(b) + 1.0;
+    if row[2] != "image" || !close(x_ppi, y_ppi) {
+        return Ok(None);
     }
+    let (page_width, page_height) = page_size(path, number)?;
+    let (placed_width, placed_height) = (width / x_ppi * 72.0, height / y_ppi * 72.0);
+    let covers = |w: f32, h: f32| close(placed_width, w) && close(placed_height, h);
+    // A page turned by /Rotate reports its size unturned; the image may be placed either way.
+    Ok((covers(page_width, page_height) || covers(page_height, page_width)).then_some(x_ppi))
+}
+
+/// Page `number`'s size in points, as `pdfinfo` reports it (the crop box).
+fn page_size(path: &Path, number: usize) -> Result<(f32, f32), LoadError> {
+    let info = poppler("pdfinfo", &[], number, path, None)?;
+    let info = String::from_utf8_lossy(&info);
+    // "Page    1 size: 595.28 x 841.89 pts (A4)"
+    let size = info
+        .lines()
+        .filter_map(|l| l.split_once(" size:").map(|(_, rest)| rest))
+        .find_map(|rest| {
+            let mut parts = rest.split_whitespace();
+            let width = parts.next()?.parse().ok()?;
+            let height = parts.nth(1)?.parse().ok()?;
+            Some((width, height))
+        })
+        .ok_or_else(|| corrupt(format!("page {number}: pdfinfo gives no page size")))?;
+    Ok(size)
 }
 
 /// The page's one image as it is stored (a JPEG byte for byte, other images losslessly).
+/// Its resolution is the one it has on the page, whatever its header claims: that keeps the
+/// page its printed size, even for an image of 72 ppi (which preparation upscales for OCR).
 fn extract_image(path: &Path, number: usize, ppi: f32, options: &LoadOptions) -> Result<SourcePage, LoadError> {
     let dir = tempfile::tempdir()?;
     poppler("pdfimages", &["-j", "-tiff", "-q"], number, path, Some(&dir.path().join("image")))?;
     let image = std::fs::read_dir(dir.path())?.filter_map(Result::ok).map(|e| e.path()).next();
     let image = image.ok_or_else(|| corrupt(format!("page {number}: its image could not be extracted")))?;
     let mut page = scan_file(&image, path, number, options)?;
-    // The image's resolution is what it has on the page, whatever its header claims.
-    if plausible_dpi(ppi) {
-        page.dpi = ppi;
-        page.dpi_from_file = true;
-    }
+    page.dpi = ppi;
+    page.dpi_from_file = true;
     Ok(page)
 }
 

@@ -182,11 +182,13 @@ impl SourcePdf {
         let object = self.map.get(offset..).ok_or_else(unexpected)?;
         let keyword = object.windows(6).position(|w| w == b"stream").ok_or_else(unexpected)?;
         let after = &object[keyword + 6..];
+        // The standard's end of line here is CR LF or LF; a bare CR, which some writers
+        // put, is taken as readers take it.
         let start = keyword
             + 6
             + if after.starts_with(b"\r\n") {
                 2
-            } else if after.starts_with(b"\n") {
+            } else if after.starts_with(b"\n") || after.starts_with(b"\r") {
                 1
             } else {
                 return Err(unexpected());

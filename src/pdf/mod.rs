@@ -81,6 +81,23 @@ pub struct Metadata {
     pub engine: Option<String>,
 }
 
+/// Checks a finished PDF's structure and every stream's encoding with `qpdf --check`, the
+/// check the archive's PDFs are held to; the problem qpdf names, if any.
+pub(crate) fn check_structure(path: &std::path::Path) -> Result<(), String> {
+    let output = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run qpdf to check the PDF made: {e} (install the qpdf package)"))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let said = [output.stderr, output.stdout].concat();
+    let said = String::from_utf8_lossy(&said);
+    let first = said.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("checking")).unwrap_or("");
+    Err(format!("the PDF made from it fails qpdf --check: {first}"))
+}
+
 /// PDF and XMP want BCP 47 tags; olke and Tesseract use ISO 639-2.
 pub fn bcp47(language: &str) -> &str {
     match language {

@@ -13,6 +13,8 @@ pub(crate) mod pages;
 pub(crate) mod request;
 pub(crate) mod table;
 
+use std::path::{Path, PathBuf};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -121,9 +123,30 @@ pub struct SourceFile {
     pub name: String,
     pub sha256: String,
     pub bytes: u64,
+    /// The path's bytes in hex, when they are not UTF-8 (a name written in a legacy code
+    /// page): `path` then shows it readably but cannot find the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
 }
 
 impl SourceFile {
+    /// The record of scan `path`, found in batch folder `batch` under `name`.
+    pub fn at(path: &Path, batch: String, name: String, sha256: String, bytes: u64) -> SourceFile {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = path.as_os_str();
+        let path_bytes = raw.to_str().is_none().then(|| hex::encode(raw.as_bytes()));
+        SourceFile { path: path.to_string_lossy().into_owned(), batch, name, sha256, bytes, path_bytes }
+    }
+
+    /// Where the scan was when it was archived, exactly.
+    pub fn os_path(&self) -> PathBuf {
+        use std::os::unix::ffi::OsStringExt;
+        match self.path_bytes.as_deref().and_then(|h| hex::decode(h).ok()) {
+            Some(bytes) => PathBuf::from(std::ffi::OsString::from_vec(bytes)),
+            None => PathBuf::from(&self.path),
+        }
+    }
+
     /// `batch/name`: the identity of a scan across re-ingests.
     pub fn identity(&self) -> String {
         format!("{}/{}", self.batch, self.name)
