@@ -249,4 +249,23 @@ impl RecognizedPage {
     pub fn word_count(&self) -> usize {
         self.lines.iter().map(|l| l.words.len()).sum()
     }
+
+    /// True when most lines of several letters run down the page rather than across it:
+    /// Tesseract read a page lying on its side as vertical text (often with good
+    /// confidence), which no page in Kazakh, Russian or English is set in.
+    pub fn reads_sideways(&self) -> bool {
+        let long = self.lines.iter().filter(|l| l.words.iter().map(|w| w.text.chars().count()).sum::<usize>() >= 4);
+        let (down, across) =
+            long.fold(
+                (0, 0),
+                |(down, across), l| {
+                    if l.bbox.height() > l.bbox.width() {
+                        (down + 1, across)
+                    } else {
+                        (down, across + 1)
+                    }
+                },
+            );
+        down > across
+    }
 }

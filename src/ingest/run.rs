@@ -15,8 +15,9 @@ use super::plan::PlannedDocument;
 use super::{Failure, IngestError, IngestOptions, Progress, Reason, StageSeconds};
 use crate::load::pdf::PdfPageContent;
 use crate::load::{self, Format};
-use crate::page::RecognizedPage;
+use crate::page::{PreparedPage, RecognizedPage};
 use crate::pdf::PdfPage;
+
 use crate::record::{PageSummary, TextLayer};
 use crate::{ocr, prepare};
 
@@ -232,20 +233,28 @@ fn run_stages(
             let timer = Instant::now();
             let mut recognized = ocr::recognize(&page, &job.models).map_err(|e| fail(e.into()))?;
             seconds.ocr += timer.elapsed().as_secs_f64();
-            // A poor first reading may be an upside-down page: only then is orientation
-            // detection worth its cost.
+            // A poor first reading may be an upside-down page, and one that ran down the page
+            // a page on its side: only then is orientation detection worth its cost.
             let mut page = page;
-            if options.prepare.orient && recognized.mean_conf < prepare::DOUBTFUL_CONFIDENCE {
+            let sideways = recognized.reads_sideways();
+            if options.prepare.orient && (recognized.mean_conf < prepare::DOUBTFUL_CONFIDENCE || sideways) {
                 let timer = Instant::now();
-                let turned = prepare::reorient(&page);
+                let turns = prepare::upright_turns(&page, sideways);
                 seconds.prepare += timer.elapsed().as_secs_f64();
-                if let Some(turned) = turned {
+                let mut best = None::<(PreparedPage, RecognizedPage)>;
+                for turn in turns {
+                    let turned = prepare::turned(&page, turn);
                     let timer = Instant::now();
                     let again = ocr::recognize(&turned, &job.models).map_err(|e| fail(e.into()))?;
                     seconds.ocr += timer.elapsed().as_secs_f64();
-                    if again.mean_conf > recognized.mean_conf {
-                        (page, recognized) = (turned, again);
+                    let reading = |r: &RecognizedPage| (!r.reads_sideways(), r.mean_conf);
+                    let to_beat = best.as_ref().map_or(&recognized, |(_, r)| r);
+                    if reading(&again).partial_cmp(&reading(to_beat)) == Some(std::cmp::Ordering::Greater) {
+                        best = Some((turned, again));
                     }
+                }
+                if let Some(better) = best {
+                    (page, recognized) = better;
                 }
             }
             let timer = Instant::now();

@@ -36,7 +36,36 @@ fn edge_run(shares: impl Iterator<Item = f32>, limit: usize, margin: usize) -> u
     }
 }
 
+/// Mean absolute difference between neighbours along the side, over the pixels of
+/// `area` (x0, y0, x1, y1) that pass `keep`: how much the tone changes going along the
+/// edge. `along_columns` compares each pixel with the one below it, else with the one to
+/// its right.
+fn roughness(image: &GrayImage, area: (u32, u32, u32, u32), along_columns: bool, keep: impl Fn(u8) -> bool) -> f32 {
+    let (x0, y0, x1, y1) = area;
+    let (mut sum, mut count) = (0u64, 0u64);
+    // Every third line across and every other step along: enough to measure a texture.
+    for y in (y0..y1.saturating_sub(1)).step_by(if along_columns { 2 } else { 3 }) {
+        for x in (x0..x1.saturating_sub(1)).step_by(if along_columns { 3 } else { 2 }) {
+            let here = image.get_pixel(x, y).0[0];
+            let next = if along_columns { image.get_pixel(x, y + 1) } else { image.get_pixel(x + 1, y) }.0[0];
+            if keep(here) && keep(next) {
+                sum += here.abs_diff(next) as u64;
+                count += 1;
+            }
+        }
+    }
+    if count == 0 {
+        0.0
+    } else {
+        sum as f32 / count as f32
+    }
+}
+
 /// The part of the page inside any dark scanner edges, or `None` when there are none.
+///
+/// A scanner's edge is as smooth along its length as the paper is (the lid, or the shadow
+/// of the page's edge); a picture printed up to the edge has detail. So a dark strip whose
+/// tone changes along it much more than the paper's does is content, and stays.
 pub(super) fn inside_dark_edges(image: &GrayImage, dpi: f32) -> Option<BBox> {
     let (width, height) = image.dimensions();
     // The paper's brightness: most of a page is paper.
@@ -51,10 +80,25 @@ pub(super) fn inside_dark_edges(image: &GrayImage, dpi: f32) -> Option<BBox> {
     let (w, h) = (width as usize, height as usize);
     let limit_x = (w as f32 * MAX_SHARE) as usize;
     let limit_y = (h as f32 * MAX_SHARE) as usize;
-    let left = edge_run(columns.iter().copied(), limit_x, margin);
-    let right = edge_run(columns.iter().rev().copied(), limit_x, margin);
-    let top = edge_run(rows.iter().copied(), limit_y, margin);
-    let bottom = edge_run(rows.iter().rev().copied(), limit_y, margin);
+    let (wu, hu) = (width, height);
+    let paper_noise = roughness(image, (wu / 4, hu / 4, wu * 3 / 4, hu * 3 / 4), true, |v| v >= dark_below);
+    // Twice the paper's noise, and a few grey levels for a scanner's banding and JPEG.
+    let smooth = |strip: (u32, u32, u32, u32), along_columns: bool| {
+        roughness(image, strip, along_columns, |_| true) <= 2.0 * paper_noise + 6.0
+    };
+    let edge = |run: usize, strip: &dyn Fn(u32) -> (u32, u32, u32, u32), along_columns: bool| {
+        // The run's own dark lines, without the margin added past them.
+        let dark = run.saturating_sub(margin).max(1) as u32;
+        if run > 0 && smooth(strip(dark), along_columns) {
+            run
+        } else {
+            0
+        }
+    };
+    let left = edge(edge_run(columns.iter().copied(), limit_x, margin), &|d| (0, 0, d, hu), true);
+    let right = edge(edge_run(columns.iter().rev().copied(), limit_x, margin), &|d| (wu - d, 0, wu, hu), true);
+    let top = edge(edge_run(rows.iter().copied(), limit_y, margin), &|d| (0, 0, wu, d), false);
+    let bottom = edge(edge_run(rows.iter().rev().copied(), limit_y, margin), &|d| (0, hu - d, wu, hu), false);
     if left + right + top + bottom == 0 {
         return None;
     }
@@ -78,6 +122,42 @@ mod tests {
         });
         let inside = inside_dark_edges(&image, 300.0).expect("an edge");
         assert_eq!((inside.x0, inside.y0, inside.x1, inside.y1), (36, 0, 400, 300));
+    }
+
+    #[test]
+    fn a_picture_printed_up_to_the_edge_is_not_cropped() {
+        // A dark engraving-like picture along the left side: hatching, not a flat edge.
+        let image = GrayImage::from_fn(400, 300, |x, y| {
+            image::Luma([if x < 90 {
+                if (x + y) % 7 < 3 {
+                    10
+                } else {
+                    110
+                }
+            } else if (150..300).contains(&x) && y % 20 < 6 {
+                20
+            } else {
+                235
+            }])
+        });
+        assert_eq!(inside_dark_edges(&image, 300.0), None);
+    }
+
+    #[test]
+    fn a_noisy_dark_edge_is_still_cropped() {
+        // Scanner noise on both the edge and the paper: the edge is no rougher than the paper.
+        let noise = |x: u32, y: u32| ((x * 7919 + y * 104_729) % 23) as u8;
+        let image = GrayImage::from_fn(400, 300, |x, y| {
+            image::Luma([if x < 30 {
+                20 + noise(x, y)
+            } else if (100..300).contains(&x) && y % 20 < 6 {
+                20
+            } else {
+                215 + noise(x, y)
+            }])
+        });
+        let inside = inside_dark_edges(&image, 300.0).expect("an edge");
+        assert_eq!(inside.x0, 36);
     }
 
     #[test]

@@ -140,7 +140,7 @@ pub(crate) fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<Prepa
         }
         lap("orient");
     }
-    let halves = match options.split.then(|| split::gutter(&work.ocr)).flatten() {
+    let halves = match options.split.then(|| split::gutter(&work.ocr, dpi)).flatten() {
         Some(cut) => {
             let (width, height) = work.ocr.dimensions();
             let mut halves = Vec::new();
@@ -196,21 +196,32 @@ pub(crate) fn release() {
 /// damaged ones included, score 85 and more; upside-down ones 25–40).
 pub(crate) const DOUBTFUL_CONFIDENCE: f32 = 60.0;
 
-/// The page turned upright when Tesseract's orientation detection is sure it is not
-/// (asked when the first reading was doubtful), or `None`.
-pub(crate) fn reorient(page: &PreparedPage) -> Option<PreparedPage> {
-    let turn = orient::upright_turn(&page.ocr, page.dpi * page.ocr_scale).filter(|&t| t != 0)?;
+/// The turns that may set a page upright, asked when its first reading was doubtful: the
+/// one Tesseract's orientation detection is sure of; or, for a reading that ran down the
+/// page when detection cannot tell (too little text), both quarter turns, to be judged by
+/// reading; else none.
+pub(crate) fn upright_turns(page: &PreparedPage, read_sideways: bool) -> Vec<u16> {
+    match orient::upright_turn(&page.ocr, page.dpi * page.ocr_scale) {
+        Some(0) if !read_sideways => Vec::new(),
+        Some(turn) if turn != 0 => vec![turn],
+        _ if read_sideways => vec![90, 270],
+        _ => Vec::new(),
+    }
+}
+
+/// The page turned clockwise by `turn` degrees.
+pub(crate) fn turned(page: &PreparedPage, turn: u16) -> PreparedPage {
     let mut log = page.preparation.clone();
-    log.rotation = Some(turn);
+    log.rotation = Some((log.rotation.unwrap_or(0) + turn) % 360);
     log.steps.push("orient".into());
-    Some(PreparedPage {
+    PreparedPage {
         origin: page.origin.clone(),
         archive: geometry::turn(&page.archive, turn),
         dpi: page.dpi,
         ocr: geometry::turned(&page.ocr, turn),
         ocr_scale: page.ocr_scale,
         preparation: log,
-    })
+    }
 }
 
 /// Straightens the page when its lines are measurably skewed.
