@@ -40,16 +40,30 @@ pub fn detect(text: &str) -> Option<&'static str> {
 /// Every language with at least a fifth of the text, main language first. The text is
 /// judged paragraph by paragraph (paragraphs are separated by blank lines), so a Kazakh
 /// article with an English abstract is both.
+///
+/// Paragraphs too short to tell on their own (a PDF's text layer may come in blocks of a
+/// few words) are judged together, so that no text goes without a language.
 pub fn detect_all(text: &str) -> Vec<&'static str> {
     let mut letters: Vec<(&'static str, usize)> = Vec::new();
+    let mut add = |language: &'static str, text: &str| {
+        let count = text.chars().filter(|c| c.is_alphabetic()).count();
+        match letters.iter_mut().find(|(l, _)| *l == language) {
+            Some((_, n)) => *n += count,
+            None => letters.push((language, count)),
+        }
+    };
+    let mut short = String::new();
     for paragraph in text.split("\n\n") {
-        if let Some(language) = detect(paragraph) {
-            let count = paragraph.chars().filter(|c| c.is_alphabetic()).count();
-            match letters.iter_mut().find(|(l, _)| *l == language) {
-                Some((_, n)) => *n += count,
-                None => letters.push((language, count)),
+        match detect(paragraph) {
+            Some(language) => add(language, paragraph),
+            None => {
+                short.push_str(paragraph);
+                short.push('\n');
             }
         }
+    }
+    if let Some(language) = detect(&short) {
+        add(language, &short);
     }
     let total: usize = letters.iter().map(|(_, n)| n).sum();
     letters.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
@@ -73,6 +87,9 @@ mod tests {
         let text = "Балқаш қаласы көлдің солтүстік жағалауында орналасқан.\n\n\
                     The local history collection of the city library.";
         assert_eq!(detect_all(text), vec!["kaz", "eng"]);
+        // A text layer in blocks of a few words each.
+        let blocks = "The local\n\nhistory of\n\nthe city library\n\nholds books";
+        assert_eq!(detect_all(blocks), vec!["eng"]);
         assert_eq!(detect_all("История города Балхаш в документах"), vec!["rus"]);
     }
 }

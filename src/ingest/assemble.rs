@@ -23,7 +23,7 @@ use crate::ocr;
 use crate::page::RecognizedPage;
 use crate::pdf::import::{CopyError, PageCopier, SourcePdf};
 use crate::pdf::{Metadata, PdfWriter};
-use crate::record::{DocumentRecord, OcrInfo, PageSummary, TextLayer, SCHEMA_VERSION};
+use crate::record::{DocumentRecord, OcrInfo, PageSummary, SCHEMA_VERSION};
 
 /// Hashes and counts bytes on their way to the file.
 struct Hashing<W> {
@@ -176,7 +176,7 @@ impl<'a> Collector<'a> {
             }
         }
         summary.number = writer.page_count() as u32;
-        if summary.text_layer == TextLayer::Ocr && summary.mean_conf < self.options.review_below {
+        if summary.text_layer.recognized() && summary.mean_conf < self.options.review_below {
             self.report.review.push(ReviewPage { id: id.clone(), page: summary.number, mean_conf: summary.mean_conf });
         }
         assembly.pages.push(output.recognized);
@@ -239,7 +239,11 @@ impl<'a> Collector<'a> {
         if record.kept_pages() > 0 {
             if let Err(problem) = crate::pdf::check_structure(&pdf_path) {
                 let path = planned.sources.iter().find(|s| s.format == Format::Pdf).unwrap_or(&planned.sources[0]);
-                let failure = Failure { path: path.path.clone(), page: None, reason: Reason::NotCopied(problem) };
+                let failure = Failure {
+                    path: path.path.clone(),
+                    page: None,
+                    reason: Reason::NotCopied(format!("the PDF made from it fails {problem}")),
+                };
                 staged.abandon()?;
                 progress.note(&failure.to_string());
                 self.report.failures.push(failure);

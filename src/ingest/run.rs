@@ -210,7 +210,7 @@ fn run_stages(
     let fail =
         |reason: Reason| Failure { path: job.path.clone(), page: (pages_in_file > 1).then_some(job.index + 1), reason };
     let timer = Instant::now();
-    let source = match job.format {
+    let (source, text_layer) = match job.format {
         Format::Pdf => match load::pdf::read_page(&job.readable, job.index, options.pdf_ocr, &options.load)
             .map_err(|e| fail(e.into()))?
         {
@@ -219,9 +219,12 @@ fn run_stages(
                 let summary = PageSummary::of(&recognized, job.source, job.index, Default::default(), TextLayer::Kept);
                 return Ok(vec![PageOutput { pdf: ArchivedPage::Kept, recognized, summary }]);
             }
-            PdfPageContent::Scan(source) => source,
+            PdfPageContent::Scan(source, text_layer) => (source, text_layer),
         },
-        _ => load::decode_page(&job.readable, job.format, job.index, &options.load).map_err(|e| fail(e.into()))?,
+        _ => (
+            load::decode_page(&job.readable, job.format, job.index, &options.load).map_err(|e| fail(e.into()))?,
+            TextLayer::Ocr,
+        ),
     };
     seconds.load += timer.elapsed().as_secs_f64();
     let timer = Instant::now();
@@ -258,7 +261,7 @@ fn run_stages(
                 }
             }
             let timer = Instant::now();
-            let summary = PageSummary::of(&recognized, job.source, job.index, page.preparation.clone(), TextLayer::Ocr);
+            let summary = PageSummary::of(&recognized, job.source, job.index, page.preparation.clone(), text_layer);
             let pdf = ArchivedPage::Made(PdfPage::new(&page.archive, &recognized, options.jpeg_quality));
             seconds.pdf += timer.elapsed().as_secs_f64();
             Ok(PageOutput { pdf, recognized, summary })

@@ -139,8 +139,8 @@ pub struct ScanInfo {
     pub format: Format,
     /// More than one only for multi-page TIFF and PDF.
     pub pages: usize,
-    /// Damage found past the readable pages (a broken multi-page TIFF): those pages are
-    /// usable, the rest is reported.
+    /// Damage found past the readable pages (a broken multi-page TIFF), or what the pages
+    /// may not show (an XFA form): the pages are archived, this is reported.
     pub damage: Option<String>,
     /// The description a PDF carries about itself.
     pub metadata: Option<pdf::EmbeddedMetadata>,
@@ -176,7 +176,7 @@ pub fn probe(path: &Path) -> Result<ScanInfo, LoadError> {
             ScanInfo {
                 format,
                 pages: found.pages,
-                damage: None,
+                damage: found.warning,
                 metadata: Some(found.metadata),
                 decrypted: found.decrypted,
             }

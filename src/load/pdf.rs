@@ -22,7 +22,7 @@ use tempfile::TempPath;
 use super::{decode_page, probe, LoadError, LoadOptions};
 use crate::page::{BBox, Line, PageOrigin, RecognizedPage, SourcePage, Word};
 use crate::pdf::import::SourcePdf;
-use crate::record::Bibliographic;
+use crate::record::{Bibliographic, TextLayer};
 
 /// Resolution at which a kept page's word boxes are given in pixels (PDF points are too
 /// coarse for whole-number boxes), and at which pages are rendered when they must be.
@@ -48,6 +48,8 @@ pub(crate) struct PdfInfo {
     /// For a PDF encrypted with only an owner password: the decrypted copy every later
     /// reader opens (removed when the last holder drops it).
     pub decrypted: Option<Arc<TempPath>>,
+    /// What the pages may not show: an XFA form's content is not in its pages.
+    pub warning: Option<String>,
 }
 
 /// The Info dictionary's description of the document.
@@ -84,8 +86,9 @@ impl EmbeddedMetadata {
 pub(crate) enum PdfPageContent {
     /// The page keeps its own text layer; these are its words.
     Text(RecognizedPage),
-    /// The page's scan, for preparation and OCR.
-    Scan(SourcePage),
+    /// The page's scan, for preparation and OCR, and what becomes of its text layer
+    /// ([`TextLayer::Unmapped`] when it had one that was no use).
+    Scan(SourcePage, TextLayer),
 }
 
 fn corrupt(detail: impl Into<String>) -> LoadError {
@@ -141,7 +144,18 @@ pub(crate) fn probe_pdf(path: &Path) -> Result<PdfInfo, LoadError> {
         return Err(corrupt("no pages"));
     }
     let info = document.trailer.get(b"Info").and_then(|i| document.dereference(i)).and_then(|(_, o)| o.as_dict()).ok();
-    Ok(PdfInfo { pages, metadata: info.map(metadata).unwrap_or_default(), decrypted })
+    let warning = is_xfa_form(document).then(|| {
+        "an XFA form: what it shows is drawn by a form engine from data that is not in its pages; \
+         its pages are archived as poppler shows them (print the form to PDF to archive what Adobe Reader shows)"
+            .to_string()
+    });
+    Ok(PdfInfo { pages, metadata: info.map(metadata).unwrap_or_default(), decrypted, warning })
+}
+
+/// True when the document's form is XFA (`/AcroForm` with an `/XFA` entry).
+fn is_xfa_form(document: &lopdf::Document) -> bool {
+    let form = document.catalog().and_then(|c| c.get(b"AcroForm")).and_then(|f| document.dereference(f));
+    form.and_then(|(_, f)| f.as_dict()).is_ok_and(|f| f.has(b"XFA"))
 }
 
 fn metadata(info: &Dictionary) -> EmbeddedMetadata {
@@ -187,16 +201,38 @@ pub(crate) fn read_page(
     options: &LoadOptions,
 ) -> Result<PdfPageContent, LoadError> {
     let number = index + 1;
+    let scan = |page| PdfPageContent::Scan(page, TextLayer::Ocr);
     if mode == OcrMode::Force {
-        return render(path, number, options).map(PdfPageContent::Scan);
+        return render(path, number, options).map(scan);
     }
     if mode == OcrMode::KeepText {
         let text = text_layer(path, number)?;
         if text.word_count() > 0 {
+            if !maps_to_unicode(&text) {
+                return page_scan(path, index, options).map(|page| PdfPageContent::Scan(page, TextLayer::Unmapped));
+            }
             return Ok(PdfPageContent::Text(text));
         }
     }
-    page_scan(path, index, options).map(PdfPageContent::Scan)
+    page_scan(path, index, options).map(scan)
+}
+
+/// Share of a text layer's words that may fail to map to Unicode before the layer is no
+/// use: a real layer maps every glyph (a few symbols in the private-use area are normal),
+/// one whose fonts have no mapping gives poppler control characters and empty words.
+const MAX_UNMAPPED_WORDS: f32 = 0.1;
+
+/// True when the words poppler read from the text layer are text: few of them empty or
+/// holding control, private-use or replacement characters.
+fn maps_to_unicode(page: &RecognizedPage) -> bool {
+    let unmapped = |c: char| {
+        (c.is_control() && !c.is_whitespace())
+            || c == char::REPLACEMENT_CHARACTER
+            || matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}')
+    };
+    let words = page.words().count();
+    let bad = page.words().filter(|w| w.text.trim().is_empty() || w.text.chars().any(unmapped)).count();
+    (bad as f32) <= MAX_UNMAPPED_WORDS * words as f32
 }
 
 /// The scan of page `index` (zero-based): its one image, or else the page rendered.

@@ -95,7 +95,7 @@ pub(crate) fn check_structure(path: &std::path::Path) -> Result<(), String> {
     let said = [output.stderr, output.stdout].concat();
     let said = String::from_utf8_lossy(&said);
     let first = said.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("checking")).unwrap_or("");
-    Err(format!("the PDF made from it fails qpdf --check: {first}"))
+    Err(format!("qpdf --check: {first}"))
 }
 
 /// PDF and XMP want BCP 47 tags; olke and Tesseract use ISO 639-2.

@@ -210,11 +210,19 @@ pub enum TextLayer {
     Ocr,
     /// The page came from a PDF with a text layer, kept as it was, with no OCR.
     Kept,
+    /// The page came from a PDF whose text layer does not map to Unicode (its words could
+    /// not be searched or copied): olke recognized the page, and its text replaced that layer.
+    Unmapped,
 }
 
 impl TextLayer {
     fn is_ocr(&self) -> bool {
         *self == TextLayer::Ocr
+    }
+
+    /// True when olke recognized the page's text.
+    pub fn recognized(self) -> bool {
+        matches!(self, TextLayer::Ocr | TextLayer::Unmapped)
     }
 }
 
@@ -262,7 +270,7 @@ impl DocumentRecord {
 
     pub fn mean_conf(&self) -> f32 {
         // A kept text layer has no recognition confidence.
-        let recognized = || self.pages.iter().filter(|p| p.text_layer == TextLayer::Ocr);
+        let recognized = || self.pages.iter().filter(|p| p.text_layer.recognized());
         let words: usize = recognized().map(|p| p.words).sum();
         if words == 0 {
             return 0.0;
