@@ -104,12 +104,46 @@ impl SourcePdf {
             parent = node.get(b"Parent").and_then(Object::as_reference).ok();
         }
         page.remove(b"Parent");
-        // Links and structure refer to pages and trees this copy does not have (pages olke
-        // archives have neither).
+        // The structure tree and article threads are the source document's, which this
+        // copy does not have; annotations are chosen in `copy_page`.
         for key in [&b"Annots"[..], b"StructParents", b"B"] {
             page.remove(key);
         }
         Ok(page)
+    }
+
+    /// The annotations of page `id` that can go with it into another document, each with
+    /// the entries that tie it to this one removed: notes, highlights, stamps, form fields
+    /// as they look, links to web addresses. Links to pages or named destinations of this
+    /// document, and pop-up windows (shown by their note), are left out.
+    fn portable_annotations(&self, id: ObjectId) -> Vec<Dictionary> {
+        let Ok(page) = self.document.get_dictionary(id) else { return Vec::new() };
+        let Ok(annotations) = page.get(b"Annots").map(|a| self.resolve(a)).and_then(Object::as_array) else {
+            return Vec::new();
+        };
+        let name = |dict: &Dictionary, key: &[u8]| {
+            dict.get(key).map(|o| self.resolve(o)).and_then(Object::as_name).map(<[u8]>::to_vec).unwrap_or_default()
+        };
+        let mut portable = Vec::new();
+        for annotation in annotations {
+            let Ok(dict) = self.resolve(annotation).as_dict() else { continue };
+            let subtype = name(dict, b"Subtype");
+            if subtype == b"Popup" {
+                continue;
+            }
+            if subtype == b"Link" {
+                let action = dict.get(b"A").map(|a| self.resolve(a)).and_then(Object::as_dict);
+                if dict.has(b"Dest") || !action.is_ok_and(|a| name(a, b"S") == b"URI") {
+                    continue;
+                }
+            }
+            let mut dict = dict.clone();
+            for key in [&b"P"[..], b"Parent", b"Popup", b"IRT", b"StructParent"] {
+                dict.remove(key);
+            }
+            portable.push(dict);
+        }
+        portable
     }
 
     fn resolve<'a>(&'a self, object: &'a Object) -> &'a Object {
@@ -275,14 +309,26 @@ impl<'a> PageCopier<'a> {
         writer: &mut PdfWriter<W>,
         number: u32,
     ) -> Result<(), CopyError> {
-        let page = source.page_dictionary(source.page(number)?)?;
-        let page = self.renumber_dictionary(writer, &page);
+        let id = source.page(number)?;
+        let page = source.page_dictionary(id)?;
+        let mut page = self.renumber_dictionary(writer, &page);
+        let mut annotations = Vec::new();
+        for annotation in source.portable_annotations(id) {
+            let annotation = Object::Dictionary(self.renumber_dictionary(writer, &annotation));
+            annotations.push(Object::Reference((writer.add(&annotation)?, 0)));
+        }
+        if !annotations.is_empty() {
+            page.set("Annots", annotations);
+        }
         writer.add_page_object(page)?;
         while let Some(id) = self.pending.pop() {
             let object = match self.replaced.and_then(|r| r.get(&id)) {
                 Some(image) => Object::Stream(image.clone()),
                 None => match source.document.get_object(id) {
                     Ok(Object::Stream(stream)) if is_image(&stream.dict) => Object::Stream(source.image(id)?),
+                    // A page reached from something copied (an annotation's appearance, say)
+                    // would bring the source's whole page tree: it reads as null instead.
+                    Ok(Object::Dictionary(dict)) if dict.has_type(b"Page") || dict.has_type(b"Pages") => Object::Null,
                     Ok(object) => object.clone(),
                     // A dangling reference reads as null, as PDF readers take it.
                     Err(_) => Object::Null,
@@ -311,6 +357,8 @@ pub(crate) enum CopyError {
 
 #[cfg(test)]
 mod tests {
+    use lopdf::dictionary;
+
     use super::*;
     use crate::page::{PageImage, RecognizedPage};
     use crate::pdf::{Metadata, PdfPage};
@@ -366,6 +414,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn copied_pages_keep_notes_and_web_links_and_nothing_that_points_into_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        archived(&path, 2);
+        let mut document = Document::load(&path).unwrap();
+        let pages: Vec<ObjectId> = document.get_pages().into_values().collect();
+        let web = document.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Link", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+            "A" => dictionary! { "S" => "URI", "URI" => Object::string_literal("https://lib.example.kz") },
+            "P" => pages[0],
+        });
+        let to_page = document.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Link", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+            "Dest" => vec![pages[1].into(), "Fit".into()],
+        });
+        let note = document.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Text", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+            "Contents" => Object::string_literal("1968"), "P" => pages[0],
+        });
+        let popup = document.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Popup", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+            "Parent" => note,
+        });
+        document
+            .get_object_mut(pages[0])
+            .unwrap()
+            .as_dict_mut()
+            .unwrap()
+            .set("Annots", vec![web.into(), to_page.into(), note.into(), popup.into()]);
+        document.save(&path).unwrap();
+
+        let source = SourcePdf::open(&path).unwrap();
+        let mut writer = PdfWriter::new(Vec::new()).unwrap();
+        PageCopier::new().copy_page(&source, &mut writer, 1).unwrap();
+        let copy =
+            Document::load_mem(&writer.finish(&Metadata { id: "b".into(), ..Default::default() }).unwrap()).unwrap();
+        let page = *copy.get_pages().values().next().unwrap();
+        let subtypes: Vec<Vec<u8>> = copy
+            .get_page_annotations(page)
+            .unwrap()
+            .iter()
+            .map(|a| a.get(b"Subtype").unwrap().as_name().unwrap().to_vec())
+            .collect();
+        assert_eq!(subtypes, vec![b"Link".to_vec(), b"Text".to_vec()]);
+        let page_objects = copy.objects.values().filter(|o| o.as_dict().is_ok_and(|d| d.has_type(b"Page"))).count();
+        assert_eq!(page_objects, 1, "no page of the source came along");
     }
 
     #[test]
