@@ -206,6 +206,8 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
+        .without_time()
+        .with_target(false)
         .try_init();
 }
 

@@ -130,6 +130,8 @@ fn decrypt(path: &Path) -> Result<TempPath, LoadError> {
 /// an owner password; refuses one that needs a password, and damaged files.
 pub(crate) fn probe_pdf(path: &Path) -> Result<PdfInfo, LoadError> {
     let decrypted = if mentions_encryption(path) { Some(Arc::new(decrypt(path)?)) } else { None };
+    // Warnings about the decrypted copy name the file it was made from.
+    let _original = decrypted.is_some().then(|| tracing::warn_span!("decrypted", from = %path.display()).entered());
     let readable: &Path = decrypted.as_deref().map_or(path, |copy| copy);
     // A parser bug met by one damaged file must not stop the batch.
     let opened = std::panic::catch_unwind(|| SourcePdf::open(readable))

@@ -56,6 +56,8 @@ pub(crate) struct SourcePdf {
 
 impl SourcePdf {
     pub(crate) fn open(path: &Path) -> Result<SourcePdf, SourceError> {
+        // What lopdf warns of while parsing is logged with the file it concerns.
+        let _file = tracing::warn_span!("pdf", file = %path.display()).entered();
         let error = |reason: String| SourceError { path: path.to_path_buf(), reason };
         let file = File::open(path).map_err(|e| error(e.to_string()))?;
         // SAFETY: archive files are never changed in place: a new version is written under
