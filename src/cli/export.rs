@@ -51,7 +51,13 @@ pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
             let mut out = BufWriter::new(AtomicFile::create(path).with_context(|| path.display().to_string())?);
             export(&records, format, base_url, &mut out)?;
             out.into_inner().map_err(|e| e.into_error())?.commit().with_context(|| path.display().to_string())?;
-            println!("{} records written to {}", records.len(), path.display());
+            // With `--out -` the records are standard output: the summary must not join them.
+            let summary = format!("{} records written to {}", records.len(), path.display());
+            if path.as_os_str() == "-" {
+                eprintln!("{summary}");
+            } else {
+                println!("{summary}");
+            }
         }
         None => {
             let mut out = BufWriter::new(std::io::stdout().lock());
