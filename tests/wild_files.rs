@@ -70,7 +70,14 @@ fn gray_image(image: &GrayImage) -> Stream {
 
 /// A one-page PDF of `width`×`height` pt built by hand: the XObjects and fonts given, drawn
 /// by `content`.
-fn hand_pdf(path: &Path, width: f64, height: f64, images: Vec<(&str, Stream)>, fonts: Vec<(&str, Object)>, content: &str) {
+fn hand_pdf(
+    path: &Path,
+    width: f64,
+    height: f64,
+    images: Vec<(&str, Stream)>,
+    fonts: Vec<(&str, Object)>,
+    content: &str,
+) {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let mut xobjects = lopdf::Dictionary::new();
@@ -91,7 +98,10 @@ fn hand_pdf(path: &Path, width: f64, height: f64, images: Vec<(&str, Stream)>, f
         "Resources" => dictionary! { "XObject" => xobjects, "Font" => font_dict },
         "Contents" => content_id,
     });
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }),
+    );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
     doc.save(path).unwrap();
@@ -171,7 +181,10 @@ fn owner_password_pdfs_are_archived_right_and_a_user_password_one_is_refused() {
         expect_code(Command::new("qpdf").args(args).arg(&plain).arg(batch.join(format!("{name}.pdf"))), 0);
     }
     expect_code(
-        Command::new("qpdf").args(["--encrypt", "user", "owner", "256", "--"]).arg(&plain).arg(batch.join("locked.pdf")),
+        Command::new("qpdf")
+            .args(["--encrypt", "user", "owner", "256", "--"])
+            .arg(&plain)
+            .arg(batch.join("locked.pdf")),
         0,
     );
     scan(&batch, "good.png", &texts::RUSSIAN[..1], Saved::Png);
@@ -199,10 +212,12 @@ fn owner_password_pdfs_are_archived_right_and_a_user_password_one_is_refused() {
 
 // 2. One bad PDF never stops a batch.
 
-/// A tesseract PDF uncompressed by `qpdf --qdf`, and the byte range of its image stream's
-/// `/Length` value and of the `stream` keyword's end of line.
+/// A tesseract PDF uncompressed by `qpdf --qdf`: its bytes, the object number its image
+/// stream's `/Length` refers to (`/Length 9 0 R`), that length's value, and where the
+/// `stream` keyword's end of line is.
 struct Qdf {
     bytes: Vec<u8>,
+    length_reference: std::ops::Range<usize>,
     length_value: std::ops::Range<usize>,
     stream_eol: usize,
 }
@@ -215,41 +230,46 @@ fn qdf_pdf(dir: &Path) -> (Qdf, String) {
         0,
     );
     let bytes = fs::read(&qdf).unwrap();
-    let find = |needle: &[u8], from: usize| bytes[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from);
+    let find =
+        |needle: &[u8], from: usize| bytes[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from);
+    let digits_from = |start: usize| start..start + bytes[start..].iter().position(|b| !b.is_ascii_digit()).unwrap();
     let image = find(b"/Subtype /Image", 0).expect("an image XObject");
     let dict_start = bytes[..image].windows(7).rposition(|w| w == b" 0 obj\n").unwrap();
     let stream_kw = find(b"stream\n", image).unwrap();
     let length_key = find(b"/Length ", dict_start).unwrap();
     assert!(length_key < stream_kw, "the image's /Length is in its dictionary");
-    let value_start = length_key + b"/Length ".len();
-    let value_end = value_start + bytes[value_start..].iter().position(|b| !b.is_ascii_digit()).unwrap();
-    let mut length_value = value_start..value_end;
-    // qpdf --qdf writes the length as an indirect object: `/Length 12 0 R`.
-    if bytes[value_end..].starts_with(b" 0 R") {
-        let number = std::str::from_utf8(&bytes[value_start..value_end]).unwrap();
-        let object = find(format!("\n{number} 0 obj\n").as_bytes(), 0).unwrap() + format!("\n{number} 0 obj\n").len();
-        let end = object + bytes[object..].iter().position(|b| !b.is_ascii_digit()).unwrap();
-        length_value = object..end;
-    }
-    (Qdf { bytes, length_value, stream_eol: stream_kw + b"stream".len() }, text)
+    // qpdf --qdf writes the length as an object of its own: `/Length 12 0 R`.
+    let length_reference = digits_from(length_key + b"/Length ".len());
+    assert!(bytes[length_reference.end..].starts_with(b" 0 R"), "an indirect length");
+    let number = std::str::from_utf8(&bytes[length_reference.clone()]).unwrap();
+    let header = format!("\n{number} 0 obj\n");
+    let length_value = digits_from(find(header.as_bytes(), 0).unwrap() + header.len());
+    (Qdf { bytes, length_reference, length_value, stream_eol: stream_kw + b"stream".len() }, text)
 }
 
 #[test]
-fn a_pdf_with_a_wrong_stream_length_fails_alone_and_a_bare_cr_after_stream_is_read() {
+fn a_pdf_whose_image_has_no_usable_length_fails_alone_and_others_are_read() {
     let tmp = tempfile::tempdir().unwrap();
     let batch = tmp.path().join("batch");
     fs::create_dir_all(&batch).unwrap();
     let (qdf, text) = qdf_pdf(&tmp.path().join("sources"));
 
-    // The same number of digits, so the cross-reference table stays right.
-    let mut wrong = qdf.bytes.clone();
-    let length: usize = std::str::from_utf8(&wrong[qdf.length_value.clone()]).unwrap().parse().unwrap();
-    let digits = qdf.length_value.len();
-    let bad_length = if length > 10usize.pow(digits as u32 - 1) * 2 { length / 2 } else { length * 2 };
-    assert_eq!(bad_length.to_string().len(), digits);
-    wrong.splice(qdf.length_value.clone(), bad_length.to_string().into_bytes());
-    fs::write(batch.join("wrong-length.pdf"), &wrong).unwrap();
+    // The image's /Length points at the catalog (object 1), not at a number. Padded to
+    // the same number of bytes, so the cross-reference table stays right.
+    let mut no_length = qdf.bytes.clone();
+    let width = qdf.length_reference.len();
+    no_length.splice(qdf.length_reference.clone(), format!("{:<width$}", 1).into_bytes());
+    fs::write(batch.join("no-length.pdf"), &no_length).unwrap();
 
+    // A /Length 1000 bytes longer than the data (the same number of digits): recovered.
+    let mut long_length = qdf.bytes.clone();
+    let length: usize = std::str::from_utf8(&long_length[qdf.length_value.clone()]).unwrap().parse().unwrap();
+    let wrong = (length + 1000).to_string();
+    assert_eq!(wrong.len(), qdf.length_value.len());
+    long_length.splice(qdf.length_value.clone(), wrong.into_bytes());
+    fs::write(batch.join("long-length.pdf"), &long_length).unwrap();
+
+    // `stream` followed by a bare CR.
     let mut bare_cr = qdf.bytes.clone();
     assert_eq!(bare_cr[qdf.stream_eol], b'\n');
     bare_cr[qdf.stream_eol] = b'\r';
@@ -261,13 +281,21 @@ fn a_pdf_with_a_wrong_stream_length_fails_alone_and_a_bare_cr_after_stream_is_re
     let report = json(&output);
     let failures = report["failures"].as_array().unwrap_or_else(|| panic!("failures in {report:#}"));
     assert_eq!(failures.len(), 1, "one failure: {report:#}\n{}", stderr(&output));
-    assert!(failures[0].to_string().contains("wrong-length.pdf"), "{report:#}");
-    assert!(!archive.join("documents/wrong-length").exists());
+    assert!(failures[0].to_string().contains("no-length.pdf"), "{report:#}");
+    let left: Vec<_> = walkdir::WalkDir::new(archive.join("documents/no-length"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    assert!(left.is_empty(), "nothing of the failed PDF is left: {left:?}");
     assert!(pdf_of(&archive, "good").is_file());
-    let pdf = pdf_of(&archive, "bare-cr");
-    assert!(pdf.is_file(), "the bare CR PDF is archived: {report:#}\n{}", stderr(&output));
-    qpdf_check(&pdf);
-    assert!(cer(&pdftotext_raw(&pdf), &text) < 0.05, "{}", pdftotext_raw(&pdf));
+    for id in ["bare-cr", "long-length"] {
+        let pdf = pdf_of(&archive, id);
+        assert!(pdf.is_file(), "{id} is archived: {report:#}\n{}", stderr(&output));
+        qpdf_check(&pdf);
+        let read = pdftotext_raw(&pdf);
+        assert!(cer(&read, &text) < 0.05, "{id}: {read}");
+    }
     assert_no_staging(&archive);
     assert_verify_clean(&archive);
 }
@@ -304,8 +332,10 @@ fn what_a_soft_mask_shows_is_recognized() {
             "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
             "Contents" => content_id,
         });
-        doc.objects
-            .insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }),
+        );
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
         doc.trailer.set("Root", catalog);
         doc.save(&path).unwrap();
@@ -329,8 +359,16 @@ fn archived_pages_keep_the_source_page_size() {
 
     // 1500×600 pixels on 360×288 pt: 300 ppi across, 150 ppi down.
     let square = page(&texts::KAZAKH[..1], 300.0).image;
-    let tall = imageops::resize(&imageops::crop_imm(&square, 0, 0, 1500, 1200).to_image(), 1500, 600, imageops::Triangle);
-    hand_pdf(&batch.join("non-square.pdf"), 360.0, 288.0, vec![("Im0", gray_image(&tall))], vec![], "q 360 0 0 288 0 0 cm /Im0 Do Q");
+    let tall =
+        imageops::resize(&imageops::crop_imm(&square, 0, 0, 1500, 1200).to_image(), 1500, 600, imageops::Triangle);
+    hand_pdf(
+        &batch.join("non-square.pdf"),
+        360.0,
+        288.0,
+        vec![("Im0", gray_image(&tall))],
+        vec![],
+        "q 360 0 0 288 0 0 cm /Im0 Do Q",
+    );
 
     // A 72-ppi image placed at the page's size.
     let low = fixtures::render_page(&font(), &PageSpec::small(72.0), &texts::RUSSIAN[..1]).image;
@@ -339,7 +377,14 @@ fn archived_pages_keep_the_source_page_size() {
 
     // A Letter page with a 300×200 pt image in its top left corner.
     let corner = imageops::crop_imm(&square, 0, 0, 1250, 833).to_image();
-    hand_pdf(&batch.join("corner.pdf"), 612.0, 792.0, vec![("Im0", gray_image(&corner))], vec![], "q 300 0 0 200 0 592 cm /Im0 Do Q");
+    hand_pdf(
+        &batch.join("corner.pdf"),
+        612.0,
+        792.0,
+        vec![("Im0", gray_image(&corner))],
+        vec![],
+        "q 300 0 0 200 0 592 cm /Im0 Do Q",
+    );
 
     let archive = tmp.path().join("archive");
     expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
@@ -429,7 +474,10 @@ fn a_text_layer_without_unicode_mapping_is_recognized_instead() {
     let pdf = batch.join("unmapped.pdf");
     hand_pdf(&pdf, wpt, hpt, vec![("Im0", gray_image(&rendered.image))], vec![("F1", font)], &content);
     let layer = pdftotext_raw(&pdf);
-    assert!(layer.chars().any(|c| c.is_control() && c != '\n' && c != '\x0c'), "poppler reads control characters: {layer:?}");
+    assert!(
+        layer.chars().any(|c| c.is_control() && c != '\n' && c != '\x0c'),
+        "poppler reads control characters: {layer:?}"
+    );
 
     let archive = tmp.path().join("archive");
     expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
@@ -443,21 +491,54 @@ fn a_text_layer_without_unicode_mapping_is_recognized_instead() {
 
 // 8. A picture at the page's edge.
 
+/// A page of `paragraphs` with a 300-pixel dark hatched picture along its left side.
+fn pictured(paragraphs: &[&str], hatch: fn(u32, u32) -> u8) -> GrayImage {
+    let page = page(paragraphs, 300.0);
+    let (w, h) = page.image.dimensions();
+    let mut pictured = GrayImage::from_fn(w + 300, h, |x, y| Luma([hatch(x, y)]));
+    imageops::replace(&mut pictured, &page.image, 300, 0);
+    pictured
+}
+
+fn stripes(v: u32) -> u8 {
+    if v % 2 == 0 {
+        10
+    } else {
+        110
+    }
+}
+
 #[test]
 fn a_hatched_picture_along_the_edge_is_not_cropped() {
     let tmp = tempfile::tempdir().unwrap();
     let batch = tmp.path().join("batch");
     fs::create_dir_all(&batch).unwrap();
-    let page = page(&texts::KAZAKH[..1], 300.0);
-    let (w, h) = page.image.dimensions();
-    let mut pictured = GrayImage::from_fn(w + 300, h, |x, y| Luma([if ((x + y) / 8) % 2 == 0 { 10 } else { 110 }]));
-    imageops::replace(&mut pictured, &page.image, 300, 0);
-    write_png(&batch.join("pictured.png"), &pictured, 300.0).unwrap();
+    // Diagonal hatching, and bands across the page 6 pixels high.
+    write_png(&batch.join("diagonal.png"), &pictured(&texts::KAZAKH[..2], |x, y| stripes((x + y) / 8)), 300.0).unwrap();
+    write_png(&batch.join("bands.png"), &pictured(&texts::KAZAKH[..2], |_, y| stripes(y / 6)), 300.0).unwrap();
     let archive = tmp.path().join("archive");
     expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
-    let prepared = &record_json(&archive, "pictured")["pages"][0];
-    assert!(prepared["preparation"]["crop"].is_null(), "the picture is kept: {prepared:#}");
-    assert_eq!(prepared["width"].as_u64().unwrap(), u64::from(w + 300), "{prepared:#}");
+    for id in ["diagonal", "bands"] {
+        let prepared = &record_json(&archive, id)["pages"][0];
+        assert!(prepared["preparation"]["crop"].is_null(), "{id}: the picture is kept: {prepared:#}");
+        assert!(prepared["preparation"]["rotation"].is_null(), "{id}: {prepared:#}");
+        assert_eq!(prepared["width"].as_u64().unwrap(), 1749 + 300, "{id}: {prepared:#}");
+    }
+}
+
+#[test]
+#[ignore = "bug: a one-paragraph landscape page with a diagonally hatched picture is turned 270° and read at confidence ~38 (upright it reads at ~95)"]
+fn a_page_with_a_hatched_picture_is_not_turned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    write_png(&batch.join("one-paragraph.png"), &pictured(&texts::KAZAKH[..1], |x, y| stripes((x + y) / 8)), 300.0)
+        .unwrap();
+    let archive = tmp.path().join("archive");
+    expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
+    let prepared = &record_json(&archive, "one-paragraph")["pages"][0];
+    assert!(prepared["preparation"]["rotation"].is_null(), "{prepared:#}");
+    assert!(prepared["mean_conf"].as_f64().unwrap() > 80.0, "{prepared:#}");
 }
 
 // 9. A non-UTF-8 file name.
@@ -581,10 +662,7 @@ fn through_fifo(path: &Path, command: &mut Command) -> (Vec<u8>, std::process::O
     });
     let output = run(command);
     // Should the command never have opened the FIFO, let the reader see its end.
-    let _ = fs::OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path);
+    let _ = fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(path);
     let read = reader.join().unwrap();
     let meta = fs::symlink_metadata(path).unwrap();
     assert!(meta.file_type().is_fifo(), "{} is still a FIFO after {command:?}", path.display());
@@ -600,11 +678,14 @@ fn out_onto_a_fifo_is_written_into_and_dash_is_standard_output() {
     scan(&batch, "gazeta.png", &texts::KAZAKH[..1], Saved::Png);
     let archive = tmp.path().join("archive");
     expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
+    expect_code(olke(&archive).args(["catalog", "set", "gazeta", "rights", "public_domain"]), 0);
 
     // deliver
     let fifo = tmp.path().join("copy.pdf");
-    let (read, output) =
-        through_fifo(&fifo, olke(&archive).args(["deliver", "gazeta", "--requester", "A <a@b.kz>", "--out"]).arg(&fifo));
+    let (read, output) = through_fifo(
+        &fifo,
+        olke(&archive).args(["deliver", "gazeta", "--requester", "A <a@b.kz>", "--out"]).arg(&fifo),
+    );
     assert_eq!(output.status.code(), Some(0), "deliver: {}", stderr(&output));
     assert!(read.starts_with(b"%PDF"), "deliver wrote a PDF into the FIFO ({} bytes)", read.len());
     assert!(read.windows(5).any(|w| w == b"%%EOF"));
@@ -649,7 +730,10 @@ fn an_xfa_form_is_archived_with_a_warning() {
     let batch = tmp.path().join("batch");
     let (plain, _) = tesseract_pdf(&tmp.path().join("sources"), "form", &texts::RUSSIAN[..1], "kaz+rus");
     let mut doc = Document::load(&plain).unwrap();
-    let xfa = doc.add_object(Stream::new(dictionary! {}, b"<xdp:xdp xmlns:xdp=\"http://ns.adobe.com/xdp/\"></xdp:xdp>".to_vec()));
+    let xfa = doc.add_object(Stream::new(
+        dictionary! {},
+        b"<xdp:xdp xmlns:xdp=\"http://ns.adobe.com/xdp/\"></xdp:xdp>".to_vec(),
+    ));
     let form = doc.add_object(dictionary! { "Fields" => Vec::<Object>::new(), "XFA" => xfa });
     let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
     doc.get_object_mut(root).unwrap().as_dict_mut().unwrap().set("AcroForm", form);
