@@ -207,7 +207,7 @@ fn bad_pdfs_are_named_with_their_reason_and_the_rest_is_archived() {
             .unwrap_or_else(|| panic!("{name} not reported: {failures:?}"));
         failure["reason"].as_str().unwrap().to_string()
     };
-    assert!(reason("locked.pdf").contains("encrypted; decrypt it first"), "{}", reason("locked.pdf"));
+    assert!(reason("locked.pdf").contains("needs a password to be opened"), "{}", reason("locked.pdf"));
     assert!(reason("truncated.pdf").contains("damaged PDF"), "{}", reason("truncated.pdf"));
     assert!(reason("fake.pdf").contains("named .pdf but not a PDF: the file is text"), "{}", reason("fake.pdf"));
     assert_eq!(failures.len(), 3, "{failures:?}");

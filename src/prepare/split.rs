@@ -4,7 +4,7 @@
 //! Cutting a single page in two shifts every later page number (which `deliver --pages`
 //! relies on), while a spread left whole is still read. So a scan is cut only when it looks
 //! like two pages in every respect: wider than tall, each half the size of a book page, an
-//! empty gutter, and on each side of it lines of text down the page.
+//! empty gutter, and on each side of it several lines of text.
 
 use image::GrayImage;
 
@@ -14,10 +14,9 @@ const SPREAD_ASPECT: f32 = 1.15;
 /// a scan cropped close.
 const MIN_PAGE_WIDTH_IN: f32 = 3.5;
 const MIN_PAGE_HEIGHT_IN: f32 = 5.0;
-/// A page of a book holds this many lines at least, spread over this share of its height;
-/// a title, a caption or a few words do not.
+/// A page of text holds this many lines at least (the last page of a chapter too); a
+/// title, a caption or a few words do not.
 const MIN_LINES: usize = 3;
-const MIN_TEXT_SPAN: f32 = 0.33;
 
 /// The column to cut a spread at, or `None` for a single page. `clean` is the page as
 /// cleaned for OCR (ink black, paper white, gutter shadow gone).
@@ -55,8 +54,7 @@ pub(super) fn gutter(clean: &GrayImage, dpi: f32) -> Option<u32> {
     (inked && pages(0..cut as u32) && pages(cut as u32..width)).then_some(cut as u32)
 }
 
-/// True when columns `x` of the page hold at least [`MIN_LINES`] lines of ink spread over
-/// [`MIN_TEXT_SPAN`] of its height.
+/// True when columns `x` of the page hold at least [`MIN_LINES`] lines of ink.
 fn looks_like_a_page_of_text(clean: &GrayImage, x: std::ops::Range<u32>) -> bool {
     let height = clean.height();
     // A row is inked when a few pixels in a thousand of its width are ink: a line of text.
@@ -64,13 +62,7 @@ fn looks_like_a_page_of_text(clean: &GrayImage, x: std::ops::Range<u32>) -> bool
     let inked: Vec<bool> =
         (0..height).map(|y| x.clone().filter(|&c| clean.get_pixel(c, y).0[0] < 128).count() as u32 >= least).collect();
     let lines = inked.windows(2).filter(|w| !w[0] && w[1]).count() + usize::from(inked.first() == Some(&true));
-    let first = inked.iter().position(|&i| i);
-    let last = inked.iter().rposition(|&i| i);
-    let span = match (first, last) {
-        (Some(first), Some(last)) => (last - first) as f32 / height as f32,
-        _ => 0.0,
-    };
-    lines >= MIN_LINES && span >= MIN_TEXT_SPAN
+    lines >= MIN_LINES
 }
 
 #[cfg(test)]
