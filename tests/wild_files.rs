@@ -281,6 +281,15 @@ fn a_pdf_whose_image_has_no_usable_length_fails_alone_and_others_are_read() {
     let report = json(&output);
     let failures = report["failures"].as_array().unwrap_or_else(|| panic!("failures in {report:#}"));
     assert_eq!(failures.len(), 1, "one failure: {report:#}\n{}", stderr(&output));
+    // The PDF library's complaints name the file they concern, without colour.
+    let err = stderr(&output);
+    assert!(!err.contains("\x1b["), "{err:?}");
+    for line in err.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")) {
+        assert!(
+            ["no-length.pdf", "long-length.pdf", "bare-cr.pdf"].iter().any(|f| line.contains(f)),
+            "unnamed: {line}"
+        );
+    }
     assert!(failures[0].to_string().contains("no-length.pdf"), "{report:#}");
     let left: Vec<_> = walkdir::WalkDir::new(archive.join("documents/no-length"))
         .into_iter()
