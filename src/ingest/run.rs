@@ -244,6 +244,11 @@ fn run_stages(
                     }
                 }
             }
+            if options.prepare.guard {
+                let timer = Instant::now();
+                prepare::guard::guard(&mut page, &mut recognized, &job.models).map_err(|e| fail(e.into()))?;
+                seconds.guard += timer.elapsed().as_secs_f64();
+            }
             let timer = Instant::now();
             let summary = PageSummary::of(&recognized, job.source, job.index, page.preparation.clone(), TextLayer::Ocr);
             let pdf = ArchivedPage::Made(PdfPage::new(&page.archive, &recognized, options.jpeg_quality));

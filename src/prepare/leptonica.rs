@@ -3,6 +3,8 @@
 //! that olke need not write again.
 
 use image::{GrayImage, RgbImage};
+
+use crate::page::BBox;
 use tesseract::plumbing::leptonica_plumbing::leptonica_sys as sys;
 
 /// An owned Leptonica image.
@@ -155,6 +157,31 @@ fn skew_of(pix: &Pix, max_degrees: f32) -> Option<(f32, f32)> {
         )
     };
     (status == 0).then_some((angle, confidence))
+}
+
+/// The bounding boxes of the 8-connected groups of `ink` pixels.
+pub(super) fn ink_components(image: &GrayImage, ink: impl Fn(u8) -> bool) -> Vec<BBox> {
+    let pix = Pix::from_ink(image, ink);
+    // SAFETY: a valid 1-bit Pix; the Boxa returned is ours to read and destroy.
+    unsafe {
+        let mut boxa = sys::pixConnCompBB(pix.0, 8);
+        if boxa.is_null() {
+            return Vec::new();
+        }
+        let boxes = (0..sys::boxaGetCount(boxa))
+            .filter_map(|i| {
+                let (mut x, mut y, mut w, mut h) = (0, 0, 0, 0);
+                (sys::boxaGetBoxGeometry(boxa, i, &mut x, &mut y, &mut w, &mut h) == 0).then(|| BBox {
+                    x0: x as u32,
+                    y0: y as u32,
+                    x1: (x + w) as u32,
+                    y1: (y + h) as u32,
+                })
+            })
+            .collect();
+        sys::boxaDestroy(&mut boxa);
+        boxes
+    }
 }
 
 /// How a rotation finds each new pixel.
