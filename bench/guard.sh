@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the guard against dropped text costs and gains: every corpus ingested by olke
-# with the guard and without it (--no-guard), kaz+rus+eng, text layers read back with
+# with the guard and without it (--no-guard), kaz+rus+eng (komi-1939 too), text layers read back with
 # pdftotext -raw and scored; the guard's worker seconds come from the ingest report.
 # Usage: bench/guard.sh [CORPUS_DIR...] (default: ../shared/corpus/{dev,dev2,komi-1939}).
 # JOBS (default 2) workers; writes bench/out/guard/ (ignored by git).
@@ -26,8 +26,6 @@ PY
   for run in guard no-guard; do
     flags=(); [ $run = no-guard ] && flags=(--no-guard)
     dir="$OUT/$name.$run"; rm -rf "$dir"; mkdir -p "$dir/archive" "$dir/txt"
-    # Tesseract has no Komi model; the Cyrillic script model reads Komi's letters.
-    [ "$name" = komi-1939 ] && printf '[ocr]\nlanguages = "Cyrillic"\n' > "$dir/archive/olke.toml"
     /usr/bin/time -f '{"wall": %e, "user": %U}' -o "$dir.time" \
       "$OLKE" --archive "$dir/archive" ingest "$batch" --jobs "$JOBS" --json "${flags[@]}" > "$dir.report.json"
     for pdf in "$dir/archive"/documents/*/*.pdf; do
