@@ -130,6 +130,31 @@ pub struct Preparation {
     /// Scale of the OCR image relative to the archived image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocr_scale: Option<f32>,
+    /// Parts of the page where the scan shows lines of text that the reading of the
+    /// prepared page missed, read again from the scan itself (`prepare::guard`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rereads: Vec<Reread>,
+}
+
+impl Preparation {
+    /// Text-like lines on the scan that no reading recognized: text may be missing.
+    pub fn unread_lines(&self) -> usize {
+        self.rereads.iter().map(|r| r.unread).sum()
+    }
+}
+
+/// A part of a page read again because the first reading left text-like lines of the
+/// scan unrecognized.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reread {
+    /// The part read again, in archived-image pixels.
+    pub area: BBox,
+    /// Text-like lines on the scan there that the first reading did not cover.
+    pub lines: usize,
+    /// Words the second reading (the scan with its paper evened, not cleaned) added.
+    pub words_added: usize,
+    /// Of `lines`, those still unread that are as dark as text read elsewhere on the page.
+    pub unread: usize,
 }
 
 /// A page ready for OCR: the image to archive, and the image to recognize.

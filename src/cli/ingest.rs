@@ -61,6 +61,9 @@ pub(super) struct IngestArgs {
     /// Do not upscale pages scanned under 300 dpi for OCR.
     #[arg(long)]
     no_upscale: bool,
+    /// Do not check the text read against the scan for lines preparation lost.
+    #[arg(long)]
+    no_guard: bool,
     /// Also archive the scans a batch manifest does not list, each as a document of its own.
     #[arg(long)]
     include_unlisted: bool,
@@ -89,6 +92,7 @@ impl IngestArgs {
             split: base.split && !self.no_split,
             deskew: base.deskew && !self.no_deskew,
             upscale: base.upscale && !self.no_upscale,
+            guard: base.guard && !self.no_guard,
             image_mode: self.image_mode,
         }
     }
@@ -186,9 +190,9 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
         println!("Catalogue entries brought up to date from the files: {}", report.refreshed.join(", "));
     }
     if !report.review.is_empty() {
-        println!("Pages to review (low confidence):");
+        println!("Pages to review:");
         for page in &report.review {
-            println!("  {} page {}: {:.1}", page.id, page.page, page.mean_conf);
+            println!("  {} page {}: {} (confidence {:.1})", page.id, page.page, page.reason, page.mean_conf);
         }
     }
     if !report.failures.is_empty() {

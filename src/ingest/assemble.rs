@@ -176,8 +176,17 @@ impl<'a> Collector<'a> {
             }
         }
         summary.number = writer.page_count() as u32;
-        if summary.text_layer.recognized() && summary.mean_conf < self.options.review_below {
-            self.report.review.push(ReviewPage { id: id.clone(), page: summary.number, mean_conf: summary.mean_conf });
+        if summary.text_layer.recognized() {
+            let unread = summary.preparation.unread_lines();
+            let reason = if unread > 0 {
+                Some(format!("{unread} line(s) on the scan that no reading recognized"))
+            } else {
+                (summary.mean_conf < self.options.review_below).then(|| "low confidence".to_string())
+            };
+            if let Some(reason) = reason {
+                let (page, mean_conf) = (summary.number, summary.mean_conf);
+                self.report.review.push(ReviewPage { id: id.clone(), page, mean_conf, reason });
+            }
         }
         assembly.pages.push(output.recognized);
         assembly.summaries.push(summary);

@@ -102,6 +102,8 @@ pub(crate) struct ReviewPage {
     pub id: String,
     pub page: u32,
     pub mean_conf: f32,
+    /// Why the page is listed.
+    pub reason: String,
 }
 
 /// Seconds spent in each stage, summed over the pages of a run (worker time, so with
@@ -111,6 +113,8 @@ pub(crate) struct StageSeconds {
     pub load: f64,
     pub prepare: f64,
     pub ocr: f64,
+    /// Checking the text read against the scan, and reading again where lines were missed.
+    pub guard: f64,
     pub pdf: f64,
 }
 
@@ -119,6 +123,7 @@ impl std::ops::AddAssign for StageSeconds {
         self.load += other.load;
         self.prepare += other.prepare;
         self.ocr += other.ocr;
+        self.guard += other.guard;
         self.pdf += other.pdf;
     }
 }

@@ -260,6 +260,11 @@ fn run_stages(
                     (page, recognized) = better;
                 }
             }
+            if options.prepare.guard {
+                let timer = Instant::now();
+                prepare::guard::guard(&mut page, &mut recognized, &job.models).map_err(|e| fail(e.into()))?;
+                seconds.guard += timer.elapsed().as_secs_f64();
+            }
             let timer = Instant::now();
             let summary = PageSummary::of(&recognized, job.source, job.index, page.preparation.clone(), text_layer);
             let pdf = ArchivedPage::Made(PdfPage::new(&page.archive, &recognized, options.jpeg_quality));

@@ -11,9 +11,10 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use tesseract::Tesseract;
+use image::GrayImage;
+use tesseract::{PageSegMode, Tesseract};
 
-use crate::page::{PreparedPage, RecognizedPage};
+use crate::page::{BBox, Line, PreparedPage, RecognizedPage};
 
 /// Languages used when neither the command line nor the record says otherwise.
 pub const DEFAULT_MODELS: &str = "kaz+rus+eng";
@@ -115,51 +116,84 @@ impl Engine {
     }
 
     fn start(&self) -> Result<Tesseract, OcrError> {
-        let mut tesseract = Tesseract::new(None, Some(&self.models))
+        let tesseract = Tesseract::new(None, Some(&self.models))
             .map_err(|e| OcrError::Init { models: self.models.clone(), detail: e.to_string() })?;
-        // The API's default is one uniform block of text, which runs newspaper columns
-        // together; the tesseract command line, like olke, analyses the page layout.
-        tesseract.set_page_seg_mode(tesseract::PageSegMode::PsmAuto);
         // Tesseract's layout stage still tests every text row for typewriter-like fixed
         // pitch, a dynamic program that is 2–3 % of a page's time; the LSTM recognizer
         // finds characters and spaces without it. Declaring all text proportional skips
         // the test: the text came out byte-identical on corpus/dev and komi-1939, and
         // the words and their boxes on a typewriter-style (monospaced) page.
-        tesseract = tesseract
+        tesseract
             .set_variable("textord_all_prop", "1")
-            .map_err(|e| OcrError::Init { models: self.models.clone(), detail: e.to_string() })?;
-        Ok(tesseract)
+            .map_err(|e| OcrError::Init { models: self.models.clone(), detail: e.to_string() })
     }
 
     /// Recognizes the page's OCR image; boxes come back in archived-image pixels.
     pub fn recognize(&mut self, page: &PreparedPage) -> Result<RecognizedPage, OcrError> {
-        let tesseract = match self.tesseract.take() {
+        // The API's default is one uniform block of text, which runs newspaper columns
+        // together; the tesseract command line, like olke, analyses the page layout.
+        let hocr = self.hocr(&page.ocr, page.dpi * page.ocr_scale, PageSegMode::PsmAuto)?;
+        let lines = hocr::parse(&hocr, 1.0 / page.ocr_scale).map_err(OcrError::Hocr)?;
+        Ok(RecognizedPage {
+            width: page.archive.width(),
+            height: page.archive.height(),
+            dpi: page.dpi,
+            mean_conf: mean_confidence(&lines),
+            lines,
+            models: self.models.clone(),
+        })
+    }
+
+    /// Recognizes `image` (at `dpi`) as one block of text, with no layout analysis: a part
+    /// of a page read again. Boxes are scaled by `scale` and moved by `offset`.
+    fn recognize_block(
+        &mut self,
+        image: &GrayImage,
+        dpi: f32,
+        scale: f32,
+        offset: (u32, u32),
+    ) -> Result<Vec<Line>, OcrError> {
+        let hocr = self.hocr(image, dpi, PageSegMode::PsmSingleBlock)?;
+        let mut lines = hocr::parse(&hocr, scale).map_err(OcrError::Hocr)?;
+        let moved = |b: &mut BBox| {
+            (b.x0, b.x1, b.y0, b.y1) = (b.x0 + offset.0, b.x1 + offset.0, b.y0 + offset.1, b.y1 + offset.1);
+        };
+        for line in &mut lines {
+            moved(&mut line.bbox);
+            line.words.iter_mut().for_each(|w| moved(&mut w.bbox));
+        }
+        Ok(lines)
+    }
+
+    /// Tesseract's hOCR for `image` read in `mode`.
+    fn hocr(&mut self, image: &GrayImage, dpi: f32, mode: PageSegMode) -> Result<String, OcrError> {
+        let mut tesseract = match self.tesseract.take() {
             Some(t) => t,
             None => self.start()?,
         };
-        let image = &page.ocr;
+        tesseract.set_page_seg_mode(mode);
         let fail = |e: &dyn std::fmt::Display| OcrError::Recognize(e.to_string());
         let width = i32::try_from(image.width()).map_err(|e| fail(&e))?;
         let height = i32::try_from(image.height()).map_err(|e| fail(&e))?;
         let mut tesseract = tesseract
             .set_frame(image.as_raw(), width, height, 1, width)
             .map_err(|e| fail(&e))?
-            .set_source_resolution((page.dpi * page.ocr_scale).round() as i32)
+            .set_source_resolution(dpi.round() as i32)
             .recognize()
             .map_err(|e| fail(&e))?;
         let hocr = tesseract.get_hocr_text(0).map_err(|e| fail(&e))?;
         self.tesseract = Some(tesseract);
+        Ok(hocr)
+    }
+}
 
-        let lines = hocr::parse(&hocr, 1.0 / page.ocr_scale).map_err(OcrError::Hocr)?;
-        let (sum, count) = lines.iter().flat_map(|l| &l.words).fold((0.0, 0usize), |(s, n), w| (s + w.conf, n + 1));
-        Ok(RecognizedPage {
-            width: page.archive.width(),
-            height: page.archive.height(),
-            dpi: page.dpi,
-            lines,
-            mean_conf: if count == 0 { 0.0 } else { sum / count as f32 },
-            models: self.models.clone(),
-        })
+/// Mean word confidence of `lines`, 0 when there are no words.
+pub(crate) fn mean_confidence(lines: &[Line]) -> f32 {
+    let (sum, count) = lines.iter().flat_map(|l| &l.words).fold((0.0, 0usize), |(s, n), w| (s + w.conf, n + 1));
+    if count == 0 {
+        0.0
+    } else {
+        sum / count as f32
     }
 }
 
@@ -174,15 +208,32 @@ pub fn release() {
     ENGINES.with(|engines| engines.borrow_mut().clear());
 }
 
-/// Recognizes `page` with this thread's engine for `models`, creating it the first time.
-pub fn recognize(page: &PreparedPage, models: &str) -> Result<RecognizedPage, OcrError> {
+/// Runs `f` with this thread's engine for `models`, creating it the first time.
+fn with_engine<T>(models: &str, f: impl FnOnce(&mut Engine) -> Result<T, OcrError>) -> Result<T, OcrError> {
     ENGINES.with(|engines| {
         let mut engines = engines.borrow_mut();
         if !engines.contains_key(models) {
             engines.insert(models.to_string(), Engine::new(models)?);
         }
-        engines.get_mut(models).expect("engine inserted above").recognize(page)
+        f(engines.get_mut(models).expect("engine inserted above"))
     })
+}
+
+/// Recognizes `page` with this thread's engine for `models`, creating it the first time.
+pub fn recognize(page: &PreparedPage, models: &str) -> Result<RecognizedPage, OcrError> {
+    with_engine(models, |engine| engine.recognize(page))
+}
+
+/// Recognizes `image`, scanned at `dpi`, as one block of text with this thread's engine
+/// for `models`; boxes are scaled by `scale` and moved by `offset` (to page coordinates).
+pub(crate) fn recognize_block(
+    image: &GrayImage,
+    dpi: f32,
+    scale: f32,
+    offset: (u32, u32),
+    models: &str,
+) -> Result<Vec<Line>, OcrError> {
+    with_engine(models, |engine| engine.recognize_block(image, dpi, scale, offset))
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ pub(super) fn percentile(histogram: &[u32; 256], share: f64) -> u8 {
 /// Where several values separate them equally well (an empty stretch between ink and
 /// paper), the middle of that stretch is taken: the first one, as most implementations
 /// return, would class the palest ink as paper.
-fn otsu_threshold(histogram: &[u32; 256]) -> u8 {
+pub(super) fn otsu_threshold(histogram: &[u32; 256]) -> u8 {
     let total: f64 = histogram.iter().map(|&n| n as f64).sum();
     let sum: f64 = histogram.iter().enumerate().map(|(v, &n)| v as f64 * n as f64).sum();
     let (mut below, mut below_sum) = (0.0, 0.0);
@@ -165,11 +165,22 @@ fn normalize(image: &GrayImage, background: &Background) -> GrayImage {
     out
 }
 
+/// Background tiles for a page scanned at `dpi`: a twentieth of an inch, smaller than the
+/// gaps between lines.
+fn tile_size(dpi: f32) -> u32 {
+    ((dpi / 20.0).round() as u32).max(4)
+}
+
+/// The page with its paper made evenly white and nothing else changed: no smoothing, no
+/// threshold, so the faintest ink keeps what contrast it has.
+pub(super) fn even_paper(image: &GrayImage, dpi: f32) -> GrayImage {
+    normalize(image, &background(image, tile_size(dpi)))
+}
+
 /// Cleans a page scanned at `dpi` for OCR.
 pub(super) fn clean(image: &GrayImage, dpi: f32) -> (GrayImage, Cleaning) {
     let noise = noise_level(image);
-    // Tiles of a twentieth of an inch: smaller than the gaps between lines.
-    let tile = ((dpi / 20.0).round() as u32).max(4);
+    let tile = tile_size(dpi);
     let paper = background(image, tile);
     if noise < 1.0 && paper.is_white(WHITE_PAPER) {
         return (image.clone(), Cleaning::AlreadyClean);

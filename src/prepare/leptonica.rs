@@ -3,6 +3,8 @@
 //! that olke need not write again.
 
 use image::{GrayImage, RgbImage};
+
+use crate::page::BBox;
 use tesseract::plumbing::leptonica_plumbing::leptonica_sys as sys;
 
 /// An owned Leptonica image.
@@ -157,6 +159,31 @@ fn skew_of(pix: &Pix, max_degrees: f32) -> Option<(f32, f32)> {
     (status == 0).then_some((angle, confidence))
 }
 
+/// The bounding boxes of the 8-connected groups of `ink` pixels.
+pub(super) fn ink_components(image: &GrayImage, ink: impl Fn(u8) -> bool) -> Vec<BBox> {
+    let pix = Pix::from_ink(image, ink);
+    // SAFETY: a valid 1-bit Pix; the Boxa returned is ours to read and destroy.
+    unsafe {
+        let mut boxa = sys::pixConnCompBB(pix.0, 8);
+        if boxa.is_null() {
+            return Vec::new();
+        }
+        let boxes = (0..sys::boxaGetCount(boxa))
+            .filter_map(|i| {
+                let (mut x, mut y, mut w, mut h) = (0, 0, 0, 0);
+                (sys::boxaGetBoxGeometry(boxa, i, &mut x, &mut y, &mut w, &mut h) == 0).then(|| BBox {
+                    x0: x as u32,
+                    y0: y as u32,
+                    x1: (x + w) as u32,
+                    y1: (y + h) as u32,
+                })
+            })
+            .collect();
+        sys::boxaDestroy(&mut boxa);
+        boxes
+    }
+}
+
 /// How a rotation finds each new pixel.
 #[derive(Clone, Copy)]
 pub(super) enum Resampling {
@@ -171,7 +198,6 @@ pub(super) enum Resampling {
 /// Rotates `pix` by `degrees` counter-clockwise about its centre, keeping its size and
 /// bringing in white paper at the corners.
 fn rotate(pix: &Pix, degrees: f32, resampling: Resampling) -> Pix {
-    let (width, height) = pix.size();
     let method = match resampling {
         Resampling::AreaMap => sys::L_ROTATE_AREA_MAP,
         Resampling::Shear => sys::L_ROTATE_SHEAR,
@@ -183,8 +209,11 @@ fn rotate(pix: &Pix, degrees: f32, resampling: Resampling) -> Pix {
             -degrees.to_radians(), // Leptonica turns clockwise for positive angles
             method as i32,
             sys::L_BRING_IN_WHITE as i32,
-            width as i32,
-            height as i32,
+            // Leptonica embeds the page in a larger canvas when given its size; 0 keeps the
+            // size, as the colour rotation does, so gray and colour archived pages stay in
+            // step with their OCR image.
+            0,
+            0,
         )
     };
     Pix::returned(rotated, "rotate the page")
@@ -225,6 +254,20 @@ mod tests {
     fn colour_images_survive_the_round_trip() {
         let image = RgbImage::from_fn(7, 3, |x, y| image::Rgb([x as u8, y as u8, (x * y) as u8]));
         assert_eq!(Pix::from_rgb(&image).into_rgb(), image);
+    }
+
+    #[test]
+    fn gray_and_colour_rotations_keep_the_page_size_and_agree() {
+        let mut gray = GrayImage::from_pixel(300, 200, image::Luma([255]));
+        (40..46).for_each(|x| (30..36).for_each(|y| gray.put_pixel(x, y, image::Luma([0]))));
+        let colour = image::DynamicImage::ImageLuma8(gray.clone()).to_rgb8();
+        let turned = rotate_gray(&gray, 3.0, Resampling::Shear);
+        let turned_colour = image::DynamicImage::ImageRgb8(rotate_rgb(&colour, 3.0)).to_luma8();
+        assert_eq!(turned.dimensions(), gray.dimensions());
+        assert_eq!(turned_colour.dimensions(), gray.dimensions());
+        let ink = |image: &GrayImage| ink_components(image, |v| v < 128);
+        let (a, b) = (ink(&turned)[0], ink(&turned_colour)[0]);
+        assert!(a.x0.abs_diff(b.x0) <= 1 && a.y0.abs_diff(b.y0) <= 1, "{a:?} against {b:?}");
     }
 
     #[test]

@@ -17,6 +17,7 @@
 mod border;
 mod clean;
 mod geometry;
+pub(crate) mod guard;
 mod leptonica;
 mod orient;
 mod split;
@@ -57,6 +58,8 @@ pub(crate) struct PrepareOptions {
     pub split: bool,
     pub deskew: bool,
     pub upscale: bool,
+    /// Check the reading against the scan and read again where lines were missed ([`guard`]).
+    pub guard: bool,
     pub image_mode: ImageMode,
 }
 
@@ -69,6 +72,7 @@ impl Default for PrepareOptions {
             split: true,
             deskew: true,
             upscale: true,
+            guard: true,
             image_mode: ImageMode::Auto,
         }
     }
@@ -84,6 +88,7 @@ impl PrepareOptions {
             split: false,
             deskew: false,
             upscale: false,
+            guard: false,
             image_mode: ImageMode::Auto,
         }
     }
