@@ -510,7 +510,7 @@ fn pictured(paragraphs: &[&str], hatch: fn(u32, u32) -> u8) -> GrayImage {
 }
 
 fn stripes(v: u32) -> u8 {
-    if v % 2 == 0 {
+    if v.is_multiple_of(2) {
         10
     } else {
         110
