@@ -293,4 +293,13 @@ impl RecognizedPage {
             );
         down > across
     }
+
+    /// How much text was read upright: the letters of lines that run across the page,
+    /// each weighed by its word's confidence. Readings of one page in different turns are
+    /// compared by it: text read down the page counts for nothing, and a picture's hatching
+    /// read as letters for little.
+    pub fn upright_text(&self) -> f32 {
+        let across = self.lines.iter().filter(|l| l.bbox.width() >= l.bbox.height());
+        across.flat_map(|l| &l.words).map(|w| w.text.chars().count() as f32 * w.conf.max(0.0) / 100.0).sum()
+    }
 }

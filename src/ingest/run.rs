@@ -236,11 +236,13 @@ fn run_stages(
             let timer = Instant::now();
             let mut recognized = ocr::recognize(&page, &job.models).map_err(|e| fail(e.into()))?;
             seconds.ocr += timer.elapsed().as_secs_f64();
-            // A poor first reading may be an upside-down page, and one that ran down the page
-            // a page on its side: only then is orientation detection worth its cost.
+            // A poor first reading may be an upside-down page, one that ran down the page a
+            // page on its side, and a page preparation turned may have been turned wrongly (a
+            // picture's hatching looks like lines): only then is orientation worth its cost.
             let mut page = page;
             let sideways = recognized.reads_sideways();
-            if options.prepare.orient && (recognized.mean_conf < prepare::DOUBTFUL_CONFIDENCE || sideways) {
+            let doubtful = recognized.mean_conf < prepare::DOUBTFUL_CONFIDENCE || sideways;
+            if options.prepare.orient && (doubtful || page.preparation.rotation.is_some()) {
                 let timer = Instant::now();
                 let turns = prepare::upright_turns(&page, sideways);
                 seconds.prepare += timer.elapsed().as_secs_f64();
@@ -250,9 +252,11 @@ fn run_stages(
                     let timer = Instant::now();
                     let again = ocr::recognize(&turned, &job.models).map_err(|e| fail(e.into()))?;
                     seconds.ocr += timer.elapsed().as_secs_f64();
-                    let reading = |r: &RecognizedPage| (!r.reads_sideways(), r.mean_conf);
-                    let to_beat = best.as_ref().map_or(&recognized, |(_, r)| r);
-                    if reading(&again).partial_cmp(&reading(to_beat)) == Some(std::cmp::Ordering::Greater) {
+                    // A turn is taken for a reading that is not doubtful and at least doubles
+                    // the text read upright: two poor readings (a picture's hatching read as
+                    // letters) differ by chance.
+                    let to_beat = best.as_ref().map_or(2.0 * recognized.upright_text(), |(_, r)| r.upright_text());
+                    if again.mean_conf >= prepare::DOUBTFUL_CONFIDENCE && again.upright_text() > to_beat {
                         best = Some((turned, again));
                     }
                 }

@@ -205,19 +205,28 @@ pub(crate) const DOUBTFUL_CONFIDENCE: f32 = 60.0;
 /// one Tesseract's orientation detection is sure of; or, for a reading that ran down the
 /// page when detection cannot tell (too little text), both quarter turns, to be judged by
 /// reading; else none.
+///
+/// A page preparation already turned (its lines looked sideways) may have been turned
+/// wrongly, by a picture's hatching, say: turning it back is always among the candidates.
 pub(crate) fn upright_turns(page: &PreparedPage, read_sideways: bool) -> Vec<u16> {
-    match orient::upright_turn(&page.ocr, page.dpi * page.ocr_scale) {
+    let mut turns = match orient::upright_turn(&page.ocr, page.dpi * page.ocr_scale) {
         Some(0) if !read_sideways => Vec::new(),
         Some(turn) if turn != 0 => vec![turn],
         _ if read_sideways => vec![90, 270],
         _ => Vec::new(),
+    };
+    if let Some(back) = page.preparation.rotation.map(|turned| (360 - turned) % 360).filter(|&t| t != 0) {
+        if !turns.contains(&back) {
+            turns.push(back);
+        }
     }
+    turns
 }
 
 /// The page turned clockwise by `turn` degrees.
 pub(crate) fn turned(page: &PreparedPage, turn: u16) -> PreparedPage {
     let mut log = page.preparation.clone();
-    log.rotation = Some((log.rotation.unwrap_or(0) + turn) % 360);
+    log.rotation = Some((log.rotation.unwrap_or(0) + turn) % 360).filter(|&total| total != 0);
     log.steps.push("orient".into());
     PreparedPage {
         origin: page.origin.clone(),
