@@ -387,6 +387,11 @@ pub(crate) fn stems(word: &str) -> Vec<String> {
     result
 }
 
+/// The stems a search for `word` looks for.
+pub(crate) fn query_stems(word: &str) -> Vec<String> {
+    stems(word)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
