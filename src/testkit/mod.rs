@@ -4,4 +4,5 @@
 
 pub mod fixtures;
 pub mod fuzzing;
+pub mod kazakh_roots;
 pub mod stem_eval;
