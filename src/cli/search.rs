@@ -57,7 +57,8 @@ pub(super) fn search(archive: &Archive, args: SearchArgs) -> Result<u8> {
         offset: args.offset,
         count_matches: false,
     };
-    let outcome = SearchIndex::open(archive).map_err(SearchError::from).and_then(|index| index.search(&request));
+    let outcome =
+        SearchIndex::open_rebuilding(archive).map_err(SearchError::from).and_then(|index| index.search(&request));
     let results = match outcome {
         Ok(results) => results,
         Err(ref err @ SearchError::Query(ref bad)) => {

@@ -30,6 +30,8 @@ enum After {
     /// The stem ends in the 3rd-person possessive (-ы/-і/-сы/-сі), which is stripped next:
     /// «қаласында» = қала + сы + нда.
     ThirdPossessive,
+    /// The stem ends in ы or і: the converb -п after a vowel.
+    NarrowVowel,
 }
 
 // Sound classes of a stem's last letter, as the choice of ending variants sees them.
@@ -159,6 +161,78 @@ const DERIVATIONAL: &[Ending] = &[
     e("шы", ANY),
     e("ші", ANY),
 ];
+
+/// Verb endings of tense, aspect, participle, converb and verbal noun, the outer layer of
+/// a verb: өткіз + ді, өткіз + ген, өткіз + етін, өткіз + іп, өткіз + у. Their variants
+/// follow harmony and the stem's last sound as the nouns' do.
+const VERB_FORMS: &[Ending] = &[
+    // present and past in the 1st person: ала + мын, айқында + й + мыз, ал + дым
+    e("амын", CONSONANT),
+    e("емін", CONSONANT),
+    e("ймын", VOWEL),
+    e("ймін", VOWEL),
+    e("амыз", CONSONANT),
+    e("еміз", CONSONANT),
+    e("ймыз", VOWEL),
+    e("йміз", VOWEL),
+    e("дым", VOICED),
+    e("дім", VOICED),
+    e("тым", VOICELESS),
+    e("тім", VOICELESS),
+    e("атын", CONSONANT),
+    e("етін", CONSONANT),
+    e("йтын", VOWEL),
+    e("йтін", VOWEL),
+    e("ған", VOICED),
+    e("ген", VOICED),
+    e("қан", VOICELESS),
+    e("кен", VOICELESS),
+    e("ады", CONSONANT),
+    e("еді", CONSONANT),
+    e("йды", VOWEL),
+    e("йді", VOWEL),
+    e("ды", VOICED),
+    e("ді", VOICED),
+    e("ты", VOICELESS),
+    e("ті", VOICELESS),
+    e("ып", CONSONANT),
+    e("іп", CONSONANT),
+    // -п after а/е would take кітап for кіта + -п: only after a narrow vowel (оқы + п).
+    Ending { text: "п", after: After::NarrowVowel, ambiguous: false },
+    e("у", ANY),
+];
+
+/// Negation, between the stem and a verb form: қабылдан + ба + ды.
+const VERB_NEGATION: &[Ending] = &[
+    e("ма", VOWEL | GLIDE | LATERAL),
+    e("ме", VOWEL | GLIDE | LATERAL),
+    e("ба", NASAL | SIBILANT),
+    e("бе", NASAL | SIBILANT),
+    e("па", VOICELESS),
+    e("пе", VOICELESS),
+];
+
+/// Passive voice: өткіз + іл, жаса + л, ал + ын. Only inside a verb form, since alone it
+/// ends many nouns (жыл, көңіл).
+const VERB_PASSIVE: &[Ending] =
+    &[e("ыл", CONSONANT), e("іл", CONSONANT), e("л", VOWEL), e("ын", LATERAL), e("ін", LATERAL)];
+
+/// Causative voice: жаз + дыр, оқы + т, тұр + ғыз.
+const VERB_CAUSATIVE: &[Ending] = &[
+    e("дыр", VOICED & !VOWEL),
+    e("дір", VOICED & !VOWEL),
+    e("тыр", VOICELESS),
+    e("тір", VOICELESS),
+    e("ғыз", VOICED),
+    e("гіз", VOICED),
+    e("қыз", VOICELESS),
+    e("кіз", VOICELESS),
+    e("т", VOWEL),
+];
+
+/// A verb's stem keeps this many letters once a causative is stripped: өткіз is not
+/// өт + кіз, where a passive may leave two (ал + ын).
+const MIN_CAUSATIVE_STEM: usize = 3;
 
 /// The inflectional layers, outermost first. The derivational endings make another word
 /// and are stripped apart (see [`analyse`]).
@@ -321,7 +395,7 @@ fn fits(stem: &str, ending: &Ending) -> bool {
             sound_class(last) & classes != 0
         }
         // Checked when the possessive layer is stripped.
-        After::ThirdPossessive => matches!(last, 'ы' | 'і'),
+        After::ThirdPossessive | After::NarrowVowel => matches!(last, 'ы' | 'і'),
     }
 }
 
@@ -483,6 +557,13 @@ pub(crate) fn analyse(word: &str) -> Analysis {
         strip(word, 0, 0, false, Search::Likely, &mut readings);
     }
     let mut analysis = Analysis { stems: with_restored_vowels(word, readings), bases: Vec::new() };
+    // The word's own verb reading too: the noun layers may take a verb's ending for a
+    // possessive (алады is no алад + -ы), and the dictionary lists verb forms (алады).
+    let verbs: Vec<String> =
+        std::iter::once(word).chain(analysis.stems.iter().map(String::as_str)).flat_map(verb_stems).collect();
+    for verb in verbs {
+        push_new(&mut analysis.stems, verb);
+    }
     for stem in analysis.stems.iter().filter(|stem| !is_protected(stem)) {
         if let Some(base) = derivational_base(stem) {
             if !analysis.stems.contains(&base) {
@@ -510,6 +591,31 @@ fn push_new(list: &mut Vec<String>, item: String) {
     if !list.contains(&item) {
         list.push(item);
     }
+}
+
+/// The stems of a verb form (with the noun endings already stripped: өткізуге → өткізу):
+/// its form, negation and voice stripped, and a final narrow vowel dropped, since it merges
+/// with the endings (оқы + у = оқу, оқы + й + ды = оқиды). Every form ending that fits
+/// gives a reading: өткізбеді is өткіз + бе + ді, not өткізб + еді, but табады is таб + ады.
+fn verb_stems(word: &str) -> impl Iterator<Item = String> + '_ {
+    fn fitting<'a>(word: &'a str, endings: &'a [Ending], min: usize) -> impl Iterator<Item = &'a str> + 'a {
+        endings.iter().filter_map(move |ending| {
+            let stem = word.strip_suffix(ending.text)?;
+            (!stem.is_empty() && fits(stem, ending) && long_enough(stem, letters(ending.text) + 1, min)).then_some(stem)
+        })
+    }
+    fn first<'a>(word: &'a str, endings: &'a [Ending], min: usize) -> &'a str {
+        fitting(word, endings, min).next().unwrap_or(word)
+    }
+    fitting(word, VERB_FORMS, MIN_STEM)
+        // -у after a two-letter stem in a vowel is a noun's end: тау (mountain), not та + у.
+        .filter(move |stem| !(letters(stem) == MIN_STEM && word.ends_with('у') && stem.ends_with(is_vowel)))
+        .map(|stem| {
+            let stem = first(stem, VERB_NEGATION, MIN_STEM);
+            let stem = first(stem, VERB_PASSIVE, MIN_STEM);
+            let stem = first(stem, VERB_CAUSATIVE, MIN_CAUSATIVE_STEM);
+            stem.strip_suffix(['ы', 'і', 'и']).filter(|s| letters(s) >= MIN_STEM).unwrap_or(stem).to_string()
+        })
 }
 
 /// The word `stem` is derived from by one derivational ending, if any.
@@ -758,6 +864,33 @@ mod tests {
         assert!(roots.len() > 1000, "{} roots", roots.len());
         for root in roots {
             assert!(!unprotected_stems(root).is_empty() || LEXICALISED.contains(&root), "{root}");
+        }
+    }
+
+    #[test]
+    fn verb_forms_meet_at_the_verb_stem() {
+        let forms = ["өткізілді", "өткізді", "өткізу", "өткізуге", "өткізген", "өткізетін", "өткізіп", "өткізбеді"];
+        for form in forms {
+            assert!(query_stems(form).contains(&"өткіз".to_string()), "{form} {:?}", query_stems(form));
+        }
+        for (a, b) in [
+            ("жасалды", "жасайды"),
+            ("оқиды", "оқу"),
+            ("оқыды", "оқып"),
+            ("алынды", "алған"),
+            ("айқындаймыз", "айқындалады"),
+            ("жаздырды", "жазды"),
+            ("айтпайды", "айтқан"),
+        ] {
+            assert!(meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
+        }
+    }
+
+    #[test]
+    fn verb_endings_are_not_read_into_nouns() {
+        for (a, b) in [("тау", "та"), ("қала", "қалды"), ("жыл", "жыды"), ("көңіл", "көңді"), ("өткір", "өткізді")]
+        {
+            assert!(!meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
         }
     }
 }

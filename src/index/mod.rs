@@ -111,6 +111,20 @@ impl SearchIndex {
         Ok(SearchIndex { reader, fields })
     }
 
+    /// Opens the archive's index for reading, first rebuilding it (under the writer lock)
+    /// when an olke that analysed text differently made it: its terms would not meet this
+    /// olke's queries, and searching it would miss what it should find.
+    pub fn open_rebuilding(archive: &Archive) -> Result<SearchIndex> {
+        match SearchIndex::open(archive) {
+            Err(IndexError::Outdated(path)) => {
+                tracing::warn!("the search index at {} is of another format; rebuilding it", path.display());
+                reindex(archive, std::thread::available_parallelism().map_or(1, usize::from))?;
+                SearchIndex::open(archive)
+            }
+            opened => opened,
+        }
+    }
+
     /// Sees the latest commit (a long-running reader, such as a web server, calls this).
     pub fn reload(&self) -> Result<()> {
         self.reader.reload().map_err(|source| IndexError::Tantivy { path: PathBuf::new(), source })
