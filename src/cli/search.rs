@@ -147,3 +147,33 @@ pub(super) fn reindex(archive: &Archive, args: ReindexArgs) -> Result<u8> {
     }
     Ok(0)
 }
+
+#[derive(Args, Debug)]
+pub(super) struct AnalyzeArgs {
+    /// The text to analyse.
+    #[arg(required = true)]
+    text: Vec<String>,
+    /// Analyse it as this language (kaz, rus, eng) instead of detecting each paragraph's.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
+    /// Print the words and their terms as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn analyze(args: AnalyzeArgs) -> Result<u8> {
+    let Some(words) = crate::index::analyze_text(&args.text.join(" "), args.lang.as_deref()) else {
+        eprintln!("olke: --lang takes kaz, rus or eng");
+        return Ok(EXIT_USAGE);
+    };
+    if args.json {
+        print_json(&words)?;
+        return Ok(0);
+    }
+    let mut out = std::io::stdout().lock();
+    for word in words {
+        let bases = if word.bases.is_empty() { String::new() } else { format!("  (base: {})", word.bases.join(" ")) };
+        writeln!(out, "{}\t{}\t{}{bases}", word.word, word.lang, word.stems.join(" "))?;
+    }
+    Ok(0)
+}

@@ -374,6 +374,41 @@ pub(crate) fn paragraphs(text: &str, main: Lang) -> impl Iterator<Item = (usize,
         .filter(|(_, paragraph, _)| !paragraph.trim().is_empty())
 }
 
+/// One word of a text as the index sees it, for `olke analyze`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AnalyzedWord {
+    pub word: String,
+    /// ISO 639-2 code of the analysis used.
+    pub lang: &'static str,
+    /// The folded form that prefix queries and the exact-form bonus match.
+    pub surface: String,
+    /// The terms the word is indexed under and sought by.
+    pub stems: Vec<String>,
+    /// The bases of a derived word: indexed, not sought.
+    pub bases: Vec<String>,
+}
+
+/// The terms each word of `text` is indexed under: in `lang` (an ISO 639 code) if given,
+/// else each paragraph in its detected language, Kazakh when the text is too short to tell.
+/// `None` when `lang` is not one with its own analysis.
+pub fn analyze_text(text: &str, lang: Option<&str>) -> Option<Vec<AnalyzedWord>> {
+    let forced = match lang {
+        Some(code) => Some(Lang::from_code(code)?),
+        None => None,
+    };
+    let text = normalize_text(text);
+    let main = forced.or_else(|| Lang::detect(&text)).unwrap_or(Lang::Kazakh);
+    let mut words = Vec::new();
+    for (_, paragraph, detected) in paragraphs(&text, main) {
+        let analyzer = Analyzer::new(forced.unwrap_or(detected));
+        for (_, word) in Analyzer::words(paragraph) {
+            let WordTerms { surface, stems, bases } = analyzer.word_terms(word);
+            words.push(AnalyzedWord { word: word.to_string(), lang: analyzer.lang.code(), surface, stems, bases });
+        }
+    }
+    Some(words)
+}
+
 /// Analyses a whole page as it was indexed, each paragraph in its language: what a
 /// snippet needs to find the query's terms in the stored text.
 #[derive(Clone)]

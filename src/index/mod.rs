@@ -47,6 +47,7 @@ use crate::record::DocumentRecord;
 use analysis::{Analyzer, FoldingTokenizer, Lang};
 use schema::{Fields, FOLDING_TOKENIZER, FORMAT};
 
+pub use analysis::{analyze_text, AnalyzedWord};
 pub use reindex::{reindex, ReindexReport};
 pub use search::{Filters, Hit, SearchError, SearchRequest, SearchResults, Snippet, YearRange};
 
