@@ -418,6 +418,8 @@ enum Search {
     /// though -ны would fit first.
     Protected,
     /// As `Likely`, with the hand-picked roots only: what the dictionary's are protected from.
+    /// Only the list's maker (test kit) asks for it.
+    #[cfg_attr(not(any(test, feature = "testkit")), allow(dead_code))]
     Unprotected,
 }
 
@@ -628,12 +630,14 @@ fn derivational_base(stem: &str) -> Option<String> {
 }
 
 /// The stems a search for `word` looks for.
+#[cfg(any(test, feature = "testkit"))]
 pub(crate) fn query_stems(word: &str) -> Vec<String> {
     analyse(word).stems
 }
 
 /// The stems the stemmer, with the hand-picked roots only, would give `word` when it cuts
 /// it. For `examples/kazakh_roots`, which lists the dictionary's stems that need protecting.
+#[cfg(any(test, feature = "testkit"))]
 pub(crate) fn unprotected_stems(word: &str) -> Vec<String> {
     let mut readings = Vec::new();
     strip(word, 0, 0, false, Search::Unprotected, &mut readings);
