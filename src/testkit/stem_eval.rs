@@ -69,7 +69,7 @@ pub fn read_treebank(dir: &Path, half: Half) -> std::io::Result<BTreeMap<String,
     for file in files {
         let text = std::fs::read_to_string(&file)?;
         for block in text.split("\n\n").filter(|b| b.lines().any(|l| !l.starts_with('#') && !l.trim().is_empty())) {
-            let in_half = (sentence % 2 == 0) == (half == Half::Tune);
+            let in_half = sentence.is_multiple_of(2) == (half == Half::Tune);
             sentence += 1;
             if !in_half {
                 continue;
