@@ -18,6 +18,19 @@ fn printed(name: &str) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Search results with each hit's score taken out, after checking it is positive, and its
+/// highlight ranges each given once.
+fn comparable(mut results: serde_json::Value) -> serde_json::Value {
+    for hit in results["hits"].as_array_mut().into_iter().flatten() {
+        let score = hit.as_object_mut().and_then(|hit| hit.remove("score"));
+        assert!(score.as_ref().and_then(serde_json::Value::as_f64).is_some_and(|s| s > 0.0), "{hit:#}");
+        if let Some(ranges) = hit["snippet"]["highlights"].as_array_mut() {
+            ranges.dedup();
+        }
+    }
+    results
+}
+
 #[test]
 fn an_archive_of_the_earlier_version_reads_as_it_did() {
     let tmp = tempfile::tempdir().unwrap();
@@ -31,9 +44,14 @@ fn an_archive_of_the_earlier_version_reads_as_it_did() {
     }
     assert_eq!(json(&expect_code(olke(&archive).args(["list", "--json"]), 0)), printed("list.json"));
     assert_eq!(json(&expect_code(olke(&archive).args(["requests", "--json"]), 0)), printed("requests.json"));
+    // The index is of an older format and is rebuilt on the first search. Scores are BM25
+    // over the terms each word is indexed under, which the analysis of issue 26 changed
+    // (verb stems, bases of derived words): the hits, their order, pages and passages must
+    // stay as they were, the scores need not. The earlier version repeated a highlight range
+    // once per query term the word had among its stems; it is given once now.
     for (query, expected) in [("қала", "search-qala.json"), ("history", "search-history.json")] {
         let found = json(&expect_code(olke(&archive).args(["search", query, "--json"]), 0));
-        assert_eq!(found, printed(expected), "search {query}");
+        assert_eq!(comparable(found), comparable(printed(expected)), "search {query}");
     }
     // The scans it was made from are not here; everything else is checked, PDFs opened.
     let verified = json(&expect_code(olke(&archive).args(["verify", "--no-sources", "--json"]), 0));

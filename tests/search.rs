@@ -283,6 +283,9 @@ fn phrases_prefixes_and_operators() {
         .map(|r| text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].iter().collect())
         .collect();
     assert!(marked.contains(&"рудник".to_string()) && marked.contains(&"рудника".to_string()), "{marked:?}");
+    // «рудника» is sought by two stems (рудник, рудн): its range is given once all the same.
+    let ranges = snippet["highlights"].as_array().unwrap();
+    assert!(ranges.windows(2).all(|pair| pair[0] != pair[1]), "{ranges:?}");
 
     // People read the same, with the match between markers.
     let human = stdout(&expect_code(olke(&archive).args(["search", "рудника"]), 0));
@@ -425,4 +428,21 @@ fn ingest_indexes_what_it_recognized() {
     assert_eq!(sorted(ids(&search(&archive, &["газет"]))), ["balqash", "gorod"], "газеттердің and газет");
     assert_eq!(ids(&search(&archive, &["библиотекам", "--lang", "rus"])), ["gorod"]);
     assert_eq!(ids(&search(&archive, &["\"электронные копии\""])), ["gorod"]);
+}
+
+#[test]
+fn analyze_prints_the_terms_a_text_is_indexed_under() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    let words = json(&expect_code(olke(&archive).args(["analyze", "Кітапханашыларымыздың", "--json"]), 0));
+    assert_eq!(words[0]["word"], "Кітапханашыларымыздың", "{words:#}");
+    assert_eq!(words[0]["lang"], "kaz");
+    assert_eq!(words[0]["stems"][0], "кітапханашы");
+    assert_eq!(words[0]["bases"], serde_json::json!(["кітапхана"]));
+    let russian = json(&expect_code(olke(&archive).args(["analyze", "библиотеки", "--lang", "rus", "--json"]), 0));
+    assert_eq!(russian[0]["lang"], "rus");
+    assert_eq!(russian[0]["stems"][0], "библиотек");
+    let plain = stdout(&expect_code(olke(&archive).args(["analyze", "өткізілді"]), 0));
+    assert!(plain.contains("өткіз"), "{plain}");
+    expect_code(olke(&archive).args(["analyze", "word", "--lang", "xx"]), 2);
 }

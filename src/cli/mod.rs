@@ -125,6 +125,10 @@ enum Command {
         A query that cannot be read (an unclosed quote, an AND with nothing after it)\n\
         exits with code 2 and says what is wrong where.")]
     Search(search::SearchArgs),
+    /// Print the terms a text is indexed under: each word's language, stems and bases.
+    #[command(after_help = "For bibliographers checking why a word is or is not found, and for bug reports.\n\n\
+        Examples:\n  olke analyze кітапханашыларымыздың\n  olke analyze 'Книга о Балқаше' --lang rus --json")]
+    Analyze(search::AnalyzeArgs),
     /// Rebuild the search index from the catalogue.
     #[command(after_help = "Ingest keeps the index up to date; reindex rebuilds it whole, e.g. after an\n\
         upgrade of olke. Searches go on meanwhile and see the new index once it is complete.\n\n\
@@ -234,6 +238,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Export(args) => export::run(&archive, args),
         Command::Search(args) => search::search(&archive, args),
         Command::Reindex(args) => search::reindex(&archive, args),
+        Command::Analyze(args) => search::analyze(args),
         Command::Deliver(args) => deliver::deliver(&archive, args),
         Command::Requests(args) => deliver::requests(&archive, args),
         Command::Serve(args) => serve::run(&archive, args),

@@ -57,7 +57,8 @@ pub(super) fn search(archive: &Archive, args: SearchArgs) -> Result<u8> {
         offset: args.offset,
         count_matches: false,
     };
-    let outcome = SearchIndex::open(archive).map_err(SearchError::from).and_then(|index| index.search(&request));
+    let outcome =
+        SearchIndex::open_rebuilding(archive).map_err(SearchError::from).and_then(|index| index.search(&request));
     let results = match outcome {
         Ok(results) => results,
         Err(ref err @ SearchError::Query(ref bad)) => {
@@ -143,6 +144,36 @@ pub(super) fn reindex(archive: &Archive, args: ReindexArgs) -> Result<u8> {
             report.pages_per_second,
             report.index_bytes as f64 / 1e6
         );
+    }
+    Ok(0)
+}
+
+#[derive(Args, Debug)]
+pub(super) struct AnalyzeArgs {
+    /// The text to analyse.
+    #[arg(required = true)]
+    text: Vec<String>,
+    /// Analyse it as this language (kaz, rus, eng) instead of detecting each paragraph's.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
+    /// Print the words and their terms as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn analyze(args: AnalyzeArgs) -> Result<u8> {
+    let Some(words) = crate::index::analyze_text(&args.text.join(" "), args.lang.as_deref()) else {
+        eprintln!("olke: --lang takes kaz, rus or eng");
+        return Ok(EXIT_USAGE);
+    };
+    if args.json {
+        print_json(&words)?;
+        return Ok(0);
+    }
+    let mut out = std::io::stdout().lock();
+    for word in words {
+        let bases = if word.bases.is_empty() { String::new() } else { format!("  (base: {})", word.bases.join(" ")) };
+        writeln!(out, "{}\t{}\t{}{bases}", word.word, word.lang, word.stems.join(" "))?;
     }
     Ok(0)
 }

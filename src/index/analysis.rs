@@ -171,7 +171,10 @@ pub(crate) fn fold_word(word: &str, lang: Lang, out: &mut String) {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct WordTerms {
     pub surface: String,
+    /// What the word is sought by.
     pub stems: Vec<String>,
+    /// What it is derived from: indexed, so that the base finds it, but not sought.
+    pub bases: Vec<String>,
 }
 
 impl WordTerms {
@@ -234,19 +237,25 @@ impl Analyzer {
     pub(crate) fn word_terms(&self, word: &str) -> WordTerms {
         let mut surface = String::with_capacity(word.len());
         fold_word(word, self.lang, &mut surface);
-        let stems = self.stems(&surface);
-        WordTerms { surface, stems }
+        let kazakh::Analysis { stems, bases } = self.analyse(&surface);
+        WordTerms { surface, stems, bases }
     }
 
-    /// The stems of a folded word.
-    fn stems(&self, surface: &str) -> Vec<String> {
+    /// The stems and bases of a folded word.
+    fn analyse(&self, surface: &str) -> kazakh::Analysis {
         if surface.chars().any(|c| c.is_numeric()) {
-            return vec![surface.to_string()];
+            return kazakh::Analysis { stems: vec![surface.to_string()], bases: Vec::new() };
         }
         match &self.snowball {
-            Some(stemmer) => snowball_stems(stemmer, surface),
-            None => kazakh::stems(surface),
+            Some(stemmer) => kazakh::Analysis { stems: snowball_stems(stemmer, surface), bases: Vec::new() },
+            None => kazakh::analyse(surface),
         }
+    }
+
+    /// Every term a folded word is indexed under but its surface form: stems, then bases.
+    fn index_terms(&self, surface: &str) -> impl Iterator<Item = String> {
+        let kazakh::Analysis { stems, bases } = self.analyse(surface);
+        stems.into_iter().chain(bases)
     }
 
     /// The words of `text` with their byte ranges.
@@ -309,7 +318,7 @@ impl Tokenizer for Analyzer {
     }
 }
 
-/// The token stream of an [`Analyzer`]: per word, its stems then its surface form, all
+/// The token stream of an [`Analyzer`]: per word, its stems, bases, then its surface form, all
 /// at the word's position.
 pub(crate) struct AnalyzedWords<'a> {
     analyzer: &'a Analyzer,
@@ -331,7 +340,7 @@ impl TokenStream for AnalyzedWords<'_> {
         let position = self.position.map_or(0, |p| p + 1);
         self.position = Some(position);
         self.pending.push(marked(&terms.surface));
-        self.pending.extend(terms.stems.into_iter().rev());
+        self.pending.extend(terms.stems.into_iter().chain(terms.bases).rev());
         self.token = Token {
             offset_from: start,
             offset_to: start + word.len(),
@@ -363,6 +372,41 @@ pub(crate) fn paragraphs(text: &str, main: Lang) -> impl Iterator<Item = (usize,
             (start, paragraph, Lang::detect(paragraph).unwrap_or(main))
         })
         .filter(|(_, paragraph, _)| !paragraph.trim().is_empty())
+}
+
+/// One word of a text as the index sees it, for `olke analyze`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AnalyzedWord {
+    pub word: String,
+    /// ISO 639-2 code of the analysis used.
+    pub lang: &'static str,
+    /// The folded form that prefix queries and the exact-form bonus match.
+    pub surface: String,
+    /// The terms the word is indexed under and sought by.
+    pub stems: Vec<String>,
+    /// The bases of a derived word: indexed, not sought.
+    pub bases: Vec<String>,
+}
+
+/// The terms each word of `text` is indexed under: in `lang` (an ISO 639 code) if given,
+/// else each paragraph in its detected language, Kazakh when the text is too short to tell.
+/// `None` when `lang` is not one with its own analysis.
+pub fn analyze_text(text: &str, lang: Option<&str>) -> Option<Vec<AnalyzedWord>> {
+    let forced = match lang {
+        Some(code) => Some(Lang::from_code(code)?),
+        None => None,
+    };
+    let text = normalize_text(text);
+    let main = forced.or_else(|| Lang::detect(&text)).unwrap_or(Lang::Kazakh);
+    let mut words = Vec::new();
+    for (_, paragraph, detected) in paragraphs(&text, main) {
+        let analyzer = Analyzer::new(forced.unwrap_or(detected));
+        for (_, word) in Analyzer::words(paragraph) {
+            let WordTerms { surface, stems, bases } = analyzer.word_terms(word);
+            words.push(AnalyzedWord { word: word.to_string(), lang: analyzer.lang.code(), surface, stems, bases });
+        }
+    }
+    Some(words)
 }
 
 /// Analyses a whole page as it was indexed, each paragraph in its language: what a
@@ -409,7 +453,7 @@ impl Tokenizer for PageAnalyzer {
                 let mut surface = String::with_capacity(word.len());
                 fold_word(word, lang, &mut surface);
                 if self.sought.iter().any(|p| surface.starts_with(p.as_str())) {
-                    tokens.extend(analyzer.stems(&surface).into_iter().map(token));
+                    tokens.extend(analyzer.index_terms(&surface).map(token));
                 }
                 tokens.push(token(marked(&surface)));
             }

@@ -47,6 +47,7 @@ use crate::record::DocumentRecord;
 use analysis::{Analyzer, FoldingTokenizer, Lang};
 use schema::{Fields, FOLDING_TOKENIZER, FORMAT};
 
+pub use analysis::{analyze_text, AnalyzedWord};
 pub use reindex::{reindex, ReindexReport};
 pub use search::{Filters, Hit, SearchError, SearchRequest, SearchResults, Snippet, YearRange};
 
@@ -109,6 +110,20 @@ impl SearchIndex {
         let reader =
             index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_err(&path))?;
         Ok(SearchIndex { reader, fields })
+    }
+
+    /// Opens the archive's index for reading, first rebuilding it (under the writer lock)
+    /// when an olke that analysed text differently made it: its terms would not meet this
+    /// olke's queries, and searching it would miss what it should find.
+    pub fn open_rebuilding(archive: &Archive) -> Result<SearchIndex> {
+        match SearchIndex::open(archive) {
+            Err(IndexError::Outdated(path)) => {
+                tracing::warn!("the search index at {} is of another format; rebuilding it", path.display());
+                reindex(archive, std::thread::available_parallelism().map_or(1, usize::from))?;
+                SearchIndex::open(archive)
+            }
+            opened => opened,
+        }
     }
 
     /// Sees the latest commit (a long-running reader, such as a web server, calls this).

@@ -289,7 +289,10 @@ fn snippet(doc: &TantivyDocument, fields: &Fields, page: u32, highlight: &BTreeM
         }
     }
     char_of_byte.resize(found.fragment().len() + 1, chars);
-    let highlights = found.highlighted().iter().map(|r| (char_of_byte[r.start], char_of_byte[r.end])).collect();
+    // A word is highlighted once per query term among its stems: one range is enough.
+    let mut highlights: Vec<(usize, usize)> =
+        found.highlighted().iter().map(|r| (char_of_byte[r.start], char_of_byte[r.end])).collect();
+    highlights.dedup();
     Some(Snippet { page, text, highlights })
 }
 

@@ -185,7 +185,7 @@ impl AppState {
         if let Some(index) = self.index.read().expect("index lock").clone() {
             return Some(index);
         }
-        let opened = Arc::new(SearchIndex::open(&self.archive).ok()?);
+        let opened = Arc::new(SearchIndex::open_rebuilding(&self.archive).ok()?);
         *self.index.write().expect("index lock") = Some(opened.clone());
         Some(opened)
     }
