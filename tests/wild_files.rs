@@ -755,3 +755,60 @@ fn an_xfa_form_is_archived_with_a_warning() {
     assert!(pdf_of(&archive, "xfa").is_file(), "still archived:\n{err}");
     assert_eq!(pdf_pages(&pdf_of(&archive, "xfa")), 1);
 }
+
+// All at once: one batch of hostile files and good ones.
+
+#[test]
+fn a_batch_of_hostile_files_archives_the_good_ones_and_names_each_bad_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    let sources = tmp.path().join("sources");
+    fs::create_dir_all(&batch).unwrap();
+    let (plain, _) = tesseract_pdf(&sources, "plain", &texts::KAZAKH[..1], "kaz+rus");
+    expect_code(
+        Command::new("qpdf")
+            .args(["--encrypt", "", "owner", "256", "--"])
+            .arg(&plain)
+            .arg(batch.join("owner-only.pdf")),
+        0,
+    );
+    expect_code(
+        Command::new("qpdf")
+            .args(["--encrypt", "user", "owner", "256", "--"])
+            .arg(&plain)
+            .arg(batch.join("locked.pdf")),
+        0,
+    );
+    let (qdf, _) = qdf_pdf(&sources);
+    let mut no_length = qdf.bytes.clone();
+    let width = qdf.length_reference.len();
+    no_length.splice(qdf.length_reference.clone(), format!("{:<width$}", 1).into_bytes());
+    fs::write(batch.join("no-length.pdf"), &no_length).unwrap();
+    let mut bare_cr = qdf.bytes.clone();
+    bare_cr[qdf.stream_eol] = b'\r';
+    fs::write(batch.join("bare-cr.pdf"), &bare_cr).unwrap();
+    let bytes = fs::read(&plain).unwrap();
+    fs::write(batch.join("truncated.pdf"), &bytes[..bytes.len() / 3]).unwrap();
+    fs::write(batch.join("fake.pdf"), "Бұл PDF емес.\n").unwrap();
+    fs::write(batch.join("empty.tif"), "").unwrap();
+    fs::write(batch.join("page.hocr"), "<html><body>hOCR</body></html>\n").unwrap();
+    scan(&batch, "good.png", &texts::RUSSIAN[..1], Saved::Png);
+
+    let archive = tmp.path().join("archive");
+    let output = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 3);
+    let report = json(&output);
+    let mut failed: Vec<String> = report["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| Path::new(f["path"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    failed.sort();
+    assert_eq!(failed, ["empty.tif", "fake.pdf", "locked.pdf", "no-length.pdf", "truncated.pdf"], "{report:#}");
+    let mut archived = listed_ids(&archive);
+    archived.sort();
+    assert_eq!(archived, ["bare-cr", "good", "owner-only"], "{}", stderr(&output));
+    assert!(stderr(&output).contains("page.hocr"), "the hOCR file is named as skipped");
+    assert_no_staging(&archive);
+    assert_verify_clean(&archive);
+}
