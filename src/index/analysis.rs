@@ -362,16 +362,30 @@ impl TokenStream for AnalyzedWords<'_> {
 
 /// The paragraphs (separated by blank lines) of a normalised page text, with their byte
 /// offsets and languages: each paragraph's own when it has enough text to tell, else
-/// the page's `main` language. Indexing and snippets split pages alike through this.
+/// the page's `main` language — but never English for a Cyrillic paragraph (a Kazakh
+/// caption on a page of English), which takes Kazakh, the fund's main language.
+/// Indexing and snippets split pages alike through this.
 pub(crate) fn paragraphs(text: &str, main: Lang) -> impl Iterator<Item = (usize, &str, Lang)> {
     let mut offset = 0;
     text.split("\n\n")
         .map(move |paragraph| {
             let start = offset;
             offset += paragraph.len() + 2;
-            (start, paragraph, Lang::detect(paragraph).unwrap_or(main))
+            (start, paragraph, Lang::detect(paragraph).unwrap_or_else(|| short_paragraph_language(paragraph, main)))
         })
         .filter(|(_, paragraph, _)| !paragraph.trim().is_empty())
+}
+
+/// The language of a paragraph too short to tell: the page's, unless that is English and
+/// the paragraph is mostly Cyrillic.
+fn short_paragraph_language(paragraph: &str, main: Lang) -> Lang {
+    let cyrillic = paragraph.chars().filter(|&c| is_cyrillic_letter(c)).count();
+    let latin = paragraph.chars().filter(char::is_ascii_alphabetic).count();
+    if main == Lang::English && cyrillic > latin {
+        Lang::Kazakh
+    } else {
+        main
+    }
 }
 
 /// One word of a text as the index sees it, for `olke analyze`.
@@ -518,6 +532,16 @@ mod tests {
         let mut out = String::new();
         fold_word(word, lang, &mut out);
         out
+    }
+
+    #[test]
+    fn a_short_cyrillic_paragraph_on_an_english_page_is_never_english() {
+        let text = "The history of the city of Balkhash in archive documents\n\nКітапхана қоры\n\nSee p. 4";
+        let languages: Vec<Lang> = paragraphs(text, Lang::English).map(|(_, _, lang)| lang).collect();
+        assert_eq!(languages, [Lang::English, Lang::Kazakh, Lang::English]);
+        // On a Russian page a short paragraph stays Russian.
+        let languages: Vec<Lang> = paragraphs("Книга", Lang::Russian).map(|(_, _, lang)| lang).collect();
+        assert_eq!(languages, [Lang::Russian]);
     }
 
     #[test]
