@@ -79,7 +79,6 @@ fn hand_pdf(
     content: &str,
 ) {
     let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
     let mut xobjects = lopdf::Dictionary::new();
     for (name, stream) in images {
         let id = doc.add_object(stream);
@@ -90,12 +89,20 @@ fn hand_pdf(
         let id = doc.add_object(font);
         font_dict.set(name, id);
     }
+    let resources = dictionary! { "XObject" => xobjects, "Font" => font_dict };
+    save_one_page(doc, path, width, height, resources, content);
+}
+
+/// Saves `doc` (holding what `resources` refers to) as a one-page PDF of `width`×`height` pt
+/// drawn by `content`.
+fn save_one_page(mut doc: Document, path: &Path, width: f64, height: f64, resources: lopdf::Dictionary, content: &str) {
+    let pages_id = doc.new_object_id();
     let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
     let page_id = doc.add_object(dictionary! {
         "Type" => "Page",
         "Parent" => pages_id,
         "MediaBox" => vec![0.into(), 0.into(), Object::Real(width as f32), Object::Real(height as f32)],
-        "Resources" => dictionary! { "XObject" => xobjects, "Font" => font_dict },
+        "Resources" => resources,
         "Contents" => content_id,
     });
     doc.objects.insert(
@@ -327,28 +334,12 @@ fn what_a_soft_mask_shows_is_recognized() {
     let content = format!("q {wpt} 0 0 {hpt} 0 0 cm /Im0 Do Q");
     // The mask is an indirect object of its own.
     let path = batch.join("masked.pdf");
-    {
-        let mut doc = Document::with_version("1.5");
-        let mask_id = doc.add_object(doc_mask);
-        black.dict.set("SMask", mask_id);
-        let image_id = doc.add_object(black);
-        let pages_id = doc.new_object_id();
-        let content_id = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
-        let page_id = doc.add_object(dictionary! {
-            "Type" => "Page",
-            "Parent" => pages_id,
-            "MediaBox" => vec![0.into(), 0.into(), Object::Real(wpt as f32), Object::Real(hpt as f32)],
-            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
-            "Contents" => content_id,
-        });
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }),
-        );
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-        doc.trailer.set("Root", catalog);
-        doc.save(&path).unwrap();
-    }
+    let mut doc = Document::with_version("1.5");
+    let mask_id = doc.add_object(doc_mask);
+    black.dict.set("SMask", mask_id);
+    let image_id = doc.add_object(black);
+    let resources = dictionary! { "XObject" => dictionary! { "Im0" => image_id } };
+    save_one_page(doc, &path, wpt, hpt, resources, &content);
     let archive = tmp.path().join("archive");
     expect_code(olke(&archive).arg("ingest").arg(&batch), 0);
     let text = pdftotext_raw(&pdf_of(&archive, "masked"));
