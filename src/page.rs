@@ -280,18 +280,8 @@ impl RecognizedPage {
     /// confidence), which no page in Kazakh, Russian or English is set in.
     pub fn reads_sideways(&self) -> bool {
         let long = self.lines.iter().filter(|l| l.words.iter().map(|w| w.text.chars().count()).sum::<usize>() >= 4);
-        let (down, across) =
-            long.fold(
-                (0, 0),
-                |(down, across), l| {
-                    if l.bbox.height() > l.bbox.width() {
-                        (down + 1, across)
-                    } else {
-                        (down, across + 1)
-                    }
-                },
-            );
-        down > across
+        let (down, across): (Vec<&Line>, Vec<&Line>) = long.partition(|l| l.bbox.height() > l.bbox.width());
+        down.len() > across.len()
     }
 
     /// How much text was read upright: the letters of lines that run across the page,

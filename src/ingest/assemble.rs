@@ -110,10 +110,7 @@ impl<'a> Collector<'a> {
                         }
                     }
                 }
-                Err(failure) => {
-                    progress.note(&failure.to_string());
-                    self.report.failures.push(failure);
-                }
+                Err(failure) => self.report_failure(failure, progress),
             }
         }
         if self.open[&document].next_seq == self.documents[document].scanned_pages() {
@@ -254,8 +251,7 @@ impl<'a> Collector<'a> {
                     reason: Reason::NotCopied(format!("the PDF made from it fails {problem}")),
                 };
                 staged.abandon()?;
-                progress.note(&failure.to_string());
-                self.report.failures.push(failure);
+                self.report_failure(failure, progress);
                 return Ok(());
             }
         }
@@ -286,9 +282,14 @@ impl<'a> Collector<'a> {
         if let Some(staged) = assembly.staged.take() {
             staged.abandon()?;
         }
+        self.report_failure(failure, progress);
+        Ok(())
+    }
+
+    /// Tells the user of `failure` and keeps it for the report.
+    fn report_failure(&mut self, failure: Failure, progress: &dyn Progress) {
         progress.note(&failure.to_string());
         self.report.failures.push(failure);
-        Ok(())
     }
 
     /// The report of the run, with the mean confidence of the pages recognized.

@@ -12,7 +12,6 @@ use tempfile::TempPath;
 
 use super::manifest;
 use super::{DocumentReport, Failure, IngestError, IngestOptions, IngestReport, Outcome, Progress, Reason};
-
 use crate::archive::{sanitize_id, sha256_file, Archive};
 use crate::catalog::Catalog;
 use crate::load::pdf::EmbeddedMetadata;

@@ -17,7 +17,6 @@ use crate::load::pdf::PdfPageContent;
 use crate::load::{self, Format};
 use crate::page::{PreparedPage, RecognizedPage};
 use crate::pdf::PdfPage;
-
 use crate::record::{PageSummary, TextLayer};
 use crate::{ocr, prepare};
 

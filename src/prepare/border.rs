@@ -81,8 +81,8 @@ pub(super) fn inside_dark_edges(image: &GrayImage, dpi: f32) -> Option<BBox> {
     let (w, h) = (width as usize, height as usize);
     let limit_x = (w as f32 * MAX_SHARE) as usize;
     let limit_y = (h as f32 * MAX_SHARE) as usize;
-    let (wu, hu) = (width, height);
-    let paper_noise = roughness(image, (wu / 4, hu / 4, wu * 3 / 4, hu * 3 / 4), true, |v| v >= dark_below);
+    let paper_noise =
+        roughness(image, (width / 4, height / 4, width * 3 / 4, height * 3 / 4), true, |v| v >= dark_below);
     // Twice the paper's noise, and a few grey levels for a scanner's banding and JPEG.
     let smooth = |strip: (u32, u32, u32, u32), along_columns: bool| {
         roughness(image, strip, along_columns, |_| true) <= 2.0 * paper_noise + 6.0
@@ -96,10 +96,12 @@ pub(super) fn inside_dark_edges(image: &GrayImage, dpi: f32) -> Option<BBox> {
             0
         }
     };
-    let left = edge(edge_run(columns.iter().copied(), limit_x, margin), &|d| (0, 0, d, hu), true);
-    let right = edge(edge_run(columns.iter().rev().copied(), limit_x, margin), &|d| (wu - d, 0, wu, hu), true);
-    let top = edge(edge_run(rows.iter().copied(), limit_y, margin), &|d| (0, 0, wu, d), false);
-    let bottom = edge(edge_run(rows.iter().rev().copied(), limit_y, margin), &|d| (0, hu - d, wu, hu), false);
+    let left = edge(edge_run(columns.iter().copied(), limit_x, margin), &|d| (0, 0, d, height), true);
+    let right =
+        edge(edge_run(columns.iter().rev().copied(), limit_x, margin), &|d| (width - d, 0, width, height), true);
+    let top = edge(edge_run(rows.iter().copied(), limit_y, margin), &|d| (0, 0, width, d), false);
+    let bottom =
+        edge(edge_run(rows.iter().rev().copied(), limit_y, margin), &|d| (0, height - d, width, height), false);
     if left + right + top + bottom == 0 {
         return None;
     }
