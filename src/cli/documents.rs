@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::print_json;
 use crate::archive::Archive;
 use crate::catalog::{Documents, Reader};
+use crate::pdf::pdfa::PdfA;
 use crate::record::fields::FIELDS;
 use crate::record::DocumentRecord;
 
@@ -83,6 +84,11 @@ pub(super) fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     println!("  pages:      {}", record.pages.len());
     println!("  languages:  {}", record.languages.join(", "));
     println!("  PDF:        {} ({} bytes)", archive.root().join(&record.pdf).display(), record.pdf_bytes);
+    match &record.pdf_a {
+        Some(PdfA::Conforms(level)) => println!("  Archival:   {level}"),
+        Some(PdfA::NotConforming(reasons)) => println!("  Archival:   not PDF/A: {}", reasons.join("; ")),
+        None => println!("  Archival:   not PDF/A (made before olke wrote PDF/A)"),
+    }
     // Kept pages were never recognized: a confidence of 0 would read as a failed OCR.
     if record.kept_pages() < record.pages.len() {
         println!(

@@ -225,6 +225,7 @@ impl<'a> Collector<'a> {
             pdf: Archive::pdf_relative(id),
             pdf_sha256: String::new(), // known once the PDF is written
             pdf_bytes: 0,
+            pdf_a: Some(writer.pdf_a()),
             ocr: OcrInfo { engine: format!("Tesseract {}", ocr::engine_version()), models: planned.models.clone() },
             created: previous.as_ref().map_or(now, |p| p.created),
             updated: now,

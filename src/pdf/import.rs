@@ -17,7 +17,7 @@ use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId, Stream};
 use memmap2::Mmap;
 
-use super::PdfWriter;
+use super::{pdfa, PdfWriter};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {reason}")]
@@ -312,10 +312,19 @@ impl<'a> PageCopier<'a> {
         number: u32,
     ) -> Result<(), CopyError> {
         let id = source.page(number)?;
-        let page = source.page_dictionary(id)?;
+        let mut page = source.page_dictionary(id)?;
+        let contents: Vec<ObjectId> = match page.get(b"Contents") {
+            Ok(Object::Reference(id)) => vec![*id],
+            Ok(Object::Array(items)) => items.iter().filter_map(|i| i.as_reference().ok()).collect(),
+            _ => Vec::new(),
+        };
+        // Before renumbering, so that what conforming removes is not copied.
+        let mut not_pdf_a = pdfa::conform_page(&mut page);
         let mut page = self.renumber_dictionary(writer, &page);
+        let page_number = writer.page_count() + 1;
         let mut annotations = Vec::new();
-        for annotation in source.portable_annotations(id) {
+        for mut annotation in source.portable_annotations(id) {
+            not_pdf_a.extend(pdfa::conform_annotation(&mut annotation));
             let annotation = Object::Dictionary(self.renumber_dictionary(writer, &annotation));
             annotations.push(Object::Reference((writer.add(&annotation)?, 0)));
         }
@@ -336,6 +345,8 @@ impl<'a> PageCopier<'a> {
                     Err(_) => Object::Null,
                 },
             };
+            let mut object = object;
+            not_pdf_a.extend(pdfa::conform(&mut object, contents.contains(&id)));
             let object = match object {
                 Object::Stream(mut stream) => {
                     stream.dict = self.renumber_dictionary(writer, &stream.dict);
@@ -345,6 +356,7 @@ impl<'a> PageCopier<'a> {
             };
             writer.write_object(self.numbers[&id], &object)?;
         }
+        writer.not_pdf_a(page_number, not_pdf_a);
         Ok(())
     }
 }

@@ -5,13 +5,14 @@ pub(crate) mod decode;
 pub(crate) mod font;
 pub(crate) mod image;
 pub(crate) mod import;
+pub mod pdfa;
 pub(crate) mod text;
 pub(crate) mod truetype;
 pub(crate) mod update;
 pub(crate) mod writer;
 
 use chrono::{DateTime, Utc};
-use lopdf::{dictionary, Dictionary, Object};
+use lopdf::{dictionary, Dictionary, Object, Stream};
 use sha2::{Digest, Sha256};
 
 pub use self::image::EncodedImage;
@@ -148,7 +149,7 @@ impl Metadata {
     }
 
     fn producer(&self) -> String {
-        let olke = format!("olke {}", env!("CARGO_PKG_VERSION"));
+        let olke = Self::creator();
         match &self.engine {
             Some(engine) => format!("{olke} ({engine})"),
             None => olke,
@@ -169,16 +170,32 @@ impl Metadata {
         digest[..16].try_into().expect("a SHA-256 digest has 32 bytes")
     }
 
-    pub fn info_dictionary(&self) -> Dictionary {
+    fn creator() -> String {
+        format!("olke {}", env!("CARGO_PKG_VERSION"))
+    }
+
+    /// The Info dictionary and the XMP packet, saying the same things with the same times:
+    /// PDF/A wants every Info entry repeated in the XMP with an equal value. `pdf_a` adds
+    /// the PDF/A-2b identification to the XMP.
+    pub(crate) fn info_and_xmp(&self, pdf_a: bool) -> (Dictionary, Stream) {
+        let modified = Utc::now();
+        let xmp = self.xmp(modified, pdf_a);
+        // PDF/A: the metadata stream is not compressed, so any tool can find it.
+        let xmp = Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, xmp.into_bytes())
+            .with_compression(false);
+        (self.info_dictionary(modified), xmp)
+    }
+
+    fn info_dictionary(&self, modified: DateTime<Utc>) -> Dictionary {
         let mut info = dictionary! {
             "Title" => text_string(&self.title),
-            "Creator" => Object::string_literal(format!("olke {}", env!("CARGO_PKG_VERSION"))),
+            "Creator" => Object::string_literal(Self::creator()),
             "Producer" => Object::string_literal(self.producer()),
             "CreationDate" => pdf_date(self.created()),
-            "ModDate" => pdf_date(Utc::now()),
+            "ModDate" => pdf_date(modified),
         };
         if !self.authors.is_empty() {
-            info.set("Author", text_string(&self.authors.join("; ")));
+            info.set("Author", text_string(&self.author()));
         }
         if !self.subject.is_empty() {
             info.set("Subject", text_string(&self.subject));
@@ -189,44 +206,68 @@ impl Metadata {
         info
     }
 
-    /// The XMP packet (Dublin Core and PDF schemas) carrying the same metadata.
-    pub fn xmp(&self) -> String {
+    /// The authors as one Info entry. The XMP's `dc:creator` holds the same single string:
+    /// PDF/A compares the two, and splitting one but not the other would break the match.
+    fn author(&self) -> String {
+        self.authors.join("; ")
+    }
+
+    /// The XMP packet (Dublin Core, PDF and XMP basic schemas; PDF/A identification).
+    fn xmp(&self, modified: DateTime<Utc>, pdf_a: bool) -> String {
         let list = |kind: &str, items: &[String]| -> String {
             let items: String = items.iter().map(|i| format!("<rdf:li>{}</rdf:li>", xml(i))).collect();
             format!("<rdf:{kind}>{items}</rdf:{kind}>")
         };
+        let alternative =
+            |text: &str| format!("<rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt>", xml(text));
+        let optional = |name: &str, value: String, present: bool| {
+            if present {
+                format!("<{name}>{value}</{name}>\n")
+            } else {
+                String::new()
+            }
+        };
         let languages: Vec<String> = self.languages.iter().map(|l| bcp47(l).to_string()).collect();
-        let lang = self.pdf_language().unwrap_or("x-default");
-        let created = self.created().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let identification = if pdf_a {
+            format!(
+                "<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n\
+                 <pdfaid:part>{}</pdfaid:part>\n<pdfaid:conformance>{}</pdfaid:conformance>\n</rdf:Description>\n",
+                pdfa::PART,
+                pdfa::CONFORMANCE
+            )
+        } else {
+            String::new()
+        };
         format!(
             "<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
              <x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
              <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+             {identification}\
              <rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" \
              xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n\
              <dc:format>application/pdf</dc:format>\n\
              <dc:identifier>{id}</dc:identifier>\n\
-             <dc:title><rdf:Alt><rdf:li xml:lang=\"{lang}\">{title}</rdf:li></rdf:Alt></dc:title>\n\
-             <dc:creator>{creators}</dc:creator>\n\
-             <dc:description><rdf:Alt><rdf:li xml:lang=\"{lang}\">{subject}</rdf:li></rdf:Alt></dc:description>\n\
-             <dc:subject>{keywords}</dc:subject>\n\
+             <dc:title>{title}</dc:title>\n\
+             {creator}{description}{keywords}{pdf_keywords}\
              <dc:language>{languages}</dc:language>\n\
-             <pdf:Keywords>{pdf_keywords}</pdf:Keywords>\n\
-             <pdf:Producer>olke {version}</pdf:Producer>\n\
-             <xmp:CreatorTool>olke {version}</xmp:CreatorTool>\n\
+             <pdf:Producer>{producer}</pdf:Producer>\n\
+             <xmp:CreatorTool>{creator_tool}</xmp:CreatorTool>\n\
              <xmp:CreateDate>{created}</xmp:CreateDate>\n\
-             <xmp:ModifyDate>{now}</xmp:ModifyDate>\n\
-             <xmp:MetadataDate>{now}</xmp:MetadataDate>\n\
+             <xmp:ModifyDate>{modified}</xmp:ModifyDate>\n\
+             <xmp:MetadataDate>{modified}</xmp:MetadataDate>\n\
              </rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>",
             id = xml(&self.id),
-            title = xml(&self.title),
-            creators = list("Seq", &self.authors),
-            subject = xml(&self.subject),
-            keywords = list("Bag", &self.keywords),
+            title = alternative(&self.title),
+            creator = optional("dc:creator", list("Seq", &[self.author()]), !self.authors.is_empty()),
+            description = optional("dc:description", alternative(&self.subject), !self.subject.is_empty()),
+            keywords = optional("dc:subject", list("Bag", &self.keywords), !self.keywords.is_empty()),
+            pdf_keywords = optional("pdf:Keywords", xml(&self.keywords.join("; ")), !self.keywords.is_empty()),
             languages = list("Bag", &languages),
-            pdf_keywords = xml(&self.keywords.join("; ")),
-            version = env!("CARGO_PKG_VERSION"),
+            producer = xml(&self.producer()),
+            creator_tool = xml(&Self::creator()),
+            created = time(self.created()),
+            modified = time(modified),
         )
     }
 }
@@ -252,9 +293,11 @@ mod tests {
             languages: vec!["kaz".into(), "rus".into()],
             ..Default::default()
         };
-        let xmp = meta.xmp();
-        assert!(xmp.contains("Тарих &amp; &lt;мұра&gt;"));
+        let xmp = meta.xmp(Utc::now(), true);
+        assert!(xmp.contains("<rdf:li xml:lang=\"x-default\">Тарих &amp; &lt;мұра&gt;</rdf:li>"));
         assert!(xmp.contains("<rdf:Seq><rdf:li>Кәрім, Н.</rdf:li></rdf:Seq>"));
+        assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"));
+        assert!(!meta.xmp(Utc::now(), false).contains("pdfaid"));
         assert!(xmp.contains("<rdf:Bag><rdf:li>kk</rdf:li><rdf:li>ru</rdf:li></rdf:Bag>"));
     }
 

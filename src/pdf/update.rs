@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lopdf::{dictionary, Document, Object, Stream};
+use lopdf::{Document, Object};
 use sha2::{Digest, Sha256};
 
 use super::Metadata;
@@ -33,7 +33,14 @@ pub struct Written {
 /// XMP packet and language.
 pub fn rewrite_metadata(path: &Path, target: &Path, metadata: &Metadata) -> Result<Written, UpdateError> {
     let mut document = Document::load(path).map_err(|source| UpdateError::Read { path: path.to_path_buf(), source })?;
-    let info = Object::Dictionary(metadata.info_dictionary());
+    let existing_xmp = document.catalog().ok().and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok());
+    // Only the metadata changes, so the file stays PDF/A exactly when it was.
+    let was_pdf_a = existing_xmp
+        .and_then(|id| document.get_object(id).ok())
+        .and_then(|o| o.as_stream().ok())
+        .is_some_and(|xmp| claims_pdf_a(&xmp.content));
+    let (info, xmp) = metadata.info_and_xmp(was_pdf_a);
+    let info = Object::Dictionary(info);
     match document.trailer.get(b"Info").and_then(Object::as_reference) {
         Ok(id) => {
             document.objects.insert(id, info);
@@ -43,9 +50,6 @@ pub fn rewrite_metadata(path: &Path, target: &Path, metadata: &Metadata) -> Resu
             document.trailer.set("Info", id);
         }
     }
-    let xmp = Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, metadata.xmp().into_bytes())
-        .with_compression(false);
-    let existing_xmp = document.catalog().ok().and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok());
     let xmp_id = match existing_xmp {
         Some(id) => {
             document.objects.insert(id, Object::Stream(xmp));
@@ -66,6 +70,12 @@ pub fn rewrite_metadata(path: &Path, target: &Path, metadata: &Metadata) -> Resu
     document.save_to(&mut bytes).map_err(write_err)?;
     write_atomic(target, &bytes).map_err(write_err)?;
     Ok(Written { sha256: hex::encode(Sha256::digest(&bytes)), bytes: bytes.len() as u64 })
+}
+
+/// Whether an XMP packet carries a PDF/A identification (olke writes it uncompressed).
+pub(crate) fn claims_pdf_a(xmp: &[u8]) -> bool {
+    let xmp = String::from_utf8_lossy(xmp);
+    xmp.contains("http://www.aiim.org/pdfa/ns/id/") && xmp.contains("pdfaid:part")
 }
 
 #[cfg(test)]
@@ -131,7 +141,8 @@ mod tests {
         assert_eq!(after.catalog().unwrap().get(b"Lang").unwrap(), &Object::string_literal("kk"));
         let xmp_id = after.catalog().unwrap().get(b"Metadata").unwrap().as_reference().unwrap();
         let xmp = String::from_utf8(after.get_object(xmp_id).unwrap().as_stream().unwrap().content.clone()).unwrap();
-        assert!(xmp.contains("<rdf:li xml:lang=\"kk\">Қамшы</rdf:li>"), "{xmp}");
+        assert!(xmp.contains("<rdf:li xml:lang=\"x-default\">Қамшы</rdf:li>"), "{xmp}");
+        assert!(claims_pdf_a(xmp.as_bytes()), "a PDF/A file stays one: {xmp}");
         assert_eq!(after.get_pages().len(), before.get_pages().len());
         assert_eq!(
             after.trailer.get(b"ID").unwrap(),

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use lopdf::{dictionary, Dictionary, Object, Stream, Writer};
 
 use super::font::{add_font_objects, compress, to_unicode_stream, CodeBlocks};
+use super::pdfa::{self, PdfA};
 use super::text::FONT_RESOURCE;
 use super::{Metadata, PdfPage};
 
@@ -40,6 +41,8 @@ pub struct PdfWriter<W: Write> {
     /// pages copied from another brings its own).
     font: Option<TextFont>,
     pages: Vec<u32>,
+    /// Why the file cannot claim PDF/A-2b (pages copied from elsewhere).
+    not_pdf_a: pdfa::Problems,
 }
 
 /// The text-layer font's object numbers, and the code blocks its pages have used.
@@ -59,6 +62,7 @@ impl<W: Write> PdfWriter<W> {
             page_tree: 0,
             font: None,
             pages: Vec::new(),
+            not_pdf_a: pdfa::Problems::default(),
         };
         // The binary comment marks the file as binary for transfer tools.
         writer.out.write_all(b"%PDF-1.5\n%\xE2\xE3\xCF\xD3\n")?;
@@ -132,6 +136,17 @@ impl<W: Write> PdfWriter<W> {
         self.pages.len()
     }
 
+    /// Records why page `page` keeps the file from being PDF/A; it is then written
+    /// without the claim.
+    pub(crate) fn not_pdf_a(&mut self, page: usize, problems: Vec<String>) {
+        self.not_pdf_a.add(page, problems);
+    }
+
+    /// The archival form the file will have when finished.
+    pub fn pdf_a(&self) -> PdfA {
+        self.not_pdf_a.pdf_a()
+    }
+
     /// Writes the page tree, catalogue, metadata and cross-reference stream, and returns the
     /// output for the caller to sync and close.
     pub fn finish(mut self, metadata: &Metadata) -> io::Result<W> {
@@ -142,19 +157,23 @@ impl<W: Write> PdfWriter<W> {
             self.write_object(to_unicode, &Object::Stream(to_unicode_stream(&blocks)))?;
         }
 
-        let xmp = Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, metadata.xmp().into_bytes())
-            .with_compression(false);
+        let (info, xmp) = metadata.info_and_xmp(self.not_pdf_a.is_empty());
         let xmp = self.add(&Object::Stream(xmp))?;
+        // The output intent names the colour space the images are meant in, with or
+        // without the PDF/A claim: it helps any reader render them.
+        let profile = self.add(&Object::Stream(pdfa::profile_stream()))?;
+        let intent = self.add(&Object::Dictionary(pdfa::output_intent(profile)))?;
         let mut catalog = dictionary! {
             "Type" => "Catalog",
             "Pages" => Object::Reference((self.page_tree, 0)),
             "Metadata" => Object::Reference((xmp, 0)),
+            "OutputIntents" => vec![Object::Reference((intent, 0))],
         };
         if let Some(lang) = metadata.pdf_language() {
             catalog.set("Lang", Object::string_literal(lang));
         }
         self.write_object(self.catalog, &Object::Dictionary(catalog))?;
-        let info = self.add(&Object::Dictionary(metadata.info_dictionary()))?;
+        let info = self.add(&Object::Dictionary(info))?;
 
         // A cross-reference stream (PDF 1.5) rather than a table: a fifth of the bytes.
         let xref = self.reserve();

@@ -253,6 +253,9 @@ pub struct DocumentRecord {
     pub pdf: String,
     pub pdf_sha256: String,
     pub pdf_bytes: u64,
+    /// Whether the PDF is PDF/A-2b; absent in records made before olke wrote PDF/A.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_a: Option<crate::pdf::pdfa::PdfA>,
     pub ocr: OcrInfo,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
@@ -344,6 +347,7 @@ pub(crate) mod tests {
             pdf: crate::archive::Archive::pdf_relative(id),
             pdf_sha256: String::new(),
             pdf_bytes: 0,
+            pdf_a: None,
             ocr: OcrInfo { engine: "Tesseract".into(), models: "kaz".into() },
             created: time,
             updated: time,

@@ -330,6 +330,7 @@ pub fn text_record(id: &str, bib: Bibliographic, pages: &[RecognizedPage]) -> Do
         pdf: Archive::pdf_relative(id),
         pdf_sha256: String::new(),
         pdf_bytes: 0,
+        pdf_a: None,
         ocr: OcrInfo { engine: "text fixture".to_string(), models: crate::ocr::DEFAULT_MODELS.to_string() },
         created: now,
         updated: now,
