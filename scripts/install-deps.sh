@@ -4,7 +4,9 @@
 #                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts
 #   scripts/install-deps.sh --test   also what the test suite uses (pymarc reads the MARC
 #                                    export back, html5lib validates the published site,
-#                                    headless Chromium and chromedriver walk it)
+#                                    headless Chromium and chromedriver walk it; OCRmyPDF 17
+#                                    with Ghostscript, pikepdf and fontTools, in the virtual
+#                                    environment /opt/olke-venv, for the PDF/A tests)
 #   scripts/install-deps.sh --bench  also the comparison tools for `make bench`, and the
 #                                    Cyrillic script model the Komi pages are read with
 # Run as root or with passwordless sudo; otherwise it prints the exact command to run.
@@ -16,9 +18,11 @@ packages=(
   poppler-utils qpdf fonts-dejavu-core
 )
 python_packages=()
+venv_packages=()
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 python3-pip chromium chromium-driver); python_packages+=(pymarc html5lib) ;;
+    --test) packages+=(python3 python3-pip python3-venv chromium chromium-driver ghostscript)
+      python_packages+=(pymarc html5lib); venv_packages+=("ocrmypdf>=17,<18" fonttools) ;;
     --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk tesseract-ocr-script-cyrl); python_packages+=(rapidfuzz) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac
@@ -53,6 +57,15 @@ for p in "${python_packages[@]}"; do
   python3 -c "import $p" 2>/dev/null || python3 -m pip install --quiet "$p" 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages "$p"
 done
+
+# PyPI tools whose versions matter (OCRmyPDF 17, not Debian's 14) live in their own
+# environment, apart from the system's Python.
+if [ ${#venv_packages[@]} -gt 0 ]; then
+  venv=/opt/olke-venv
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -c "import ocrmypdf, fontTools, pikepdf" 2>/dev/null \
+    || "$venv/bin/pip" install --quiet "${venv_packages[@]}"
+fi
 
 if ! command -v cargo >/dev/null 2>&1; then
   echo "olke is written in Rust and needs cargo 1.88 or newer: https://rustup.rs" >&2
