@@ -7,6 +7,8 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::{Site, SiteCollection};
 use crate::export::url_path;
+use crate::language;
+use crate::pdf::bcp47;
 use crate::record::{DocumentRecord, DocumentType, Rights};
 
 pub(crate) const STYLE: &str = "body { font-family: 'DejaVu Serif', Georgia, serif; max-width: 52rem; margin: 0 auto; padding: 1rem 1.5rem; line-height: 1.5; color: #222; }\n\
@@ -136,8 +138,15 @@ pub(crate) struct PageText {
     pub text: String,
 }
 
+/// A paragraph's language as an HTML `lang`, where it is not the text's main language (so
+/// screen readers and hyphenation follow a Russian title in a Kazakh list).
+fn paragraph_language(paragraph: &str, main: &str) -> Option<&'static str> {
+    language::detect(paragraph).filter(|&l| l != main).map(bcp47)
+}
+
 pub(crate) fn document(site: &Site, record: &DocumentRecord, pages: &[PageText]) -> String {
     let root = "../../";
+    let text_language = record.languages.first().map_or("kaz", String::as_str);
     let (kind_kk, kind_ru) = kind_label(record.bib.kind);
     let (rights_kk, rights_ru) = rights_label(record.bib.rights);
     let pdf_name = record.pdf.rsplit('/').next().unwrap_or(&record.pdf);
@@ -159,10 +168,10 @@ pub(crate) fn document(site: &Site, record: &DocumentRecord, pages: &[PageText])
         }
         h2 { (both("Толық мәтін", "Полный текст")) }
         @for page in pages {
-            section.page id={ "p" (page.number) } {
+            section.page id={ "p" (page.number) } lang=(bcp47(text_language)) {
                 h3 { (both("Бет", "Страница")) " " (page.number) }
                 @for paragraph in page.text.split("\n\n").filter(|p| !p.trim().is_empty()) {
-                    p { (paragraph.split('\n').collect::<Vec<_>>().join(" ")) }
+                    p lang=[paragraph_language(paragraph, text_language)] { (paragraph.split('\n').collect::<Vec<_>>().join(" ")) }
                 }
             }
         }
@@ -190,5 +199,21 @@ mod tests {
         assert!(page.contains("href=\"documents/a/index.html\""));
         assert!(!page.contains("documents/b/"), "no page for an in-copyright document");
         assert!(page.contains("полный текст не публикуется"));
+    }
+
+    #[test]
+    fn paragraphs_in_another_language_than_the_text_say_so() {
+        let kazakh = record("a", &[("title", "Кітаптар"), ("rights", "public_domain"), ("language", "kaz")]);
+        let library = Library::default();
+        let site = Site::new(&library, std::slice::from_ref(&kazakh));
+        let text = "Қала тарихы туралы кітаптар тізімі мен олардың қысқаша сипаттамасы.\n\n\
+                    Иванов И. И. История города Балхаш. – Алма-Ата : Казахстан, 1985.\n\n\
+                    The history of the copper smelter, with photographs."
+            .to_string();
+        let page = document(&site, &kazakh, &[PageText { number: 1, text }]);
+        assert!(page.contains("<section class=\"page\" id=\"p1\" lang=\"kk\">"), "{page}");
+        assert!(page.contains("<p>Қала тарихы"), "the main language is inherited: {page}");
+        assert!(page.contains("<p lang=\"ru\">Иванов"), "{page}");
+        assert!(page.contains("<p lang=\"en\">The history"), "{page}");
     }
 }
