@@ -287,7 +287,9 @@ fn sets_and_dates_select_records() {
     assert_eq!(set_ids, [identifier("doc-01"), identifier("doc-05")]);
     let mut set_ids = identifiers(&answers[1]);
     set_ids.sort();
-    assert_eq!(set_ids, [identifier("doc-01"), identifier("қамшы")]);
+    let mut expected = [identifier("doc-01"), identifier("қамшы")];
+    expected.sort();
+    assert_eq!(set_ids, expected);
     assert_eq!(identifiers(&answers[2]), [identifier("doc-04")], "only the record changed since");
     assert!(items(&answers[2])[0]["datestamp"].as_str().unwrap() >= changed_at.as_str());
     assert_eq!(identifiers(&answers[3]).len(), 5, "a day's until takes the whole day");
@@ -391,7 +393,6 @@ fn a_removed_document_is_reported_deleted() {
                 {"call": "ListIdentifiers", "args": {"metadataPrefix": "oai_dc"}},
                 {"call": "ListRecords", "args": {"metadataPrefix": "marc21"}},
                 {"call": "GetRecord", "args": {"metadataPrefix": "oai_dc", "identifier": gone}},
-                {"call": "raw", "args": {"verb": "ListMetadataFormats", "identifier": gone}},
             ]),
         );
         if items(&answers[0]).iter().any(|h| h["deleted"] == true) {
@@ -409,7 +410,9 @@ fn a_removed_document_is_reported_deleted() {
     assert_eq!(in_marc["deleted"], true);
     assert_eq!(in_marc["marc"], Value::Null, "no metadata for a deleted record");
     assert_eq!(items(&answers[2])[0]["deleted"], true);
-    assert_eq!(answers[3]["error"], "NoMetadataFormats");
+    // Sickle knows this code as "noMetadataFormat" (a typo of its own): read it by hand.
+    let formats = http_get(server.port, &format!("/oai?verb=ListMetadataFormats&identifier={gone}")).unwrap();
+    assert!(formats.contains("<error code=\"noMetadataFormats\">"), "{formats}");
 
     // It stays deleted after a restart: the server remembers what it saw.
     drop(server);
