@@ -380,6 +380,10 @@ fn a_removed_document_is_reported_deleted() {
     let (server, _) = Server::start(&archive, None);
     let before = harvest(&server, "GET", json!([{"call": "ListIdentifiers", "args": {"metadataPrefix": "oai_dc"}}]));
     assert_eq!(identifiers(&before[0]).len(), 5);
+    // A harvest begun before the removal, to finish after it.
+    let first = http_get(server.port, "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc").unwrap();
+    let at = first.find("cursor=\"0\">").unwrap() + 11;
+    let token = first[at..at + first[at..].find('<').unwrap()].to_string();
 
     fs::remove_dir_all(archive.join("documents").join("doc-05")).unwrap();
     verify(&archive, &["--repair"]);
@@ -410,6 +414,23 @@ fn a_removed_document_is_reported_deleted() {
     assert_eq!(in_marc["deleted"], true);
     assert_eq!(in_marc["marc"], Value::Null, "no metadata for a deleted record");
     assert_eq!(items(&answers[2])[0]["deleted"], true);
+
+    // The harvest begun before goes on where it was: nothing twice, nothing skipped.
+    let mut rest = Vec::new();
+    let mut next = token;
+    while !next.is_empty() {
+        let page = http_get(server.port, &format!("/oai?verb=ListIdentifiers&resumptionToken={next}")).unwrap();
+        rest.extend(page.split("<identifier>").skip(1).map(|s| s[..s.find('<').unwrap()].to_string()));
+        let at = page.find("<resumptionToken").and_then(|at| page[at..].find('>').map(|end| at + end + 1)).unwrap();
+        next = page[at..at + page[at..].find('<').unwrap()].to_string();
+    }
+    let first_page: Vec<String> =
+        first.split("<identifier>").skip(1).map(|s| s[..s.find('<').unwrap()].to_string()).collect();
+    let mut all: Vec<String> = first_page.into_iter().chain(rest).collect();
+    all.sort();
+    let mut expected = all_ids();
+    expected.sort();
+    assert_eq!(all, expected);
     // Sickle knows this code as "noMetadataFormat" (a typo of its own): read it by hand.
     let formats = http_get(server.port, &format!("/oai?verb=ListMetadataFormats&identifier={gone}")).unwrap();
     assert!(formats.contains("<error code=\"noMetadataFormats\">"), "{formats}");

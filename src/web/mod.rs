@@ -54,7 +54,8 @@ use security::StaffGate;
 
 pub const SERVE_HELP: &str = "Routes: / (search box), /search?q=… (the same query syntax as `olke search`; filters\n\
     collection, type, source, year, lang as parameters), /doc/ID, /collections, /request\n\
-    (the delivery form), /staff (the request queue, behind the staff token).\n\n\
+    (the delivery form), /staff (the request queue, behind the staff token); for machines,\n\
+    /oai (OAI-PMH 2.0), /iiif/3/ID~PAGE/info.json (IIIF images) and /iiif/3/ID/manifest.\n\n\
     The server only reads the archive and runs while an ingest writes it. Requests filed on\n\
     the website are written to archive/requests/ at once; staff fulfil or refuse them on\n\
     /staff (copies go to archive/deliveries/) or with `olke requests fulfil|refuse`.\n\n\

@@ -58,10 +58,10 @@ async fn answer(state: Arc<AppState>, headers: &HeaderMap, arguments: &[u8]) -> 
     let pairs: Vec<(String, String)> = form_urlencoded::parse(arguments).into_owned().collect();
     let base_url = format!("{}/oai", public_url(&state.config, headers));
     state.refresh();
-    let xml = tokio::task::spawn_blocking(move || respond(&state, &base_url, &pairs, Utc::now()))
-        .await
-        .unwrap_or_else(|e| panic!("answering a harvester: {e}"));
-    ([(CONTENT_TYPE, "text/xml; charset=utf-8")], xml).into_response()
+    match tokio::task::spawn_blocking(move || respond(&state, &base_url, &pairs, Utc::now())).await {
+        Ok(xml) => ([(CONTENT_TYPE, "text/xml; charset=utf-8")], xml).into_response(),
+        Err(e) => super::WebError::internal(e).into_response(),
+    }
 }
 
 /// An OAI-PMH error: its code and what is wrong.
