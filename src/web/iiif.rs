@@ -32,6 +32,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Semaphore;
 
@@ -86,17 +87,32 @@ fn forbidden() -> Response {
     failed(StatusCode::FORBIDDEN, "this work is in copyright: its pages are not shown")
 }
 
+/// Why a page is not shown.
+enum Refusal {
+    NoSuchPage,
+    InCopyright,
+}
+
+impl Refusal {
+    fn answer(self) -> Response {
+        match self {
+            Refusal::NoSuchPage => not_found(),
+            Refusal::InCopyright => forbidden(),
+        }
+    }
+}
+
 /// The document and page an image identifier names, and the document's record as it is
-/// now; `Err` with the answer when there is none or it may not be shown.
-fn page_of(state: &AppState, identifier: &str) -> Result<(DocumentRecord, u32), Response> {
-    let (id, page) = identifier.rsplit_once('~').ok_or_else(not_found)?;
-    let page: u32 = page.parse().map_err(|_| not_found())?;
-    let record = state.record(id).ok_or_else(not_found)?;
+/// now; `Err` when there is none or it may not be shown.
+fn page_of(state: &AppState, identifier: &str) -> Result<(DocumentRecord, u32), Refusal> {
+    let (id, page) = identifier.rsplit_once('~').ok_or(Refusal::NoSuchPage)?;
+    let page: u32 = page.parse().map_err(|_| Refusal::NoSuchPage)?;
+    let record = state.record(id).ok_or(Refusal::NoSuchPage)?;
     if page == 0 || page as usize > record.pages.len() {
-        return Err(not_found());
+        return Err(Refusal::NoSuchPage);
     }
     if !record.full_text_allowed() {
-        return Err(forbidden());
+        return Err(Refusal::InCopyright);
     }
     Ok((record, page))
 }
@@ -118,7 +134,7 @@ pub(super) async fn base(
             let location = format!("{}/info.json", service_id(&public_url(&state.config, &headers), &record.id, page));
             open(StatusCode::SEE_OTHER, &[(LOCATION, location)], ())
         }
-        Err(answer) => answer,
+        Err(refusal) => refusal.answer(),
     }
 }
 
@@ -131,7 +147,7 @@ pub(super) async fn info(
     let Ok(Path(identifier)) = identifier else { return not_found() };
     let (record, page) = match page_of(&state, &identifier) {
         Ok(found) => found,
-        Err(answer) => return answer,
+        Err(refusal) => return refusal.answer(),
     };
     let summary = &record.pages[page as usize - 1];
     let (width, height) = (summary.width, summary.height);
@@ -169,12 +185,22 @@ fn renders() -> &'static Semaphore {
     RENDERS.get_or_init(|| Semaphore::new(RENDERS_AT_ONCE))
 }
 
+/// The parts of an image request's address.
+#[derive(Deserialize)]
+pub(super) struct ImageAddress {
+    identifier: String,
+    region: String,
+    size: String,
+    rotation: String,
+    file: String,
+}
+
 /// `{region}/{size}/{rotation}/{quality}.{format}` of a page.
 pub(super) async fn image(
     State(state): State<Arc<AppState>>,
-    parts: Result<Path<(String, String, String, String, String)>, PathRejection>,
+    address: Result<Path<ImageAddress>, PathRejection>,
 ) -> Response {
-    let Ok(Path((identifier, region, size, rotation, file))) = parts else { return not_found() };
+    let Ok(Path(ImageAddress { identifier, region, size, rotation, file })) = address else { return not_found() };
     // The request is read before the image is looked for: a bad one is 400 whatever it names.
     let request = match ImageRequest::parse(&region, &size, &rotation, &file) {
         Ok(request) => request,
@@ -182,7 +208,7 @@ pub(super) async fn image(
     };
     let (record, page) = match page_of(&state, &identifier) {
         Ok(found) => found,
-        Err(answer) => return answer,
+        Err(refusal) => return refusal.answer(),
     };
     let summary = &record.pages[page as usize - 1];
     let cut = match request.resolve(summary.width, summary.height) {

@@ -89,7 +89,7 @@ mod tests {
 
         // b's record cannot be read, but its folder is there: not gone.
         std::fs::create_dir_all(archive.document_dir("b")).unwrap();
-        assert!(reconcile(&archive, &[a.clone()], t1).is_empty());
+        assert!(reconcile(&archive, std::slice::from_ref(&a), t1).is_empty());
         std::fs::remove_dir_all(archive.document_dir("b")).unwrap();
         let gone = reconcile(&archive, &[], t1);
         let expected = |id: &str, collections: &[&str]| Gone {
