@@ -308,6 +308,7 @@ fn every_error_code_of_the_protocol() {
         (raw(json!({"verb": "Identify", "metadataPrefix": "oai_dc"})), "BadArgument"),
         (raw(json!({"verb": "ListRecords"})), "BadArgument"),
         (raw(json!({"verb": "GetRecord", "metadataPrefix": "oai_dc"})), "BadArgument"),
+        (raw(json!({"verb": "GetRecord", "metadataPrefix": "mods"})), "BadArgument"),
         (raw(json!({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "yesterday"})), "BadArgument"),
         (
             raw(

@@ -286,8 +286,9 @@ impl<'a> Repository<'a> {
             Verb::ListMetadataFormats => self.list_metadata_formats(arguments.get("identifier")),
             Verb::ListSets => self.list_sets(arguments.get("resumptionToken")),
             Verb::GetRecord => {
-                let format = Format::parse(arguments.required("metadataPrefix")?)?;
-                let identifier = arguments.required("identifier")?;
+                // Both present before either is judged: a missing one is badArgument.
+                let (prefix, identifier) = (arguments.required("metadataPrefix")?, arguments.required("identifier")?);
+                let format = Format::parse(prefix)?;
                 let item = self.item(identifier)?;
                 self.record(item, format)?.ok_or_else(|| {
                     error(
@@ -636,7 +637,7 @@ fn transliterate(c: char) -> Option<&'static str> {
 }
 
 /// A collection's setSpec (see the module's documentation).
-pub(crate) fn set_spec(collection: &str) -> String {
+fn set_spec(collection: &str) -> String {
     let mut readable = String::new();
     for c in collection.chars().flat_map(char::to_lowercase) {
         match transliterate(c) {
