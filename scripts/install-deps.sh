@@ -4,8 +4,10 @@
 #                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts
 #   scripts/install-deps.sh --test   also what the test suite uses (pymarc reads the MARC
 #                                    export back, html5lib validates the published site,
-#                                    headless Chromium and chromedriver walk it; OCRmyPDF 17
-#                                    with Ghostscript, pikepdf and fontTools, in the virtual
+#                                    headless Chromium and chromedriver walk it, Sickle
+#                                    harvests /oai, iiif-validator and iiif-prezi3 check
+#                                    IIIF, libmagic for the validator; OCRmyPDF 17 with
+#                                    Ghostscript, pikepdf and fontTools, in the virtual
 #                                    environment /opt/olke-venv, for the PDF/A tests)
 #   scripts/install-deps.sh --bench  also the comparison tools for `make bench`, and the
 #                                    Cyrillic script model the Komi pages are read with
@@ -21,8 +23,9 @@ python_packages=()
 venv_packages=()
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 python3-pip python3-venv chromium chromium-driver ghostscript)
-      python_packages+=(pymarc html5lib); venv_packages+=("ocrmypdf>=17,<18" fonttools) ;;
+    --test) packages+=(python3 python3-pip python3-venv chromium chromium-driver ghostscript libmagic1)
+      python_packages+=(pymarc html5lib sickle iiif_validator iiif_prezi3)
+      venv_packages+=("ocrmypdf>=17,<18" fonttools) ;;
     --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk tesseract-ocr-script-cyrl); python_packages+=(rapidfuzz) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac

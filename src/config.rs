@@ -30,6 +30,37 @@ pub struct Config {
     pub delivery: Delivery,
     pub ocr: Ocr,
     pub web: Web,
+    pub oai: Oai,
+}
+
+/// `olke serve`'s OAI-PMH 2.0 interface at `/oai`, for harvesters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Oai {
+    /// The repository's part of every identifier, `oai:REPOSITORY:ID`: a domain name the
+    /// library controls. Empty: the host of `publish.base_url`, else `olke.invalid`.
+    pub repository_id: String,
+    /// Records (or headers) in one answer to a list request; a resumption token gives the next.
+    pub page_size: usize,
+}
+
+impl Oai {
+    /// The repository identifier in use (see [`Oai::repository_id`]).
+    pub fn repository(&self, publish: &Publish) -> String {
+        let configured = self.repository_id.trim();
+        if !configured.is_empty() {
+            return configured.to_string();
+        }
+        let host =
+            publish.base_url().and_then(|url| url.split("://").nth(1)).and_then(|rest| rest.split(['/', ':']).next());
+        host.filter(|h| is_domain_name(h)).unwrap_or("olke.invalid").to_ascii_lowercase()
+    }
+}
+
+impl Default for Oai {
+    fn default() -> Self {
+        Oai { repository_id: String::new(), page_size: 100 }
+    }
 }
 
 /// `olke serve`.
@@ -51,6 +82,16 @@ pub struct Web {
     pub secure_cookies: bool,
     /// Connections served at once; the next wait until one closes.
     pub max_connections: usize,
+    /// The address readers reach the server at (`https://lib.example.kz/archive`), for
+    /// the absolute links of OAI-PMH and IIIF; empty: the request's `Host`, over http.
+    pub public_url: String,
+}
+
+impl Web {
+    pub fn public_url(&self) -> Option<&str> {
+        let url = self.public_url.trim().trim_end_matches('/');
+        (!url.is_empty()).then_some(url)
+    }
 }
 
 impl Default for Web {
@@ -62,6 +103,7 @@ impl Default for Web {
             failed_logins_per_hour: 10,
             secure_cookies: false,
             max_connections: 512,
+            public_url: String::new(),
         }
     }
 }
@@ -199,6 +241,16 @@ failed_logins_per_hour = 10
 secure_cookies = false
 # Connections served at once (each has ten seconds to send its request's headers).
 max_connections = 512
+# The address readers reach the server at, e.g. "https://lib.example.kz/archive": OAI-PMH
+# and IIIF answers carry absolute links. Empty: the address the request was sent to.
+public_url = ""
+
+[oai]
+# The repository's part of OAI-PMH identifiers (oai:REPOSITORY:ID): a domain name of the
+# library's. Empty: the host of publish.base_url, else "olke.invalid".
+repository_id = ""
+# Records in one answer to a harvester; a resumption token asks for the next.
+page_size = 100
 "#;
 
 impl Config {
@@ -229,13 +281,35 @@ impl Config {
                 config.delivery.book_percent
             )));
         }
-        if let Some(url) = config.publish.base_url() {
+        let repository = config.oai.repository_id.trim();
+        if !repository.is_empty() && !is_domain_name(repository) {
+            return Err(invalid(format!(
+                "oai.repository_id = \"{repository}\": expected a domain name, as lib.example.kz (letters, digits and '-', parts separated by dots, each starting with a letter)"
+            )));
+        }
+        if config.oai.page_size == 0 {
+            return Err(invalid("oai.page_size = 0: a page holds at least one record".to_string()));
+        }
+        for (key, url) in [("publish.base_url", config.publish.base_url()), ("web.public_url", config.web.public_url())]
+        {
+            let Some(url) = url else { continue };
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(invalid(format!("publish.base_url = \"{url}\": expected an http:// or https:// address")));
+                return Err(invalid(format!("{key} = \"{url}\": expected an http:// or https:// address")));
             }
         }
         Ok(config)
     }
+}
+
+/// The OAI identifier scheme's repository identifier: `[a-zA-Z][a-zA-Z0-9-]*` parts, two
+/// or more, joined by dots.
+fn is_domain_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|part| {
+            part.starts_with(|c: char| c.is_ascii_alphabetic())
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
 }
 
 #[cfg(test)]
@@ -292,5 +366,17 @@ mod tests {
             message("[publish]\nbase_url = \"lib.kz\"\n"),
             "olke.toml: publish.base_url = \"lib.kz\": expected an http:// or https:// address"
         );
+        assert!(message("[oai]\nrepository_id = \"lib kz\"\n").contains("expected a domain name"));
+        assert!(message("[oai]\npage_size = 0\n").contains("oai.page_size = 0"));
+    }
+
+    #[test]
+    fn the_oai_repository_is_the_setting_else_the_published_host() {
+        let mut config = Config::default();
+        assert_eq!(config.oai.repository(&config.publish), "olke.invalid");
+        config.publish.base_url = "https://Lib.Example.kz:8443/olke".into();
+        assert_eq!(config.oai.repository(&config.publish), "lib.example.kz");
+        config.oai.repository_id = "archive.balqash.kz".into();
+        assert_eq!(config.oai.repository(&config.publish), "archive.balqash.kz");
     }
 }

@@ -7,7 +7,7 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -15,6 +15,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use common::browser::{browser, screenshot, Driver};
+use common::server::{http_get, Server};
 use common::*;
 use fantoccini::{Client, Locator};
 use http_body_util::BodyExt;
@@ -687,58 +688,11 @@ fn staff_fulfil_and_refuse_requests_from_the_command_line() {
     });
 }
 
-/// `olke serve` on a free port, stopped when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(archive: &Path) -> (Server, Duration) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let started = Instant::now();
-        let child = olke(archive)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .env("OLKE_STAFF_TOKEN", TOKEN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let url = format!("http://127.0.0.1:{port}");
-        let mut server = Server { child, url };
-        for _ in 0..500 {
-            if let Some(answer) = http_get(port, "/") {
-                assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-                return (server, started.elapsed());
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        let _ = server.child.kill();
-        panic!("olke serve did not answer");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    Some(answer)
-}
-
 #[test]
 fn olke_serve_answers_within_a_second_of_starting() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = archive_copy(fixture(), tmp.path());
-    let (_server, took) = Server::start(&archive);
+    let (_server, took) = Server::start(&archive, Some(TOKEN));
     assert!(took < Duration::from_secs(1), "first answer after {took:?}");
     let short = expect_code(
         Command::new(env!("CARGO_BIN_EXE_olke"))
@@ -762,8 +716,8 @@ fn connections_beyond_the_limit_wait_for_one_to_close() {
     let archive = archive_copy(fixture(), tmp.path());
     let settings = fs::read_to_string(archive.join("olke.toml")).unwrap();
     fs::write(archive.join("olke.toml"), format!("{settings}max_connections = 2\n")).unwrap();
-    let (server, _) = Server::start(&archive);
-    let port: u16 = server.url.rsplit(':').next().unwrap().parse().unwrap();
+    let (server, _) = Server::start(&archive, Some(TOKEN));
+    let port = server.port;
     std::thread::sleep(Duration::from_millis(200)); // the start's probe has let go of its slot
     let idle: Vec<std::net::TcpStream> = (0..2)
         .map(|_| {
@@ -788,8 +742,8 @@ fn a_request_whose_headers_never_end_is_cut_off() {
     use std::io::{Read, Write};
     let tmp = tempfile::tempdir().unwrap();
     let archive = archive_copy(fixture(), tmp.path());
-    let (server, _) = Server::start(&archive);
-    let port: u16 = server.url.rsplit(':').next().unwrap().parse().unwrap();
+    let (server, _) = Server::start(&archive, Some(TOKEN));
+    let port = server.port;
     let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
     slow.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
@@ -827,7 +781,7 @@ async fn main_text(client: &Client) -> String {
 fn a_reader_searches_reads_and_asks_for_a_copy_and_staff_fulfil_it_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = archive_copy(fixture(), tmp.path());
-    let (server, _) = Server::start(&archive);
+    let (server, _) = Server::start(&archive, Some(TOKEN));
     let driver = Driver::start();
     let shots = "serve-screenshots";
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {

@@ -9,15 +9,19 @@
 //! is the request register's files (`requests/NNNN.json`, the register's source of truth;
 //! see [`crate::deliver::register`]); the catalogue's copy of the register catches up when
 //! the next writer opens it. Copies made on the staff pages go to `archive/deliveries/`,
-//! page images to `archive/cache/`.
+//! page images to `archive/cache/`, the documents OAI-PMH has seen to `archive/oai/`.
 //!
 //! [`routes`] has the handlers, [`templates`] the pages, [`security`] cookies, CSRF, the
-//! staff session and headers, [`images`] the page images, [`i18n`] the two languages.
+//! staff session and headers, [`images`] the page images, [`i18n`] the two languages,
+//! [`oai`] OAI-PMH for harvesters, [`iiif`] the IIIF image service and manifests.
 
 mod download;
 pub(crate) mod i18n;
+mod iiif;
 pub(crate) mod images;
 pub(crate) mod limits;
+mod oai;
+mod rights_statements;
 mod routes;
 mod server;
 
@@ -50,7 +54,8 @@ use security::StaffGate;
 
 pub const SERVE_HELP: &str = "Routes: / (search box), /search?q=… (the same query syntax as `olke search`; filters\n\
     collection, type, source, year, lang as parameters), /doc/ID, /collections, /request\n\
-    (the delivery form), /staff (the request queue, behind the staff token).\n\n\
+    (the delivery form), /staff (the request queue, behind the staff token); for machines,\n\
+    /oai (OAI-PMH 2.0), /iiif/3/ID~PAGE/info.json (IIIF images) and /iiif/3/ID/manifest.\n\n\
     The server only reads the archive and runs while an ingest writes it. Requests filed on\n\
     the website are written to archive/requests/ at once; staff fulfil or refuse them on\n\
     /staff (copies go to archive/deliveries/) or with `olke requests fulfil|refuse`.\n\n\
@@ -133,6 +138,10 @@ pub struct Snapshot {
     pub collections: Vec<CollectionSummary>,
     /// The index state it was read at.
     fingerprint: Option<u64>,
+    /// Documents OAI-PMH reported before that are gone.
+    pub(crate) gone: Vec<oai::Gone>,
+    /// False until the documents are first read.
+    loaded: bool,
 }
 
 impl Snapshot {
@@ -154,7 +163,8 @@ impl Snapshot {
         };
         let by_id = documents.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
         let collections = collections(&documents);
-        Ok(Snapshot { documents, by_id, collections, fingerprint })
+        let gone = oai::reconcile(archive, &documents, chrono::Utc::now());
+        Ok(Snapshot { documents, by_id, collections, fingerprint, gone, loaded: true })
     }
 
     pub fn get(&self, id: &str) -> Option<&DocumentRecord> {
@@ -192,6 +202,28 @@ impl AppState {
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.read().expect("snapshot lock").clone()
+    }
+
+    /// The snapshot, read here and now when the background has not read it yet: for
+    /// answers that must not take an archive not yet read for an empty one (a harvester
+    /// would delete what it holds). Blocking.
+    pub(crate) fn loaded_snapshot(&self) -> Arc<Snapshot> {
+        let snapshot = self.snapshot();
+        if snapshot.loaded {
+            return snapshot;
+        }
+        let fingerprint = self.index().map(|index| index.fingerprint());
+        match Snapshot::read(&self.archive, fingerprint) {
+            Ok(read) => {
+                let read = Arc::new(read);
+                *self.snapshot.write().expect("snapshot lock") = read.clone();
+                read
+            }
+            Err(e) => {
+                tracing::warn!("reading the documents: {e}");
+                snapshot
+            }
+        }
     }
 
     /// Sees the latest index commit, at most once a second, and reads the documents
@@ -242,6 +274,17 @@ impl AppState {
         }
         self.snapshot().get(id).cloned()
     }
+}
+
+/// Where readers reach the server: `[web] public_url`, else `http://` and the request's
+/// `Host` (only the characters a host and port may hold; `localhost` otherwise).
+pub(crate) fn public_url(config: &Config, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = config.web.public_url() {
+        return url.to_string();
+    }
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let fit = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
+    format!("http://{}", if fit { host } else { "localhost" })
 }
 
 /// The register as the server keeps it: the request files alone.
@@ -321,6 +364,12 @@ pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Rou
         .route("/staff/requests/{number}/fulfil", post(staff::fulfil))
         .route("/staff/requests/{number}/refuse", post(staff::refuse))
         .route("/staff/requests/{number}/copy", get(staff::copy))
+        .route("/oai", get(oai::get).post(oai::post))
+        .route("/iiif/3/{identifier}", get(iiif::base))
+        .route("/iiif/3/{identifier}/info.json", get(iiif::info))
+        .route("/iiif/3/{identifier}/manifest", get(iiif::manifest))
+        .route("/iiif/3/{identifier}/annotations/{page}", get(iiif::annotations))
+        .route("/iiif/3/{identifier}/{region}/{size}/{rotation}/{file}", get(iiif::image))
         .route("/style.css", get(routes::style))
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
