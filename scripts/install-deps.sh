@@ -3,8 +3,9 @@
 #   scripts/install-deps.sh          build and run: Tesseract (kaz, rus, eng, osd), its
 #                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts
 #   scripts/install-deps.sh --test   also what the test suite uses (pymarc reads the MARC
-#                                    export back, html5lib validates the published site,
-#                                    headless Chromium and chromedriver walk it)
+#                                    export back, MARC::Lint checks it, xmllint validates
+#                                    ALTO, METS and MARCXML, html5lib validates the published
+#                                    site, headless Chromium and chromedriver walk it)
 #   scripts/install-deps.sh --bench  also the comparison tools for `make bench`, and the
 #                                    Cyrillic script model the Komi pages are read with
 # Run as root or with passwordless sudo; otherwise it prints the exact command to run.
@@ -18,7 +19,7 @@ packages=(
 python_packages=()
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 python3-pip chromium chromium-driver); python_packages+=(pymarc html5lib) ;;
+    --test) packages+=(python3 python3-pip chromium chromium-driver libxml2-utils libmarc-lint-perl); python_packages+=(pymarc html5lib) ;;
     --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk tesseract-ocr-script-cyrl); python_packages+=(rapidfuzz) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac
