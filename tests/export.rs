@@ -139,7 +139,8 @@ fn mets_packages_and_their_alto_validate_and_hold_what_the_rights_allow() {
     let mets = python(READ_METS, &[&book.join("mets.xml")]);
     assert_eq!(mets["title"], "The copper town");
     assert_eq!(mets["rights"], "PUBLIC DOMAIN");
-    let with_checksum: Vec<&Value> = mets["files"].as_array().unwrap().iter().filter(|f| !f["checksum"].is_null()).collect();
+    let with_checksum: Vec<&Value> =
+        mets["files"].as_array().unwrap().iter().filter(|f| !f["checksum"].is_null()).collect();
     let hrefs: Vec<&str> = with_checksum.iter().map(|f| f["href"].as_str().unwrap()).collect();
     assert_eq!(hrefs, ["copper.pdf", "alto/0001.xml", "alto/0002.xml"]);
     for file in with_checksum {
@@ -167,7 +168,8 @@ fn mets_packages_and_their_alto_validate_and_hold_what_the_rights_allow() {
         assert_eq!(alto["height"], record["pages"][number as usize - 1]["height"].as_f64().unwrap());
         assert_eq!(alto["lang"], "en");
         assert!(alto["blocks"].as_array().unwrap().iter().any(|l| l == "en"), "{}", alto["blocks"]);
-        let words: Vec<&str> = alto["words"].as_array().unwrap().iter().map(|w| w["content"].as_str().unwrap()).collect();
+        let words: Vec<&str> =
+            alto["words"].as_array().unwrap().iter().map(|w| w["content"].as_str().unwrap()).collect();
         let text = stdout(&expect_code(olke(archive).args(["text", "copper", "--page", &number.to_string()]), 0));
         assert_eq!(words, text.split_whitespace().collect::<Vec<_>>(), "the ALTO's words are the page's");
         assert!(words.len() > 10 && alto["lines"].as_u64().unwrap() >= 2, "{}", alto["lines"]);
@@ -188,7 +190,8 @@ fn mets_packages_and_their_alto_validate_and_hold_what_the_rights_allow() {
     // The book whose rights are not stated: described, without its PDF or text.
     let khat = out.join("khat");
     valid("mets-1-12-1.xsd", &khat.join("mets.xml"));
-    let names: Vec<String> = fs::read_dir(&khat).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let names: Vec<String> =
+        fs::read_dir(&khat).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert_eq!(names, ["mets.xml"]);
     let mets = python(READ_METS, &[&khat.join("mets.xml")]);
     assert_eq!(mets["files"], serde_json::json!([]));
@@ -344,7 +347,12 @@ fn a_library_code_that_is_not_one_is_refused_by_name() {
     fs::create_dir_all(&archive).unwrap();
     fs::write(archive.join("olke.toml"), "[library]\nmarc_code = \"Балқаш кітапханасы\"\n").unwrap();
     let output = expect_code(olke(&archive).args(["export", "marc"]), 1);
-    assert!(stderr(&output).contains("library.marc_code = \"Балқаш кітапханасы\": expected the library's MARC organization code"), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .contains("library.marc_code = \"Балқаш кітапханасы\": expected the library's MARC organization code"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

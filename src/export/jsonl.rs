@@ -16,12 +16,15 @@ use super::{Described, ExportError};
 use crate::page::RecognizedPage;
 use crate::record::{gost, DocumentRecord};
 
+/// Reads a document's pages.
+pub(crate) type PageReader<'a> = &'a dyn Fn(&DocumentRecord) -> Result<Vec<RecognizedPage>, ExportError>;
+
 /// What each line carries besides the description.
 pub(crate) struct Options<'a> {
     /// The PDF's address, for works whose rights allow it to be shown.
     pub(crate) url: &'a dyn Fn(&DocumentRecord) -> Option<String>,
     /// Each page's text (for works whose rights allow it), read when asked for.
-    pub(crate) pages: Option<&'a dyn Fn(&DocumentRecord) -> Result<Vec<RecognizedPage>, ExportError>>,
+    pub(crate) pages: Option<PageReader<'a>>,
     /// `_bulk` lines for this index, before each document.
     pub(crate) bulk_index: Option<&'a str>,
 }

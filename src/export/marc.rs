@@ -179,6 +179,28 @@ fn imprint(bib: &Bibliographic, year: Option<i32>) -> Vec<(u8, Option<String>)> 
         .collect()
 }
 
+/// What the MARC 21 and the UNIMARC record take from a document before their fields.
+pub(super) struct Facts<'a> {
+    pub bib: &'a Bibliographic,
+    /// The language the description's words follow (GOST's, see [`Conventions`]).
+    pub conventions: Conventions,
+    /// As described, else as found in the text.
+    pub languages: &'a [String],
+    pub year: Option<i32>,
+}
+
+impl<'a> Facts<'a> {
+    pub(super) fn of(document: &'a DocumentRecord) -> Facts<'a> {
+        let bib = &document.bib;
+        Facts {
+            bib,
+            conventions: Conventions::for_record(bib, &document.languages),
+            languages: if bib.language.is_empty() { &document.languages } else { &bib.language },
+            year: gost::publication_year(bib),
+        }
+    }
+}
+
 /// A heading or note as ISBD ends it.
 fn ended(text: &str) -> Option<String> {
     Some(with_full_stop(&clean(text)))
@@ -191,12 +213,8 @@ pub(crate) fn record(
     pdf_url: Option<&str>,
     library: &Library,
 ) -> Result<Record<'static>, marc::Error> {
-    let bib = &document.bib;
-    let conventions = Conventions::for_record(bib, &document.languages);
-    let languages = if bib.language.is_empty() { &document.languages } else { &bib.language };
-    let year = gost::publication_year(bib);
+    let Facts { bib, conventions, languages, year } = Facts::of(document);
     let some = |s: &str| Some(s.to_string());
-
     let mut builder = RecordBuilder::new();
     builder
         .set_bibliographic_level(match bib.kind {

@@ -25,10 +25,10 @@
 
 use marc::{BibliographicLevel, CharacterCodingScheme, EncodingLevel, FieldRepr, Record, RecordBuilder, TypeOfControl};
 
-use super::marc::{agency_name, clean, country, data_field, main_entry_author, rights_statement};
+use super::marc::{agency_name, clean, country, data_field, main_entry_author, rights_statement, Facts};
 use crate::config::Library;
 use crate::record::gost::{self, Conventions, ENGLISH, KAZAKH};
-use crate::record::{Bibliographic, DocumentRecord};
+use crate::record::DocumentRecord;
 
 /// 100 $a, general processing data (36 characters).
 fn general_processing(document: &DocumentRecord, conventions: &Conventions) -> String {
@@ -70,11 +70,6 @@ fn agency_country(code: &str) -> String {
     }
 }
 
-/// The level of the record: an article or chapter is an analytic of its host.
-fn is_analytic(bib: &Bibliographic) -> bool {
-    gost::is_part(bib)
-}
-
 /// The UNIMARC record of a document, catalogued by `library`; `pdf_url` only where the
 /// rights allow the PDF to be shown.
 pub(crate) fn record(
@@ -82,21 +77,19 @@ pub(crate) fn record(
     pdf_url: Option<&str>,
     library: &Library,
 ) -> Result<Record<'static>, marc::Error> {
-    let bib = &document.bib;
-    let conventions = Conventions::for_record(bib, &document.languages);
-    let languages = if bib.language.is_empty() { &document.languages } else { &bib.language };
-    let year = gost::publication_year(bib);
+    let Facts { bib, conventions, languages, year } = Facts::of(document);
     let some = |s: &str| Some(s.to_string());
-
+    // An article or chapter is an analytic of its host.
+    let analytic = gost::is_part(bib);
     let mut builder = RecordBuilder::new();
     builder
-        .set_bibliographic_level(if is_analytic(bib) {
+        .set_bibliographic_level(if analytic {
             BibliographicLevel::MonographicComponentPart
         } else {
             BibliographicLevel::MonographOrItem
         })
         // Leader/08 hierarchical level: 2 subordinate (an analytic), 0 none.
-        .set_type_of_control(TypeOfControl::Unknown(if is_analytic(bib) { b'2' } else { b'0' }))
+        .set_type_of_control(TypeOfControl::Unknown(if analytic { b'2' } else { b'0' }))
         // Leader/09 is undefined in UNIMARC; the character set is in 100.
         .set_character_coding_scheme(CharacterCodingScheme::Unknown(b' '))
         .set_encoding_level(EncodingLevel::AbbreviatedLevel)
@@ -104,16 +97,13 @@ pub(crate) fn record(
     builder.add_field((b"001", clean(&document.id)))?;
     builder.add_field((b"005", document.updated.format("%Y%m%d%H%M%S.0").to_string()))?;
 
-    let mut fields: Vec<Option<FieldRepr>> = Vec::new();
-    fields.push(data_field(b"100", b"  ", &[(b'a', Some(general_processing(document, &conventions)))]));
-    fields.push(data_field(b"101", b"0 ", &languages.iter().map(|l| (b'a', some(l))).collect::<Vec<_>>()));
-    fields.push(data_field(b"102", b"  ", &[(b'a', country(bib).map(|c| c.iso.to_string()))]));
-    fields.push(data_field(
-        b"200",
-        b"1 ",
-        &[(b'a', some(&bib.title)), (b'f', gost::responsibility(bib, &conventions))],
-    ));
-    if !gost::is_part(bib) {
+    let mut fields: Vec<Option<FieldRepr>> = vec![
+        data_field(b"100", b"  ", &[(b'a', Some(general_processing(document, &conventions)))]),
+        data_field(b"101", b"0 ", &languages.iter().map(|l| (b'a', some(l))).collect::<Vec<_>>()),
+        data_field(b"102", b"  ", &[(b'a', country(bib).map(|c| c.iso.to_string()))]),
+        data_field(b"200", b"1 ", &[(b'a', some(&bib.title)), (b'f', gost::responsibility(bib, &conventions))]),
+    ];
+    if !analytic {
         fields.push(data_field(
             b"210",
             b"  ",
@@ -131,7 +121,7 @@ pub(crate) fn record(
     );
     fields.push(data_field(b"325", b"  ", &[(b'a', Some(reproduction))]));
     fields.push(data_field(b"371", b"1 ", &[(b'a', some(rights_statement(bib.rights).0))]));
-    if gost::is_part(bib) {
+    if analytic {
         fields.push(data_field(
             b"463",
             b" 1",
