@@ -3,8 +3,9 @@
 #   scripts/install-deps.sh          build and run: Tesseract (kaz, rus, eng, osd), its
 #                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts
 #   scripts/install-deps.sh --test   also what the test suite uses (pymarc reads the MARC
-#                                    export back, html5lib validates the published site,
-#                                    headless Chromium and chromedriver walk it, Sickle
+#                                    export back, MARC::Lint checks it, xmllint validates
+#                                    ALTO, METS and MARCXML, html5lib validates the published
+#                                    site, headless Chromium and chromedriver walk it, Sickle
 #                                    harvests /oai, iiif-validator and iiif-prezi3 check
 #                                    IIIF, libmagic for the validator; OCRmyPDF 17 with
 #                                    Ghostscript, pikepdf and fontTools, in the virtual
@@ -23,7 +24,8 @@ python_packages=()
 venv_packages=()
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 python3-pip python3-venv chromium chromium-driver ghostscript libmagic1)
+    --test) packages+=(python3 python3-pip python3-venv chromium chromium-driver ghostscript libmagic1
+        libxml2-utils libmarc-lint-perl)
       python_packages+=(pymarc html5lib sickle iiif_validator iiif_prezi3)
       venv_packages+=("ocrmypdf>=17,<18" fonttools) ;;
     --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk tesseract-ocr-script-cyrl); python_packages+=(rapidfuzz) ;;

@@ -118,6 +118,9 @@ pub struct Library {
     pub address_ru: String,
     /// Where readers write about their requests; printed on cover pages when set.
     pub email: String,
+    /// The library's MARC organization code or ISIL: who catalogued the exported records
+    /// (MARC 003 and 040, UNIMARC 801).
+    pub marc_code: String,
 }
 
 impl Default for Library {
@@ -128,6 +131,7 @@ impl Default for Library {
             address_kk: String::new(),
             address_ru: String::new(),
             email: String::new(),
+            marc_code: DEFAULT_MARC_CODE.into(),
         }
     }
 }
@@ -186,6 +190,17 @@ impl Default for Ocr {
     }
 }
 
+/// The code exported records carry until the library sets its own.
+pub const DEFAULT_MARC_CODE: &str = "KZ-OLKE";
+
+/// A MARC organization code or ISIL (ISO 15511): letters first, then letters, digits,
+/// `-`, `:` or `/`, at most 16 in all.
+fn is_marc_code(code: &str) -> bool {
+    code.len() <= 16
+        && code.starts_with(|c: char| c.is_ascii_alphabetic())
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '/'))
+}
+
 /// The file written where none exists: the defaults, with what each setting does.
 pub const DEFAULT_FILE: &str = r#"# olke archive settings. olke reads this file at every command; edit and save.
 
@@ -197,6 +212,10 @@ address_kk = ""
 address_ru = ""
 # Where readers write about their requests (printed on cover pages when set).
 email = ""
+# Who catalogued the records `olke export marc` and `unimarc` write (MARC 003 and 040,
+# UNIMARC 801): the library's MARC organization code or ISIL, e.g. "KZ-AlNLK". Set it;
+# the default only says the records come from olke.
+marc_code = "KZ-OLKE"
 
 [publish]
 # Where the website made by `olke publish` is served, e.g. "https://lib.example.kz/olke".
@@ -281,6 +300,13 @@ impl Config {
                 config.delivery.book_percent
             )));
         }
+        if !is_marc_code(&config.library.marc_code) {
+            return Err(invalid(format!(
+                "library.marc_code = \"{}\": expected the library's MARC organization code or ISIL \
+                 (a letter, then up to 15 letters, digits, -, : or /, e.g. \"KZ-AlNLK\")",
+                config.library.marc_code
+            )));
+        }
         let repository = config.oai.repository_id.trim();
         if !repository.is_empty() && !is_domain_name(repository) {
             return Err(invalid(format!(
@@ -361,6 +387,11 @@ mod tests {
         assert_eq!(
             message("[delivery]\nbook_percent = 120\n"),
             "olke.toml: delivery.book_percent = 120: a share of a book's pages is at most 100"
+        );
+        assert_eq!(
+            message("[library]\nmarc_code = \"Қалалық кітапхана\"\n"),
+            "olke.toml: library.marc_code = \"Қалалық кітапхана\": expected the library's MARC organization code \
+             or ISIL (a letter, then up to 15 letters, digits, -, : or /, e.g. \"KZ-AlNLK\")"
         );
         assert_eq!(
             message("[publish]\nbase_url = \"lib.kz\"\n"),

@@ -113,7 +113,7 @@ print(json.dumps(answers))
 "#;
 
 fn harvest(server: &Server, method: &str, calls: Value) -> Vec<Value> {
-    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/MARC21slim.xsd");
+    let xsd = schema("MARC21slim.xsd");
     let output = run(Command::new("python3")
         .arg("-c")
         .arg(HARVESTER)

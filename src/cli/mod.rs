@@ -108,11 +108,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export the catalogue: MARC 21 (MARCXML, ISO 2709), JSON lines or CSV.
-    #[command(
-        after_help = "Examples:\n  olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
-        olke export marc --out catalogue.mrc\n  olke export jsonl | jq .citation\n  olke export csv --out catalogue.csv"
-    )]
+    /// Export the catalogue: MARC 21 (MARCXML, ISO 2709), UNIMARC, JSON lines, CSV, or METS
+    /// packages with ALTO.
+    #[command(after_help = export::EXPORT_HELP)]
     Export(export::ExportArgs),
     /// Search the archive's text, titles and authors.
     #[command(after_help = "Kazakh and Russian words are matched in any inflected form: кітапхана finds\n\

@@ -1,39 +1,62 @@
 //! MARC 21 bibliographic records for the library's e-catalogue, built with the `marc`
 //! crate, which writes them as ISO 2709 and as MARCXML.
 //!
+//! **A record of the reproduction.** What olke archives, and what a catalogue record from
+//! it leads to, is the digitized copy, so each record describes the online resource and
+//! says it reproduces the printed original: 007 `cr` (remote electronic resource), 008/23
+//! `o` (online), 300 «1 online resource (120 с.)» (the original's extent in brackets), 533
+//! «Electronic reproduction» by the library in the year archived, and 856 `4 0` (the link
+//! is the resource itself). The original's imprint stays in 264 and 008's dates. This is
+//! decided here once; the README says so too.
+//!
+//! **ISBD punctuation throughout** (leader/18 `i`): 245 «Title / responsibility.», 264
+//! «Place : Publisher, 2016.», headings and notes end with a full stop, and 773 $g keeps
+//! the GOST areas «2019. – 12 июля (№ 28). – С. 4». Initials in 245 $c are written
+//! without a space between them («И.И. Иванов»), as LC practice (and MARC::Lint) asks.
+//!
 //! | MARC | from the record |
 //! |---|---|
 //! | leader/07 | `m` book, `b` newspaper or journal article, `a` book chapter |
-//! | 001, 005 | id; last change |
-//! | 008 | date archived, year, first language |
+//! | leader/17 | `7` minimal (described from a batch manifest), `3` abbreviated (no description: a file name's record) |
+//! | 001, 003, 005 | id; the library's code (olke.toml `library.marc_code`); last change |
+//! | 007 | `cr`: a remote electronic resource reproduced from the original |
+//! | 008 | date archived; `s` and the year, or `n` with both dates `uuuu`; country of the place; 23 `o`; first language |
+//! | 040 $a $c | the library's code |
 //! | 041 `_ _` $a | each language |
-//! | 100 `1 _` $a | the first author (`0 _` for a name without initials) |
-//! | 245 `1 0` $a $c | title; statement of responsibility as in the citation |
+//! | 100 `1 _` $a | the first of one to three authors (`0 _` for a name without initials) |
+//! | 245 $a $c | title and statement of responsibility; ind1 `1` under an author, `0` under the title (no author, or four and more: title main entry); ind2 the nonfiling characters of «The», «A», «An» |
 //! | 264 `_ 1` $a $b $c | place, publisher, year (books; a part's imprint is its host's) |
-//! | 300 $a | extent, as in the citation |
+//! | 300 $a | «1 online resource», with the extent as in the citation |
 //! | 500 $a | notes |
-//! | 540 $a $c $u | rights, the author's contract, a rights statement URI |
+//! | 533 $a $c $d | electronic reproduction, by the library, year archived |
+//! | 540 $a $c $u | rights, the author's contract, a rights statement URI («Copyright undetermined» when none is stated) |
 //! | 650 `_ 4` $a | subjects (topical terms of no named thesaurus) |
 //! | 653 `_ _` $a | collections (the library's thematic folders, uncontrolled terms) |
-//! | 700 `1 _` $a | the other authors |
+//! | 700 `1 _` $a | the other authors (all of them under a title main entry) |
 //! | 773 `0 _` $t $d $g | the host: source; a book's imprint; date, issue and pages |
-//! | 856 `4 0` $u $q | the PDF under the base URL |
+//! | 856 `4 0` $u $q | the PDF under the base URL, only for works whose rights allow it to be shown |
 //!
-//! Leader/09 is `a` (UTF-8) and leader/18 `c`: no ISBD punctuation inside subfields.
+//! Leader/09 is `a` (UTF-8).
 
 use chrono::{DateTime, Utc};
-use marc::{BibliographicLevel, CharacterCodingScheme, DescriptiveCatalogingForm, FieldRepr, Record, RecordBuilder};
+use marc::{
+    BibliographicLevel, CharacterCodingScheme, DescriptiveCatalogingForm, EncodingLevel, FieldRepr, Record,
+    RecordBuilder,
+};
 
-use crate::record::gost::{self, Conventions};
-use crate::record::{DocumentRecord, DocumentType, Rights};
+use super::country::{self, Country};
+use crate::config::Library;
+use crate::record::gost::{self, with_full_stop, Conventions, KAZAKH};
+use crate::record::rights_statements::{statement, Statement};
+use crate::record::{Bibliographic, DocumentRecord, DocumentType};
 
 /// MARC's delimiters are control characters; none may appear inside a value.
-fn clean(text: &str) -> String {
+pub(super) fn clean(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
 /// A data field from its tag, indicators and non-empty subfields.
-fn data_field(tag: &[u8; 3], indicators: &[u8; 2], subfields: &[(u8, Option<String>)]) -> Option<FieldRepr> {
+pub(super) fn data_field(tag: &[u8; 3], indicators: &[u8; 2], subfields: &[(u8, Option<String>)]) -> Option<FieldRepr> {
     let subfields: Vec<(u8, String)> = subfields
         .iter()
         .filter_map(|(code, value)| value.as_deref().map(clean).filter(|v| !v.is_empty()).map(|v| (*code, v)))
@@ -41,37 +64,143 @@ fn data_field(tag: &[u8; 3], indicators: &[u8; 2], subfields: &[(u8, Option<Stri
     (!subfields.is_empty()).then(|| FieldRepr::from((tag, indicators, subfields)))
 }
 
-/// Terms of use per rights status, with a rightsstatements.org / Creative Commons URI a
-/// catalogue can act on.
-fn rights_statement(rights: Option<Rights>) -> (&'static str, &'static str) {
-    match rights {
-        Some(Rights::PublicDomain) => ("Public domain", "https://creativecommons.org/publicdomain/mark/1.0/"),
-        Some(Rights::AuthorContract) => (
-            "In copyright; made available under a contract with the author",
-            "http://rightsstatements.org/vocab/InC/1.0/",
-        ),
-        Some(Rights::InCopyright) | None => ("In copyright", "http://rightsstatements.org/vocab/InC/1.0/"),
+/// The main entry: the first author of one to three; with none, or four and more, the
+/// title (GOST starts the description with the title then too).
+pub(crate) fn main_entry_author(bib: &Bibliographic) -> Option<&str> {
+    (1..=3).contains(&bib.authors.len()).then(|| bib.authors[0].as_str())
+}
+
+/// The country of the place of publication, when olke knows it.
+pub(crate) fn country(bib: &Bibliographic) -> Option<Country> {
+    bib.place.as_deref().and_then(country::of_place)
+}
+
+/// Whether the record was described (from a batch manifest) rather than named after a file.
+pub(crate) fn is_described(bib: &Bibliographic) -> bool {
+    bib.kind.is_some() || !bib.authors.is_empty() || gost::publication_year(bib).is_some()
+}
+
+/// The library's name in the language the record is catalogued in.
+pub(crate) fn agency_name<'a>(library: &'a Library, conventions: &Conventions) -> &'a str {
+    if *conventions == KAZAKH {
+        &library.name_kk
+    } else {
+        &library.name_ru
     }
 }
 
 /// Fixed-length data elements (40 characters).
-fn field_008(created: DateTime<Utc>, year: Option<i32>, language: &str) -> String {
-    let (date_type, year) = match year {
-        Some(year) => ('s', format!("{year:04}")),
-        None => ('n', "uuuu".to_string()),
+fn field_008(created: DateTime<Utc>, year: Option<i32>, country: Option<Country>, language: &str) -> String {
+    // `n`: dates unknown, both given as `uuuu`.
+    let dates = match year {
+        Some(year) => format!("s{year:04}    "),
+        None => "nuuuuuuuu".to_string(),
     };
-    // 15–17 place unknown; 18–34 book details not coded; 38 not modified; 39 other source.
-    format!("{}{date_type}{year}    xx {}{language: <3} d", created.format("%y%m%d"), "|".repeat(17))
+    let place = country.map_or("xx ", |c| c.marc);
+    // 18–22 and 24–34 not coded; 23 `o` online; 38 not modified; 39 other source.
+    format!("{}{dates}{place}{}o{}{language: <3} d", created.format("%y%m%d"), "|".repeat(5), "|".repeat(11))
 }
 
-/// The MARC 21 record of a document; `pdf_url` is where the PDF can be read.
-pub(crate) fn record(document: &DocumentRecord, pdf_url: Option<&str>) -> Result<Record<'static>, marc::Error> {
-    let bib = &document.bib;
-    let conventions = Conventions::for_record(bib, &document.languages);
-    let languages = if bib.language.is_empty() { &document.languages } else { &bib.language };
-    let year = gost::publication_year(bib);
-    let some = |s: &str| Some(s.to_string());
+/// 245 ind2: the characters an initial English article takes, with the quotes or brackets
+/// before it, so the title files under its next word.
+fn nonfiling_characters(title: &str) -> u8 {
+    let is_mark = |c: char| matches!(c, '"' | '\'' | '[' | '(');
+    let marks = title.chars().take_while(|&c| is_mark(c)).count();
+    let rest = &title[marks..];
+    match rest.split_once(' ') {
+        Some((word, after)) if ["the", "a", "an"].contains(&word.to_lowercase().as_str()) && !after.is_empty() => {
+            let before_next = after.chars().take_while(|&c| is_mark(c) || c == ' ').count();
+            (marks + word.len() + 1 + before_next).min(9) as u8
+        }
+        _ => 0,
+    }
+}
 
+/// «И. И. Иванов, А. С. Петрова» → «И.И. Иванов, А.С. Петрова».
+fn initials_together(text: &str) -> String {
+    let is_initial = |word: &str| {
+        let mut chars = word.chars();
+        matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) if c.is_alphabetic())
+    };
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out = String::new();
+    for (n, word) in words.iter().enumerate() {
+        if n > 0 && !(is_initial(words[n - 1]) && is_initial(word)) {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// 245 $a and $c with ISBD punctuation: «Title /» «resp.», or «Title.».
+fn title_statement(bib: &Bibliographic, conventions: &Conventions) -> Vec<(u8, Option<String>)> {
+    let title = clean(&bib.title);
+    match gost::responsibility(bib, conventions) {
+        Some(responsibility) => {
+            vec![(b'a', Some(format!("{title} /"))), (b'c', Some(with_full_stop(&initials_together(&responsibility))))]
+        }
+        None => vec![(b'a', Some(with_full_stop(&title)))],
+    }
+}
+
+/// 264 $a $b $c with ISBD punctuation: «Place :» «Publisher,» «2016.».
+fn imprint(bib: &Bibliographic, year: Option<i32>) -> Vec<(u8, Option<String>)> {
+    let mut parts: Vec<(u8, String)> = Vec::new();
+    parts.extend(bib.place.as_deref().map(clean).filter(|p| !p.is_empty()).map(|p| (b'a', p)));
+    parts.extend(bib.publisher.as_deref().map(clean).filter(|p| !p.is_empty()).map(|p| (b'b', p)));
+    parts.extend(year.map(|y| (b'c', y.to_string())));
+    let codes: Vec<u8> = parts.iter().map(|(code, _)| *code).collect();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(n, (code, value))| {
+            let value = match codes.get(n + 1) {
+                Some(b'b') => format!("{value} :"),
+                Some(_) => format!("{value},"),
+                None => with_full_stop(&value),
+            };
+            (code, Some(value))
+        })
+        .collect()
+}
+
+/// What the MARC 21 and the UNIMARC record take from a document before their fields.
+pub(super) struct Facts<'a> {
+    pub bib: &'a Bibliographic,
+    /// The language the description's words follow (GOST's, see [`Conventions`]).
+    pub conventions: Conventions,
+    /// As described, else as found in the text.
+    pub languages: &'a [String],
+    pub year: Option<i32>,
+}
+
+impl<'a> Facts<'a> {
+    pub(super) fn of(document: &'a DocumentRecord) -> Facts<'a> {
+        let bib = &document.bib;
+        Facts {
+            bib,
+            conventions: Conventions::for_record(bib, &document.languages),
+            languages: if bib.language.is_empty() { &document.languages } else { &bib.language },
+            year: gost::publication_year(bib),
+        }
+    }
+}
+
+/// A heading or note as ISBD ends it.
+fn ended(text: &str) -> Option<String> {
+    Some(with_full_stop(&clean(text)))
+}
+
+/// The MARC 21 record of a document, catalogued by `library`; `pdf_url` is where the PDF
+/// can be read (only for works whose rights allow it to be shown).
+pub(crate) fn record(
+    document: &DocumentRecord,
+    pdf_url: Option<&str>,
+    library: &Library,
+) -> Result<Record<'static>, marc::Error> {
+    let Facts { bib, conventions, languages, year } = Facts::of(document);
+    let some = |s: &str| Some(s.to_string());
     let mut builder = RecordBuilder::new();
     builder
         .set_bibliographic_level(match bib.kind {
@@ -82,42 +211,60 @@ pub(crate) fn record(document: &DocumentRecord, pdf_url: Option<&str>) -> Result
             Some(DocumentType::Book) | None => BibliographicLevel::MonographOrItem,
         })
         .set_character_coding_scheme(CharacterCodingScheme::UcsUnicode)
-        .set_descriptive_cataloging_form(DescriptiveCatalogingForm::IsbdPunctuationOmitted);
+        .set_encoding_level(if is_described(bib) {
+            EncodingLevel::MinimalLevel
+        } else {
+            EncodingLevel::AbbreviatedLevel
+        })
+        .set_descriptive_cataloging_form(DescriptiveCatalogingForm::IsbdPunctuationIncluded);
     builder.add_field((b"001", clean(&document.id)))?;
+    builder.add_field((b"003", library.marc_code.clone()))?;
     builder.add_field((b"005", document.updated.format("%Y%m%d%H%M%S.0").to_string()))?;
-    builder.add_field((b"008", field_008(document.created, year, languages.first().map_or("und", String::as_str))))?;
+    // Remote; colour and sound not coded; dimensions n/a; reproduced from the original.
+    builder.add_field((b"007", "cr |n||||||a||".to_string()))?;
+    let language = languages.first().map_or("und", String::as_str);
+    builder.add_field((b"008", field_008(document.created, year, country(bib), language)))?;
 
     let mut fields: Vec<Option<FieldRepr>> = Vec::new();
+    let code = some(&library.marc_code);
+    fields.push(data_field(b"040", b"  ", &[(b'a', code.clone()), (b'c', code)]));
     fields.push(data_field(b"041", b"  ", &languages.iter().map(|l| (b'a', some(l))).collect::<Vec<_>>()));
-    for (n, author) in bib.authors.iter().enumerate() {
-        let indicators = if author.contains(',') { b"1 " } else { b"0 " };
-        fields.push(data_field(if n == 0 { b"100" } else { b"700" }, indicators, &[(b'a', some(author))]));
+    let name_indicators = |author: &str| if author.contains(',') { b"1 " } else { b"0 " };
+    let main_entry = main_entry_author(bib);
+    if let Some(author) = main_entry {
+        fields.push(data_field(b"100", name_indicators(author), &[(b'a', ended(author))]));
     }
-    let title_indicators = if bib.authors.is_empty() { b"00" } else { b"10" };
-    fields.push(data_field(
-        b"245",
-        title_indicators,
-        &[(b'a', some(&bib.title)), (b'c', gost::responsibility(bib, &conventions))],
-    ));
+    let title_indicators = [if main_entry.is_some() { b'1' } else { b'0' }, b'0' + nonfiling_characters(&bib.title)];
+    fields.push(data_field(b"245", &title_indicators, &title_statement(bib, &conventions)));
     if !gost::is_part(bib) {
-        fields.push(data_field(
-            b"264",
-            b" 1",
-            &[(b'a', bib.place.clone()), (b'b', bib.publisher.clone()), (b'c', year.map(|y| y.to_string()))],
-        ));
+        fields.push(data_field(b"264", b" 1", &imprint(bib, year)));
     }
-    fields.push(data_field(b"300", b"  ", &[(b'a', gost::extent(bib, document.pages.len(), &conventions))]));
-    fields.push(data_field(b"500", b"  ", &[(b'a', bib.notes.clone())]));
-    let (terms, uri) = rights_statement(bib.rights);
-    fields.push(data_field(b"540", b"  ", &[(b'a', some(terms)), (b'c', bib.contract.clone()), (b'u', some(uri))]));
-    fields.extend(bib.subjects.iter().map(|s| data_field(b"650", b" 4", &[(b'a', some(s))])));
+    let extent = gost::extent(bib, document.pages.len(), &conventions);
+    let online = extent.map_or("1 online resource".to_string(), |e| format!("1 online resource ({e})"));
+    fields.push(data_field(b"300", b"  ", &[(b'a', Some(online))]));
+    fields.push(data_field(b"500", b"  ", &[(b'a', bib.notes.as_deref().and_then(ended))]));
+    fields.push(data_field(
+        b"533",
+        b"  ",
+        &[
+            (b'a', some("Electronic reproduction.")),
+            (b'c', Some(format!("{},", clean(agency_name(library, &conventions))))),
+            (b'd', Some(format!("{}.", document.created.format("%Y")))),
+        ],
+    ));
+    let Statement { en: terms, uri, .. } = statement(bib.rights);
+    let contract = bib.contract.as_deref().and_then(ended);
+    fields.push(data_field(b"540", b"  ", &[(b'a', ended(terms)), (b'c', contract), (b'u', some(uri))]));
+    fields.extend(bib.subjects.iter().map(|s| data_field(b"650", b" 4", &[(b'a', ended(s))])));
     fields.extend(bib.collections.iter().map(|c| data_field(b"653", b"  ", &[(b'a', some(c))])));
+    let added_authors = bib.authors.iter().skip(usize::from(main_entry.is_some()));
+    fields.extend(added_authors.map(|a| data_field(b"700", name_indicators(a), &[(b'a', ended(a))])));
     if gost::is_part(bib) {
-        let (imprint, details) = match bib.kind {
+        let (host_imprint, details) = match bib.kind {
             Some(DocumentType::BookChapter) => (Some(gost::imprint(bib, year)), gost::part_pages(bib, &conventions)),
             _ => (None, Some(gost::host_details(bib, &conventions).join(". – "))),
         };
-        fields.push(data_field(b"773", b"0 ", &[(b't', bib.source.clone()), (b'd', imprint), (b'g', details)]));
+        fields.push(data_field(b"773", b"0 ", &[(b't', bib.source.clone()), (b'd', host_imprint), (b'g', details)]));
     }
     if let Some(url) = pdf_url {
         fields.push(data_field(b"856", b"40", &[(b'u', some(url)), (b'q', some("application/pdf"))]));
@@ -127,12 +274,12 @@ pub(crate) fn record(document: &DocumentRecord, pdf_url: Option<&str>) -> Result
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::record::tests::document;
 
     /// Tag, indicators and subfields of every data field, as text, for comparison.
-    fn fields(record: &Record<'_>) -> Vec<String> {
+    pub(crate) fn fields(record: &Record<'_>) -> Vec<String> {
         record
             .fields()
             .map(|f| {
@@ -148,6 +295,14 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    fn marc(cells: &[(&str, &str)]) -> Vec<String> {
+        fields(&record(&document("d", cells), None, &Library::default()).unwrap())
+    }
+
+    fn field<'a>(fields: &'a [String], tag: &str) -> Vec<&'a str> {
+        fields.iter().filter(|f| f.starts_with(tag)).map(String::as_str).collect()
     }
 
     #[test]
@@ -168,25 +323,33 @@ mod tests {
                 ("rights", "author_contract"),
                 ("contract", "№ 12, 2021-03-01"),
                 ("notes", "line one\nline two"),
+                ("place", "Балхаш"),
             ],
         );
-        let record = record(&article, Some("https://lib.example/olke/documents/shozhenov/shozhenov.pdf")).unwrap();
+        let library = Library { marc_code: "KZ-BlkCL".into(), ..Library::default() };
+        let record =
+            record(&article, Some("https://lib.example/olke/documents/shozhenov/shozhenov.pdf"), &library).unwrap();
         assert_eq!(&record.as_ref()[5..10], b"nab a", "status, type, level, control, UTF-8");
-        assert_eq!(record.as_ref()[18], b'c');
+        assert_eq!(&record.as_ref()[17..19], b"7i", "minimal level, ISBD punctuation");
         assert_eq!(
             fields(&record),
             vec![
                 "001 shozhenov".to_string(),
+                "003 KZ-BlkCL".into(),
                 "005 20240305100000.0".into(),
-                "008 240305s2019    xx |||||||||||||||||rus d".into(),
+                "007 cr |n||||||a||".into(),
+                "008 240305s2019    kz |||||o|||||||||||rus d".into(),
+                "040   $aKZ-BlkCL$cKZ-BlkCL".into(),
                 "041   $arus$akaz".into(),
                 "100 1 $aШөженов, Ж.".into(),
-                "245 10$aАқжолтай$cЖ. Шөженов, Абай".into(),
-                "500   $aline one line two".into(),
-                "540   $aIn copyright; made available under a contract with the author$c№ 12, 2021-03-01$uhttp://rightsstatements.org/vocab/InC/1.0/".into(),
-                "650  4$aАғыбай батыр".into(),
+                "245 10$aАқжолтай /$cЖ. Шөженов, Абай.".into(),
+                "300   $a1 online resource".into(),
+                "500   $aline one line two.".into(),
+                "533   $aElectronic reproduction.$cГородская библиотека,$d2024.".into(),
+                "540   $aIn copyright; made available under a contract with the author.$c№ 12, 2021-03-01.$uhttp://rightsstatements.org/vocab/InC/1.0/".into(),
+                "650  4$aАғыбай батыр.".into(),
                 "653   $aБатырлар".into(),
-                "700 0 $aАбай".into(),
+                "700 0 $aАбай.".into(),
                 "773 0 $tПульс$g2019. – 12 июля (№ 28). – С. 4".into(),
                 "856 40$uhttps://lib.example/olke/documents/shozhenov/shozhenov.pdf$qapplication/pdf".into(),
             ]
@@ -195,36 +358,77 @@ mod tests {
 
     #[test]
     fn a_book_has_an_imprint_and_a_chapter_its_host_imprint() {
-        let book = document(
-            "qamshy",
-            &[
-                ("type", "book"),
-                ("title", "Қамшы"),
-                ("place", "Қарағанды"),
-                ("publisher", "Арко"),
-                ("year", "2016"),
-                ("source_pages", "84"),
-            ],
-        );
-        let shown = fields(&record(&book, None).unwrap());
-        assert!(shown.contains(&"264  1$aҚарағанды$bАрко$c2016".to_string()), "{shown:?}");
-        assert!(shown.contains(&"300   $a84 б.".to_string()), "{shown:?}");
-        assert!(shown.contains(&"245 00$aҚамшы".to_string()), "{shown:?}");
-        assert!(!shown.iter().any(|f| f.starts_with("773") || f.starts_with("856")), "{shown:?}");
+        let shown = marc(&[
+            ("type", "book"),
+            ("title", "Қамшы"),
+            ("place", "Қарағанды"),
+            ("publisher", "Арко"),
+            ("year", "2016"),
+            ("source_pages", "84"),
+            ("language", "kaz"),
+        ]);
+        assert_eq!(field(&shown, "264"), ["264  1$aҚарағанды :$bАрко,$c2016."]);
+        assert_eq!(field(&shown, "300"), ["300   $a1 online resource (84 б.)"]);
+        assert_eq!(field(&shown, "245"), ["245 00$aҚамшы."]);
+        assert_eq!(field(&shown, "533"), ["533   $aElectronic reproduction.$cҚалалық кітапхана,$d2024."]);
+        assert!(field(&shown, "773").is_empty() && field(&shown, "856").is_empty(), "{shown:?}");
 
-        let chapter = document(
-            "ch",
-            &[
-                ("type", "book_chapter"),
-                ("title", "Тарау"),
-                ("source", "Кітап"),
-                ("place", "Алматы"),
-                ("year", "1998"),
-                ("source_pages", "10-24"),
-            ],
+        let shown = marc(&[
+            ("type", "book_chapter"),
+            ("title", "Тарау"),
+            ("source", "Кітап"),
+            ("place", "Алматы"),
+            ("year", "1998"),
+            ("source_pages", "10-24"),
+        ]);
+        assert_eq!(field(&shown, "773"), ["773 0 $tКітап$dАлматы, 1998$gБ. 10–24"]);
+        assert!(field(&shown, "264").is_empty(), "{shown:?}");
+        let shown = marc(&[("title", "Жер"), ("place", "Москва"), ("year", "1990")]);
+        assert_eq!(field(&shown, "264"), ["264  1$aМосква,$c1990."]);
+    }
+
+    #[test]
+    fn four_authors_make_a_title_main_entry() {
+        let shown = marc(&[
+            ("type", "book"),
+            ("title", "Өлке"),
+            ("authors", "Иванов, И. И.; В, Г.; Д, Е.; Ж, З."),
+            ("year", "2020"),
+        ]);
+        assert!(field(&shown, "100").is_empty(), "{shown:?}");
+        assert_eq!(field(&shown, "245"), ["245 00$aӨлке /$cИ.И. Иванов, Г. В, Е. Д, З. Ж."]);
+        assert_eq!(field(&shown, "700"), ["700 1 $aИванов, И. И.", "700 1 $aВ, Г.", "700 1 $aД, Е.", "700 1 $aЖ, З."]);
+        let three = marc(&[("title", "Өлке"), ("authors", "А, Б.; В, Г.; Д, Е.")]);
+        assert_eq!(field(&three, "100"), ["100 1 $aА, Б."]);
+        assert_eq!(field(&three, "700").len(), 2);
+        assert!(field(&three, "245")[0].starts_with("245 10"));
+    }
+
+    #[test]
+    fn an_undated_record_has_both_dates_unknown_and_an_undetermined_copyright() {
+        let shown = marc(&[("title", "Хат"), ("language", "kaz")]);
+        assert_eq!(field(&shown, "008"), ["008 240305nuuuuuuuuxx |||||o|||||||||||kaz d"]);
+        assert_eq!(field(&shown, "008")[0].len(), 4 + 40);
+        assert_eq!(
+            field(&shown, "540"),
+            ["540   $aCopyright undetermined.$uhttp://rightsstatements.org/vocab/UND/1.0/"]
         );
-        let shown = fields(&record(&chapter, None).unwrap());
-        assert!(shown.contains(&"773 0 $tКітап$dАлматы, 1998$gБ. 10–24".to_string()), "{shown:?}");
-        assert!(!shown.iter().any(|f| f.starts_with("264")), "{shown:?}");
+        assert!(field(&shown, "264").is_empty(), "{shown:?}");
+        // Nothing but a title: an abbreviated record.
+        let record = record(&document("d", &[("title", "Хат")]), None, &Library::default()).unwrap();
+        assert_eq!(record.as_ref()[17], b'3');
+    }
+
+    #[test]
+    fn english_articles_are_skipped_in_filing() {
+        assert_eq!(nonfiling_characters("The Steppe"), 4);
+        assert_eq!(nonfiling_characters("A town"), 2);
+        assert_eq!(nonfiling_characters("An island"), 3);
+        assert_eq!(nonfiling_characters("\"The\" word"), 0, "«The» with its quote is not an article here");
+        assert_eq!(nonfiling_characters("[The town]"), 5);
+        assert_eq!(nonfiling_characters("Theatre"), 0);
+        assert_eq!(nonfiling_characters("Ақ жол"), 0);
+        assert_eq!(nonfiling_characters("А город"), 0, "Cyrillic А is a word, not an article");
+        assert_eq!(field(&marc(&[("title", "The Steppe"), ("language", "eng")]), "245"), ["245 04$aThe Steppe."]);
     }
 }

@@ -1,8 +1,15 @@
-//! Catalogue export for the library's e-catalogue: MARC 21 (MARCXML and ISO 2709), JSON
-//! lines, and CSV with the manifest's columns (so a corrected export can be applied back
-//! with `olke catalog apply`).
+//! Export in the library world's standards: catalogue records for the library's
+//! e-catalogue (MARC 21 as MARCXML and ISO 2709, UNIMARC), JSON lines for search clusters,
+//! CSV with the manifest's columns (so a corrected export can be applied back with
+//! `olke catalog apply`), ALTO for each page and a METS package for each document.
 
+pub mod alto;
+mod country;
+pub(crate) mod jsonl;
 pub(crate) mod marc;
+pub mod mets;
+pub(crate) mod unimarc;
+mod xml;
 
 use std::io::{self, Write};
 
@@ -10,6 +17,9 @@ use ::marc::MarcXml;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
+use crate::archive::files::FileError;
+use crate::config::Library;
+use crate::path_error::PathError;
 use crate::record::fields::FIELDS;
 use crate::record::table::{COMPUTED_COLUMNS, FILES, ID};
 use crate::record::{Bibliographic, DocumentRecord};
@@ -20,7 +30,8 @@ pub enum Format {
     MarcXml,
     /// ISO 2709, the exchange format of library systems.
     Marc,
-    Jsonl,
+    /// UNIMARC (RUSMARC) in ISO 2709.
+    Unimarc,
     Csv,
 }
 
@@ -30,6 +41,12 @@ pub enum ExportError {
     Marc { id: String, source: ::marc::Error },
     #[error("MARCXML: {0}")]
     MarcXml(::marc::Error),
+    #[error("document {0}: {1}; `olke verify` says more, `olke verify --repair` may restore it")]
+    Page(String, FileError),
+    #[error("{}: exists and is not a METS package olke wrote (no mets.xml); choose another --out folder", .0.display())]
+    NotAPackage(std::path::PathBuf),
+    #[error(transparent)]
+    File(#[from] PathError),
     #[error(transparent)]
     Csv(#[from] csv::Error),
     #[error(transparent)]
@@ -55,6 +72,13 @@ pub fn pdf_url(base_url: &str, record: &DocumentRecord) -> String {
     url(base_url, &record.pdf)
 }
 
+/// The PDF's address under `base_url` for a work whose full text may be shown only: the
+/// others are never published, so a link to their PDF would be dead on the published
+/// site, or a leak where the archive is served.
+pub fn shown_pdf_url(base_url: Option<&str>, record: &DocumentRecord) -> Option<String> {
+    base_url.filter(|_| record.full_text_allowed()).map(|base| pdf_url(base, record))
+}
+
 /// A record as JSON consumers get it: its id, description, citation, pages and languages.
 #[derive(Serialize)]
 pub struct Described<'a> {
@@ -78,49 +102,32 @@ impl<'a> Described<'a> {
     }
 }
 
-/// One line of the JSON lines export.
-#[derive(Serialize)]
-struct JsonEntry<'a> {
-    #[serde(flatten)]
-    described: Described<'a>,
-    pdf: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-}
-
 /// Writes `records` in `format`; `base_url` makes PDF links (MARC 856, `url`), for the
-/// works whose full text may be shown only: the others are never published, so a link to
-/// their PDF would be dead on the published site, or a leak where the archive is served.
+/// works whose full text may be shown only (see [`shown_pdf_url`]).
+/// Records are catalogued by `library` (its MARC code and name).
 pub fn export(
     records: &[DocumentRecord],
     format: Format,
     base_url: Option<&str>,
+    library: &Library,
     out: &mut dyn Write,
 ) -> Result<(), ExportError> {
-    let url =
-        |record: &DocumentRecord| base_url.filter(|_| record.full_text_allowed()).map(|base| pdf_url(base, record));
+    let url = |record: &DocumentRecord| shown_pdf_url(base_url, record);
     match format {
-        Format::MarcXml | Format::Marc => {
+        Format::MarcXml | Format::Marc | Format::Unimarc => {
+            let make = if format == Format::Unimarc { unimarc::record } else { self::marc::record };
             let marc: Vec<::marc::Record<'static>> = records
                 .iter()
                 .map(|r| {
-                    self::marc::record(r, url(r).as_deref())
-                        .map_err(|source| ExportError::Marc { id: r.id.clone(), source })
+                    make(r, url(r).as_deref(), library).map_err(|source| ExportError::Marc { id: r.id.clone(), source })
                 })
                 .collect::<Result<_, _>>()?;
-            if format == Format::Marc {
+            if format != Format::MarcXml {
                 for record in &marc {
                     out.write_all(record.as_ref())?;
                 }
             } else {
                 out.write_all(&marc.xml_pretty().map_err(ExportError::MarcXml)?)?;
-                out.write_all(b"\n")?;
-            }
-        }
-        Format::Jsonl => {
-            for r in records {
-                let entry = JsonEntry { described: Described::of(r), pdf: &r.pdf, url: url(r) };
-                serde_json::to_writer(&mut *out, &entry).map_err(io::Error::from)?;
                 out.write_all(b"\n")?;
             }
         }
@@ -163,7 +170,7 @@ mod tests {
             document("b", &[("title", "Екінші, \"тырнақшада\"")]),
         ];
         let mut out = Vec::new();
-        export(&records, format, base_url, &mut out).unwrap();
+        export(&records, format, base_url, &Library::default(), &mut out).unwrap();
         out
     }
 
@@ -182,19 +189,11 @@ mod tests {
         let records: Vec<_> = ::marc::Records::new(&out[..]).collect::<Result<_, _>>().unwrap();
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].field(b"001")[0].get_data::<str>(), "қамшы");
-        assert_eq!(records[1].field(b"245")[0].subfield(b'a')[0].get_data::<str>(), "Екінші, \"тырнақшада\"");
+        assert_eq!(records[1].field(b"245")[0].subfield(b'a')[0].get_data::<str>(), "Екінші, \"тырнақшада\".");
     }
 
     #[test]
-    fn jsonl_and_csv_carry_the_citation_and_the_link() {
-        let jsonl = String::from_utf8(exported(Format::Jsonl, Some("https://lib.kz"))).unwrap();
-        let lines: Vec<serde_json::Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0]["citation"], "Кәрім, Н. Қамшы / Н. Кәрім. – 2016.");
-        assert_eq!(lines[0]["collections"][0], "Әдебиет");
-        assert!(lines[0]["url"].as_str().unwrap().starts_with("https://lib.kz/documents/"));
-        assert_eq!(lines[1].get("url"), None, "no link to a work whose rights are not stated: it is not published");
-
+    fn csv_carries_the_citation_and_the_link() {
         let csv = exported(Format::Csv, None);
         let mut reader = csv::Reader::from_reader(&csv[..]);
         let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();

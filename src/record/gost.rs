@@ -117,7 +117,7 @@ fn inverted(author: &str) -> String {
 }
 
 /// Appends `.` unless the text already ends with one.
-fn with_full_stop(text: &str) -> String {
+pub(crate) fn with_full_stop(text: &str) -> String {
     if text.ends_with('.') {
         text.to_string()
     } else {

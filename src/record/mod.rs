@@ -11,6 +11,7 @@ pub(crate) mod fields;
 pub(crate) mod gost;
 pub(crate) mod pages;
 pub(crate) mod request;
+pub(crate) mod rights_statements;
 pub(crate) mod table;
 
 use std::path::{Path, PathBuf};

@@ -174,7 +174,7 @@ pub(super) async fn info(
         "tiles": [{ "width": TILE, "height": TILE, "scaleFactors": scale_factors }],
         "extraQualities": ["color", "gray"],
         "extraFeatures": ["regionByPct", "sizeByConfinedWh", "sizeByPct", "sizeUpscaling"],
-        "rights": super::rights_statements::statement(record.bib.rights).uri,
+        "rights": crate::record::rights_statements::statement(record.bib.rights).uri,
     });
     open(StatusCode::OK, &[(CONTENT_TYPE, JSON_LD.into()), (CACHE_CONTROL, "no-cache".into())], info.to_string())
 }

@@ -21,7 +21,6 @@ mod iiif;
 pub(crate) mod images;
 pub(crate) mod limits;
 mod oai;
-mod rights_statements;
 mod routes;
 mod server;
 

@@ -37,9 +37,9 @@ use sha2::{Digest, Sha256};
 
 pub(crate) use deleted::{reconcile, Gone};
 
-use super::rights_statements::statement;
 use super::{public_url, AppState};
 use crate::index::document::type_name;
+use crate::record::rights_statements::statement;
 use crate::record::DocumentRecord;
 
 const DATESTAMP: &str = "%Y-%m-%dT%H:%M:%SZ";
@@ -364,9 +364,10 @@ impl<'a> Repository<'a> {
                 Item::Gone(_) => {
                     return Err(error("noMetadataFormats", format!("{identifier} is deleted: it has no metadata")))
                 }
-                Item::Live(record) => {
-                    Format::ALL.into_iter().filter(|f| *f == Format::Dc || marc21(record, None).is_some()).collect()
-                }
+                Item::Live(record) => Format::ALL
+                    .into_iter()
+                    .filter(|f| *f == Format::Dc || marc21(record, None, &self.state.config.library).is_some())
+                    .collect(),
             },
         };
         Ok(formats
@@ -425,7 +426,7 @@ impl<'a> Repository<'a> {
         let links = self.links(&record);
         let metadata = match format {
             Format::Dc => Some(dublin_core(&record, &links)),
-            Format::Marc21 => marc21(&record, links.get(1).map(String::as_str)),
+            Format::Marc21 => marc21(&record, links.get(1).map(String::as_str), &self.state.config.library),
         };
         Ok(metadata
             .map(|m| format!("<record>\n{}<metadata>\n{m}</metadata>\n</record>\n", self.header(Item::Live(&record)))))
@@ -689,9 +690,9 @@ fn dublin_core(record: &DocumentRecord, links: &[String]) -> String {
 
 /// The MARCXML record of a document (as `olke export marcxml` makes it), `pdf_url` its
 /// PDF where it may be shown; `None` when it cannot be made a MARC record.
-fn marc21(record: &DocumentRecord, pdf_url: Option<&str>) -> Option<String> {
+fn marc21(record: &DocumentRecord, pdf_url: Option<&str>, library: &crate::config::Library) -> Option<String> {
     use ::marc::MarcXml;
-    let marc = crate::export::marc::record(record, pdf_url).ok()?;
+    let marc = crate::export::marc::record(record, pdf_url, library).ok()?;
     let xml = String::from_utf8(marc.xml_minified().ok()?).ok()?;
     // Without the XML declaration: the record goes inside the response.
     let start = xml.find("<marc:record")?;

@@ -46,6 +46,12 @@ pub fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
 }
 
+/// An XML schema kept in the tests' fixtures (ALTO 4.4, METS 1.12.1, XLink, MARC21slim;
+/// their imports point at each other, so validation needs no network).
+pub fn schema(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas").join(name)
+}
+
 /// The archived PDF of document `id`.
 pub fn pdf_of(archive: &Path, id: &str) -> PathBuf {
     archive.join("documents").join(id).join(format!("{id}.pdf"))

@@ -10,11 +10,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::super::rights_statements::statement;
 use super::super::{public_url, AppState};
 use super::{forbidden, not_found, open, service_id};
 use crate::archive::files;
 use crate::export::url_path;
+use crate::record::rights_statements::statement;
 use crate::record::DocumentRecord;
 
 const JSON_LD: &str = "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"";

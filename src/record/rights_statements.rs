@@ -1,7 +1,9 @@
 //! A document's rights as machines read them (a rightsstatements.org or Creative Commons
-//! URI) and as people do, for OAI-PMH records and IIIF manifests.
+//! URI) and as people do: one table for MARC, UNIMARC, METS, OAI-PMH and IIIF. A record
+//! that states no rights is not known to be in copyright: it is «Copyright undetermined»
+//! (and treated as in copyright everywhere else).
 
-use crate::record::Rights;
+use super::Rights;
 
 /// The statement of `rights`: its URI and its words in English, Kazakh and Russian.
 pub(crate) struct Statement {
