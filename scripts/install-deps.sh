@@ -4,7 +4,8 @@
 #                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts
 #   scripts/install-deps.sh --test   also what the test suite uses (pymarc reads the MARC
 #                                    export back, html5lib validates the published site,
-#                                    headless Chromium and chromedriver walk it)
+#                                    headless Chromium and chromedriver walk it, Slurm and
+#                                    munge run tests/cluster.rs's one-node cluster)
 #   scripts/install-deps.sh --bench  also the comparison tools for `make bench`, and the
 #                                    Cyrillic script model the Komi pages are read with
 # Run as root or with passwordless sudo; otherwise it prints the exact command to run.
@@ -18,7 +19,7 @@ packages=(
 python_packages=()
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 python3-pip chromium chromium-driver); python_packages+=(pymarc html5lib) ;;
+    --test) packages+=(python3 python3-pip chromium chromium-driver slurmctld slurmd slurm-client munge); python_packages+=(pymarc html5lib) ;;
     --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk tesseract-ocr-script-cyrl); python_packages+=(rapidfuzz) ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac

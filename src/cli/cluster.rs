@@ -291,7 +291,7 @@ fn slurm(archive: &Archive, args: SlurmArgs) -> Result<u8> {
         format!("#SBATCH --cpus-per-task={}", args.cpus_per_task),
         format!("#SBATCH --output={}", logs.join("recognize-%A_%a.out").display()),
     ];
-    write_script(&recognize_script, &recognize_lines, &recognize)?;
+    write_script(&recognize_script, &recognize_lines, &recognize, true)?;
     let filing = [
         olke.display().to_string(),
         "--archive".into(),
@@ -305,7 +305,7 @@ fn slurm(archive: &Archive, args: SlurmArgs) -> Result<u8> {
         "#SBATCH --cpus-per-task=1".to_string(),
         format!("#SBATCH --output={}", logs.join("file-%j.out").display()),
     ];
-    write_script(&file_script, &file_lines, &filing)?;
+    write_script(&file_script, &file_lines, &filing, false)?;
 
     let mut common = Vec::new();
     if let Some(partition) = &args.partition {
@@ -375,14 +375,24 @@ fn print_submitted(submitted: &Submitted, dry_run: bool) {
 }
 
 /// Writes a job script: the `#SBATCH` lines, then the command, its words quoted for the
-/// shell except the `${…}` that Slurm's environment fills in.
-fn write_script(path: &Path, directives: &[String], command: &[String]) -> Result<()> {
+/// shell except the `${…}` that Slurm's environment fills in. With `partial_succeeds`,
+/// olke's exit code 3 (some inputs failed, and are reported) ends the job as a success,
+/// so one unreadable scan does not hold back the filing of the rest.
+fn write_script(path: &Path, directives: &[String], command: &[String], partial_succeeds: bool) -> Result<()> {
     let words: Vec<String> = command.iter().map(|w| shell_word(w)).collect();
+    let run = if partial_succeeds {
+        format!(
+            "{}\ncode=$?\n# {EXIT_PARTIAL}: some inputs failed; `olke cluster status` and the filing name them.\n\
+             [ \"$code\" -eq {EXIT_PARTIAL} ] && exit 0\nexit \"$code\"",
+            words.join(" \\\n    ")
+        )
+    } else {
+        format!("exec {}", words.join(" \\\n    "))
+    };
     let script = format!(
-        "#!/bin/sh\n# Written by olke {} (`olke cluster slurm`); submitted with sbatch.\n{}\nexec {}\n",
+        "#!/bin/sh\n# Written by olke {} (`olke cluster slurm`); submitted with sbatch.\n{}\n{run}\n",
         env!("CARGO_PKG_VERSION"),
         directives.join("\n"),
-        words.join(" \\\n    ")
     );
     crate::archive::write_atomic(path, script.as_bytes()).with_context(|| format!("{}: cannot write", path.display()))
 }
