@@ -473,11 +473,10 @@ fn status(dir: &Path, json: bool) -> Result<u8> {
     for problem in &survey.manifest_problems {
         println!("  manifest problem: {problem}");
     }
-    let unfinished: Vec<&(String, Option<usize>)> = survey.missing.iter().collect();
-    if !unfinished.is_empty() && survey.shards_missing.is_empty() {
-        println!("Packages not made although their share reported (see its failures):");
-        for (name, shard) in unfinished {
-            println!("  {name} (share {})", shard.map_or("?".into(), |s| s.to_string()));
+    if !survey.not_made.is_empty() {
+        println!("Documents their share could not make (see the failures above):");
+        for name in &survey.not_made {
+            println!("  {name}");
         }
     }
     Ok(0)

@@ -15,7 +15,7 @@ use super::package::{self, Writing};
 use super::plan::PlannedDocument;
 use super::run::{ArchivedPage, PageJob, PageOutput, PageResult};
 use super::{Failure, IngestError, IngestOptions, IngestReport, Progress, Reason, ReviewPage, StageSeconds};
-use crate::archive::{AtomicFile, Archive};
+use crate::archive::{Archive, AtomicFile};
 use crate::load::Format;
 use crate::ocr;
 use crate::page::RecognizedPage;
@@ -210,7 +210,8 @@ impl<'a, F: FnMut(&PlannedDocument, PathBuf) -> Result<(), IngestError>> Assembl
         let now = Utc::now();
         let text_languages = document_languages(&assembly.summaries);
         // The languages the record states, else those found in the text.
-        let languages = if planned.bib.language.is_empty() { text_languages.clone() } else { planned.bib.language.clone() };
+        let languages =
+            if planned.bib.language.is_empty() { text_languages.clone() } else { planned.bib.language.clone() };
         let mut record = DocumentRecord {
             schema: SCHEMA_VERSION,
             id: id.clone(),

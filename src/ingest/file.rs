@@ -140,7 +140,9 @@ impl<'a> Filer<'a> {
         }
         if let (true, Some((file, row))) = (manifest.id_given, &manifest.described) {
             let id = &recognized.id;
-            let reason = format!("id '{id}' is already given to another document in the archive; choose another or leave the cell empty");
+            let reason = format!(
+                "id '{id}' is already given to another document in the archive; choose another or leave the cell empty"
+            );
             let problem =
                 Problem { file: file.clone(), row: Some(*row), line: None, column: Some(ID.to_string()), reason };
             progress.note(&problem.to_string());

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub(crate) use options::{IngestOptions, Progress, Shard};
-pub(crate) use package::{Survey, ShardReport};
+pub(crate) use package::{ShardReport, Survey};
 pub(crate) use report::{
     DocumentReport, Failure, IngestError, IngestReport, Outcome, Reason, ReviewPage, StageSeconds,
 };
@@ -98,8 +98,7 @@ pub(crate) fn recognize(
     if shard.index != 0 {
         report = IngestReport::default();
     }
-    let (mine, others): (Vec<_>, Vec<_>) = documents.into_iter().partition(|d| shard.has(d.order));
-    drop(others);
+    let mine: Vec<_> = documents.into_iter().filter(|d| shard.has(d.order)).collect();
     let expected: Vec<String> = mine.iter().map(|d| d.package_name()).collect();
     let (done, to_do): (Vec<_>, Vec<_>) = mine.into_iter().partition(|d| package::finished(out, &d.package_name()));
     let skipped: Vec<String> = done.iter().map(|d| d.package_name()).collect();

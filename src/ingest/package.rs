@@ -343,8 +343,10 @@ pub(crate) struct Survey {
     /// started, or failed: their log says which).
     pub shards_reported: Vec<usize>,
     pub shards_missing: Vec<usize>,
-    /// Packages expected and not there, with their share.
+    /// Packages expected and not there whose share has not reported, with their share.
     pub missing: Vec<(String, Option<usize>)>,
+    /// Packages their share's run could not make (its failures say why).
+    pub not_made: Vec<String>,
     /// Pages recognized by the runs that reported, and their mean word confidence.
     pub pages_recognized: usize,
     pub kept_pages: usize,
@@ -392,8 +394,7 @@ impl Survey {
             survey.manifest_warnings.extend(report.manifest_warnings.iter().cloned());
             survey.unlisted.extend(report.unlisted.iter().cloned());
         }
-        survey.shards_missing =
-            (0..shards.unwrap_or(0)).filter(|s| !survey.shards_reported.contains(s)).collect();
+        survey.shards_missing = (0..shards.unwrap_or(0)).filter(|s| !survey.shards_reported.contains(s)).collect();
         for (name, (shard, pages)) in &expected {
             let package = finished(dir, name).then(|| Package::read(&dir.join(name))).transpose()?;
             let pages = pages.or_else(|| package.as_ref().map(|p| p.manifest.record.pages.len())).unwrap_or(0);
@@ -403,6 +404,9 @@ impl Survey {
                 Some(_) => {
                     survey.documents_done += 1;
                     survey.pages_done += pages;
+                }
+                None if shard.is_some_and(|s| survey.shards_reported.contains(&s)) => {
+                    survey.not_made.push(name.clone())
                 }
                 None => survey.missing.push((name.clone(), *shard)),
             }

@@ -387,16 +387,16 @@ fn resolve(
                     remake = Some(id);
                 }
                 Archived::Sound(record) => {
-                let differs = if draft.described.is_some() && draft.bib != record.bib {
-                    "; its manifest row differs from the archived description (`olke catalog apply` changes that)"
-                } else {
-                    ""
-                };
-                progress.note(&format!(
-                    "{}: already archived as {}, skipped{differs}",
-                    draft.sources[0].path.display(),
-                    record.id
-                ));
+                    let differs = if draft.described.is_some() && draft.bib != record.bib {
+                        "; its manifest row differs from the archived description (`olke catalog apply` changes that)"
+                    } else {
+                        ""
+                    };
+                    progress.note(&format!(
+                        "{}: already archived as {}, skipped{differs}",
+                        draft.sources[0].path.display(),
+                        record.id
+                    ));
                     report.documents.push(DocumentReport::of(&record, Outcome::Unchanged));
                     continue;
                 }

@@ -186,7 +186,10 @@ impl IngestReport {
 
     /// True when every input was used as it was meant to be.
     pub(crate) fn complete(&self) -> bool {
-        self.failures.is_empty() && self.manifest_problems.is_empty() && self.unlisted.is_empty() && self.missing.is_empty()
+        self.failures.is_empty()
+            && self.manifest_problems.is_empty()
+            && self.unlisted.is_empty()
+            && self.missing.is_empty()
     }
 }
 
