@@ -480,7 +480,7 @@ fn resolve(
 pub(super) enum Archived {
     No,
     /// Archived, its PDF sound: nothing to do.
-    Sound(DocumentRecord),
+    Sound(Box<DocumentRecord>),
     /// Archived, but its PDF is gone or damaged (why): made again under its id.
     Damaged(String, String),
 }
@@ -494,7 +494,7 @@ pub(super) fn archived_as(archive: &Archive, catalog: &Catalog, key: &str) -> Re
         None => Archived::No,
         Some(record) => match pdf_damage(archive, &record) {
             Some(damage) => Archived::Damaged(record.id, damage),
-            None => Archived::Sound(record),
+            None => Archived::Sound(Box::new(record)),
         },
     })
 }
