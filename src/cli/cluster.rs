@@ -13,7 +13,8 @@ use super::ingest::{check_inputs, print_report, RecognitionArgs};
 use super::{print_json, progress, EXIT_PARTIAL, EXIT_USAGE};
 use crate::archive::Archive;
 use crate::config::Config;
-use crate::ingest::{self, Shard, ShardReport};
+use crate::ingest::{self, RecordedFailure, Shard, ShardReport};
+use crate::record::table::Problem;
 
 pub(super) const RECOGNIZE_HELP: &str = "\
 Writes one package per document into DIR: the searchable PDF, its pages' words and boxes,
@@ -200,18 +201,23 @@ fn print_shard_summary(out: &Path, report: &ShardReport) {
         report.seconds,
         out.display()
     );
-    if !report.failures.is_empty() {
-        println!("{} input(s) failed:", report.failures.len());
-        for failure in &report.failures {
+    print_recorded(&report.failures, &report.manifest_problems);
+    for path in &report.unlisted {
+        println!("  not listed in its batch's manifest, not recognized: {}", path.display());
+    }
+}
+
+/// The failed inputs and manifest problems recognition runs reported.
+fn print_recorded(failures: &[RecordedFailure], problems: &[Problem]) {
+    if !failures.is_empty() {
+        println!("{} input(s) failed:", failures.len());
+        for failure in failures {
             let page = failure.page.map(|p| format!("page {p}: ")).unwrap_or_default();
             println!("  {}: {page}{}", failure.path.display(), failure.reason);
         }
     }
-    for problem in &report.manifest_problems {
+    for problem in problems {
         println!("  manifest problem: {problem}");
-    }
-    for path in &report.unlisted {
-        println!("  not listed in its batch's manifest, not recognized: {}", path.display());
     }
 }
 
@@ -463,16 +469,7 @@ fn status(dir: &Path, json: bool) -> Result<u8> {
     if survey.pages_recognized > 0 {
         println!("Mean word confidence so far: {:.1}", survey.mean_conf);
     }
-    if !survey.failures.is_empty() {
-        println!("{} input(s) failed:", survey.failures.len());
-        for failure in &survey.failures {
-            let page = failure.page.map(|p| format!("page {p}: ")).unwrap_or_default();
-            println!("  {}: {page}{}", failure.path.display(), failure.reason);
-        }
-    }
-    for problem in &survey.manifest_problems {
-        println!("  manifest problem: {problem}");
-    }
+    print_recorded(&survey.failures, &survey.manifest_problems);
     if !survey.not_made.is_empty() {
         println!("Documents their share could not make (see the failures above):");
         for name in &survey.not_made {

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub(crate) use options::{IngestOptions, Progress, Shard};
-pub(crate) use package::{ShardReport, Survey};
+pub(crate) use package::{RecordedFailure, ShardReport, Survey};
 pub(crate) use report::{
     DocumentReport, Failure, IngestError, IngestReport, Outcome, Reason, ReviewPage, StageSeconds,
 };
