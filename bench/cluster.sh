@@ -47,5 +47,11 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in 1 2 3; do
     rm -rf "$out/filed"
     "$olke" --archive "$out/filed" file "$out/packages-4" --json >"$out/filed.json" 2>/dev/null || true
-    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); p=sum(d["pages"] for d in r["documents"]); print(f"filing: {len(r[\"documents\"])} documents, {p} pages in {r[\"seconds\"]:.2f} s = {r[\"seconds\"]/p*100:.2f} s per hundred pages")' "$out/filed.json"
+    python3 - "$out/filed.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+pages = sum(d["pages"] for d in report["documents"])
+seconds = report["seconds"]
+print(f"filing: {len(report['documents'])} documents, {pages} pages in {seconds:.2f} s = {seconds / pages * 100:.2f} s per hundred pages")
+PY
 done

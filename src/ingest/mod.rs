@@ -72,7 +72,7 @@ pub(crate) fn ingest(
         assembler.accept(job, result, seconds, progress)
     })?;
     let (mut report, _) = assembler.finish();
-    filer.finish(&mut report);
+    filer.finish(&mut report)?;
     std::fs::remove_dir_all(&workspace).map_err(at(&workspace))?;
 
     writer.finish()?;
@@ -169,7 +169,7 @@ pub(crate) fn file_packages(
         }
     }
     progress.finish();
-    filer.finish(&mut report);
+    filer.finish(&mut report)?;
     writer.finish()?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
