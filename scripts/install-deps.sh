@@ -7,7 +7,8 @@
 #                                    ALTO, METS and MARCXML, html5lib validates the published
 #                                    site, headless Chromium and chromedriver walk it, Sickle
 #                                    harvests /oai, iiif-validator and iiif-prezi3 check
-#                                    IIIF, libmagic for the validator; OCRmyPDF 17 with
+#                                    IIIF, libmagic for the validator; Slurm and munge run
+#                                    tests/cluster.rs's one-node cluster; OCRmyPDF 17 with
 #                                    Ghostscript, pikepdf and fontTools, in the virtual
 #                                    environment /opt/olke-venv, for the PDF/A tests)
 #   scripts/install-deps.sh --bench  also the comparison tools for `make bench`, and the
@@ -25,7 +26,7 @@ venv_packages=()
 for arg in "$@"; do
   case "$arg" in
     --test) packages+=(python3 python3-pip python3-venv chromium chromium-driver ghostscript libmagic1
-        libxml2-utils libmarc-lint-perl)
+        libxml2-utils libmarc-lint-perl slurmctld slurmd slurm-client munge)
       python_packages+=(pymarc html5lib sickle iiif_validator iiif_prezi3)
       venv_packages+=("ocrmypdf>=17,<18" fonttools) ;;
     --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk tesseract-ocr-script-cyrl); python_packages+=(rapidfuzz) ;;

@@ -59,17 +59,6 @@ impl Staged {
         write_atomic(&path, json).map_err(at(&path))
     }
 
-    /// Gives the new version up: the staged files are removed, the current version stays.
-    pub(crate) fn abandon(self) -> Result<()> {
-        fs::remove_dir_all(&self.dir).map_err(at(&self.dir))?;
-        if !self.archive.record_path(&self.id).exists() {
-            // A new document given up: no empty folder is left in its name, as in `recover`.
-            let _ = fs::remove_dir(self.archive.pages_dir(&self.id));
-            let _ = fs::remove_dir(self.archive.document_dir(&self.id));
-        }
-        Ok(())
-    }
-
     /// Commits the new version: writes `record` (which must name the staged PDF's
     /// checksum; a change without a new PDF commits just the record), then moves the
     /// staged files into place.

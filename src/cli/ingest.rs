@@ -18,6 +18,16 @@ pub(super) struct IngestArgs {
     /// Batch folders or scan files (TIFF, JPEG, PNG, PDF).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub recognition: RecognitionArgs,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// How pages are recognized: the options `olke ingest` and `olke recognize` share.
+#[derive(Args, Debug)]
+pub(super) struct RecognitionArgs {
     /// Pages recognized in parallel (default: the number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -77,12 +87,9 @@ pub(super) struct IngestArgs {
     /// Put each document in a collection named after the folder its file is in.
     #[arg(long)]
     collection_from_folder: bool,
-    /// Print the report as JSON on stdout.
-    #[arg(long)]
-    json: bool,
 }
 
-impl IngestArgs {
+impl RecognitionArgs {
     fn prepare_options(&self) -> PrepareOptions {
         let base = if self.no_prepare { PrepareOptions::none() } else { PrepareOptions::default() };
         PrepareOptions {
@@ -96,6 +103,37 @@ impl IngestArgs {
             image_mode: self.image_mode,
         }
     }
+
+    /// No `--jobs` was given (a job script then gives the cores it was allotted).
+    pub(super) fn jobs_unset(&self) -> bool {
+        self.jobs.is_none()
+    }
+
+    /// The ingest options these arguments give, with the archive's settings (its olke.toml)
+    /// where the arguments leave them open.
+    pub(super) fn options(&self, config: Config) -> IngestOptions {
+        let mut options = IngestOptions {
+            prepare: self.prepare_options(),
+            models: self.lang.clone().unwrap_or(config.ocr.models),
+            language_models: config.ocr.language_models,
+            jpeg_quality: self.jpeg_quality,
+            review_below: self.review_below,
+            include_unlisted: self.include_unlisted,
+            pdf_ocr: match (self.redo_ocr, self.force_ocr) {
+                (_, true) => OcrMode::Force,
+                (true, false) => OcrMode::RedoText,
+                (false, false) => OcrMode::KeepText,
+            },
+            collection_from_folder: self.collection_from_folder,
+            ..Default::default()
+        };
+        if let Some(jobs) = self.jobs {
+            options.jobs = jobs.max(1);
+        }
+        options.load.fallback_dpi = self.dpi;
+        options.load.max_pixels = self.max_megapixels.saturating_mul(1_000_000);
+        options
+    }
 }
 
 fn scanning_dpi(text: &str) -> std::result::Result<f32, String> {
@@ -105,41 +143,32 @@ fn scanning_dpi(text: &str) -> std::result::Result<f32, String> {
     }
 }
 
+/// Usage error unless every path given is there.
+pub(super) fn check_inputs(paths: &[PathBuf]) -> Option<u8> {
+    let missing = paths.iter().find(|p| !p.exists())?;
+    eprintln!("olke: {}: no such file or folder; give a batch folder or scan files", missing.display());
+    Some(EXIT_USAGE)
+}
+
 pub(super) fn run(archive: &Archive, args: IngestArgs) -> Result<u8> {
-    if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
-        eprintln!("olke: {}: no such file or folder; give a batch folder or scan files", missing.display());
-        return Ok(EXIT_USAGE);
+    if let Some(code) = check_inputs(&args.paths) {
+        return Ok(code);
     }
     // The archive folder is made first so that a new archive gets its olke.toml at once.
     archive.create_layout()?;
-    let config = Config::load(archive)?;
-    let mut options = IngestOptions {
-        prepare: args.prepare_options(),
-        models: args.lang.unwrap_or(config.ocr.models),
-        language_models: config.ocr.language_models,
-        jpeg_quality: args.jpeg_quality,
-        review_below: args.review_below,
-        include_unlisted: args.include_unlisted,
-        pdf_ocr: match (args.redo_ocr, args.force_ocr) {
-            (_, true) => OcrMode::Force,
-            (true, false) => OcrMode::RedoText,
-            (false, false) => OcrMode::KeepText,
-        },
-        collection_from_folder: args.collection_from_folder,
-        ..Default::default()
-    };
-    if let Some(jobs) = args.jobs {
-        options.jobs = jobs.max(1);
-    }
-    options.load.fallback_dpi = args.dpi;
-    options.load.max_pixels = args.max_megapixels.saturating_mul(1_000_000);
+    let options = args.recognition.options(Config::load(archive)?);
 
     let progress = progress::Bar::new();
     let report = ingest::ingest(archive, &args.paths, &options, &progress)?;
-    if args.json {
-        print_json(&report)?;
+    print_report(archive, &report, args.json)
+}
+
+/// Prints an ingest's (or a filing's) report and gives its exit code.
+pub(super) fn print_report(archive: &Archive, report: &IngestReport, json: bool) -> Result<u8> {
+    if json {
+        print_json(report)?;
     } else {
-        print_ingest_summary(archive, &report);
+        print_ingest_summary(archive, report);
     }
     Ok(if report.complete() { 0 } else { EXIT_PARTIAL })
 }
@@ -205,6 +234,15 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
         println!("{} manifest problem(s); those rows were not ingested:", report.manifest_problems.len());
         for problem in &report.manifest_problems {
             println!("  {problem}");
+        }
+    }
+    if !report.missing.is_empty() {
+        println!(
+            "{} package(s) expected and not there (their recognition failed or is still running; run it again, then file again):",
+            report.missing.len()
+        );
+        for path in &report.missing {
+            println!("  {}", path.display());
         }
     }
     if !report.unlisted.is_empty() {

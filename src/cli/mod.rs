@@ -3,6 +3,7 @@
 //! failed, 4 the archive has problems (verify, backup, restore).
 
 mod catalog;
+mod cluster;
 mod collections;
 mod deliver;
 mod documents;
@@ -41,6 +42,7 @@ pub const EXIT_PROBLEMS: u8 = 4;
                   scans/<batch>/ → OCR (Tesseract, Kazakh, Russian, English) → archive/.",
     after_help = "Examples:\n  \
         olke ingest scans/2024-03\n  \
+        olke cluster slurm scans/2024-03 --tasks 8 --packages /shared/olke-packages\n  \
         olke --archive /srv/archive ingest scans/2024-03 scans/2024-04 --jobs 2\n  \
         olke list --json\n  \
         olke show balkhash-1968\n  \
@@ -79,6 +81,16 @@ enum Command {
         documents/<id>/previous/.\n\n\
         Examples:\n  olke ingest scans/2024-03\n  olke ingest scans/2024-03 --include-unlisted\n  olke ingest scans/2024-03/p001.tif --dpi 400\n  olke ingest scans/* --jobs 2 --json > report.json")]
     Ingest(ingest::IngestArgs),
+    /// Recognize a share of a batch into document packages, for `olke file` (no archive
+    /// needed; any number at once).
+    #[command(after_help = cluster::RECOGNIZE_HELP)]
+    Recognize(cluster::RecognizeArgs),
+    /// File document packages written by `olke recognize` into the archive.
+    #[command(after_help = cluster::FILE_HELP)]
+    File(cluster::FileArgs),
+    /// Ingest on a cluster: recognition as a Slurm array job, filing after it; progress.
+    #[command(after_help = cluster::CLUSTER_HELP)]
+    Cluster(cluster::ClusterArgs),
     /// List the archived documents.
     #[command(after_help = "Examples:\n  olke list\n  olke list --json | jq '.[].id'")]
     List {
@@ -228,6 +240,9 @@ fn dispatch(cli: Cli) -> Result<u8> {
     let archive = Archive::new(cli.archive);
     match cli.command {
         Command::Ingest(args) => ingest::run(&archive, args),
+        Command::Recognize(args) => cluster::recognize(&archive, args),
+        Command::File(args) => cluster::file(&archive, args),
+        Command::Cluster(args) => cluster::cluster(&archive, args),
         Command::List { json } => documents::list(&archive, json),
         Command::Show { id, json } => documents::show(&archive, &id, json),
         Command::Text { id, page } => documents::text(&archive, &id, page),

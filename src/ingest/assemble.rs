@@ -1,23 +1,21 @@
-//! Assembling and filing: finished pages are written into their document's PDF in order,
-//! and a document whose last page is in is filed in the archive (staged, then committed by
-//! its record; see [`crate::archive::staging`]), the catalogue and the search index.
+//! Assembling: finished pages are written into their document's PDF in order, and a
+//! document whose last page is in is made into a package (see [`super::package`]): the
+//! PDF, its pages' words and boxes, and the record as recognized. Filing takes it from
+//! there ([`super::file`]).
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
+use super::package::{self, Writing};
 use super::plan::PlannedDocument;
 use super::run::{ArchivedPage, PageJob, PageOutput, PageResult};
-use super::{
-    DocumentReport, Failure, IngestError, IngestOptions, IngestReport, Progress, Reason, ReviewPage, StageSeconds,
-};
-use crate::archive::staging::Staged;
-use crate::archive::{write_atomic, Archive, AtomicFile};
-use crate::integrity::Writer;
+use super::{Failure, IngestError, IngestOptions, IngestReport, Progress, Reason, ReviewPage, StageSeconds};
+use crate::archive::{Archive, AtomicFile};
 use crate::load::Format;
 use crate::ocr;
 use crate::page::RecognizedPage;
@@ -50,44 +48,46 @@ type PdfOut = PdfWriter<Hashing<BufWriter<AtomicFile>>>;
 /// A document whose pages are arriving.
 #[derive(Default)]
 struct Assembly {
-    /// The new version's files, staged from the first good page on.
-    staged: Option<Staged>,
+    /// Its package, begun with the first good page.
+    package: Option<Writing>,
     writer: Option<PdfOut>,
     next_seq: usize,
     waiting: BTreeMap<usize, PageResult>,
     pages: Vec<RecognizedPage>,
     summaries: Vec<PageSummary>,
+    review: Vec<ReviewPage>,
     /// Source PDFs whose pages are being kept, by source index, each with its copier (so
     /// the objects its pages share are written once).
     imports: HashMap<usize, (SourcePdf, PageCopier<'static>)>,
-    /// A page could not be copied: the document is not archived, its later pages dropped.
+    /// A page could not be copied: the document is not packaged, its later pages dropped.
     failed: bool,
 }
 
-/// Files finished pages into the archive, in order, one document at a time.
-pub(super) struct Collector<'a> {
-    archive: &'a Archive,
-    writer: &'a mut Writer,
+/// Makes finished pages into document packages in `out`, in order, one document at a
+/// time, and hands each finished package to `packaged`.
+pub(super) struct Assembler<'a, F> {
+    out: &'a Path,
     options: &'a IngestOptions,
     documents: &'a [PlannedDocument],
+    packaged: F,
     open: HashMap<usize, Assembly>,
     report: IngestReport,
     conf_sum: f64,
     conf_words: usize,
 }
 
-impl<'a> Collector<'a> {
+impl<'a, F: FnMut(&PlannedDocument, PathBuf) -> Result<(), IngestError>> Assembler<'a, F> {
     pub(super) fn new(
-        archive: &'a Archive,
-        writer: &'a mut Writer,
+        out: &'a Path,
         options: &'a IngestOptions,
         documents: &'a [PlannedDocument],
         report: IngestReport,
-    ) -> Collector<'a> {
-        Collector { archive, writer, options, documents, open: HashMap::new(), report, conf_sum: 0.0, conf_words: 0 }
+        packaged: F,
+    ) -> Assembler<'a, F> {
+        Assembler { out, options, documents, packaged, open: HashMap::new(), report, conf_sum: 0.0, conf_words: 0 }
     }
 
-    /// Takes one finished page; files its document when it was the last one missing.
+    /// Takes one finished page; packages its document when it was the last one missing.
     pub(super) fn accept(
         &mut self,
         job: PageJob,
@@ -115,59 +115,59 @@ impl<'a> Collector<'a> {
         }
         if self.open[&document].next_seq == self.documents[document].scanned_pages() {
             let assembly = self.open.remove(&document).expect("present");
-            self.file(document, assembly, progress)?;
+            if let Some(dir) = self.package(document, assembly, progress)? {
+                (self.packaged)(&self.documents[document], dir)?;
+            }
         }
         Ok(())
     }
 
     fn add_page(&mut self, document: usize, output: PageOutput, progress: &dyn Progress) -> Result<(), IngestError> {
-        let id = &self.documents[document].id;
+        let planned = &self.documents[document];
         let assembly = self.open.get_mut(&document).expect("open");
         if assembly.writer.is_none() {
-            let staged = Staged::begin(self.archive, id)?;
-            let path = staged.pdf_path();
+            let package = Writing::begin(self.out, &planned.package_name())?;
+            let path = package.pdf_path();
             let write_err = |source| IngestError::Io(crate::path_error::PathError { path: path.clone(), source });
             let file = AtomicFile::create(&path).map_err(write_err)?;
             let out = Hashing { inner: BufWriter::new(file), hasher: Sha256::new(), bytes: 0 };
             assembly.writer = Some(PdfWriter::new(out).map_err(write_err)?);
-            assembly.staged = Some(staged);
+            assembly.package = Some(package);
         }
+        let pdf_path = assembly.package.as_ref().expect("begun above").pdf_path();
         let writer = assembly.writer.as_mut().expect("created above");
         let mut summary = output.summary;
         match output.pdf {
             ArchivedPage::Made(page) => {
-                writer.add_page(page).map_err(|source| {
-                    IngestError::Io(crate::path_error::PathError { path: self.archive.pdf_path(id), source })
-                })?;
+                writer
+                    .add_page(page)
+                    .map_err(|source| IngestError::Io(crate::path_error::PathError { path: pdf_path, source }))?;
                 self.conf_sum += (output.recognized.mean_conf * summary.words as f32) as f64;
                 self.conf_words += summary.words;
                 self.report.pages += 1;
             }
             ArchivedPage::Kept => {
-                let planned = &self.documents[document].sources[summary.source];
+                let source = &planned.sources[summary.source];
                 let copied = match assembly.imports.entry(summary.source) {
                     Entry::Occupied(open) => Ok(open.into_mut()),
-                    Entry::Vacant(slot) => SourcePdf::open(planned.readable())
-                        .map(|source| &mut *slot.insert((source, PageCopier::new())))
+                    Entry::Vacant(slot) => SourcePdf::open(source.readable())
+                        .map(|pdf| &mut *slot.insert((pdf, PageCopier::new())))
                         .map_err(CopyError::from),
                 }
-                .and_then(|(source, copier)| copier.copy_page(source, writer, summary.source_page as u32 + 1));
+                .and_then(|(pdf, copier)| copier.copy_page(pdf, writer, summary.source_page as u32 + 1));
                 match copied {
                     Ok(()) => self.report.kept_pages += 1,
                     // What the source's structure refused is that file's failure; the
-                    // archive not taking a write stops the run.
+                    // package not taking a write stops the run.
                     Err(CopyError::Source(e)) => {
                         let reason = Reason::NotCopied(e.reason);
                         let failure =
-                            Failure { path: planned.path.clone(), page: Some(summary.source_page + 1), reason };
+                            Failure { path: source.path.clone(), page: Some(summary.source_page + 1), reason };
                         self.abandon(document, failure, progress)?;
                         return Ok(());
                     }
                     Err(CopyError::Write(source)) => {
-                        return Err(IngestError::Io(crate::path_error::PathError {
-                            path: self.archive.pdf_path(id),
-                            source,
-                        }))
+                        return Err(IngestError::Io(crate::path_error::PathError { path: pdf_path, source }))
                     }
                 }
             }
@@ -182,7 +182,7 @@ impl<'a> Collector<'a> {
             };
             if let Some(reason) = reason {
                 let (page, mean_conf) = (summary.number, summary.mean_conf);
-                self.report.review.push(ReviewPage { id: id.clone(), page, mean_conf, reason });
+                assembly.review.push(ReviewPage { id: planned.id.clone(), page, mean_conf, reason });
             }
         }
         assembly.pages.push(output.recognized);
@@ -190,34 +190,32 @@ impl<'a> Collector<'a> {
         Ok(())
     }
 
-    /// Completes the PDF and files the document: PDF and pages staged, the record
-    /// committing them (see [`crate::archive::staging`]), then the catalogue.
-    fn file(&mut self, document: usize, assembly: Assembly, progress: &dyn Progress) -> Result<(), IngestError> {
+    /// Completes the PDF and writes the document's package; returns its folder, or nothing
+    /// when the document could not be made.
+    fn package(
+        &mut self,
+        document: usize,
+        assembly: Assembly,
+        progress: &dyn Progress,
+    ) -> Result<Option<PathBuf>, IngestError> {
         let planned = &self.documents[document];
         let id = &planned.id;
         if assembly.failed {
-            return Ok(());
+            return Ok(None);
         }
-        let (Some(writer), Some(staged)) = (assembly.writer, assembly.staged) else {
+        let (Some(writer), Some(package)) = (assembly.writer, assembly.package) else {
             progress.note(&format!("{id}: no page could be read; nothing archived"));
-            return Ok(());
+            return Ok(None);
         };
         let now = Utc::now();
-        let previous = self.writer.catalog.get(id)?;
-        let (bib, history) = match &previous {
-            // A rescan without a manifest keeps the description it had, edits and all.
-            Some(old) if !planned.described => (old.bib.clone(), old.history.clone()),
-            // A manifest's description replaces it; what changes goes into the history.
-            Some(old) => (planned.bib.clone(), [old.history.clone(), planned.bib.changes_from(&old.bib, now)].concat()),
-            None => (planned.bib.clone(), Vec::new()),
-        };
+        let text_languages = document_languages(&assembly.summaries);
         // The languages the record states, else those found in the text.
         let languages =
-            if bib.language.is_empty() { document_languages(&assembly.summaries) } else { bib.language.clone() };
+            if planned.bib.language.is_empty() { text_languages.clone() } else { planned.bib.language.clone() };
         let mut record = DocumentRecord {
             schema: SCHEMA_VERSION,
             id: id.clone(),
-            bib,
+            bib: planned.bib.clone(),
             source_files: planned.sources.iter().map(|s| s.file.clone()).collect(),
             content_key: planned.content_key.clone(),
             pages: assembly.summaries,
@@ -227,11 +225,11 @@ impl<'a> Collector<'a> {
             pdf_bytes: 0,
             pdf_a: Some(writer.pdf_a()),
             ocr: OcrInfo { engine: format!("Tesseract {}", ocr::engine_version()), models: planned.models.clone() },
-            created: previous.as_ref().map_or(now, |p| p.created),
+            created: now,
             updated: now,
-            history,
+            history: Vec::new(),
         };
-        let pdf_path = staged.pdf_path();
+        let pdf_path = package.pdf_path();
         let write_err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| IngestError::Io(crate::path_error::PathError { path, source })
@@ -251,37 +249,38 @@ impl<'a> Collector<'a> {
                     page: None,
                     reason: Reason::NotCopied(format!("the PDF made from it fails {problem}")),
                 };
-                staged.abandon()?;
+                package.abandon()?;
                 self.report_failure(failure, progress);
-                return Ok(());
+                return Ok(None);
             }
         }
         for (i, page) in assembly.pages.iter().enumerate() {
-            staged.write_page(i as u32 + 1, &serde_json::to_vec(page).expect("pages serialize"))?;
+            package.write_page(i as u32 + 1, page)?;
         }
-        if let Some(old) = &previous {
-            self.keep_previous_version(old).map_err(write_err(&self.archive.document_dir(id)))?;
-        }
-        staged.commit(&record)?;
-        self.writer.catalog.put(&record, &assembly.pages)?;
-        self.writer.catalog.flush()?;
-        // Committed per document: a crash loses at most this one from the index, and the
-        // next run's sync puts it back.
-        self.writer.index.update(&record, &assembly.pages)?;
-        self.writer.index.commit()?;
-        self.report.documents.push(DocumentReport::of(&record, planned.outcome));
-        Ok(())
+        let manifest = package::Manifest {
+            format: package::FORMAT,
+            olke_version: env!("CARGO_PKG_VERSION").to_string(),
+            order: planned.order,
+            id_given: planned.id_given,
+            batch: planned.batch.clone(),
+            stem: planned.stem.clone(),
+            described: planned.described.clone(),
+            text_languages,
+            record,
+            review: assembly.review,
+        };
+        Ok(Some(package.finish(&manifest)?))
     }
 
-    /// Gives up document `document` for `failure`: what was staged of it is removed, and
-    /// its pages still to come are dropped.
+    /// Gives up document `document` for `failure`: what was written of its package is
+    /// removed, and its pages still to come are dropped.
     fn abandon(&mut self, document: usize, failure: Failure, progress: &dyn Progress) -> Result<(), IngestError> {
         let assembly = self.open.get_mut(&document).expect("open");
         assembly.failed = true;
-        // The PDF's temporary file goes first: it is inside the staging folder.
+        // The PDF's temporary file goes first: it is inside the package's folder.
         drop(assembly.writer.take());
-        if let Some(staged) = assembly.staged.take() {
-            staged.abandon()?;
+        if let Some(package) = assembly.package.take() {
+            package.abandon()?;
         }
         self.report_failure(failure, progress);
         Ok(())
@@ -293,30 +292,11 @@ impl<'a> Collector<'a> {
         self.report.failures.push(failure);
     }
 
-    /// The report of the run, with the mean confidence of the pages recognized.
-    pub(super) fn finish(self) -> IngestReport {
+    /// The report of the run, with the mean confidence of the pages recognized and the
+    /// words it is over.
+    pub(super) fn finish(self) -> (IngestReport, usize) {
         let mean_conf = if self.conf_words == 0 { 0.0 } else { (self.conf_sum / self.conf_words as f64) as f32 };
-        IngestReport { mean_conf, ..self.report }
-    }
-
-    /// Before a changed document replaces its PDF, the old PDF and record are kept under
-    /// `previous/`, so nothing archived is lost.
-    fn keep_previous_version(&self, old: &DocumentRecord) -> io::Result<()> {
-        let stamp = old.updated.format("%Y%m%dT%H%M%SZ").to_string();
-        let dir = self.archive.document_dir(&old.id).join("previous").join(stamp);
-        std::fs::create_dir_all(&dir)?;
-        let pdf = self.archive.pdf_path(&old.id);
-        if pdf.exists() {
-            let kept = dir.join(pdf.file_name().expect("a PDF path has a name"));
-            if !kept.exists() {
-                std::fs::hard_link(&pdf, &kept).or_else(|_| std::fs::copy(&pdf, &kept).map(|_| ()))?;
-            }
-        }
-        let record = self.archive.record_path(&old.id);
-        if record.exists() {
-            write_atomic(&dir.join("record.json"), &std::fs::read(&record)?)?;
-        }
-        Ok(())
+        (IngestReport { mean_conf, ..self.report }, self.conf_words)
     }
 }
 

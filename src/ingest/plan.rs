@@ -21,10 +21,12 @@ use crate::record::table::{Problem, ID};
 use crate::record::{Bibliographic, DocumentRecord, SourceFile};
 
 /// The documents to make of `inputs` (batch folders or single scan files), each with its
-/// id and outcome settled. What cannot be used goes into `report`.
+/// id settled. What cannot be used goes into `report`.
+/// Without a catalogue (recognition on its own), documents are settled only among
+/// themselves: each gets the id it would get in an empty archive, and filing settles it
+/// against the archive.
 pub(super) fn plan(
-    archive: &Archive,
-    catalog: &Catalog,
+    archived: Option<(&Archive, &Catalog)>,
     inputs: &[PathBuf],
     options: &IngestOptions,
     report: &mut IngestReport,
@@ -36,7 +38,11 @@ pub(super) fn plan(
         progress.note(&failure.to_string());
     }
     let drafts = drafts(&batches, sources, options, report, progress);
-    resolve(archive, catalog, drafts, options, report, progress)
+    let mut planned = resolve(archived, drafts, options, report, progress)?;
+    for (order, document) in planned.iter_mut().enumerate() {
+        document.order = order;
+    }
+    Ok(planned)
 }
 
 /// A source file planned into a document.
@@ -62,13 +68,19 @@ impl PlannedSource {
 /// A document to make.
 #[derive(Debug)]
 pub(super) struct PlannedDocument {
+    /// Its place in the plan of the whole batch (shards are cut by it).
+    pub(super) order: usize,
     pub(super) id: String,
+    /// The id is the one the manifest gives.
+    pub(super) id_given: bool,
+    /// The batch name and first file's stem, which make an id when the planned one is taken.
+    pub(super) batch: String,
+    pub(super) stem: String,
     /// Tesseract models for its pages: those of the record's languages when it states them.
     pub(super) models: String,
-    pub(super) outcome: Outcome,
     pub(super) bib: Bibliographic,
-    /// The description comes from a manifest (not made up from the file name).
-    pub(super) described: bool,
+    /// The manifest row the description comes from (none: made up from the file name).
+    pub(super) described: Option<(PathBuf, usize)>,
     pub(super) sources: Vec<PlannedSource>,
     pub(super) content_key: String,
 }
@@ -76,6 +88,11 @@ pub(super) struct PlannedDocument {
 impl PlannedDocument {
     pub(super) fn scanned_pages(&self) -> usize {
         self.sources.iter().map(|s| s.pages).sum()
+    }
+
+    /// The name of its package (see [`super::package`]).
+    pub(super) fn package_name(&self) -> String {
+        super::package::name(&self.id, &self.content_key)
     }
 }
 
@@ -345,43 +362,44 @@ fn drafts(
 /// Settles each draft against the catalogue: already archived (skip), a changed version of
 /// an archived document (same id, made again), or new (its own unique id).
 fn resolve(
-    archive: &Archive,
-    catalog: &Catalog,
+    archived: Option<(&Archive, &Catalog)>,
     drafts: Vec<Draft>,
     options: &IngestOptions,
     report: &mut IngestReport,
     progress: &dyn Progress,
 ) -> Result<Vec<PlannedDocument>, IngestError> {
-    let mut taken: HashSet<String> = catalog.ids()?.into_iter().collect();
+    let mut taken: HashSet<String> = match archived {
+        Some((_, catalog)) => catalog.ids()?.into_iter().collect(),
+        None => HashSet::new(),
+    };
     let mut keys_this_run: HashMap<String, String> = HashMap::new();
     // Ids planned in this run, with where each came from (a manifest row or a scan).
     let mut planned_ids: HashMap<String, String> = HashMap::new();
     let mut planned = Vec::new();
     for draft in drafts {
         let key = content_key(&draft.sources);
-        let archived = match catalog.find_content(&key)? {
-            Some(id) => catalog.get(&id)?,
-            None => None,
-        };
-        // An archived document whose PDF is gone or damaged is made again from its scans.
         let mut remake = None;
-        if let Some(record) = archived {
-            if let Some(damage) = pdf_damage(archive, &record) {
-                progress.note(&format!("{}: {damage}; made again from its scans", record.id));
-                remake = Some(record.id);
-            } else {
-                let differs = if draft.described.is_some() && draft.bib != record.bib {
-                    "; its manifest row differs from the archived description (`olke catalog apply` changes that)"
-                } else {
-                    ""
-                };
-                progress.note(&format!(
-                    "{}: already archived as {}, skipped{differs}",
-                    draft.sources[0].path.display(),
-                    record.id
-                ));
-                report.documents.push(DocumentReport::of(&record, Outcome::Unchanged));
-                continue;
+        if let Some((archive, catalog)) = archived {
+            match archived_as(archive, catalog, &key)? {
+                Archived::No => {}
+                Archived::Damaged(id, damage) => {
+                    progress.note(&format!("{id}: {damage}; made again from its scans"));
+                    remake = Some(id);
+                }
+                Archived::Sound(record) => {
+                    let differs = if draft.described.is_some() && draft.bib != record.bib {
+                        "; its manifest row differs from the archived description (`olke catalog apply` changes that)"
+                    } else {
+                        ""
+                    };
+                    progress.note(&format!(
+                        "{}: already archived as {}, skipped{differs}",
+                        draft.sources[0].path.display(),
+                        record.id
+                    ));
+                    report.documents.push(DocumentReport::of(&record, Outcome::Unchanged));
+                    continue;
+                }
             }
         }
         if let Some(id) = keys_this_run.get(&key) {
@@ -410,17 +428,16 @@ fn resolve(
             }
             models
         };
-        let mut existing = remake;
-        for source in draft.sources.iter().filter(|_| existing.is_none()) {
-            if let Some(id) = catalog.find_source(&source.file.identity())? {
-                existing = Some(id);
-                break;
-            }
-        }
+        let files: Vec<&SourceFile> = draft.sources.iter().map(|s| &s.file).collect();
+        let existing = match (remake, archived) {
+            (Some(id), _) => Some(id),
+            (None, Some((_, catalog))) => archived_source(catalog, &files)?,
+            (None, None) => None,
+        };
         // When a manifest splits an archived document, its first part keeps the id.
         let existing = existing.filter(|id| !planned_ids.contains_key(id));
-        let (id, outcome) = match (existing, &draft.id) {
-            (Some(id), _) => (id, Outcome::Updated),
+        let id = match (existing, &draft.id) {
+            (Some(id), _) => id,
             (None, Some(id)) if taken.contains(id) => {
                 let (file, row) = draft.described.clone().expect("only a manifest gives ids");
                 let holder = match planned_ids.get(id) {
@@ -433,8 +450,8 @@ fn resolve(
                 report.manifest_problems.push(problem);
                 continue;
             }
-            (None, Some(id)) => (id.clone(), Outcome::Created),
-            (None, None) => (unique_id(&draft, &mut taken), Outcome::Created),
+            (None, Some(id)) => id.clone(),
+            (None, None) => unique_id(&draft.batch, &draft.stem, |id| taken.contains(id)),
         };
         taken.insert(id.clone());
         let origin = match &draft.described {
@@ -444,16 +461,52 @@ fn resolve(
         planned_ids.insert(id.clone(), origin);
         keys_this_run.insert(key.clone(), id.clone());
         planned.push(PlannedDocument {
+            order: 0, // numbered once the plan is whole
             id,
-            outcome,
+            id_given: draft.id.is_some(),
+            batch: draft.batch,
+            stem: draft.stem,
             models,
             bib: draft.bib,
-            described: draft.described.is_some(),
+            described: draft.described,
             sources: draft.sources,
             content_key: key,
         });
     }
     Ok(planned)
+}
+
+/// Whether scans with content key `key` are archived, and in what state.
+pub(super) enum Archived {
+    No,
+    /// Archived, its PDF sound: nothing to do.
+    Sound(Box<DocumentRecord>),
+    /// Archived, but its PDF is gone or damaged (why): made again under its id.
+    Damaged(String, String),
+}
+
+pub(super) fn archived_as(archive: &Archive, catalog: &Catalog, key: &str) -> Result<Archived, IngestError> {
+    let record = match catalog.find_content(key)? {
+        Some(id) => catalog.get(&id)?,
+        None => None,
+    };
+    Ok(match record {
+        None => Archived::No,
+        Some(record) => match pdf_damage(archive, &record) {
+            Some(damage) => Archived::Damaged(record.id, damage),
+            None => Archived::Sound(Box::new(record)),
+        },
+    })
+}
+
+/// The archived document one of `files` belongs to (an earlier version of these scans).
+pub(super) fn archived_source(catalog: &Catalog, files: &[&SourceFile]) -> Result<Option<String>, IngestError> {
+    for file in files {
+        if let Some(id) = catalog.find_source(&file.identity())? {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
 }
 
 /// Why a document's archived PDF cannot be trusted (missing, or not the bytes its record
@@ -468,16 +521,16 @@ fn pdf_damage(archive: &Archive, record: &DocumentRecord) -> Option<String> {
 }
 
 /// The file stem, or `batch-stem` when the stem is taken, or a numbered variant.
-fn unique_id(draft: &Draft, taken: &mut HashSet<String>) -> String {
-    let plain = sanitize_id(&draft.stem);
-    if !taken.contains(&plain) {
+pub(super) fn unique_id(batch: &str, stem: &str, taken: impl Fn(&str) -> bool) -> String {
+    let plain = sanitize_id(stem);
+    if !taken(&plain) {
         return plain;
     }
-    let qualified = sanitize_id(&format!("{}-{}", draft.batch, draft.stem));
-    if !taken.contains(&qualified) {
+    let qualified = sanitize_id(&format!("{batch}-{stem}"));
+    if !taken(&qualified) {
         return qualified;
     }
-    (2..).map(|n| format!("{qualified}-{n}")).find(|id| !taken.contains(id)).expect("an unused number exists")
+    (2..).map(|n| format!("{qualified}-{n}")).find(|id| !taken(id)).expect("an unused number exists")
 }
 
 #[cfg(test)]
@@ -537,7 +590,7 @@ mod tests {
         let mut taken = HashSet::new();
         let ids: Vec<String> = (0..4)
             .map(|_| {
-                let id = unique_id(&draft, &mut taken);
+                let id = unique_id(&draft.batch, &draft.stem, |id| taken.contains(id));
                 taken.insert(id.clone());
                 id
             })
@@ -593,10 +646,10 @@ mod tests {
             draft("b", &second.join("p2.png")),
         ];
         let mut report = IngestReport::default();
-        let planned = resolve(&archive, &catalog, drafts, &IngestOptions::default(), &mut report, &Silent).unwrap();
+        let planned =
+            resolve(Some((&archive, &catalog)), drafts, &IngestOptions::default(), &mut report, &Silent).unwrap();
         let ids: Vec<&str> = planned.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["p1", "b-p1"], "b/p2.png has the same bytes as a/p1.png, so it is skipped");
-        assert!(planned.iter().all(|d| d.outcome == Outcome::Created));
         assert_eq!(planned[0].models, crate::ocr::DEFAULT_MODELS);
     }
 }

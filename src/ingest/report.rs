@@ -42,6 +42,9 @@ pub(crate) enum Reason {
     /// whole document is left out rather than archived damaged.
     #[error("{0}; the document is not archived (qpdf can often repair the file: qpdf in.pdf out.pdf)")]
     NotCopied(String),
+    /// As a recognition run wrote it down for filing.
+    #[error("{0}")]
+    Recorded(String),
     #[error("row {row}: the document is not ingested, as {} could not be used", .files.join(", "))]
     RowNotIngested { row: usize, files: Vec<String> },
 }
@@ -97,7 +100,7 @@ impl DocumentReport {
 }
 
 /// A page whose recognition is doubtful enough for a person to look at.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub(crate) struct ReviewPage {
     pub id: String,
     pub page: u32,
@@ -108,7 +111,7 @@ pub(crate) struct ReviewPage {
 
 /// Seconds spent in each stage, summed over the pages of a run (worker time, so with
 /// several workers the sum exceeds the wall-clock time).
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Copy, Debug, Default, Serialize, serde::Deserialize)]
 pub(crate) struct StageSeconds {
     pub load: f64,
     pub prepare: f64,
@@ -157,6 +160,9 @@ pub(crate) struct IngestReport {
     /// Scans in a batch with a manifest that no row lists, left out (see
     /// [`IngestOptions::include_unlisted`]).
     pub unlisted: Vec<PathBuf>,
+    /// Packages recognition was to write that were not there to file (`olke file`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<PathBuf>,
     /// Documents missing from the search index (or changed since), indexed again first.
     #[serde(skip_serializing_if = "is_zero")]
     pub reindexed: usize,
@@ -180,7 +186,10 @@ impl IngestReport {
 
     /// True when every input was used as it was meant to be.
     pub(crate) fn complete(&self) -> bool {
-        self.failures.is_empty() && self.manifest_problems.is_empty() && self.unlisted.is_empty()
+        self.failures.is_empty()
+            && self.manifest_problems.is_empty()
+            && self.unlisted.is_empty()
+            && self.missing.is_empty()
     }
 }
 
@@ -200,4 +209,8 @@ pub(crate) enum IngestError {
     Io(#[from] crate::path_error::PathError),
     #[error(transparent)]
     Import(#[from] CopyError),
+    #[error(transparent)]
+    Package(#[from] super::package::PackageError),
+    #[error(transparent)]
+    Metadata(#[from] crate::pdf::update::UpdateError),
 }

@@ -67,7 +67,7 @@ fn round2(v: f32) -> f32 {
 }
 
 /// Document metadata written into the Info dictionary and the XMP packet.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metadata {
     /// Stable identifier, also the seed of the PDF file identifier.
     pub id: String,

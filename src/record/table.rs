@@ -21,7 +21,7 @@ pub(crate) const ID: &str = "id";
 pub(crate) const COMPUTED_COLUMNS: &[&str] = &["pages", "citation", "url"];
 
 /// Something wrong (or worth a warning) in a manifest or a CSV of corrections.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Problem {
     pub file: PathBuf,
     /// Spreadsheet row (the header is row 1), or the n-th `[[document]]` of a TOML file.
