@@ -446,3 +446,55 @@ fn analyze_prints_the_terms_a_text_is_indexed_under() {
     assert!(plain.contains("өткіз"), "{plain}");
     expect_code(olke(&archive).args(["analyze", "word", "--lang", "xx"]), 2);
 }
+
+/// A Kazakh list of new books with Russian titles in it, and a Russian note naming Kazakh
+/// books: each paragraph is detected as its main language, and the other language's words
+/// in it are found by their other forms all the same.
+#[test]
+fn russian_words_in_kazakh_paragraphs_and_kazakh_words_in_russian_ones_are_found_by_their_forms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    let kazakh_list = "Кітапхана қорына жаңа түскен әдебиеттер тізімі. Оқырмандарымызға ұсынылатын \
+                       кітаптар мен мақалалар жинағы төменде берілген.\n\
+                       1. Абай. Қара сөздер. – Алматы: Жазушы, 2010. – 200 б.\n\
+                       2. Иванов И. И. Книга памяти Балхаша. – Караганда, 2015. – 300 с.\n\
+                       3. Петрова А. Карантин и здоровье: сборник статей. – Алматы, 2020. – 120 с.\n\
+                       4. Сейфуллин С. Тар жол, тайғақ кешу. – Астана, 2005. – 400 б.";
+    let russian_note = "В фонд библиотеки поступили новые издания на казахском языке. Среди них \
+                        сборник «Өлкетану мұралары» и книга о городе, которую читатели давно ждали.";
+    file(
+        &archive,
+        &[
+            ("tizim".into(), bib("Жаңа әдебиеттер"), kazakh_list.into()),
+            ("zametka".into(), bib("Новые поступления"), russian_note.into()),
+        ],
+    );
+    reindex(&archive);
+    // The Russian words of the Kazakh list, in forms the list does not have.
+    for query in ["книги", "книгу", "карантина", "статья", "сборники"] {
+        assert!(
+            ids(&search(&archive, &[query])).contains(&"tizim".to_string()),
+            "{query} does not find the Kazakh list"
+        );
+    }
+    // A Russian phrase inside the Kazakh paragraph is still a phrase.
+    assert_eq!(ids(&search(&archive, &["\"книгу памяти\""])), ["tizim"]);
+    assert!(ids(&search(&archive, &["\"памяти книгу\""])).is_empty());
+    // The Kazakh words of the Russian note, in other Kazakh forms.
+    for query in ["өлкетану", "мұрасы"] {
+        assert_eq!(ids(&search(&archive, &[query])), ["zametka"], "{query}");
+    }
+    // The Kazakh words of the list are still Kazakh: «сөздері» finds «сөздер».
+    assert_eq!(ids(&search(&archive, &["сөздері"])), ["tizim"]);
+    // The snippet marks the Russian word the query found in the Kazakh list.
+    let results = search(&archive, &["карантина"]);
+    let snippet = &results["hits"][0]["snippet"];
+    let text: Vec<char> = snippet["text"].as_str().unwrap().chars().collect();
+    let marked: Vec<String> = snippet["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].iter().collect())
+        .collect();
+    assert_eq!(marked, ["Карантин"], "{snippet}");
+}

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`analysis`] | normalisation and folding, the per-language analyzers |
 //! | [`kazakh`] | the Kazakh stemmer |
+//! | [`mixed`] | words of one language in a paragraph of another |
 //! | [`schema`] | the fields of a page entry |
 //! | [`document`] | a record and its pages → page entries |
 //! | [`query`] | the query language |
@@ -27,6 +28,7 @@ mod compile;
 pub(crate) mod document;
 pub(crate) mod facets;
 pub(crate) mod kazakh;
+mod mixed;
 pub(crate) mod query;
 mod reindex;
 pub(crate) mod schema;
