@@ -498,3 +498,53 @@ fn russian_words_in_kazakh_paragraphs_and_kazakh_words_in_russian_ones_are_found
         .collect();
     assert_eq!(marked, ["Карантин"], "{snippet}");
 }
+
+/// Words side by side are each somewhere in the document, not necessarily on one page;
+/// documents with a page holding them all come first; phrases stay phrases; NOT excludes a
+/// document with the word on any page.
+#[test]
+fn words_side_by_side_match_a_document_holding_each_on_any_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    let spread = [
+        "Балқаш қаласының тарихы туралы кітап. Қала көлдің жағасында салынған.",
+        "Бұл бетте басқа әңгіме: ауыл мектебінің оқушылары туралы.",
+        "Мыс кеніштері соғыс жылдары көп өнім берді.",
+    ]
+    .join("\x0c");
+    let together =
+        ["Кіріспе: өлкетану туралы бірнеше сөз.", "Балқаш кеніштерінде мыс өндірісі отызыншы жылдары басталды."]
+            .join("\x0c");
+    let excluded = ["Балқаш қаласы туралы естеліктер.", "Мыс туралы әңгіме.", "Театр өмірі."].join("\x0c");
+    let only_one = "Балқаш көлі туралы өлең.";
+    file(
+        &archive,
+        &[
+            ("spread".into(), bib("Бірінші"), spread),
+            ("together".into(), bib("Екінші"), together),
+            ("excluded".into(), bib("Үшінші"), excluded),
+            ("only-one".into(), bib("Төртінші"), only_one.into()),
+        ],
+    );
+    reindex(&archive);
+
+    let results = search(&archive, &["Балқаштың", "мысы"]);
+    // The document holding both words on one page first, then those holding them apart.
+    assert_eq!(ids(&results)[0], "together", "{results:#}");
+    assert_eq!(sorted(ids(&results)), ["excluded", "spread", "together"]);
+    assert_eq!(results["total"], 3);
+    // The pages a result points to are those with a word of the query, and the snippet is
+    // on the page holding them all.
+    assert_eq!(pages_of(&results, "spread"), [1, 3]);
+    assert_eq!(pages_of(&results, "together"), [2]);
+    let together = results["hits"].as_array().unwrap().iter().find(|h| h["id"] == "together").unwrap();
+    assert_eq!(together["snippet"]["page"], 2);
+
+    // A phrase is a phrase: its words in a row, on one page.
+    assert_eq!(ids(&search(&archive, &["\"Балқаш кеніштерінде мыс\""])), ["together"]);
+    assert!(ids(&search(&archive, &["\"Балқаш мыс\""])).is_empty());
+    // NOT holds for the whole document: «театр» is on page 3 of «excluded» only.
+    assert_eq!(sorted(ids(&search(&archive, &["Балқаш", "мыс", "NOT", "театр"]))), ["spread", "together"]);
+    // OR and AND mix at document level: «мектеп» is on page 2 of «spread», «мыс» on page 3.
+    assert_eq!(ids(&search(&archive, &["(мектеп OR өлең) AND мыс"])), ["spread"]);
+}
