@@ -150,11 +150,14 @@ impl DocumentWords {
 }
 
 /// What one segment's pages hold so far.
+/// Dense by page and by id ordinal: a hash per hit would cost more than the search.
 struct SegmentWords {
     ids: StrColumn,
-    pages: HashMap<DocId, PageWords>,
+    pages: Vec<PageWords>,
+    /// The pages with a word, in `pages`.
+    touched: Vec<DocId>,
     /// By the id column's ordinal.
-    documents: HashMap<u64, DocumentWords>,
+    documents: Vec<Option<DocumentWords>>,
 }
 
 /// The documents matching `logic` over `words`, each word searched over the pages that
@@ -174,18 +177,27 @@ pub(super) fn match_documents(
                 .fast_fields()
                 .str("id")?
                 .ok_or_else(|| tantivy::TantivyError::SchemaError("the index has no id column".into()))?;
-            Ok(SegmentWords { ids, pages: HashMap::new(), documents: HashMap::new() })
+            let documents = std::iter::repeat_with(|| None).take(ids.num_terms()).collect();
+            Ok(SegmentWords {
+                ids,
+                pages: vec![PageWords::default(); reader.max_doc() as usize],
+                touched: Vec::new(),
+                documents,
+            })
         })
         .collect::<tantivy::Result<Vec<_>>>()?;
     for (bit, word) in words.iter().enumerate() {
         let query = filtered(word.query.box_clone());
         for (segment, pages) in searcher.search(&*query, &ScoredPages { scored: word.sought })? {
-            let SegmentWords { ids, pages: page_words, documents } = &mut segments[segment as usize];
+            let SegmentWords { ids, pages: page_words, touched, documents } = &mut segments[segment as usize];
             for (doc, score) in pages {
                 let Some(ord) = ids.ords().first(doc) else { continue };
-                let page = page_words.entry(doc).or_default();
+                let page = &mut page_words[doc as usize];
+                if page.mask == 0 {
+                    touched.push(doc);
+                }
                 page.mask |= 1 << bit;
-                let document = documents.entry(ord).or_insert_with(|| DocumentWords::new(words.len()));
+                let document = documents[ord as usize].get_or_insert_with(|| DocumentWords::new(words.len()));
                 document.mask |= 1 << bit;
                 if word.sought {
                     page.score += score;
@@ -195,9 +207,10 @@ pub(super) fn match_documents(
         }
     }
     let mut documents: HashMap<Arc<str>, DocumentWords> = HashMap::new();
-    for (segment, SegmentWords { ids, pages, documents: mut by_ord }) in segments.into_iter().enumerate() {
-        for (doc, page) in pages {
-            let Some(document) = ids.ords().first(doc).and_then(|ord| by_ord.get_mut(&ord)) else { continue };
+    for (segment, SegmentWords { ids, pages, touched, documents: mut by_ord }) in segments.into_iter().enumerate() {
+        for doc in touched {
+            let page = pages[doc as usize];
+            let Some(document) = ids.ords().first(doc).and_then(|ord| by_ord[ord as usize].as_mut()) else { continue };
             let address = DocAddress::new(segment as SegmentOrdinal, doc);
             if logic.holds(page.mask) && document.best_whole.is_none_or(|(best, _)| page.score > best) {
                 document.best_whole = Some((page.score, address));
@@ -208,11 +221,10 @@ pub(super) fn match_documents(
             }
             document.pages += usize::from(sought_here > 0);
         }
-        let mut ords: Vec<u64> = by_ord.keys().copied().collect();
-        ords.sort_unstable();
+        let ords: Vec<u64> = (0..by_ord.len() as u64).filter(|&ord| by_ord[ord as usize].is_some()).collect();
         let names = id_names(&ids, &ords);
         for (ord, name) in ords.into_iter().zip(names) {
-            let words_of_document = by_ord.remove(&ord).expect("ordinal from the map");
+            let words_of_document = by_ord[ord as usize].take().expect("ordinal with words");
             match documents.entry(name) {
                 Entry::Occupied(mut known) => known.get_mut().merge(words_of_document),
                 Entry::Vacant(new) => {
