@@ -139,6 +139,17 @@ fn pages_of(results: &serde_json::Value, id: &str) -> Vec<u64> {
     hit["pages"].as_array().unwrap().iter().map(|p| p.as_u64().unwrap()).collect()
 }
 
+/// The words a snippet marks, from its text and character ranges.
+fn marked_words(snippet: &serde_json::Value) -> Vec<String> {
+    let text: Vec<char> = snippet["text"].as_str().unwrap().chars().collect();
+    snippet["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].iter().collect())
+        .collect()
+}
+
 /// Each word in a sentence of its language, so it is analysed as that language.
 fn sentence(word: &str, kazakh: bool) -> String {
     if kazakh {
@@ -275,13 +286,7 @@ fn phrases_prefixes_and_operators() {
     // The snippet shows the match, marked.
     let results = search(&archive, &["рудника"]);
     let snippet = &results["hits"][0]["snippet"];
-    let text: Vec<char> = snippet["text"].as_str().unwrap().chars().collect();
-    let marked: Vec<String> = snippet["highlights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].iter().collect())
-        .collect();
+    let marked = marked_words(snippet);
     assert!(marked.contains(&"рудник".to_string()) && marked.contains(&"рудника".to_string()), "{marked:?}");
     // «рудника» is sought by two stems (рудник, рудн): its range is given once all the same.
     let ranges = snippet["highlights"].as_array().unwrap();
@@ -489,13 +494,7 @@ fn russian_words_in_kazakh_paragraphs_and_kazakh_words_in_russian_ones_are_found
     // The snippet marks the Russian word the query found in the Kazakh list.
     let results = search(&archive, &["карантина"]);
     let snippet = &results["hits"][0]["snippet"];
-    let text: Vec<char> = snippet["text"].as_str().unwrap().chars().collect();
-    let marked: Vec<String> = snippet["highlights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].iter().collect())
-        .collect();
+    let marked = marked_words(snippet);
     assert_eq!(marked, ["Карантин"], "{snippet}");
 }
 
