@@ -8,7 +8,8 @@
 //! declined, names and places, drawn with a Zipf distribution like real text. No OCR: the
 //! pages go into the catalogue as ingest would file them.
 //!
-//! Usage: search_bench OUT_DIR (the archive is made once in OUT_DIR/archive and reused).
+//! Usage: search_bench OUT_DIR (the archive is made once in OUT_DIR/archive and reused;
+//! `SEARCH_BENCH_TENTHS=1` makes it a tenth of the size, in another OUT_DIR).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -22,6 +23,15 @@ use olke::testkit::fixtures::{recognized_page, text_record, texts};
 
 const DOCUMENTS: usize = 7_300;
 const PAGES: usize = 58_700;
+/// `SEARCH_BENCH_TENTHS=1` makes an archive a tenth of the size (730 documents, 5,870 pages):
+/// for comparing two versions quickly; the figures quoted are of the whole size.
+fn tenths() -> usize {
+    std::env::var("SEARCH_BENCH_TENTHS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .filter(|&t| (1..=10).contains(&t))
+        .unwrap_or(10)
+}
 /// Newspaper articles among the documents; the rest are books, which have most pages.
 const ARTICLES: usize = 5_500;
 const QUERIES: usize = 200;
@@ -488,17 +498,19 @@ fn generate(archive: &Archive, vocabulary: &Vocabulary) -> Result<(), String> {
     archive.create_layout().map_err(|e| e.to_string())?;
     let catalog = Catalog::open(archive).map_err(|e| e.to_string())?;
     let mut rng = Rng(1968);
-    let book_pages = PAGES - ARTICLES * 7 / 5;
+    let (documents, pages_wanted, articles) =
+        (DOCUMENTS * tenths() / 10, PAGES * tenths() / 10, ARTICLES * tenths() / 10);
+    let book_pages = pages_wanted - articles * 7 / 5;
     let started = Instant::now();
     let mut pages_made = 0;
-    for n in 0..DOCUMENTS {
+    for n in 0..documents {
         let kazakh = rng.chance(0.6);
-        let article = n < ARTICLES;
+        let article = n < articles;
         let (pages, words) = if article {
             (if n % 5 < 2 { 2 } else { 1 }, 600)
         } else {
-            let books = DOCUMENTS - ARTICLES;
-            let i = n - ARTICLES;
+            let books = documents - articles;
+            let i = n - articles;
             (book_pages * (i + 1) / books - book_pages * i / books, 280)
         };
         let texts: Vec<_> = (0..pages)
@@ -530,7 +542,7 @@ fn generate(archive: &Archive, vocabulary: &Vocabulary) -> Result<(), String> {
         }
     }
     catalog.flush().map_err(|e| e.to_string())?;
-    assert_eq!(pages_made, PAGES);
+    assert_eq!(pages_made, pages_wanted);
     std::fs::write(&done, b"").map_err(|e| e.to_string())
 }
 
@@ -607,7 +619,12 @@ fn main() -> Result<(), String> {
     let vocabulary =
         Vocabulary { kazakh_fixture: fixture_words(texts::KAZAKH), russian_fixture: fixture_words(texts::RUSSIAN) };
 
-    eprintln!("Making the synthetic archive ({DOCUMENTS} documents, {PAGES} pages) in {} …", archive.root().display());
+    eprintln!(
+        "Making the synthetic archive ({} documents, {} pages) in {} …",
+        DOCUMENTS * tenths() / 10,
+        PAGES * tenths() / 10,
+        archive.root().display()
+    );
     generate(&archive, &vocabulary)?;
 
     eprintln!("Indexing with `olke reindex` …");

@@ -139,6 +139,17 @@ fn pages_of(results: &serde_json::Value, id: &str) -> Vec<u64> {
     hit["pages"].as_array().unwrap().iter().map(|p| p.as_u64().unwrap()).collect()
 }
 
+/// The words a snippet marks, from its text and character ranges.
+fn marked_words(snippet: &serde_json::Value) -> Vec<String> {
+    let text: Vec<char> = snippet["text"].as_str().unwrap().chars().collect();
+    snippet["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].iter().collect())
+        .collect()
+}
+
 /// Each word in a sentence of its language, so it is analysed as that language.
 fn sentence(word: &str, kazakh: bool) -> String {
     if kazakh {
@@ -275,13 +286,7 @@ fn phrases_prefixes_and_operators() {
     // The snippet shows the match, marked.
     let results = search(&archive, &["рудника"]);
     let snippet = &results["hits"][0]["snippet"];
-    let text: Vec<char> = snippet["text"].as_str().unwrap().chars().collect();
-    let marked: Vec<String> = snippet["highlights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].iter().collect())
-        .collect();
+    let marked = marked_words(snippet);
     assert!(marked.contains(&"рудник".to_string()) && marked.contains(&"рудника".to_string()), "{marked:?}");
     // «рудника» is sought by two stems (рудник, рудн): its range is given once all the same.
     let ranges = snippet["highlights"].as_array().unwrap();
@@ -445,4 +450,100 @@ fn analyze_prints_the_terms_a_text_is_indexed_under() {
     let plain = stdout(&expect_code(olke(&archive).args(["analyze", "өткізілді"]), 0));
     assert!(plain.contains("өткіз"), "{plain}");
     expect_code(olke(&archive).args(["analyze", "word", "--lang", "xx"]), 2);
+}
+
+/// A Kazakh list of new books with Russian titles in it, and a Russian note naming Kazakh
+/// books: each paragraph is detected as its main language, and the other language's words
+/// in it are found by their other forms all the same.
+#[test]
+fn russian_words_in_kazakh_paragraphs_and_kazakh_words_in_russian_ones_are_found_by_their_forms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    let kazakh_list = "Кітапхана қорына жаңа түскен әдебиеттер тізімі. Оқырмандарымызға ұсынылатын \
+                       кітаптар мен мақалалар жинағы төменде берілген.\n\
+                       1. Абай. Қара сөздер. – Алматы: Жазушы, 2010. – 200 б.\n\
+                       2. Иванов И. И. Книга памяти Балхаша. – Караганда, 2015. – 300 с.\n\
+                       3. Петрова А. Карантин и здоровье: сборник статей. – Алматы, 2020. – 120 с.\n\
+                       4. Сейфуллин С. Тар жол, тайғақ кешу. – Астана, 2005. – 400 б.";
+    let russian_note = "В фонд библиотеки поступили новые издания на казахском языке. Среди них \
+                        сборник «Өлкетану мұралары» и книга о городе, которую читатели давно ждали.";
+    file(
+        &archive,
+        &[
+            ("tizim".into(), bib("Жаңа әдебиеттер"), kazakh_list.into()),
+            ("zametka".into(), bib("Новые поступления"), russian_note.into()),
+        ],
+    );
+    reindex(&archive);
+    // The Russian words of the Kazakh list, in forms the list does not have.
+    for query in ["книги", "книгу", "карантина", "статья", "сборники"] {
+        assert!(
+            ids(&search(&archive, &[query])).contains(&"tizim".to_string()),
+            "{query} does not find the Kazakh list"
+        );
+    }
+    // A Russian phrase inside the Kazakh paragraph is still a phrase.
+    assert_eq!(ids(&search(&archive, &["\"книгу памяти\""])), ["tizim"]);
+    assert!(ids(&search(&archive, &["\"памяти книгу\""])).is_empty());
+    // The Kazakh words of the Russian note, in other Kazakh forms.
+    for query in ["өлкетану", "мұрасы"] {
+        assert_eq!(ids(&search(&archive, &[query])), ["zametka"], "{query}");
+    }
+    // The Kazakh words of the list are still Kazakh: «сөздері» finds «сөздер».
+    assert_eq!(ids(&search(&archive, &["сөздері"])), ["tizim"]);
+    // The snippet marks the Russian word the query found in the Kazakh list.
+    let results = search(&archive, &["карантина"]);
+    let snippet = &results["hits"][0]["snippet"];
+    let marked = marked_words(snippet);
+    assert_eq!(marked, ["Карантин"], "{snippet}");
+}
+
+/// Words side by side are each somewhere in the document, not necessarily on one page;
+/// documents with a page holding them all come first; phrases stay phrases; NOT excludes a
+/// document with the word on any page.
+#[test]
+fn words_side_by_side_match_a_document_holding_each_on_any_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    let spread = [
+        "Балқаш қаласының тарихы туралы кітап. Қала көлдің жағасында салынған.",
+        "Бұл бетте басқа әңгіме: ауыл мектебінің оқушылары туралы.",
+        "Мыс кеніштері соғыс жылдары көп өнім берді.",
+    ]
+    .join("\x0c");
+    let together =
+        ["Кіріспе: өлкетану туралы бірнеше сөз.", "Балқаш кеніштерінде мыс өндірісі отызыншы жылдары басталды."]
+            .join("\x0c");
+    let excluded = ["Балқаш қаласы туралы естеліктер.", "Мыс туралы әңгіме.", "Театр өмірі."].join("\x0c");
+    let only_one = "Балқаш көлі туралы өлең.";
+    file(
+        &archive,
+        &[
+            ("spread".into(), bib("Бірінші"), spread),
+            ("together".into(), bib("Екінші"), together),
+            ("excluded".into(), bib("Үшінші"), excluded),
+            ("only-one".into(), bib("Төртінші"), only_one.into()),
+        ],
+    );
+    reindex(&archive);
+
+    let results = search(&archive, &["Балқаштың", "мысы"]);
+    // The document holding both words on one page first, then those holding them apart.
+    assert_eq!(ids(&results)[0], "together", "{results:#}");
+    assert_eq!(sorted(ids(&results)), ["excluded", "spread", "together"]);
+    assert_eq!(results["total"], 3);
+    // The pages a result points to are those with a word of the query, and the snippet is
+    // on the page holding them all.
+    assert_eq!(pages_of(&results, "spread"), [1, 3]);
+    assert_eq!(pages_of(&results, "together"), [2]);
+    let together = results["hits"].as_array().unwrap().iter().find(|h| h["id"] == "together").unwrap();
+    assert_eq!(together["snippet"]["page"], 2);
+
+    // A phrase is a phrase: its words in a row, on one page.
+    assert_eq!(ids(&search(&archive, &["\"Балқаш кеніштерінде мыс\""])), ["together"]);
+    assert!(ids(&search(&archive, &["\"Балқаш мыс\""])).is_empty());
+    // NOT holds for the whole document: «театр» is on page 3 of «excluded» only.
+    assert_eq!(sorted(ids(&search(&archive, &["Балқаш", "мыс", "NOT", "театр"]))), ["spread", "together"]);
+    // OR and AND mix at document level: «мектеп» is on page 2 of «spread», «мыс» on page 3.
+    assert_eq!(ids(&search(&archive, &["(мектеп OR өлең) AND мыс"])), ["spread"]);
 }

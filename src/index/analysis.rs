@@ -18,6 +18,7 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use super::kazakh;
+use super::mixed::second_languages;
 
 /// Marks a word's surface form among the terms, apart from the stems.
 pub(crate) const SURFACE_MARK: char = '=';
@@ -376,6 +377,57 @@ pub(crate) fn paragraphs(text: &str, main: Lang) -> impl Iterator<Item = (usize,
         .filter(|(_, paragraph, _)| !paragraph.trim().is_empty())
 }
 
+/// The words of a `lang` paragraph that are analysed in another language as well (a
+/// Russian title in a Kazakh list: [`second_language`]), as pre-tokenized text for each
+/// such language's field: every such word's terms at its position in the paragraph, so
+/// that a phrase of them still matches.
+pub(crate) fn borrowed_words(paragraph: &str, lang: Lang) -> Vec<(Lang, PreTokenizedString)> {
+    let words = folded_words(paragraph, lang);
+    let mut borrowed: Vec<(Analyzer, Vec<Token>)> = Vec::new();
+    for (position, ((offset, word, _), other)) in
+        words.iter().zip(second_languages(&surfaces(&words), lang)).enumerate()
+    {
+        let Some(other) = other else { continue };
+        let at = match borrowed.iter().position(|(analyzer, _)| analyzer.lang == other) {
+            Some(at) => at,
+            None => {
+                borrowed.push((Analyzer::new(other), Vec::new()));
+                borrowed.len() - 1
+            }
+        };
+        let (analyzer, tokens) = &mut borrowed[at];
+        let terms = analyzer.word_terms(word);
+        let token = |text: String| Token {
+            offset_from: *offset,
+            offset_to: offset + word.len(),
+            position,
+            text,
+            position_length: 1,
+        };
+        tokens.push(token(marked(&terms.surface)));
+        tokens.extend(terms.stems.into_iter().chain(terms.bases).map(token));
+    }
+    borrowed
+        .into_iter()
+        .map(|(analyzer, tokens)| (analyzer.lang, PreTokenizedString { text: String::new(), tokens }))
+        .collect()
+}
+
+/// The words of a paragraph with their byte offsets and folded forms.
+fn folded_words(paragraph: &str, lang: Lang) -> Vec<(usize, &str, String)> {
+    Analyzer::words(paragraph)
+        .map(|(offset, word)| {
+            let mut surface = String::with_capacity(word.len());
+            fold_word(word, lang, &mut surface);
+            (offset, word, surface)
+        })
+        .collect()
+}
+
+fn surfaces<'a>(words: &'a [(usize, &str, String)]) -> Vec<&'a str> {
+    words.iter().map(|(_, _, surface)| surface.as_str()).collect()
+}
+
 /// The language of a paragraph too short to tell: the page's, unless that is English and
 /// the paragraph is mostly Cyrillic.
 fn short_paragraph_language(paragraph: &str, main: Lang) -> Lang {
@@ -415,9 +467,15 @@ pub fn analyze_text(text: &str, lang: Option<&str>) -> Option<Vec<AnalyzedWord>>
     let mut words = Vec::new();
     for (_, paragraph, detected) in paragraphs(&text, main) {
         let analyzer = Analyzer::new(forced.unwrap_or(detected));
-        for (_, word) in Analyzer::words(paragraph) {
-            let WordTerms { surface, stems, bases } = analyzer.word_terms(word);
-            words.push(AnalyzedWord { word: word.to_string(), lang: analyzer.lang.code(), surface, stems, bases });
+        let folded = folded_words(paragraph, analyzer.lang);
+        let seconds = second_languages(&surfaces(&folded), analyzer.lang);
+        for ((_, word, _), second) in folded.into_iter().zip(seconds) {
+            // A word of another language in the paragraph is analysed in both.
+            let second = second.map(Analyzer::new);
+            for analyzer in std::iter::once(&analyzer).chain(second.as_ref()) {
+                let WordTerms { surface, stems, bases } = analyzer.word_terms(word);
+                words.push(AnalyzedWord { word: word.to_string(), lang: analyzer.lang.code(), surface, stems, bases });
+            }
         }
     }
     Some(words)
@@ -456,7 +514,10 @@ impl Tokenizer for PageAnalyzer {
         let mut tokens = Vec::new();
         for (start, paragraph, lang) in paragraphs(text, self.main) {
             let analyzer = Analyzer::new(lang);
-            for (position, (offset, word)) in Analyzer::words(paragraph).enumerate() {
+            let words = folded_words(paragraph, lang);
+            let seconds = second_languages(&surfaces(&words), lang);
+            let mut others: Vec<Analyzer> = Vec::new();
+            for (position, ((offset, word, surface), second)) in words.into_iter().zip(seconds).enumerate() {
                 let token = |text: String| Token {
                     offset_from: start + offset,
                     offset_to: start + offset + word.len(),
@@ -464,10 +525,18 @@ impl Tokenizer for PageAnalyzer {
                     text,
                     position_length: 1,
                 };
-                let mut surface = String::with_capacity(word.len());
-                fold_word(word, lang, &mut surface);
                 if self.sought.iter().any(|p| surface.starts_with(p.as_str())) {
                     tokens.extend(analyzer.index_terms(&surface).map(token));
+                    // As indexed: a word of another language has that language's terms too.
+                    if let Some(other) = second {
+                        if !others.iter().any(|a| a.lang == other) {
+                            others.push(Analyzer::new(other));
+                        }
+                        let other = others.iter().find(|a| a.lang == other).expect("just added");
+                        let terms = other.word_terms(word);
+                        tokens.push(token(marked(&terms.surface)));
+                        tokens.extend(other.index_terms(&terms.surface).map(token));
+                    }
                 }
                 tokens.push(token(marked(&surface)));
             }

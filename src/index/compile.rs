@@ -15,6 +15,7 @@ use tantivy::{Score, Searcher, Term};
 
 use super::analysis::{marked, Analyzer, Lang};
 use super::document::{collection_key, type_name};
+use super::grouping::{Logic, Word};
 use super::query::Expr;
 use super::schema::{Fields, LangFields};
 use super::search::{Filters, SearchError};
@@ -96,36 +97,27 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    pub(super) fn compile(&mut self, expr: &Expr, positive: bool) -> Option<Box<dyn Query>> {
-        match expr {
-            Expr::Word(word) => self.words(word, positive),
-            Expr::Phrase(phrase) => self.words(phrase, positive),
-            Expr::Prefix(prefix) => Some(self.leaf(positive, |c, fields, analyzer| c.prefix(fields, analyzer, prefix))),
+    /// The query's words (words, phrases, prefixes) as page queries into `out`, and its
+    /// logic over them: what [`super::grouping`] decides each document by. `sought` is
+    /// false under a NOT.
+    pub(super) fn leaves(&mut self, expr: &Expr, sought: bool, out: &mut Vec<Word>) -> Option<Logic> {
+        let query = match expr {
+            Expr::Word(word) => self.words(word, sought)?,
+            Expr::Phrase(phrase) => self.words(phrase, sought)?,
+            Expr::Prefix(prefix) => self.leaf(sought, |c, fields, analyzer| c.prefix(fields, analyzer, prefix)),
             Expr::Or(alternatives) => {
-                let parts: Vec<_> = alternatives.iter().filter_map(|e| self.compile(e, positive)).collect();
-                (!parts.is_empty()).then(|| any_of(parts))
+                let parts: Vec<Logic> = alternatives.iter().filter_map(|e| self.leaves(e, sought, out)).collect();
+                return (!parts.is_empty()).then_some(Logic::Or(parts));
             }
             Expr::And(all) => {
-                let mut clauses = Vec::new();
-                for e in all {
-                    match e {
-                        Expr::Not(inner) => clauses.extend(self.compile(inner, !positive).map(|q| (Occur::MustNot, q))),
-                        _ => clauses.extend(self.compile(e, positive).map(|q| (Occur::Must, q))),
-                    }
-                }
-                clauses
-                    .iter()
-                    .any(|(occur, _)| *occur == Occur::Must)
-                    .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+                let parts: Vec<Logic> = all.iter().filter_map(|e| self.leaves(e, sought, out)).collect();
+                // Exclusions alone find nothing (the parser refuses them at the top).
+                return parts.iter().any(|p| !matches!(p, Logic::Not(_))).then_some(Logic::And(parts));
             }
-            // The parser keeps NOT inside an AND (handled above); alone, it is "all but".
-            Expr::Not(inner) => self.compile(inner, !positive).map(|q| {
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, Box::new(tantivy::query::AllQuery) as Box<dyn Query>),
-                    (Occur::MustNot, q),
-                ])) as Box<dyn Query>
-            }),
-        }
+            Expr::Not(inner) => return self.leaves(inner, !sought, out).map(|l| Logic::Not(Box::new(l))),
+        };
+        out.push(Word { query, sought });
+        Some(Logic::Word(out.len() - 1))
     }
 
     /// A word, or words in a row (a phrase, or a word with a hyphen: «ақын-жазушы»).

@@ -2,7 +2,7 @@
 
 use tantivy::TantivyDocument;
 
-use super::analysis::{fold_word, normalize_text, paragraphs, Analyzer, Lang};
+use super::analysis::{borrowed_words, fold_word, normalize_text, paragraphs, Analyzer, Lang};
 use super::schema::Fields;
 use crate::page::RecognizedPage;
 use crate::record::{DocumentRecord, DocumentType};
@@ -91,13 +91,18 @@ pub(crate) fn page_entries(fields: &Fields, record: &DocumentRecord, pages: &[Re
             doc.add_i64(fields.updated, updated);
             doc.add_text(fields.citation, &citation);
             // Each paragraph is analysed in its own language: a Russian article on a
-            // Kazakh newspaper page is stemmed as Russian.
+            // Kazakh newspaper page is stemmed as Russian; and the words of another
+            // language inside a paragraph in theirs as well.
             let mut page_langs = vec![main];
             for (_, paragraph, lang) in paragraphs(&text, main) {
                 if !page_langs.contains(&lang) {
                     page_langs.push(lang);
                 }
                 doc.add_text(fields.lang(lang).body, paragraph);
+                // A Russian title in a Kazakh list is found by its Russian forms too.
+                for (other, words) in borrowed_words(paragraph, lang) {
+                    doc.add_pre_tokenized_text(fields.lang(other).body, words);
+                }
             }
             for lang in &page_langs {
                 doc.add_text(fields.page_lang, lang.code());

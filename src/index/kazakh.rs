@@ -200,6 +200,17 @@ const VERB_FORMS: &[Ending] = &[
     // -п after а/е would take кітап for кіта + -п: only after a narrow vowel (оқы + п).
     Ending { text: "п", after: After::NarrowVowel, ambiguous: false },
     e("у", ANY),
+    // Conditional -са/-се, with the person endings no noun root ends in: ал + са,
+    // біл + се + ңіз (-сам, -сақ are left out: көсем, кесек).
+    e("саңыздар", ANY),
+    e("сеңіздер", ANY),
+    e("саңыз", ANY),
+    e("сеңіз", ANY),
+    e("са", ANY),
+    e("се", ANY),
+    // Imperative 3rd person -сын/-сін: алсын, келсін.
+    e("сын", ANY),
+    e("сін", ANY),
 ];
 
 /// Negation, between the stem and a verb form: қабылдан + ба + ды.
@@ -887,6 +898,19 @@ mod tests {
             ("айтпайды", "айтқан"),
         ] {
             assert!(meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
+        }
+    }
+
+    #[test]
+    fn conditional_and_imperative_forms_meet_the_verb() {
+        for (a, b) in
+            [("алса", "алды"), ("келсе", "келді"), ("алмаса", "алған"), ("білсеңіз", "білу"), ("жазсын", "жазды")]
+        {
+            assert!(meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
+        }
+        // Nouns ending as a 1st person conditional would are left whole: көсем, кесек.
+        for (a, b) in [("көсем", "көсті"), ("кесек", "кесті")] {
+            assert!(!meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
         }
     }
 

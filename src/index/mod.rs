@@ -5,10 +5,12 @@
 //! |---|---|
 //! | [`analysis`] | normalisation and folding, the per-language analyzers |
 //! | [`kazakh`] | the Kazakh stemmer |
+//! | [`mixed`] | words of one language in a paragraph of another |
 //! | [`schema`] | the fields of a page entry |
 //! | [`document`] | a record and its pages → page entries |
 //! | [`query`] | the query language |
 //! | [`compile`] | a parsed query and the filters as tantivy queries |
+//! | [`grouping`] | a query decided document by document: each word somewhere in it |
 //! | [`search`] | running a query: ranking, grouping by document, snippets |
 //! | [`facets`] | what the documents found have in common, for narrowing a search |
 //! | [`reindex`] | the whole index made again |
@@ -26,7 +28,9 @@ pub(crate) mod analysis;
 mod compile;
 pub(crate) mod document;
 pub(crate) mod facets;
+mod grouping;
 pub(crate) mod kazakh;
+mod mixed;
 pub(crate) mod query;
 mod reindex;
 pub(crate) mod schema;

@@ -13,7 +13,7 @@ use super::analysis::Lang;
 
 /// Written with every commit and checked on opening: an index made by an olke that
 /// analysed text differently is rebuilt rather than searched with mismatched terms.
-pub(crate) const FORMAT: &str = "olke-index 2";
+pub(crate) const FORMAT: &str = "olke-index 3";
 
 /// The name the folding tokenizer (no stemming) is registered under.
 pub(crate) const FOLDING_TOKENIZER: &str = "olke_fold";

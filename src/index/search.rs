@@ -17,6 +17,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDo
 
 use super::analysis::{Lang, PageAnalyzer, SURFACE_MARK};
 use super::compile::{any_of, filter_clauses, Compiler};
+use super::grouping::{id_names, match_documents, DocumentMatch};
 use super::query::{self, QueryError};
 use super::schema::Fields;
 use super::{IndexError, SearchIndex};
@@ -221,17 +222,10 @@ impl SegmentCollector for SegmentPageHits {
     }
 
     fn harvest(self) -> Vec<PageHit> {
-        // Ids are looked up in one pass over the sorted ordinals: one at a time, each
-        // lookup decodes a dictionary block, which costs more than the search itself.
         let mut ords: Vec<u64> = self.hits.iter().map(|h| h.0).collect();
         ords.sort_unstable();
         ords.dedup();
-        let mut names: Vec<Arc<str>> = Vec::with_capacity(ords.len());
-        // Ordinals from the column itself always have their terms.
-        let _ = self
-            .ids
-            .dictionary()
-            .sorted_ords_to_term_cb(&ords, |bytes| names.push(String::from_utf8_lossy(bytes).into()));
+        let names = id_names(&self.ids, &ords);
         let name = |ord: u64| ords.binary_search(&ord).ok().and_then(|i| names.get(i)).cloned();
         self.hits
             .into_iter()
@@ -240,26 +234,6 @@ impl SegmentCollector for SegmentPageHits {
             })
             .collect()
     }
-}
-
-/// A document's matched pages, and its best one.
-struct DocumentHits {
-    score: Score,
-    best: DocAddress,
-    pages: usize,
-}
-
-fn group(hits: Vec<PageHit>) -> HashMap<Arc<str>, DocumentHits> {
-    let mut documents: HashMap<Arc<str>, DocumentHits> = HashMap::new();
-    for hit in hits {
-        let entry = documents.entry(hit.id).or_insert(DocumentHits { score: Score::MIN, best: hit.address, pages: 0 });
-        if hit.score > entry.score {
-            entry.score = hit.score;
-            entry.best = hit.address;
-        }
-        entry.pages += 1;
-    }
-    documents
 }
 
 fn stored_str(doc: &TantivyDocument, field: Field) -> Option<String> {
@@ -320,35 +294,34 @@ impl SearchIndex {
         let filters = filter_clauses(&self.fields, &request.filters)?;
         let searcher = self.reader.searcher();
         let mut compiler = Compiler::new(&self.fields, &searcher);
-        let Some(query) = compiler.compile(&expr, true) else {
+        let mut words = Vec::new();
+        let Some(logic) = compiler.leaves(&expr, true, &mut words) else {
             return Err(QueryError { message: "the query has no words to search for".into(), column: None }.into());
         };
-        let mut clauses = vec![(Occur::Must, query)];
-        clauses.extend(filters);
-        let full = BooleanQuery::new(clauses);
-
-        let hits = searcher.search(&full, &PageHits)?;
-        let total_pages = hits.len();
-        let mut documents: Vec<(Arc<str>, DocumentHits)> = group(hits).into_iter().collect();
-        documents.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| natord::compare(&a.0, &b.0)));
+        let filtered = |query: Box<dyn Query>| -> Box<dyn Query> {
+            let mut clauses = vec![(Occur::Must, query)];
+            clauses.extend(filters.iter().map(|(occur, q)| (*occur, q.box_clone())));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        // Each word somewhere in the document; documents with a page holding them all first.
+        let documents = match_documents(&searcher, &words, &logic, &filtered)?;
         let total = documents.len();
-        let matched: Vec<Arc<str>> = documents.iter().map(|(id, _)| id.clone()).collect();
-        let shown: Vec<(Arc<str>, DocumentHits)> =
-            documents.into_iter().skip(request.offset).take(request.limit).collect();
+        let total_pages = documents.iter().map(|d| d.pages).sum();
+        let matched: Vec<Arc<str>> = documents.iter().map(|d| d.id.clone()).collect();
+        let shown: Vec<DocumentMatch> = documents.into_iter().skip(request.offset).take(request.limit).collect();
         if shown.is_empty() {
             return Ok(SearchResults { total, total_pages, offset: request.offset, hits: Vec::new(), matched });
         }
 
         // Which of the shown documents' pages matched in their text (rather than only
         // through the title or authors every page carries), and the best of them.
-        let ids = TermSetQuery::new(shown.iter().map(|(id, _)| Term::from_field_text(self.fields.id, id)));
-        let in_text = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(full) as Box<dyn Query>),
+        let ids = TermSetQuery::new(shown.iter().map(|d| Term::from_field_text(self.fields.id, &d.id)));
+        let in_text = filtered(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, any_of(compiler.text_clauses)),
             (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(ids), 0.0))),
-            (Occur::Must, Box::new(ConstScoreQuery::new(any_of(compiler.text_clauses), 0.0))),
-        ]);
+        ])));
         let mut text_pages: HashMap<Arc<str>, Vec<PageHit>> = HashMap::new();
-        for hit in searcher.search(&in_text, &PageHits)? {
+        for hit in searcher.search(&*in_text, &PageHits)? {
             text_pages.entry(hit.id.clone()).or_default().push(hit);
         }
         let weights: BTreeMap<String, Score> = compiler
@@ -358,10 +331,13 @@ impl SearchIndex {
             .collect();
 
         let mut results = Vec::with_capacity(shown.len());
-        for (id, document) in shown {
+        for document in shown {
+            let id = document.id;
             let mut pages = text_pages.remove(&id).unwrap_or_default();
+            // The snippet's page: the best page of the document if its text matched (it
+            // holds the most words of the query), else the best in text.
             pages.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.page.cmp(&b.page)));
-            let best = pages.first().map(|p| (p.address, p.page));
+            let best = pages.iter().find(|p| p.address == document.best).or(pages.first()).map(|p| (p.address, p.page));
             pages.sort_by_key(|p| p.page);
             let numbers: Vec<u32> = pages.iter().map(|p| p.page).collect();
             let mut matches = Vec::new();
