@@ -2,7 +2,8 @@
 //! passes a check list of ISO 19005-2's rules (tests/tools/pdfa_check.py, with pikepdf,
 //! fontTools and LittleCMS), as OCRmyPDF 17's PDF/A-2b output of the same page does, with
 //! the same structure; the list fails on copies broken one way each; pages kept from an
-//! earlier PDF are made conforming where that changes nothing shown, or recorded as not.
+//! earlier PDF are made conforming where that changes nothing shown, or recorded as not;
+//! an archive of the release before PDF/A is brought to it by `olke catalog pdfa`.
 //!
 //! The Python tools come from the virtual environment `scripts/install-deps.sh --test`
 //! makes (OCRmyPDF 17 and its pikepdf); `OLKE_PDFA_PYTHON` names another interpreter.
@@ -159,4 +160,34 @@ fn pages_kept_from_an_earlier_pdf_are_made_conforming_or_recorded_as_not() {
     assert!(failed.iter().any(|r| r.starts_with("6.6.4")), "no PDF/A claim is made: {failed:?}");
     qpdf_check(&pdf_of(&kept, "old-scan"));
     assert!(stdout(&expect_code(olke(&kept).args(["show", "old-scan"]), 0)).contains("not PDF/A: page 1"));
+}
+
+#[test]
+fn pdfs_archived_before_pdfa_are_brought_to_it_with_their_pages_as_they_were() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/archive-90d1820");
+    let archive = archive_copy(&fixture.join("archive"), tmp.path());
+    let ids = ["kitap-balqash-tarihy", "zhurnal-ulagat-12"];
+    for id in ids {
+        assert!(record_json(&archive, id)["pdf_a"].is_null(), "{id}: the earlier version made no claim");
+        assert!(!failed_rules(&pdf_of(&archive, id)).is_empty(), "{id}: the earlier version's PDF is not PDF/A");
+    }
+    let before: Vec<String> = ids.iter().map(|id| pdftotext_raw(&pdf_of(&archive, id))).collect();
+
+    let converted = json(&expect_code(olke(&archive).args(["catalog", "pdfa", "--json"]), 0));
+    assert_eq!(converted.as_array().unwrap().len(), ids.len(), "{converted:#}");
+    for (id, text) in ids.iter().zip(&before) {
+        let pdf = pdf_of(&archive, id);
+        assert_pdfa(&pdf);
+        assert_eq!(record_json(&archive, id)["pdf_a"], serde_json::json!({ "conforms": "PDF/A-2b" }));
+        assert_eq!(&pdftotext_raw(&pdf), text, "{id}: the text layer is as it was");
+        qpdf_check(&pdf);
+    }
+    // The records name the new PDFs' checksums: the archive verifies clean.
+    let verified = json(&expect_code(olke(&archive).args(["verify", "--no-sources", "--json"]), 0));
+    assert_eq!(verified["problems"], serde_json::json!([]), "{verified:#}");
+    // Converting again changes nothing.
+    let pdf = fs::read(pdf_of(&archive, ids[0])).unwrap();
+    expect_code(olke(&archive).args(["catalog", "pdfa"]), 0);
+    assert_eq!(fs::read(pdf_of(&archive, ids[0])).unwrap(), pdf);
 }

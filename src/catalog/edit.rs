@@ -12,7 +12,8 @@ use super::{Catalog, CatalogError};
 use crate::archive::files;
 use crate::archive::staging::Staged;
 use crate::archive::Archive;
-use crate::pdf::update::{rewrite_metadata, UpdateError};
+use crate::pdf::pdfa::PdfA;
+use crate::pdf::update::{convert_to_pdf_a, rewrite_metadata, UpdateError};
 use crate::pdf::Metadata;
 use crate::record::fields::FIELDS;
 use crate::record::table::{Problem, Table, COMPUTED_COLUMNS, FILES, ID};
@@ -85,6 +86,34 @@ pub(crate) fn edit(
     catalog.update_record(&record)?;
     catalog.flush()?;
     Ok(edits)
+}
+
+/// Brings document `id`'s PDF, archived before olke wrote PDF/A, to PDF/A-2b (its pages
+/// as they are), or records why it cannot be; a record that already says is left as it is.
+/// Returns what the record says now.
+pub(crate) fn to_pdf_a(archive: &Archive, catalog: &Catalog, id: &str) -> Result<PdfA, EditError> {
+    if !archive.record_path(id).is_file() {
+        return Err(EditError::NoSuchDocument(id.to_string()));
+    }
+    let mut record = files::record(archive, id)?;
+    if let Some(pdf_a) = &record.pdf_a {
+        return Ok(pdf_a.clone());
+    }
+    let staged = Staged::begin(archive, id)?;
+    // Without a new PDF staged, the commit is of the record alone.
+    match convert_to_pdf_a(&archive.pdf_path(id), &staged.pdf_path(), &Metadata::of(&record))? {
+        Ok(written) => {
+            record.pdf_sha256 = written.sha256;
+            record.pdf_bytes = written.bytes;
+            record.pdf_a = Some(PdfA::conforming());
+            record.updated = Utc::now();
+        }
+        Err(reasons) => record.pdf_a = Some(PdfA::NotConforming(reasons)),
+    }
+    staged.commit(&record)?;
+    catalog.update_record(&record)?;
+    catalog.flush()?;
+    Ok(record.pdf_a.clone().expect("set above"))
 }
 
 /// The changes made to one document.

@@ -11,6 +11,7 @@ use super::{open_for_writing, print_json, EXIT_PARTIAL, EXIT_USAGE};
 use crate::archive::Archive;
 use crate::catalog::edit::{self, EditError};
 use crate::integrity::ChangeError;
+use crate::pdf::pdfa::PdfA;
 use crate::record::table::read_csv;
 use crate::record::{Edit, Value};
 
@@ -56,6 +57,20 @@ enum CatalogCommand {
     Apply {
         file: PathBuf,
         /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Bring PDFs archived before olke wrote PDF/A to PDF/A-2b, their pages as they are.
+    #[command(after_help = "Each PDF gets the sRGB output intent and the PDF/A identification, after its\n\
+        objects are looked over as pages kept from an earlier digitization are (what can be\n\
+        made conforming without changing what is shown is). A PDF that cannot be (a font not\n\
+        embedded, DeviceCMYK, …) is left as it is, and its record says why. Documents whose\n\
+        record already says are left alone; `olke show` prints what it says.\n\n\
+        Examples:\n  olke catalog pdfa\n  olke catalog pdfa kitap-qamshy --json")]
+    Pdfa {
+        /// The documents' ids; all documents when none is given.
+        ids: Vec<String>,
+        /// Print each document's result as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -130,6 +145,26 @@ pub(super) fn run(archive: &Archive, args: CatalogArgs) -> Result<u8> {
                 );
             }
             Ok(if report.problems.is_empty() { 0 } else { EXIT_PARTIAL })
+        }
+        CatalogCommand::Pdfa { ids, json } => {
+            let mut writer = open_for_writing(archive)?;
+            let ids = if ids.is_empty() { archive.document_ids()? } else { ids };
+            let mut results = Vec::new();
+            for id in ids {
+                let pdf_a = writer.to_pdf_a(archive, &id)?;
+                if !json {
+                    match &pdf_a {
+                        PdfA::Conforms(level) => println!("{id}: {level}"),
+                        PdfA::NotConforming(reasons) => println!("{id}: not PDF/A: {}", reasons.join("; ")),
+                    }
+                }
+                results.push(serde_json::json!({ "id": id, "pdf_a": pdf_a }));
+            }
+            writer.finish()?;
+            if json {
+                print_json(&results)?;
+            }
+            Ok(0)
         }
     }
 }

@@ -112,7 +112,7 @@ enum Command {
         #[arg(long)]
         page: Option<u32>,
     },
-    /// Change documents' descriptions (keeps the history; the PDF's metadata follows).
+    /// Change documents' descriptions (keeps the history; the PDF's metadata follows); bring older PDFs to PDF/A.
     Catalog(catalog::CatalogArgs),
     /// List the thematic collections with their document and page counts.
     #[command(after_help = "Examples:\n  olke collections\n  olke collections --json")]

@@ -13,6 +13,7 @@ use crate::archive::{Archive, WriterLock};
 use crate::catalog::edit::{self, ApplyReport, EditError};
 use crate::catalog::{Catalog, CatalogError};
 use crate::index::{refresh, IndexError, Updater};
+use crate::pdf::pdfa::PdfA;
 use crate::record::table::Table;
 use crate::record::{Edit, Value};
 
@@ -111,6 +112,13 @@ impl Writer {
         let edits = edit::edit(archive, &self.catalog, id, changes)?;
         refresh(&mut self.index, &self.catalog, std::slice::from_ref(&id.to_string()))?;
         Ok(edits)
+    }
+
+    /// Brings a document's PDF to PDF/A (`olke catalog pdfa`); the index follows.
+    pub fn to_pdf_a(&mut self, archive: &Archive, id: &str) -> Result<PdfA, ChangeError> {
+        let pdf_a = edit::to_pdf_a(archive, &self.catalog, id)?;
+        refresh(&mut self.index, &self.catalog, std::slice::from_ref(&id.to_string()))?;
+        Ok(pdf_a)
     }
 
     /// Applies a table of corrections (`olke catalog apply`); the index follows.

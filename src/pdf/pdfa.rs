@@ -26,6 +26,12 @@ pub enum PdfA {
     NotConforming(Vec<String>),
 }
 
+impl PdfA {
+    pub(crate) fn conforming() -> PdfA {
+        PdfA::Conforms(format!("PDF/A-{PART}{}", CONFORMANCE.to_lowercase()))
+    }
+}
+
 /// Why a file being written cannot claim PDF/A: each problem once, with the first page
 /// it was found on and how many pages had it.
 #[derive(Debug, Default)]
@@ -47,7 +53,7 @@ impl Problems {
 
     pub(crate) fn pdf_a(&self) -> PdfA {
         if self.0.is_empty() {
-            return PdfA::Conforms(format!("PDF/A-{PART}{}", CONFORMANCE.to_lowercase()));
+            return PdfA::conforming();
         }
         let said = |(problem, page, pages): &(String, usize, usize)| match pages {
             1 => format!("page {page}: {problem}"),

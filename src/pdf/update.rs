@@ -2,13 +2,15 @@
 //! XMP packet and the document language are replaced, everything else is written back as
 //! it was (lopdf keeps the page streams as stored, without decoding them). The new file
 //! is written atomically, where the caller says (beside the old one, to be committed
-//! with the record).
+//! with the record). A PDF archived before olke wrote PDF/A is brought to it the same way.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use lopdf::{Document, Object};
+use lopdf::{Document, Object, ObjectId};
 use sha2::{Digest, Sha256};
 
+use super::pdfa;
 use super::Metadata;
 use crate::archive::write_atomic;
 
@@ -29,17 +31,66 @@ pub struct Written {
     pub bytes: u64,
 }
 
+fn load(path: &Path) -> Result<Document, UpdateError> {
+    Document::load(path).map_err(|source| UpdateError::Read { path: path.to_path_buf(), source })
+}
+
+fn xmp_id(document: &Document) -> Option<ObjectId> {
+    document.catalog().ok().and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok())
+}
+
 /// Writes the PDF at `path` to `target` with `metadata` in place of its Info dictionary,
 /// XMP packet and language.
 pub fn rewrite_metadata(path: &Path, target: &Path, metadata: &Metadata) -> Result<Written, UpdateError> {
-    let mut document = Document::load(path).map_err(|source| UpdateError::Read { path: path.to_path_buf(), source })?;
-    let existing_xmp = document.catalog().ok().and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok());
+    let mut document = load(path)?;
     // Only the metadata changes, so the file stays PDF/A exactly when it was.
-    let was_pdf_a = existing_xmp
+    let was_pdf_a = xmp_id(&document)
         .and_then(|id| document.get_object(id).ok())
         .and_then(|o| o.as_stream().ok())
         .is_some_and(|xmp| claims_pdf_a(&xmp.content));
-    let (info, xmp) = metadata.info_and_xmp(was_pdf_a);
+    set_metadata(&mut document, path, metadata, was_pdf_a)?;
+    save(&mut document, target)
+}
+
+/// Makes a PDF archived before olke wrote PDF/A into PDF/A-2b at `target`, its pages as
+/// they are: every object is looked over as pages copied from another PDF are (what can be
+/// made conforming without changing what is shown is), the sRGB output intent is added and
+/// the metadata written with the claim. When something stands in the way nothing is
+/// written, and the reasons are returned.
+pub(crate) fn convert_to_pdf_a(
+    path: &Path,
+    target: &Path,
+    metadata: &Metadata,
+) -> Result<Result<Written, Vec<String>>, UpdateError> {
+    let mut document = load(path)?;
+    let contents: HashSet<ObjectId> =
+        document.get_pages().into_values().flat_map(|page| document.get_page_contents(page)).collect();
+    let mut problems: Vec<String> = Vec::new();
+    for (id, object) in document.objects.iter_mut() {
+        let found = match object {
+            Object::Dictionary(dict) if dict.has_type(b"Annot") => pdfa::conform_annotation(dict),
+            object => pdfa::conform(object, contents.contains(id)),
+        };
+        for problem in found {
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let profile = document.add_object(pdfa::profile_stream());
+    let intent = document.add_object(pdfa::output_intent(profile.0));
+    let catalog = document.catalog_mut().map_err(|_| UpdateError::NoCatalog { path: path.to_path_buf() })?;
+    catalog.set("OutputIntents", vec![Object::Reference(intent)]);
+    set_metadata(&mut document, path, metadata, true)?;
+    save(&mut document, target).map(Ok)
+}
+
+/// Puts `metadata` in place of the document's Info dictionary, XMP packet and language.
+fn set_metadata(document: &mut Document, path: &Path, metadata: &Metadata, pdf_a: bool) -> Result<(), UpdateError> {
+    let (info, xmp) = metadata.info_and_xmp(pdf_a);
     let info = Object::Dictionary(info);
     match document.trailer.get(b"Info").and_then(Object::as_reference) {
         Ok(id) => {
@@ -50,7 +101,7 @@ pub fn rewrite_metadata(path: &Path, target: &Path, metadata: &Metadata) -> Resu
             document.trailer.set("Info", id);
         }
     }
-    let xmp_id = match existing_xmp {
+    let xmp_id = match xmp_id(document) {
         Some(id) => {
             document.objects.insert(id, Object::Stream(xmp));
             id
@@ -65,6 +116,10 @@ pub fn rewrite_metadata(path: &Path, target: &Path, metadata: &Metadata) -> Resu
             catalog.remove(b"Lang");
         }
     }
+    Ok(())
+}
+
+fn save(document: &mut Document, target: &Path) -> Result<Written, UpdateError> {
     let write_err = |source| UpdateError::Write { path: target.to_path_buf(), source };
     let mut bytes = Vec::new();
     document.save_to(&mut bytes).map_err(write_err)?;
