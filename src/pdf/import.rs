@@ -319,7 +319,7 @@ impl<'a> PageCopier<'a> {
             _ => Vec::new(),
         };
         // Before renumbering, so that what conforming removes is not copied.
-        let mut not_pdf_a = pdfa::conform_page(&mut page);
+        let mut not_pdf_a = pdfa::conform_dictionary(&mut page);
         let mut page = self.renumber_dictionary(writer, &page);
         let page_number = writer.page_count() + 1;
         let mut annotations = Vec::new();

@@ -212,27 +212,25 @@ fn text(bytes: &[u8]) -> String {
 /// nothing a reader sees or reads, and returns what cannot be. `is_content` says the object
 /// is one of a page's content streams (forms are known by their subtype).
 pub(crate) fn conform(object: &mut Object, is_content: bool) -> Vec<String> {
-    let mut problems = Vec::new();
     match object {
         Object::Stream(stream) => {
             let is_content = is_content || name_of(&stream.dict, b"Subtype") == b"Form";
+            let mut problems = Vec::new();
             conform_stream(stream, is_content, &mut problems);
-            conform_dictionary(&mut stream.dict, &mut problems);
+            problems.extend(conform_dictionary(&mut stream.dict));
+            problems
         }
-        Object::Dictionary(dict) => conform_dictionary(dict, &mut problems),
-        _ => {}
+        Object::Dictionary(dict) => conform_dictionary(dict),
+        _ => Vec::new(),
     }
-    if mentions_cmyk(object) {
-        problems.push(CMYK.into());
-    }
-    problems
 }
 
-/// A page dictionary copied from another PDF (its resources inline or not).
-pub(crate) fn conform_page(page: &mut Dictionary) -> Vec<String> {
+/// A dictionary copied from another PDF (a page's with its resources inline or not, a
+/// font's, a stream's), as [`conform`] looks over objects.
+pub(crate) fn conform_dictionary(dict: &mut Dictionary) -> Vec<String> {
     let mut problems = Vec::new();
-    conform_dictionary(page, &mut problems);
-    if page.iter().any(|(_, v)| mentions_cmyk(v)) {
+    conform_entries(dict, &mut problems);
+    if dict.iter().any(|(_, v)| mentions_cmyk(v)) {
         problems.push(CMYK.into());
     }
     problems
@@ -259,11 +257,11 @@ pub(crate) fn conform_annotation(annotation: &mut Dictionary) -> Vec<String> {
     if subtype != b"Link" && subtype != b"Popup" && has_area && !annotation.has(b"AP") {
         problems.push(format!("a {} annotation has no appearance of its own", text(&subtype)));
     }
-    conform_dictionary(annotation, &mut problems);
+    conform_entries(annotation, &mut problems);
     problems
 }
 
-fn conform_dictionary(dict: &mut Dictionary, problems: &mut Vec<String>) {
+fn conform_entries(dict: &mut Dictionary, problems: &mut Vec<String>) {
     // Additional actions run on events (page open, mouse over): never content.
     dict.remove(b"AA");
     let kind = name_of(dict, b"Type").to_vec();
@@ -367,13 +365,13 @@ fn conform_stream(stream: &mut Stream, is_content: bool, problems: &mut Vec<Stri
     }
 }
 
-/// Whether a colour space of DeviceCMYK is named anywhere in the object.
+/// Whether a colour space of DeviceCMYK is named anywhere in the object (streams are
+/// never inside other objects: [`conform`] looks at a stream's dictionary itself).
 fn mentions_cmyk(object: &Object) -> bool {
     match object {
         Object::Name(name) => name == b"DeviceCMYK",
         Object::Array(items) => items.iter().any(mentions_cmyk),
         Object::Dictionary(dict) => dict.iter().any(|(_, v)| mentions_cmyk(v)),
-        Object::Stream(stream) => stream.dict.iter().any(|(_, v)| mentions_cmyk(v)),
         _ => false,
     }
 }
