@@ -174,8 +174,8 @@ const FORBIDDEN_ACTIONS: [&[u8]; 11] = [
     b"Trans",
     b"GoTo3DView",
 ];
-/// Blend modes of PDF 1.7 (6.2.10 allows only these).
-const BLEND_MODES: [&[u8]; 16] = [
+/// Blend modes of PDF 1.7 (ISO 32000-1, tables 136 and 137; 6.2.10 allows only these).
+const BLEND_MODES: [&[u8]; 17] = [
     b"Normal",
     b"Compatible",
     b"Multiply",
@@ -192,6 +192,7 @@ const BLEND_MODES: [&[u8]; 16] = [
     b"Hue",
     b"Saturation",
     b"Color",
+    b"Luminosity",
 ];
 /// Annotation flags: Invisible, Hidden, Print, NoView, ToggleNoView.
 const INVISIBLE: i64 = 1;
@@ -404,6 +405,11 @@ mod tests {
         });
         assert!(conform(&mut image, false).is_empty());
         assert!(!image.as_dict().unwrap().get(b"Interpolate").unwrap().as_bool().unwrap());
+
+        let mut luminosity = Object::Dictionary(dictionary! { "Type" => "ExtGState", "BM" => "Luminosity" });
+        assert!(conform(&mut luminosity, false).is_empty(), "a blend mode of PDF 1.7");
+        let mut unknown = Object::Dictionary(dictionary! { "Type" => "ExtGState", "BM" => "Glow" });
+        assert_eq!(conform(&mut unknown, false), vec!["a blend mode PDF 1.7 does not define".to_string()]);
 
         let mut cmyk = Object::Dictionary(dictionary! { "Subtype" => "Image", "ColorSpace" => "DeviceCMYK" });
         assert_eq!(conform(&mut cmyk, false).len(), 1);
