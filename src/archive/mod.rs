@@ -214,10 +214,15 @@ impl WriterLock {
     }
 }
 
-/// True for the temporary name [`AtomicFile`] writes under (`.NAME.tmp-PID`).
+/// True for the temporary name [`AtomicFile`] writes under (`.NAME.tmp-PID-SERIAL`), and
+/// for the `.NAME.tmp-PID` of releases before the serial.
 pub fn is_temporary_file(name: &str) -> bool {
+    let number = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     name.starts_with('.')
-        && name.rsplit_once(".tmp-").is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        && name.rsplit_once(".tmp-").is_some_and(|(_, suffix)| match suffix.split_once('-') {
+            Some((pid, serial)) => number(pid) && number(serial),
+            None => number(suffix),
+        })
 }
 
 /// A file written under a temporary name and moved into place by [`AtomicFile::commit`].
@@ -466,6 +471,9 @@ mod tests {
     fn temporary_and_page_file_names() {
         assert!(is_temporary_file(".record.json.tmp-4242"));
         assert!(is_temporary_file(".a.pdf.tmp-7"));
+        assert!(is_temporary_file(".record.json.tmp-9853-8"));
+        assert!(!is_temporary_file(".record.json.tmp-9853-"));
+        assert!(!is_temporary_file(".record.json.tmp-98-5-3"));
         assert!(!is_temporary_file("record.json"));
         assert!(!is_temporary_file(".staging"));
         assert!(!is_temporary_file(".x.tmp-"));

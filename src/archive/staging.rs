@@ -289,7 +289,7 @@ mod tests {
         let (_dir, archive, first) = archived();
         let (staged, _) = stage(&archive, "version 2", 3);
         drop(staged); // killed here
-        fs::write(archive.document_dir("a").join(".record.json.tmp-999999"), "{").unwrap();
+        fs::write(archive.document_dir("a").join(".record.json.tmp-999999-3"), "{").unwrap();
         let done = recover_document(&archive, "a").unwrap();
         assert_eq!(
             done.iter().map(|r| r.recovery.clone()).collect::<Vec<_>>(),
