@@ -39,3 +39,4 @@ pub(crate) mod report;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod web;
+pub mod zones;
