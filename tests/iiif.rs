@@ -263,3 +263,134 @@ fn manifests_load_in_iiif_prezi3_with_the_text_as_line_annotations() {
     assert_eq!(closed["canvases"][0]["painted"], serde_json::json!([]));
     assert_eq!(get(&server, "/iiif/3/nothing/manifest").0, 404);
 }
+
+/// A static host for a published site: Python's own HTTP server over the folder.
+struct StaticHost {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl StaticHost {
+    fn start(site: &Path) -> StaticHost {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("python3")
+            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+            .arg(site)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while http_get(port, "/").is_none() {
+            assert!(std::time::Instant::now() < deadline, "python3 -m http.server did not start");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        StaticHost { child, port }
+    }
+}
+
+impl Drop for StaticHost {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `olke publish --base-url` writes the published works as static IIIF: the Image API
+/// validator passes level 0 on a page served by a plain static host, every tile the
+/// info.json promises is there at its size, the manifest loads in iiif-prezi3 and points
+/// at files that exist, a work in copyright gets nothing, and publishing again makes no
+/// image anew.
+#[test]
+fn publish_writes_static_level_0_iiif_for_the_published_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(fixture(), tmp.path());
+    let site = tmp.path().join("site");
+    fs::create_dir_all(&site).unwrap();
+    let host = StaticHost::start(&site);
+    let base = format!("http://127.0.0.1:{}", host.port);
+    let publish =
+        || json(&expect_code(olke(&archive).args(["publish", "--json", "--base-url", &base, "--out"]).arg(&site), 0));
+    // The host started on the empty folder (a listing); publishing into it is allowed.
+    let first = publish();
+    assert_eq!(first["iiif_pages"], 2, "grid and gazeta, one page each: {first}");
+    assert!(!site.join("iiif/3/qamshy").exists() && !site.join("iiif/3/qamshy~1").exists(), "in copyright");
+
+    let output = run(Command::new("python3").arg("-c").arg(RUN_VALIDATOR).args([
+        "--server",
+        &format!("127.0.0.1:{}", host.port),
+        "--prefix",
+        "iiif/3",
+        "--identifier",
+        "grid~1",
+        "--version",
+        "3.0",
+        "--level",
+        "0",
+        "--verbose",
+    ]));
+    let report = stderr(&output);
+    assert!(output.status.success(), "the validator failed:\n{report}");
+    let done = report.lines().find(|l| l.starts_with("Done (")).unwrap_or_else(|| panic!("{report}"));
+    let tests: usize = done["Done (".len()..].split_whitespace().next().unwrap().parse().unwrap();
+    // Level 0 asks little of the server (info.json, the full image at max); the tiles and
+    // sizes, which a static host must hold as files, are checked below.
+    assert!(tests >= 5 && done.ends_with(" 0 failures)"), "{done}");
+
+    // Every tile and size info.json lists is a file, of the size the Image API says.
+    let info: Value = serde_json::from_slice(&fs::read(site.join("iiif/3/gazeta~1/info.json")).unwrap()).unwrap();
+    assert_eq!(info["profile"], "level0");
+    assert_eq!(info["id"], format!("{base}/iiif/3/gazeta~1"));
+    let (width, height) = (info["width"].as_u64().unwrap() as u32, info["height"].as_u64().unwrap() as u32);
+    let tile = info["tiles"][0]["width"].as_u64().unwrap() as u32;
+    let image_size = |path: String| {
+        let decoded = image::open(site.join("iiif/3/gazeta~1").join(&path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        (decoded.width(), decoded.height())
+    };
+    let mut count = 0;
+    for factor in info["tiles"][0]["scaleFactors"].as_array().unwrap() {
+        let factor = factor.as_u64().unwrap() as u32;
+        let span = tile * factor;
+        for y in (0..height).step_by(span as usize) {
+            for x in (0..width).step_by(span as usize) {
+                let (w, h) = (span.min(width - x), span.min(height - y));
+                let size = (w.div_ceil(factor), h.div_ceil(factor));
+                assert_eq!(image_size(format!("{x},{y},{w},{h}/{},{}/0/default.jpg", size.0, size.1)), size);
+                count += 1;
+            }
+        }
+    }
+    assert!(count >= 2, "more than one tile");
+    for size in info["sizes"].as_array().unwrap() {
+        let (w, h) = (size["width"].as_u64().unwrap() as u32, size["height"].as_u64().unwrap() as u32);
+        assert_eq!(image_size(format!("full/{w},{h}/0/default.jpg")), (w, h));
+    }
+    assert_eq!(image_size("full/max/0/default.jpg".into()), (width, height));
+
+    // The manifest, fetched from the host, loads and leads to what the host has.
+    let manifest: Value = serde_json::from_str(
+        http_get(host.port, "/iiif/3/gazeta/manifest.json").unwrap().split_once("\r\n\r\n").unwrap().1,
+    )
+    .unwrap();
+    assert_eq!(manifest["id"], format!("{base}/iiif/3/gazeta/manifest.json"));
+    let loaded = load_manifest(&manifest);
+    let canvas = &loaded["canvases"][0];
+    for address in [canvas["painted"][0]["id"].as_str().unwrap(), canvas["annotations"][0].as_str().unwrap()] {
+        let path = address.strip_prefix(&base).unwrap();
+        let answer = http_get_bytes(host.port, path).unwrap();
+        assert!(answer.starts_with(b"HTTP/1.0 200") || answer.starts_with(b"HTTP/1.1 200"), "{path}");
+    }
+    let annotations: Value =
+        serde_json::from_slice(&fs::read(site.join("iiif/3/gazeta/annotations/1.json")).unwrap()).unwrap();
+    let text: Vec<&str> =
+        annotations["items"].as_array().unwrap().iter().map(|a| a["body"]["value"].as_str().unwrap()).collect();
+    assert!(cer(&text.join(" "), texts::RUSSIAN[0]) < 0.1, "{text:?}");
+
+    // Publishing again makes nothing anew; a work whose rights close loses its IIIF.
+    let again = publish();
+    assert_eq!(again["written"], serde_json::json!([]), "{again}");
+    expect_code(olke(&archive).args(["catalog", "set", "gazeta", "rights", "in_copyright"]), 0);
+    let closed = publish();
+    assert_eq!(closed["iiif_pages"], 1);
+    assert!(!site.join("iiif/3/gazeta").exists() && !site.join("iiif/3/gazeta~1").exists());
+}

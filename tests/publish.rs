@@ -53,6 +53,11 @@ fn strings(value: &Value) -> Vec<String> {
     items
 }
 
+/// The paths not under `iiif/` (the static IIIF is tested in tests/iiif.rs).
+fn without_iiif(paths: Vec<String>) -> Vec<String> {
+    paths.into_iter().filter(|p| !p.starts_with("iiif/")).collect()
+}
+
 /// Every file of the site, relative, sorted (the list of published files left out).
 fn files(site: &Path) -> Vec<String> {
     let mut files: Vec<String> = walkdir::WalkDir::new(site)
@@ -106,8 +111,17 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
         (result["full_text"].as_u64(), result["citation_only"].as_u64(), result["collections"].as_u64()),
         (Some(2), Some(2), Some(3))
     );
+    // (The works' static IIIF, under iiif/, is tested in tests/iiif.rs.)
+    let iiif: Vec<String> = files(&site).into_iter().filter(|f| f.starts_with("iiif/")).collect();
+    assert!(
+        iiif.contains(&"iiif/3/gazeta/manifest.json".to_string())
+            && iiif.contains(&"iiif/3/pulse~1/info.json".to_string())
+    );
+    assert!(iiif.iter().all(|f| f.starts_with("iiif/3/gazeta") || f.starts_with("iiif/3/pulse")), "{iiif:?}");
+    let manifest = fs::read_to_string(site.join("iiif/3/gazeta/manifest.json")).unwrap();
+    assert!(manifest.contains("\"https://lib.example.kz/olke/iiif/3/gazeta/manifest.json\""), "{manifest}");
     assert_eq!(
-        files(&site),
+        without_iiif(files(&site)),
         vec![
             "collections/Балқаш_тарихы.html",
             "collections/Батырлар.html",
@@ -139,7 +153,7 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
         let text = recognized(&archive, id);
         let words: Vec<&str> = text.split(' ').collect();
         let sample = words[..6].join(" ");
-        for file in files(&site).iter().filter(|f| !f.ends_with(".pdf")) {
+        for file in files(&site).iter().filter(|f| !f.ends_with(".pdf") && !f.ends_with(".jpg")) {
             let content = fs::read_to_string(site.join(file)).unwrap();
             assert!(!normalize(&content).contains(&sample), "{file} has text of {id}: «{sample}»");
         }
@@ -171,7 +185,7 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
             again["unchanged"].as_u64(),
             again["removed"].as_array().unwrap().len()
         ),
-        (0, Some(10), 0)
+        (0, Some(files(&site).len() as u64), 0)
     );
 
     // Rights change: the book is published, the newspaper withdrawn; only what differs is written.
@@ -179,7 +193,7 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
     expect_code(olke(&archive).args(["catalog", "set", "gazeta", "rights", "in_copyright"]), 0);
     let changed = publish(&archive, &site, &["--base-url", "https://lib.example.kz/olke/"]);
     assert_eq!(
-        strings(&changed["written"]),
+        without_iiif(strings(&changed["written"])),
         vec![
             "collections/Балқаш_тарихы.html",
             "collections/Өлкетану.html",
@@ -189,7 +203,12 @@ fn the_site_holds_what_rights_allow_and_is_brought_up_to_date() {
             "index.html"
         ]
     );
-    assert_eq!(strings(&changed["removed"]), vec!["documents/gazeta/gazeta.pdf", "documents/gazeta/index.html"]);
+    assert_eq!(
+        without_iiif(strings(&changed["removed"])),
+        vec!["documents/gazeta/gazeta.pdf", "documents/gazeta/index.html"]
+    );
+    assert!(strings(&changed["written"]).contains(&"iiif/3/qamshy/manifest.json".to_string()));
+    assert!(strings(&changed["removed"]).contains(&"iiif/3/gazeta/manifest.json".to_string()));
     assert!(!site.join("documents/gazeta").exists());
     assert!(site.join("documents/pulse/index.html").is_file());
     validate_html(&site);

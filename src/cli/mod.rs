@@ -167,8 +167,11 @@ enum Command {
         full text and a link to its PDF, copied beside it. Documents in copyright are listed\n\
         by their citation only. Labels are in Kazakh and Russian; links are relative, so the\n\
         folder works opened from the disk or on any static host. documents.json lists\n\
-        everything for the library's website and e-catalogue. Publishing into the same\n\
-        folder again writes only what changed and removes what is no longer published.\n\n\
+        everything for the library's website and e-catalogue. With --base-url, the works\n\
+        published are also IIIF (Image API 3 at level 0, as tiles and sizes made beforehand,\n\
+        and Presentation API 3 manifests at iiif/3/ID/manifest.json) for IIIF viewers and\n\
+        aggregators. Publishing into the same folder again writes only what changed (page\n\
+        images only when the archived PDF changed) and removes what is no longer published.\n\n\
         Examples:\n  olke publish --out site\n  olke publish --out site-batyrlar --collection 'Батырлар'\n  \
         olke publish --out /var/www/olke --base-url https://lib.example.kz/olke --json")]
     Publish(publish::PublishArgs),

@@ -19,8 +19,10 @@ pub(super) struct PublishArgs {
     /// Only the documents of this collection (`olke collections`).
     #[arg(long, value_name = "NAME")]
     collection: Option<String>,
-    /// Where the site is served, for absolute links in documents.json
-    /// (default: `[publish] base_url` in olke.toml; else the links are relative).
+    /// Where the site is served, for absolute links in documents.json and for the static
+    /// IIIF of the works published, which only absolute addresses allow
+    /// (default: `[publish] base_url` in olke.toml; else the links are relative and no IIIF
+    /// is written).
     #[arg(long, value_name = "URL", value_parser = super::web_address)]
     base_url: Option<String>,
     /// Print what was done as JSON.
@@ -35,6 +37,7 @@ pub(super) fn run(archive: &Archive, args: PublishArgs) -> Result<u8> {
         collection: args.collection,
         base_url: args.base_url.or_else(|| config.publish.base_url().map(str::to_string)),
     };
+    let options_base_url = options.base_url.clone();
     let published = match publish(archive, &reader, &config.library, &args.out, &options) {
         Ok(published) => published,
         Err(e @ PublishError::UnknownCollection { .. }) => {
@@ -54,6 +57,13 @@ pub(super) fn run(archive: &Archive, args: PublishArgs) -> Result<u8> {
         published.collections,
         published.out.join("index.html").display()
     );
+    match &options_base_url {
+        Some(_) => println!("IIIF (level 0) for {} pages", published.iiif_pages),
+        None => println!("No IIIF: it needs the site's address (--base-url)"),
+    }
+    for skipped in &published.iiif_skipped {
+        println!("  without IIIF: {skipped}");
+    }
     let changes = &published.changes;
     println!(
         "{} files written, {} unchanged, {} removed",

@@ -5,6 +5,7 @@
 
 pub mod alto;
 mod country;
+pub(crate) mod iiif;
 pub(crate) mod jsonl;
 pub(crate) mod marc;
 pub mod mets;

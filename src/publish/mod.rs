@@ -8,14 +8,17 @@
 //! index.html  style.css  documents.json
 //! collections/<name>.html
 //! documents/<id>/index.html  documents/<id>/<id>.pdf
+//! iiif/3/<id>/manifest.json  iiif/3/<id>~<n>/…   (with --base-url)
 //! ```
 //!
 //! The PDF is where the archive has it (`documents/<id>/<id>.pdf`), so the links
-//! `olke export --base-url` writes lead to the published copies. Publishing again
-//! rewrites only what changed ([`sync`]). [`html`] makes the pages, [`feed`] the JSON.
+//! `olke export --base-url` writes lead to the published copies. With the site's address
+//! (`--base-url`), the works published are also IIIF, as files ([`iiif`]). Publishing
+//! again rewrites only what changed ([`sync`]). [`html`] makes the pages, [`feed`] the JSON.
 
 pub(crate) mod feed;
 pub(crate) mod html;
+mod iiif;
 pub(crate) mod sync;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +38,8 @@ pub(crate) enum PublishError {
     UnknownCollection { name: String, known: Vec<String> },
     #[error("page {page} of {id} is missing from the archive")]
     MissingPage { id: String, page: u32 },
+    #[error("page {page} of {id} has no image olke can read (its PDF page is not one image)")]
+    UnreadableImage { id: String, page: u32 },
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
@@ -103,6 +108,11 @@ pub(crate) struct Published {
     /// Documents listed by their citation only.
     pub citation_only: usize,
     pub collections: usize,
+    /// Pages published through static IIIF (none without a base URL).
+    pub iiif_pages: usize,
+    /// Works published without IIIF, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub iiif_skipped: Vec<String>,
     #[serde(flatten)]
     pub changes: Changes,
 }
@@ -132,7 +142,7 @@ pub(crate) fn publish(
     for collection in &site.collections {
         sync.put(&collection.path, html::collection(&site, collection).as_bytes())?;
     }
-    let mut full_text = 0;
+    let (mut full_text, mut iiif_pages, mut iiif_skipped) = (0, 0, Vec::new());
     for record in documents.iter().filter(|r| r.full_text_allowed()) {
         let first = record.bib.first_page_number.unwrap_or(1);
         let pages = (1..=record.pages.len() as u32)
@@ -146,6 +156,16 @@ pub(crate) fn publish(
         sync.put(&Site::document_page(&record.id), html::document(&site, record, &pages).as_bytes())?;
         sync.copy(&record.pdf, &archive.root().join(&record.pdf), &record.pdf_sha256)?;
         full_text += 1;
+        if let Some(base) = &options.base_url {
+            match iiif::write_work(&mut sync, archive, reader, library, base, record) {
+                Ok(pages) => iiif_pages += pages,
+                Err(e @ PublishError::UnreadableImage { .. }) => {
+                    tracing::warn!("IIIF: {e}");
+                    iiif_skipped.push(e.to_string());
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
     sync.put("documents.json", &feed::json(&site, options.base_url.as_deref()))?;
     let changes = sync.finish()?;
@@ -154,6 +174,8 @@ pub(crate) fn publish(
         full_text,
         citation_only: documents.len() - full_text,
         collections: site.collections.len(),
+        iiif_pages,
+        iiif_skipped,
         changes,
     })
 }

@@ -1,5 +1,5 @@
 //! Keeping a published folder up to date: every file olke writes there is listed with its
-//! SHA-256 in `.olke-publish.json`. A file whose content is unchanged is not written again
+//! SHA-256 (or, for a file made from a source, the source's state) in `.olke-publish.json`. A file whose content is unchanged is not written again
 //! (a static host syncing the folder sees only what changed); files of the previous export
 //! that this one no longer has (a document no longer publishable, a collection gone) are
 //! removed. Files olke did not write are never touched, and a folder that is not empty
@@ -91,6 +91,23 @@ impl Sync {
         }
         let target = self.root.join(path);
         write_atomic(&target, bytes).map_err(io_at(&target))
+    }
+
+    /// Puts at `path` the file `make` makes from a source whose state `stamp` names (its
+    /// checksum, say), made again only when the stamp changed: for files that are costly to
+    /// make and follow from their source alone (a page's images).
+    pub(crate) fn derive<E: From<SyncError>>(
+        &mut self,
+        path: &str,
+        stamp: &str,
+        make: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<(), E> {
+        let stamp = format!("made from {stamp}");
+        if self.unchanged(path, &stamp) {
+            return Ok(());
+        }
+        let target = self.root.join(path);
+        write_atomic(&target, &make()?).map_err(io_at(&target)).map_err(E::from)
     }
 
     /// Puts a copy of the file `from`, whose SHA-256 the caller knows, at `path`.

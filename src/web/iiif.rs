@@ -38,6 +38,7 @@ use tokio::sync::Semaphore;
 
 use super::images::{self, Size};
 use super::{public_url, AppState};
+use crate::export::iiif;
 use crate::record::DocumentRecord;
 pub(crate) use manifest::{annotations, manifest};
 use request::{ImageRequest, Quality, Rejection};
@@ -48,8 +49,6 @@ pub(crate) const MAX_SIDE: u32 = 5000;
 pub(crate) const MAX_AREA: u64 = 16_000_000;
 /// Images cut at once; the next requests wait.
 const RENDERS_AT_ONCE: usize = 2;
-/// The tile viewers are told to ask for.
-const TILE: u32 = 512;
 
 const JSON_LD: &str = "application/ld+json;profile=\"http://iiif.io/api/image/3/context.json\"";
 
@@ -117,9 +116,9 @@ fn page_of(state: &AppState, identifier: &str) -> Result<(DocumentRecord, u32), 
     Ok((record, page))
 }
 
-/// The image service's address of page `page` of document `id`.
-pub(crate) fn service_id(base: &str, id: &str, page: u32) -> String {
-    format!("{base}/iiif/3/{}~{page}", crate::export::url_path(id))
+/// The IIIF addresses of the site served at `base`.
+fn site(base: &str) -> iiif::Site<'_> {
+    iiif::Site { base, level: iiif::Level::Served }
 }
 
 /// `/iiif/3/{identifier}`: the image's description is at `info.json`.
@@ -131,7 +130,8 @@ pub(super) async fn base(
     let Ok(Path(identifier)) = identifier else { return not_found() };
     match page_of(&state, &identifier) {
         Ok((record, page)) => {
-            let location = format!("{}/info.json", service_id(&public_url(&state.config, &headers), &record.id, page));
+            let location =
+                format!("{}/info.json", site(&public_url(&state.config, &headers)).service(&record.id, page));
             open(StatusCode::SEE_OTHER, &[(LOCATION, location)], ())
         }
         Err(refusal) => refusal.answer(),
@@ -155,27 +155,17 @@ pub(super) async fn info(
         .into_iter()
         .map(Size::width)
         .filter(|&w| w < width)
-        .map(|w| json!({ "width": w, "height": images::scaled_height(width, height, w) }))
+        .map(|w| (w, images::scaled_height(width, height, w)))
         .collect();
-    let scale_factors: Vec<u32> =
-        (0..8).map(|n| 1u32 << n).take_while(|&f| f == 1 || width.max(height) / f >= TILE / 2).collect();
-    let info = json!({
-        "@context": "http://iiif.io/api/image/3/context.json",
-        "id": service_id(&public_url(&state.config, &headers), &record.id, page),
-        "type": "ImageService3",
-        "protocol": "http://iiif.io/api/image",
-        "profile": "level1",
-        "width": width,
-        "height": height,
+    let mut info = iiif::image_info(&site(&public_url(&state.config, &headers)), &record, page, &sizes);
+    let cut_on_request = json!({
         "maxWidth": MAX_SIDE,
         "maxHeight": MAX_SIDE,
         "maxArea": MAX_AREA,
-        "sizes": sizes,
-        "tiles": [{ "width": TILE, "height": TILE, "scaleFactors": scale_factors }],
         "extraQualities": ["color", "gray"],
         "extraFeatures": ["regionByPct", "sizeByConfinedWh", "sizeByPct", "sizeUpscaling"],
-        "rights": crate::record::rights_statements::statement(record.bib.rights).uri,
     });
+    info.as_object_mut().expect("an object").extend(cut_on_request.as_object().expect("an object").clone());
     open(StatusCode::OK, &[(CONTENT_TYPE, JSON_LD.into()), (CACHE_CONTROL, "no-cache".into())], info.to_string())
 }
 
