@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench: olke against plain tesseract and OCRmyPDF on the same pages, in one run,
-# 2 workers. The anchors read kaz+rus+eng; olke reads each page in its record's language
+# make bench: olke against plain tesseract and OCRmyPDF (17 from /opt/olke-venv, as users
+# install it today, and Debian's) on the same pages, in one run, 2 workers. The anchors read kaz+rus+eng; olke reads each page in its record's language
 # (as a manifest states it) and again in kaz+rus+eng. Writes bench/out/ (ignored by git)
 # and the OCR section of BENCHMARKS.md. SCALE=0 skips the scale check; SCALE_PAGES="10 100"
 # leaves out its longest part, the 1,000-page batch. ROUNDS (default 3) is how many times
@@ -14,6 +14,11 @@ OUT=$PWD/bench/out
 JOBS=2
 ROUNDS=${ROUNDS:-3}
 export OMP_THREAD_LIMIT=1
+# OCRmyPDF 17 from the virtual environment install-deps.sh --bench makes; Debian's (14)
+# is the one on the plain PATH.
+VENV=${OLKE_VENV:-/opt/olke-venv}
+[ -x "$VENV/bin/ocrmypdf" ] || { echo "no OCRmyPDF 17 in $VENV: run scripts/install-deps.sh --bench" >&2; exit 1; }
+OCRMYPDF17=(env "PATH=$VENV/bin:$PATH" sh "$TOOLS/run_ocrmypdf.sh")
 rm -rf "$OUT"; mkdir -p "$OUT"
 
 # time_run NAME COMMAND...: wall s, CPU s and peak RSS (KiB) into $OUT/NAME.time
@@ -79,14 +84,17 @@ olke_run() {
   done
 }
 
-for corpus_name in dev komi-1939; do
+for corpus_name in dev dev2 komi-1939; do
   corpus=$SHARED/corpus/$corpus_name
   echo "== $corpus_name"
   batch_of "$corpus" "$OUT/$corpus_name-batch"
   batch_of "$corpus" "$OUT/$corpus_name-records" records
   echo "   plain tesseract";           time_run "$corpus_name.tesseract" sh "$TOOLS/run_tesseract.sh" "$corpus" "$OUT/$corpus_name.tesseract/txt"
-  echo "   OCRmyPDF";                  time_run "$corpus_name.ocrmypdf" sh "$TOOLS/run_ocrmypdf.sh" "$corpus" "$OUT/$corpus_name.ocrmypdf/txt"
-  echo "   OCRmyPDF --deskew --clean --rotate-pages"
+  echo "   OCRmyPDF 17";               time_run "$corpus_name.ocrmypdf17" "${OCRMYPDF17[@]}" "$corpus" "$OUT/$corpus_name.ocrmypdf17/txt"
+  echo "   OCRmyPDF 17 --deskew --clean --rotate-pages"
+  time_run "$corpus_name.ocrmypdf17-prep" "${OCRMYPDF17[@]}" "$corpus" "$OUT/$corpus_name.ocrmypdf17-prep/txt" --deskew --clean --rotate-pages
+  echo "   OCRmyPDF (Debian)";         time_run "$corpus_name.ocrmypdf" sh "$TOOLS/run_ocrmypdf.sh" "$corpus" "$OUT/$corpus_name.ocrmypdf/txt"
+  echo "   OCRmyPDF (Debian) --deskew --clean --rotate-pages"
   time_run "$corpus_name.ocrmypdf-prep" sh "$TOOLS/run_ocrmypdf.sh" "$corpus" "$OUT/$corpus_name.ocrmypdf-prep/txt" --deskew --clean --rotate-pages
   echo "   olke, the records' languages"; olke_run "$corpus_name.olke" "$OUT/$corpus_name-records"
   echo "   olke, kaz+rus+eng";         olke_run "$corpus_name.olke-same" "$OUT/$corpus_name-batch"
@@ -95,7 +103,7 @@ for corpus_name in dev komi-1939; do
   # that swing as much. The four are timed again, each round in a rotated order; the
   # runs above are round 1, and the ratios reported are the medians over the rounds.
   for round in $(seq 2 "$ROUNDS"); do
-    order=(olke olke-same tesseract ocrmypdf)
+    order=(olke olke-same tesseract ocrmypdf17)
     for i in 0 1 2 3; do
       run=${order[$(( (i + round) % 4 ))]}
       echo "   round $round: $run"
@@ -104,7 +112,7 @@ for corpus_name in dev komi-1939; do
           time_run "$corpus_name.round$round.olke" "$OLKE" --archive "$OUT/round/archive" ingest "$OUT/$corpus_name-records" --jobs $JOBS --json > /dev/null ;;
         olke-same) time_run "$corpus_name.round$round.olke-same" "$OLKE" --archive "$OUT/round/archive" ingest "$OUT/$corpus_name-batch" --jobs $JOBS --json > /dev/null ;;
         tesseract) time_run "$corpus_name.round$round.tesseract" sh "$TOOLS/run_tesseract.sh" "$corpus" "$OUT/round/txt" ;;
-        ocrmypdf) time_run "$corpus_name.round$round.ocrmypdf" sh "$TOOLS/run_ocrmypdf.sh" "$corpus" "$OUT/round/txt" ;;
+        ocrmypdf17) time_run "$corpus_name.round$round.ocrmypdf17" "${OCRMYPDF17[@]}" "$corpus" "$OUT/round/txt" ;;
       esac
       rm -rf "$OUT/round"
     done

@@ -14,14 +14,16 @@ BEGIN, END = '<!-- ocr-bench:begin -->', '<!-- ocr-bench:end -->'
 
 RUNS = [
     ('tesseract', 'plain tesseract (text output)'),
-    ('ocrmypdf', 'OCRmyPDF'),
-    ('ocrmypdf-prep', 'OCRmyPDF --deskew --clean --rotate-pages'),
+    ('ocrmypdf17', 'OCRmyPDF 17'),
+    ('ocrmypdf17-prep', 'OCRmyPDF 17 --deskew --clean --rotate-pages'),
+    ('ocrmypdf', "OCRmyPDF (Debian's)"),
+    ('ocrmypdf-prep', "OCRmyPDF (Debian's) --deskew --clean --rotate-pages"),
     ('olke', "olke (defaults: the records' languages, preparation on)"),
     ('olke-same', 'olke, kaz+rus+eng on every page (as the anchors)'),
     ('olke-noprep', "olke --no-prepare (the records' languages)"),
 ]
 # The runs timed again in every round, and how the rounds' table names them.
-TIMED = [('olke', 'olke'), ('olke-same', 'olke kaz+rus+eng'), ('tesseract', 'tesseract'), ('ocrmypdf', 'OCRmyPDF')]
+TIMED = [('olke', 'olke'), ('olke-same', 'olke kaz+rus+eng'), ('tesseract', 'tesseract'), ('ocrmypdf17', 'OCRmyPDF 17')]
 
 
 def load(path):
@@ -60,7 +62,7 @@ def table(rows, header):
 
 sections = []
 speed = {}
-for corpus in ['dev', 'komi-1939']:
+for corpus in ['dev', 'dev2', 'komi-1939']:
     pages = corpus_pages(corpus)
     rows, quality = [], []
     for run, label in RUNS:
@@ -86,11 +88,10 @@ for corpus in ['dev', 'komi-1939']:
     for run, label in RUNS:
         if (corpus, run) in speed and run.startswith('olke'):
             r = speed[(corpus, run)]
-            ratio_rows.append([label, f"{r / base['tesseract']:.2f}×" if base['tesseract'] else '–',
-                               f"{r / base['ocrmypdf']:.2f}×" if base['ocrmypdf'] else '–',
-                               f"{r / base['ocrmypdf-prep']:.2f}×" if base['ocrmypdf-prep'] else '–'])
+            ratio_rows.append([label] + [f"{r / base[anchor]:.2f}×" if base.get(anchor) else '–'
+                                         for anchor in ('tesseract', 'ocrmypdf17', 'ocrmypdf17-prep', 'ocrmypdf')])
     # Round 1 is the table above; later rounds time both olke runs, tesseract and OCRmyPDF again.
-    round_rows, ratios = [], {(run, anchor): [] for run in ('olke', 'olke-same') for anchor in ('tesseract', 'ocrmypdf')}
+    round_rows, ratios = [], {(run, anchor): [] for run in ('olke', 'olke-same') for anchor in ('tesseract', 'ocrmypdf17')}
     for number in range(1, 100):
         name = '' if number == 1 else f'round{number}.'
         files = {run: os.path.join(out, f'{corpus}.{name}{run}.time') for run, _ in TIMED}
@@ -107,7 +108,7 @@ for corpus in ['dev', 'komi-1939']:
                   "speed as a ratio in each round (the host's speed drifts within minutes, so the median "
                   'of the rounds is the figure to quote):\n\n'
                   + table(round_rows, ['round'] + [f'{label} wall s' for _, label in TIMED]
-                          + ['olke vs tesseract', 'olke vs OCRmyPDF', 'olke kaz+rus+eng vs tesseract', 'olke kaz+rus+eng vs OCRmyPDF']))
+                          + ['olke vs tesseract', 'olke vs OCRmyPDF 17', 'olke kaz+rus+eng vs tesseract', 'olke kaz+rus+eng vs OCRmyPDF 17']))
     report_file = os.path.join(out, f'{corpus}.olke.report.json')
     share = ''
     if os.path.exists(report_file):
@@ -120,7 +121,7 @@ for corpus in ['dev', 'komi-1939']:
         f'### corpus/{corpus} ({pages} pages)\n\n'
         + table(rows, ['run', 'wall s', 'pages/min', 'CPU s/page', 'peak RSS MB', 'PDF KiB/page', 'CER', 'BoW error', 'word recall'])
         + '\n\nSpeed of olke as a ratio (pages per minute, round 1):\n\n'
-        + table(ratio_rows, ['run', 'vs plain tesseract', 'vs OCRmyPDF', 'vs OCRmyPDF --deskew --clean --rotate-pages'])
+        + table(ratio_rows, ['run', 'vs plain tesseract', 'vs OCRmyPDF 17', 'vs OCRmyPDF 17 --deskew --clean --rotate-pages', "vs Debian's OCRmyPDF"])
         + rounds
         + '\n\nBag-of-words error by damage level:\n\n'
         + table(quality, ['run'] + levels) + '\n' + share
@@ -155,7 +156,8 @@ if scale:
 cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor())
 header = (
     f"Measured by `make bench` on {datetime.date.today().isoformat()}: {os.cpu_count()} cores ({cpu}), "
-    f"{version(['tesseract', '--version'])}, OCRmyPDF {version(['ocrmypdf', '--version'])}, "
+    f"{version(['tesseract', '--version'])}, OCRmyPDF {version([os.path.join(os.environ.get('OLKE_VENV', '/opt/olke-venv'), 'bin', 'ocrmypdf'), '--version'])} "
+    f"(and Debian's {version(['ocrmypdf', '--version'])}), "
     f"{version([os.path.join('target', 'release', 'olke'), '--version'])}. Every run uses 2 workers. Plain tesseract and "
     "OCRmyPDF read every page in kaz+rus+eng. olke (defaults) reads each page in the language its record states "
     "(a batch.csv made from the corpus manifest), with that language's model only: kaz or rus on dev; on komi-1939 "

@@ -29,7 +29,8 @@ for arg in "$@"; do
         libxml2-utils libmarc-lint-perl slurmctld slurmd slurm-client munge)
       python_packages+=(pymarc html5lib sickle iiif_validator iiif_prezi3)
       venv_packages+=("ocrmypdf>=17,<18" fonttools) ;;
-    --bench) packages+=(ocrmypdf unpaper python3 python3-pip time wrk tesseract-ocr-script-cyrl); python_packages+=(rapidfuzz) ;;
+    --bench) packages+=(ocrmypdf unpaper python3 python3-pip python3-venv ghostscript time wrk tesseract-ocr-script-cyrl)
+      python_packages+=(rapidfuzz); venv_packages+=("ocrmypdf>=17,<18") ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac
 done
