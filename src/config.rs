@@ -235,8 +235,9 @@ reader_window_days = 0
 [ocr]
 # Languages `olke ingest` recognizes when neither --lang nor a batch manifest says.
 languages = "kaz+rus+eng"
-# A manifest's `language` is read with the Tesseract model of that name (kaz, rus, eng, …).
-# Name other models here, e.g. for a language Tesseract has no model of its own for, the
+# A manifest's `language` is read with the Tesseract model of that name (kaz, rus, eng, …)
+# first, then with `languages` above. Name here the models that read a language exactly
+# (nothing else added), e.g. for a language Tesseract has no model of its own for, the
 # model of its script (here Komi with Cyrillic: apt-get install tesseract-ocr-script-cyrl),
 # or several models for one language (kaz = "kaz+eng": Kazakh pages that name things in
 # English, as in "Halyk Bank" or "COVID", which the kaz model alone misreads).

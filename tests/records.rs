@@ -182,7 +182,7 @@ fn a_described_batch_becomes_grouped_cited_exportable_documents() {
     let pulse = record_json(&archive, "pulse");
     assert_eq!(pulse["type"], "newspaper_article");
     assert_eq!(pulse["language"], serde_json::json!(["rus", "kaz"]));
-    assert_eq!(pulse["ocr"]["languages"], "rus+kaz");
+    assert_eq!(pulse["ocr"]["languages"], "rus+kaz+eng", "the record's languages first, then the usual ones");
     assert_eq!(pulse["contract"], "№ 12, 2021-03-01");
     assert_eq!(pulse["notes"], "shelf: A-17", "the extra column is kept");
 

@@ -410,7 +410,7 @@ fn resolve(
             // Checked before anything started.
             options.models.clone()
         } else {
-            let models = ocr::models_for(&draft.bib.language, &options.language_models);
+            let models = ocr::models_for(&draft.bib.language, &options.language_models, &options.models);
             // A language a manifest row states (only a manifest states them) without a
             // model fails that row only.
             if let (Err(missing), Some((file, row))) = (ocr::check_models(&models), &draft.described) {
