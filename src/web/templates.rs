@@ -164,12 +164,14 @@ pub(super) struct Facet {
 /// the words are and never shows the text around them.
 fn hit_item(ctx: &Context, hit: &Hit, search_only: bool) -> Markup {
     let ui = ctx.ui;
-    let first_page = hit.snippet.as_ref().map(|s| s.page).or(hit.pages.first().copied());
+    // The thumbnail is of the page the snippet is from; the title opens the first matching page.
+    let shown_page = hit.snippet.as_ref().map(|s| s.page).or(hit.pages.first().copied());
+    let first_page = hit.pages.first().copied().or(shown_page);
     let query = ctx.query.iter().find(|(key, _)| key == "q").map_or("", |(_, q)| q.as_str());
     let read = |page: u32| format!("/doc/{}/page/{page}?q={}", encode(&hit.id), encode(query));
     html! {
         li {
-            @if let Some(page) = first_page {
+            @if let Some(page) = shown_page {
                 img.thumb src={ "/doc/" (encode(&hit.id)) "/page/" (page) "/thumb.jpg" } alt={ (ui.t("Бет", "Страница")) " " (page) } loading="lazy" width="90";
             }
             a href=(first_page.map_or_else(|| format!("/doc/{}", encode(&hit.id)), read)) { (hit.title) }
