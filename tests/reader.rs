@@ -12,7 +12,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::browser::{browser, screenshot, Driver};
+use common::browser::{browser, click, screenshot, Driver};
 use common::server::{http_get, Server};
 use common::*;
 use fantoccini::{Client, Locator};
@@ -290,19 +290,6 @@ fn openseadragon_comes_from_olke_itself_within_the_csp() {
     let sources: Vec<&str> = page.split("<script src=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
     assert_eq!(sources, ["/static/openseadragon/openseadragon.min.js", "/static/reader.js"]);
     assert_eq!(page.matches("<script").count(), 2, "no inline script");
-}
-
-/// Clicks and waits for the page it leads to (the old page's root goes stale).
-async fn click(client: &Client, css: &str) {
-    let old_page = client.find(Locator::Css("html")).await.unwrap();
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).click().await.unwrap();
-    for _ in 0..100 {
-        if old_page.tag_name().await.is_err() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("clicking {css} led nowhere");
 }
 
 /// Waits until `script` (a function body) returns true.

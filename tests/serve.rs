@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use common::browser::{browser, screenshot, Driver};
+use common::browser::{browser, click, screenshot, Driver};
 use common::server::{http_get, Server};
 use common::*;
 use fantoccini::{Client, Locator};
@@ -766,19 +766,6 @@ fn a_request_whose_headers_never_end_is_cut_off() {
 
 async fn fill(client: &Client, css: &str, text: &str) {
     client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).send_keys(text).await.unwrap();
-}
-
-/// Clicks and waits for the page it leads to (the old page's root goes stale).
-async fn click(client: &Client, css: &str) {
-    let old_page = client.find(Locator::Css("html")).await.unwrap();
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).click().await.unwrap();
-    for _ in 0..100 {
-        if old_page.tag_name().await.is_err() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("clicking {css} led nowhere");
 }
 
 async fn main_text(client: &Client) -> String {

@@ -13,6 +13,18 @@ use serde_json::{json, Map, Value};
 use super::gost::{is_part, publication_year};
 use super::{DocumentRecord, DocumentType};
 
+/// What each format calls the record's type: RIS `TY`, CSL `type`, the BibTeX entry type
+/// and the BibTeX field its source goes in.
+fn types(kind: Option<DocumentType>) -> (&'static str, &'static str, &'static str, &'static str) {
+    match kind {
+        Some(DocumentType::NewspaperArticle) => ("NEWS", "article-newspaper", "article", "journal"),
+        Some(DocumentType::JournalArticle) => ("JOUR", "article-journal", "article", "journal"),
+        Some(DocumentType::Book) => ("BOOK", "book", "book", "series"),
+        Some(DocumentType::BookChapter) => ("CHAP", "chapter", "incollection", "booktitle"),
+        None => ("GEN", "document", "misc", "howpublished"),
+    }
+}
+
 /// The record's language codes (ISO 639-2) as BCP 47, which CSL and BibTeX expect.
 fn languages(record: &DocumentRecord) -> Vec<String> {
     let codes = if record.bib.language.is_empty() { &record.languages } else { &record.bib.language };
@@ -56,13 +68,7 @@ fn name_parts(author: &str) -> (&str, Option<&str>) {
 /// `url` is the document's page.
 pub(crate) fn ris(record: &DocumentRecord, url: &str) -> String {
     let bib = &record.bib;
-    let kind = match bib.kind {
-        Some(DocumentType::NewspaperArticle) => "NEWS",
-        Some(DocumentType::JournalArticle) => "JOUR",
-        Some(DocumentType::Book) => "BOOK",
-        Some(DocumentType::BookChapter) => "CHAP",
-        None => "GEN",
-    };
+    let (kind, _, _, _) = types(bib.kind);
     let mut lines: Vec<(&str, String)> = vec![("TY", kind.to_string())];
     lines.extend(bib.authors.iter().map(|a| ("AU", a.clone())));
     lines.push(("TI", bib.title.clone()));
@@ -117,12 +123,7 @@ fn tex(text: &str) -> String {
 /// second pair of braces): `url` is the document's page.
 pub(crate) fn bibtex(record: &DocumentRecord, url: &str) -> String {
     let bib = &record.bib;
-    let (kind, source_field) = match bib.kind {
-        Some(DocumentType::NewspaperArticle | DocumentType::JournalArticle) => ("article", "journal"),
-        Some(DocumentType::Book) => ("book", "series"),
-        Some(DocumentType::BookChapter) => ("incollection", "booktitle"),
-        None => ("misc", "howpublished"),
-    };
+    let (_, _, kind, source_field) = types(bib.kind);
     let mut fields: Vec<(&str, String)> = Vec::new();
     if !bib.authors.is_empty() {
         fields.push(("author", bib.authors.iter().map(|a| tex(a)).collect::<Vec<_>>().join(" and ")));
@@ -164,13 +165,7 @@ pub(crate) fn bibtex(record: &DocumentRecord, url: &str) -> String {
 /// document's page.
 pub(crate) fn csl_json(record: &DocumentRecord, url: &str) -> Value {
     let bib = &record.bib;
-    let kind = match bib.kind {
-        Some(DocumentType::NewspaperArticle) => "article-newspaper",
-        Some(DocumentType::JournalArticle) => "article-journal",
-        Some(DocumentType::Book) => "book",
-        Some(DocumentType::BookChapter) => "chapter",
-        None => "document",
-    };
+    let (_, kind, _, _) = types(bib.kind);
     let mut item = Map::new();
     item.insert("id".into(), json!(record.id));
     item.insert("type".into(), json!(kind));
@@ -285,21 +280,21 @@ mod tests {
     #[test]
     fn a_book_has_its_length_and_publisher() {
         let book = document(
-            "karim-1",
+            "balqash-1987",
             &[
                 ("type", "book"),
-                ("title", "Қамшы"),
-                ("place", "Қарағанды"),
-                ("publisher", "Арко"),
-                ("year", "2016"),
-                ("source_pages", "84"),
+                ("title", "Балқаш"),
+                ("place", "Алматы"),
+                ("publisher", "Өнер"),
+                ("year", "1987"),
+                ("source_pages", "212"),
             ],
         );
         assert!(ris(&book, "u").contains("TY  - BOOK\r\n"));
-        assert!(ris(&book, "u").contains("SP  - 84\r\nPB  - Арко\r\nCY  - Қарағанды\r\n"));
-        assert!(bibtex(&book, "u").contains("pagetotal = {84}"));
+        assert!(ris(&book, "u").contains("SP  - 212\r\nPB  - Өнер\r\nCY  - Алматы\r\n"));
+        assert!(bibtex(&book, "u").contains("pagetotal = {212}"));
         let csl = csl_json(&book, "u");
-        assert_eq!((csl[0]["type"].as_str(), csl[0]["number-of-pages"].as_str()), (Some("book"), Some("84")));
-        assert_eq!(csl[0]["publisher-place"], "Қарағанды");
+        assert_eq!((csl[0]["type"].as_str(), csl[0]["number-of-pages"].as_str()), (Some("book"), Some("212")));
+        assert_eq!(csl[0]["publisher-place"], "Алматы");
     }
 }

@@ -9,6 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use maud::{html, Markup};
 
 use super::routes::path_error;
@@ -75,26 +77,12 @@ async fn download(
         .into_response())
 }
 
-pub(super) async fn ris(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<Response, WebError> {
-    download(&state, &headers, id, "ris").await
-}
-
-pub(super) async fn bibtex(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<Response, WebError> {
-    download(&state, &headers, id, "bib").await
-}
-
-pub(super) async fn csl_json(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<Response, WebError> {
-    download(&state, &headers, id, "json").await
+/// The three downloads' routes.
+pub(super) fn routes() -> Router<Arc<AppState>> {
+    FORMATS.iter().fold(Router::new(), |router, &(extension, _, _)| {
+        let handler = move |State(state): State<Arc<AppState>>, headers: HeaderMap, id| async move {
+            download(&state, &headers, id, extension).await
+        };
+        router.route(&format!("/doc/{{id}}/cite.{extension}"), get(handler))
+    })
 }
