@@ -199,6 +199,8 @@ fn every_route_answers_with_security_headers_and_valid_accessible_html() {
             format!("/search?q={word}"),
             "/doc/gazeta".into(),
             "/doc/qamshy".into(),
+            format!("/doc/gazeta/page/1?q={word}"),
+            "/doc/qamshy/page/1".into(),
             "/collections".into(),
             "/collections/Өлкетану".into(),
             "/request?doc=qamshy&pages=1".into(),
@@ -368,6 +370,11 @@ fn no_address_reaches_outside_the_archive_or_into_its_files() {
             "/doc/gazeta/page/0/thumb.jpg",
             "/doc/gazeta/page/2/thumb.jpg",
             "/doc/%00/pdf",
+            "/doc/gazeta/page/2",
+            "/doc/gazeta/page/0",
+            "/static/..%2F..%2FCargo.toml",
+            "/static/%2E%2E/olke.toml",
+            "/static/openseadragon/..%2F..%2F..%2Folke.toml",
         ] {
             let answer = site.get(uri).await;
             assert!(answer.status.is_client_error(), "{uri}: {}", answer.status);
@@ -944,6 +951,8 @@ fn a_rights_change_reaches_the_next_request_to_every_content_route() {
         assert_eq!(image.status, StatusCode::OK);
         assert_eq!(image.header("cache-control"), "no-cache", "no public caching that could outlive a rights change");
         assert!(site.get("/doc/gazeta").await.body.contains(&word));
+        let reader = format!("/doc/gazeta/page/1?q={word}");
+        assert!(site.get(&reader).await.body.contains(&format!("<mark>{word}</mark>")));
 
         expect_code(olke(&site.archive).args(["catalog", "set", "gazeta", "rights", "in_copyright"]), 0);
         for uri in ["/doc/gazeta/pdf", "/doc/gazeta/page/1/full.jpg"] {
@@ -953,6 +962,10 @@ fn a_rights_change_reaches_the_next_request_to_every_content_route() {
         assert!(!shown.body.contains(&word), "no text after the change");
         assert!(!shown.body.contains("/pdf\""), "no PDF link after the change");
         assert_eq!(shown.header("cache-control"), "private, no-store");
+        let read = site.get(&reader).await;
+        assert!(!read.body.contains(&word) && !read.body.contains("<img"), "no page, no text: {}", read.body);
+        assert!(!read.body.contains("<mark>") && !read.body.contains("<rect"), "{}", read.body);
+        assert_eq!(read.header("cache-control"), "private, no-store");
         let thumb = site.get("/doc/gazeta/page/1/thumb.jpg").await;
         assert_eq!(thumb.status, StatusCode::OK);
         assert_eq!(thumb.header("cache-control"), "private, no-store");
