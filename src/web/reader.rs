@@ -244,9 +244,9 @@ fn reader(ctx: &Context, view: &ReaderPage) -> Markup {
 fn image(ctx: &Context, view: &ReaderPage, printed: u32) -> Markup {
     let ui = ctx.ui;
     let id = encode(&view.record.id);
-    let summary = view.record.pages.get(view.number as usize - 1);
-    let (width, height) =
-        view.page.map(|p| (p.width, p.height)).or(summary.map(|s| (s.width, s.height))).unwrap_or((1000, 1414));
+    // The recognized page's size, which its summary keeps: the words' boxes are in it.
+    let summary = &view.record.pages[view.number as usize - 1];
+    let (width, height) = (summary.width, summary.height);
     let boxes: Vec<BBox> = match view.page {
         Some(page) => {
             let words: Vec<_> = page.words().collect();
