@@ -903,6 +903,13 @@ fn search_only_access_gives_no_text_of_an_in_copyright_work() {
             addresses.push(search(&format!("\"{} {}\"", pair[0], pair[1])));
         }
         addresses.extend(["/doc/qamshy".to_string(), "/doc/qamshy?page=1".to_string(), "/collections/Өлкетану".into()]);
+        // The reader's page of the book, with each word as its query.
+        let reader: Vec<String> = addresses
+            .iter()
+            .filter_map(|a| a.strip_prefix("/search?"))
+            .map(|q| format!("/doc/qamshy/page/1?{q}"))
+            .collect();
+        addresses.extend(reader);
         let mut found_book = 0;
         for address in &addresses {
             let answer = site.get(address).await;
