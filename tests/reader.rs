@@ -367,6 +367,13 @@ fn a_reader_finds_an_inflected_word_outlined_zooms_and_moves_to_the_next_hit_in_
         assert_eq!(client.current_url().await.unwrap().path(), "/doc/kitap/page/4");
         assert_eq!(dom_outlines(&client).await, word_boxes(&archive, "kitap", 4, "кітапхана"), "the next hit's word");
         wait_for(&client, "OpenSeadragon opens again", "return !!document.querySelector('#zoom .hit')").await;
+
+        // The citation's copy button, which the script adds beside the field.
+        client.goto(&format!("{}/doc/kitap", server.url)).await.unwrap();
+        let copy = client.find(Locator::Css("#cite-gost + button")).await.expect("a copy button");
+        assert_eq!(copy.text().await.unwrap(), "Көшіру");
+        copy.click().await.unwrap();
+        wait_for(&client, "the copy is confirmed", "return document.querySelector('#cite-gost + button').textContent === 'Көшірілді'").await;
         client.close().await.unwrap();
     });
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join(shots);
