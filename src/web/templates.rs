@@ -1,5 +1,6 @@
 //! The server's pages, made with maud (which escapes everything it inserts): plain HTML
-//! with one stylesheet, no JavaScript, a layout that narrows to a phone's width, labels on
+//! with one stylesheet, JavaScript only to enhance what works without it (`/static/reader.js`:
+//! deep zoom, copying a citation), a layout that narrows to a phone's width, labels on
 //! every field, headings in order, alt text on every image. Labels shared with the
 //! published site come from [`crate::publish::html`].
 
