@@ -351,7 +351,7 @@ fn a_reader_finds_an_inflected_word_outlined_zooms_and_moves_to_the_next_hit_in_
         assert!((before[0][0] - (image_left + f64::from(x0) * scale)).abs() < 3.0, "{before:?} {canvas:?} {scale}");
         screenshot(&client, shots, "reader-hit").await;
 
-        client.find(Locator::Css("#zoom [title='Zoom in']")).await.expect("the zoom-in control").click().await.unwrap();
+        client.find(Locator::Css("#zoom [title='Үлкейту']")).await.expect("the zoom-in control").click().await.unwrap();
         let mut zoomed = before.clone();
         for _ in 0..50 {
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -256,7 +256,9 @@ fn image(ctx: &Context, view: &ReaderPage, printed: u32) -> Markup {
     };
     html! {
         div.viewer #viewer data-info={ "/iiif/3/" (id) "~" (view.number) "/info.json" } data-width=(width) data-height=(height)
-            data-label=(ui.t("Беттің суретін үлкейту", "Увеличение изображения страницы")) {
+            data-label=(ui.t("Беттің суретін үлкейту", "Увеличение изображения страницы"))
+            data-zoom-in=(ui.t("Үлкейту", "Увеличить")) data-zoom-out=(ui.t("Кішірейту", "Уменьшить"))
+            data-home=(ui.t("Бүкіл бет", "Вся страница")) data-full-page=(ui.t("Толық экран", "Во весь экран")) {
             img.page src={ "/doc/" (id) "/page/" (view.number) "/full.jpg" } width=(width) height=(height)
                 alt={ (ui.t("Беттің суреті", "Изображение страницы")) " " (printed) };
             svg.hits viewBox={ "0 0 " (width) " " (height) } preserveAspectRatio="none" aria-hidden="true" focusable="false" {

@@ -9,6 +9,11 @@
     if (!window.OpenSeadragon) {
       return;
     }
+    // The controls' tooltips in the page's language.
+    OpenSeadragon.setString("Tooltips.ZoomIn", viewer.dataset.zoomIn);
+    OpenSeadragon.setString("Tooltips.ZoomOut", viewer.dataset.zoomOut);
+    OpenSeadragon.setString("Tooltips.Home", viewer.dataset.home);
+    OpenSeadragon.setString("Tooltips.FullPage", viewer.dataset.fullPage);
     var width = Number(viewer.dataset.width);
     var container = document.createElement("div");
     container.className = "zoom";
