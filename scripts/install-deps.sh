@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages olke needs on Debian or Ubuntu, only those missing.
 #   scripts/install-deps.sh          build and run: Tesseract (kaz, rus, eng, osd), its
-#                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts
+#                                    headers, clang, pkg-config, poppler-utils, qpdf, fonts;
+#                                    Node.js and npm, and web/'s npm packages (`npm ci`:
+#                                    OpenSeadragon, which the build embeds; axe-core for the
+#                                    tests), pinned by web/package-lock.json
 #   scripts/install-deps.sh --test   also what the test suite uses (pymarc reads the MARC
 #                                    export back, MARC::Lint checks it, xmllint validates
 #                                    ALTO, METS and MARCXML, html5lib validates the published
 #                                    site, headless Chromium and chromedriver walk it, Sickle
 #                                    harvests /oai, iiif-validator and iiif-prezi3 check
-#                                    IIIF, libmagic for the validator; Slurm and munge run
+#                                    IIIF, libmagic for the validator; bibtexparser reads
+#                                    the BibTeX citations back; Slurm and munge run
 #                                    tests/cluster.rs's one-node cluster; OCRmyPDF 17 with
 #                                    Ghostscript, pikepdf and fontTools, in the virtual
 #                                    environment /opt/olke-venv, for the PDF/A tests)
@@ -21,13 +25,15 @@ packages=(
   libtesseract-dev libleptonica-dev clang libclang-dev pkg-config
   poppler-utils qpdf fonts-dejavu-core
 )
+# A Node.js from elsewhere (NodeSource's bundles npm) is taken as it is.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 python_packages=()
 venv_packages=()
 for arg in "$@"; do
   case "$arg" in
     --test) packages+=(python3 python3-pip python3-venv chromium chromium-driver ghostscript libmagic1
         libxml2-utils libmarc-lint-perl slurmctld slurmd slurm-client munge)
-      python_packages+=(pymarc html5lib sickle iiif_validator iiif_prezi3)
+      python_packages+=(pymarc html5lib sickle iiif_validator iiif_prezi3 bibtexparser)
       venv_packages+=("ocrmypdf>=17,<18" fonttools) ;;
     --bench) packages+=(ocrmypdf unpaper python3 python3-pip python3-venv ghostscript time wrk tesseract-ocr-script-cyrl)
       python_packages+=(rapidfuzz); venv_packages+=("ocrmypdf>=17,<18") ;;
@@ -72,6 +78,12 @@ if [ ${#venv_packages[@]} -gt 0 ]; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/python" -c "import ocrmypdf, fontTools, pikepdf" 2>/dev/null \
     || "$venv/bin/pip" install --quiet "${venv_packages[@]}"
+fi
+
+# The web assets, as the lock file pins them; again only when the lock changed since.
+web="$(dirname "$0")/../web"
+if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -12,6 +12,7 @@
 //! | [`compile`] | a parsed query and the filters as tantivy queries |
 //! | [`grouping`] | a query decided document by document: each word somewhere in it |
 //! | [`search`] | running a query: ranking, grouping by document, snippets |
+//! | [`hits`] | a query's matches inside one document: its pages, the words on a page |
 //! | [`facets`] | what the documents found have in common, for narrowing a search |
 //! | [`reindex`] | the whole index made again |
 //!
@@ -29,6 +30,7 @@ mod compile;
 pub(crate) mod document;
 pub(crate) mod facets;
 mod grouping;
+pub(crate) mod hits;
 pub(crate) mod kazakh;
 mod mixed;
 pub(crate) mod query;

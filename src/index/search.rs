@@ -173,18 +173,18 @@ pub struct SearchResults {
 }
 
 /// A matched page.
-struct PageHit {
+pub(super) struct PageHit {
     id: Arc<str>,
-    page: u32,
+    pub(super) page: u32,
     score: Score,
-    address: DocAddress,
+    pub(super) address: DocAddress,
 }
 
 /// Collects every matched page with its document id and number: results are documents,
 /// so all pages are needed to group them, not only the best few.
-struct PageHits;
+pub(super) struct PageHits;
 
-struct SegmentPageHits {
+pub(super) struct SegmentPageHits {
     segment: SegmentOrdinal,
     ids: tantivy::columnar::StrColumn,
     pages: tantivy::columnar::Column<u64>,
@@ -236,7 +236,7 @@ impl SegmentCollector for SegmentPageHits {
     }
 }
 
-fn stored_str(doc: &TantivyDocument, field: Field) -> Option<String> {
+pub(super) fn stored_str(doc: &TantivyDocument, field: Field) -> Option<String> {
     doc.get_first(field).and_then(|v| v.as_str().map(str::to_string))
 }
 

@@ -16,13 +16,13 @@ header { border-bottom: 1px solid #999; margin-bottom: 1.5rem; }\n\
 header a { color: inherit; text-decoration: none; font-size: 1.2rem; }\n\
 .ru { color: #555; }\n\
 .citation { margin: 0.4rem 0; }\n\
-.note { color: #777; font-size: 0.9rem; }\n\
+.note { color: #666; font-size: 0.9rem; }\n\
 dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }\n\
 dt { font-weight: bold; }\n\
 dd { margin: 0; }\n\
 section.page { border-top: 1px dotted #bbb; margin-top: 1rem; }\n\
-section.page h3 { font-size: 0.9rem; color: #777; }\n\
-footer { border-top: 1px solid #999; margin-top: 2rem; font-size: 0.85rem; color: #777; }\n";
+section.page h3 { font-size: 0.9rem; color: #666; }\n\
+footer { border-top: 1px solid #999; margin-top: 2rem; font-size: 0.85rem; color: #666; }\n";
 
 /// A label in both languages.
 fn both(kk: &str, ru: &str) -> Markup {

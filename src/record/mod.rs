@@ -4,9 +4,11 @@
 //! `record.json` beside each PDF holds this record; the catalogue caches it.
 //!
 //! Beside the record: [`fields`] (each field as text), [`table`] (descriptions as
-//! bibliographers keep them, CSV or TOML), [`gost`] (the GOST 7.1 citation), [`pages`]
+//! bibliographers keep them, CSV or TOML), [`gost`] (the GOST 7.1 citation), [`cite`] (RIS,
+//! BibTeX and CSL-JSON for reference managers), [`pages`]
 //! (page ranges and selections) and [`request`] (a reader's delivery request).
 
+pub(crate) mod cite;
 pub(crate) mod fields;
 pub(crate) mod gost;
 pub(crate) mod pages;

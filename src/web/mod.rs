@@ -13,14 +13,18 @@
 //!
 //! [`routes`] has the handlers, [`templates`] the pages, [`security`] cookies, CSRF, the
 //! staff session and headers, [`images`] the page images, [`i18n`] the two languages,
-//! [`oai`] OAI-PMH for harvesters, [`iiif`] the IIIF image service and manifests.
+//! [`oai`] OAI-PMH for harvesters, [`iiif`] the IIIF image service and manifests, [`reader`]
+//! a page with its hits, [`cite`] citations, [`assets`] the embedded scripts.
 
+mod assets;
+mod cite;
 mod download;
 pub(crate) mod i18n;
 mod iiif;
 pub(crate) mod images;
 pub(crate) mod limits;
 mod oai;
+mod reader;
 mod routes;
 mod server;
 
@@ -53,7 +57,8 @@ use security::StaffGate;
 
 pub const SERVE_HELP: &str = "Routes: / (search box), /search?q=… (the same query syntax as `olke search`; filters\n\
     collection, type, source, year, lang as parameters), /doc/ID, /collections, /request\n\
-    (the delivery form), /staff (the request queue, behind the staff token); for machines,\n\
+    (the delivery form), /doc/ID/page/N?q=… (a page, the query's words outlined),\n\
+    /doc/ID/cite.ris|.bib|.json (citations), /staff (the request queue, behind the staff token); for machines,\n\
     /oai (OAI-PMH 2.0), /iiif/3/ID~PAGE/info.json (IIIF images) and /iiif/3/ID/manifest.\n\n\
     The server only reads the archive and runs while an ingest writes it. Requests filed on\n\
     the website are written to archive/requests/ at once; staff fulfil or refuse them on\n\
@@ -353,6 +358,8 @@ pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Rou
         .route("/search", get(routes::search))
         .route("/doc/{id}", get(routes::document))
         .route("/doc/{id}/pdf", get(routes::document_pdf))
+        .route("/doc/{id}/page/{page}", get(reader::page))
+        .route("/doc/{id}/go", get(reader::go))
         .route("/doc/{id}/page/{page}/{size}", get(routes::page_image))
         .route("/collections", get(routes::collections))
         .route("/collections/{name}", get(routes::collection))
@@ -370,6 +377,8 @@ pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Rou
         .route("/iiif/3/{identifier}/annotations/{page}", get(iiif::annotations))
         .route("/iiif/3/{identifier}/{region}/{size}/{rotation}/{file}", get(iiif::image))
         .route("/style.css", get(routes::style))
+        .route("/static/{*path}", get(assets::file))
+        .merge(cite::routes())
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::frame))

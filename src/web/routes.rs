@@ -28,7 +28,7 @@ const RESULTS_PER_PAGE: usize = 20;
 /// Deepest offset into results (no reader pages further; bounds the work of one request).
 const MAX_OFFSET: usize = 1000;
 /// Longest query taken.
-const MAX_QUERY_CHARS: usize = 500;
+pub(super) const MAX_QUERY_CHARS: usize = 500;
 /// Pages of a document shown at once.
 const PAGES_PER_VIEW: u32 = 10;
 
@@ -39,7 +39,7 @@ fn html(body: String) -> Page {
 }
 
 /// Blocking work (search, reading files, PDFs) off the async workers.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, WebError> {
+pub(super) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, WebError> {
     tokio::task::spawn_blocking(work).await.map_err(WebError::internal)
 }
 
@@ -298,7 +298,7 @@ fn refused_whole() -> WebError {
 /// How a response with a document's content may be cached: of a work that may not be
 /// shown, nowhere; of the others, only as long as the server says again that it may be (a
 /// rights change reaches the next request).
-fn content_caching(record: &crate::record::DocumentRecord) -> &'static str {
+pub(super) fn content_caching(record: &crate::record::DocumentRecord) -> &'static str {
     if record.full_text_allowed() {
         "no-cache"
     } else {

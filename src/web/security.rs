@@ -191,8 +191,9 @@ pub(crate) fn clear_staff_cookie(headers: &mut HeaderMap, secure: bool) {
 }
 
 const SECURITY_HEADERS: [(&str, &str); 6] = [
-    // Pages use one stylesheet and images from here, no scripts, and post only here.
-    ("content-security-policy", "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    // Pages use one stylesheet, images and scripts from here (the reader's: deep zoom, which
+    // fetches the IIIF info.json, hence connect-src), and post only here.
+    ("content-security-policy", "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
     ("referrer-policy", "same-origin"),

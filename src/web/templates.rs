@@ -1,5 +1,6 @@
 //! The server's pages, made with maud (which escapes everything it inserts): plain HTML
-//! with one stylesheet, no JavaScript, a layout that narrows to a phone's width, labels on
+//! with one stylesheet, JavaScript only to enhance what works without it (`/static/reader.js`:
+//! deep zoom, copying a citation), a layout that narrows to a phone's width, labels on
 //! every field, headings in order, alt text on every image. Labels shared with the
 //! published site come from [`crate::publish::html`].
 
@@ -17,7 +18,7 @@ use crate::record::DocumentRecord;
 /// The published site's stylesheet and what the server's pages add to it.
 pub(super) fn stylesheet() -> String {
     format!(
-        "{STYLE}{}",
+        "{STYLE}{}{}",
         "nav { display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; margin: 0.5rem 0; }\n\
 form.search { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 1rem 0; }\n\
 form.search input[type=search] { flex: 1 1 16rem; font-size: 1.1rem; padding: 0.4rem; }\n\
@@ -37,7 +38,8 @@ table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }\n\
 td, th { border-bottom: 1px solid #ddd; padding: 0.3rem; text-align: left; vertical-align: top; }\n\
 .inline { display: inline; }\n\
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }\n\
-@media (max-width: 40rem) { body { padding: 0.5rem; } table, tbody, tr, td { display: block; } th { display: none; } }\n"
+@media (max-width: 40rem) { body { padding: 0.5rem; } table, tbody, tr, td { display: block; } th { display: none; } }\n",
+        super::reader::STYLE
     )
 }
 
@@ -133,7 +135,7 @@ fn collection_list(ctx: &Context, snapshot: &Snapshot) -> Markup {
     }
 }
 
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
@@ -163,13 +165,17 @@ pub(super) struct Facet {
 /// the words are and never shows the text around them.
 fn hit_item(ctx: &Context, hit: &Hit, search_only: bool) -> Markup {
     let ui = ctx.ui;
-    let first_page = hit.snippet.as_ref().map(|s| s.page).or(hit.pages.first().copied());
+    // The thumbnail is of the page the snippet is from; the title opens the first matching page.
+    let shown_page = hit.snippet.as_ref().map(|s| s.page).or(hit.pages.first().copied());
+    let first_page = hit.pages.first().copied().or(shown_page);
+    let query = ctx.query.iter().find(|(key, _)| key == "q").map_or("", |(_, q)| q.as_str());
+    let read = |page: u32| format!("/doc/{}/page/{page}?q={}", encode(&hit.id), encode(query));
     html! {
         li {
-            @if let Some(page) = first_page {
+            @if let Some(page) = shown_page {
                 img.thumb src={ "/doc/" (encode(&hit.id)) "/page/" (page) "/thumb.jpg" } alt={ (ui.t("Бет", "Страница")) " " (page) } loading="lazy" width="90";
             }
-            a href={ "/doc/" (encode(&hit.id)) @if let Some(page) = first_page { "?page=" (page) "#p" (page) } } { (hit.title) }
+            a href=(first_page.map_or_else(|| format!("/doc/{}", encode(&hit.id)), read)) { (hit.title) }
             @if let Some(year) = hit.year { " (" (year) ")" }
             br;
             span.note {
@@ -179,7 +185,7 @@ fn hit_item(ctx: &Context, hit: &Hit, search_only: bool) -> Markup {
                     (ui.t("Беттер", "Страницы")) ": "
                     @for (i, page) in hit.pages.iter().take(20).enumerate() {
                         @if i > 0 { ", " }
-                        a href={ "/doc/" (encode(&hit.id)) "?page=" (page) "#p" (page) } { (page) }
+                        a href=(read(*page)) { (page) }
                         // Where the text may not be shown, how often the words are there.
                         @if let Some(n) = hit.matches.get(i).filter(|_| search_only) { " (" (n) "×)" }
                     }
@@ -296,15 +302,15 @@ pub(super) fn document(ctx: &Context, library: &Library, page: DocumentPage) -> 
     let id = encode(&record.id);
     let body = html! {
         h1 { (record.bib.title) }
-        p.citation { (record.citation()) }
         (metadata(ctx, record))
+        (super::cite::section(ctx, record))
         @if record.full_text_allowed() {
             p { a.pdf href={ "/doc/" (id) "/pdf" } type="application/pdf" { (ui.t("PDF жүктеу", "Скачать PDF")) } " " span.note { (format!("{:.1} MB", record.pdf_bytes as f64 / 1_048_576.0)) } }
             p { a href={ "/request?doc=" (id) } { (ui.t("Беттердің көшірмесін сұрау", "Заказать копию страниц")) } }
             h2 { (ui.t("Беттер", "Страницы")) }
             @for view in page.pages {
                 section.page id={ "p" (view.pdf) } {
-                    h3 { (ui.t("Бет", "Страница")) " " (view.printed) }
+                    h3 { a href={ "/doc/" (id) "/page/" (view.pdf) } { (ui.t("Бет", "Страница")) " " (view.printed) } }
                     img.page src={ "/doc/" (id) "/page/" (view.pdf) "/full.jpg" } alt={ (ui.t("Беттің суреті", "Изображение страницы")) " " (view.printed) } loading="lazy";
                     @for paragraph in view.text.split("\n\n").filter(|p| !p.trim().is_empty()) {
                         p { (paragraph.split('\n').collect::<Vec<_>>().join(" ")) }
@@ -316,12 +322,21 @@ pub(super) fn document(ctx: &Context, library: &Library, page: DocumentPage) -> 
                 @if let Some(next) = page.next { a href={ "/doc/" (id) "?page=" (next) } { (ui.t("Келесі беттер", "Следующие страницы")) " →" } }
             }
         } @else {
-            p.note { (ui.t("Бұл шығарма авторлық құқықпен қорғалған: толық мәтіні мен PDF жарияланбайды. Оқу үшін беттердің көшірмесін сұрауға болады.",
-                         "Произведение охраняется авторским правом: полный текст и PDF не публикуются. Для учёбы можно заказать копию страниц.")) }
-            (request_fields_form(ctx, &RequestForm { document: record.id.clone(), ..RequestForm::default() }, None))
+            (restricted_notice(ctx, record))
         }
+        script src="/static/reader.js" defer {}
     };
     layout(ctx, library, &record.bib.title, body)
+}
+
+/// What a document whose text may not be shown has instead: why, and the copy request form.
+pub(super) fn restricted_notice(ctx: &Context, record: &DocumentRecord) -> Markup {
+    let ui = ctx.ui;
+    html! {
+        p.note { (ui.t("Бұл шығарма авторлық құқықпен қорғалған: толық мәтіні мен PDF жарияланбайды. Оқу үшін беттердің көшірмесін сұрауға болады.",
+                     "Произведение охраняется авторским правом: полный текст и PDF не публикуются. Для учёбы можно заказать копию страниц.")) }
+        (request_fields_form(ctx, &RequestForm { document: record.id.clone(), ..RequestForm::default() }, None))
+    }
 }
 
 pub(super) fn collections(ctx: &Context, library: &Library, snapshot: &Snapshot) -> String {
