@@ -196,6 +196,7 @@ fn pages_of(source: &dyn Documents, record: &DocumentRecord) -> Result<Vec<Recog
                     lines: Vec::new(),
                     mean_conf: 0.0,
                     models: String::new(),
+                    corrections: Vec::new(),
                 }
             }))
         })
