@@ -193,3 +193,161 @@ fn a_line_or_page_that_is_not_there_is_a_usage_error_that_says_what_is() {
     assert_eq!(page_json(&archive)["corrections"], serde_json::Value::Null, "nothing written");
     verify_clean(&archive);
 }
+
+/// One HTTP exchange with the server: the status, the cookies it sets, the body.
+struct Answer {
+    status: u16,
+    cookies: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    /// The CSRF token the page's forms carry.
+    fn csrf(&self) -> String {
+        let at =
+            self.body.find("name=\"csrf\" value=\"").unwrap_or_else(|| panic!("no CSRF field: {}", self.body)) + 19;
+        self.body[at..at + 64].to_string()
+    }
+}
+
+/// A browser: the server's address and the cookies it was given.
+struct Browser {
+    port: u16,
+    jar: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn send(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> Answer {
+        use std::io::{Read, Write};
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let cookies: Vec<String> = self.jar.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nCookie: {}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            self.port,
+            cookies.join("; "),
+            body.len()
+        )
+        .unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        let status = head[9..12].parse().unwrap();
+        let mut cookies = Vec::new();
+        for line in head.lines().filter(|l| l.to_ascii_lowercase().starts_with("set-cookie:")) {
+            let pair = line[11..].trim().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.jar.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                self.jar.push((name.to_string(), value.to_string()));
+            }
+            cookies.push((name.to_string(), value.to_string()));
+        }
+        Answer { status, cookies, body: body.to_string() }
+    }
+
+    fn get(&mut self, path: &str) -> Answer {
+        self.send("GET", path, &[])
+    }
+
+    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.send("POST", path, form)
+    }
+}
+
+const STAFF_TOKEN: &str = "staff-token-for-correct-0123";
+const VOLUNTEER_TOKEN: &str = "volunteer-token-0123456789";
+
+fn queued(archive: &Path, number: u32) -> serde_json::Value {
+    let path = archive.join("corrections").join(format!("{number:04}.json"));
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn line_text(archive: &Path, line: usize) -> String {
+    lines(archive)[line - 1]["text"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn on_the_web_staff_correct_volunteers_wait_for_approval_and_readers_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive(tmp.path());
+    std::fs::write(
+        archive.join("olke.toml"),
+        "[web]\nsearches_per_minute = 0\nrequests_per_hour = 0\n\
+         [corrections]\nvolunteers = true\n[corrections.accounts]\n\"Волонтёр\" = \"volunteer-token-0123456789\"\n",
+    )
+    .unwrap();
+    let (server, _) = common::server::Server::start(&archive, Some(STAFF_TOKEN));
+    let view = format!("/doc/{ID}/page/1/correct");
+    let mut reader = Browser { port: server.port, jar: Vec::new() };
+    assert_eq!(reader.get(&view).status, 403, "rights not stated: the page's image is not shown to readers");
+    expect_code(olke(&archive).args(["catalog", "set", ID, "rights", "public_domain"]), 0);
+    let page = reader.get(&view);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(&format!("/doc/{ID}/page/1/report/1")), "a report form per line");
+    let image = reader.get(&format!("/doc/{ID}/page/1/line/1"));
+    assert_eq!(image.status, 200);
+    let csrf = page.csrf();
+
+    // A reader reports an error: a note for staff; nothing changes in the text.
+    let reported =
+        reader.post(&format!("/doc/{ID}/page/1/report/1"), &[("csrf", &csrf), ("note", "Маг Обап — Nur Otan")]);
+    assert_eq!(reported.status, 200, "{}", reported.body);
+    assert_eq!(queued(&archive, 1)["proposal"]["kind"], "report");
+    assert_eq!(queued(&archive, 1)["proposal"]["note"], "Маг Обап — Nur Otan");
+    assert_eq!(reader.post(&format!("/doc/{ID}/page/1/report/1"), &[("csrf", "x"), ("note", "n")]).status, 403);
+
+    // A volunteer's correction waits for staff; a wrong token is refused.
+    let (line, volunteer_text) = (2, format!("{NEW_WORD} волонтёр"));
+    let before = line_text(&archive, line);
+    let correct = format!("/doc/{ID}/page/1/correct/{line}");
+    let wrong =
+        reader.post(&correct, &[("csrf", &csrf), ("text", &volunteer_text), ("token", "not-a-volunteer-token")]);
+    assert_eq!(wrong.status, 403);
+    let sent = reader.post(&correct, &[("csrf", &csrf), ("text", &volunteer_text), ("token", VOLUNTEER_TOKEN)]);
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert_eq!(queued(&archive, 2)["proposal"]["by"], "Волонтёр");
+    assert_eq!(queued(&archive, 2)["decision"]["status"], "waiting");
+    assert_eq!(line_text(&archive, line), before, "not applied before staff approve it");
+    assert!(found_on(&archive, NEW_WORD).is_empty());
+
+    // Staff log in, see both in the queue, approve the correction.
+    let mut staff = Browser { port: server.port, jar: Vec::new() };
+    let csrf = staff.get("/staff").csrf();
+    let login = staff.post("/staff/login", &[("csrf", &csrf), ("token", STAFF_TOKEN)]);
+    assert_eq!(login.status, 303, "{}", login.body);
+    assert!(!login.cookies.is_empty());
+    let queue = staff.get("/staff/corrections");
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains("Маг Обап") && queue.body.contains(&volunteer_text), "{}", queue.body);
+    assert_eq!(reader.get("/staff/corrections").status, 403, "the queue is for staff");
+    let approved = staff.post("/staff/corrections/2/approve", &[("csrf", &csrf)]);
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert_eq!(line_text(&archive, line), volunteer_text);
+    assert_eq!(page_json(&archive)["corrections"][0]["by"], "Волонтёр");
+    assert_eq!(queued(&archive, 2)["decision"]["status"], "approved");
+    assert_eq!(found_on(&archive, NEW_WORD), [1]);
+    assert_eq!(staff.post("/staff/corrections/2/approve", &[("csrf", &csrf)]).status, 409, "decided once");
+    assert_eq!(staff.post("/staff/corrections/1/reject", &[("csrf", &csrf)]).status, 200);
+
+    // Staff correct a line directly and revert it.
+    let (line, staff_text) = (3, "Қызметкер түзетті".to_string());
+    let original = line_text(&archive, line);
+    let form = staff.get(&view);
+    assert!(!form.body.contains("type=\"password\""), "staff need no volunteer token");
+    let done = staff.post(&format!("/doc/{ID}/page/1/correct/{line}"), &[("csrf", &csrf), ("text", &staff_text)]);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(line_text(&archive, line), staff_text);
+    assert!(pdftotext_raw(&pdf_of(&archive, ID)).contains(&staff_text));
+    assert!(done.body.contains(&format!("/doc/{ID}/page/1/revert/{line}")), "a revert button on the corrected line");
+    assert_eq!(reader.post(&format!("/doc/{ID}/page/1/revert/{line}"), &[("csrf", &csrf)]).status, 403);
+    let reverted = staff.post(&format!("/doc/{ID}/page/1/revert/{line}"), &[("csrf", &csrf)]);
+    assert_eq!(reverted.status, 200, "{}", reverted.body);
+    assert_eq!(line_text(&archive, line), original);
+    drop(server);
+    qpdf_check(&pdf_of(&archive, ID));
+    verify_clean(&archive);
+}

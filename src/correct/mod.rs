@@ -15,6 +15,7 @@
 //! The caller holds the archive's writer lock ([`crate::integrity::Writer`]).
 
 pub(crate) mod place;
+pub(crate) mod queue;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -15,6 +15,7 @@
 //! staff session and headers, [`images`] the page images, [`i18n`] the two languages,
 //! [`oai`] OAI-PMH for harvesters, [`iiif`] the IIIF image service and manifests.
 
+mod correct;
 mod download;
 pub(crate) mod i18n;
 mod iiif;
@@ -354,6 +355,13 @@ pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Rou
         .route("/doc/{id}", get(routes::document))
         .route("/doc/{id}/pdf", get(routes::document_pdf))
         .route("/doc/{id}/page/{page}/{size}", get(routes::page_image))
+        .route("/doc/{id}/page/{page}/correct", get(correct::view))
+        .route("/doc/{id}/page/{page}/line/{line}", get(correct::line_image))
+        .route("/doc/{id}/page/{page}/correct/{line}", post(correct::submit))
+        .route("/doc/{id}/page/{page}/revert/{line}", post(correct::revert))
+        .route("/doc/{id}/page/{page}/report/{line}", post(correct::report))
+        .route("/staff/corrections", get(correct::queue))
+        .route("/staff/corrections/{number}/{verdict}", post(correct::decide))
         .route("/collections", get(routes::collections))
         .route("/collections/{name}", get(routes::collection))
         .route("/request", get(routes::request_form).post(routes::request_submit))

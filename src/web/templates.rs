@@ -31,6 +31,8 @@ ol.hits { padding-left: 1.2rem; }\n\
 ol.hits li { margin-bottom: 1rem; overflow: hidden; }\n\
 img.thumb { float: right; width: 90px; height: auto; margin: 0 0 0.5rem 0.8rem; border: 1px solid #ccc; }\n\
 img.page { width: 100%; height: auto; border: 1px solid #ccc; }\n\
+img.line { display: block; max-width: 100%; height: auto; border: 1px solid #ccc; }\n\
+ol.lines li { margin-bottom: 1.2rem; }\n\
 mark { background: #ffe58a; }\n\
 .error { color: #a00; font-weight: bold; }\n\
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }\n\
