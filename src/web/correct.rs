@@ -24,6 +24,7 @@ use serde::Deserialize;
 use super::images::{page_image, Size};
 use super::routes::{form_error, path_error};
 use super::security::{same_secret, Context};
+use super::staff::staff_only;
 use super::{templates, AppState, WebError};
 use crate::config::Corrections;
 use crate::correct::queue::{self, Decision, Item, Proposal};
@@ -148,7 +149,9 @@ fn report_form(ctx: &Context, id: &str, page: u32, number: usize) -> Markup {
 }
 
 type PagePath = Result<Path<(String, u32)>, PathRejection>;
-type LinePath = Result<Path<(String, u32, u32)>, PathRejection>;
+/// A line's place: the document, the page and the line.
+type LineAt = (String, u32, u32);
+type LinePath = Result<Path<LineAt>, PathRejection>;
 
 pub(super) async fn view(
     State(state): State<Arc<AppState>>,
@@ -195,10 +198,6 @@ pub(super) struct LineForm {
     csrf: String,
 }
 
-fn too_long(ctx: &Context) -> WebError {
-    WebError::bad_request(ctx.ui.t("мәтін 1–1000 таңба", "текст 1–1000 знаков"))
-}
-
 /// Applies a change under the writer lock, as the command line does.
 fn apply(state: &AppState, request: &Request) -> Result<correct::Entry, WebError> {
     let mut writer = crate::integrity::open_for_writing(&state.archive).map_err(|e| {
@@ -236,6 +235,24 @@ async fn checked_line(
     Ok(text)
 }
 
+/// A line's form as sent: the line it is for, its CSRF token checked, and the text `pick`
+/// takes from it (trimmed, 1–1000 characters).
+fn sent(
+    ctx: &Context,
+    path: LinePath,
+    form: Result<Form<LineForm>, FormRejection>,
+    pick: fn(&LineForm) -> &str,
+) -> Result<(LineAt, String, LineForm), WebError> {
+    let Path(line) = path.map_err(path_error)?;
+    let Form(form) = form.map_err(form_error)?;
+    ctx.check_csrf(&form.csrf)?;
+    let text = pick(&form).trim().to_string();
+    if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
+        return Err(WebError::bad_request(ctx.ui.t("мәтін 1–1000 таңба", "текст 1–1000 знаков")));
+    }
+    Ok((line, text, form))
+}
+
 /// A correction: applied at once for staff, filed for staff to approve for a volunteer.
 pub(super) async fn submit(
     State(state): State<Arc<AppState>>,
@@ -243,13 +260,7 @@ pub(super) async fn submit(
     path: LinePath,
     form: Result<Form<LineForm>, FormRejection>,
 ) -> Page {
-    let Path((id, page, line)) = path.map_err(path_error)?;
-    let Form(form) = form.map_err(form_error)?;
-    ctx.check_csrf(&form.csrf)?;
-    let text = form.text.trim().to_string();
-    if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
-        return Err(too_long(&ctx));
-    }
+    let ((id, page, line), text, form) = sent(&ctx, path, form, |f| &f.text)?;
     let line_text = checked_line(&state, &ctx, &id, page, line).await?;
     let ui = ctx.ui;
     if ctx.staff.is_some() {
@@ -300,26 +311,13 @@ pub(super) async fn report(
     path: LinePath,
     form: Result<Form<LineForm>, FormRejection>,
 ) -> Page {
-    let Path((id, page, line)) = path.map_err(path_error)?;
-    let Form(form) = form.map_err(form_error)?;
-    ctx.check_csrf(&form.csrf)?;
-    let note = form.note.trim().to_string();
-    if note.is_empty() || note.chars().count() > MAX_TEXT_CHARS {
-        return Err(too_long(&ctx));
-    }
+    let ((id, page, line), note, _) = sent(&ctx, path, form, |f| &f.note)?;
     let line_text = checked_line(&state, &ctx, &id, page, line).await?;
     state.limits.requests_per_address.take(&ctx.address).map_err(WebError::too_many)?;
     file(&state, id.clone(), page, line, line_text, Proposal::Report { note }).await?;
     let notice =
         ctx.ui.t("Рахмет! Хабарламаңыз қызметкерлерге жіберілді.", "Спасибо! Ваше сообщение передано сотрудникам.");
     render(&state, &ctx, id, page, Some(notice.to_string())).await
-}
-
-fn staff_only(ctx: &Context) -> Result<(), WebError> {
-    match ctx.staff {
-        Some(_) => Ok(()),
-        None => Err(WebError::new(StatusCode::FORBIDDEN, "Алдымен кіріңіз: /staff", "Сначала войдите: /staff")),
-    }
 }
 
 /// Staff revert a corrected line to what OCR read.
@@ -404,19 +402,13 @@ pub(super) async fn queue(State(state): State<Arc<AppState>>, Extension(ctx): Ex
     queue_page(&state, &ctx, None).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct CsrfForm {
-    csrf: String,
-}
-
 /// Approving a volunteer's correction applies it (in the volunteer's name); a report is
 /// approved once staff saw to it. Rejecting leaves the text as it is.
 pub(super) async fn decide(
     State(state): State<Arc<AppState>>,
     Extension(ctx): Extension<Context>,
     path: Result<Path<(u32, String)>, PathRejection>,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    form: Result<Form<LineForm>, FormRejection>,
 ) -> Page {
     staff_only(&ctx)?;
     let Path((number, verdict)) = path.map_err(path_error)?;
