@@ -137,6 +137,9 @@ fn a_corrected_line_is_found_read_and_exported_and_a_revert_restores_it() {
         "{placed:?} within the line {line_box}"
     );
     assert_eq!(record_json(&archive, ID)["pdf_a"], pdf_a_before, "still PDF/A when it was");
+    let claims = |bytes: &[u8]| bytes.windows(11).any(|w| w == b"pdfaid:part");
+    assert_eq!(claims(&std::fs::read(&pdf).unwrap()), claims(&pdf_before), "the XMP keeps its PDF/A claim");
+    assert!(claims(&pdf_before), "olke writes PDF/A");
     verify_clean(&archive);
     // ALTO goes into packages of documents whose rights allow the full text.
     expect_code(olke(&archive).args(["catalog", "set", ID, "rights", "public_domain"]), 0);
