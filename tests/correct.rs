@@ -323,6 +323,10 @@ fn on_the_web_staff_correct_volunteers_wait_for_approval_and_readers_report() {
     let login = staff.post("/staff/login", &[("csrf", &csrf), ("token", STAFF_TOKEN)]);
     assert_eq!(login.status, 303, "{}", login.body);
     assert!(!login.cookies.is_empty());
+    assert!(
+        staff.get("/staff").body.contains("href=\"/staff/corrections\""),
+        "the request queue links the review queue"
+    );
     let queue = staff.get("/staff/corrections");
     assert_eq!(queue.status, 200);
     assert!(queue.body.contains("Маг Обап") && queue.body.contains(&volunteer_text), "{}", queue.body);

@@ -462,6 +462,7 @@ pub(super) fn staff_queue(ctx: &Context, library: &Library, view: &QueueView, no
     let body = html! {
         h1 { (ui.t("Сұраныстар", "Заявки")) }
         @if let Some(notice) = notice { p role="status" { (notice) } }
+        p { a href="/staff/corrections" { (ui.t("Мәтін түзетулері мен хабарламалар", "Исправления текста и сообщения")) } }
         form.inline method="post" action="/staff/logout" { input type="hidden" name="csrf" value=(ctx.csrf); button type="submit" { (ui.t("Шығу", "Выйти")) } }
         form.inline method="get" action="/staff" {
             label for="requester" { (ui.t("Оқырманның поштасы", "Почта читателя")) }
