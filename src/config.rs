@@ -31,6 +31,17 @@ pub struct Config {
     pub ocr: Ocr,
     pub web: Web,
     pub oai: Oai,
+    pub corrections: Corrections,
+}
+
+/// Who may correct recognized text on the website besides staff.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Corrections {
+    /// Registered volunteers may send corrections, which wait for staff to approve them.
+    pub volunteers: bool,
+    /// The volunteers' accounts: name → token (at least 16 characters), as the staff token.
+    pub accounts: BTreeMap<String, String>,
 }
 
 /// `olke serve`'s OAI-PMH 2.0 interface at `/oai`, for harvesters.
@@ -265,6 +276,14 @@ max_connections = 512
 # and IIIF answers carry absolute links. Empty: the address the request was sent to.
 public_url = ""
 
+[corrections]
+# Registered volunteers may correct recognized text on the website (their corrections wait
+# on /staff/corrections for staff to approve); staff always may. Each account is a name
+# and a token of at least 16 characters the volunteer types with a correction:
+#   [corrections.accounts]
+#   "Асқар Сейітов" = "a-token-of-16-characters-or-more"
+volunteers = false
+
 [oai]
 # The repository's part of OAI-PMH identifiers (oai:REPOSITORY:ID): a domain name of the
 # library's. Empty: the host of publish.base_url, else "olke.invalid".
@@ -312,6 +331,11 @@ impl Config {
         if !repository.is_empty() && !is_domain_name(repository) {
             return Err(invalid(format!(
                 "oai.repository_id = \"{repository}\": expected a domain name, as lib.example.kz (letters, digits and '-', parts separated by dots, each starting with a letter)"
+            )));
+        }
+        if let Some((name, _)) = config.corrections.accounts.iter().find(|(_, t)| t.chars().count() < 16) {
+            return Err(invalid(format!(
+                "corrections.accounts.\"{name}\": the token is shorter than 16 characters; a guessable one would let anyone correct as {name}"
             )));
         }
         if config.oai.page_size == 0 {

@@ -21,6 +21,7 @@ pub mod archive;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod correct;
 pub(crate) mod deliver;
 pub mod export;
 pub mod index;

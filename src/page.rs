@@ -221,6 +221,9 @@ pub struct Line {
     pub block: u32,
     pub paragraph: u32,
     pub words: Vec<Word>,
+    /// True when a person corrected the line's words (`olke correct`); absent in what OCR made.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub corrected: bool,
 }
 
 impl Line {
@@ -247,6 +250,10 @@ pub struct RecognizedPage {
     /// The Tesseract models the engine was asked for (`kaz+rus+eng`).
     #[serde(rename = "languages")]
     pub models: String,
+    /// Every correction of the page's lines and every revert, oldest first: the page's
+    /// history travels with its words (see [`crate::correct`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<crate::correct::Correction>,
 }
 
 impl RecognizedPage {

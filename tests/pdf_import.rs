@@ -42,6 +42,7 @@ fn write_image_only_pdf(path: &Path, image: &PageImage) {
         lines: Vec::new(),
         mean_conf: 0.0,
         models: String::new(),
+        corrections: Vec::new(),
     };
     let mut writer = PdfWriter::new(fs::File::create(path).unwrap()).unwrap();
     writer.add_page(PdfPage::new(image, &blank, 90)).unwrap();

@@ -43,6 +43,7 @@ fn writer_pdf(path: &Path, image: &GrayImage, dpi: f32) {
         lines: Vec::new(),
         mean_conf: 0.0,
         models: String::new(),
+        corrections: Vec::new(),
     };
     let mut writer = PdfWriter::new(fs::File::create(path).unwrap()).unwrap();
     writer.add_page(PdfPage::new(&PageImage::Gray(image.clone()), &blank, 90)).unwrap();

@@ -5,6 +5,7 @@
 mod catalog;
 mod cluster;
 mod collections;
+mod correct;
 mod deliver;
 mod documents;
 mod export;
@@ -47,6 +48,7 @@ pub const EXIT_PROBLEMS: u8 = 4;
         olke list --json\n  \
         olke show balkhash-1968\n  \
         olke text balkhash-1968 > balkhash-1968.txt\n  \
+        olke correct balkhash-1968 --page 3 --line 12 --text 'Nur Otan'\n  \
         olke catalog set balkhash-1968 collections 'Балқаш тарихы'\n  \
         olke collections\n  \
         olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
@@ -112,6 +114,12 @@ enum Command {
         #[arg(long)]
         page: Option<u32>,
     },
+    /// Correct a line of a page's recognized text (the PDF, catalogue and index follow), or revert it.
+    #[command(after_help = correct::CORRECT_HELP)]
+    Correct(correct::CorrectArgs),
+    /// List the corrections of recognized text, oldest first.
+    #[command(after_help = correct::CORRECTIONS_HELP)]
+    Corrections(correct::CorrectionsArgs),
     /// Change documents' descriptions (keeps the history; the PDF's metadata follows); bring older PDFs to PDF/A.
     Catalog(catalog::CatalogArgs),
     /// List the thematic collections with their document and page counts.
@@ -249,6 +257,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::List { json } => documents::list(&archive, json),
         Command::Show { id, json } => documents::show(&archive, &id, json),
         Command::Text { id, page } => documents::text(&archive, &id, page),
+        Command::Correct(args) => correct::correct(&archive, args),
+        Command::Corrections(args) => correct::corrections(&archive, args),
         Command::Catalog(args) => catalog::run(&archive, args),
         Command::Collections { json } => collections::run(&archive, json),
         Command::Export(args) => export::run(&archive, args),

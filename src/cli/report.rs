@@ -11,6 +11,7 @@ use super::print_json;
 use crate::archive::files;
 use crate::archive::{write_atomic, Archive};
 use crate::catalog::{Documents, Reader};
+use crate::correct;
 use crate::report::{chart, compute, format};
 
 #[derive(Args, Debug)]
@@ -43,7 +44,8 @@ fn svg_file(text: &str) -> std::result::Result<PathBuf, String> {
 pub(super) fn run(archive: &Archive, args: ReportArgs) -> Result<u8> {
     let year = args.year.unwrap_or_else(|| Local::now().year());
     let reader = Reader::open(archive)?;
-    let report = compute(year, &reader.documents()?, &files::requests(archive)?);
+    let mut report = compute(year, &reader.documents()?, &files::requests(archive)?);
+    report.corrected_lines = correct::corrected_in(&correct::list(archive, None)?, year);
     if args.json {
         print_json(&report)?;
     } else {

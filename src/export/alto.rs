@@ -184,6 +184,7 @@ mod tests {
             block,
             paragraph: 0,
             words,
+            corrected: false,
         }
     }
 
@@ -199,6 +200,7 @@ mod tests {
             ],
             mean_conf: 80.0,
             models: "kaz+rus".into(),
+            corrections: Vec::new(),
         };
         let mut record = document("d", &[("title", "Т"), ("rights", "public_domain")]);
         record.pages = vec![crate::record::tests::page()];

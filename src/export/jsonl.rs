@@ -96,8 +96,17 @@ mod tests {
             block: 0,
             paragraph: 0,
             words: vec![word],
+            corrected: false,
         };
-        RecognizedPage { width: 10, height: 10, dpi: 300.0, lines: vec![line], mean_conf: 90.0, models: "kaz".into() }
+        RecognizedPage {
+            width: 10,
+            height: 10,
+            dpi: 300.0,
+            lines: vec![line],
+            mean_conf: 90.0,
+            models: "kaz".into(),
+            corrections: Vec::new(),
+        }
     }
 
     #[test]

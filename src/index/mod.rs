@@ -198,6 +198,7 @@ fn pages_of(source: &dyn Documents, record: &DocumentRecord) -> Result<Vec<Recog
                     lines: Vec::new(),
                     mean_conf: 0.0,
                     models: String::new(),
+                    corrections: Vec::new(),
                 }
             }))
         })

@@ -283,6 +283,7 @@ fn parse_bbox_layout(xhtml: &str) -> Result<RecognizedPage, quick_xml::Error> {
         lines: Vec::new(),
         mean_conf: 100.0,
         models: String::new(),
+        corrections: Vec::new(),
     };
     let mut block = None::<u32>;
     let mut word: Option<Word> = None;
@@ -306,6 +307,7 @@ fn parse_bbox_layout(xhtml: &str) -> Result<RecognizedPage, quick_xml::Error> {
                         block: block.unwrap_or(0),
                         paragraph: 0,
                         words: Vec::new(),
+                        corrected: false,
                     });
                 }
                 // The text layer is the document's own: there is no recognition confidence

@@ -79,6 +79,7 @@ pub(super) fn parse(hocr: &str, scale: f32) -> Result<Vec<Line>, String> {
                             block: block.unwrap_or(0),
                             paragraph: paragraph.unwrap_or(0),
                             words: Vec::new(),
+                            corrected: false,
                         });
                     }
                     "ocrx_word" => {

@@ -149,6 +149,7 @@ impl Engine {
             mean_conf: mean_confidence(&lines),
             lines,
             models: self.models.clone(),
+            corrections: Vec::new(),
         })
     }
 

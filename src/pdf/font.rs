@@ -207,6 +207,29 @@ impl CodeBlocks {
         }
     }
 
+    /// The blocks a ToUnicode CMap maps to themselves whole: every block of one written by
+    /// [`to_unicode_cmap`], and all of them for Tesseract's single range over every code.
+    /// None when it maps single codes (`bfchar`): not a text layer of this kind.
+    pub(crate) fn mapped_by(cmap: &[u8]) -> Option<CodeBlocks> {
+        let cmap = String::from_utf8_lossy(cmap);
+        if cmap.contains("beginbfchar") {
+            return None;
+        }
+        let code = |token: &str| u16::from_str_radix(token.strip_prefix('<')?.strip_suffix('>')?, 16).ok();
+        let mut blocks = CodeBlocks::default();
+        for line in cmap.lines() {
+            let tokens: Vec<Option<u16>> = line.split_whitespace().map(code).collect();
+            if let [Some(first), Some(last), Some(to)] = tokens[..] {
+                if first == to && first & 0xFF == 0 && last & 0xFF == 0xFF {
+                    for high in first >> 8..=last >> 8 {
+                        blocks.0[high as usize / 64] |= 1 << (high % 64);
+                    }
+                }
+            }
+        }
+        Some(blocks)
+    }
+
     fn high_bytes(&self) -> impl Iterator<Item = u8> + '_ {
         (0u8..=255).filter(|&high| self.0[high as usize / 64] & (1 << (high % 64)) != 0)
     }
@@ -352,5 +375,9 @@ mod tests {
         }
         assert!(cmap.contains("4 beginbfrange"), "{cmap}");
         assert!(!String::from_utf8(to_unicode_cmap(&CodeBlocks::default())).unwrap().contains("beginbfrange"));
+        assert_eq!(CodeBlocks::mapped_by(&to_unicode_cmap(&blocks)), Some(blocks));
+        let every = CodeBlocks::mapped_by(b"1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange\n").unwrap();
+        assert_eq!(every, CodeBlocks([u64::MAX; 4]));
+        assert_eq!(CodeBlocks::mapped_by(b"1 beginbfchar\n<0041> <0041>\nendbfchar\n"), None);
     }
 }

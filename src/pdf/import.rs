@@ -388,6 +388,7 @@ mod tests {
                 lines: Vec::new(),
                 mean_conf: 0.0,
                 models: "kaz".into(),
+                corrections: Vec::new(),
             };
             let image =
                 PageImage::Gray(image::GrayImage::from_fn(40, 60, |x, _| image::Luma([shade * 20 + (x % 7) as u8])));

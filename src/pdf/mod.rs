@@ -6,6 +6,7 @@ pub(crate) mod font;
 pub(crate) mod image;
 pub(crate) mod import;
 pub mod pdfa;
+pub(crate) mod retext;
 pub(crate) mod text;
 pub(crate) mod truetype;
 pub(crate) mod update;

@@ -139,9 +139,11 @@ mod tests {
                 block: 0,
                 paragraph: 0,
                 words: vec![word("Әже", 100), word("үй", 400)],
+                corrected: false,
             }],
             mean_conf: 90.0,
             models: "kaz".into(),
+            corrections: Vec::new(),
         };
         let ops = text_layer(&page);
         // 3 glyphs × 25 pt natural width = 75 pt; the box is 200 pt wide.

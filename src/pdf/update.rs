@@ -20,6 +20,8 @@ pub enum UpdateError {
     Read { path: PathBuf, source: lopdf::Error },
     #[error("{path}: the PDF has no document catalogue")]
     NoCatalog { path: PathBuf },
+    #[error("{path}: {reason}")]
+    Page { path: PathBuf, reason: String },
     #[error("{path}: cannot write the PDF: {source}")]
     Write { path: PathBuf, source: std::io::Error },
 }
@@ -31,7 +33,7 @@ pub struct Written {
     pub bytes: u64,
 }
 
-fn load(path: &Path) -> Result<Document, UpdateError> {
+pub(super) fn load(path: &Path) -> Result<Document, UpdateError> {
     Document::load(path).map_err(|source| UpdateError::Read { path: path.to_path_buf(), source })
 }
 
@@ -44,12 +46,17 @@ fn xmp_id(document: &Document) -> Option<ObjectId> {
 pub fn rewrite_metadata(path: &Path, target: &Path, metadata: &Metadata) -> Result<Written, UpdateError> {
     let mut document = load(path)?;
     // Only the metadata changes, so the file stays PDF/A exactly when it was.
-    let was_pdf_a = xmp_id(&document)
-        .and_then(|id| document.get_object(id).ok())
-        .and_then(|o| o.as_stream().ok())
-        .is_some_and(|xmp| claims_pdf_a(&xmp.content));
+    let was_pdf_a = is_pdf_a(&document);
     set_metadata(&mut document, path, metadata, was_pdf_a)?;
     save(&mut document, target)
+}
+
+/// Whether the document's XMP packet claims PDF/A.
+pub(super) fn is_pdf_a(document: &Document) -> bool {
+    xmp_id(document)
+        .and_then(|id| document.get_object(id).ok())
+        .and_then(|o| o.as_stream().ok())
+        .is_some_and(|xmp| claims_pdf_a(&xmp.content))
 }
 
 /// Makes a PDF archived before olke wrote PDF/A into PDF/A-2b at `target`, its pages as
@@ -89,7 +96,12 @@ pub(crate) fn convert_to_pdf_a(
 }
 
 /// Puts `metadata` in place of the document's Info dictionary, XMP packet and language.
-fn set_metadata(document: &mut Document, path: &Path, metadata: &Metadata, pdf_a: bool) -> Result<(), UpdateError> {
+pub(super) fn set_metadata(
+    document: &mut Document,
+    path: &Path,
+    metadata: &Metadata,
+    pdf_a: bool,
+) -> Result<(), UpdateError> {
     let (info, xmp) = metadata.info_and_xmp(pdf_a);
     let info = Object::Dictionary(info);
     match document.trailer.get(b"Info").and_then(Object::as_reference) {
@@ -119,7 +131,7 @@ fn set_metadata(document: &mut Document, path: &Path, metadata: &Metadata, pdf_a
     Ok(())
 }
 
-fn save(document: &mut Document, target: &Path) -> Result<Written, UpdateError> {
+pub(super) fn save(document: &mut Document, target: &Path) -> Result<Written, UpdateError> {
     let write_err = |source| UpdateError::Write { path: target.to_path_buf(), source };
     let mut bytes = Vec::new();
     document.save_to(&mut bytes).map_err(write_err)?;
@@ -166,6 +178,7 @@ mod tests {
             lines: Vec::new(),
             mean_conf: 0.0,
             models: "kaz".into(),
+            corrections: Vec::new(),
         };
         let image = PageImage::Gray(image::GrayImage::from_pixel(64, 64, image::Luma([200])));
         let mut writer = PdfWriter::new(std::fs::File::create(&path).unwrap()).unwrap();

@@ -25,20 +25,33 @@ fn label(row: &Row) -> String {
     format!("{} · {}", row.label_kk, row.label_ru)
 }
 
-/// The lines of the deliveries section: key, Kazakh and Russian labels, number.
-fn deliveries(report: &Report) -> [(&'static str, &'static str, &'static str, u64); 5] {
+/// A line of a section of single numbers: key, Kazakh and Russian labels, number.
+type Figure = (&'static str, &'static str, &'static str, u64);
+
+/// The sections of single numbers after the tables: CSV's section key, heading, lines.
+fn figures(report: &Report) -> [(&'static str, &'static str, Vec<Figure>); 2] {
     let d = &report.deliveries;
     [
-        ("requests", "Сұраныстар", "Запросов", d.requests),
-        ("delivered", "Берілді", "Выдано", d.delivered),
-        ("refused", "Бас тартылды", "Отказано", d.refused),
-        ("waiting", "Күтуде", "Ожидают", d.waiting),
-        ("pages_delivered", "Берілген беттер", "Выдано страниц", d.pages_delivered),
+        (
+            "deliveries",
+            "Құжаттарды жеткізу · Доставка документов",
+            vec![
+                ("requests", "Сұраныстар", "Запросов", d.requests),
+                ("delivered", "Берілді", "Выдано", d.delivered),
+                ("refused", "Бас тартылды", "Отказано", d.refused),
+                ("waiting", "Күтуде", "Ожидают", d.waiting),
+                ("pages_delivered", "Берілген беттер", "Выдано страниц", d.pages_delivered),
+            ],
+        ),
+        (
+            "corrections",
+            "Мәтінді түзету · Исправление текста",
+            vec![("corrected_lines", "Түзетілген жолдар", "Исправлено строк", report.corrected_lines)],
+        ),
     ]
 }
 
 const BOOKS_HEADING: &str = "Кітаптардың ішінде · Из них книг";
-const DELIVERIES_HEADING: &str = "Құжаттарды жеткізу · Доставка документов";
 
 pub(crate) fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let width = report.kinds.iter().chain(&report.books).map(|r| label(r).chars().count()).max().unwrap_or(0);
@@ -55,10 +68,12 @@ pub(crate) fn text(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "{}  {a:>10} {b:>10}   {c:>10} {d:>10}", pad(&label(row)))?;
         }
     }
-    writeln!(out, "\n{DELIVERIES_HEADING}, {}:", report.year)?;
-    for (_, kk, ru, value) in deliveries(report) {
-        let name = format!("{kk} · {ru}");
-        writeln!(out, "  {name}{}  {value:>6}", " ".repeat(34usize.saturating_sub(name.chars().count())))?;
+    for (_, heading, lines) in figures(report) {
+        writeln!(out, "\n{heading}, {}:", report.year)?;
+        for (_, kk, ru, value) in lines {
+            let name = format!("{kk} · {ru}");
+            writeln!(out, "  {name}{}  {value:>6}", " ".repeat(34usize.saturating_sub(name.chars().count())))?;
+        }
     }
     Ok(())
 }
@@ -88,8 +103,10 @@ pub(crate) fn csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 .map_err(error)?;
         }
     }
-    for (key, kk, ru, value) in deliveries(report) {
-        writer.write_record(["deliveries", key, kk, ru, &value.to_string(), "", "", ""]).map_err(error)?;
+    for (section, _, lines) in figures(report) {
+        for (key, kk, ru, value) in lines {
+            writer.write_record([section, key, kk, ru, &value.to_string(), "", "", ""]).map_err(error)?;
+        }
     }
     writer.flush()
 }
@@ -108,10 +125,12 @@ pub(crate) fn markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "| {name} | {} |", numbers.join(" | "))?;
         }
     }
-    writeln!(out, "\n## {DELIVERIES_HEADING}, {}\n", report.year)?;
-    writeln!(out, "| | |\n|---|---:|")?;
-    for (_, kk, ru, value) in deliveries(report) {
-        writeln!(out, "| {kk} · {ru} | {value} |")?;
+    for (_, heading, lines) in figures(report) {
+        writeln!(out, "\n## {heading}, {}\n", report.year)?;
+        writeln!(out, "| | |\n|---|---:|")?;
+        for (_, kk, ru, value) in lines {
+            writeln!(out, "| {kk} · {ru} | {value} |")?;
+        }
     }
     Ok(())
 }

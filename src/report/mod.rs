@@ -1,7 +1,7 @@
 //! The annual digitization report, as libraries report it: documents and pages digitized
 //! in the year and through its end, by kind of publication; among whole books, the rare,
 //! local-history and Kazakhstan-content ones (the manifest's `flags`); the deliveries of
-//! the year; pages digitized per month ([`chart`]). A document counts in the year it was
+//! the year; pages digitized per month ([`chart`]); the lines of text corrected. A document counts in the year it was
 //! archived (its record's `created`), a request in the year it was filed, both in local
 //! time, as the library keeps its year.
 //!
@@ -67,6 +67,8 @@ pub(crate) struct Report {
     pub deliveries: Deliveries,
     /// Pages archived in each month of the year, January first.
     pub pages_by_month: [u64; 12],
+    /// Lines of recognized text corrected in the year (see [`crate::correct::corrected_in`]).
+    pub corrected_lines: u64,
 }
 
 /// The kinds the table has a line for, in the order libraries list them.
@@ -135,7 +137,7 @@ pub(crate) fn compute(year: i32, documents: &[DocumentRecord], requests: &[Reque
     for record in documents.iter().filter(|r| local_year(r.created) == year) {
         pages_by_month[record.created.with_timezone(&Local).month0() as usize] += record.pages.len() as u64;
     }
-    Report { year, kinds, books, deliveries, pages_by_month }
+    Report { year, kinds, books, deliveries, pages_by_month, corrected_lines: 0 }
 }
 
 #[cfg(test)]

@@ -294,6 +294,7 @@ pub fn recognized_page(text: &str) -> RecognizedPage {
             block: 0,
             paragraph,
             words,
+            corrected: false,
         });
     }
     let words = lines.iter().map(|l| l.words.len()).sum::<usize>();
@@ -304,6 +305,7 @@ pub fn recognized_page(text: &str) -> RecognizedPage {
         lines,
         mean_conf: if words == 0 { 0.0 } else { 95.0 },
         models: crate::ocr::DEFAULT_MODELS.to_string(),
+        corrections: Vec::new(),
     }
 }
 

@@ -1,23 +1,27 @@
 //! `olke serve`: the archive on the web. Readers search it, read what rights allow and ask
 //! for copies; staff answer the requests.
 //!
-//! The server only reads the archive, so it runs while an ingest writes: documents come
-//! from their `record.json` files (loaded into a [`Snapshot`] in the background and again
+//! The server reads the archive, so it runs while an ingest writes: documents come from
+//! their `record.json` files (loaded into a [`Snapshot`] in the background and again
 //! whenever the search index changes), page text and search from the tantivy index, page
-//! images from the archived PDFs. It never opens the sled catalogue, which admits one
-//! process and which an ingest must be able to take at any time. The one thing it writes
-//! is the request register's files (`requests/NNNN.json`, the register's source of truth;
-//! see [`crate::deliver::register`]); the catalogue's copy of the register catches up when
-//! the next writer opens it. Copies made on the staff pages go to `archive/deliveries/`,
-//! page images to `archive/cache/`, the documents OAI-PMH has seen to `archive/oai/`.
+//! images from the archived PDFs. It opens the sled catalogue, which admits one process and
+//! which an ingest must be able to take at any time, only for the moment a text correction
+//! is written ([`correct`]), under the archive's writer lock like any writer. Otherwise it
+//! writes the request register's files (`requests/NNNN.json`, the register's source of
+//! truth; see [`crate::deliver::register`]), whose catalogue copy catches up when the next
+//! writer opens it, and the correction queue's (`corrections/NNNN.json`). Copies made on
+//! the staff pages go to `archive/deliveries/`, page images to `archive/cache/`, the
+//! documents OAI-PMH has seen to `archive/oai/`.
 //!
 //! [`routes`] has the handlers, [`templates`] the pages, [`security`] cookies, CSRF, the
 //! staff session and headers, [`images`] the page images, [`i18n`] the two languages,
 //! [`oai`] OAI-PMH for harvesters, [`iiif`] the IIIF image service and manifests, [`reader`]
-//! a page with its hits, [`cite`] citations, [`assets`] the embedded scripts.
+//! a page with its hits, [`cite`] citations, [`assets`] the embedded scripts, [`correct`]
+//! the correction view and its review queue.
 
 mod assets;
 mod cite;
+mod correct;
 mod download;
 pub(crate) mod i18n;
 mod iiif;
@@ -58,7 +62,9 @@ use security::StaffGate;
 pub const SERVE_HELP: &str = "Routes: / (search box), /search?q=… (the same query syntax as `olke search`; filters\n\
     collection, type, source, year, lang as parameters), /doc/ID, /collections, /request\n\
     (the delivery form), /doc/ID/page/N?q=… (a page, the query's words outlined),\n\
-    /doc/ID/cite.ris|.bib|.json (citations), /staff (the request queue, behind the staff token); for machines,\n\
+    /doc/ID/cite.ris|.bib|.json (citations), /staff (the request queue, behind the staff token),\n\
+    /doc/ID/page/N/correct (correcting the text line by line; /staff/corrections reviews\n\
+    volunteers' corrections and readers' reports); for machines,\n\
     /oai (OAI-PMH 2.0), /iiif/3/ID~PAGE/info.json (IIIF images) and /iiif/3/ID/manifest.\n\n\
     The server only reads the archive and runs while an ingest writes it. Requests filed on\n\
     the website are written to archive/requests/ at once; staff fulfil or refuse them on\n\
@@ -361,6 +367,13 @@ pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Rou
         .route("/doc/{id}/page/{page}", get(reader::page))
         .route("/doc/{id}/go", get(reader::go))
         .route("/doc/{id}/page/{page}/{size}", get(routes::page_image))
+        .route("/doc/{id}/page/{page}/correct", get(correct::view))
+        .route("/doc/{id}/page/{page}/line/{line}", get(correct::line_image))
+        .route("/doc/{id}/page/{page}/correct/{line}", post(correct::submit))
+        .route("/doc/{id}/page/{page}/revert/{line}", post(correct::revert))
+        .route("/doc/{id}/page/{page}/report/{line}", post(correct::report))
+        .route("/staff/corrections", get(correct::queue))
+        .route("/staff/corrections/{number}/{verdict}", post(correct::decide))
         .route("/collections", get(routes::collections))
         .route("/collections/{name}", get(routes::collection))
         .route("/request", get(routes::request_form).post(routes::request_submit))

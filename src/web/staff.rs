@@ -28,7 +28,7 @@ fn see_other(to: &'static str) -> (StatusCode, HeaderMap) {
     (StatusCode::SEE_OTHER, headers)
 }
 
-fn staff_only(ctx: &Context) -> Result<(), WebError> {
+pub(super) fn staff_only(ctx: &Context) -> Result<(), WebError> {
     match ctx.staff {
         Some(_) => Ok(()),
         None => Err(WebError::new(StatusCode::FORBIDDEN, "Алдымен кіріңіз: /staff", "Сначала войдите: /staff")),

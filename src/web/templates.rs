@@ -32,6 +32,8 @@ ol.hits { padding-left: 1.2rem; }\n\
 ol.hits li { margin-bottom: 1rem; overflow: hidden; }\n\
 img.thumb { float: right; width: 90px; height: auto; margin: 0 0 0.5rem 0.8rem; border: 1px solid #ccc; }\n\
 img.page { width: 100%; height: auto; border: 1px solid #ccc; }\n\
+img.line { display: block; max-width: 100%; height: auto; border: 1px solid #ccc; }\n\
+ol.lines li { margin-bottom: 1.2rem; }\n\
 mark { background: #ffe58a; }\n\
 .error { color: #a00; font-weight: bold; }\n\
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }\n\
@@ -475,6 +477,7 @@ pub(super) fn staff_queue(ctx: &Context, library: &Library, view: &QueueView, no
     let body = html! {
         h1 { (ui.t("Сұраныстар", "Заявки")) }
         @if let Some(notice) = notice { p role="status" { (notice) } }
+        p { a href="/staff/corrections" { (ui.t("Мәтін түзетулері мен хабарламалар", "Исправления текста и сообщения")) } }
         form.inline method="post" action="/staff/logout" { input type="hidden" name="csrf" value=(ctx.csrf); button type="submit" { (ui.t("Шығу", "Выйти")) } }
         form.inline method="get" action="/staff" {
             label for="requester" { (ui.t("Оқырманның поштасы", "Почта читателя")) }
