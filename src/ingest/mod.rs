@@ -26,6 +26,7 @@ use std::time::Instant;
 
 pub(crate) use options::{IngestOptions, Progress, Shard};
 pub(crate) use package::{RecordedFailure, ShardReport, Survey};
+pub(crate) use run::recognize_prepared;
 pub(crate) use report::{
     DocumentReport, Failure, IngestError, IngestReport, Outcome, Reason, ReviewPage, StageSeconds,
 };
