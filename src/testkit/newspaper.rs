@@ -350,9 +350,16 @@ fn set_article(
         _ if span == 1 => rng.between(1.7, 2.4),
         _ => rng.between(1.9, 3.2),
     };
-    let size = style.body_px * ratio;
+    // A headline fits its columns, as an editor sets it: smaller, or without a long word.
+    let room = area.width() as f32;
+    let mut size = style.body_px * ratio;
+    let widest = |size: f32| article.headline.split_whitespace().map(|w| text_width(font, size, w)).fold(0.0, f32::max);
+    while widest(size) > room && size > style.body_px * 1.7 {
+        size *= 0.92;
+    }
+    let words: Vec<&str> = article.headline.split_whitespace().filter(|w| text_width(font, size, w) <= room).collect();
     let mut y = area.y0 as f32;
-    for line in wrap(font, PxScale::from(size), &article.headline, area.width() as f32).iter().take(2) {
+    for line in wrap(font, PxScale::from(size), &words.join(" "), room).iter().take(2) {
         imageproc::drawing::draw_text_mut(image, Luma([0]), area.x0 as i32, y as i32, PxScale::from(size), font, line);
         y += size * 1.15;
     }
@@ -442,9 +449,13 @@ fn set_advert(image: &mut GrayImage, rng: &mut Rng, fonts: &Fonts, style: &Style
     Some(frame)
 }
 
-fn draw_centred(image: &mut GrayImage, font: &FontVec, size: f32, text: &str, centre: f32, y: f32) {
+fn text_width(font: &FontVec, size: f32, text: &str) -> f32 {
     let scaled = font.as_scaled(PxScale::from(size));
-    let width: f32 = text.chars().map(|c| scaled.h_advance(scaled.glyph_id(c))).sum();
+    text.chars().map(|c| scaled.h_advance(scaled.glyph_id(c))).sum()
+}
+
+fn draw_centred(image: &mut GrayImage, font: &FontVec, size: f32, text: &str, centre: f32, y: f32) {
+    let width = text_width(font, size, text);
     imageproc::drawing::draw_text_mut(image, Luma([0]), (centre - width / 2.0) as i32, y as i32, PxScale::from(size), font, text);
 }
 

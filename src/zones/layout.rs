@@ -71,7 +71,8 @@ pub(crate) fn columns(words: &[BBox], width: u32, body: f32) -> Vec<(u32, u32)> 
     spans
 }
 
-/// The page's ink: pixels darker than Otsu's threshold between paper and print.
+/// The page's ink: pixels no lighter than Otsu's threshold between paper and print (and
+/// clearly darker than white, for a page with hardly any print).
 pub(crate) struct Ink {
     width: u32,
     height: u32,
@@ -80,8 +81,8 @@ pub(crate) struct Ink {
 
 impl Ink {
     pub(crate) fn of(gray: &GrayImage) -> Ink {
-        let level = imageproc::contrast::otsu_level(gray);
-        Ink { width: gray.width(), height: gray.height(), dark: gray.as_raw().iter().map(|&v| v < level).collect() }
+        let level = imageproc::contrast::otsu_level(gray).min(200);
+        Ink { width: gray.width(), height: gray.height(), dark: gray.as_raw().iter().map(|&v| v <= level).collect() }
     }
 
     fn at(&self, x: u32, y: u32) -> bool {
@@ -303,12 +304,13 @@ pub(crate) fn pictures(ink: &Ink, page: &RecognizedPage, rules: &[Rule], body: f
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::page::{Line, Word};
     use image::Luma;
 
-    fn line(x0: u32, y0: u32, x_size: f32, words: &[(u32, u32)]) -> Line {
+    /// A line of words spanning `words` (x ranges) at `y0`, `x_size` high.
+    pub(crate) fn line(x0: u32, y0: u32, x_size: f32, words: &[(u32, u32)]) -> Line {
         let height = x_size as u32;
         let words: Vec<Word> = words
             .iter()
@@ -327,7 +329,7 @@ mod tests {
         }
     }
 
-    fn page(lines: Vec<Line>) -> RecognizedPage {
+    pub(crate) fn page(lines: Vec<Line>) -> RecognizedPage {
         RecognizedPage { width: 1000, height: 1000, dpi: 300.0, lines, mean_conf: 90.0, models: "kaz".into() }
     }
 

@@ -261,3 +261,53 @@ fn with_caption(picture: BBox, lines: &[(usize, &Line)], headline_of: &[Option<u
     }
     zone
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zones::layout::tests::{line, page};
+    use image::Luma;
+
+    /// Body lines 24 px high down a column from `top`, `rows` of them.
+    fn body(x0: u32, top: u32, rows: u32) -> Vec<Line> {
+        (0..rows).map(|r| line(x0, top + 30 * r, 24.0, &[(x0, x0 + 120), (x0 + 130, x0 + 300)])).collect()
+    }
+
+    #[test]
+    fn an_article_runs_on_beside_the_end_of_its_headline_and_stops_at_the_next() {
+        // Columns at 0–300 and 340–640. Article A's headline covers column 1 only, its text
+        // runs on in column 2 level with it; article B below in column 1 has its own.
+        let mut lines = vec![line(0, 0, 60.0, &[(0, 140), (150, 290)])];
+        lines.extend(body(0, 80, 10));
+        lines.extend(body(340, 0, 13));
+        lines.push(line(0, 420, 60.0, &[(0, 200)]));
+        lines.extend(body(0, 500, 8));
+        let read = RecognizedPage { height: 800, ..page(lines) };
+        let proposal = propose(&GrayImage::from_pixel(1000, 800, Luma([255])), &read);
+        let articles: Vec<BBox> = proposal
+            .articles
+            .iter()
+            .map(|(zones, titled)| {
+                assert!(*titled);
+                zones.iter().map(|n| proposal.zones[*n as usize - 1].bbox).reduce(union).unwrap()
+            })
+            .collect();
+        assert_eq!(
+            articles,
+            vec![BBox { x0: 0, y0: 0, x1: 640, y1: 384 }, BBox { x0: 0, y0: 420, x1: 300, y1: 734 }],
+            "{proposal:?}"
+        );
+        assert_eq!(proposal.zones[0].headline.as_deref(), Some("сөз сөз"));
+        assert!(proposal.notes.is_empty(), "{:?}", proposal.notes);
+    }
+
+    #[test]
+    fn without_headlines_each_column_block_is_a_zone_and_said_so() {
+        let mut lines = body(0, 0, 10);
+        lines.extend(body(340, 0, 10));
+        let proposal = propose(&GrayImage::from_pixel(1000, 800, Luma([255])), &page(lines));
+        assert_eq!(proposal.articles.len(), 2);
+        assert!(proposal.articles.iter().all(|(_, titled)| !titled));
+        assert!(proposal.notes[0].contains("no headline"), "{:?}", proposal.notes);
+    }
+}
