@@ -13,7 +13,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let issues: u64 = args.first().map(|a| a.parse()).transpose()?.unwrap_or(6);
     let first: u64 = args.get(1).map(|a| a.parse()).transpose()?.unwrap_or(0);
     let out = args.get(2).map(PathBuf::from);
-    let treebank = PathBuf::from(std::env::var("OLKE_TREEBANK").unwrap_or_else(|_| "/work/shared/texts/ud-kazakh-ktb".into()));
+    let treebank =
+        PathBuf::from(std::env::var("OLKE_TREEBANK").unwrap_or_else(|_| "/work/shared/texts/ud-kazakh-ktb".into()));
     let models = std::env::var("OLKE_MODELS").unwrap_or_else(|_| olke::ocr::DEFAULT_MODELS.into());
     println!("| half | issues | pages | articles | matched (IoU ≥ 0.8) | zoning s/page | with reading s/page |");
     println!("|---|---|---|---|---|---|---|");
@@ -25,7 +26,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::fs::create_dir_all(out)?;
             for page in &pages {
                 for (headline, best) in &page.missed {
-                    eprintln!("{name}: issue {} page {}: missed «{headline}» (best IoU {best:.2})", page.seed, page.page);
+                    eprintln!(
+                        "{name}: issue {} page {}: missed «{headline}» (best IoU {best:.2})",
+                        page.seed, page.page
+                    );
                 }
                 let preview = olke::testkit::zones_eval::preview(page);
                 preview.save(out.join(format!("issue-{}-p{}.png", page.seed, page.page)))?;

@@ -28,7 +28,8 @@ fn a_newspaper_issue_is_zoned_into_its_articles() {
     let tmp = tempfile::tempdir().unwrap();
     let batch = tmp.path().join("balqash-1998-12");
     std::fs::create_dir_all(&batch).unwrap();
-    let pages = newspaper::issue(5, &Fonts::load().unwrap(), &Prose::load(Path::new("/work/shared/texts/ud-kazakh-ktb")));
+    let pages =
+        newspaper::issue(5, &Fonts::load().unwrap(), &Prose::load(Path::new("/work/shared/texts/ud-kazakh-ktb")));
     for (n, page) in pages.iter().enumerate() {
         fixtures::write_png(&batch.join(format!("p{}.png", n + 1)), &page.image, page.dpi).unwrap();
     }
@@ -41,7 +42,11 @@ fn a_newspaper_issue_is_zoned_into_its_articles() {
     let failures = report["failures"].as_array().unwrap();
     assert_eq!(failures.len(), 1, "{report:#}");
     assert!(failures[0].as_str().unwrap().starts_with("p3.png: "), "{failures:?}");
-    assert_eq!(snapshot(&batch).into_iter().filter(|(p, _)| before.iter().any(|(q, _)| q == p)).collect::<Vec<_>>(), before, "scans unchanged");
+    assert_eq!(
+        snapshot(&batch).into_iter().filter(|(p, _)| before.iter().any(|(q, _)| q == p)).collect::<Vec<_>>(),
+        before,
+        "scans unchanged"
+    );
     assert!(stderr(&output).contains("p3.png"), "{}", stderr(&output));
 
     let zones = ZoneFile::read(&batch).unwrap().expect("zones.json written");
@@ -83,7 +88,8 @@ fn a_newspaper_issue_is_zoned_into_its_articles() {
         let file = format!("p{}.png", n + 1);
         for truth in page.truth.iter().filter(|t| t.kind == TruthKind::Article) {
             articles += 1;
-            let best = article_boxes.iter().filter_map(|b| b.get(&file)).map(|b| iou(*b, truth.bbox)).fold(0.0, f64::max);
+            let best =
+                article_boxes.iter().filter_map(|b| b.get(&file)).map(|b| iou(*b, truth.bbox)).fold(0.0, f64::max);
             found += usize::from(best >= 0.8);
         }
     }

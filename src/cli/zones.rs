@@ -11,7 +11,8 @@ use super::{print_json, progress, EXIT_PARTIAL};
 use crate::archive::Archive;
 use crate::config::Config;
 
-pub(super) const ZONES_HELP: &str = "Every newspaper page of the batch (the scans of its manifest's newspaper rows, or\n\
+pub(super) const ZONES_HELP: &str =
+    "Every newspaper page of the batch (the scans of its manifest's newspaper rows, or\n\
     every scan when no row is typed so) is prepared and read as `olke ingest` would, with\n\
     the same options, and its articles are proposed as numbered zones on the prepared page:\n\
     from its columns, headlines (type clearly larger than the body), rules, boxed\n\

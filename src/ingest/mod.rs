@@ -26,10 +26,10 @@ use std::time::Instant;
 
 pub(crate) use options::{IngestOptions, Progress, Shard};
 pub(crate) use package::{RecordedFailure, ShardReport, Survey};
-pub(crate) use run::recognize_prepared;
 pub(crate) use report::{
     DocumentReport, Failure, IngestError, IngestReport, Outcome, Reason, ReviewPage, StageSeconds,
 };
+pub(crate) use run::recognize_prepared;
 
 use crate::archive::Archive;
 use crate::path_error::at;

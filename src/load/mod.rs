@@ -255,7 +255,12 @@ pub fn is_batch_sidecar(path: &Path) -> bool {
         || name.ends_with(crate::zones::PREVIEW_SUFFIX)
         || matches!(
             name.as_str(),
-            "batch.csv" | "batch.toml" | "thumbs.db" | "desktop.ini" | crate::zones::FILE_NAME | crate::zones::draft::FILE_NAME
+            "batch.csv"
+                | "batch.toml"
+                | "thumbs.db"
+                | "desktop.ini"
+                | crate::zones::FILE_NAME
+                | crate::zones::draft::FILE_NAME
         )
 }
 

@@ -92,8 +92,9 @@ impl Fonts {
                 .iter()
                 .map(|name| {
                     let path = dir.join(name);
-                    let bytes = std::fs::read(&path)
-                        .map_err(|e| format!("{}: {e} (apt-get install fonts-dejavu-core fonts-dejavu-extra)", path.display()))?;
+                    let bytes = std::fs::read(&path).map_err(|e| {
+                        format!("{}: {e} (apt-get install fonts-dejavu-core fonts-dejavu-extra)", path.display())
+                    })?;
                     FontVec::try_from_vec(bytes).map_err(|e| format!("{}: {e}", path.display()))
                 })
                 .collect()
@@ -221,7 +222,11 @@ fn page(
     draw_centred(&mut image, bold, head_size, &head, width as f32 / 2.0, y);
     y += head_size * 1.25;
     if number == 1 {
-        let line = if style.kazakh { "№ 12 (4567) · 1998 жылғы 14 наурыз · Жұма" } else { "№ 12 (4567) · 14 марта 1998 года · пятница" };
+        let line = if style.kazakh {
+            "№ 12 (4567) · 1998 жылғы 14 наурыз · Жұма"
+        } else {
+            "№ 12 (4567) · 14 марта 1998 года · пятница"
+        };
         draw_centred(&mut image, style.body, body_px, line, width as f32 / 2.0, y);
         y += body_px * 1.4;
     }
@@ -229,7 +234,12 @@ fn page(
     fill(&mut image, BBox { x0: margin as u32, y0: y as u32, x1: width - margin as u32, y1: y as u32 + thick });
     y += thick as f32;
     let masthead = BBox { x0: 0, y0: 0, x1: width, y1: y as u32 + 1 };
-    truth.extend(ink_box(&image, masthead).map(|bbox| TruthZone { kind: TruthKind::Masthead, bbox, article: None, headline: None }));
+    truth.extend(ink_box(&image, masthead).map(|bbox| TruthZone {
+        kind: TruthKind::Masthead,
+        bbox,
+        article: None,
+        headline: None,
+    }));
     y += style.leading * 1.5;
 
     // Bands down the page, each cut into items across.
@@ -247,30 +257,53 @@ fn page(
         let band_bottom = y + room * share;
         let mut c = 0;
         while c < columns {
-            let span = if c == 0 && rng.chance(0.25) { columns } else { 1 + rng.below(3.min(columns - c) as usize) as u32 };
+            let span =
+                if c == 0 && rng.chance(0.25) { columns } else { 1 + rng.below(3.min(columns - c) as usize) as u32 };
             let (x0, x1) = (style.column_x(c), style.column_x(c + span - 1) + column_width);
             let area = BBox { x0: x0 as u32, y0: y as u32, x1: x1.ceil() as u32, y1: band_bottom as u32 };
             let slot = Slot { first: c, span, area };
             if c > 0 && style.rules {
                 let x = (x0 - gutter / 2.0) as u32;
-                fill(&mut image, BBox { x0: x, y0: y as u32, x1: x + (0.01 * dpi).max(2.0) as u32, y1: band_bottom as u32 });
+                fill(
+                    &mut image,
+                    BBox { x0: x, y0: y as u32, x1: x + (0.01 * dpi).max(2.0) as u32, y1: band_bottom as u32 },
+                );
             }
             let zone = if let Some(article) = carried.take() {
                 // The end of page 1's article, under its headline again.
-                set_article(&mut image, rng, fonts, &style, &article, slot, Ending::Continues(1))
-                    .map(|bbox| TruthZone { kind: TruthKind::Article, bbox, article: Some(article.number), headline: Some(article.headline.clone()) })
+                set_article(&mut image, rng, fonts, &style, &article, slot, Ending::Continues(1)).map(|bbox| {
+                    TruthZone {
+                        kind: TruthKind::Article,
+                        bbox,
+                        article: Some(article.number),
+                        headline: Some(article.headline.clone()),
+                    }
+                })
             } else if !picture_done && span <= 2 && rng.chance(0.25) {
                 picture_done = true;
-                set_picture(&mut image, rng, fonts, &style, prose, area)
-                    .map(|bbox| TruthZone { kind: TruthKind::Picture, bbox, article: None, headline: None })
+                set_picture(&mut image, rng, fonts, &style, prose, area).map(|bbox| TruthZone {
+                    kind: TruthKind::Picture,
+                    bbox,
+                    article: None,
+                    headline: None,
+                })
             } else if !advert_done && rng.chance(0.2) {
                 advert_done = true;
-                set_advert(&mut image, rng, fonts, &style, area)
-                    .map(|bbox| TruthZone { kind: TruthKind::Advertisement, bbox, article: None, headline: None })
+                set_advert(&mut image, rng, fonts, &style, area).map(|bbox| TruthZone {
+                    kind: TruthKind::Advertisement,
+                    bbox,
+                    article: None,
+                    headline: None,
+                })
             } else {
                 let article = new_article(rng, prose, &style, articles);
                 let bbox = set_article(&mut image, rng, fonts, &style, &article, slot, Ending::Ends);
-                let zone = bbox.map(|bbox| TruthZone { kind: TruthKind::Article, bbox, article: Some(article.number), headline: Some(article.headline.clone()) });
+                let zone = bbox.map(|bbox| TruthZone {
+                    kind: TruthKind::Article,
+                    bbox,
+                    article: Some(article.number),
+                    headline: Some(article.headline.clone()),
+                });
                 last_article = Some((article, slot));
                 zone
             };
@@ -280,7 +313,10 @@ fn page(
         y = band_bottom + gap;
         if b + 1 < bands && style.rules {
             let ry = (band_bottom + gap / 2.0) as u32;
-            fill(&mut image, BBox { x0: margin as u32, y0: ry, x1: width - margin as u32, y1: ry + (0.01 * dpi).max(2.0) as u32 });
+            fill(
+                &mut image,
+                BBox { x0: margin as u32, y0: ry, x1: width - margin as u32, y1: ry + (0.01 * dpi).max(2.0) as u32 },
+            );
         }
     }
 
@@ -291,7 +327,12 @@ fn page(
             fill_white(&mut image, slot.area);
             truth.retain(|t| t.article != Some(article.number));
             let bbox = set_article(&mut image, rng, fonts, &style, &article, slot, Ending::Continued(2));
-            truth.extend(bbox.map(|bbox| TruthZone { kind: TruthKind::Article, bbox, article: Some(article.number), headline: Some(article.headline.clone()) }));
+            truth.extend(bbox.map(|bbox| TruthZone {
+                kind: TruthKind::Article,
+                bbox,
+                article: Some(article.number),
+                headline: Some(article.headline.clone()),
+            }));
             handed_on = Some(article);
         }
     }
@@ -305,13 +346,9 @@ fn new_article(rng: &mut Rng, prose: &Prose, style: &Style, articles: &mut usize
     let pool = if kazakh { &prose.kazakh } else { &prose.russian };
     let words: Vec<&str> = rng.pick(pool).split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
     let length = (2 + rng.below(5)).min(words.len());
-    let headline: String = words[..length]
-        .join(" ")
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_string();
-    let paragraphs = (0..12)
-        .map(|_| (0..3 + rng.below(3)).map(|_| rng.pick(pool).as_str()).collect::<Vec<_>>().join(" "))
-        .collect();
+    let headline: String = words[..length].join(" ").trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    let paragraphs =
+        (0..12).map(|_| (0..3 + rng.below(3)).map(|_| rng.pick(pool).as_str()).collect::<Vec<_>>().join(" ")).collect();
     *articles += 1;
     Article { number: *articles, headline: capitalised(&headline), paragraphs, kazakh }
 }
@@ -366,7 +403,11 @@ fn set_article(
     y += style.leading * 0.5;
     let mut lines: Vec<(String, bool)> = Vec::new();
     if let Ending::Continues(from) = ending {
-        let note = if article.kazakh { format!("(Басы {from}-бетте)") } else { format!("(Начало на стр. {from})") };
+        let note = if article.kazakh {
+            format!("(Басы {from}-бетте)")
+        } else {
+            format!("(Начало на стр. {from})")
+        };
         lines.push((note, true));
     }
     let scale = PxScale::from(style.body_px);
@@ -384,7 +425,11 @@ fn set_article(
     };
     lines.truncate(used);
     if let Ending::Continued(to) = ending {
-        let note = if article.kazakh { format!("Соңы {to}-бетте") } else { format!("Окончание на стр. {to}") };
+        let note = if article.kazakh {
+            format!("Соңы {to}-бетте")
+        } else {
+            format!("Окончание на стр. {to}")
+        };
         *lines.last_mut().expect("capacity is at least 3") = (note, true);
     }
     let italic = rng.pick(&fonts.italic);
@@ -399,7 +444,14 @@ fn set_article(
 }
 
 /// A picture (a photograph's soft shapes in gray) the width of `area`, with a caption.
-fn set_picture(image: &mut GrayImage, rng: &mut Rng, fonts: &Fonts, style: &Style, prose: &Prose, area: BBox) -> Option<BBox> {
+fn set_picture(
+    image: &mut GrayImage,
+    rng: &mut Rng,
+    fonts: &Fonts,
+    style: &Style,
+    prose: &Prose,
+    area: BBox,
+) -> Option<BBox> {
     let height = (area.height() as f32 * rng.between(0.45, 0.7)) as u32;
     let (fx, fy, phase) = (rng.between(0.004, 0.02), rng.between(0.004, 0.02), rng.between(0.0, 6.0));
     for y in area.y0..area.y0 + height {
@@ -456,7 +508,15 @@ fn text_width(font: &FontVec, size: f32, text: &str) -> f32 {
 
 fn draw_centred(image: &mut GrayImage, font: &FontVec, size: f32, text: &str, centre: f32, y: f32) {
     let width = text_width(font, size, text);
-    imageproc::drawing::draw_text_mut(image, Luma([0]), (centre - width / 2.0) as i32, y as i32, PxScale::from(size), font, text);
+    imageproc::drawing::draw_text_mut(
+        image,
+        Luma([0]),
+        (centre - width / 2.0) as i32,
+        y as i32,
+        PxScale::from(size),
+        font,
+        text,
+    );
 }
 
 fn fill(image: &mut GrayImage, b: BBox) {
@@ -481,7 +541,8 @@ fn ink_box(image: &GrayImage, area: BBox) -> Option<BBox> {
     for y in area.y0..area.y1.min(image.height()) {
         for x in area.x0..area.x1.min(image.width()) {
             if image.get_pixel(x, y)[0] < 128 {
-                found = BBox { x0: found.x0.min(x), y0: found.y0.min(y), x1: found.x1.max(x + 1), y1: found.y1.max(y + 1) };
+                found =
+                    BBox { x0: found.x0.min(x), y0: found.y0.min(y), x1: found.x1.max(x + 1), y1: found.y1.max(y + 1) };
             }
         }
     }

@@ -58,7 +58,9 @@ pub fn evaluate(seeds: &[u64], treebank: &Path, models: &str) -> Result<(Score, 
     let prose = Prose::load(treebank);
     let pages: Vec<(u64, usize, NewspaperPage)> = seeds
         .iter()
-        .flat_map(|&seed| newspaper::issue(seed, &fonts, &prose).into_iter().enumerate().map(move |(n, p)| (seed, n, p)))
+        .flat_map(|&seed| {
+            newspaper::issue(seed, &fonts, &prose).into_iter().enumerate().map(move |(n, p)| (seed, n, p))
+        })
         .collect();
     let results: Vec<Result<(PageResult, f64, f64), String>> =
         pages.into_par_iter().map(|(seed, n, page)| zone_and_score(seed, n, page, models)).collect();
@@ -105,8 +107,15 @@ fn zone_and_score(seed: u64, n: usize, page: NewspaperPage, models: &str) -> Res
             proposal.zones.iter().filter(|z| numbers.contains(&z.number)).map(|z| z.bbox).reduce(union)
         })
         .collect();
-    let mut result =
-        PageResult { seed, page: n + 1, articles: 0, matched: 0, missed: Vec::new(), zones: proposal.zones, image: gray };
+    let mut result = PageResult {
+        seed,
+        page: n + 1,
+        articles: 0,
+        matched: 0,
+        missed: Vec::new(),
+        zones: proposal.zones,
+        image: gray,
+    };
     for truth in page.truth.iter().filter(|t| t.kind == TruthKind::Article) {
         result.articles += 1;
         let best = proposed.iter().map(|p| iou(*p, truth.bbox)).fold(0.0, f64::max);

@@ -97,6 +97,10 @@ pub(crate) fn zones(batch: &Path, options: &IngestOptions, progress: &dyn Progre
             Err(e) => report.failures.push(format!("{name}: {e}")),
         }
     }
+    // What cannot be read is said at once; the other pages are zoned all the same.
+    for failure in &report.failures {
+        progress.note(&format!("olke: {failure}"));
+    }
     progress.start(jobs.len() as u64);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.max(1))
@@ -127,7 +131,8 @@ pub(crate) fn zones(batch: &Path, options: &IngestOptions, progress: &dyn Progre
         match result {
             Ok(pages) => {
                 for zoned in pages {
-                    draft_pages.push(DraftPage { file: zoned.page.file.to_string_lossy().into(), articles: zoned.articles });
+                    draft_pages
+                        .push(DraftPage { file: zoned.page.file.to_string_lossy().into(), articles: zoned.articles });
                     file.pages.push(zoned.page);
                     report.pages.push(zoned.report);
                 }

@@ -3,7 +3,8 @@
 //! "continued on page 4".
 
 /// Words that say the article goes on on page N (read from the part that stops).
-const ONWARD: &[&str] = &["соңы", "жалғасы", "окончание на стр", "продолжение на стр", "continued on page", "continued on p"];
+const ONWARD: &[&str] =
+    &["соңы", "жалғасы", "окончание на стр", "продолжение на стр", "continued on page", "continued on p"];
 /// Words that say the article began on page N (read from the part that goes on).
 const BACK: &[&str] = &["басы", "начало на стр", "continued from page", "continued from p"];
 
@@ -23,7 +24,8 @@ fn page_after(text: &str, markers: &[&str]) -> Option<u32> {
     let text = text.to_lowercase();
     for marker in markers {
         for (at, _) in text.match_indices(marker) {
-            let rest = text[at + marker.len()..].trim_start_matches(|c: char| c.is_whitespace() || ".:,—-(".contains(c));
+            let rest =
+                text[at + marker.len()..].trim_start_matches(|c: char| c.is_whitespace() || ".:,—-(".contains(c));
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             let Ok(page) = digits.parse::<u32>() else { continue };
             let after = rest[digits.len()..].trim_start_matches(|c: char| c == '-' || c == '‑' || c.is_whitespace());

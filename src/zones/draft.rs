@@ -59,7 +59,11 @@ pub(crate) fn rows(pages: &[DraftPage]) -> Vec<DraftRow> {
                 files: vec![page.file.clone()],
                 zones: zones(page, article),
                 title: article.headline.clone().unwrap_or_default(),
-                notes: if article.headline.is_none() { "no headline found: check the zones".into() } else { String::new() },
+                notes: if article.headline.is_none() {
+                    "no headline found: check the zones".into()
+                } else {
+                    String::new()
+                },
             };
             if let Some(to) = continued_on(&article.text) {
                 let here = p as u32 + 1;
@@ -155,8 +159,10 @@ mod tests {
 
     #[test]
     fn a_continuation_not_found_is_said_so() {
-        let pages =
-            vec![DraftPage { file: "p1.tif".into(), articles: vec![article(&[1], Some("Х"), "Окончание на стр. 4")] }];
+        let pages = vec![DraftPage {
+            file: "p1.tif".into(),
+            articles: vec![article(&[1], Some("Х"), "Окончание на стр. 4")],
+        }];
         assert!(rows(&pages)[0].notes.contains("continued on page 4"));
     }
 

@@ -15,11 +15,12 @@ pub(crate) fn body_height(page: &RecognizedPage) -> Option<f32> {
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
     let half = rows.iter().map(|r| r.1).sum::<usize>().div_ceil(2);
     let mut seen = 0;
-    rows.into_iter().find(|r| {
-        seen += r.1;
-        seen >= half
-    })
-    .map(|r| r.0)
+    rows.into_iter()
+        .find(|r| {
+            seen += r.1;
+            seen >= half
+        })
+        .map(|r| r.0)
 }
 
 /// A headline is set clearly larger than the body: in newspapers from one and a half
@@ -120,9 +121,12 @@ pub(crate) fn rules(ink: &Ink, body: f32) -> Vec<Rule> {
     let thin = |(b, count): &(BBox, u32)| {
         let (long, wide) = (b.width(), b.height());
         // Half a degree of slope over the length, besides the thickness.
-        long >= min_length && (*count as f32) <= max_thickness * long as f32 && (wide as f32) <= max_thickness + 2.0 + long as f32 / 100.0
+        long >= min_length
+            && (*count as f32) <= max_thickness * long as f32
+            && (wide as f32) <= max_thickness + 2.0 + long as f32 / 100.0
     };
-    let mut found: Vec<Rule> = across.iter().filter(|s| thin(s)).map(|s| Rule { bbox: s.0, horizontal: true }).collect();
+    let mut found: Vec<Rule> =
+        across.iter().filter(|s| thin(s)).map(|s| Rule { bbox: s.0, horizontal: true }).collect();
     found.extend(down.iter().filter(|s| thin(s)).map(|s| Rule { bbox: flip(s.0), horizontal: false }));
     found
 }
@@ -258,7 +262,12 @@ pub(crate) fn pictures(ink: &Ink, page: &RecognizedPage, rules: &[Rule], body: f
     let inked: Vec<bool> = (0..rows * cols)
         .map(|i| {
             let (c, r) = (i % cols, i / cols);
-            let b = BBox { x0: c * cell, y0: r * cell, x1: ((c + 1) * cell).min(ink.width), y1: ((r + 1) * cell).min(ink.height) };
+            let b = BBox {
+                x0: c * cell,
+                y0: r * cell,
+                x1: ((c + 1) * cell).min(ink.width),
+                y1: ((r + 1) * cell).min(ink.height),
+            };
             // A tenth of the cell inked: more than specks of dirt or noise.
             !taken[i as usize] && ink.count(b) as u64 * 10 >= area(b)
         })
@@ -297,7 +306,12 @@ pub(crate) fn pictures(ink: &Ink, page: &RecognizedPage, rules: &[Rule], body: f
         }
         let (w, h) = (c1 - c0, r1 - r0);
         if w >= 4 && h >= 4 && cells * 2 >= w * h {
-            found.push(BBox { x0: c0 * cell, y0: r0 * cell, x1: (c1 * cell).min(ink.width), y1: (r1 * cell).min(ink.height) });
+            found.push(BBox {
+                x0: c0 * cell,
+                y0: r0 * cell,
+                x1: (c1 * cell).min(ink.width),
+                y1: (r1 * cell).min(ink.height),
+            });
         }
     }
     found
@@ -390,7 +404,10 @@ pub(crate) mod tests {
         let found = rules(&Ink::of(&image), 24.0);
         let mut across: Vec<BBox> = found.iter().filter(|r| r.horizontal).map(|r| r.bbox).collect();
         across.sort_by_key(|b| b.y0);
-        assert_eq!(across, vec![BBox { x0: 50, y0: 100, x1: 750, y1: 103 }, BBox { x0: 50, y0: 300, x1: 750, y1: 306 }]);
+        assert_eq!(
+            across,
+            vec![BBox { x0: 50, y0: 100, x1: 750, y1: 103 }, BBox { x0: 50, y0: 300, x1: 750, y1: 306 }]
+        );
         let down: Vec<BBox> = found.iter().filter(|r| !r.horizontal).map(|r| r.bbox).collect();
         assert_eq!(down, vec![BBox { x0: 400, y0: 120, x1: 403, y1: 280 }]);
     }

@@ -13,7 +13,7 @@ use image::GrayImage;
 
 use super::layout::{self, area, intersection, union, Ink, Rule};
 use super::{Zone, ZoneKind};
-use crate::page::{BBox, Line, RecognizedPage};
+use crate::page::{BBox, Line, RecognizedPage, Word};
 
 /// A page's proposed zones, numbered in reading order, and what the bibliographer should
 /// check.
@@ -52,6 +52,7 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
     };
     let ink = Ink::of(gray);
     let rules = layout::rules(&ink, body);
+    let page = &RecognizedPage { lines: split_headlines(page, &rules, body), ..page.clone() };
     let frames = layout::frames(&rules, body);
     let pictures = layout::pictures(&ink, page, &rules, body);
     let inside = |b: BBox, regions: &[BBox]| regions.iter().any(|r| intersection(b, *r) * 2 > area(b));
@@ -68,23 +69,24 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
     let taken: Vec<BBox> = frames.iter().chain(&pictures).chain(masthead.iter()).copied().collect();
 
     // Headlines: lines set clearly larger than the body, run together when one follows
-    // another within a line's height.
-    let lines: Vec<(usize, &Line)> = page
-        .lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| !l.words.is_empty() && !inside(l.bbox, &taken))
-        .collect();
+    // another within a line's height, or stands beside another a word space away (Tesseract
+    // reads a headline over two columns as two lines at times).
+    let lines: Vec<(usize, &Line)> =
+        page.lines.iter().enumerate().filter(|(_, l)| !l.words.is_empty() && !inside(l.bbox, &taken)).collect();
     let mut headlines: Vec<Vec<usize>> = Vec::new();
     let mut headline_of = vec![None; page.lines.len()];
     for &(i, line) in lines.iter().filter(|(_, l)| layout::is_headline(l.x_size, body)) {
         let joined = headlines.iter().position(|h| {
             let last = &page.lines[*h.last().expect("a headline has lines")];
             let gap = line.bbox.y0 as f32 - last.bbox.y1 as f32;
-            gap >= -(line.x_size / 2.0)
+            let below = gap >= -(line.x_size / 2.0)
                 && gap <= line.x_size
                 && line.bbox.x0 < last.bbox.x1
-                && line.bbox.x1 > last.bbox.x0
+                && line.bbox.x1 > last.bbox.x0;
+            let level = line.bbox.y0.max(last.bbox.y0) < line.bbox.y1.min(last.bbox.y1);
+            let space = line.bbox.x0.max(last.bbox.x0).saturating_sub(line.bbox.x1.min(last.bbox.x1));
+            below
+                || (level && (space as f32) <= WORD_SPACE * line.x_size && !ruled_between(&rules, line.bbox, last.bbox))
         });
         let h = joined.unwrap_or_else(|| {
             headlines.push(Vec::new());
@@ -99,8 +101,11 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
     let lines: Vec<(usize, &Line)> = lines.into_iter().filter(|(_, l)| !inside(l.bbox, &pictures)).collect();
     let taken: Vec<BBox> = taken.into_iter().chain(pictures.iter().copied()).collect();
 
-    let body_words: Vec<BBox> =
-        lines.iter().filter(|(i, _)| headline_of[*i].is_none()).flat_map(|(_, l)| l.words.iter().map(|w| w.bbox)).collect();
+    let body_words: Vec<BBox> = lines
+        .iter()
+        .filter(|(i, _)| headline_of[*i].is_none())
+        .flat_map(|(_, l)| l.words.iter().map(|w| w.bbox))
+        .collect();
     let columns = layout::columns(&body_words, page.width, body);
     if columns.is_empty() {
         proposal.notes.push("no columns of text found: no article zones".into());
@@ -144,11 +149,12 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
             let breaks = match (last, &current) {
                 (Some(prev), Some(_)) => {
                     let starts_headline = piece.headline.is_some() && piece.headline != prev.headline;
-                    // A blank of more than a body line between body lines ends a block; the
-                    // space under a headline does not.
+                    // A blank of more than a body line between body lines ends a block (a
+                    // line pitch is about 1.2 body heights, so one line Tesseract missed
+                    // does not); the space under a headline does not.
                     let blank = prev.headline.is_none()
                         && piece.headline.is_none()
-                        && piece.bbox.y0 as f32 - prev.bbox.y1 as f32 > body;
+                        && piece.bbox.y0 as f32 - prev.bbox.y1 as f32 > 1.5 * body;
                     starts_headline || blank || crosses(prev.bbox.y1, piece.bbox.y0)
                 }
                 _ => true,
@@ -237,6 +243,48 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
     proposal.articles.retain(|(zones, _)| !zones.is_empty());
     proposal.articles.sort_by_key(|(zones, _)| zones[0]);
     proposal
+}
+
+/// The widest a word space is, in type heights: about a third of the type size, and
+/// headlines are not justified (Tesseract's row height is a little over the type size).
+const WORD_SPACE: f32 = 0.6;
+
+/// Whether a vertical rule stands between boxes `left` and `right` of one line.
+fn ruled_between(rules: &[Rule], left: BBox, right: BBox) -> bool {
+    let (left, right) = if left.x0 <= right.x0 { (left, right) } else { (right, left) };
+    rules.iter().any(|r| {
+        !r.horizontal && r.bbox.x0 >= left.x1 && r.bbox.x1 <= right.x0 && r.bbox.y0 < left.y1 && r.bbox.y1 > left.y0
+    })
+}
+
+/// Headline lines cut where Tesseract ran the headlines of neighbouring columns together:
+/// at a vertical rule, or at a gap wider than a word space could be.
+fn split_headlines(page: &RecognizedPage, rules: &[Rule], body: f32) -> Vec<Line> {
+    let part = |line: &Line, words: Vec<Word>| {
+        let bbox = words.iter().map(|w| w.bbox).reduce(union).unwrap_or(line.bbox);
+        Line { bbox, words, ..line.clone() }
+    };
+    let mut out = Vec::new();
+    for line in &page.lines {
+        if !layout::is_headline(line.x_size, body) {
+            out.push(line.clone());
+            continue;
+        }
+        let mut words = line.words.clone();
+        words.sort_by_key(|w| w.bbox.x0);
+        let mut current: Vec<Word> = Vec::new();
+        for word in words {
+            if let Some(previous) = current.last() {
+                let gap = word.bbox.x0.saturating_sub(previous.bbox.x1) as f32;
+                if ruled_between(rules, previous.bbox, word.bbox) || gap > WORD_SPACE * line.x_size {
+                    out.push(part(line, std::mem::take(&mut current)));
+                }
+            }
+            current.push(word);
+        }
+        out.push(part(line, current));
+    }
+    out
 }
 
 /// A picture with its caption: the body-sized lines right under it and within its width,
