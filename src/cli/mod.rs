@@ -16,6 +16,7 @@ mod publish;
 mod report;
 mod search;
 mod serve;
+mod zones;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -43,6 +44,7 @@ pub const EXIT_PROBLEMS: u8 = 4;
                   scans/<batch>/ → OCR (Tesseract, Kazakh, Russian, English) → archive/.",
     after_help = "Examples:\n  \
         olke ingest scans/2024-03\n  \
+        olke zones scans/balqash-1998-12\n  \
         olke cluster slurm scans/2024-03 --tasks 8 --packages /shared/olke-packages\n  \
         olke --archive /srv/archive ingest scans/2024-03 scans/2024-04 --jobs 2\n  \
         olke list --json\n  \
@@ -83,6 +85,9 @@ enum Command {
         documents/<id>/previous/.\n\n\
         Examples:\n  olke ingest scans/2024-03\n  olke ingest scans/2024-03 --include-unlisted\n  olke ingest scans/2024-03/p001.tif --dpi 400\n  olke ingest scans/* --jobs 2 --json > report.json")]
     Ingest(ingest::IngestArgs),
+    /// Propose article zones on a batch's newspaper pages: zones.json, previews, a draft batch.csv.
+    #[command(after_help = zones::ZONES_HELP)]
+    Zones(zones::ZonesArgs),
     /// Recognize a share of a batch into document packages, for `olke file` (no archive
     /// needed; any number at once).
     #[command(after_help = cluster::RECOGNIZE_HELP)]
@@ -251,6 +256,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
     let archive = Archive::new(cli.archive);
     match cli.command {
         Command::Ingest(args) => ingest::run(&archive, args),
+        Command::Zones(args) => zones::run(&archive, args),
         Command::Recognize(args) => cluster::recognize(&archive, args),
         Command::File(args) => cluster::file(&archive, args),
         Command::Cluster(args) => cluster::cluster(&archive, args),

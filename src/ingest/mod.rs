@@ -29,6 +29,7 @@ pub(crate) use package::{RecordedFailure, ShardReport, Survey};
 pub(crate) use report::{
     DocumentReport, Failure, IngestError, IngestReport, Outcome, Reason, ReviewPage, StageSeconds,
 };
+pub(crate) use run::recognize_prepared;
 
 use crate::archive::Archive;
 use crate::path_error::at;

@@ -232,42 +232,8 @@ fn run_stages(
     pages
         .into_iter()
         .map(|page| {
-            let timer = Instant::now();
-            let mut recognized = ocr::recognize(&page, &job.models).map_err(|e| fail(e.into()))?;
-            seconds.ocr += timer.elapsed().as_secs_f64();
-            // A poor first reading may be an upside-down page, one that ran down the page a
-            // page on its side, and a page preparation turned may have been turned wrongly (a
-            // picture's hatching looks like lines): only then is orientation worth its cost.
-            let mut page = page;
-            let sideways = recognized.reads_sideways();
-            let doubtful = recognized.mean_conf < prepare::DOUBTFUL_CONFIDENCE || sideways;
-            if options.prepare.orient && (doubtful || page.preparation.rotation.is_some()) {
-                let timer = Instant::now();
-                let turns = prepare::upright_turns(&page, sideways);
-                seconds.prepare += timer.elapsed().as_secs_f64();
-                let mut best = None::<(PreparedPage, RecognizedPage)>;
-                for turn in turns {
-                    let turned = prepare::turned(&page, turn);
-                    let timer = Instant::now();
-                    let again = ocr::recognize(&turned, &job.models).map_err(|e| fail(e.into()))?;
-                    seconds.ocr += timer.elapsed().as_secs_f64();
-                    // A turn is taken for a reading that is not doubtful and at least doubles
-                    // the text read upright: two poor readings (a picture's hatching read as
-                    // letters) differ by chance.
-                    let to_beat = best.as_ref().map_or(2.0 * recognized.upright_text(), |(_, r)| r.upright_text());
-                    if again.mean_conf >= prepare::DOUBTFUL_CONFIDENCE && again.upright_text() > to_beat {
-                        best = Some((turned, again));
-                    }
-                }
-                if let Some(better) = best {
-                    (page, recognized) = better;
-                }
-            }
-            if options.prepare.guard {
-                let timer = Instant::now();
-                prepare::guard::guard(&mut page, &mut recognized, &job.models).map_err(|e| fail(e.into()))?;
-                seconds.guard += timer.elapsed().as_secs_f64();
-            }
+            let (page, recognized) =
+                recognize_prepared(page, &job.models, &options.prepare, seconds).map_err(|e| fail(e.into()))?;
             let timer = Instant::now();
             let summary = PageSummary::of(&recognized, job.source, job.index, page.preparation.clone(), text_layer);
             let pdf = ArchivedPage::Made(PdfPage::new(&page.archive, &recognized, options.jpeg_quality));
@@ -275,6 +241,55 @@ fn run_stages(
             Ok(PageOutput { pdf, recognized, summary })
         })
         .collect()
+}
+
+/// Recognizes a prepared page as ingest does: read, turned upright when the reading says
+/// it may be on its side or upside down, and checked against the scan for lines missed
+/// (as `options` allow). `olke zones` reads its pages with it too, so its zones are drawn
+/// on the page ingest archives.
+pub(crate) fn recognize_prepared(
+    page: PreparedPage,
+    models: &str,
+    options: &prepare::PrepareOptions,
+    seconds: &mut StageSeconds,
+) -> Result<(PreparedPage, RecognizedPage), ocr::OcrError> {
+    let timer = Instant::now();
+    let mut recognized = ocr::recognize(&page, models)?;
+    seconds.ocr += timer.elapsed().as_secs_f64();
+    // A poor first reading may be an upside-down page, one that ran down the page a
+    // page on its side, and a page preparation turned may have been turned wrongly (a
+    // picture's hatching looks like lines): only then is orientation worth its cost.
+    let mut page = page;
+    let sideways = recognized.reads_sideways();
+    let doubtful = recognized.mean_conf < prepare::DOUBTFUL_CONFIDENCE || sideways;
+    if options.orient && (doubtful || page.preparation.rotation.is_some()) {
+        let timer = Instant::now();
+        let turns = prepare::upright_turns(&page, sideways);
+        seconds.prepare += timer.elapsed().as_secs_f64();
+        let mut best = None::<(PreparedPage, RecognizedPage)>;
+        for turn in turns {
+            let turned = prepare::turned(&page, turn);
+            let timer = Instant::now();
+            let again = ocr::recognize(&turned, models)?;
+            seconds.ocr += timer.elapsed().as_secs_f64();
+            // A turn is taken for a reading that is not doubtful and at least doubles
+            // the text read upright: two poor readings (a picture's hatching read as
+            // letters) differ by chance.
+            let to_beat = best.as_ref().map_or(2.0 * recognized.upright_text(), |(_, r)| r.upright_text());
+            if again.mean_conf >= prepare::DOUBTFUL_CONFIDENCE && again.upright_text() > to_beat {
+                best = Some((turned, again));
+            }
+        }
+        if let Some(better) = best {
+            (page, recognized) = better;
+        }
+    }
+    if options.guard {
+        let timer = Instant::now();
+        prepare::guard::guard(&mut page, &mut recognized, models)?;
+        seconds.guard += timer.elapsed().as_secs_f64();
+    }
+    Ok((page, recognized))
 }
 
 /// How far resident memory may grow past what it was after the last release before

@@ -250,7 +250,18 @@ pub fn not_a_scan(path: &Path) -> Option<String> {
 /// Files in a batch folder that are not scans and are passed over silently.
 pub fn is_batch_sidecar(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    name.starts_with('.') || matches!(name.as_str(), "batch.csv" | "batch.toml" | "thumbs.db" | "desktop.ini")
+    // `olke zones` writes its zones file, draft manifest and page previews into the batch.
+    name.starts_with('.')
+        || name.ends_with(crate::zones::PREVIEW_SUFFIX)
+        || matches!(
+            name.as_str(),
+            "batch.csv"
+                | "batch.toml"
+                | "thumbs.db"
+                | "desktop.ini"
+                | crate::zones::FILE_NAME
+                | crate::zones::draft::FILE_NAME
+        )
 }
 
 /// A file found in a batch folder, or a folder entry that could not be read and why.

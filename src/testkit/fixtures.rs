@@ -104,7 +104,7 @@ impl RenderedPage {
 }
 
 /// Breaks `text` into lines no wider than `max_width` pixels at `scale`.
-fn wrap(font: &FontVec, scale: PxScale, text: &str, max_width: f32) -> Vec<String> {
+pub(crate) fn wrap(font: &FontVec, scale: PxScale, text: &str, max_width: f32) -> Vec<String> {
     let scaled = font.as_scaled(scale);
     let width = |s: &str| -> f32 { s.chars().map(|c| scaled.h_advance(scaled.glyph_id(c))).sum() };
     let mut lines = Vec::new();

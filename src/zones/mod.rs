@@ -12,8 +12,17 @@
 //! scan's own pixels. The file records each page's size so that ingest can tell when the page
 //! it prepared is not the one the zones were drawn on (other options, another scan).
 
+mod batch;
+mod continued;
+pub(crate) mod draft;
+pub(crate) mod layout;
+mod preview;
+pub(crate) mod propose;
+
 use std::path::{Path, PathBuf};
 
+pub(crate) use batch::{zones, PREVIEW_SUFFIX};
+pub(crate) use preview::render as preview_image;
 use serde::{Deserialize, Serialize};
 
 use crate::page::BBox;
