@@ -209,6 +209,7 @@ pub(crate) fn record(
             }
             Some(DocumentType::BookChapter) => BibliographicLevel::MonographicComponentPart,
             Some(DocumentType::Book) | None => BibliographicLevel::MonographOrItem,
+            Some(DocumentType::NewspaperIssue) => BibliographicLevel::Serial,
         })
         .set_character_coding_scheme(CharacterCodingScheme::UcsUnicode)
         .set_encoding_level(if is_described(bib) {

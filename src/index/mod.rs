@@ -182,21 +182,18 @@ fn indexed_versions(index: &Index) -> tantivy::Result<HashMap<String, (i64, usiz
     Ok(versions)
 }
 
-/// A document's pages from `source`; a page missing there is indexed as empty, so the
-/// page numbers of the rest stay right.
+/// A document's pages from `source` (a hosted article's: its zones, read from its host's
+/// pages); a page missing there is indexed as empty, so the page numbers of the rest stay
+/// right.
 fn pages_of(source: &dyn Documents, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
+    if let Some(host) = &record.host {
+        return crate::record::article::zone_pages(record, |number| Ok(source.page(host, number)?));
+    }
     (1..=record.pages.len() as u32)
         .map(|number| {
             Ok(source.page(&record.id, number)?.unwrap_or_else(|| {
                 tracing::warn!("{}: page {number} is missing from the archive; indexed without text", record.id);
-                RecognizedPage {
-                    width: 0,
-                    height: 0,
-                    dpi: 0.0,
-                    lines: Vec::new(),
-                    mean_conf: 0.0,
-                    models: String::new(),
-                }
+                RecognizedPage::empty()
             }))
         })
         .collect()
@@ -351,12 +348,7 @@ pub fn refresh(updater: &mut Updater, catalog: &Catalog, ids: &[String]) -> Resu
     }
     for id in ids {
         match catalog.get(id)? {
-            Some(record) => {
-                let pages = (1..=record.pages.len() as u32)
-                    .filter_map(|n| catalog.page(id, n).transpose())
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                updater.update(&record, &pages)?;
-            }
+            Some(record) => updater.update(&record, &pages_of(catalog, &record)?)?,
             None => updater.remove(id),
         }
     }

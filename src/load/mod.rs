@@ -250,7 +250,8 @@ pub fn not_a_scan(path: &Path) -> Option<String> {
 /// Files in a batch folder that are not scans and are passed over silently.
 pub fn is_batch_sidecar(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    name.starts_with('.') || matches!(name.as_str(), "batch.csv" | "batch.toml" | "thumbs.db" | "desktop.ini")
+    name.starts_with('.')
+        || matches!(name.as_str(), "batch.csv" | "batch.toml" | crate::zones::FILE_NAME | "thumbs.db" | "desktop.ini")
 }
 
 /// A file found in a batch folder, or a folder entry that could not be read and why.

@@ -7,6 +7,7 @@
 //! bibliographers keep them, CSV or TOML), [`gost`] (the GOST 7.1 citation), [`pages`]
 //! (page ranges and selections) and [`request`] (a reader's delivery request).
 
+pub(crate) mod article;
 pub(crate) mod fields;
 pub(crate) mod gost;
 pub(crate) mod pages;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use article::ArticleZone;
 pub use fields::{Edit, FieldError, Value};
 
 use crate::page::{Preparation, RecognizedPage};
@@ -34,6 +36,9 @@ pub enum DocumentType {
     JournalArticle,
     Book,
     BookChapter,
+    /// A newspaper issue, or the pages scanned of it: the newspaper's title in `source`,
+    /// with its date and issue number. Its articles are catalogued as zones on its pages.
+    NewspaperIssue,
 }
 
 /// What the library may do with a document.
@@ -263,6 +268,14 @@ pub struct DocumentRecord {
     /// Every change of the description after ingest, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Edit>,
+    /// For an article catalogued on the pages of a newspaper issue: the issue's id. Such
+    /// a record has no scans, pages or PDF of its own; its text is read from the host's
+    /// pages through `zones`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The article's zones on the host's pages, in reading order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<ArticleZone>,
 }
 
 impl DocumentRecord {
@@ -353,6 +366,8 @@ pub(crate) mod tests {
             created: time,
             updated: time,
             history: Vec::new(),
+            host: None,
+            zones: Vec::new(),
         }
     }
 
