@@ -207,3 +207,51 @@ fn a_zone_without_zones_json_and_a_scan_on_two_documents_are_refused() {
     assert!(all.contains("row 2, column 'zones': 'a.png#1' names a zone, but the batch has no zones.json"), "{all}");
     assert!(all.contains("row 4, column 'files': 'b.png' is already listed in row 3"), "{all}");
 }
+
+const LIBRARY: &str =
+    "[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\nname_ru = \"Балхашская городская библиотека\"\n";
+
+#[test]
+fn an_article_is_delivered_as_its_zones_and_whole_pages_only_where_every_article_may_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    fs::write(archive.join("olke.toml"), LIBRARY).unwrap();
+    let deliver = |args: &[&str], out: &Path, code: i32| {
+        let mut command = olke(&archive);
+        command.arg("deliver").args(args).args(["--requester", "Асқар Сейітов <askar@example.kz>", "--out"]).arg(out);
+        expect_code(&mut command, code)
+    };
+    let memory = long_words(texts::RUSSIAN[2]);
+    let museum = long_words(texts::RUSSIAN[3]);
+
+    // «town»: its two zones, after the cover, with their text and none of the others'.
+    let out = tmp.path().join("town.pdf");
+    deliver(&["town"], &out, 0);
+    assert_eq!(pdf_pages(&out), 3, "the cover and two zones");
+    qpdf_check(&out);
+    let delivered = pdftotext_pages(&out, 2, 3);
+    let own = long_words(texts::KAZAKH[0]).into_iter().chain(long_words(texts::KAZAKH[1])).collect::<Vec<_>>();
+    assert!(found(&delivered, &own) * 10 >= own.len() * 7, "its own words: {delivered}");
+    assert_eq!(found(&delivered, &memory) + found(&delivered, &museum), 0, "no other article's words: {delivered}");
+    // The zone is cropped: a page of a column's size (900 × 1200 px at 300 dpi), not of the newspaper page.
+    let info = stdout(&run(std::process::Command::new("pdfinfo").args(["-f", "2", "-l", "2"]).arg(&out)));
+    assert!(info.contains("216 x 288 pts"), "{info}");
+
+    // Whole pages: page 1 also carries «memory», in copyright.
+    let refused = deliver(&["town", "--context", "page"], &tmp.path().join("page.pdf"), 1);
+    assert!(
+        stderr(&refused).contains("page 1 of pulse-28 also carries «Воспоминания» (memory)"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!tmp.path().join("page.pdf").exists());
+    // Nor is the issue delivered whole over it.
+    let refused = deliver(&["pulse-28"], &tmp.path().join("issue.pdf"), 1);
+    assert!(stderr(&refused).contains("(memory)"), "{}", stderr(&refused));
+    // Page 2 carries only free articles: «museum» goes with its whole page.
+    let out = tmp.path().join("museum-page.pdf");
+    deliver(&["museum", "--context", "page"], &out, 0);
+    assert_eq!(pdf_pages(&out), 2, "the cover and page 2");
+    let page = pdftotext_pages(&out, 2, 2);
+    assert!(found(&page, &museum) > 0 && found(&page, &long_words(texts::KAZAKH[1])) > 0, "{page}");
+}
