@@ -180,7 +180,10 @@ fn search_lands_on_the_article_and_its_page() {
 
 #[test]
 fn verify_is_clean() {
-    let output = expect_code(olke(archive()).args(["verify", "--json"]), 0);
+    // On a copy: verify takes the archive's writer lock, which the other tests' commands would meet.
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    let output = expect_code(olke(&archive).args(["verify", "--json"]), 0);
     assert_eq!(json(&output)["problems"], serde_json::json!([]), "{}", stdout(&output));
 }
 
@@ -254,4 +257,38 @@ fn an_article_is_delivered_as_its_zones_and_whole_pages_only_where_every_article
     assert_eq!(pdf_pages(&out), 2, "the cover and page 2");
     let page = pdftotext_pages(&out, 2, 2);
     assert!(found(&page, &museum) > 0 && found(&page, &long_words(texts::KAZAKH[1])) > 0, "{page}");
+}
+
+#[test]
+fn marc_links_the_article_to_its_issue_and_exports_carry_host_and_zones() {
+    let xml = stdout(&expect_code(olke(archive()).args(["export", "marcxml", "memory"]), 0));
+    let host = xml.find("tag=\"773\"").map(|at| &xml[at..]).unwrap_or_else(|| panic!("no 773: {xml}"));
+    let host = &host[..host.find("datafield>").unwrap()];
+    assert!(host.contains("code=\"t\">Пульс<"), "{host}");
+    assert!(host.contains("code=\"g\">2019. – 12 июля (№ 28). – С. 1<"), "{host}");
+    assert!(host.contains("code=\"w\">(KZ-OLKE)pulse-28<"), "the issue's record: {host}");
+
+    let line = stdout(&expect_code(olke(archive()).args(["export", "jsonl", "town"]), 0));
+    let town: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(town["host"], "pulse-28");
+    assert_eq!(town["zones"].as_array().map(Vec::len), Some(2));
+    assert_eq!(town["source_pages"], "1-2", "filled in from the zones");
+
+    let csv = stdout(&expect_code(olke(archive()).args(["export", "csv", "town"]), 0));
+    assert!(csv.contains(",pulse-28,\"1@0,0,900,1200; 2@0,0,900,1200\""), "{csv}");
+}
+
+#[test]
+fn the_report_counts_articles_as_documents_and_the_issue_pages_once() {
+    use chrono::Datelike;
+    let year = chrono::Local::now().year().to_string();
+    let report = json(&expect_code(olke(archive()).args(["report", "--json", "--year", &year]), 0));
+    let row = |key: &str| {
+        let row = report["kinds"].as_array().unwrap().iter().find(|r| r["key"] == key).cloned();
+        row.map(|r| (r["year"]["documents"].as_u64().unwrap(), r["year"]["pages"].as_u64().unwrap()))
+    };
+    // town, memory, museum and solo; the issue's two pages and solo's one.
+    assert_eq!(row("newspaper_article"), Some((4, 3)), "{report}");
+    assert_eq!(row("newspaper_issue"), None, "an issue carrying articles is not a document of its own");
+    assert_eq!(row("total"), Some((4, 3)));
 }

@@ -296,8 +296,11 @@ impl DocumentRecord {
     }
 
     /// Whether its full text and whole PDF may be shown (see [`Rights::allows_full_text`]).
+    /// Never a newspaper issue's: its pages carry articles with rights of their own, and
+    /// a record alone cannot tell whether each of them may be shown (the articles may, as
+    /// their zones; delivery checks every article on the pages it gives whole).
     pub fn full_text_allowed(&self) -> bool {
-        Rights::allows_full_text(self.bib.rights)
+        self.bib.kind != Some(DocumentType::NewspaperIssue) && Rights::allows_full_text(self.bib.rights)
     }
 
     /// The GOST 7.1 description, made from the record as it is now (never stored, so it
@@ -404,6 +407,13 @@ pub(crate) mod tests {
                 ("Әдебиет".to_string(), 2, 3, vec!["a".to_string(), "b".to_string()]),
             ]
         );
+    }
+
+    #[test]
+    fn an_issue_is_never_shown_whole() {
+        let issue = document("i", &[("title", "Пульс"), ("type", "newspaper_issue"), ("rights", "public_domain")]);
+        let article = document("a", &[("title", "A"), ("type", "newspaper_article"), ("rights", "public_domain")]);
+        assert!(!issue.full_text_allowed() && article.full_text_allowed());
     }
 
     #[test]
