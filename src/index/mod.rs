@@ -341,12 +341,25 @@ impl Updater {
 }
 
 /// Re-indexes documents whose records changed (a catalogue edit), reading them from
-/// `catalog`, and commits.
+/// `catalog`, and commits. The articles on a changed issue follow it: their text is read
+/// from its pages.
 pub fn refresh(updater: &mut Updater, catalog: &Catalog, ids: &[String]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
+    let mut issues = Vec::new();
     for id in ids {
+        if catalog.get(id)?.is_some_and(|r| r.bib.kind == Some(crate::record::DocumentType::NewspaperIssue)) {
+            issues.push(id);
+        }
+    }
+    let articles: Vec<String> = if issues.is_empty() {
+        Vec::new()
+    } else {
+        let documents = catalog.documents()?.into_iter();
+        documents.filter(|d| d.host.as_ref().is_some_and(|host| issues.contains(&host))).map(|d| d.id).collect()
+    };
+    for id in ids.iter().chain(&articles) {
         match catalog.get(id)? {
             Some(record) => updater.update(&record, &pages_of(catalog, &record)?)?,
             None => updater.remove(id),
