@@ -195,6 +195,47 @@ impl BBox {
         let s = |v: u32| (v as f32 * factor).round() as u32;
         BBox { x0: s(self.x0), y0: s(self.y0), x1: s(self.x1), y1: s(self.y1) }
     }
+
+    /// Whether `other` lies wholly inside this box.
+    pub fn contains(&self, other: &BBox) -> bool {
+        other.x0 >= self.x0 && other.y0 >= self.y0 && other.x1 <= self.x1 && other.y1 <= self.y1
+    }
+
+    /// Whether the centre of `other` lies inside this box.
+    pub fn holds_centre_of(&self, other: &BBox) -> bool {
+        let (x, y) = ((other.x0 + other.x1) / 2, (other.y0 + other.y1) / 2);
+        (self.x0..self.x1).contains(&x) && (self.y0..self.y1).contains(&y)
+    }
+
+    /// The area this box shares with `other`, in pixels.
+    pub fn overlap(&self, other: &BBox) -> u64 {
+        let width = self.x1.min(other.x1).saturating_sub(self.x0.max(other.x0)) as u64;
+        let height = self.y1.min(other.y1).saturating_sub(self.y0.max(other.y0)) as u64;
+        width * height
+    }
+
+    pub fn area(&self) -> u64 {
+        self.width() as u64 * self.height() as u64
+    }
+
+    /// The smallest box holding both.
+    pub fn union(&self, other: &BBox) -> BBox {
+        BBox {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+        }
+    }
+
+    /// Intersection over union: 1 for the same box, 0 for boxes apart.
+    pub fn iou(&self, other: &BBox) -> f64 {
+        let both = self.overlap(other);
+        match self.area() + other.area() - both {
+            0 => 0.0,
+            either => both as f64 / either as f64,
+        }
+    }
 }
 
 /// One recognized word.
@@ -257,6 +298,19 @@ pub struct RecognizedPage {
 }
 
 impl RecognizedPage {
+    /// A page without size or words: where a page that should be there is missing.
+    pub fn empty() -> RecognizedPage {
+        RecognizedPage {
+            width: 0,
+            height: 0,
+            dpi: 0.0,
+            lines: Vec::new(),
+            mean_conf: 0.0,
+            models: String::new(),
+            corrections: Vec::new(),
+        }
+    }
+
     /// Plain text: words joined by spaces, lines by newlines, paragraphs by a blank line.
     pub fn text(&self) -> String {
         let mut out = String::new();

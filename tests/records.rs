@@ -351,7 +351,7 @@ fn manifest_problems_name_file_row_column_and_reason_and_stop_only_their_rows() 
     let output = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 3);
     let report = json(&output);
     let expected = [
-        "batch.csv: row 3, column 'type': unknown variant `newspaper`, expected one of `newspaper_article`, `journal_article`, `book`, `book_chapter`",
+        "batch.csv: row 3, column 'type': unknown variant `newspaper`, expected one of `newspaper_article`, `journal_article`, `book`, `book_chapter`, `newspaper_issue`",
         "batch.csv: row 4, column 'date': bad date '12.07.2019': expected YYYY-MM-DD or YYYY",
         "batch.csv: row 5, column 'files': file 'p9.png' not found in the batch folder",
         "batch.csv: row 6, column 'files': 'good.png' is already listed in row 2",

@@ -87,8 +87,11 @@ pub(crate) fn create_request(archive: &Archive, request: &Request) -> Result<boo
     file.commit_new().map_err(error)
 }
 
-/// All of a document's pages.
+/// All of a document's pages (a hosted article's: its zones, read from its host's pages).
 pub(crate) fn pages(archive: &Archive, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
+    if let Some(host) = &record.host {
+        return crate::record::article::zone_pages(record, |n| page(archive, host, n).map(Some));
+    }
     (1..=record.pages.len() as u32).map(|n| page(archive, &record.id, n)).collect()
 }
 

@@ -33,14 +33,14 @@ impl Held {
     pub fn of(record: &DocumentRecord) -> Held {
         Held {
             updated_micros: record.updated.timestamp_micros(),
-            pages: record.pages.len(),
+            pages: record.pages_held(),
             record_sha256: Some(record_sha256(record)),
         }
     }
 
     fn is_version_of(&self, record: &DocumentRecord) -> bool {
         self.updated_micros == record.updated.timestamp_micros()
-            && self.pages == record.pages.len()
+            && self.pages == record.pages_held()
             && self.record_sha256.as_ref().is_none_or(|sha| *sha == record_sha256(record))
     }
 }

@@ -55,9 +55,20 @@ pub(super) struct DeliverArgs {
     /// Make the file at most this many megabytes, downsampling page images as needed.
     #[arg(long, value_name = "N")]
     max_mb: Option<f64>,
+    /// Of an article on an issue's pages: `zones` (its zones, cropped) or `page` (the
+    /// whole pages, when every article on them may be delivered).
+    #[arg(long, value_enum, default_value_t = Context::Zones)]
+    context: Context,
     /// Print the outcome as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// What of an issue's pages an article's copy holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Context {
+    Zones,
+    Page,
 }
 
 fn usage(message: impl std::fmt::Display) -> Result<u8> {
@@ -90,10 +101,16 @@ pub(super) fn deliver(archive: &Archive, args: DeliverArgs) -> Result<u8> {
         Ok(filed) => args.out.unwrap_or_else(|| PathBuf::from(filed.copy_file_name())),
         Err(_) => PathBuf::new(),
     };
-    let fulfilled = filed
-        .as_ref()
-        .ok()
-        .map(|filed| deliver::fulfil(archive, &writer.catalog, &config, filed.number, &out, CopyOptions { max_bytes }));
+    let fulfilled = filed.as_ref().ok().map(|filed| {
+        deliver::fulfil(
+            archive,
+            &writer.catalog,
+            &config,
+            filed.number,
+            &out,
+            CopyOptions { max_bytes, whole_pages: args.context == Context::Page },
+        )
+    });
     // Whatever happened, the register and the copy are complete or were never begun.
     writer.finish()?;
     let filed = match filed {
@@ -226,7 +243,8 @@ fn fulfil_request(archive: &Archive, number: u32, out: Option<PathBuf>, max_mb: 
         (None, Some(request)) => PathBuf::from(request.copy_file_name()),
         (None, None) => return usage(DeliverError::NoSuchRequest(number)),
     };
-    let outcome = deliver::fulfil(archive, &writer.catalog, &config, number, &out, CopyOptions { max_bytes });
+    let outcome =
+        deliver::fulfil(archive, &writer.catalog, &config, number, &out, CopyOptions { max_bytes, whole_pages: false });
     writer.finish()?;
     report_outcome(number, outcome, max_mb, false)
 }

@@ -9,6 +9,7 @@ use super::print_json;
 use crate::archive::Archive;
 use crate::catalog::{Documents, Reader};
 use crate::pdf::pdfa::PdfA;
+use crate::record::article::zone_pages;
 use crate::record::fields::FIELDS;
 use crate::record::DocumentRecord;
 
@@ -81,6 +82,38 @@ pub(super) fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
             println!("  {:<11} {value}", format!("{field}:"));
         }
     }
+    if let Some(host) = &record.host {
+        println!("  host:       {host} (its PDF and page images hold the article)");
+        println!("  pages:      {} of {host}", join_numbers(&record.host_pages()));
+        println!("  zones:");
+        for zone in &record.zones {
+            let b = zone.bbox;
+            println!("    page {}: left {}, top {}, width {}, height {}", zone.page, b.x0, b.y0, b.width(), b.height());
+        }
+        println!("  languages:  {}", record.languages.join(", "));
+    } else {
+        show_scanned(archive, &record);
+    }
+    println!(
+        "  archived:   {} (updated {})",
+        record.created.format("%Y-%m-%d %H:%M"),
+        record.updated.format("%Y-%m-%d %H:%M")
+    );
+    if !record.history.is_empty() {
+        println!("  history:");
+        for edit in &record.history {
+            println!("    {}  {}: «{}» → «{}»", edit.time.format("%Y-%m-%d %H:%M"), edit.field, edit.old, edit.new);
+        }
+    }
+    Ok(0)
+}
+
+fn join_numbers(numbers: &[u32]) -> String {
+    numbers.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// What `show` tells of a document with scans, pages and a PDF of its own.
+fn show_scanned(archive: &Archive, record: &DocumentRecord) {
     println!("  pages:      {}", record.pages.len());
     println!("  languages:  {}", record.languages.join(", "));
     println!("  PDF:        {} ({} bytes)", archive.root().join(&record.pdf).display(), record.pdf_bytes);
@@ -101,34 +134,43 @@ pub(super) fn show(archive: &Archive, id: &str, json: bool) -> Result<u8> {
     if record.kept_pages() > 0 {
         println!("  kept:       {} pages with the source PDF's own text layer, not recognized", record.kept_pages());
     }
-    println!(
-        "  archived:   {} (updated {})",
-        record.created.format("%Y-%m-%d %H:%M"),
-        record.updated.format("%Y-%m-%d %H:%M")
-    );
     println!("  sources:");
     for source in &record.source_files {
         println!("    {} ({} bytes, sha256 {})", source.path, source.bytes, &source.sha256[..16]);
     }
-    if !record.history.is_empty() {
-        println!("  history:");
-        for edit in &record.history {
-            println!("    {}  {}: «{}» → «{}»", edit.time.format("%Y-%m-%d %H:%M"), edit.field, edit.old, edit.new);
-        }
-    }
-    Ok(0)
 }
 
+/// Prints a document's text, pages separated by form feeds; a hosted article's is read
+/// from its host's pages, zone by zone (`only`: the zones on that host page).
 pub(super) fn text(archive: &Archive, id: &str, only: Option<u32>) -> Result<u8> {
     let reader = Reader::open(archive)?;
     let record = find(&reader, archive, id)?;
+    let mut out = std::io::stdout().lock();
+    if let Some(host) = &record.host {
+        if only.is_some_and(|n| !record.host_pages().contains(&n)) {
+            let pages = join_numbers(&record.host_pages());
+            return Err(anyhow!(
+                "{id} lies on page(s) {pages} of {host}; there is none of it on page {}",
+                only.unwrap_or(0)
+            ));
+        }
+        let pages = zone_pages(&record, |n| reader.page(host, n))?;
+        let mut previous = None;
+        for (zone, page) in record.zones.iter().zip(pages).filter(|(zone, _)| only.is_none_or(|n| zone.page == n)) {
+            if previous.is_some_and(|p| p != zone.page) {
+                write!(out, "\x0c")?;
+            }
+            writeln!(out, "{}", page.text())?;
+            previous = Some(zone.page);
+        }
+        return Ok(0);
+    }
     let count = record.pages.len() as u32;
     let numbers: Vec<u32> = match only {
         Some(n) if n == 0 || n > count => return Err(anyhow!("{id} has {count} pages; there is no page {n}")),
         Some(n) => vec![n],
         None => (1..=count).collect(),
     };
-    let mut out = std::io::stdout().lock();
     for (i, number) in numbers.iter().enumerate() {
         let page = reader
             .page(id, *number)?

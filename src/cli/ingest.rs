@@ -185,6 +185,10 @@ fn print_ingest_summary(archive: &Archive, report: &IngestReport) {
         report.seconds,
     );
     for document in report.documents.iter().filter(|d| d.outcome != Outcome::Unchanged) {
+        if let Some(host) = &document.host {
+            println!("  {:<24} an article on the pages of {host}", document.id);
+            continue;
+        }
         let reading = if document.kept_pages == document.pages {
             "text layer kept".to_string()
         } else {

@@ -9,6 +9,7 @@
 //! [`cover`] the cover page, [`crate::pdf::import`] copies pages out of the archived PDF, [`shrink`]
 //! makes a copy small enough for email.
 
+pub(crate) mod article;
 pub(crate) mod cover;
 pub(crate) mod register;
 pub(crate) mod rights;
@@ -24,7 +25,7 @@ use serde::Serialize;
 pub(crate) use register::{file, fulfil, refuse, Outcome};
 
 use self::cover::Block;
-use crate::archive::{Archive, AtomicFile};
+use crate::archive::{files, Archive, AtomicFile};
 use crate::catalog::CatalogError;
 use crate::config::Library;
 use crate::pdf::import::{CopyError, PageCopier, SourceError, SourcePdf};
@@ -79,6 +80,8 @@ impl DeliverError {
 pub(crate) struct CopyOptions {
     /// Largest file wanted, in bytes: page images are made smaller until it fits.
     pub max_bytes: Option<u64>,
+    /// Of an article on an issue's pages: the whole pages its zones lie on, not the zones.
+    pub whole_pages: bool,
 }
 
 /// The file made for a request.
@@ -94,35 +97,52 @@ pub(crate) struct Copy {
     pub within_limit: bool,
 }
 
-/// Writes the cover and the requested pages to a temporary file beside `out`; returns it
-/// uncommitted with its size.
+/// The copy being written: a PDF in a temporary file beside its place.
+type CopyWriter = PdfWriter<BufWriter<AtomicFile>>;
+
+/// Writes the cover and the pages `add_pages` adds to a temporary file beside `out`;
+/// returns it uncommitted with its size.
 fn write_copy(
     out: &Path,
     blocks: &[Block],
-    source: &SourcePdf,
-    request: &Request,
-    replaced: &HashMap<lopdf::ObjectId, lopdf::Stream>,
     metadata: &Metadata,
+    add_pages: impl FnOnce(&mut CopyWriter) -> Result<(), DeliverError>,
 ) -> Result<(AtomicFile, u64), DeliverError> {
-    let write_error = |source| DeliverError::Io(crate::path_error::PathError { path: out.to_path_buf(), source });
     let font = EmbeddedFont::load(&crate::pdf::truetype::system_font().ok_or(DeliverError::NoFont)?)?;
-    let file = AtomicFile::create(out).map_err(write_error)?;
-    let mut writer = PdfWriter::new(BufWriter::new(file)).map_err(write_error)?;
+    let file = AtomicFile::create(out).map_err(write_error(out))?;
+    let mut writer = PdfWriter::new(BufWriter::new(file)).map_err(write_error(out))?;
     cover::write_cover(&mut writer, blocks, font)?;
-    let mut copier = PageCopier::replacing(replaced);
-    for number in request.pages.pdf.first..=request.pages.pdf.last {
-        copier.copy_page(source, &mut writer, number).map_err(|e| match e {
-            CopyError::Source(e) => DeliverError::Source(e),
-            CopyError::Write(e) => write_error(e),
-        })?;
-    }
-    let written = writer.finish(metadata).map_err(write_error)?;
-    let mut file = written.into_inner().map_err(|e| write_error(e.into_error()))?;
-    let bytes = file.file().metadata().map_err(write_error)?.len();
+    add_pages(&mut writer)?;
+    let written = writer.finish(metadata).map_err(write_error(out))?;
+    let mut file = written.into_inner().map_err(|e| write_error(out)(e.into_error()))?;
+    let bytes = file.file().metadata().map_err(write_error(out))?.len();
     Ok((file, bytes))
 }
 
-/// Makes the copy `request` asks for of `record` at `out` (written atomically).
+fn write_error(out: &Path) -> impl Fn(std::io::Error) -> DeliverError + '_ {
+    move |source| DeliverError::Io(crate::path_error::PathError { path: out.to_path_buf(), source })
+}
+
+/// Copies pages `numbers` of `source` into the copy, with their images replaced by `replaced`.
+fn copy_pages(
+    writer: &mut CopyWriter,
+    out: &Path,
+    source: &SourcePdf,
+    numbers: &[u32],
+    replaced: &HashMap<lopdf::ObjectId, lopdf::Stream>,
+) -> Result<(), DeliverError> {
+    let mut copier = PageCopier::replacing(replaced);
+    for &number in numbers {
+        copier.copy_page(source, writer, number).map_err(|e| match e {
+            CopyError::Source(e) => DeliverError::Source(e),
+            CopyError::Write(e) => write_error(out)(e),
+        })?;
+    }
+    Ok(())
+}
+
+/// Makes the copy `request` asks for of `record` at `out` (written atomically). Of an
+/// article on an issue's pages: its zones, or with `options.whole_pages` those pages.
 pub(crate) fn make_copy(
     archive: &Archive,
     library: &Library,
@@ -131,14 +151,6 @@ pub(crate) fn make_copy(
     out: &Path,
     options: CopyOptions,
 ) -> Result<Copy, DeliverError> {
-    let source = SourcePdf::open(&archive.pdf_path(&record.id))?;
-    if source.page_count() as usize != record.pages.len() {
-        return Err(DeliverError::PageCountMismatch {
-            id: record.id.clone(),
-            found: source.page_count(),
-            recorded: record.pages.len(),
-        });
-    }
     let blocks = cover::blocks(library, request, record, Local::now().date_naive());
     let metadata = Metadata {
         id: format!("{}/request-{}", record.id, request.number),
@@ -150,10 +162,34 @@ pub(crate) fn make_copy(
         created: Some(Utc::now()),
         engine: Some(record.ocr.engine.clone()),
     };
-    let (mut file, mut bytes) = write_copy(out, &blocks, &source, request, &HashMap::new(), &metadata)?;
+    let (pdf_of, numbers): (DocumentRecord, Vec<u32>) = match &record.host {
+        Some(_) if !options.whole_pages => {
+            let pages = article::zone_copy_pages(archive, record)?;
+            let count = pages.len() as u32;
+            let (file, bytes) = write_copy(out, &blocks, &metadata, |writer| {
+                pages.into_iter().try_for_each(|page| writer.add_page(page)).map_err(write_error(out))
+            })?;
+            return finish_copy(file, out, bytes, count, false, options);
+        }
+        Some(host) => (files::record(archive, host)?, record.host_pages()),
+        None => (record.clone(), (request.pages.pdf.first..=request.pages.pdf.last).collect()),
+    };
+    let source = SourcePdf::open(&archive.pdf_path(&pdf_of.id))?;
+    if source.page_count() as usize != pdf_of.pages.len() {
+        return Err(DeliverError::PageCountMismatch {
+            id: pdf_of.id.clone(),
+            found: source.page_count(),
+            recorded: pdf_of.pages.len(),
+        });
+    }
+    let copy = |replaced: &HashMap<_, _>| {
+        write_copy(out, &blocks, &metadata, |writer| copy_pages(writer, out, &source, &numbers, replaced))
+    };
+    let (mut file, mut bytes) = copy(&HashMap::new())?;
     let mut downsampled = false;
     if let Some(limit) = options.max_bytes.filter(|&limit| bytes > limit) {
-        let images = source.images_on(request.pages.pdf.first, request.pages.pdf.last)?;
+        let (first, last) = (numbers.iter().min().copied().unwrap_or(1), numbers.iter().max().copied().unwrap_or(1));
+        let images = source.images_on(first, last)?;
         let image_bytes: u64 = images.iter().map(|&id| source.stored_length(id)).sum::<Result<u64, _>>()?;
         // What the images leave: the rest of the file as made, less a margin for their
         // dictionaries growing a little.
@@ -161,15 +197,26 @@ pub(crate) fn make_copy(
         let shrunk = shrink::shrink(&source, &images, budget)?;
         downsampled = !shrunk.is_empty();
         if downsampled {
-            (file, bytes) = write_copy(out, &blocks, &source, request, &shrunk, &metadata)?;
+            (file, bytes) = copy(&shrunk)?;
         }
     }
-    file.commit()
-        .map_err(|source| DeliverError::Io(crate::path_error::PathError { path: out.to_path_buf(), source }))?;
+    finish_copy(file, out, bytes, numbers.len() as u32, downsampled, options)
+}
+
+/// Commits a copy written in full.
+fn finish_copy(
+    file: AtomicFile,
+    out: &Path,
+    bytes: u64,
+    pages: u32,
+    downsampled: bool,
+    options: CopyOptions,
+) -> Result<Copy, DeliverError> {
+    file.commit().map_err(write_error(out))?;
     Ok(Copy {
         path: out.to_path_buf(),
         bytes,
-        pages: request.pages.count(),
+        pages,
         downsampled,
         within_limit: options.max_bytes.is_none_or(|limit| bytes <= limit),
     })

@@ -20,6 +20,7 @@ use std::path::Path;
 
 use chrono::Utc;
 
+use super::article::whole_pages_allowed;
 use super::{make_copy, rights, Copy, CopyOptions, DeliverError};
 use crate::archive::files;
 use crate::archive::Archive;
@@ -27,6 +28,7 @@ use crate::catalog::{Catalog, CatalogError, Documents};
 use crate::config::Config;
 use crate::record::pages::Selection;
 use crate::record::request::{NewRequest, Request, Status};
+use crate::record::{DocumentRecord, DocumentType};
 
 /// Where the register's callers find documents, and what they keep beside the request files.
 pub(crate) trait Register: Documents {
@@ -126,7 +128,11 @@ pub(crate) fn fulfil(
         register.record(&request.document)?.ok_or_else(|| DeliverError::NoSuchDocument(request.document.clone()))?;
     let now = Utc::now();
     let received = rights::received(&request, &files::requests(archive)?, &config.delivery, now);
-    let copy = match rights::check(&record, &request.pages, &received, &config.delivery) {
+    let allowed = match rights::check(&record, &request.pages, &received, &config.delivery) {
+        Ok(()) => whole_pages_check(register, &record, &request, options)?,
+        refused => refused,
+    };
+    let copy = match allowed {
         Err(reason) => {
             request.status = Status::Refused { refused: Utc::now(), reason };
             None
@@ -140,6 +146,25 @@ pub(crate) fn fulfil(
     };
     save(archive, register, &request)?;
     Ok(Outcome { request, copy })
+}
+
+/// Whole pages of an issue carry each article on them: where a copy gives whole pages of
+/// an issue (the issue asked for, or an article with `options.whole_pages`), `Ok(Err)`
+/// names an article on them that may not go with it.
+fn whole_pages_check(
+    register: &dyn Register,
+    record: &DocumentRecord,
+    request: &Request,
+    options: CopyOptions,
+) -> Result<Result<(), String>, DeliverError> {
+    let (host, pages) = match &record.host {
+        Some(host) if options.whole_pages => (host.as_str(), record.host_pages()),
+        None if record.bib.kind == Some(DocumentType::NewspaperIssue) => {
+            (record.id.as_str(), (request.pages.pdf.first..=request.pages.pdf.last).collect())
+        }
+        _ => return Ok(Ok(())),
+    };
+    Ok(whole_pages_allowed(&register.documents()?, host, &pages, &record.id))
 }
 
 /// Refuses a filed request for `reason`.

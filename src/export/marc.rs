@@ -33,7 +33,7 @@
 //! | 650 `_ 4` $a | subjects (topical terms of no named thesaurus) |
 //! | 653 `_ _` $a | collections (the library's thematic folders, uncontrolled terms) |
 //! | 700 `1 _` $a | the other authors (all of them under a title main entry) |
-//! | 773 `0 _` $t $d $g | the host: source; a book's imprint; date, issue and pages |
+//! | 773 `0 _` $t $d $g $w | the host: source; a book's imprint; date, issue and pages; a hosted article's issue record, `(code)id` |
 //! | 856 `4 0` $u $q | the PDF under the base URL, only for works whose rights allow it to be shown |
 //!
 //! Leader/09 is `a` (UTF-8).
@@ -209,6 +209,7 @@ pub(crate) fn record(
             }
             Some(DocumentType::BookChapter) => BibliographicLevel::MonographicComponentPart,
             Some(DocumentType::Book) | None => BibliographicLevel::MonographOrItem,
+            Some(DocumentType::NewspaperIssue) => BibliographicLevel::Serial,
         })
         .set_character_coding_scheme(CharacterCodingScheme::UcsUnicode)
         .set_encoding_level(if is_described(bib) {
@@ -264,7 +265,14 @@ pub(crate) fn record(
             Some(DocumentType::BookChapter) => (Some(gost::imprint(bib, year)), gost::part_pages(bib, &conventions)),
             _ => (None, Some(gost::host_details(bib, &conventions).join(". – "))),
         };
-        fields.push(data_field(b"773", b"0 ", &[(b't', bib.source.clone()), (b'd', host_imprint), (b'g', details)]));
+        // A hosted article links to its issue's record: its control number (001), with
+        // the library's code (003) before it.
+        let host = document.host.as_ref().map(|host| format!("({}){host}", library.marc_code));
+        fields.push(data_field(
+            b"773",
+            b"0 ",
+            &[(b't', bib.source.clone()), (b'd', host_imprint), (b'g', details), (b'w', host)],
+        ));
     }
     if let Some(url) = pdf_url {
         fields.push(data_field(b"856", b"40", &[(b'u', some(url)), (b'q', some("application/pdf"))]));

@@ -70,6 +70,7 @@ fn mods(xml: &mut Xml, record: &DocumentRecord, library: &Library, pdf_url: Opti
     let genre = match bib.kind {
         Some(DocumentType::Book) | None => "book",
         Some(DocumentType::BookChapter | DocumentType::NewspaperArticle | DocumentType::JournalArticle) => "article",
+        Some(DocumentType::NewspaperIssue) => "newspaper",
     };
     xml.text("mods:genre", &attrs([("authority", "marcgt")]), genre);
     let year = gost::publication_year(bib).map(|y| y.to_string());
@@ -204,6 +205,7 @@ pub(crate) fn document(
         Some(DocumentType::Book) | None => "monograph",
         Some(DocumentType::BookChapter) => "chapter",
         Some(DocumentType::NewspaperArticle | DocumentType::JournalArticle) => "article",
+        Some(DocumentType::NewspaperIssue) => "issue",
     };
     xml.open(
         "mets:mets",

@@ -23,7 +23,7 @@ use crate::config::Library;
 use crate::path_error::PathError;
 use crate::record::fields::FIELDS;
 use crate::record::table::{COMPUTED_COLUMNS, FILES, ID};
-use crate::record::{Bibliographic, DocumentRecord};
+use crate::record::{ArticleZone, Bibliographic, DocumentRecord};
 
 /// The formats `olke export` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +77,8 @@ pub fn pdf_url(base_url: &str, record: &DocumentRecord) -> String {
 /// others are never published, so a link to their PDF would be dead on the published
 /// site, or a leak where the archive is served.
 pub fn shown_pdf_url(base_url: Option<&str>, record: &DocumentRecord) -> Option<String> {
-    base_url.filter(|_| record.full_text_allowed()).map(|base| pdf_url(base, record))
+    // A hosted article has no PDF of its own.
+    base_url.filter(|_| record.full_text_allowed() && !record.is_hosted()).map(|base| pdf_url(base, record))
 }
 
 /// A record as JSON consumers get it: its id, description, citation, pages and languages.
@@ -89,6 +90,11 @@ pub struct Described<'a> {
     pub citation: String,
     pub pages: usize,
     pub languages: &'a [String],
+    /// A hosted article's issue and its zones on the issue's pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub zones: &'a [ArticleZone],
 }
 
 impl<'a> Described<'a> {
@@ -99,8 +105,18 @@ impl<'a> Described<'a> {
             citation: record.citation(),
             pages: record.pages.len(),
             languages: &record.languages,
+            host: record.host.as_deref(),
+            zones: &record.zones,
         }
     }
+}
+
+/// A hosted article's zones as the CSV export writes them: `page@left,top,width,height`,
+/// `; `-separated, in reading order.
+fn zones_text(zones: &[ArticleZone]) -> String {
+    let zone =
+        |z: &ArticleZone| format!("{}@{},{},{},{}", z.page, z.bbox.x0, z.bbox.y0, z.bbox.width(), z.bbox.height());
+    zones.iter().map(zone).collect::<Vec<_>>().join("; ")
 }
 
 /// Writes `records` in `format`; `base_url` makes PDF links (MARC 856, `url`), for the
@@ -141,7 +157,13 @@ pub fn export(
                 let files: Vec<&str> = r.source_files.iter().map(|s| s.name.as_str()).collect();
                 let mut row = vec![files.join("; "), r.id.clone()];
                 row.extend(FIELDS.iter().map(|field| r.bib.get(field)));
-                row.extend([r.pages.len().to_string(), r.citation(), url(r).unwrap_or_default()]);
+                row.extend([
+                    r.pages.len().to_string(),
+                    r.citation(),
+                    url(r).unwrap_or_default(),
+                    r.host.clone().unwrap_or_default(),
+                    zones_text(&r.zones),
+                ]);
                 writer.write_record(&row)?;
             }
             writer.flush()?;

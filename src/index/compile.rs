@@ -228,9 +228,14 @@ impl<'a> Compiler<'a> {
 /// A document type as `--type` may give it: `book`, `newspaper-article`, `Newspaper article`.
 fn type_key(text: &str) -> Result<String, SearchError> {
     let key = text.trim().to_lowercase().replace(['-', ' '], "_");
-    let known =
-        [DocumentType::NewspaperArticle, DocumentType::JournalArticle, DocumentType::Book, DocumentType::BookChapter]
-            .map(type_name);
+    let known = [
+        DocumentType::NewspaperArticle,
+        DocumentType::JournalArticle,
+        DocumentType::Book,
+        DocumentType::BookChapter,
+        DocumentType::NewspaperIssue,
+    ]
+    .map(type_name);
     if known.contains(&key) {
         Ok(key)
     } else {

@@ -87,7 +87,9 @@ pub(crate) fn page_entries(fields: &Fields, record: &DocumentRecord, pages: &[Re
             let main = page_language(record, i, &text);
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.id, &record.id);
-            doc.add_u64(fields.page, i as u64 + 1);
+            // A hosted article's pages are its zones, each on a page of its host.
+            let number = record.zones.get(i).map_or(i as u32 + 1, |zone| zone.page);
+            doc.add_u64(fields.page, number.into());
             doc.add_i64(fields.updated, updated);
             doc.add_text(fields.citation, &citation);
             // Each paragraph is analysed in its own language: a Russian article on a

@@ -134,13 +134,22 @@ mod tests {
                 x_descenders: 2.0,
                 block: 0,
                 paragraph: *paragraph,
+                corrected: false,
                 words: words
                     .iter()
                     .map(|w| Word { text: w.to_string(), bbox: BBox { x0: 0, y0: i as u32, x1: 1, y1: 1 }, conf: 90.0 })
                     .collect(),
             })
             .collect();
-        RecognizedPage { width: 10, height: 10, dpi: 300.0, lines, mean_conf: 90.0, models: "kaz".into() }
+        RecognizedPage {
+            width: 10,
+            height: 10,
+            dpi: 300.0,
+            lines,
+            mean_conf: 90.0,
+            models: "kaz".into(),
+            corrections: Vec::new(),
+        }
     }
 
     fn stems(word: &str, lang: Lang) -> HashSet<String> {

@@ -184,22 +184,18 @@ fn indexed_versions(index: &Index) -> tantivy::Result<HashMap<String, (i64, usiz
     Ok(versions)
 }
 
-/// A document's pages from `source`; a page missing there is indexed as empty, so the
-/// page numbers of the rest stay right.
+/// A document's pages from `source` (a hosted article's: its zones, read from its host's
+/// pages); a page missing there is indexed as empty, so the page numbers of the rest stay
+/// right.
 fn pages_of(source: &dyn Documents, record: &DocumentRecord) -> Result<Vec<RecognizedPage>> {
+    if let Some(host) = &record.host {
+        return crate::record::article::zone_pages(record, |number| Ok(source.page(host, number)?));
+    }
     (1..=record.pages.len() as u32)
         .map(|number| {
             Ok(source.page(&record.id, number)?.unwrap_or_else(|| {
                 tracing::warn!("{}: page {number} is missing from the archive; indexed without text", record.id);
-                RecognizedPage {
-                    width: 0,
-                    height: 0,
-                    dpi: 0.0,
-                    lines: Vec::new(),
-                    mean_conf: 0.0,
-                    models: String::new(),
-                    corrections: Vec::new(),
-                }
+                RecognizedPage::empty()
             }))
         })
         .collect()
@@ -347,19 +343,27 @@ impl Updater {
 }
 
 /// Re-indexes documents whose records changed (a catalogue edit), reading them from
-/// `catalog`, and commits.
+/// `catalog`, and commits. The articles on a changed issue follow it: their text is read
+/// from its pages.
 pub fn refresh(updater: &mut Updater, catalog: &Catalog, ids: &[String]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
+    let mut issues = Vec::new();
     for id in ids {
+        if catalog.get(id)?.is_some_and(|r| r.bib.kind == Some(crate::record::DocumentType::NewspaperIssue)) {
+            issues.push(id);
+        }
+    }
+    let articles: Vec<String> = if issues.is_empty() {
+        Vec::new()
+    } else {
+        let documents = catalog.documents()?.into_iter();
+        documents.filter(|d| d.host.as_ref().is_some_and(|host| issues.contains(&host))).map(|d| d.id).collect()
+    };
+    for id in ids.iter().chain(&articles) {
         match catalog.get(id)? {
-            Some(record) => {
-                let pages = (1..=record.pages.len() as u32)
-                    .filter_map(|n| catalog.page(id, n).transpose())
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                updater.update(&record, &pages)?;
-            }
+            Some(record) => updater.update(&record, &pages_of(catalog, &record)?)?,
             None => updater.remove(id),
         }
     }

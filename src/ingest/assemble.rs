@@ -228,6 +228,8 @@ impl<'a, F: FnMut(&PlannedDocument, PathBuf) -> Result<(), IngestError>> Assembl
             created: now,
             updated: now,
             history: Vec::new(),
+            host: None,
+            zones: Vec::new(),
         };
         let pdf_path = package.pdf_path();
         let write_err = |path: &Path| {
@@ -268,6 +270,7 @@ impl<'a, F: FnMut(&PlannedDocument, PathBuf) -> Result<(), IngestError>> Assembl
             text_languages,
             record,
             review: assembly.review,
+            articles: planned.articles.clone(),
         };
         Ok(Some(package.finish(&manifest)?))
     }

@@ -15,16 +15,19 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use rayon::prelude::*;
 
+use super::hosted::{self, HostedArticle, ZONES};
 use super::package::Package;
 use super::plan::{self, Archived};
 use super::{DocumentReport, IngestError, IngestReport, Outcome, Progress, ReviewPage};
 use crate::archive::staging::Staged;
 use crate::archive::{write_atomic, Archive};
 use crate::integrity::Writer;
+use crate::page::RecognizedPage;
 use crate::pdf::update::rewrite_metadata;
 use crate::pdf::Metadata;
+use crate::record::article::zone_pages;
 use crate::record::table::{Problem, ID};
-use crate::record::DocumentRecord;
+use crate::record::{DocumentRecord, SCHEMA_VERSION};
 
 /// Files packages, one at a time, keeping what it did for the report.
 pub(super) struct Filer<'a> {
@@ -122,7 +125,144 @@ impl<'a> Filer<'a> {
         self.filed.insert(id.clone());
         self.review.extend(package.manifest.review.iter().map(|r| ReviewPage { id: id.clone(), ..r.clone() }));
         self.documents.push(DocumentReport::of(&record, outcome));
+        self.file_articles(&record, &pages, &package.manifest.articles, progress)
+    }
+
+    /// Files `articles` on the pages of issue `host`, archived before.
+    pub(super) fn file_articles_on_archived(
+        &mut self,
+        host: &str,
+        articles: &[HostedArticle],
+        progress: &dyn Progress,
+    ) -> Result<(), IngestError> {
+        let catalog = &self.writer.catalog;
+        let Some(record) = catalog.get(host)? else { return Ok(()) };
+        let pages = (1..=record.pages.len() as u32)
+            .filter_map(|n| catalog.page(host, n).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        self.file_articles(&record, &pages, articles, progress)
+    }
+
+    /// Files `articles` on the pages of issue `host` (its recognized `host_pages`): each
+    /// a record pointing at the host and its zones, its text read from the host's pages.
+    /// An article whose zones do not fit the pages, or whose id is taken, is a manifest
+    /// problem; the others are filed.
+    fn file_articles(
+        &mut self,
+        host: &DocumentRecord,
+        host_pages: &[RecognizedPage],
+        articles: &[HostedArticle],
+        progress: &dyn Progress,
+    ) -> Result<(), IngestError> {
+        for (number, article) in articles.iter().enumerate() {
+            let problem = |column: &str, reason: String| Problem {
+                file: article.manifest.clone(),
+                row: Some(article.row),
+                line: None,
+                column: Some(column.to_string()),
+                reason,
+            };
+            let zones = match hosted::place(host, article) {
+                Ok(zones) => zones,
+                Err(reasons) => {
+                    reasons.into_iter().for_each(|reason| self.refuse(problem(ZONES, reason), progress));
+                    continue;
+                }
+            };
+            let id = match self.article_id(host, article, number + 1)? {
+                Ok(id) => id,
+                Err(reason) => {
+                    self.refuse(problem(ID, reason), progress);
+                    continue;
+                }
+            };
+            let mut bib = article.bib.clone();
+            if bib.source_pages.is_none() {
+                bib.source_pages = Some(hosted::printed_pages(host, &zones));
+            }
+            let previous = self.writer.catalog.get(&id)?;
+            let now = Utc::now();
+            let mut record = DocumentRecord {
+                schema: SCHEMA_VERSION,
+                id: id.clone(),
+                languages: if bib.language.is_empty() { host.languages.clone() } else { bib.language.clone() },
+                history: match &previous {
+                    Some(old) => [old.history.clone(), bib.changes_from(&old.bib, now)].concat(),
+                    None => Vec::new(),
+                },
+                bib,
+                source_files: Vec::new(),
+                content_key: hosted::content_key(host, &zones),
+                pages: Vec::new(),
+                pdf: String::new(),
+                pdf_sha256: String::new(),
+                pdf_bytes: 0,
+                pdf_a: None,
+                ocr: host.ocr.clone(),
+                created: previous.as_ref().map_or(now, |p| p.created),
+                updated: now,
+                host: Some(host.id.clone()),
+                zones,
+            };
+            let outcome = match &previous {
+                None => Outcome::Created,
+                Some(old) if DocumentRecord { updated: old.updated, ..record.clone() } == *old => {
+                    record.updated = old.updated;
+                    Outcome::Unchanged
+                }
+                Some(old) => {
+                    self.keep_previous_version(old).map_err(|source| {
+                        IngestError::Io(crate::path_error::PathError { path: self.archive.document_dir(&id), source })
+                    })?;
+                    Outcome::Updated
+                }
+            };
+            if outcome != Outcome::Unchanged {
+                Staged::begin(self.archive, &id)?.commit(&record)?;
+            }
+            // Put in again even when unchanged: the host's pages it is read from may be new.
+            let pages = zone_pages(&record, |n| Ok::<_, IngestError>(host_pages.get(n as usize - 1).cloned()))?;
+            self.writer.catalog.put(&record, &pages)?;
+            self.writer.index.update(&record, &pages)?;
+            self.unsaved = true;
+            self.filed.insert(id);
+            self.documents.push(DocumentReport::of(&record, outcome));
+        }
         Ok(())
+    }
+
+    /// The id of the `number`-th article on `host`: the one its row gives, else the host's
+    /// id and the number; or why the given one cannot be used. An article's id may be one
+    /// it had on this host before.
+    fn article_id(
+        &self,
+        host: &DocumentRecord,
+        article: &HostedArticle,
+        number: usize,
+    ) -> Result<Result<String, String>, IngestError> {
+        let catalog = &self.writer.catalog;
+        let free = |id: &str| -> Result<bool, IngestError> {
+            Ok(match catalog.get(id)? {
+                Some(other) => other.host.as_deref() == Some(host.id.as_str()),
+                None => !self.filed.contains(id),
+            })
+        };
+        if let Some(id) = &article.id {
+            return Ok(if free(id)? {
+                Ok(id.clone())
+            } else {
+                Err(format!(
+                    "id '{id}' is already given to another document in the archive; choose another or leave the cell empty"
+                ))
+            });
+        }
+        let plain = format!("{}-{number}", host.id);
+        for id in std::iter::once(plain.clone()).chain((2..).map(|n| format!("{plain}-{n}"))) {
+            if free(&id)? {
+                return Ok(Ok(id));
+            }
+        }
+        unreachable!("an unused number exists")
     }
 
     /// The id `package` is filed under and why, or nothing when it is not filed (already
@@ -138,6 +278,7 @@ impl<'a> Filer<'a> {
             Archived::Sound(record) => {
                 progress.note(&format!("{}: already archived as {}, skipped", package.dir.display(), record.id));
                 self.documents.push(DocumentReport::of(&record, Outcome::Unchanged));
+                self.file_articles_on_archived(&record.id, &manifest.articles, progress)?;
                 return Ok(None);
             }
         }
@@ -160,11 +301,16 @@ impl<'a> Filer<'a> {
             );
             let problem =
                 Problem { file: file.clone(), row: Some(*row), line: None, column: Some(ID.to_string()), reason };
-            progress.note(&problem.to_string());
-            self.manifest_problems.push(problem);
+            self.refuse(problem, progress);
             return Ok(None);
         }
         Ok(Some((plan::unique_id(&manifest.batch, &manifest.stem, taken), Outcome::Created)))
+    }
+
+    /// Reports a manifest problem found while filing: its document is not filed.
+    fn refuse(&mut self, problem: Problem, progress: &dyn Progress) {
+        progress.note(&problem.to_string());
+        self.manifest_problems.push(problem);
     }
 
     /// Flushes the catalogue and commits the search index.

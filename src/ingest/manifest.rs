@@ -13,10 +13,12 @@ use std::path::{Path, PathBuf};
 
 use globset::GlobBuilder;
 
+use super::hosted::{self, Claims, HostedArticle, ZoneClaim, ZONES};
 use crate::archive::sanitize_id;
 use crate::record::fields::FIELDS;
 use crate::record::table::{self, problem_at, Problem, Row, Table, FILES, ID};
-use crate::record::Bibliographic;
+use crate::record::{Bibliographic, DocumentType};
+use crate::zones::ZoneFile;
 
 pub(crate) const CSV_NAME: &str = "batch.csv";
 pub(crate) const TOML_NAME: &str = "batch.toml";
@@ -30,6 +32,10 @@ pub(crate) struct Entry {
     pub bib: Bibliographic,
     /// The scans in page order (paths as found in the batch listing).
     pub files: Vec<PathBuf>,
+    /// An article's zones on pages it shares with others (see [`hosted`]).
+    pub zones: Vec<ZoneClaim>,
+    /// A newspaper issue's articles, catalogued as zones on its pages.
+    pub articles: Vec<HostedArticle>,
 }
 
 /// A batch's manifest, checked against the batch's scans.
@@ -86,9 +92,41 @@ struct Checker<'a> {
     /// The batch's scans by their path inside the batch, `/`-separated, in batch order.
     scans: Vec<(String, &'a PathBuf)>,
     manifest: &'a mut Manifest,
-    /// Row that listed each scan, and that gave each id.
-    file_rows: HashMap<PathBuf, usize>,
+    /// Rows that listed each scan, and how; the row that gave each id.
+    file_rows: HashMap<PathBuf, Vec<(usize, Listing)>>,
     id_rows: HashMap<String, usize>,
+    /// The batch's `zones.json`, or why it cannot be read.
+    zone_file: Result<Option<ZoneFile>, String>,
+    zone_claims: Claims,
+}
+
+/// How a row lists a scan: a scan may be listed by one issue row and several article rows
+/// (articles sharing the issue's pages), else by one row only.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    Whole,
+    Issue,
+    Article,
+}
+
+impl Listing {
+    fn of(row: &Row, bib: &Bibliographic) -> Listing {
+        if hosted::names_zones(row) {
+            Listing::Article
+        } else if bib.kind == Some(DocumentType::NewspaperIssue) {
+            Listing::Issue
+        } else {
+            Listing::Whole
+        }
+    }
+
+    /// Whether a scan listed by `earlier` may be listed so again.
+    fn shares_with(self, earlier: Listing) -> bool {
+        matches!(
+            (self, earlier),
+            (Listing::Article, Listing::Issue | Listing::Article) | (Listing::Issue, Listing::Article)
+        )
+    }
 }
 
 /// A path inside the batch folder in normal form (`a/./b/../c.png` → `a/c.png`, `\` read as
@@ -127,7 +165,16 @@ impl<'a> Checker<'a> {
                 .join("/")
         };
         let scans = scans.iter().map(|path| (relative(path), path)).collect();
-        Checker { dir, scans, manifest, file_rows: HashMap::new(), id_rows: HashMap::new() }
+        let zone_file = ZoneFile::read(dir).map_err(|e| e.to_string());
+        Checker {
+            dir,
+            scans,
+            manifest,
+            file_rows: HashMap::new(),
+            id_rows: HashMap::new(),
+            zone_file,
+            zone_claims: Claims::default(),
+        }
     }
 
     fn check(mut self, table: &Table) {
@@ -142,7 +189,7 @@ impl<'a> Checker<'a> {
         if !self.manifest.problems.is_empty() {
             return;
         }
-        let known: Vec<&str> = [FILES, ID].into_iter().chain(FIELDS.iter().copied()).collect();
+        let known: Vec<&str> = [FILES, ID, ZONES].into_iter().chain(FIELDS.iter().copied()).collect();
         let unknown: Vec<(&str, String)> = table.unknown_columns(&known).collect();
         for (column, hint) in &unknown {
             let first = table.rows.iter().find(|r| r.cell(column).is_some());
@@ -152,11 +199,22 @@ impl<'a> Checker<'a> {
                 _ => table.file_problem(Some(column), reason),
             });
         }
+        let mut entries = Vec::new();
         for row in &table.rows {
             if let Some(entry) = self.entry(table, row, &unknown) {
-                self.manifest.entries.push(entry);
+                entries.push(entry);
             }
         }
+        let issue_rows: HashMap<PathBuf, usize> = self
+            .file_rows
+            .iter()
+            .filter_map(|(file, rows)| {
+                rows.iter().find(|(_, l)| *l == Listing::Issue).map(|(row, _)| (file.clone(), *row))
+            })
+            .collect();
+        let (entries, problems) = hosted::assign_hosts(table, entries, &issue_rows);
+        self.manifest.entries = entries;
+        self.manifest.problems.extend(problems);
         self.manifest.usable = true;
     }
 
@@ -182,9 +240,35 @@ impl<'a> Checker<'a> {
         for problem in bib.check() {
             self.manifest.problems.push(table.problem(row, Some(&problem.field), problem.reason));
         }
-        let files = self.files(table, row);
+        let listing = Listing::of(row, &bib);
+        let files = self.files(table, row, listing);
+        let zones = if listing == Listing::Article { self.zones(table, row, &files) } else { Vec::new() };
         let id = self.id(table, row);
-        (self.manifest.problems.len() == before && !row.unreadable).then_some(Entry { row: row.number, id, bib, files })
+        (self.manifest.problems.len() == before && !row.unreadable).then_some(Entry {
+            row: row.number,
+            id,
+            bib,
+            files,
+            zones,
+            articles: Vec::new(),
+        })
+    }
+
+    /// An article row's zones; each that cannot be read, or that an earlier row claimed,
+    /// is reported.
+    fn zones(&mut self, table: &Table, row: &Row, files: &[PathBuf]) -> Vec<ZoneClaim> {
+        let named: Vec<(String, PathBuf)> = self
+            .scans
+            .iter()
+            .filter(|(_, path)| files.contains(path))
+            .map(|(name, path)| (name.clone(), (*path).clone()))
+            .collect();
+        let (zones, mut reasons) = hosted::read_zones(row, &named, &self.zone_file);
+        reasons.extend(self.zone_claims.claim(row.number, &zones));
+        for reason in reasons {
+            self.manifest.problems.push(table.problem(row, Some(ZONES), reason));
+        }
+        zones
     }
 
     fn id(&mut self, table: &Table, row: &Row) -> Option<String> {
@@ -217,7 +301,7 @@ impl<'a> Checker<'a> {
 
     /// The row's scans in page order; each name that does not lead to exactly the
     /// batch's own, not yet listed scans is reported.
-    fn files(&mut self, table: &Table, row: &Row) -> Vec<PathBuf> {
+    fn files(&mut self, table: &Table, row: &Row, listing: Listing) -> Vec<PathBuf> {
         let names = row.cell(FILES).map(|c| c.value.items()).unwrap_or_default();
         let mut reasons = Vec::new();
         if names.is_empty() {
@@ -230,7 +314,11 @@ impl<'a> Checker<'a> {
                     for (shown, path) in found {
                         if files.contains(path) {
                             reasons.push(format!("'{shown}' is listed twice in this row"));
-                        } else if let Some(first) = self.file_rows.get(path) {
+                        } else if let Some((first, _)) = self
+                            .file_rows
+                            .get(path)
+                            .and_then(|rows| rows.iter().find(|(_, earlier)| !listing.shares_with(*earlier)))
+                        {
                             reasons.push(format!("'{shown}' is already listed in row {first}"));
                         } else {
                             files.push(path.clone());
@@ -241,7 +329,7 @@ impl<'a> Checker<'a> {
             }
         }
         for path in &files {
-            self.file_rows.insert(path.clone(), row.number);
+            self.file_rows.entry(path.clone()).or_default().push((row.number, listing));
             self.manifest.claimed.insert(path.clone());
         }
         for reason in reasons {
@@ -364,7 +452,7 @@ mod tests {
         let shown: Vec<String> =
             manifest.problems.iter().map(ToString::to_string).map(|s| s.replacen(&csv, "batch.csv", 1)).collect();
         let expected = [
-            "batch.csv: row 2, column 'type': unknown variant `newspaper`, expected one of `newspaper_article`, `journal_article`, `book`, `book_chapter`",
+            "batch.csv: row 2, column 'type': unknown variant `newspaper`, expected one of `newspaper_article`, `journal_article`, `book`, `book_chapter`, `newspaper_issue`",
             "batch.csv: row 3, column 'date': bad date '12.07.2019': expected YYYY-MM-DD or YYYY",
             "batch.csv: row 4, column 'files': file 'p9.png' not found in the batch folder",
             "batch.csv: row 5, column 'files': 'p1.png' is already listed in row 2",

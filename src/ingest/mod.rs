@@ -14,6 +14,7 @@
 
 mod assemble;
 mod file;
+mod hosted;
 pub(crate) mod manifest;
 mod options;
 mod package;
@@ -56,7 +57,8 @@ pub(crate) fn ingest(
     }
     let mut report = IngestReport::opening(&mut writer);
 
-    let documents = plan::plan(Some((archive, &writer.catalog)), inputs, options, &mut report, progress)?;
+    let plan::Plan { documents, on_archived } =
+        plan::plan(Some((archive, &writer.catalog)), inputs, options, &mut report, progress)?;
 
     // A killed ingest's packages are made again: the options may have changed since.
     let workspace = archive.root().join(WORKSPACE);
@@ -65,6 +67,9 @@ pub(crate) fn ingest(
     }
     std::fs::create_dir_all(&workspace).map_err(at(&workspace))?;
     let mut filer = file::Filer::new(archive, &mut writer);
+    for (host, articles) in &on_archived {
+        filer.file_articles_on_archived(host, articles, progress)?;
+    }
     let mut assembler = assemble::Assembler::new(&workspace, options, &documents, report, |_, dir| {
         filer.file(&package::Package::read(&dir)?, progress)?;
         std::fs::remove_dir_all(&dir).map_err(|e| at(&dir)(e).into())
@@ -94,7 +99,7 @@ pub(crate) fn recognize(
     ocr::check_models(&options.models)?;
     std::fs::create_dir_all(out).map_err(at(out))?;
     let mut report = IngestReport::default();
-    let documents = plan::plan(None, inputs, options, &mut report, progress)?;
+    let documents = plan::plan(None, inputs, options, &mut report, progress)?.documents;
     // What is wrong with the batch itself every share finds: the first one reports it.
     if shard.index != 0 {
         report = IngestReport::default();
@@ -185,7 +190,7 @@ pub(crate) fn planned_packages(
     progress: &dyn Progress,
 ) -> Result<Vec<package::Planned>, IngestError> {
     let mut report = IngestReport::default();
-    let documents = plan::plan(None, inputs, options, &mut report, progress)?;
+    let documents = plan::plan(None, inputs, options, &mut report, progress)?.documents;
     Ok(documents
         .iter()
         .map(|d| package::Planned {

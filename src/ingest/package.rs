@@ -29,7 +29,7 @@ use crate::record::{Bibliographic, DocumentRecord};
 
 /// The package format this olke writes and files. Raised whenever a change would make an
 /// older olke misread a package.
-pub(crate) const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 2;
 
 const MANIFEST: &str = "package.json";
 const PARTIAL: &str = ".partial-";
@@ -56,6 +56,9 @@ pub(crate) struct Manifest {
     pub record: DocumentRecord,
     /// Pages doubtful enough for a person to look at (the id is the package's).
     pub review: Vec<ReviewPage>,
+    /// Articles catalogued on the document's pages, filed after it (format 2).
+    #[serde(default)]
+    pub articles: Vec<super::hosted::HostedArticle>,
 }
 
 /// A finished package, read back.
@@ -461,6 +464,7 @@ mod tests {
             text_languages: vec![],
             record: document("a", &[("title", "A")]),
             review: vec![],
+            articles: vec![],
         }
     }
 

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tempfile::TempPath;
 
+use super::hosted::HostedArticle;
 use super::manifest;
 use super::{DocumentReport, Failure, IngestError, IngestOptions, IngestReport, Outcome, Progress, Reason};
 use crate::archive::{sanitize_id, sha256_file, Archive};
@@ -19,6 +20,14 @@ use crate::load::{self, Format, LoadError};
 use crate::ocr;
 use crate::record::table::{Problem, ID};
 use crate::record::{Bibliographic, DocumentRecord, SourceFile};
+
+/// The documents to make of `inputs`, and the articles to file on issues archived before.
+pub(super) struct Plan {
+    pub(super) documents: Vec<PlannedDocument>,
+    /// Articles whose host issue's scans are archived already, by the host's id: filed on
+    /// it without recognizing its pages again.
+    pub(super) on_archived: Vec<(String, Vec<HostedArticle>)>,
+}
 
 /// The documents to make of `inputs` (batch folders or single scan files), each with its
 /// id settled. What cannot be used goes into `report`.
@@ -31,18 +40,18 @@ pub(super) fn plan(
     options: &IngestOptions,
     report: &mut IngestReport,
     progress: &dyn Progress,
-) -> Result<Vec<PlannedDocument>, IngestError> {
+) -> Result<Plan, IngestError> {
     let batches: Vec<Batch> = inputs.iter().map(|input| Batch::of(input)).collect();
     let sources = survey(&batches, &mut report.failures, progress);
     for failure in &report.failures {
         progress.note(&failure.to_string());
     }
     let drafts = drafts(&batches, sources, options, report, progress);
-    let mut planned = resolve(archived, drafts, options, report, progress)?;
-    for (order, document) in planned.iter_mut().enumerate() {
+    let mut plan = resolve(archived, drafts, options, report, progress)?;
+    for (order, document) in plan.documents.iter_mut().enumerate() {
         document.order = order;
     }
-    Ok(planned)
+    Ok(plan)
 }
 
 /// A source file planned into a document.
@@ -83,6 +92,8 @@ pub(super) struct PlannedDocument {
     pub(super) described: Option<(PathBuf, usize)>,
     pub(super) sources: Vec<PlannedSource>,
     pub(super) content_key: String,
+    /// The articles catalogued on its pages.
+    pub(super) articles: Vec<HostedArticle>,
 }
 
 impl PlannedDocument {
@@ -211,6 +222,7 @@ struct Draft {
     described: Option<(PathBuf, usize)>,
     bib: Bibliographic,
     sources: Vec<PlannedSource>,
+    articles: Vec<HostedArticle>,
 }
 
 fn file_stem(path: &Path) -> String {
@@ -231,6 +243,7 @@ fn drafts_from_files(sources: Vec<(String, PlannedSource)>) -> Vec<Draft> {
                 id: None,
                 described: None,
                 sources: vec![source],
+                articles: Vec::new(),
             }
         })
         .collect()
@@ -333,6 +346,7 @@ fn drafts(
                 described: Some((manifest.path.clone(), entry.row)),
                 bib: entry.bib,
                 sources,
+                articles: entry.articles,
             });
         }
         // Scans of rows with problems are accounted for by those problems.
@@ -367,7 +381,8 @@ fn resolve(
     options: &IngestOptions,
     report: &mut IngestReport,
     progress: &dyn Progress,
-) -> Result<Vec<PlannedDocument>, IngestError> {
+) -> Result<Plan, IngestError> {
+    let mut on_archived = Vec::new();
     let mut taken: HashSet<String> = match archived {
         Some((_, catalog)) => catalog.ids()?.into_iter().collect(),
         None => HashSet::new(),
@@ -398,6 +413,9 @@ fn resolve(
                         record.id
                     ));
                     report.documents.push(DocumentReport::of(&record, Outcome::Unchanged));
+                    if !draft.articles.is_empty() {
+                        on_archived.push((record.id, draft.articles));
+                    }
                     continue;
                 }
             }
@@ -471,9 +489,10 @@ fn resolve(
             described: draft.described,
             sources: draft.sources,
             content_key: key,
+            articles: draft.articles,
         });
     }
-    Ok(planned)
+    Ok(Plan { documents: planned, on_archived })
 }
 
 /// Whether scans with content key `key` are archived, and in what state.
@@ -646,8 +665,9 @@ mod tests {
             draft("b", &second.join("p2.png")),
         ];
         let mut report = IngestReport::default();
-        let planned =
-            resolve(Some((&archive, &catalog)), drafts, &IngestOptions::default(), &mut report, &Silent).unwrap();
+        let planned = resolve(Some((&archive, &catalog)), drafts, &IngestOptions::default(), &mut report, &Silent)
+            .unwrap()
+            .documents;
         let ids: Vec<&str> = planned.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["p1", "b-p1"], "b/p2.png has the same bytes as a/p1.png, so it is skipped");
         assert_eq!(planned[0].models, crate::ocr::DEFAULT_MODELS);

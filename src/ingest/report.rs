@@ -84,6 +84,9 @@ pub(crate) struct DocumentReport {
     /// Pages of a source PDF kept with their own text layer (not recognized).
     #[serde(skip_serializing_if = "is_zero")]
     pub kept_pages: usize,
+    /// The issue a hosted article lies on (it has no pages or PDF of its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl DocumentReport {
@@ -95,6 +98,7 @@ impl DocumentReport {
             pdf: record.pdf.clone(),
             mean_conf: record.mean_conf(),
             kept_pages: record.kept_pages(),
+            host: record.host.clone(),
         }
     }
 }

@@ -81,6 +81,8 @@ pub(crate) enum ProblemKind {
     StoreStale,
     /// A store holds a document that has no files.
     StoreOrphan,
+    /// A hosted article's host issue is missing, or lacks a page its zones lie on.
+    HostMissing,
 }
 
 /// One thing found wrong, and what `--repair` made of it.
@@ -376,11 +378,16 @@ fn inspect(archive: &Archive, id: &str, options: &VerifyOptions) -> Inspection {
             return inspection;
         }
     };
-    inspection.problems.extend(check_pdf(archive, &record, options.open_pdfs));
-    inspection.pdf_checked = true;
-    let (pages_checked, page_problems) = check_pages(archive, &record);
-    inspection.pages_checked = pages_checked;
-    inspection.problems.extend(page_problems);
+    if record.is_hosted() {
+        // An article has no PDF or pages of its own: its host must hold its zones.
+        inspection.problems.extend(check_host(archive, &record));
+    } else {
+        inspection.problems.extend(check_pdf(archive, &record, options.open_pdfs));
+        inspection.pdf_checked = true;
+        let (pages_checked, page_problems) = check_pages(archive, &record);
+        inspection.pages_checked = pages_checked;
+        inspection.problems.extend(page_problems);
+    }
     if options.sources {
         for source in &record.source_files {
             let path = &source.os_path();
@@ -399,6 +406,33 @@ fn inspect(archive: &Archive, id: &str, options: &VerifyOptions) -> Inspection {
     }
     inspection.record = Some(record);
     inspection
+}
+
+/// A hosted article's host is archived and has the pages its zones lie on, each zone on
+/// its page.
+fn check_host(archive: &Archive, record: &DocumentRecord) -> Option<Problem> {
+    let host = record.host.as_deref()?;
+    let path = archive.record_path(host);
+    let problem =
+        |detail: String| Some(Problem::new(ProblemKind::HostMissing, Some(&record.id), Some(path.clone()), detail));
+    let host_record = match files::record(archive, host) {
+        Ok(host_record) => host_record,
+        Err(e) => return problem(format!("its host issue {host} cannot be read: {e}")),
+    };
+    for zone in &record.zones {
+        let Some(page) = host_record.pages.get(zone.page as usize - 1) else {
+            return problem(format!(
+                "its zone lies on page {} of {host}, which has {} pages",
+                zone.page,
+                host_record.pages.len()
+            ));
+        };
+        let whole = crate::page::BBox { x0: 0, y0: 0, x1: page.width, y1: page.height };
+        if !whole.contains(&zone.bbox) {
+            return problem(format!("its zone on page {} lies outside that page of {host}", zone.page));
+        }
+    }
+    None
 }
 
 /// The PDF is there, is the file its record names, and (when `open`) opens with the
@@ -524,6 +558,9 @@ fn repair_document(
         }
         ProblemKind::SourceChanged => {
             Err("the archive keeps the version it was made from; ingest the scan again to archive the new one".into())
+        }
+        ProblemKind::HostMissing => {
+            Err("ingest the issue's scans again with the batch.csv that describes the issue and its articles".into())
         }
         ProblemKind::UnfinishedChange
         | ProblemKind::CatalogUnreadable

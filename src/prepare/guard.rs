@@ -217,7 +217,7 @@ fn regions(missed: &[MissedLine], line_height: f32, (width, height): (u32, u32))
 fn merge(page: &mut RecognizedPage, read: Vec<Line>) -> usize {
     let mut added = 0;
     for mut line in read {
-        line.words.retain(|w| !page.words().any(|old| overlap(&old.bbox, &w.bbox) * 2 > area(&w.bbox)));
+        line.words.retain(|w| !page.words().any(|old| old.bbox.overlap(&w.bbox) * 2 > w.bbox.area()));
         if line.words.is_empty() || ocr::mean_confidence(std::slice::from_ref(&line)) < DOUBTFUL_CONFIDENCE {
             continue;
         }
@@ -254,16 +254,6 @@ fn insert_in_reading_order(lines: &mut Vec<Line>, mut line: Line) {
         None => (lines.iter().map(|l| l.block + 1).max().unwrap_or(0), 0),
     };
     lines.insert(at, line);
-}
-
-fn area(b: &BBox) -> u64 {
-    b.width() as u64 * b.height() as u64
-}
-
-fn overlap(a: &BBox, b: &BBox) -> u64 {
-    let w = a.x1.min(b.x1).saturating_sub(a.x0.max(b.x0));
-    let h = a.y1.min(b.y1).saturating_sub(a.y0.max(b.y0));
-    w as u64 * h as u64
 }
 
 #[cfg(test)]

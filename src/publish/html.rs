@@ -35,6 +35,7 @@ pub(crate) fn kind_label(kind: Option<DocumentType>) -> (&'static str, &'static 
         Some(DocumentType::JournalArticle) => ("Журнал мақаласы", "Журнальная статья"),
         Some(DocumentType::BookChapter) => ("Кітап тарауы", "Глава книги"),
         Some(DocumentType::Book) => ("Кітап", "Книга"),
+        Some(DocumentType::NewspaperIssue) => ("Газет нөмірі", "Номер газеты"),
         None => ("Көрсетілмеген", "Не указан"),
     }
 }

@@ -18,6 +18,8 @@ use super::{DocumentRecord, DocumentType};
 fn types(kind: Option<DocumentType>) -> (&'static str, &'static str, &'static str, &'static str) {
     match kind {
         Some(DocumentType::NewspaperArticle) => ("NEWS", "article-newspaper", "article", "journal"),
+        // A whole issue: CSL 1.0.2's `periodical`; BibTeX has no type for it.
+        Some(DocumentType::NewspaperIssue) => ("NEWS", "periodical", "misc", "howpublished"),
         Some(DocumentType::JournalArticle) => ("JOUR", "article-journal", "article", "journal"),
         Some(DocumentType::Book) => ("BOOK", "book", "book", "series"),
         Some(DocumentType::BookChapter) => ("CHAP", "chapter", "incollection", "booktitle"),

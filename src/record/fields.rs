@@ -248,6 +248,7 @@ impl Bibliographic {
             Some(DocumentType::NewspaperArticle) => Some("the newspaper's title"),
             Some(DocumentType::JournalArticle) => Some("the journal's title"),
             Some(DocumentType::BookChapter) => Some("the title of the book it is in"),
+            Some(DocumentType::NewspaperIssue) => Some("the newspaper's title"),
             Some(DocumentType::Book) | None => None,
         };
         if let (Some(host), None) = (host, &self.source) {
@@ -324,7 +325,7 @@ mod tests {
             |bib: &mut Bibliographic, field: &str, value: &str| bib.set(field, &text(value)).unwrap_err().reason;
         assert_eq!(
             reason(&mut bib, "type", "newspaper"),
-            "unknown variant `newspaper`, expected one of `newspaper_article`, `journal_article`, `book`, `book_chapter`"
+            "unknown variant `newspaper`, expected one of `newspaper_article`, `journal_article`, `book`, `book_chapter`, `newspaper_issue`"
         );
         assert_eq!(reason(&mut bib, "date", "12.07.2019"), "bad date '12.07.2019': expected YYYY-MM-DD or YYYY");
         assert_eq!(reason(&mut bib, "date", "2019-02-30"), "bad date '2019-02-30': expected YYYY-MM-DD or YYYY");

@@ -8,6 +8,7 @@
 //! BibTeX and CSL-JSON for reference managers), [`pages`]
 //! (page ranges and selections) and [`request`] (a reader's delivery request).
 
+pub(crate) mod article;
 pub(crate) mod cite;
 pub(crate) mod fields;
 pub(crate) mod gost;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use article::ArticleZone;
 pub use fields::{Edit, FieldError, Value};
 
 use crate::page::{Preparation, RecognizedPage};
@@ -36,6 +38,9 @@ pub enum DocumentType {
     JournalArticle,
     Book,
     BookChapter,
+    /// A newspaper issue, or the pages scanned of it: the newspaper's title in `source`,
+    /// with its date and issue number. Its articles are catalogued as zones on its pages.
+    NewspaperIssue,
 }
 
 /// What the library may do with a document.
@@ -265,6 +270,14 @@ pub struct DocumentRecord {
     /// Every change of the description after ingest, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Edit>,
+    /// For an article catalogued on the pages of a newspaper issue: the issue's id. Such
+    /// a record has no scans, pages or PDF of its own; its text is read from the host's
+    /// pages through `zones`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The article's zones on the host's pages, in reading order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<ArticleZone>,
 }
 
 impl DocumentRecord {
@@ -285,8 +298,11 @@ impl DocumentRecord {
     }
 
     /// Whether its full text and whole PDF may be shown (see [`Rights::allows_full_text`]).
+    /// Never a newspaper issue's: its pages carry articles with rights of their own, and
+    /// a record alone cannot tell whether each of them may be shown (the articles may, as
+    /// their zones; delivery checks every article on the pages it gives whole).
     pub fn full_text_allowed(&self) -> bool {
-        Rights::allows_full_text(self.bib.rights)
+        self.bib.kind != Some(DocumentType::NewspaperIssue) && Rights::allows_full_text(self.bib.rights)
     }
 
     /// The GOST 7.1 description, made from the record as it is now (never stored, so it
@@ -355,6 +371,8 @@ pub(crate) mod tests {
             created: time,
             updated: time,
             history: Vec::new(),
+            host: None,
+            zones: Vec::new(),
         }
     }
 
@@ -391,6 +409,13 @@ pub(crate) mod tests {
                 ("Әдебиет".to_string(), 2, 3, vec!["a".to_string(), "b".to_string()]),
             ]
         );
+    }
+
+    #[test]
+    fn an_issue_is_never_shown_whole() {
+        let issue = document("i", &[("title", "Пульс"), ("type", "newspaper_issue"), ("rights", "public_domain")]);
+        let article = document("a", &[("title", "A"), ("type", "newspaper_article"), ("rights", "public_domain")]);
+        assert!(!issue.full_text_allowed() && article.full_text_allowed());
     }
 
     #[test]

@@ -64,9 +64,10 @@ impl Selection {
         self.pdf.count()
     }
 
-    /// The document's pages, numbered as requests number them.
+    /// The document's pages, numbered as requests number them (a hosted article's: its
+    /// zones, each a page of its copy).
     pub fn available(record: &DocumentRecord) -> (Numbering, PageRange) {
-        let count = record.pages.len() as u32;
+        let count = record.pages_held() as u32;
         match record.bib.first_page_number {
             Some(first) => (Numbering::Printed, PageRange { first, last: first + count.max(1) - 1 }),
             None => (Numbering::Pdf, PageRange { first: 1, last: count.max(1) }),

@@ -18,7 +18,7 @@ pub(crate) const FILES: &str = "files";
 pub(crate) const ID: &str = "id";
 /// Columns the CSV export adds after the manifest's: computed, so `catalog apply` reads
 /// past them.
-pub(crate) const COMPUTED_COLUMNS: &[&str] = &["pages", "citation", "url"];
+pub(crate) const COMPUTED_COLUMNS: &[&str] = &["pages", "citation", "url", "host", "host_zones"];
 
 /// Something wrong (or worth a warning) in a manifest or a CSV of corrections.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]

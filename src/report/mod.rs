@@ -10,6 +10,8 @@
 pub(crate) mod chart;
 pub(crate) mod format;
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Datelike, Local, Utc};
 use serde::Serialize;
 
@@ -29,8 +31,9 @@ pub(crate) struct Count {
 }
 
 impl Count {
-    fn add(&mut self, record: &DocumentRecord) {
-        self.documents += 1;
+    /// Adds a document and its pages; an issue `hosting` articles adds its pages only.
+    fn add(&mut self, record: &DocumentRecord, hosting: bool) {
+        self.documents += u64::from(!hosting);
         self.pages += record.pages.len() as u64;
     }
 }
@@ -72,11 +75,12 @@ pub(crate) struct Report {
 }
 
 /// The kinds the table has a line for, in the order libraries list them.
-const KINDS: [(Option<DocumentType>, &str, &str, &str); 5] = [
+const KINDS: [(Option<DocumentType>, &str, &str, &str); 6] = [
     (Some(DocumentType::NewspaperArticle), "newspaper_article", "Газет мақалалары", "Газетные статьи"),
     (Some(DocumentType::JournalArticle), "journal_article", "Журнал мақалалары", "Журнальные статьи"),
     (Some(DocumentType::BookChapter), "book_chapter", "Кітап тараулары", "Главы книг"),
     (Some(DocumentType::Book), "book", "Кітаптар (толық)", "Книги (целиком)"),
+    (Some(DocumentType::NewspaperIssue), "newspaper_issue", "Газет нөмірлері", "Номера газет"),
     (None, "untyped", "Түрі көрсетілмеген", "Вид не указан"),
 ];
 
@@ -93,32 +97,52 @@ fn row(
     label_ru: &'static str,
     year: i32,
     documents: &[DocumentRecord],
+    hosts: &HashSet<&str>,
     belongs: impl Fn(&DocumentRecord) -> bool,
 ) -> Row {
     let mut row = Row { key, label_kk, label_ru, year: Count::default(), all_years: Count::default() };
     for record in documents.iter().filter(|r| belongs(r)) {
         let archived = local_year(record.created);
+        let hosting = hosts.contains(record.id.as_str());
         if archived == year {
-            row.year.add(record);
+            row.year.add(record, hosting);
         }
         if archived <= year {
-            row.all_years.add(record);
+            row.all_years.add(record, hosting);
         }
     }
     row
 }
 
+/// The kind a document is counted under. The library catalogues newspaper articles, so an
+/// issue scanned to carry articles (`hosts`) is not a document of the fund but the pages
+/// its articles were digitized on: its pages count (once) with the articles, which count
+/// as documents with no pages of their own. An issue catalogued whole is a document.
+fn counted_kind(record: &DocumentRecord, hosts: &HashSet<&str>) -> Option<DocumentType> {
+    match record.bib.kind {
+        Some(DocumentType::NewspaperIssue) if hosts.contains(record.id.as_str()) => {
+            Some(DocumentType::NewspaperArticle)
+        }
+        kind => kind,
+    }
+}
+
 /// The report for `year` of the archive's documents and request register.
 pub(crate) fn compute(year: i32, documents: &[DocumentRecord], requests: &[Request]) -> Report {
-    let mut kinds: Vec<Row> =
-        KINDS.iter().map(|(kind, key, kk, ru)| row(key, kk, ru, year, documents, |r| r.bib.kind == *kind)).collect();
-    // A line for documents without a type only when there are any.
-    kinds.retain(|r| r.key != "untyped" || r.all_years.documents > 0);
-    kinds.push(row("total", "Барлығы", "Всего", year, documents, |_| true));
+    let hosts: HashSet<&str> = documents.iter().filter_map(|r| r.host.as_deref()).collect();
+    let mut kinds: Vec<Row> = KINDS
+        .iter()
+        .map(|(kind, key, kk, ru)| row(key, kk, ru, year, documents, &hosts, |r| counted_kind(r, &hosts) == *kind))
+        .collect();
+    // Lines for documents without a type, and for issues catalogued whole, only when there are any.
+    kinds.retain(|r| !matches!(r.key, "untyped" | "newspaper_issue") || r.all_years.documents > 0);
+    kinds.push(row("total", "Барлығы", "Всего", year, documents, &hosts, |_| true));
     let books = FLAGS
         .iter()
         .map(|(flag, key, kk, ru)| {
-            row(key, kk, ru, year, documents, |r| r.bib.kind == Some(DocumentType::Book) && r.bib.flags.contains(flag))
+            row(key, kk, ru, year, documents, &hosts, |r| {
+                r.bib.kind == Some(DocumentType::Book) && r.bib.flags.contains(flag)
+            })
         })
         .collect();
     let mut deliveries = Deliveries::default();
@@ -172,6 +196,30 @@ mod tests {
 
     fn counts(rows: &[Row]) -> Vec<(&str, u64, u64, u64, u64)> {
         rows.iter().map(|r| (r.key, r.year.documents, r.year.pages, r.all_years.documents, r.all_years.pages)).collect()
+    }
+
+    #[test]
+    fn articles_count_as_documents_and_their_issue_pages_once() {
+        let article = |id: &str| {
+            let mut record =
+                archived(id, &[("title", id), ("type", "newspaper_article"), ("source", "Пульс")], 0, "2024-03-10");
+            record.host = Some("issue".into());
+            record
+        };
+        let issue = &[("title", "Пульс"), ("type", "newspaper_issue"), ("source", "Пульс")];
+        let documents = vec![
+            archived("issue", issue, 2, "2024-03-10"),
+            article("a"),
+            article("b"),
+            archived("whole", issue, 4, "2024-03-10"),
+        ];
+        let report = compute(2024, &documents, &[]);
+        let counted: Vec<_> = counts(&report.kinds).into_iter().filter(|c| c.3 > 0).collect();
+        assert_eq!(
+            counted,
+            [("newspaper_article", 2, 2, 2, 2), ("newspaper_issue", 1, 4, 1, 4), ("total", 3, 6, 3, 6)],
+            "two articles on two pages; an issue catalogued whole is a document"
+        );
     }
 
     #[test]

@@ -337,6 +337,8 @@ pub fn text_record(id: &str, bib: Bibliographic, pages: &[RecognizedPage]) -> Do
         created: now,
         updated: now,
         history: Vec::new(),
+        host: None,
+        zones: Vec::new(),
     }
 }
 

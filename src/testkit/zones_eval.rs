@@ -14,7 +14,6 @@ use super::newspaper::{self, Fonts, NewspaperPage, Prose, TruthKind};
 use crate::ingest::StageSeconds;
 use crate::page::{BBox, PageImage, PageOrigin, SourcePage};
 use crate::prepare::{self, PrepareOptions};
-use crate::zones::layout::{iou, union};
 use crate::zones::propose::propose;
 use crate::zones::Zone;
 
@@ -104,7 +103,7 @@ fn zone_and_score(seed: u64, n: usize, page: NewspaperPage, models: &str) -> Res
         .articles
         .iter()
         .filter_map(|(numbers, _)| {
-            proposal.zones.iter().filter(|z| numbers.contains(&z.number)).map(|z| z.bbox).reduce(union)
+            proposal.zones.iter().filter(|z| numbers.contains(&z.number)).map(|z| z.bbox).reduce(|a, b| a.union(&b))
         })
         .collect();
     let mut result = PageResult {
@@ -118,7 +117,7 @@ fn zone_and_score(seed: u64, n: usize, page: NewspaperPage, models: &str) -> Res
     };
     for truth in page.truth.iter().filter(|t| t.kind == TruthKind::Article) {
         result.articles += 1;
-        let best = proposed.iter().map(|p| iou(*p, truth.bbox)).fold(0.0, f64::max);
+        let best = proposed.iter().map(|p| p.iou(&truth.bbox)).fold(0.0, f64::max);
         if best >= 0.8 {
             result.matched += 1;
         } else {

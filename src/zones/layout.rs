@@ -164,7 +164,7 @@ fn strokes(long: u32, short: u32, body: f32, dark: impl Fn(u32, u32) -> bool) ->
                 while i < list.len() {
                     if joins(&list[i].0) {
                         let (b, n) = list.swap_remove(i);
-                        stroke.0 = union(stroke.0, b);
+                        stroke.0 = stroke.0.union(&b);
                         stroke.1 += n;
                     } else {
                         i += 1;
@@ -179,31 +179,6 @@ fn strokes(long: u32, short: u32, body: f32, dark: impl Fn(u32, u32) -> bool) ->
     }
     done.append(&mut open);
     done
-}
-
-pub(crate) fn union(a: BBox, b: BBox) -> BBox {
-    BBox { x0: a.x0.min(b.x0), y0: a.y0.min(b.y0), x1: a.x1.max(b.x1), y1: a.y1.max(b.y1) }
-}
-
-pub(crate) fn intersection(a: BBox, b: BBox) -> u64 {
-    let w = a.x1.min(b.x1).saturating_sub(a.x0.max(b.x0)) as u64;
-    let h = a.y1.min(b.y1).saturating_sub(a.y0.max(b.y0)) as u64;
-    w * h
-}
-
-pub(crate) fn area(b: BBox) -> u64 {
-    b.width() as u64 * b.height() as u64
-}
-
-/// Intersection over union of two boxes.
-pub(crate) fn iou(a: BBox, b: BBox) -> f64 {
-    let both = intersection(a, b);
-    let either = area(a) + area(b) - both;
-    if either == 0 {
-        0.0
-    } else {
-        both as f64 / either as f64
-    }
 }
 
 /// Boxes drawn by rules: two horizontal rules of the same extent joined at both ends by
@@ -233,8 +208,8 @@ pub(crate) fn frames(rules: &[Rule], body: f32) -> Vec<BBox> {
         if let Some(bottom) = bottom {
             let (t, b) = (top.bbox, bottom.bbox);
             if side(t.x0, t, b) && side(t.x1, t, b) {
-                let frame = union(t, b);
-                if !found.iter().any(|f| intersection(*f, frame) > 0) {
+                let frame = t.union(&b);
+                if !found.iter().any(|f| f.overlap(&frame) > 0) {
                     found.push(frame);
                 }
             }
@@ -269,7 +244,7 @@ pub(crate) fn pictures(ink: &Ink, page: &RecognizedPage, rules: &[Rule], body: f
                 y1: ((r + 1) * cell).min(ink.height),
             };
             // A tenth of the cell inked: more than specks of dirt or noise.
-            !taken[i as usize] && ink.count(b) as u64 * 10 >= area(b)
+            !taken[i as usize] && ink.count(b) as u64 * 10 >= b.area()
         })
         .collect();
     let mut seen = vec![false; inked.len()];
@@ -339,12 +314,21 @@ pub(crate) mod tests {
             x_descenders: 0.0,
             block: 0,
             paragraph: 0,
+            corrected: false,
             words,
         }
     }
 
     pub(crate) fn page(lines: Vec<Line>) -> RecognizedPage {
-        RecognizedPage { width: 1000, height: 1000, dpi: 300.0, lines, mean_conf: 90.0, models: "kaz".into() }
+        RecognizedPage {
+            width: 1000,
+            height: 1000,
+            dpi: 300.0,
+            lines,
+            mean_conf: 90.0,
+            models: "kaz".into(),
+            corrections: Vec::new(),
+        }
     }
 
     #[test]
@@ -441,6 +425,6 @@ pub(crate) mod tests {
         let read = page(vec![line(500, 200, 24.0, &[(500, 700)])]);
         let found = pictures(&Ink::of(&image), &read, &[], 24.0);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert!(iou(found[0], BBox { x0: 100, y0: 200, x1: 400, y1: 400 }) > 0.8, "{found:?}");
+        assert!(found[0].iou(&BBox { x0: 100, y0: 200, x1: 400, y1: 400 }) > 0.8, "{found:?}");
     }
 }

@@ -22,6 +22,7 @@ pub(crate) mod propose;
 use std::path::{Path, PathBuf};
 
 pub(crate) use batch::{zones, PREVIEW_SUFFIX};
+#[cfg(any(test, feature = "testkit"))]
 pub(crate) use preview::render as preview_image;
 use serde::{Deserialize, Serialize};
 

@@ -11,7 +11,7 @@
 
 use image::GrayImage;
 
-use super::layout::{self, area, intersection, union, Ink, Rule};
+use super::layout::{self, Ink, Rule};
 use super::{Zone, ZoneKind};
 use crate::page::{BBox, Line, RecognizedPage, Word};
 
@@ -55,7 +55,7 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
     let page = &RecognizedPage { lines: split_headlines(page, &rules, body), ..page.clone() };
     let frames = layout::frames(&rules, body);
     let pictures = layout::pictures(&ink, page, &rules, body);
-    let inside = |b: BBox, regions: &[BBox]| regions.iter().any(|r| intersection(b, *r) * 2 > area(b));
+    let inside = |b: BBox, regions: &[BBox]| regions.iter().any(|r| b.overlap(r) * 2 > b.area());
 
     // The masthead: what is above a rule across most of the page near its top.
     let masthead_rule = rules
@@ -63,8 +63,9 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
         .filter(|r| r.horizontal && r.bbox.width() * 10 >= page.width * 6 && r.bbox.y1 * 4 <= page.height)
         .min_by_key(|r| r.bbox.y0);
     let masthead = masthead_rule.and_then(|rule| {
-        let above = page.lines.iter().filter(|l| l.bbox.y1 <= rule.bbox.y0).map(|l| l.bbox).reduce(union)?;
-        Some(union(above, BBox { y1: above.y1, ..rule.bbox }))
+        let above =
+            page.lines.iter().filter(|l| l.bbox.y1 <= rule.bbox.y0).map(|l| l.bbox).reduce(|a, b| a.union(&b))?;
+        Some(above.union(&BBox { y1: above.y1, ..rule.bbox }))
     });
     let taken: Vec<BBox> = frames.iter().chain(&pictures).chain(masthead.iter()).copied().collect();
 
@@ -121,7 +122,7 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
         let mut parts: Vec<Option<BBox>> = vec![None; columns.len()];
         for word in &line.words {
             if let Some(c) = column_of(&word.bbox) {
-                parts[c] = Some(parts[c].map_or(word.bbox, |b| union(b, word.bbox)));
+                parts[c] = Some(parts[c].map_or(word.bbox, |b| b.union(&word.bbox)));
             }
         }
         for (c, part) in parts.into_iter().enumerate() {
@@ -163,7 +164,7 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
                 blocks.extend(current.take());
                 current = Some(Block { column: c, bbox: piece.bbox, headline: piece.headline, article: None });
             } else if let Some(block) = current.as_mut() {
-                block.bbox = union(block.bbox, piece.bbox);
+                block.bbox = block.bbox.union(&piece.bbox);
             }
             last = Some(piece);
         }
@@ -172,7 +173,8 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
 
     // Articles: one per headline; blocks without one join the article level with them in
     // the column to their left, if any.
-    let headline_box = |h: usize| headlines[h].iter().map(|&i| page.lines[i].bbox).reduce(union).expect("lines");
+    let headline_box =
+        |h: usize| headlines[h].iter().map(|&i| page.lines[i].bbox).reduce(|a, b| a.union(&b)).expect("lines");
     for block in &mut blocks {
         block.article = block.headline;
     }
@@ -211,11 +213,11 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
     }
     for (a, headline) in articles.iter().enumerate() {
         let mine: Vec<BBox> = blocks.iter().filter(|b| b.article == Some(a)).map(|b| b.bbox).collect();
-        let Some(whole) = mine.iter().copied().reduce(union) else { continue };
-        let whole = headline.map_or(whole, |h| union(whole, headline_box(h)));
+        let Some(whole) = mine.iter().copied().reduce(|a, b| a.union(&b)) else { continue };
+        let whole = headline.map_or(whole, |h| whole.union(&headline_box(h)));
         let text = headline.map(|h| headlines[h].iter().map(|&i| page.lines[i].text()).collect::<Vec<_>>().join(" "));
         let clashes =
-            blocks.iter().filter(|b| b.article != Some(a)).any(|b| intersection(b.bbox, whole) * 4 > area(b.bbox));
+            blocks.iter().filter(|b| b.article != Some(a)).any(|b| b.bbox.overlap(&whole) * 4 > b.bbox.area());
         if clashes {
             for (n, part) in mine.into_iter().enumerate() {
                 zones.push((part, ZoneKind::Article, if n == 0 { text.clone() } else { None }, Some(a)));
@@ -261,7 +263,7 @@ fn ruled_between(rules: &[Rule], left: BBox, right: BBox) -> bool {
 /// at a vertical rule, or at a gap wider than a word space could be.
 fn split_headlines(page: &RecognizedPage, rules: &[Rule], body: f32) -> Vec<Line> {
     let part = |line: &Line, words: Vec<Word>| {
-        let bbox = words.iter().map(|w| w.bbox).reduce(union).unwrap_or(line.bbox);
+        let bbox = words.iter().map(|w| w.bbox).reduce(|a, b| a.union(&b)).unwrap_or(line.bbox);
         Line { bbox, words, ..line.clone() }
     };
     let mut out = Vec::new();
@@ -305,7 +307,7 @@ fn with_caption(picture: BBox, lines: &[(usize, &Line)], headline_of: &[Option<u
         if line.bbox.y0 as f32 > zone.y1 as f32 + body {
             break;
         }
-        zone = union(zone, line.bbox);
+        zone = zone.union(&line.bbox);
     }
     zone
 }
@@ -337,7 +339,7 @@ mod tests {
             .iter()
             .map(|(zones, titled)| {
                 assert!(*titled);
-                zones.iter().map(|n| proposal.zones[*n as usize - 1].bbox).reduce(union).unwrap()
+                zones.iter().map(|n| proposal.zones[*n as usize - 1].bbox).reduce(|a, b| a.union(&b)).unwrap()
             })
             .collect();
         assert_eq!(

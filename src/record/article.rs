@@ -1,0 +1,155 @@
+//! Articles catalogued on a newspaper issue's pages: an article record names its host
+//! issue and its zones, rectangles on the host's pages in reading order. Its text is not
+//! stored with it: it is read from the host's recognized pages, the words whose box's
+//! centre lies inside a zone, so a correction of the host's text reaches the article.
+
+use serde::{Deserialize, Serialize};
+
+use super::DocumentRecord;
+use crate::page::{BBox, Line, RecognizedPage};
+
+/// A part of an article on one page of its host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleZone {
+    /// The host's page number (in its PDF), from 1.
+    pub page: u32,
+    /// In the pixels of that page's archived image.
+    pub bbox: BBox,
+}
+
+impl DocumentRecord {
+    /// True for an article catalogued on a host issue's pages.
+    pub fn is_hosted(&self) -> bool {
+        self.host.is_some()
+    }
+
+    /// The pages the catalogue and the index hold of the document: for a hosted article
+    /// one per zone (the zone's words), else its own pages.
+    pub fn pages_held(&self) -> usize {
+        if self.is_hosted() {
+            self.zones.len()
+        } else {
+            self.pages.len()
+        }
+    }
+
+    /// The host pages a hosted article's zones lie on, in reading order, each once.
+    pub fn host_pages(&self) -> Vec<u32> {
+        let mut pages: Vec<u32> = Vec::new();
+        for zone in &self.zones {
+            if !pages.contains(&zone.page) {
+                pages.push(zone.page);
+            }
+        }
+        pages
+    }
+}
+
+/// The words of `page` whose box's centre lies inside `zone`, as a page of their own (of
+/// the same size, the words where they are), lines kept in the page's reading order.
+pub(crate) fn words_in(page: &RecognizedPage, zone: &BBox) -> RecognizedPage {
+    let lines: Vec<Line> = page
+        .lines
+        .iter()
+        .filter_map(|line| {
+            let words: Vec<_> = line.words.iter().filter(|w| zone.holds_centre_of(&w.bbox)).cloned().collect();
+            let first = words.first()?;
+            let bbox = words.iter().fold(first.bbox, |b, w| BBox {
+                x0: b.x0.min(w.bbox.x0),
+                y0: b.y0.min(w.bbox.y0),
+                x1: b.x1.max(w.bbox.x1),
+                y1: b.y1.max(w.bbox.y1),
+            });
+            Some(Line { bbox, words, ..line.clone() })
+        })
+        .collect();
+    let words: Vec<f32> = lines.iter().flat_map(|l| l.words.iter().map(|w| w.conf)).collect();
+    let mean_conf = if words.is_empty() { 0.0 } else { words.iter().sum::<f32>() / words.len() as f32 };
+    RecognizedPage { lines, mean_conf, ..page.clone() }
+}
+
+/// A hosted article's pages: for each zone, in reading order, the words inside it read
+/// from its host page (`host_page(number)`); a host page that is missing gives none.
+pub(crate) fn zone_pages<E>(
+    record: &DocumentRecord,
+    mut host_page: impl FnMut(u32) -> Result<Option<RecognizedPage>, E>,
+) -> Result<Vec<RecognizedPage>, E> {
+    let mut pages = Vec::with_capacity(record.zones.len());
+    for zone in &record.zones {
+        let page = match host_page(zone.page)? {
+            Some(page) => words_in(&page, &zone.bbox),
+            None => {
+                tracing::warn!("{}: page {} of its host is missing; its zone there has no text", record.id, zone.page);
+                RecognizedPage::empty()
+            }
+        };
+        pages.push(page);
+    }
+    Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::Word;
+
+    fn word(text: &str, x0: u32, y0: u32) -> Word {
+        Word { text: text.into(), bbox: BBox { x0, y0, x1: x0 + 40, y1: y0 + 20 }, conf: 90.0 }
+    }
+
+    fn line(words: Vec<Word>) -> Line {
+        Line {
+            bbox: BBox { x0: 0, y0: 0, x1: 1000, y1: 1000 },
+            baseline_slope: 0.0,
+            baseline_offset: 0.0,
+            x_size: 20.0,
+            x_descenders: 4.0,
+            block: 0,
+            paragraph: 0,
+            corrected: false,
+            words,
+        }
+    }
+
+    #[test]
+    fn a_zone_takes_the_words_whose_centre_lies_inside_it() {
+        let page = RecognizedPage {
+            width: 1000,
+            height: 1000,
+            dpi: 300.0,
+            lines: vec![
+                line(vec![word("сол", 10, 10), word("оң", 600, 10)]),
+                // Its box reaches into the left zone, its centre does not.
+                line(vec![word("шекара", 480, 50), word("төмен", 10, 600)]),
+            ],
+            mean_conf: 90.0,
+            models: "kaz".into(),
+            corrections: Vec::new(),
+        };
+        let left = words_in(&page, &BBox { x0: 0, y0: 0, x1: 500, y1: 500 });
+        assert_eq!(left.text(), "сол");
+        assert_eq!(left.lines[0].bbox, BBox { x0: 10, y0: 10, x1: 50, y1: 30 });
+        let right = words_in(&page, &BBox { x0: 500, y0: 0, x1: 1000, y1: 500 });
+        assert_eq!(right.text(), "оң\nшекара");
+
+        let mut record = crate::record::tests::document("a", &[("title", "A")]);
+        record.host = Some("issue".into());
+        record.zones = vec![
+            ArticleZone { page: 2, bbox: BBox { x0: 0, y0: 500, x1: 500, y1: 1000 } },
+            ArticleZone { page: 1, bbox: BBox { x0: 0, y0: 0, x1: 500, y1: 500 } },
+            ArticleZone { page: 2, bbox: BBox { x0: 500, y0: 0, x1: 1000, y1: 500 } },
+        ];
+        let pages = zone_pages(&record, |n| Ok::<_, ()>((n != 3).then(|| page.clone()))).unwrap();
+        let texts: Vec<String> = pages.iter().map(RecognizedPage::text).collect();
+        assert_eq!(texts, ["төмен", "сол", "оң\nшекара"]);
+        assert_eq!((record.pages_held(), record.host_pages()), (3, vec![2, 1]));
+    }
+
+    #[test]
+    fn boxes_overlap_and_contain() {
+        let a = BBox { x0: 0, y0: 0, x1: 100, y1: 100 };
+        let b = BBox { x0: 50, y0: 50, x1: 150, y1: 150 };
+        assert_eq!((a.overlap(&b), a.area()), (2500, 10000));
+        assert!(!a.contains(&b) && a.contains(&BBox { x0: 10, y0: 10, x1: 100, y1: 100 }));
+    }
+}

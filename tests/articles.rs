@@ -1,0 +1,294 @@
+//! Newspaper articles on shared pages, end to end with Tesseract: a two-page issue whose
+//! pages carry two articles each (one article continued on the second page), described in
+//! `batch.csv` by zones (numbered in `zones.json`, or boxes), ingested once; then each
+//! article's text, search, citation, verification and delivery.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::*;
+use image::{GrayImage, Luma};
+use olke::page::BBox;
+use olke::testkit::fixtures::{self, texts, PageSpec};
+use olke::zones::{Zone, ZoneFile, ZoneKind, ZonedPage, VERSION};
+
+/// A newspaper page: two columns of 900 × 1200 pixels at 300 dpi.
+const COLUMN: (u32, u32) = (900, 1200);
+
+const LEFT: BBox = BBox { x0: 0, y0: 0, x1: COLUMN.0, y1: COLUMN.1 };
+const RIGHT: BBox = BBox { x0: COLUMN.0, y0: 0, x1: 2 * COLUMN.0, y1: COLUMN.1 };
+
+/// Renders a page whose left and right columns hold the given paragraphs.
+fn newspaper_page(path: &Path, left: &str, right: &str) {
+    let spec = PageSpec { width_in: 3.0, height_in: 4.0, dpi: 300.0, font_pt: 11.0, margin_in: 0.25, leading: 1.4 };
+    let font = font();
+    let mut page = GrayImage::from_pixel(2 * COLUMN.0, COLUMN.1, Luma([255]));
+    for (text, x) in [(left, 0), (right, COLUMN.0)] {
+        let column = fixtures::render_page(&font, &spec, &[text]);
+        assert!(column.overflow.is_empty(), "the column holds its text");
+        image::imageops::replace(&mut page, &column.image, x.into(), 0);
+    }
+    fixtures::write_png(path, &page, 300.0).unwrap();
+}
+
+fn zoned(file: &str, zones: &[BBox]) -> ZonedPage {
+    let zones = zones
+        .iter()
+        .enumerate()
+        .map(|(i, bbox)| Zone { number: i as u32 + 1, bbox: *bbox, kind: ZoneKind::Article, headline: None })
+        .collect();
+    ZonedPage { file: file.into(), index: 0, width: 2 * COLUMN.0, height: COLUMN.1, zones }
+}
+
+const HEADER: &str = "files,id,type,title,authors,source,date,issue,language,rights,zones\n";
+
+/// The issue «Пульс» № 28 of 2019-07-12 on p1.png and p2.png: «town» (public domain) in
+/// the left columns of both pages, «memory» (in copyright) right on page 1, «museum»
+/// (public domain, its zone given as a box) right on page 2. Beside them, rows with
+/// problems, and an article scanned alone as before.
+fn archive() -> &'static Path {
+    static ARCHIVE: OnceLock<PathBuf> = OnceLock::new();
+    shared_archive(&ARCHIVE, "articles-fixture", |batch, archive| {
+        fs::create_dir_all(batch).unwrap();
+        newspaper_page(&batch.join("p1.png"), texts::KAZAKH[0], texts::RUSSIAN[2]);
+        newspaper_page(&batch.join("p2.png"), texts::KAZAKH[1], texts::RUSSIAN[3]);
+        scan(batch, "solo.png", &texts::RUSSIAN[..1], Saved::Png);
+        ZoneFile { olke_zones: VERSION, pages: vec![zoned("p1.png", &[LEFT, RIGHT]), zoned("p2.png", &[LEFT, RIGHT])] }
+            .write(batch)
+            .unwrap();
+        fs::write(
+            batch.join("batch.csv"),
+            format!(
+                "{HEADER}\
+                 p1.png;p2.png,pulse-28,newspaper_issue,Пульс,,Пульс,2019-07-12,28,,public_domain,\n\
+                 p1.png;p2.png,town,newspaper_article,Қала тарихы,\"Шөженов, Ж.\",Пульс,2019-07-12,28,kaz,public_domain,p1.png#1;p2.png#1\n\
+                 p1.png,memory,newspaper_article,Воспоминания,\"Иванов, И.\",Пульс,2019-07-12,28,rus,in_copyright,p1.png#2\n\
+                 p2.png,museum,newspaper_article,Филиал архива,,Пульс,2019-07-12,28,rus,public_domain,\"p2.png@900,0,900,1200\"\n\
+                 p2.png,twice,newspaper_article,Дважды,,Пульс,2019-07-12,28,rus,,p2.png#2;p2.png#7\n\
+                 p1.png,outside,newspaper_article,Вне страницы,,Пульс,2019-07-12,28,rus,,\"p1.png@100,1300,200,50\"\n\
+                 solo.png,solo,newspaper_article,Медный город,,Пульс,2019-07-13,29,rus,public_domain,\n"
+            ),
+        )
+        .unwrap();
+        let output = run(olke(archive).arg("ingest").arg(batch));
+        fs::write(archive.with_file_name("ingest.txt"), stdout(&output) + &stderr(&output)).unwrap();
+    })
+}
+
+/// What the fixture's ingest printed.
+fn ingest_output() -> String {
+    fs::read_to_string(archive().with_file_name("ingest.txt")).unwrap()
+}
+
+fn text(id: &str) -> String {
+    stdout(&expect_code(olke(archive()).args(["text", id]), 0))
+}
+
+/// The words of a fixture paragraph that Tesseract surely reads: the long ones.
+fn long_words(paragraph: &str) -> Vec<String> {
+    paragraph
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_string())
+        .filter(|w| w.chars().count() >= 8)
+        .collect()
+}
+
+/// How many of `words` `text` holds.
+fn found(text: &str, words: &[String]) -> usize {
+    words.iter().filter(|w| text.contains(w.as_str())).count()
+}
+
+#[test]
+fn each_article_has_its_own_words_and_none_of_the_others() {
+    let own = |paragraphs: &[&str]| -> Vec<String> { paragraphs.iter().flat_map(|p| long_words(p)).collect() };
+    let town = own(&[texts::KAZAKH[0], texts::KAZAKH[1]]);
+    let memory = own(&[texts::RUSSIAN[2]]);
+    let museum = own(&[texts::RUSSIAN[3]]);
+    for (id, mine, others) in [
+        ("town", &town, [&memory, &museum]),
+        ("memory", &memory, [&town, &museum]),
+        ("museum", &museum, [&town, &memory]),
+    ] {
+        let text = text(id);
+        assert!(found(&text, mine) * 10 >= mine.len() * 7, "{id}: most of its words: {text}");
+        for other in others {
+            assert_eq!(found(&text, other), 0, "{id} holds none of another article's words: {text}");
+        }
+    }
+    // The article continued on page 2 has both parts, in zone order.
+    let town_text = text("town");
+    assert!(town_text.find("Балқаш").unwrap() < town_text.find("Өлкетану").unwrap(), "{town_text}");
+}
+
+#[test]
+fn the_issue_holds_the_scans_once_and_articles_point_at_it() {
+    let issue = record_json(archive(), "pulse-28");
+    assert_eq!(issue["type"], "newspaper_issue");
+    assert_eq!(issue["pages"].as_array().unwrap().len(), 2);
+    assert!(pdf_of(archive(), "pulse-28").is_file());
+    let town = shown(archive(), "town");
+    assert_eq!(town["host"], "pulse-28");
+    let zones: Vec<(u64, u64)> = town["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| (z["page"].as_u64().unwrap(), z["bbox"]["x0"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(zones, [(1, 0), (2, 0)]);
+    assert!(town["source_files"].as_array().unwrap().is_empty(), "no scans of its own");
+    assert!(!pdf_of(archive(), "town").exists(), "no PDF of its own");
+    let cited = citation(archive(), "town");
+    assert!(cited.starts_with("Шөженов, Ж. Қала тарихы / Ж. Шөженов // Пульс. – 2019. – "), "{cited}");
+    assert!(cited.contains("(№ 28)") && cited.ends_with(" 1–2."), "the host's pages: {cited}");
+    let show = stdout(&expect_code(olke(archive()).args(["show", "memory"]), 0));
+    assert!(show.contains("host:       pulse-28") && show.contains("pages:      1 of pulse-28"), "{show}");
+    // The article scanned alone is archived as before.
+    assert_eq!(record_json(archive(), "solo")["pages"].as_array().unwrap().len(), 1);
+    assert!(pdf_of(archive(), "solo").is_file());
+}
+
+#[test]
+fn manifest_problems_name_row_and_column_and_the_rest_is_ingested() {
+    let output = &ingest_output();
+    for expected in [
+        "row 6, column 'zones': 'p2.png#2' is claimed by row 5 too ('p2.png@900,0,900,1200'); a zone belongs to one article",
+        "row 6, column 'zones': 'p2.png#7': zones.json has no zone 7 on 'p2.png' (it has 1, 2)",
+        "row 7, column 'zones': 'p1.png@100,1300,200,50': the box lies outside the page (1800×1200 pixels)",
+    ] {
+        assert!(output.contains(expected), "{expected}\nin:\n{output}");
+    }
+    let list = stdout(&expect_code(olke(archive()).args(["list"]), 0));
+    for id in ["pulse-28", "town", "memory", "museum", "solo"] {
+        assert!(list.contains(id), "{id} in {list}");
+    }
+    assert!(!list.contains("twice") && !list.contains("outside"), "{list}");
+}
+
+#[test]
+fn search_lands_on_the_article_and_its_page() {
+    for (word, id, page) in [("ветеранов", "memory", 1), ("Ауэзова", "museum", 2), ("өлкетану", "town", 2)]
+    {
+        let hits = json(&expect_code(olke(archive()).args(["search", word, "--json"]), 0));
+        let hits = hits["hits"].as_array().unwrap_or_else(|| panic!("{hits}"));
+        let article = hits.iter().find(|h| h["id"] == id).unwrap_or_else(|| panic!("{word}: {id} in {hits:?}"));
+        assert_eq!(article["pages"], serde_json::json!([page]), "{word}: {article}");
+    }
+}
+
+#[test]
+fn verify_is_clean() {
+    // On a copy: verify takes the archive's writer lock, which the other tests' commands would meet.
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    let output = expect_code(olke(&archive).args(["verify", "--json"]), 0);
+    assert_eq!(json(&output)["problems"], serde_json::json!([]), "{}", stdout(&output));
+}
+
+#[test]
+fn a_zone_without_zones_json_and_a_scan_on_two_documents_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    for name in ["a.png", "b.png"] {
+        fixtures::write_png(&batch.join(name), &GrayImage::from_pixel(200, 100, Luma([255])), 300.0).unwrap();
+    }
+    fs::write(
+        batch.join("batch.csv"),
+        format!(
+            "{HEADER}\
+             a.png,x,newspaper_article,X,,Пульс,2019-07-12,28,rus,,a.png#1\n\
+             b.png,y,book,Y,,,,,,,\n\
+             b.png,z,newspaper_article,Z,,Пульс,2019-07-12,28,rus,,\"b.png@0,0,10,10\"\n"
+        ),
+    )
+    .unwrap();
+    let output = run(olke(&tmp.path().join("archive")).arg("ingest").arg(&batch));
+    let all = stdout(&output) + &stderr(&output);
+    assert!(all.contains("row 2, column 'zones': 'a.png#1' names a zone, but the batch has no zones.json"), "{all}");
+    assert!(all.contains("row 4, column 'files': 'b.png' is already listed in row 3"), "{all}");
+}
+
+const LIBRARY: &str =
+    "[library]\nname_kk = \"Балқаш қалалық кітапханасы\"\nname_ru = \"Балхашская городская библиотека\"\n";
+
+#[test]
+fn an_article_is_delivered_as_its_zones_and_whole_pages_only_where_every_article_may_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    fs::write(archive.join("olke.toml"), LIBRARY).unwrap();
+    let deliver = |args: &[&str], out: &Path, code: i32| {
+        let mut command = olke(&archive);
+        command.arg("deliver").args(args).args(["--requester", "Асқар Сейітов <askar@example.kz>", "--out"]).arg(out);
+        expect_code(&mut command, code)
+    };
+    let memory = long_words(texts::RUSSIAN[2]);
+    let museum = long_words(texts::RUSSIAN[3]);
+
+    // «town»: its two zones, after the cover, with their text and none of the others'.
+    let out = tmp.path().join("town.pdf");
+    deliver(&["town"], &out, 0);
+    assert_eq!(pdf_pages(&out), 3, "the cover and two zones");
+    qpdf_check(&out);
+    let delivered = pdftotext_pages(&out, 2, 3);
+    let own = long_words(texts::KAZAKH[0]).into_iter().chain(long_words(texts::KAZAKH[1])).collect::<Vec<_>>();
+    assert!(found(&delivered, &own) * 10 >= own.len() * 7, "its own words: {delivered}");
+    assert_eq!(found(&delivered, &memory) + found(&delivered, &museum), 0, "no other article's words: {delivered}");
+    // The zone is cropped: a page of a column's size (900 × 1200 px at 300 dpi), not of the newspaper page.
+    let info = stdout(&run(std::process::Command::new("pdfinfo").args(["-f", "2", "-l", "2"]).arg(&out)));
+    assert!(info.contains("216 x 288 pts"), "{info}");
+
+    // Whole pages: page 1 also carries «memory», in copyright.
+    let refused = deliver(&["town", "--context", "page"], &tmp.path().join("page.pdf"), 1);
+    assert!(
+        stderr(&refused).contains("page 1 of pulse-28 also carries «Воспоминания» (memory)"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!tmp.path().join("page.pdf").exists());
+    // Nor is the issue delivered whole over it.
+    let refused = deliver(&["pulse-28"], &tmp.path().join("issue.pdf"), 1);
+    assert!(stderr(&refused).contains("(memory)"), "{}", stderr(&refused));
+    // Page 2 carries only free articles: «museum» goes with its whole page.
+    let out = tmp.path().join("museum-page.pdf");
+    deliver(&["museum", "--context", "page"], &out, 0);
+    assert_eq!(pdf_pages(&out), 2, "the cover and page 2");
+    let page = pdftotext_pages(&out, 2, 2);
+    assert!(found(&page, &museum) > 0 && found(&page, &long_words(texts::KAZAKH[1])) > 0, "{page}");
+}
+
+#[test]
+fn marc_links_the_article_to_its_issue_and_exports_carry_host_and_zones() {
+    let xml = stdout(&expect_code(olke(archive()).args(["export", "marcxml", "memory"]), 0));
+    let host = xml.find("tag=\"773\"").map(|at| &xml[at..]).unwrap_or_else(|| panic!("no 773: {xml}"));
+    let host = &host[..host.find("datafield>").unwrap()];
+    assert!(host.contains("code=\"t\">Пульс<"), "{host}");
+    assert!(host.contains("code=\"g\">2019. – 12 июля (№ 28). – С. 1<"), "{host}");
+    assert!(host.contains("code=\"w\">(KZ-OLKE)pulse-28<"), "the issue's record: {host}");
+
+    let line = stdout(&expect_code(olke(archive()).args(["export", "jsonl", "town"]), 0));
+    let town: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(town["host"], "pulse-28");
+    assert_eq!(town["zones"].as_array().map(Vec::len), Some(2));
+    assert_eq!(town["source_pages"], "1-2", "filled in from the zones");
+
+    let csv = stdout(&expect_code(olke(archive()).args(["export", "csv", "town"]), 0));
+    assert!(csv.contains(",pulse-28,\"1@0,0,900,1200; 2@0,0,900,1200\""), "{csv}");
+}
+
+#[test]
+fn the_report_counts_articles_as_documents_and_the_issue_pages_once() {
+    use chrono::Datelike;
+    let year = chrono::Local::now().year().to_string();
+    let report = json(&expect_code(olke(archive()).args(["report", "--json", "--year", &year]), 0));
+    let row = |key: &str| {
+        let row = report["kinds"].as_array().unwrap().iter().find(|r| r["key"] == key).cloned();
+        row.map(|r| (r["year"]["documents"].as_u64().unwrap(), r["year"]["pages"].as_u64().unwrap()))
+    };
+    // town, memory, museum and solo; the issue's two pages and solo's one.
+    assert_eq!(row("newspaper_article"), Some((4, 3)), "{report}");
+    assert_eq!(row("newspaper_issue"), None, "an issue carrying articles is not a document of its own");
+    assert_eq!(row("total"), Some((4, 3)));
+}
