@@ -216,6 +216,15 @@ const VERB_FORMS: &[Ending] = &[
     // Imperative 3rd person -сын/-сін: алсын, келсін.
     e("сын", ANY),
     e("сін", ANY),
+    // Participles as adverbs: like (кел + ген + дей) and until (өл + ген + ше) it happened.
+    e("ғандай", VOICED),
+    e("гендей", VOICED),
+    e("қандай", VOICELESS),
+    e("кендей", VOICELESS),
+    e("ғанша", VOICED),
+    e("генше", VOICED),
+    e("қанша", VOICELESS),
+    e("кенше", VOICELESS),
 ];
 
 /// Verb endings that also end many nouns (қала, қатар, өнер, кітап): a reading with one
@@ -383,9 +392,8 @@ fn verb_root_form(stem: &str) -> String {
 /// қою → қой), for the list the stemmer loads.
 #[cfg(any(test, feature = "testkit"))]
 pub(crate) fn verb_root_of_infinitive(infinitive: &str) -> Option<String> {
-    let stem = match infinitive.strip_suffix('ю') {
-        // -ю is -й + -у: қой + у.
-        Some(stem) => format!("{stem}й"),
+    let stem = match stem_before_yu(infinitive) {
+        Some(stem) => stem,
         None => infinitive.strip_suffix('у')?.to_string(),
     };
     (letters(&stem) >= MIN_STEM).then(|| verb_root_form(&stem))
@@ -438,6 +446,27 @@ const LEXICALISED: &[&str] = &[
     // A two-letter root takes a two-letter ending (елде, елді): these four-letter roots are
     // not such: орда (horde) / ор + -да.
     "орда",
+    // A two-letter root takes the bare 3rd person possessive (елі, айы, үйі): these
+    // three-letter words end in their own ы/і: екі (two), осы (this), оны (him), әлі
+    // (still), әрі (and), ірі (large), іні (younger brother), ұры (thief), өлі (dead),
+    // ақы (pay), ары (further), ащы (bitter), игі (good), еді (was), улы (poisonous),
+    // үкі (owl).
+    "екі",
+    "осы",
+    "оны",
+    "әлі",
+    "әрі",
+    "ірі",
+    "іні",
+    "ұры",
+    "өлі",
+    "ақы",
+    "ары",
+    "ащы",
+    "игі",
+    "еді",
+    "улы",
+    "үкі",
 ];
 
 /// Kazakh words the dictionary (Debian's hunspell-kk) lists and the stemmer would cut to
@@ -622,7 +651,9 @@ fn strip(
             continue;
         }
         let Some(stem) = word.strip_suffix(ending.text).filter(|stem| !stem.is_empty()) else { continue };
-        let n = letters(ending.text);
+        // The bare 3rd person possessive follows a two-letter root as a longer ending
+        // does (ел + і, ай + ы): it is the whole of the word's inflection.
+        let n = if is_third_possessive(ending) && stripped == 0 { MIN_STEM } else { letters(ending.text) };
         if !fits(stem, ending) || !long_enough(stem, stripped + n, MIN_STEM) {
             continue;
         }
@@ -678,7 +709,7 @@ fn devoice(stem: &mut String) {
 fn restored_vowel(stem: &str) -> Option<String> {
     let mut from_end = stem.chars().rev();
     let (last, first) = (from_end.next()?, from_end.next()?);
-    let drops_before = matches!(last, 'қ' | 'к' | 'н' | 'р' | 'з' | 'л' | 'м');
+    let drops_before = matches!(last, 'қ' | 'к' | 'н' | 'р' | 'з' | 'л' | 'м' | 'п');
     // у and й after a vowel are consonants here: ауыз → аузы, қойын → қойны.
     let first_is_consonant = !is_vowel(first) || matches!(first, 'у' | 'й');
     if !drops_before || !first_is_consonant || !stem.chars().any(is_vowel) {
@@ -689,6 +720,23 @@ fn restored_vowel(stem: &str) -> Option<String> {
     full.push(narrow);
     full.push(last);
     Some(full)
+}
+
+/// `stem` without the narrow vowel between its last two consonants: қорық → қорқ. The
+/// reverse of [`restored_vowel`].
+fn dropped_vowel(stem: &str) -> Option<String> {
+    let mut from_end = stem.char_indices().rev();
+    let (_, last) = from_end.next()?;
+    let (at, narrow) = from_end.next()?;
+    let (_, before) = from_end.next()?;
+    let drops = matches!(narrow, 'ы' | 'і') && !is_vowel(before) && !is_vowel(last);
+    drops.then(|| format!("{}{last}", &stem[..at]))
+}
+
+/// The verbal noun -у after a root in -й is written -ю: сүй + у = сүю, қой + у = қою.
+/// The root of such a word.
+fn stem_before_yu(word: &str) -> Option<String> {
+    word.strip_suffix('ю').map(|stem| format!("{stem}й"))
 }
 
 /// How a Kazakh word is indexed and sought.
@@ -779,6 +827,11 @@ fn verb_stems(word: &str) -> Vec<String> {
     for root in fitting(word, VERB_FORMS).filter_map(|stem| dictionary_verb(stem, Voices::All)) {
         push_new(&mut stems, root);
     }
+    // A verbal noun in -ю; a two-letter stem is a noun's (аю, bear).
+    let verbal_noun = stem_before_yu(word).filter(|stem| letters(stem) > MIN_STEM);
+    if let Some(root) = verbal_noun.and_then(|stem| dictionary_verb(&stem, Voices::All)) {
+        push_new(&mut stems, root);
+    }
     for root in known_only_readings.filter_map(|stem| dictionary_verb(stem, Voices::Passive)) {
         push_new(&mut stems, root);
     }
@@ -854,6 +907,11 @@ fn lexical_verb(stem: &str, voices: Voices) -> Option<String> {
     let root = verb_root_form(stem);
     if is_verb_root(&root) {
         return Some(root);
+    }
+    // A root drops the narrow vowel of its last syllable before a vowel, as халық does
+    // (қорық + ады = қорқады), and the dictionary lists it by that form (қорқу).
+    if let Some(dropped) = dropped_vowel(&root).filter(|root| is_verb_root(root)) {
+        return Some(dropped);
     }
     if voices == Voices::Passive || is_protected(stem) {
         return None;
@@ -1093,6 +1151,18 @@ mod tests {
     }
 
     #[test]
+    fn two_letter_roots_under_the_bare_third_person_possessive() {
+        assert_eq!(first("елі"), "ел");
+        assert_eq!(first("айы"), "ай");
+        assert_eq!(first("үйі"), "үй");
+        // Three-letter words whose ы/і is their own.
+        for (word, false_root) in [("екі", "ек"), ("осы", "ос"), ("әлі", "әл"), ("ақы", "ақ"), ("ірі", "ір")]
+        {
+            assert!(!query_stems(word).contains(&false_root.to_string()), "{word} {:?}", query_stems(word));
+        }
+    }
+
+    #[test]
     fn two_letter_roots_under_two_letter_endings() {
         assert_eq!(first("елде"), "ел");
         assert_eq!(first("елді"), "ел");
@@ -1167,6 +1237,9 @@ mod tests {
             ("біл", &["білесіз", "білейік", "білмес"]),
             ("сөйле", &["сөйлей", "сөйледі", "сөйлейтін"]),
             ("дам", &["дами", "дамыды", "даму"]),
+            ("сүй", &["сүю", "сүюге", "сүйген"]),
+            ("қорқ", &["қорқады", "қорыққан", "қорықпайтын"]),
+            ("өл", &["өлгенше", "өлген", "өліп"]),
         ];
         for (root, forms) in forms {
             for form in forms {
