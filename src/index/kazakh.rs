@@ -257,7 +257,12 @@ const VERB_FORMS_OF_KNOWN_ROOTS: &[Ending] = &[
     e("діңіз", VOICED),
     e("тыңыз", VOICELESS),
     e("тіңіз", VOICELESS),
-    // Optative 1st person plural: біл + ейік, қара + йық (the singular -айын ends ағайын).
+    // Optative: біл + ейік, қара + йық, ая + йын (ағайын "kin" keeps its -айын: the stem
+    // of ағ + айын is too short for these endings).
+    e("айын", CONSONANT),
+    e("ейін", CONSONANT),
+    e("йын", VOWEL),
+    e("йін", VOWEL),
     e("айық", CONSONANT),
     e("ейік", CONSONANT),
     e("йық", VOWEL),
@@ -282,6 +287,14 @@ const VERB_FORMS_OF_KNOWN_ROOTS: &[Ending] = &[
     e("ар", CONSONANT),
     e("ер", CONSONANT),
     e("р", VOWEL),
+    // Conditional with the 1st and 2nd person singular and the 1st plural: тұр + сам,
+    // ал + саң, кет + пе + сек.
+    e("сам", ANY),
+    e("сем", ANY),
+    e("саң", ANY),
+    e("сең", ANY),
+    e("сақ", ANY),
+    e("сек", ANY),
     // Negative future participle: кет + пес, біл + мес.
     e("мас", VOWEL | GLIDE | LATERAL),
     e("мес", VOWEL | GLIDE | LATERAL),
@@ -328,6 +341,11 @@ const NOT_VERB_FORMS: &[&str] = &[
     "шекер",
     "сапар",
     "қора",
+    // and in the conditional's persons: көсем (leader), кесек (lump), құрсақ (womb), қарсақ (fox)
+    "көсем",
+    "кесек",
+    "құрсақ",
+    "қарсақ",
 ];
 
 /// Negation, between the stem and a verb form: қабылдан + ба + ды.
@@ -1240,6 +1258,8 @@ mod tests {
             ("сүй", &["сүю", "сүюге", "сүйген"]),
             ("қорқ", &["қорқады", "қорыққан", "қорықпайтын"]),
             ("өл", &["өлгенше", "өлген", "өліп"]),
+            ("тұр", &["тұрсам", "тұрсақ", "тұрды"]),
+            ("кет", &["кетпесем", "кетті"]),
         ];
         for (root, forms) in forms {
             for form in forms {
@@ -1272,6 +1292,7 @@ mod tests {
             ("бастығы", "басты"),
             ("шығын", "шықты"),
             ("ақын", "ақты"),
+            ("құрсақ", "құрды"),
         ] {
             assert!(!meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
         }
