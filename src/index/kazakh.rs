@@ -107,6 +107,11 @@ const CASE: &[Ending] = &[
     // dative
     after_possessive("на"),
     after_possessive("не"),
+    // after the 1st and 2nd person singular possessive: бас + ым + а, ел + ің + е
+    e("ыма", CONSONANT),
+    e("іме", CONSONANT),
+    e("ыңа", CONSONANT),
+    e("іңе", CONSONANT),
     e("ға", VOICED),
     e("ге", VOICED),
     e("қа", VOICELESS),
@@ -211,6 +216,136 @@ const VERB_FORMS: &[Ending] = &[
     // Imperative 3rd person -сын/-сін: алсын, келсін.
     e("сын", ANY),
     e("сін", ANY),
+    // Participles as adverbs: like (кел + ген + дей) and until (өл + ген + ше) it happened.
+    e("ғандай", VOICED),
+    e("гендей", VOICED),
+    e("қандай", VOICELESS),
+    e("кендей", VOICELESS),
+    e("ғанша", VOICED),
+    e("генше", VOICED),
+    e("қанша", VOICELESS),
+    e("кенше", VOICELESS),
+];
+
+/// Verb endings that also end many nouns (қала, қатар, өнер, кітап): a reading with one
+/// of them counts only where what is left is a verb root the dictionary lists.
+const VERB_FORMS_OF_KNOWN_ROOTS: &[Ending] = &[
+    // Present and future with the 2nd person: біл + е + сіз, де + й + сің.
+    e("асыңдар", CONSONANT),
+    e("есіңдер", CONSONANT),
+    e("йсыңдар", VOWEL),
+    e("йсіңдер", VOWEL),
+    e("асыздар", CONSONANT),
+    e("есіздер", CONSONANT),
+    e("йсыздар", VOWEL),
+    e("йсіздер", VOWEL),
+    e("асың", CONSONANT),
+    e("есің", CONSONANT),
+    e("йсың", VOWEL),
+    e("йсің", VOWEL),
+    e("асыз", CONSONANT),
+    e("есіз", CONSONANT),
+    e("йсыз", VOWEL),
+    e("йсіз", VOWEL),
+    // Past in the polite 2nd person: бол + дыңыз. (Not the 1st person plural -дық/-тық:
+    // it is also the noun ending of бастық "chief", орындық "chair", whose bases are verbs too.)
+    e("дыңыздар", VOICED),
+    e("діңіздер", VOICED),
+    e("тыңыздар", VOICELESS),
+    e("тіңіздер", VOICELESS),
+    e("дыңыз", VOICED),
+    e("діңіз", VOICED),
+    e("тыңыз", VOICELESS),
+    e("тіңіз", VOICELESS),
+    // Optative: біл + ейік, қара + йық, ая + йын (ағайын "kin" keeps its -айын: the stem
+    // of ағ + айын is too short for these endings).
+    e("айын", CONSONANT),
+    e("ейін", CONSONANT),
+    e("йын", VOWEL),
+    e("йін", VOWEL),
+    e("айық", CONSONANT),
+    e("ейік", CONSONANT),
+    e("йық", VOWEL),
+    e("йік", VOWEL),
+    // Future (aorist) -ар/-ер/-р, with the person endings: көр + ер, бар + ар + сың, іш + ер + мін.
+    e("армын", CONSONANT),
+    e("ермін", CONSONANT),
+    e("рмын", VOWEL),
+    e("рмін", VOWEL),
+    e("армыз", CONSONANT),
+    e("ерміз", CONSONANT),
+    e("рмыз", VOWEL),
+    e("рміз", VOWEL),
+    e("арсың", CONSONANT),
+    e("ерсің", CONSONANT),
+    e("рсың", VOWEL),
+    e("рсің", VOWEL),
+    e("арсыз", CONSONANT),
+    e("ерсіз", CONSONANT),
+    e("рсыз", VOWEL),
+    e("рсіз", VOWEL),
+    e("ар", CONSONANT),
+    e("ер", CONSONANT),
+    e("р", VOWEL),
+    // Conditional with the 1st and 2nd person singular and the 1st plural: тұр + сам,
+    // ал + саң, кет + пе + сек.
+    e("сам", ANY),
+    e("сем", ANY),
+    e("саң", ANY),
+    e("сең", ANY),
+    e("сақ", ANY),
+    e("сек", ANY),
+    // Negative future participle: кет + пес, біл + мес.
+    e("мас", VOWEL | GLIDE | LATERAL),
+    e("мес", VOWEL | GLIDE | LATERAL),
+    e("бас", NASAL | SIBILANT),
+    e("бес", NASAL | SIBILANT),
+    e("пас", VOICELESS),
+    e("пес", VOICELESS),
+    // Past of hearsay after a vowel: жаса + пты.
+    e("пты", VOWEL),
+    e("пті", VOWEL),
+    // The converb -п after any vowel: де + п, жаса + п, баста + п.
+    e("п", VOWEL),
+    // Present and converb -а/-е, -й after a vowel: ал + а, кел + е, сөйле + й, кел + ме + й.
+    e("а", CONSONANT),
+    e("е", CONSONANT),
+    e("й", VOWEL),
+];
+
+/// Nouns and adverbs, frequent in any Kazakh text, that end like a verb form of a
+/// dictionary verb, and are the noun far more often: қала (city), not қал (stay) + -а;
+/// өнер (art), not өн (grow) + -ер; қора (yard), not қор (insult) + -а.
+const NOT_VERB_FORMS: &[&str] = &[
+    "қала",
+    "көше",
+    "кеше",
+    "аға",
+    "ата",
+    "өте",
+    "жаза",
+    "кеме",
+    "сала",
+    "сапа",
+    "баға",
+    "шеше",
+    "жеке",
+    "кесе",
+    "жаға",
+    "бөле",
+    "жара",
+    "бата",
+    "ара",
+    "қатар",
+    "өнер",
+    "шекер",
+    "сапар",
+    "қора",
+    // and in the conditional's persons: көсем (leader), кесек (lump), құрсақ (womb), қарсақ (fox)
+    "көсем",
+    "кесек",
+    "құрсақ",
+    "қарсақ",
 ];
 
 /// Negation, between the stem and a verb form: қабылдан + ба + ды.
@@ -241,9 +376,46 @@ const VERB_CAUSATIVE: &[Ending] = &[
     e("т", VOWEL),
 ];
 
+/// Reflexive (көр + ін, тазала + н) and reciprocal (тарт + ыс, сөйле + с) voices, which
+/// like the causative often make a verb of their own (көрін "appear", кездес "meet").
+const VERB_REFLEXIVE_AND_RECIPROCAL: &[Ending] =
+    &[e("ын", CONSONANT), e("ін", CONSONANT), e("н", VOWEL), e("ыс", CONSONANT), e("іс", CONSONANT), e("с", VOWEL)];
+
 /// A verb's stem keeps this many letters once a causative is stripped: өткіз is not
 /// өт + кіз, where a passive may leave two (ал + ын).
 const MIN_CAUSATIVE_STEM: usize = 3;
+
+/// The verb roots of the dictionary (Debian's hunspell-kk): its verbs' infinitives without
+/// -у, in the form [`verb_root_form`] gives. Made by `cargo run --release --example
+/// kazakh_roots -- --verbs`.
+const DICTIONARY_VERBS: &str = include_str!("kazakh_verbs.txt");
+
+fn is_verb_root(root: &str) -> bool {
+    static ROOTS: LazyLock<HashSet<&'static str>> =
+        LazyLock::new(|| DICTIONARY_VERBS.lines().filter(|line| !line.starts_with('#') && !line.is_empty()).collect());
+    ROOTS.contains(root)
+}
+
+/// A verb stem in one form whatever ending followed it: a final narrow vowel dropped, since
+/// it merges with the endings (оқы + у = оқу, оқы + й + ды = оқиды), and б г ғ devoiced, as
+/// a verb root ends voiceless before a consonant (тап + ты) and voiced before a vowel
+/// (таб + ады).
+fn verb_root_form(stem: &str) -> String {
+    let mut root = stem.strip_suffix(['ы', 'і', 'и']).filter(|s| letters(s) >= MIN_STEM).unwrap_or(stem).to_string();
+    devoice(&mut root);
+    root
+}
+
+/// The root of a dictionary verb's infinitive (жазу → жаз, оқу → оқ, табу → тап,
+/// қою → қой), for the list the stemmer loads.
+#[cfg(any(test, feature = "testkit"))]
+pub(crate) fn verb_root_of_infinitive(infinitive: &str) -> Option<String> {
+    let stem = match stem_before_yu(infinitive) {
+        Some(stem) => stem,
+        None => infinitive.strip_suffix('у')?.to_string(),
+    };
+    (letters(&stem) >= MIN_STEM).then(|| verb_root_form(&stem))
+}
 
 /// The inflectional layers, outermost first. The derivational endings make another word
 /// and are stripped apart (see [`analyse`]).
@@ -292,6 +464,27 @@ const LEXICALISED: &[&str] = &[
     // A two-letter root takes a two-letter ending (елде, елді): these four-letter roots are
     // not such: орда (horde) / ор + -да.
     "орда",
+    // A two-letter root takes the bare 3rd person possessive (елі, айы, үйі): these
+    // three-letter words end in their own ы/і: екі (two), осы (this), оны (him), әлі
+    // (still), әрі (and), ірі (large), іні (younger brother), ұры (thief), өлі (dead),
+    // ақы (pay), ары (further), ащы (bitter), игі (good), еді (was), улы (poisonous),
+    // үкі (owl).
+    "екі",
+    "осы",
+    "оны",
+    "әлі",
+    "әрі",
+    "ірі",
+    "іні",
+    "ұры",
+    "өлі",
+    "ақы",
+    "ары",
+    "ащы",
+    "игі",
+    "еді",
+    "улы",
+    "үкі",
 ];
 
 /// Kazakh words the dictionary (Debian's hunspell-kk) lists and the stemmer would cut to
@@ -476,7 +669,9 @@ fn strip(
             continue;
         }
         let Some(stem) = word.strip_suffix(ending.text).filter(|stem| !stem.is_empty()) else { continue };
-        let n = letters(ending.text);
+        // The bare 3rd person possessive follows a two-letter root as a longer ending
+        // does (ел + і, ай + ы): it is the whole of the word's inflection.
+        let n = if is_third_possessive(ending) && stripped == 0 { MIN_STEM } else { letters(ending.text) };
         if !fits(stem, ending) || !long_enough(stem, stripped + n, MIN_STEM) {
             continue;
         }
@@ -532,7 +727,7 @@ fn devoice(stem: &mut String) {
 fn restored_vowel(stem: &str) -> Option<String> {
     let mut from_end = stem.chars().rev();
     let (last, first) = (from_end.next()?, from_end.next()?);
-    let drops_before = matches!(last, 'қ' | 'к' | 'н' | 'р' | 'з' | 'л' | 'м');
+    let drops_before = matches!(last, 'қ' | 'к' | 'н' | 'р' | 'з' | 'л' | 'м' | 'п');
     // у and й after a vowel are consonants here: ауыз → аузы, қойын → қойны.
     let first_is_consonant = !is_vowel(first) || matches!(first, 'у' | 'й');
     if !drops_before || !first_is_consonant || !stem.chars().any(is_vowel) {
@@ -543,6 +738,23 @@ fn restored_vowel(stem: &str) -> Option<String> {
     full.push(narrow);
     full.push(last);
     Some(full)
+}
+
+/// `stem` without the narrow vowel between its last two consonants: қорық → қорқ. The
+/// reverse of [`restored_vowel`].
+fn dropped_vowel(stem: &str) -> Option<String> {
+    let mut from_end = stem.char_indices().rev();
+    let (_, last) = from_end.next()?;
+    let (at, narrow) = from_end.next()?;
+    let (_, before) = from_end.next()?;
+    let drops = matches!(narrow, 'ы' | 'і') && !is_vowel(before) && !is_vowel(last);
+    drops.then(|| format!("{}{last}", &stem[..at]))
+}
+
+/// The verbal noun -у after a root in -й is written -ю: сүй + у = сүю, қой + у = қою.
+/// The root of such a word.
+fn stem_before_yu(word: &str) -> Option<String> {
+    word.strip_suffix('ю').map(|stem| format!("{stem}й"))
 }
 
 /// How a Kazakh word is indexed and sought.
@@ -606,29 +818,126 @@ fn push_new(list: &mut Vec<String>, item: String) {
     }
 }
 
-/// The stems of a verb form (with the noun endings already stripped: өткізуге → өткізу):
-/// its form, negation and voice stripped, and a final narrow vowel dropped, since it merges
-/// with the endings (оқы + у = оқу, оқы + й + ды = оқиды). Every form ending that fits
-/// gives a reading: өткізбеді is өткіз + бе + ді, not өткізб + еді, but табады is таб + ады.
-fn verb_stems(word: &str) -> impl Iterator<Item = String> + '_ {
-    fn fitting<'a>(word: &'a str, endings: &'a [Ending], min: usize) -> impl Iterator<Item = &'a str> + 'a {
-        endings.iter().filter_map(move |ending| {
+/// The stems of a verb form (with the noun endings already stripped: өткізуге → өткізу).
+/// Where a reading reaches a verb root the dictionary lists, those readings are the
+/// answer: келеді is кел + еді, not келе + ді. Otherwise every fitting ending of
+/// [`VERB_FORMS`] gives a reading, its negation and voice stripped as they come:
+/// өткізбеді is өткіз + бе + ді, not өткізб + еді, but табады is таб + ады.
+fn verb_stems(word: &str) -> Vec<String> {
+    let noun = NOT_VERB_FORMS.contains(&word);
+    let mut stems = Vec::new();
+    // The word itself may be a root (an imperative: тұр, көрсет) or a present in -и, the
+    // narrow vowel and -й written as one letter (дами = дамы + й).
+    let bare = word.strip_suffix('и').filter(|stem| letters(stem) >= MIN_STEM).unwrap_or(word);
+    let is_root = is_verb_root(bare);
+    if is_root {
+        stems.push(bare.to_string());
+    }
+    let known_only = if noun { &[][..] } else { VERB_FORMS_OF_KNOWN_ROOTS };
+    let known_only_readings = fitting(word, known_only).filter(|stem| {
+        let converb = matches!(&word[stem.len()..], "а" | "е");
+        // A two-letter stem under one of them is mostly a noun's root: жер (land), not
+        // же (eat) + -р; бай (rich), тап (find). And a dictionary verb's own ending is
+        // part of it: шығар (bring out) is not шық + -ар. The converb -а/-е is the
+        // exception to both: ал + а.
+        converb || (letters(stem) > MIN_STEM && !is_root)
+    });
+    for root in fitting(word, VERB_FORMS).filter_map(|stem| dictionary_verb(stem, Voices::All)) {
+        push_new(&mut stems, root);
+    }
+    // A verbal noun in -ю; a two-letter stem is a noun's (аю, bear).
+    let verbal_noun = stem_before_yu(word).filter(|stem| letters(stem) > MIN_STEM);
+    if let Some(root) = verbal_noun.and_then(|stem| dictionary_verb(&stem, Voices::All)) {
+        push_new(&mut stems, root);
+    }
+    for root in known_only_readings.filter_map(|stem| dictionary_verb(stem, Voices::Passive)) {
+        push_new(&mut stems, root);
+    }
+    if stems.is_empty() {
+        for stem in fitting(word, VERB_FORMS) {
+            let stem = first(stem, VERB_NEGATION, MIN_STEM);
+            let stem = passive_base(stem).unwrap_or(stem);
+            let stem = first(stem, VERB_CAUSATIVE, MIN_CAUSATIVE_STEM);
+            push_new(&mut stems, verb_root_form(stem));
+        }
+    }
+    stems
+}
+
+/// The stems `word` leaves with each of `endings` that fits it.
+fn fitting<'a>(word: &'a str, endings: &'a [Ending]) -> impl Iterator<Item = &'a str> + 'a {
+    endings
+        .iter()
+        .filter_map(move |ending| {
             let stem = word.strip_suffix(ending.text)?;
-            (!stem.is_empty() && fits(stem, ending) && long_enough(stem, letters(ending.text) + 1, min)).then_some(stem)
+            (!stem.is_empty() && fits(stem, ending) && long_enough(stem, letters(ending.text) + 1, MIN_STEM))
+                .then_some(stem)
         })
-    }
-    fn first<'a>(word: &'a str, endings: &'a [Ending], min: usize) -> &'a str {
-        fitting(word, endings, min).next().unwrap_or(word)
-    }
-    fitting(word, VERB_FORMS, MIN_STEM)
         // -у after a two-letter stem in a vowel is a noun's end: тау (mountain), not та + у.
         .filter(move |stem| !(letters(stem) == MIN_STEM && word.ends_with('у') && stem.ends_with(is_vowel)))
-        .map(|stem| {
-            let stem = first(stem, VERB_NEGATION, MIN_STEM);
-            let stem = first(stem, VERB_PASSIVE, MIN_STEM);
-            let stem = first(stem, VERB_CAUSATIVE, MIN_CAUSATIVE_STEM);
-            stem.strip_suffix(['ы', 'і', 'и']).filter(|s| letters(s) >= MIN_STEM).unwrap_or(stem).to_string()
-        })
+}
+
+/// `stem` without the first of `endings` that fits it, keeping `min` letters.
+fn stripped<'a>(stem: &'a str, endings: &[Ending], min: usize) -> Option<&'a str> {
+    endings.iter().find_map(|ending| {
+        let rest = stem.strip_suffix(ending.text)?;
+        (!rest.is_empty() && fits(rest, ending) && long_enough(rest, letters(ending.text) + 1, min)).then_some(rest)
+    })
+}
+
+fn first<'a>(stem: &'a str, endings: &[Ending], min: usize) -> &'a str {
+    stripped(stem, endings, min).unwrap_or(stem)
+}
+
+/// Which voices [`dictionary_verb`] strips.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Voices {
+    All,
+    /// After an ending that nouns end in too, the passive only: Астана is no form of
+    /// аста + -н + -а.
+    Passive,
+}
+
+/// The dictionary verb that `stem` (a verb form without its tense ending) is a form of:
+/// negated (ал + ма; first, since the dictionary lists a few negative infinitives such as
+/// жазбау as headwords) or not, then passive (жаса + л), the passive being a form of its
+/// verb with the same meaning.
+fn dictionary_verb(stem: &str, voices: Voices) -> Option<String> {
+    stripped(stem, VERB_NEGATION, MIN_STEM).into_iter().chain(std::iter::once(stem)).find_map(|stem| {
+        let active = passive_base(stem).and_then(|base| lexical_verb(base, voices));
+        active.or_else(|| lexical_verb(stem, voices))
+    })
+}
+
+/// `stem` without a passive ending. The -л after a vowel leaves three letters at least:
+/// кел, бол, біл, қал are roots, not passives of ке, бо, бі, қа.
+fn passive_base(stem: &str) -> Option<&str> {
+    stripped(stem, VERB_PASSIVE, MIN_STEM)
+        .filter(|base| letters(base) > MIN_STEM || !(stem.ends_with('л') && base.ends_with(is_vowel)))
+}
+
+/// The dictionary verb `stem` is, or is a causative, reflexive or reciprocal voice of. A
+/// voice the dictionary lists as a verb of its own keeps its meaning apart (жүргіз
+/// "conduct", not жүр "walk"; білдір "express", not біл "know"); one it does not is a
+/// regular form of its base (жаз + дыр). A protected root has no voice: шығын (cost) is
+/// not шық + -ын.
+fn lexical_verb(stem: &str, voices: Voices) -> Option<String> {
+    let root = verb_root_form(stem);
+    if is_verb_root(&root) {
+        return Some(root);
+    }
+    // A root drops the narrow vowel of its last syllable before a vowel, as халық does
+    // (қорық + ады = қорқады), and the dictionary lists it by that form (қорқу).
+    if let Some(dropped) = dropped_vowel(&root).filter(|root| is_verb_root(root)) {
+        return Some(dropped);
+    }
+    if voices == Voices::Passive || is_protected(stem) {
+        return None;
+    }
+    let base = stripped(stem, VERB_CAUSATIVE, MIN_CAUSATIVE_STEM)
+        .or_else(|| stripped(stem, VERB_REFLEXIVE_AND_RECIPROCAL, MIN_STEM))?;
+    let root = verb_root_form(base);
+    is_verb_root(&root).then_some(root)
 }
 
 /// The word `stem` is derived from by one derivational ending, if any.
@@ -852,6 +1161,26 @@ mod tests {
     }
 
     #[test]
+    fn the_dative_after_a_first_or_second_person_possessive() {
+        assert_eq!(first("басыма"), "бас");
+        assert_eq!(first("қолыма"), "қол");
+        assert_eq!(first("еліңе"), "ел");
+        assert_eq!(first("жеріме"), "жер");
+    }
+
+    #[test]
+    fn two_letter_roots_under_the_bare_third_person_possessive() {
+        assert_eq!(first("елі"), "ел");
+        assert_eq!(first("айы"), "ай");
+        assert_eq!(first("үйі"), "үй");
+        // Three-letter words whose ы/і is their own.
+        for (word, false_root) in [("екі", "ек"), ("осы", "ос"), ("әлі", "әл"), ("ақы", "ақ"), ("ірі", "ір")]
+        {
+            assert!(!query_stems(word).contains(&false_root.to_string()), "{word} {:?}", query_stems(word));
+        }
+    }
+
+    #[test]
     fn two_letter_roots_under_two_letter_endings() {
         assert_eq!(first("елде"), "ел");
         assert_eq!(first("елді"), "ел");
@@ -912,6 +1241,70 @@ mod tests {
         for (a, b) in [("көсем", "көсті"), ("кесек", "кесті")] {
             assert!(!meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
         }
+    }
+
+    #[test]
+    fn the_verb_forms_of_a_dictionary_verb_meet_at_its_root() {
+        let forms = [
+            ("жаз", &["жазды", "жазған", "жазып", "жазу", "жазылды", "жаздырды", "жазбады", "жазамын"][..]),
+            ("кел", &["келеді", "келген", "келіп", "келе", "келмей", "келсе", "келер"]),
+            ("оқ", &["оқиды", "оқыды", "оқыған", "оқу", "оқып"]),
+            ("бер", &["береді", "бермеді", "бермейді", "беріп", "беру"]),
+            ("шық", &["шықты", "шыға", "шығады", "шығып"]),
+            ("тап", &["тапты", "табады", "табылды"]),
+            ("біл", &["білесіз", "білейік", "білмес"]),
+            ("сөйле", &["сөйлей", "сөйледі", "сөйлейтін"]),
+            ("дам", &["дами", "дамыды", "даму"]),
+            ("сүй", &["сүю", "сүюге", "сүйген"]),
+            ("қорқ", &["қорқады", "қорыққан", "қорықпайтын"]),
+            ("өл", &["өлгенше", "өлген", "өліп"]),
+            ("тұр", &["тұрсам", "тұрсақ", "тұрды"]),
+            ("кет", &["кетпесем", "кетті"]),
+        ];
+        for (root, forms) in forms {
+            for form in forms {
+                assert!(query_stems(form).contains(&root.to_string()), "{form} {:?} / {root}", query_stems(form));
+            }
+        }
+    }
+
+    #[test]
+    fn a_voice_the_dictionary_lists_as_a_verb_keeps_its_meaning() {
+        // жүргіз (conduct) is no form of жүр (walk), білдір (express) none of біл (know).
+        for (a, b) in [("жүргізді", "жүрді"), ("білдірді", "білді"), ("оқытады", "оқиды")]
+        {
+            assert!(!meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
+        }
+        // The passive is a form of its verb: өткізілді, өткізді.
+        assert!(meet("өткізілді", "өткізді"));
+    }
+
+    #[test]
+    fn words_that_end_like_a_verb_form_keep_apart_from_the_verb() {
+        for (a, b) in [
+            ("оқиға", "оқы"),
+            ("оқиға", "оқиды"),
+            ("басқа", "басты"),
+            ("барлық", "барды"),
+            ("жер", "жеді"),
+            ("өнер", "өнді"),
+            ("бай", "барды"),
+            ("бастығы", "басты"),
+            ("шығын", "шықты"),
+            ("ақын", "ақты"),
+            ("құрсақ", "құрды"),
+        ] {
+            assert!(!meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
+        }
+    }
+
+    #[test]
+    fn the_dictionary_verbs_are_roots_in_the_stemmers_form() {
+        assert_eq!(verb_root_of_infinitive("жазу").as_deref(), Some("жаз"));
+        assert_eq!(verb_root_of_infinitive("табу").as_deref(), Some("тап"));
+        assert_eq!(verb_root_of_infinitive("қою").as_deref(), Some("қой"));
+        assert_eq!(verb_root_of_infinitive("кітап"), None);
+        assert!(is_verb_root("жаз") && is_verb_root("оқ") && !is_verb_root("кітап"));
     }
 
     #[test]
