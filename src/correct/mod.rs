@@ -216,8 +216,8 @@ pub(crate) fn apply(writer: &mut Writer, archive: &Archive, request: &Request) -
     let pages = files::pages(archive, &record)?;
     writer.catalog.put(&record, &pages)?;
     writer.catalog.flush()?;
-    writer.index.update(&record, &pages)?;
-    writer.index.commit()?;
+    // The articles on an issue's page take their text from it: they are indexed again too.
+    crate::index::refresh(&mut writer.index, &writer.catalog, std::slice::from_ref(id))?;
     Ok(Entry::of(id, number, page.corrections.last().expect("pushed above")))
 }
 

@@ -233,7 +233,12 @@ fn reader(ctx: &Context, view: &ReaderPage) -> Markup {
             }
         }
         (image(ctx, view, printed))
-        @if let Some(page) = view.page { (page_text(ctx, page, view.matched)) }
+        @if let Some(page) = view.page {
+            (page_text(ctx, page, view.matched))
+            p { a href={ "/doc/" (encode(&record.id)) "/page/" (view.number) "/correct" } {
+                (ui.t("Мәтіндегі қатені түзету немесе хабарлау", "Исправить ошибку в тексте или сообщить о ней"))
+            } }
+        }
         (super::cite::section(ctx, record))
         script src="/static/openseadragon/openseadragon.min.js" defer {}
         script src="/static/reader.js" defer {}
