@@ -160,7 +160,7 @@ header = (
     f"(and Debian's {version(['ocrmypdf', '--version'])}), "
     f"{version([os.path.join('target', 'release', 'olke'), '--version'])}. Every run uses 2 workers. Plain tesseract and "
     "OCRmyPDF read every page in kaz+rus+eng. olke (defaults) reads each page in the language its record states "
-    "(a batch.csv made from the corpus manifest), with that language's model only: kaz or rus on dev; on komi-1939 "
+    "(a batch.csv made from the corpus manifest), with that language's model first, then kaz+rus+eng; on komi-1939 "
     "`kpv`, which Tesseract has no model for, so the archive's olke.toml names the Cyrillic script model "
     "(`[ocr.models] kpv = \"Cyrillic\"`). 'olke, kaz+rus+eng' is given no records and reads as the anchors do. "
     "Text layers are read back with `pdftotext -raw` and scored by `../shared/tools/score.py`; "
