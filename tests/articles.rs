@@ -292,3 +292,54 @@ fn the_report_counts_articles_as_documents_and_the_issue_pages_once() {
     assert_eq!(row("newspaper_issue"), None, "an issue carrying articles is not a document of its own");
     assert_eq!(row("total"), Some((4, 3)));
 }
+
+/// The status, head (lower case) and body of a GET to the server.
+fn get(server: &common::server::Server, path: &str) -> (u16, String, Vec<u8>) {
+    let answer = common::server::http_get_bytes(server.port, path).unwrap();
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&answer[..split]).to_ascii_lowercase();
+    (head[9..12].parse().unwrap(), head, answer[split + 4..].to_vec())
+}
+
+/// On the website an article shows its zones cut from the issue's pages where its own
+/// rights allow, whatever the rights of the other articles on the page; the issue lists
+/// its articles and shows no whole page.
+#[test]
+fn the_website_shows_an_articles_zones_by_its_own_rights_and_an_issue_lists_its_articles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    let (server, _) = common::server::Server::start(&archive, None);
+
+    let (status, _, page) = get(&server, "/doc/town");
+    let page = String::from_utf8(page).unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("/doc/town/zone/1") && page.contains("/doc/town/zone/2"), "{page}");
+    assert!(page.contains("href=\"/doc/pulse%2D28\""), "the issue is named: {page}");
+    for zone in ["/doc/town/zone/1", "/doc/museum/zone/1"] {
+        let (status, head, body) = get(&server, zone);
+        assert_eq!(status, 200, "{zone}");
+        assert!(head.contains("image/jpeg"));
+        let image = image::load_from_memory(&body).unwrap();
+        // A zone of the page's left or right column, at its own size (under 1000 pixels wide).
+        assert_eq!((image.width(), image.height()), (COLUMN.0, COLUMN.1), "{zone}");
+    }
+
+    // «memory», in copyright, on page 1 beside the public «town»: nothing of it is shown.
+    let (status, _, page) = get(&server, "/doc/memory");
+    assert_eq!(status, 200);
+    assert!(!String::from_utf8(page).unwrap().contains("/doc/memory/zone/"));
+    let (status, head, body) = get(&server, "/doc/memory/zone/1");
+    assert_eq!(status, 403);
+    assert!(!head.contains("image/jpeg") && body.len() < 10_000);
+    assert_eq!(get(&server, "/doc/town/zone/3").0, 404);
+
+    // The issue: its articles listed, none of its pages whole.
+    let (status, _, page) = get(&server, "/doc/pulse-28");
+    let page = String::from_utf8(page).unwrap();
+    assert_eq!(status, 200);
+    for article in ["town", "memory", "museum"] {
+        assert!(page.contains(&format!("href=\"/doc/{article}\"")), "{article} listed: {page}");
+    }
+    assert!(!page.contains("full.jpg"), "{page}");
+    assert_eq!(get(&server, "/doc/pulse-28/page/1/full.jpg").0, 403);
+}

@@ -19,6 +19,7 @@
 //! a page with its hits, [`cite`] citations, [`assets`] the embedded scripts, [`correct`]
 //! the correction view and its review queue.
 
+mod articles;
 mod assets;
 mod cite;
 mod correct;
@@ -366,6 +367,7 @@ pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Rou
         .route("/doc/{id}/pdf", get(routes::document_pdf))
         .route("/doc/{id}/page/{page}", get(reader::page))
         .route("/doc/{id}/go", get(reader::go))
+        .route("/doc/{id}/zone/{zone}", get(articles::zone_image))
         .route("/doc/{id}/page/{page}/{size}", get(routes::page_image))
         .route("/doc/{id}/page/{page}/correct", get(correct::view))
         .route("/doc/{id}/page/{page}/line/{line}", get(correct::line_image))

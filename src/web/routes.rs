@@ -275,9 +275,16 @@ pub(super) async fn document(
     let pages: Vec<PageView> = (start..=end)
         .map(|n| PageView { printed: first_printed + n - 1, pdf: n, text: texts.get(&n).cloned().unwrap_or_default() })
         .collect();
+    let snapshot = state.snapshot();
+    let host = record.host.as_deref().and_then(|host| snapshot.documents.iter().find(|d| d.id == host));
+    let articles: Vec<&crate::record::DocumentRecord> =
+        snapshot.documents.iter().filter(|d| d.host.as_deref() == Some(record.id.as_str())).collect();
     let page = DocumentPage {
         record: &record,
         pages: &pages,
+        host,
+        articles: &articles,
+        texts: &texts,
         previous: (start > 1).then(|| start - PAGES_PER_VIEW),
         next: (end < count).then_some(end + 1),
     };
@@ -287,7 +294,7 @@ pub(super) async fn document(
     Ok(response)
 }
 
-fn refused_whole() -> WebError {
+pub(super) fn refused_whole() -> WebError {
     WebError::new(
         StatusCode::FORBIDDEN,
         "Бұл шығарма авторлық құқықпен қорғалған: толық PDF берілмейді. Беттердің көшірмесін сұраңыз.",

@@ -4,6 +4,8 @@
 //! every field, headings in order, alt text on every image. Labels shared with the
 //! published site come from [`crate::publish::html`].
 
+use std::collections::BTreeMap;
+
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::i18n::{language_name, Ui};
@@ -293,6 +295,12 @@ pub(super) struct PageView {
 pub(super) struct DocumentPage<'a> {
     pub record: &'a DocumentRecord,
     pub pages: &'a [PageView],
+    /// An article's issue.
+    pub host: Option<&'a DocumentRecord>,
+    /// An issue's articles.
+    pub articles: &'a [&'a DocumentRecord],
+    /// The text of each page (of an article: of each page it is on), where it may be shown.
+    pub texts: &'a BTreeMap<u32, String>,
     /// PDF page numbers of the previous and next views, when there are such.
     pub previous: Option<u32>,
     pub next: Option<u32>,
@@ -306,7 +314,12 @@ pub(super) fn document(ctx: &Context, library: &Library, page: DocumentPage) -> 
         h1 { (record.bib.title) }
         (metadata(ctx, record))
         (super::cite::section(ctx, record))
-        @if record.full_text_allowed() {
+        @if record.is_hosted() {
+            (super::articles::article_section(ctx, record, page.host, page.texts))
+            @if !record.full_text_allowed() { (restricted_notice(ctx, record)) }
+        } @else if record.bib.kind == Some(crate::record::DocumentType::NewspaperIssue) {
+            (super::articles::issue_section(ctx, page.articles))
+        } @else if record.full_text_allowed() {
             p { a.pdf href={ "/doc/" (id) "/pdf" } type="application/pdf" { (ui.t("PDF жүктеу", "Скачать PDF")) } " " span.note { (format!("{:.1} MB", record.pdf_bytes as f64 / 1_048_576.0)) } }
             p { a href={ "/request?doc=" (id) } { (ui.t("Беттердің көшірмесін сұрау", "Заказать копию страниц")) } }
             h2 { (ui.t("Беттер", "Страницы")) }

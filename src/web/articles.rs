@@ -1,0 +1,108 @@
+//! Newspaper articles on the website: an article's page shows its zones, each cut from its
+//! issue's page image (the article's own rights decide, whatever the other articles on the
+//! page); an issue's page lists its articles. An issue's whole pages are never shown (see
+//! [`crate::record::DocumentRecord::full_text_allowed`]): another article on them may be in
+//! copyright.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use maud::{html, Markup};
+
+use super::images;
+use super::routes::{content_caching, path_error, refused_whole};
+use super::security::Context;
+use super::{AppState, WebError};
+use crate::record::DocumentRecord;
+use crate::web::templates::encode;
+
+/// How wide a zone's image is made at most, pixels (the website's reading size).
+const ZONE_WIDTH: u32 = 1000;
+
+/// `/doc/{id}/zone/{k}`: zone `k` (from 1) of article `id`, cut from its issue's page.
+pub(super) async fn zone_image(
+    State(state): State<Arc<AppState>>,
+    params: Result<Path<(String, u32)>, PathRejection>,
+) -> Result<axum::response::Response, WebError> {
+    let Path((id, number)) = params.map_err(path_error)?;
+    let article = state.record(&id).ok_or_else(WebError::not_found)?;
+    let zone =
+        number.checked_sub(1).and_then(|k| article.zones.get(k as usize)).ok_or_else(WebError::not_found)?.clone();
+    if !article.full_text_allowed() {
+        return Err(refused_whole());
+    }
+    let host = article.host.as_deref().and_then(|host| state.record(host)).ok_or_else(WebError::not_found)?;
+    let summary = host.pages.get(zone.page as usize - 1).ok_or_else(WebError::not_found)?.clone();
+    let archive = state.archive.clone();
+    let caching = content_caching(&article);
+    let bytes = tokio::task::spawn_blocking(move || {
+        let pixels = images::archived_pixels(&archive, &host, zone.page)?;
+        // The zone is in the page's recorded pixels; an image of another size is scaled to it.
+        let pixels = images::resized(&pixels, summary.width, summary.height);
+        let b = zone.bbox;
+        let (x, y) = (b.x0.min(summary.width), b.y0.min(summary.height));
+        let (w, h) = (b.width().min(summary.width - x), b.height().min(summary.height - y));
+        if w == 0 || h == 0 {
+            return None;
+        }
+        let cut = pixels.crop_imm(x, y, w, h);
+        let width = w.min(ZONE_WIDTH);
+        images::jpeg(&images::resized(&cut, width, images::scaled_height(w, h, width)))
+    })
+    .await
+    .map_err(WebError::internal)?
+    .ok_or_else(WebError::not_found)?;
+    Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, caching)], bytes).into_response())
+}
+
+/// What an article's page shows of it: its issue, and (where its rights allow) its zones.
+pub(super) fn article_section(
+    ctx: &Context,
+    article: &DocumentRecord,
+    host: Option<&DocumentRecord>,
+    texts: &BTreeMap<u32, String>,
+) -> Markup {
+    let ui = ctx.ui;
+    let id = encode(&article.id);
+    html! {
+        @if let (Some(host_id), Some(host)) = (&article.host, host) {
+            p { (ui.t("Басылым нөмірі", "Номер издания")) ": " a href={ "/doc/" (encode(host_id)) } { (host.bib.title) } }
+        }
+        @if article.full_text_allowed() {
+            p { a href={ "/request?doc=" (id) } { (ui.t("Мақаланың көшірмесін сұрау", "Заказать копию статьи")) } }
+            h2 { (ui.t("Мақала беттерде", "Статья на страницах")) }
+            @for (k, zone) in (1..).zip(&article.zones) {
+                figure.zone {
+                    img.page src={ "/doc/" (id) "/zone/" (k) } loading="lazy"
+                        alt={ (ui.t("Мақаланың бөлігі, бет", "Часть статьи, страница")) " " (zone.page) };
+                    figcaption { (ui.t("Бет", "Страница")) " " (zone.page) }
+                }
+            }
+            h2 { (ui.t("Мәтіні", "Текст")) }
+            @for paragraph in texts.values().flat_map(|text| text.split("\n\n")).filter(|p| !p.trim().is_empty()) {
+                p { (paragraph.split('\n').collect::<Vec<_>>().join(" ")) }
+            }
+        }
+    }
+}
+
+/// What an issue's page lists: the articles catalogued on its pages.
+pub(super) fn issue_section(ctx: &Context, articles: &[&DocumentRecord]) -> Markup {
+    let ui = ctx.ui;
+    html! {
+        p.note { (ui.t("Нөмірдің беттері мақалалары арқылы көрсетіледі: әр мақала өз құқықтарымен.",
+                     "Страницы номера показываются через его статьи, каждая по своим правам.")) }
+        @if !articles.is_empty() {
+            h2 { (ui.t("Мақалалар", "Статьи")) }
+            ul {
+                @for article in articles {
+                    li { a href={ "/doc/" (encode(&article.id)) } { (article.bib.title) } }
+                }
+            }
+        }
+    }
+}
