@@ -409,6 +409,7 @@ fn every_page_type_has_no_wcag_2_1_aa_violations_by_axe_core_in_chromium() {
         ("document", "/doc/kitap".into()),
         ("reader", format!("/doc/kitap/page/2?q={q}")),
         ("restricted-page", "/doc/jabyq/page/1".into()),
+        ("correction-view", "/doc/kitap/page/2/correct".into()),
         ("collections", "/collections".into()),
         ("collection", format!("/collections/{}", encoded("Өлкетану"))),
         ("request", "/request?doc=jabyq".into()),
