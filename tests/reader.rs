@@ -434,3 +434,47 @@ fn every_page_type_has_no_wcag_2_1_aa_violations_by_axe_core_in_chromium() {
         assert!(found.is_empty(), "axe-core found WCAG 2.1 AA violations:\n{}", found.join("\n"));
     });
 }
+
+/// A staff member in Chromium logs in and corrects a line in the correction view: search
+/// finds the new word, the archived PDF's text layer has it and `olke verify` is clean;
+/// axe-core finds nothing on the staff's correction view and the review queue.
+#[test]
+fn a_staff_member_corrects_a_line_in_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(fixture(), tmp.path());
+    let (server, _) = Server::start(&archive, Some(TOKEN));
+    let axe = axe_source();
+    let driver = Driver::start();
+    let corrected = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let client = browser(&driver, &tmp.path().join("profile")).await;
+        client.goto(&format!("{}/staff", server.url)).await.unwrap();
+        client.find(Locator::Css("#token")).await.unwrap().send_keys(TOKEN).await.unwrap();
+        click(&client, "form[action='/staff/login'] button").await;
+        client.goto(&format!("{}/doc/kitap/page/2/correct", server.url)).await.unwrap();
+        let mut found = violations(&client, &axe).await;
+        let field = client.find(Locator::Css("#text-1")).await.unwrap();
+        let read = field.prop("value").await.unwrap().unwrap();
+        // The line's last word replaced by one no page holds.
+        let corrected = match read.rsplit_once(' ') {
+            Some((start, _)) => format!("{start} Балқашбектер"),
+            None => "Балқашбектер".to_string(),
+        };
+        field.clear().await.unwrap();
+        field.send_keys(&corrected).await.unwrap();
+        click(&client, "#line-1 form[action$='/correct/1'] button").await;
+        let shown = client.find(Locator::Css("#text-1")).await.unwrap().prop("value").await.unwrap().unwrap();
+        assert_eq!(shown, corrected, "the view shows the corrected line");
+        screenshot(&client, "reader-axe", "correction-view-staff").await;
+        client.goto(&format!("{}/staff/corrections", server.url)).await.unwrap();
+        found.extend(violations(&client, &axe).await);
+        screenshot(&client, "reader-axe", "staff-corrections").await;
+        client.close().await.unwrap();
+        assert!(found.is_empty(), "axe-core found WCAG 2.1 AA violations:\n{}", found.join("\n"));
+        corrected
+    });
+    let hits = json(&expect_code(olke(&archive).args(["search", "Балқашбектер", "--json"]), 0));
+    assert_eq!(hits["hits"][0]["id"], "kitap", "{hits}");
+    assert!(pdftotext_raw(&pdf_of(&archive, "kitap")).contains(&corrected), "the PDF's text layer has the line");
+    let (code, report) = verify(&archive, &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+}
