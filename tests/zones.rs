@@ -12,17 +12,6 @@ use olke::testkit::fixtures;
 use olke::testkit::newspaper::{self, Fonts, Prose, TruthKind};
 use olke::zones::ZoneFile;
 
-fn union(a: BBox, b: BBox) -> BBox {
-    BBox { x0: a.x0.min(b.x0), y0: a.y0.min(b.y0), x1: a.x1.max(b.x1), y1: a.y1.max(b.y1) }
-}
-
-fn iou(a: BBox, b: BBox) -> f64 {
-    let w = a.x1.min(b.x1).saturating_sub(a.x0.max(b.x0)) as f64;
-    let h = a.y1.min(b.y1).saturating_sub(a.y0.max(b.y0)) as f64;
-    let area = |r: BBox| r.width() as f64 * r.height() as f64;
-    w * h / (area(a) + area(b) - w * h)
-}
-
 #[test]
 fn a_newspaper_issue_is_zoned_into_its_articles() {
     let tmp = tempfile::tempdir().unwrap();
@@ -70,13 +59,13 @@ fn a_newspaper_issue_is_zoned_into_its_articles() {
     assert_eq!(rows.last().unwrap().get(files), Some("p1.png;p2.png"));
     let mut article_boxes: Vec<HashMap<String, BBox>> = Vec::new();
     for row in rows.iter().filter(|r| r.get(kind) == Some("newspaper_article")) {
-        let mut boxes = HashMap::new();
+        let mut boxes: HashMap<String, BBox> = HashMap::new();
         for name in row.get(zones_column).unwrap().split(';') {
             let (file, number) = name.split_once('#').unwrap_or_else(|| panic!("zone {name}"));
             assert!(row.get(files).unwrap().split(';').any(|f| f == file), "{name} is not in the row's files");
             let page = zones.page(Path::new(file), 0).unwrap_or_else(|| panic!("{file} has no zones"));
             let zone = page.zone(number.parse().unwrap()).unwrap_or_else(|| panic!("{name} is no zone"));
-            boxes.entry(file.to_string()).and_modify(|b| *b = union(*b, zone.bbox)).or_insert(zone.bbox);
+            boxes.entry(file.to_string()).and_modify(|b| *b = b.union(&zone.bbox)).or_insert(zone.bbox);
         }
         assert!(!row.get(title).unwrap().is_empty() || !row.get(column("notes")).unwrap().is_empty());
         article_boxes.push(boxes);
@@ -89,7 +78,7 @@ fn a_newspaper_issue_is_zoned_into_its_articles() {
         for truth in page.truth.iter().filter(|t| t.kind == TruthKind::Article) {
             articles += 1;
             let best =
-                article_boxes.iter().filter_map(|b| b.get(&file)).map(|b| iou(*b, truth.bbox)).fold(0.0, f64::max);
+                article_boxes.iter().filter_map(|b| b.get(&file)).map(|b| b.iou(&truth.bbox)).fold(0.0, f64::max);
             found += usize::from(best >= 0.8);
         }
     }
@@ -97,4 +86,44 @@ fn a_newspaper_issue_is_zoned_into_its_articles() {
     assert!(found * 10 >= articles * 8, "{found} of {articles} articles found");
     // The article continued on page 2 is one row with zones on both pages.
     assert!(article_boxes.iter().any(|b| b.len() == 2), "no row joins the continued article");
+
+    // The bibliographer's part: the draft, with the newspaper, date and issue filled in,
+    // becomes batch.csv; ingest archives the issue once and each proposed article on it.
+    std::fs::remove_file(batch.join("p3.png")).unwrap();
+    let mut writer = csv::Writer::from_path(batch.join("batch.csv")).unwrap();
+    writer.write_record(&headers).unwrap();
+    for row in &rows {
+        let filled: Vec<&str> = headers
+            .iter()
+            .zip(row.iter())
+            .map(|(name, value)| match name {
+                "source" => "Балқаш өңірі",
+                "date" => "1998-12-05",
+                "issue" => "48",
+                "rights" => "public_domain",
+                "title" if value.is_empty() => "Атаусыз",
+                _ => value,
+            })
+            .collect();
+        writer.write_record(&filled).unwrap();
+    }
+    writer.flush().unwrap();
+    let archive = tmp.path().join("archive");
+    let ingested = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0);
+    let report: serde_json::Value = serde_json::from_slice(&ingested.stdout).unwrap();
+    assert_eq!(report["pages"], 2, "the issue's two pages recognized once: {report:#}");
+    let listed: serde_json::Value =
+        serde_json::from_slice(&expect_code(olke(&archive).args(["list", "--json"]), 0).stdout).unwrap();
+    let show = |id: &str| -> serde_json::Value {
+        serde_json::from_slice(&expect_code(olke(&archive).args(["show", id, "--json"]), 0).stdout).unwrap()
+    };
+    let ids = listed.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string());
+    let hosted: Vec<String> = ids.filter(|id| show(id)["host"].is_string()).collect();
+    assert_eq!(hosted.len(), article_boxes.len(), "one article per draft row: {listed:#}");
+    for id in &hosted {
+        let text = String::from_utf8(expect_code(olke(&archive).args(["text", id]), 0).stdout).unwrap();
+        assert!(text.split_whitespace().count() >= 10, "{id} has its text: {text}");
+    }
+    let (code, verified) = common::verify(&archive, &[]);
+    assert_eq!(code, Some(0), "{verified:#}");
 }
