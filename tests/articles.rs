@@ -343,3 +343,37 @@ fn the_website_shows_an_articles_zones_by_its_own_rights_and_an_issue_lists_its_
     assert!(!page.contains("full.jpg"), "{page}");
     assert_eq!(get(&server, "/doc/pulse-28/page/1/full.jpg").0, 403);
 }
+
+/// `olke publish` gives a public article its page with its text (no PDF: it has none of
+/// its own), an article in copyright and the issue their citation only.
+#[test]
+fn publishing_gives_each_article_by_its_own_rights() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    let site = tmp.path().join("site");
+    let published = json(&expect_code(
+        olke(&archive).args(["publish", "--json", "--base-url", "https://lib.example.kz", "--out"]).arg(&site),
+        0,
+    ));
+    let page = fs::read_to_string(site.join("documents/town/index.html")).unwrap();
+    let town = text("town");
+    let words = long_words(&town);
+    assert!(found(&page, &words) * 10 >= words.len() * 9, "the article's text is on its page");
+    assert!(!page.contains(".pdf"), "{page}");
+    assert!(!site.join("documents/memory").exists() && !site.join("documents/pulse-28").exists());
+    // Three words running of the article in copyright are nowhere (its title and single
+    // words may be, in citations and in other texts).
+    let memory: Vec<String> = text("memory").split_whitespace().map(str::to_string).collect();
+    let phrases: Vec<String> = memory.windows(3).map(|w| w.join(" ")).collect();
+    assert!(phrases.len() >= 8);
+    for file in ["index.html", "documents.json", "documents/town/index.html", "documents/museum/index.html"] {
+        let content = fs::read_to_string(site.join(file)).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+        let leaked: Vec<&String> = phrases.iter().filter(|p| content.contains(p.as_str())).collect();
+        assert!(leaked.is_empty(), "{file} holds text of the article in copyright: {leaked:?}");
+    }
+    let feed: serde_json::Value = serde_json::from_slice(&fs::read(site.join("documents.json")).unwrap()).unwrap();
+    let town_entry = feed["documents"].as_array().unwrap().iter().find(|d| d["id"] == "town").unwrap().clone();
+    assert_eq!(town_entry["full_text"], true);
+    assert!(town_entry.get("pdf").is_none(), "{town_entry}");
+    assert!(published["iiif_skipped"].is_null(), "{published}");
+}

@@ -55,12 +55,14 @@ pub(crate) fn json(site: &Site, base_url: Option<&str>) -> Vec<u8> {
         .iter()
         .map(|record: &DocumentRecord| {
             let full_text = record.full_text_allowed();
+            // An article on an issue's pages has no PDF of its own.
+            let pdf = full_text && !record.is_hosted();
             DocumentEntry {
                 described: Described::of(record),
                 full_text,
                 url: full_text.then(|| address(&Site::document_page(&record.id))),
-                pdf: full_text.then(|| address(&record.pdf)),
-                pdf_sha256: full_text.then_some(record.pdf_sha256.as_str()),
+                pdf: pdf.then(|| address(&record.pdf)),
+                pdf_sha256: pdf.then_some(record.pdf_sha256.as_str()),
                 updated: record.updated,
             }
         })

@@ -158,14 +158,16 @@ pub(crate) fn document(site: &Site, record: &DocumentRecord, pages: &[PageText])
         dl {
             dt { (both("Түрі", "Вид")) } dd { (both(kind_kk, kind_ru)) }
             dt { (both("Тілдері", "Языки")) } dd { (record.languages.join(", ")) }
-            dt { (both("Беттер", "Страниц")) } dd { (record.pages.len()) }
+            dt { (both("Беттер", "Страниц")) } dd { (if record.is_hosted() { record.host_pages().len() } else { record.pages.len() }) }
             @if !collections.is_empty() {
                 dt { (both("Жинақтар", "Коллекции")) }
                 dd { @for (i, collection) in collections.iter().enumerate() { @if i > 0 { ", " } (collection_link(root, collection)) } }
             }
             dt { (both("Құқықтар", "Права")) } dd { (both(rights_kk, rights_ru)) }
-            dt { "PDF" }
-            dd { a.pdf href=(url_path(pdf_name)) type="application/pdf" { (pdf_name) } " " span.note { (format!("{:.1} MB", record.pdf_bytes as f64 / 1_048_576.0)) } }
+            @if !record.is_hosted() {
+                dt { "PDF" }
+                dd { a.pdf href=(url_path(pdf_name)) type="application/pdf" { (pdf_name) } " " span.note { (format!("{:.1} MB", record.pdf_bytes as f64 / 1_048_576.0)) } }
+            }
         }
         h2 { (both("Толық мәтін", "Полный текст")) }
         @for page in pages {

@@ -145,17 +145,29 @@ pub(crate) fn publish(
     let (mut full_text, mut iiif_pages, mut iiif_skipped) = (0, 0, Vec::new());
     for record in documents.iter().filter(|r| r.full_text_allowed()) {
         let first = record.bib.first_page_number.unwrap_or(1);
-        let pages = (1..=record.pages.len() as u32)
-            .map(|n| {
+        // An article on an issue's pages: the catalogue holds a page per zone, its words,
+        // numbered here by the page the zone is on.
+        let numbers: Vec<u32> = if record.is_hosted() {
+            record.zones.iter().map(|zone| zone.page).collect()
+        } else {
+            (first..first + record.pages.len() as u32).collect()
+        };
+        let pages = (1..)
+            .zip(numbers)
+            .map(|(n, number)| {
                 let page = reader
                     .page(&record.id, n)?
                     .ok_or_else(|| PublishError::MissingPage { id: record.id.clone(), page: n })?;
-                Ok(PageText { number: first + n - 1, text: page.text() })
+                Ok(PageText { number, text: page.text() })
             })
             .collect::<Result<Vec<_>, PublishError>>()?;
         sync.put(&Site::document_page(&record.id), html::document(&site, record, &pages).as_bytes())?;
-        sync.copy(&record.pdf, &archive.root().join(&record.pdf), &record.pdf_sha256)?;
         full_text += 1;
+        if record.is_hosted() {
+            // No PDF and no page images of its own: its issue's pages are not shown whole.
+            continue;
+        }
+        sync.copy(&record.pdf, &archive.root().join(&record.pdf), &record.pdf_sha256)?;
         if let Some(base) = &options.base_url {
             match iiif::write_work(&mut sync, archive, reader, library, base, record) {
                 Ok(pages) => iiif_pages += pages,
