@@ -22,6 +22,7 @@ use crate::index::{Filters, SearchError, SearchRequest, SearchResults};
 use crate::publish::html::kind_label;
 use crate::record::pages::PageRange;
 use crate::record::request::{unfit_in_text, NewRequest, Requester};
+use crate::record::DocumentType;
 
 /// Results on a page of search results.
 const RESULTS_PER_PAGE: usize = 20;
@@ -275,14 +276,24 @@ pub(super) async fn document(
     let pages: Vec<PageView> = (start..=end)
         .map(|n| PageView { printed: first_printed + n - 1, pdf: n, text: texts.get(&n).cloned().unwrap_or_default() })
         .collect();
-    let snapshot = state.snapshot();
-    let host = record.host.as_deref().and_then(|host| snapshot.documents.iter().find(|d| d.id == host));
-    let articles: Vec<&crate::record::DocumentRecord> =
-        snapshot.documents.iter().filter(|d| d.host.as_deref() == Some(record.id.as_str())).collect();
+    let host = record.host.as_deref().and_then(|host| state.record(host));
+    // An issue's articles, from the documents as read (and read now, the first time: a
+    // list taken for empty would hide them).
+    let articles: Vec<crate::record::DocumentRecord> = if record.bib.kind == Some(DocumentType::NewspaperIssue) {
+        let (state, id) = (state.clone(), record.id.clone());
+        blocking(move || {
+            let snapshot = state.loaded_snapshot();
+            snapshot.documents.iter().filter(|d| d.host.as_deref() == Some(id.as_str())).cloned().collect()
+        })
+        .await?
+    } else {
+        Vec::new()
+    };
+    let articles: Vec<&crate::record::DocumentRecord> = articles.iter().collect();
     let page = DocumentPage {
         record: &record,
         pages: &pages,
-        host,
+        host: host.as_ref(),
         articles: &articles,
         texts: &texts,
         previous: (start > 1).then(|| start - PAGES_PER_VIEW),
