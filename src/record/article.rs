@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::DocumentRecord;
+use super::{DocumentRecord, Rights};
 use crate::page::{BBox, Line, RecognizedPage};
 
 /// A part of an article on one page of its host.
@@ -43,6 +43,20 @@ impl DocumentRecord {
         }
         pages
     }
+}
+
+/// Whether page `page` of newspaper issue `issue` may be shown whole — on the website, by
+/// IIIF, in a published copy or an exported package: the issue's own rights allow it (what
+/// no article claims, advertisements and notices, is the issue's) and so do the rights of
+/// every article of `documents` with a zone on that page. Otherwise only each allowed
+/// article's zones are shown.
+pub(crate) fn page_shown_whole(issue: &DocumentRecord, page: u32, documents: &[DocumentRecord]) -> bool {
+    Rights::allows_full_text(issue.bib.rights)
+        && documents
+            .iter()
+            .filter(|d| d.host.as_deref() == Some(issue.id.as_str()))
+            .filter(|d| d.zones.iter().any(|z| z.page == page))
+            .all(|d| Rights::allows_full_text(d.bib.rights))
 }
 
 /// The words of `page` whose box's centre lies inside `zone`, as a page of their own (of
@@ -143,6 +157,32 @@ mod tests {
         let texts: Vec<String> = pages.iter().map(RecognizedPage::text).collect();
         assert_eq!(texts, ["төмен", "сол", "оң\nшекара"]);
         assert_eq!((record.pages_held(), record.host_pages()), (3, vec![2, 1]));
+    }
+
+    #[test]
+    fn an_issue_page_is_shown_whole_only_where_the_issue_and_every_article_on_it_allow() {
+        let issue = crate::record::tests::document("issue", &[("title", "Пульс"), ("rights", "public_domain")]);
+        let article = |id: &str, rights: &str, pages: &[u32]| {
+            let mut a = crate::record::tests::document(id, &[("title", id), ("rights", rights)]);
+            a.host = Some("issue".into());
+            a.zones =
+                pages.iter().map(|&page| ArticleZone { page, bbox: BBox { x0: 0, y0: 0, x1: 9, y1: 9 } }).collect();
+            a
+        };
+        let mut documents = vec![
+            issue.clone(),
+            article("free", "public_domain", &[1, 2]),
+            article("kept", "in_copyright", &[2]),
+            article("elsewhere", "in_copyright", &[1]),
+        ];
+        // "elsewhere" is another issue's article: its host is not this issue.
+        documents[3].host = Some("other".into());
+        assert!(page_shown_whole(&issue, 1, &documents));
+        assert!(!page_shown_whole(&issue, 2, &documents));
+        assert!(page_shown_whole(&issue, 3, &documents), "a page no article claims is the issue's");
+        let mut unstated = issue.clone();
+        unstated.bib.rights = None;
+        assert!(!page_shown_whole(&unstated, 1, &documents), "an issue without rights keeps its pages");
     }
 
     #[test]
