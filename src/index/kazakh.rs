@@ -302,6 +302,47 @@ const VERB_FORMS_OF_KNOWN_ROOTS: &[Ending] = &[
     e("бес", NASAL | SIBILANT),
     e("пас", VOICELESS),
     e("пес", VOICELESS),
+    // Imperative, 2nd person polite and plural: жаса + ңыздар, ал + ыңыз, ұста + ңдар.
+    e("ыңыздар", CONSONANT),
+    e("іңіздер", CONSONANT),
+    e("ңыздар", VOWEL),
+    e("ңіздер", VOWEL),
+    e("ыңыз", CONSONANT),
+    e("іңіз", CONSONANT),
+    e("ңыз", VOWEL),
+    e("ңіз", VOWEL),
+    e("ыңдар", CONSONANT),
+    e("іңдер", CONSONANT),
+    e("ңдар", VOWEL),
+    e("ңдер", VOWEL),
+    // Desiderative -ғы/-қы with a possessive: айт + қы + м (келеді), қатыс + қы + сы.
+    e("ғымыз", VOICED),
+    e("гіміз", VOICED),
+    e("қымыз", VOICELESS),
+    e("кіміз", VOICELESS),
+    e("ғыңыз", VOICED),
+    e("гіңіз", VOICED),
+    e("қыңыз", VOICELESS),
+    e("кіңіз", VOICELESS),
+    e("ғысы", VOICED),
+    e("гісі", VOICED),
+    e("қысы", VOICELESS),
+    e("кісі", VOICELESS),
+    e("ғым", VOICED),
+    e("гім", VOICED),
+    e("қым", VOICELESS),
+    e("кім", VOICELESS),
+    e("ғың", VOICED),
+    e("гің", VOICED),
+    e("қың", VOICELESS),
+    e("кің", VOICELESS),
+    // Past in the 1st person plural: өткіз + дік, жаса + дық. Also the noun ending of
+    // бастық (chief), орындық (chair): only after a verb of two syllables or more (see
+    // [`takes_known_ending`]).
+    e("дық", VOICED),
+    e("дік", VOICED),
+    e("тық", VOICELESS),
+    e("тік", VOICELESS),
     // Past of hearsay after a vowel: жаса + пты.
     e("пты", VOWEL),
     e("пті", VOWEL),
@@ -346,6 +387,8 @@ const NOT_VERB_FORMS: &[&str] = &[
     "кесек",
     "құрсақ",
     "қарсақ",
+    // and in the future -р after a root in е: жер (land), not же (eat) + -р
+    "жер",
 ];
 
 /// Negation, between the stem and a verb form: қабылдан + ба + ды.
@@ -391,9 +434,20 @@ const MIN_CAUSATIVE_STEM: usize = 3;
 const DICTIONARY_VERBS: &str = include_str!("kazakh_verbs.txt");
 
 fn is_verb_root(root: &str) -> bool {
-    static ROOTS: LazyLock<HashSet<&'static str>> =
-        LazyLock::new(|| DICTIONARY_VERBS.lines().filter(|line| !line.starts_with('#') && !line.is_empty()).collect());
+    static ROOTS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+        DICTIONARY_VERBS
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty() && !is_noun_in_au(line))
+            .collect()
+    });
     ROOTS.contains(root)
+}
+
+/// The dictionary marks a few nouns in -ау/-әу/-оу as verbs (бау string, дау dispute, дәу
+/// giant, шоу show), which gives "roots" such as ба, да, шо. Kazakh has no two-letter verb
+/// root in а, ә, о or ө (its two-letter roots in a vowel are де, же, жу, қу, ту, ки).
+fn is_noun_in_au(root: &str) -> bool {
+    letters(root) == MIN_STEM && root.ends_with(['а', 'ә', 'о', 'ө'])
 }
 
 /// A verb stem in one form whatever ending followed it: a final narrow vowel dropped, since
@@ -834,13 +888,11 @@ fn verb_stems(word: &str) -> Vec<String> {
         stems.push(bare.to_string());
     }
     let known_only = if noun { &[][..] } else { VERB_FORMS_OF_KNOWN_ROOTS };
+    // A dictionary verb's own ending is part of it: шығар (bring out) is not шық + -ар.
+    // The converb -а/-е is the exception: ал + а.
     let known_only_readings = fitting(word, known_only).filter(|stem| {
-        let converb = matches!(&word[stem.len()..], "а" | "е");
-        // A two-letter stem under one of them is mostly a noun's root: жер (land), not
-        // же (eat) + -р; бай (rich), тап (find). And a dictionary verb's own ending is
-        // part of it: шығар (bring out) is not шық + -ар. The converb -а/-е is the
-        // exception to both: ал + а.
-        converb || (letters(stem) > MIN_STEM && !is_root)
+        let ending = &word[stem.len()..];
+        matches!(ending, "а" | "е") || (!is_root && takes_known_ending(stem, ending))
     });
     for root in fitting(word, VERB_FORMS).filter_map(|stem| dictionary_verb(stem, Voices::All)) {
         push_new(&mut stems, root);
@@ -853,6 +905,17 @@ fn verb_stems(word: &str) -> Vec<String> {
     for root in known_only_readings.filter_map(|stem| dictionary_verb(stem, Voices::Passive)) {
         push_new(&mut stems, root);
     }
+    // A root in -п turns it to у before the converb -ып: тап + ып = тауып, жап + ып = жауып.
+    let p_root = word.strip_suffix("уып").or_else(|| word.strip_suffix("уіп")).map(|stem| format!("{stem}п"));
+    if let Some(root) = p_root.filter(|root| letters(root) > MIN_STEM && is_verb_root(root)) {
+        push_new(&mut stems, root);
+    }
+    // я after a vowel is й + а: қой + а = қоя, жи + й + ады = жияды.
+    if let Some(respelled) = ya_as_yod_a(word) {
+        for root in verb_stems(&respelled) {
+            push_new(&mut stems, root);
+        }
+    }
     if stems.is_empty() {
         for stem in fitting(word, VERB_FORMS) {
             let stem = first(stem, VERB_NEGATION, MIN_STEM);
@@ -864,6 +927,40 @@ fn verb_stems(word: &str) -> Vec<String> {
     stems
 }
 
+/// `word` with each я after a vowel written as the й + а it stands for, if it has one.
+fn ya_as_yod_a(word: &str) -> Option<String> {
+    let mut respelled = String::with_capacity(word.len() + 2);
+    let mut previous = None;
+    for c in word.chars() {
+        if c == 'я' && previous.is_some_and(is_vowel) {
+            respelled.push_str("йа");
+        } else {
+            respelled.push(c);
+        }
+        previous = Some(c);
+    }
+    (respelled.len() != word.len()).then_some(respelled)
+}
+
+/// Optative endings, which a noun of a two-letter root ends in: ағ + айын is ағайын (kin).
+const OPTATIVE: &[&str] = &["айын", "ейін", "айық", "ейік"];
+
+/// May `stem` take `ending` of [`VERB_FORMS_OF_KNOWN_ROOTS`]? A two-letter stem under one
+/// of them is mostly a noun's root (жер, not же + -р; бай, тап), except under the long
+/// person endings no three-letter noun ends in (ат + асың, іш + ермін, ал + ыңыз; the
+/// optative excepted), and a root in е, which the short ones follow too: де + п, де + р,
+/// де + сең, же + п (not -й: кей, бей are words of their own). The past's -дық/-тық
+/// follows a verb of two syllables or more (өткіз + дік, жаса + дық): after one it makes
+/// nouns (бастық, астық, аштық).
+fn takes_known_ending(stem: &str, ending: &str) -> bool {
+    if matches!(ending, "дық" | "дік" | "тық" | "тік") {
+        return stem.chars().filter(|&c| is_vowel(c)).count() >= 2;
+    }
+    letters(stem) > MIN_STEM
+        || (letters(ending) >= 4 && !OPTATIVE.contains(&ending))
+        || (stem.ends_with('е') && ending != "й")
+}
+
 /// The stems `word` leaves with each of `endings` that fits it.
 fn fitting<'a>(word: &'a str, endings: &'a [Ending]) -> impl Iterator<Item = &'a str> + 'a {
     endings
@@ -873,8 +970,12 @@ fn fitting<'a>(word: &'a str, endings: &'a [Ending]) -> impl Iterator<Item = &'a
             (!stem.is_empty() && fits(stem, ending) && long_enough(stem, letters(ending.text) + 1, MIN_STEM))
                 .then_some(stem)
         })
-        // -у after a two-letter stem in a vowel is a noun's end: тау (mountain), not та + у.
-        .filter(move |stem| !(letters(stem) == MIN_STEM && word.ends_with('у') && stem.ends_with(is_vowel)))
+        // -у after a two-letter stem in a vowel is a noun's end (тау, mountain, not та + у),
+        // but for the roots in е and у: де + у, же + у, ту + у.
+        .filter(move |stem| {
+            let short_vowel_stem = letters(stem) == MIN_STEM && stem.ends_with(is_vowel) && !stem.ends_with(['е', 'у']);
+            !(short_vowel_stem && word.ends_with('у'))
+        })
 }
 
 /// `stem` without the first of `endings` that fits it, keeping `min` letters.
@@ -903,7 +1004,9 @@ enum Voices {
 /// жазбау as headwords) or not, then passive (жаса + л), the passive being a form of its
 /// verb with the same meaning.
 fn dictionary_verb(stem: &str, voices: Voices) -> Option<String> {
-    stripped(stem, VERB_NEGATION, MIN_STEM).into_iter().chain(std::iter::once(stem)).find_map(|stem| {
+    // A negation makes the form a verb's whatever ending follows: қалдыр + ма + й.
+    let negated = stripped(stem, VERB_NEGATION, MIN_STEM).map(|stem| (stem, Voices::All));
+    negated.into_iter().chain(std::iter::once((stem, voices))).find_map(|(stem, voices)| {
         let active = passive_base(stem).and_then(|base| lexical_verb(base, voices));
         active.or_else(|| lexical_verb(stem, voices))
     })
@@ -924,6 +1027,10 @@ fn passive_base(stem: &str) -> Option<&str> {
 fn lexical_verb(stem: &str, voices: Voices) -> Option<String> {
     let root = verb_root_form(stem);
     if is_verb_root(&root) {
+        return Some(root);
+    }
+    // A final и is ій: жи + сын is a form of жий (жию).
+    if let Some(root) = stem.ends_with('и').then(|| format!("{stem}й")).filter(|root| is_verb_root(root)) {
         return Some(root);
     }
     // A root drops the narrow vowel of its last syllable before a vowel, as халық does

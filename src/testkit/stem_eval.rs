@@ -123,3 +123,46 @@ pub fn conflation(forms: &Forms) -> Conflation {
     }
     result
 }
+
+/// A lemma whose forms fall apart into groups that share no stem: the recall lost, by lemma.
+#[derive(Clone, Debug)]
+pub struct Split {
+    pub lemma: String,
+    /// Pairs of the lemma's forms left apart.
+    pub missed_pairs: usize,
+    /// The groups: each form with the stems a search for it looks for.
+    pub groups: Vec<Vec<(String, Vec<String>)>>,
+}
+
+/// Every lemma whose forms the stemmer leaves in more than one group, the most pairs
+/// lost first: what `stem_eval --splits` lists for tuning.
+pub fn splits(forms: &Forms) -> Vec<Split> {
+    let mut by_lemma: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (form, lemmas) in forms {
+        for lemma in lemmas {
+            by_lemma.entry(lemma).or_default().push(form);
+        }
+    }
+    let mut result = Vec::new();
+    for (lemma, members) in by_lemma {
+        let mut groups: Vec<Vec<(String, Vec<String>)>> = Vec::new();
+        for form in members {
+            let stems = kazakh::query_stems(form);
+            // Merge every group this form shares a stem with.
+            let (joined, rest): (Vec<_>, Vec<_>) =
+                groups.into_iter().partition(|group| group.iter().any(|(_, s)| s.iter().any(|x| stems.contains(x))));
+            let mut merged: Vec<(String, Vec<String>)> = joined.into_iter().flatten().collect();
+            merged.push((form.to_string(), stems));
+            groups = rest;
+            groups.push(merged);
+        }
+        if groups.len() > 1 {
+            let total: usize = groups.iter().map(Vec::len).sum();
+            let within: usize = groups.iter().map(|g| g.len() * (g.len() - 1) / 2).sum();
+            let missed_pairs = total * (total - 1) / 2 - within;
+            result.push(Split { lemma: lemma.to_string(), missed_pairs, groups });
+        }
+    }
+    result.sort_by(|a, b| b.missed_pairs.cmp(&a.missed_pairs).then_with(|| a.lemma.cmp(&b.lemma)));
+    result
+}
