@@ -1414,6 +1414,96 @@ mod tests {
         assert!(is_verb_root("жаз") && is_verb_root("оқ") && !is_verb_root("кітап"));
     }
 
+    /// Each pair meets.
+    fn assert_meet(pairs: &[(&str, &str)]) {
+        for (a, b) in pairs {
+            assert!(meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
+        }
+    }
+
+    /// No pair meets.
+    fn assert_apart(pairs: &[(&str, &str)]) {
+        for (a, b) in pairs {
+            assert!(!meet(a, b), "{a} {:?} / {b} {:?}", query_stems(a), query_stems(b));
+        }
+    }
+
+    #[test]
+    fn two_letter_roots_in_e_take_every_verb_ending_but_y() {
+        // де (say) and же (eat): converb -п, future -р, conditional, 2nd person, verbal noun.
+        assert_meet(&[
+            ("деп", "деді"),
+            ("дер", "деген"),
+            ("десең", "деді"),
+            ("дейсің", "деді"),
+            ("деу", "деді"),
+            ("жеп", "жеді"),
+            ("жеу", "жеген"),
+            ("жеуге", "жеді"),
+        ]);
+        // жер (land) is the noun, кей (some) no form of ке.
+        assert_apart(&[("жер", "жеді"), ("жер", "жеп"), ("кей", "кеді")]);
+    }
+
+    #[test]
+    fn two_letter_roots_take_the_long_person_endings() {
+        assert_meet(&[("атасың", "атты"), ("ішермін", "ішті"), ("аласыз", "алды"), ("алыңыз", "алды")]);
+        // The optative is left out: ағайын (kin) is no form of ақ (flow).
+        assert_apart(&[("ағайын", "ақты")]);
+    }
+
+    #[test]
+    fn the_verbal_noun_of_two_letter_roots_in_e_and_u() {
+        assert_meet(&[("туу", "туған"), ("жуу", "жуды"), ("қуу", "қуды")]);
+        // A two-letter stem in а under -у is a noun: тау (mountain), дау (dispute), бау (string).
+        assert_apart(&[("дау", "дады"), ("бау", "бады")]);
+        assert!(!is_verb_root("ба") && !is_verb_root("да") && !is_verb_root("шо"));
+        assert!(is_verb_root("де") && is_verb_root("же") && is_verb_root("ту"));
+    }
+
+    #[test]
+    fn imperative_plural_and_polite_forms_meet_the_verb() {
+        assert_meet(&[
+            ("жазыңыздар", "жазды"),
+            ("оқыңыз", "оқиды"),
+            ("келіңдер", "келді"),
+            ("айтыңдар", "айтты"),
+            ("сөйлеңіздер", "сөйледі"),
+            ("жасаңыз", "жасады"),
+        ]);
+    }
+
+    #[test]
+    fn desiderative_forms_meet_the_verb() {
+        assert_meet(&[("барғым", "барды"), ("келгісі", "келді"), ("айтқым", "айтты"), ("көргіміз", "көрді")]);
+    }
+
+    #[test]
+    fn the_past_first_person_plural_after_verbs_of_two_syllables() {
+        assert_meet(&[("өткіздік", "өткізді"), ("жасадық", "жасады"), ("оқыдық", "оқиды"), ("сөйледік", "сөйледі")]);
+        // After one syllable -дық/-тық makes nouns: бастық (chief), астық (grain), аштық (famine).
+        assert_apart(&[("бастық", "басты"), ("астық", "асты"), ("аштық", "ашты")]);
+    }
+
+    #[test]
+    fn roots_in_p_take_u_before_the_converb() {
+        assert_meet(&[("тауып", "тапты"), ("жауып", "жапты"), ("шауып", "шапты"), ("теуіп", "тепті")]);
+    }
+
+    #[test]
+    fn ya_is_yod_and_a_and_final_i_is_iy() {
+        // қой + а = қоя, сой + ады = сояды, жий + ады = жияды; жи + сын is a form of жий.
+        assert_meet(&[("қояды", "қойды"), ("сояды", "сойды"), ("жая", "жайды"), ("жияды", "жисын"), ("кисін", "кию")]);
+        assert_eq!(ya_as_yod_a("қояды").as_deref(), Some("қойады"));
+        assert_eq!(ya_as_yod_a("ясақ"), None);
+    }
+
+    #[test]
+    fn a_negation_opens_every_voice() {
+        // жаздыр is no verb of the dictionary's: жаз + дыр + ма + й is a form of жаз.
+        assert_meet(&[("жаздырмай", "жазды"), ("жаздырмады", "жазды")]);
+    }
+
     #[test]
     fn verb_endings_are_not_read_into_nouns() {
         for (a, b) in [("тау", "та"), ("қала", "қалды"), ("жыл", "жыды"), ("көңіл", "көңді"), ("өткір", "өткізді")]
