@@ -44,6 +44,8 @@ pub enum ExportError {
     MarcXml(::marc::Error),
     #[error("document {0}: {1}; `olke verify` says more, `olke verify --repair` may restore it")]
     Page(String, FileError),
+    #[error("document {id}: page {page} of its PDF cannot be copied into the METS package: {reason}; `olke verify` says more")]
+    PagePdf { id: String, page: u32, reason: String },
     #[error("{}: exists and is not a METS package olke wrote (no mets.xml); choose another --out folder", .0.display())]
     NotAPackage(std::path::PathBuf),
     #[error(transparent)]
