@@ -580,3 +580,58 @@ fn mets_packages_give_the_issue_its_allowed_pages_and_articles_pointing_at_alto_
         assert_eq!(area_words(&package, &format!("ART_{id}")), words(&text), "{id}");
     }
 }
+
+/// The 200 and 4XX link fields of each record of a UNIMARC ISO 2709 file, as pymarc reads
+/// them (raw fields: the embedded fields are `$1` subfields), as `tag ind|$1…$a…`.
+const UNIMARC_LINKS: &str = r#"
+import json, sys, pymarc
+out = {}
+with open(sys.argv[1], "rb") as handle:
+    for record in pymarc.MARCReader(handle, to_unicode=True, force_utf8=True):
+        if record is None:
+            raise SystemExit("pymarc could not read a record")
+        out[record["001"].data] = {"leader": str(record.leader), "links": [
+            f.tag + " " + f.indicator1 + f.indicator2 + "|" + "".join("$" + s.code + s.value for s in f.subfields)
+            for f in record.get_fields("200", "461", "463", "464")]}
+print(json.dumps(out, ensure_ascii=False))
+"#;
+
+/// `olke export unimarc`: each article links up to its newspaper (461) and its issue (463,
+/// with the issue's 001, its designation, the article's pages and the year), and the
+/// issue, described under its designation with its newspaper in 461, lists its articles
+/// in 464 (piece-analytic) in reading order.
+#[test]
+fn unimarc_links_articles_and_their_issue_both_ways() {
+    let tmp = tempfile::tempdir().unwrap();
+    let iso = tmp.path().join("rusmarc.iso");
+    expect_code(olke(archive()).args(["export", "unimarc", "--out"]).arg(&iso), 0);
+    let output = run(std::process::Command::new("python3").arg("-c").arg(UNIMARC_LINKS).arg(&iso));
+    assert!(output.status.success(), "pymarc (`scripts/install-deps.sh --test`): {}", stderr(&output));
+    let records = json(&output);
+    let links = |id: &str| -> Vec<String> {
+        let links = records[id]["links"].as_array().unwrap_or_else(|| panic!("{id} in {records}"));
+        links.iter().map(|l| l.as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(
+        links("pulse-28"),
+        [
+            "200 1 |$a12 шілде (№ 28)",
+            "461  0|$12001 $aПульс$v12 шілде (№ 28)",
+            "464  0|$1001town$12001 $aҚала тарихы$fЖ. Шөженов$vБ. 1–2",
+            "464  0|$1001memory$12001 $aВоспоминания$fИ. Иванов$vС. 1",
+            "464  0|$1001museum$12001 $aФилиал архива$vС. 2",
+        ]
+    );
+    assert_eq!(&records["pulse-28"]["leader"].as_str().unwrap()[6..9], "am2", "a piece below its newspaper");
+    assert_eq!(
+        links("memory"),
+        [
+            "200 1 |$aВоспоминания$fИ. Иванов",
+            "461  0|$12001 $aПульс",
+            "463  0|$1001pulse-28$12000 $a12 июля (№ 28)$vС. 1$1210  $d2019",
+        ]
+    );
+    assert_eq!(&records["memory"]["leader"].as_str().unwrap()[6..9], "aa2");
+    // The article scanned alone has no issue in the archive: its 463 names the issue only.
+    assert_eq!(links("solo")[2], "463  0|$12000 $a13 июля (№ 29)$1210  $d2019");
+}

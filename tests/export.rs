@@ -376,7 +376,8 @@ fn unimarc_is_read_by_pymarc_with_rusmarc_fields() {
     let article = &records["gazeta"];
     assert_eq!(&article["leader"].as_str().unwrap()[5..9], "naa2");
     assert_eq!(fields(article, "700"), [" 1|$aИванов$bИ. И.$4070"]);
-    assert_eq!(fields(article, "463"), [" 1|$tБалхашский рабочий$d1968$vС. 2"]);
+    assert_eq!(fields(article, "461"), [" 0|$12001 $aБалхашский рабочий"]);
+    assert_eq!(fields(article, "463"), [" 0|$12000 $a12 апреля (№ 44)$vС. 2$1210  $d1968"]);
 
     let undated = &records["khat"];
     assert_eq!(&fields(undated, "100")[0][5 + 8..5 + 17], "u        ");

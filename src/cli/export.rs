@@ -126,7 +126,7 @@ pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
             }
             ExportFormat::Mets => unreachable!("packages are written above"),
         };
-        export(&records, format, base_url, library, out)
+        export(&records, &all, format, base_url, library, out)
     };
     match &args.out {
         Some(path) => {

@@ -39,7 +39,7 @@ use crate::path_error::at;
 use crate::pdf::import::{PageCopier, SourcePdf};
 use crate::pdf::writer::PdfWriter;
 use crate::pdf::Metadata;
-use crate::record::article::page_shown_whole;
+use crate::record::article::{articles_of, page_shown_whole};
 use crate::record::gost::{self, Conventions};
 use crate::record::rights_statements::{statement, Statement};
 use crate::record::{DocumentRecord, DocumentType, Rights};
@@ -489,16 +489,6 @@ fn words_inside(page: &RecognizedPage, zones: &[alto::ZoneBlock]) -> RecognizedP
         .map(|line| Line { words: line.words.iter().filter(|w| inside(&w.bbox)).cloned().collect(), ..line.clone() })
         .collect();
     RecognizedPage { lines, ..page.clone() }
-}
-
-/// The articles `documents` hosts on `issue`, in reading order: by the page, then the
-/// top and left of their first zone.
-pub(crate) fn articles_of<'a>(issue: &DocumentRecord, documents: &'a [DocumentRecord]) -> Vec<&'a DocumentRecord> {
-    let mut articles: Vec<&DocumentRecord> =
-        documents.iter().filter(|d| d.host.as_deref() == Some(issue.id.as_str())).collect();
-    let first = |a: &DocumentRecord| a.zones.first().map(|z| (z.page, z.bbox.y0, z.bbox.x0));
-    articles.sort_by(|a, b| (first(a), &a.id).cmp(&(first(b), &b.id)));
-    articles
 }
 
 /// Writes `record`'s package to `out/ID`, replacing an earlier package there. `documents`
