@@ -472,8 +472,11 @@ fn area_words(package: &serde_json::Value, id: &str) -> Vec<String> {
         .collect()
 }
 
-/// The article divs of an issue package: (id, title, rights, the areas' files and blocks).
-fn article_divs(package: &serde_json::Value) -> Vec<(String, String, String, Vec<(String, String)>)> {
+/// An area: the ALTO file's id and the TextBlock's.
+type Area = (String, String);
+
+/// The article divs of an issue package: (id, title, rights, areas).
+fn article_divs(package: &serde_json::Value) -> Vec<(String, String, String, Vec<Area>)> {
     let divs = package["divs"].as_array().unwrap().iter().filter(|d| d["type"] == "ARTICLE");
     divs.map(|d| {
         let areas = d["areas"].as_array().unwrap().iter();
@@ -566,7 +569,7 @@ fn mets_packages_give_the_issue_its_allowed_pages_and_articles_pointing_at_alto_
     assert_eq!(on_disk, &["alto/0001.xml", "alto/0002.xml", "mets.xml", "pulse-28.pdf"].map(serde_json::Value::from));
     package_texts(&issue, on_disk);
     assert_eq!(package["divs"][0]["files"], serde_json::json!(["PDF"]));
-    let areas: Vec<Vec<(String, String)>> = article_divs(&package).into_iter().map(|a| a.3).collect();
+    let areas: Vec<Vec<Area>> = article_divs(&package).into_iter().map(|a| a.3).collect();
     assert_eq!(
         areas,
         [
@@ -581,22 +584,7 @@ fn mets_packages_give_the_issue_its_allowed_pages_and_articles_pointing_at_alto_
     }
 }
 
-/// The 200 and 4XX link fields of each record of a UNIMARC ISO 2709 file, as pymarc reads
-/// them (raw fields: the embedded fields are `$1` subfields), as `tag ind|$1…$a…`.
-const UNIMARC_LINKS: &str = r#"
-import json, sys, pymarc
-out = {}
-with open(sys.argv[1], "rb") as handle:
-    for record in pymarc.MARCReader(handle, to_unicode=True, force_utf8=True):
-        if record is None:
-            raise SystemExit("pymarc could not read a record")
-        out[record["001"].data] = {"leader": str(record.leader), "links": [
-            f.tag + " " + f.indicator1 + f.indicator2 + "|" + "".join("$" + s.code + s.value for s in f.subfields)
-            for f in record.get_fields("200", "461", "463", "464")]}
-print(json.dumps(out, ensure_ascii=False))
-"#;
-
-/// `olke export unimarc`: each article links up to its newspaper (461) and its issue (463,
+/// `olke export unimarc`, read back by pymarc ([`PYMARC`]): each article links up to its newspaper (461) and its issue (463,
 /// with the issue's 001, its designation, the article's pages and the year), and the
 /// issue, described under its designation with its newspaper in 461, lists its articles
 /// in 464 (piece-analytic) in reading order.
@@ -605,12 +593,12 @@ fn unimarc_links_articles_and_their_issue_both_ways() {
     let tmp = tempfile::tempdir().unwrap();
     let iso = tmp.path().join("rusmarc.iso");
     expect_code(olke(archive()).args(["export", "unimarc", "--out"]).arg(&iso), 0);
-    let output = run(std::process::Command::new("python3").arg("-c").arg(UNIMARC_LINKS).arg(&iso));
+    let output = run(std::process::Command::new("python3").arg("-c").arg(PYMARC).arg(&iso));
     assert!(output.status.success(), "pymarc (`scripts/install-deps.sh --test`): {}", stderr(&output));
     let records = json(&output);
     let links = |id: &str| -> Vec<String> {
-        let links = records[id]["links"].as_array().unwrap_or_else(|| panic!("{id} in {records}"));
-        links.iter().map(|l| l.as_str().unwrap().to_string()).collect()
+        let tagged = |tag: &'static str| fields(&records[id], tag).into_iter().map(move |f| format!("{tag} {f}"));
+        ["200", "461", "463", "464"].into_iter().flat_map(tagged).collect()
     };
     assert_eq!(
         links("pulse-28"),

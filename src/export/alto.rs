@@ -278,20 +278,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn words_lines_and_blocks_with_boxes_and_confidence() {
-        let page = RecognizedPage {
+    /// A 600 × 800 page of `lines`, read with a mean confidence of 80.
+    fn recognized(lines: Vec<Line>) -> RecognizedPage {
+        RecognizedPage {
             width: 600,
             height: 800,
             dpi: 300.0,
-            lines: vec![
-                line(0, vec![word("Қала", 10, 91.0), word("\"кітапханасы\"", 60, 45.5)]),
-                line(1, vec![word("Библиотека", 10, 100.0)]),
-            ],
+            lines,
             mean_conf: 80.0,
             models: "kaz+rus".into(),
             corrections: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn words_lines_and_blocks_with_boxes_and_confidence() {
+        let page = recognized(vec![
+            line(0, vec![word("Қала", 10, 91.0), word("\"кітапханасы\"", 60, 45.5)]),
+            line(1, vec![word("Библиотека", 10, 100.0)]),
+        ]);
         let mut record = document("d", &[("title", "Т"), ("rights", "public_domain")]);
         record.pages = vec![crate::record::tests::page()];
         record.pages[0].languages = vec!["kaz".into(), "rus".into()];
@@ -323,20 +328,12 @@ mod tests {
 
     #[test]
     fn an_articles_zone_is_a_block_of_its_words_and_the_rest_stays_in_tesseracts_blocks() {
-        let page = RecognizedPage {
-            width: 600,
-            height: 800,
-            dpi: 300.0,
-            // One Tesseract block whose line crosses from the left zone to no zone, and a
-            // second block the right zone takes whole.
-            lines: vec![
-                line(0, vec![word("сол", 10, 90.0), word("ешкімдікі", 260, 90.0)]),
-                line(1, vec![Word { bbox: BBox { x0: 320, y0: 400, x1: 360, y1: 420 }, ..word("оң", 0, 80.0) }]),
-            ],
-            mean_conf: 87.0,
-            models: "kaz".into(),
-            corrections: Vec::new(),
-        };
+        // One Tesseract block whose line crosses from the left zone to no zone, and a
+        // second block the right zone takes whole.
+        let page = recognized(vec![
+            line(0, vec![word("сол", 10, 90.0), word("ешкімдікі", 260, 90.0)]),
+            line(1, vec![Word { bbox: BBox { x0: 320, y0: 400, x1: 360, y1: 420 }, ..word("оң", 0, 80.0) }]),
+        ]);
         let mut record = document("issue", &[("title", "Пульс"), ("rights", "public_domain")]);
         record.pages = vec![crate::record::tests::page()];
         let mut article = document("a-1", &[("title", "A")]);
