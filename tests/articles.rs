@@ -377,3 +377,249 @@ fn publishing_gives_each_article_by_its_own_rights() {
     assert!(town_entry.get("pdf").is_none(), "{town_entry}");
     assert!(published["iiif_skipped"].is_null(), "{published}");
 }
+
+/// A METS package as the tests read it: its files, the physical pages' file pointers, and
+/// the logical divs (the document's and its articles') with their description, rights
+/// and areas, each area resolved in the ALTO file it names to its TextBlock's words.
+const READ_PACKAGE: &str = r#"
+import json, os, sys, xml.etree.ElementTree as ET
+ns = {"mets": "http://www.loc.gov/METS/", "mods": "http://www.loc.gov/mods/v3", "alto": "http://www.loc.gov/standards/alto/ns-v4#",
+      "rights": "http://cosimo.stanford.edu/sdr/metsrights/"}
+href = "{http://www.w3.org/1999/xlink}href"
+package = sys.argv[1]
+root = ET.parse(os.path.join(package, "mets.xml")).getroot()
+files = {f.get("ID"): f.find("mets:FLocat", ns).get(href) for f in root.iterfind(".//mets:fileSec//mets:file", ns)}
+titles = {d.get("ID"): d.findtext(".//mods:titleInfo/mods:title", namespaces=ns) for d in root.iterfind("mets:dmdSec", ns)}
+rights = {r.get("ID"): r.find(".//rights:RightsDeclarationMD", ns).get("RIGHTSCATEGORY") for r in root.iterfind(".//mets:rightsMD", ns)}
+def block_words(file_id, block_id):
+    path = files.get(file_id)
+    if path is None:
+        return None
+    blocks = [b for b in ET.parse(os.path.join(package, path)).getroot().iterfind(".//alto:TextBlock", ns) if b.get("ID") == block_id]
+    return [s.get("CONTENT") for s in blocks[0].iterfind(".//alto:String", ns)] if len(blocks) == 1 else None
+divs = []
+for div in root.find("mets:structMap[@TYPE='LOGICAL']", ns).iter("{http://www.loc.gov/METS/}div"):
+    areas = [{"file": a.get("FILEID"), "betype": a.get("BETYPE"), "begin": a.get("BEGIN"), "words": block_words(a.get("FILEID"), a.get("BEGIN"))}
+             for a in div.findall("mets:fptr/mets:seq/mets:area", ns)]
+    divs.append({"id": div.get("ID"), "type": div.get("TYPE"), "label": div.get("LABEL"), "title": titles.get(div.get("DMDID")),
+                 "rights": rights.get(div.get("ADMID")), "files": [p.get("FILEID") for p in div.findall("mets:fptr", ns) if p.get("FILEID")],
+                 "areas": areas})
+physical = {d.get("ID"): [p.get("FILEID") for p in d.findall("mets:fptr", ns)]
+            for d in root.find("mets:structMap[@TYPE='PHYSICAL']", ns).iter("{http://www.loc.gov/METS/}div") if d.get("TYPE") == "page"}
+on_disk = sorted(os.path.relpath(os.path.join(d, f), package) for d, _, fs in os.walk(package) for f in fs)
+print(json.dumps({"files": files, "divs": divs, "physical": physical, "on_disk": on_disk}, ensure_ascii=False))
+"#;
+
+/// Every word of an ALTO file, in order.
+const ALTO_WORDS: &str = r#"
+import sys, xml.etree.ElementTree as ET
+print(" ".join(s.get("CONTENT") for s in ET.parse(sys.argv[1]).getroot().iter("{http://www.loc.gov/standards/alto/ns-v4#}String")))
+"#;
+
+/// xmllint's schema check of `file` against the shared `xsd`.
+fn assert_valid(xsd: &str, file: &Path) {
+    let output =
+        run(std::process::Command::new("xmllint").args(["--noout", "--nonet", "--schema"]).arg(schema(xsd)).arg(file));
+    assert!(output.status.success(), "{} against {xsd}:\n{}", file.display(), stderr(&output));
+}
+
+/// The readable text of each file of a package (ALTO: its words; PDF: pdftotext's;
+/// mets.xml: as it is, less the articles' titles, which are their public description) by
+/// its path, after checking each against its schema.
+fn package_texts(package: &Path, on_disk: &[serde_json::Value]) -> Vec<(String, String)> {
+    on_disk
+        .iter()
+        .map(|path| {
+            let path = path.as_str().unwrap().to_string();
+            let file = package.join(&path);
+            let text = if path == "mets.xml" {
+                assert_valid("mets-1-12-1.xsd", &file);
+                fs::read_to_string(&file).unwrap().replace("Воспоминания", "")
+            } else if path.ends_with(".xml") {
+                assert_valid("alto-4-4.xsd", &file);
+                stdout(&run(std::process::Command::new("python3").arg("-c").arg(ALTO_WORDS).arg(&file)))
+            } else {
+                qpdf_check(&file);
+                pdftotext_raw(&file)
+            };
+            (path, text)
+        })
+        .collect()
+}
+
+fn read_package(package: &Path) -> serde_json::Value {
+    let output = run(std::process::Command::new("python3").arg("-c").arg(READ_PACKAGE).arg(package));
+    assert!(output.status.success(), "{}", stderr(&output));
+    json(&output)
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+/// The area words of the logical div `id`, in order, each area resolved to its block.
+fn area_words(package: &serde_json::Value, id: &str) -> Vec<String> {
+    let div = package["divs"].as_array().unwrap().iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("{id}"));
+    div["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|area| {
+            assert_eq!(area["betype"], "IDREF");
+            let words = area["words"].as_array().unwrap_or_else(|| panic!("{id}: {area} resolves to no TextBlock"));
+            words.iter().map(|w| w.as_str().unwrap().to_string()).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// An area: the ALTO file's id and the TextBlock's.
+type Area = (String, String);
+
+/// The article divs of an issue package: (id, title, rights, areas).
+fn article_divs(package: &serde_json::Value) -> Vec<(String, String, String, Vec<Area>)> {
+    let divs = package["divs"].as_array().unwrap().iter().filter(|d| d["type"] == "ARTICLE");
+    divs.map(|d| {
+        let areas = d["areas"].as_array().unwrap().iter();
+        let areas = areas.map(|a| (a["file"].as_str().unwrap().to_string(), a["begin"].as_str().unwrap().to_string()));
+        let text = |key: &str| d[key].as_str().unwrap_or_default().to_string();
+        (text("id"), text("title"), text("rights"), areas.collect())
+    })
+    .collect()
+}
+
+/// `olke export mets`: the issue's package holds page 2 only (page 1 carries «memory», in
+/// copyright), as a PDF of its own with its ALTO, whose blocks are the articles' zones;
+/// the logical structure lists the three articles, «museum» (on page 2 alone) pointing at
+/// its block, whose words are its text. When every article may be shown, the issue's PDF
+/// and both pages are there and every article points at its zones. No file of a package
+/// holds a word of the article in copyright.
+#[test]
+fn mets_packages_give_the_issue_its_allowed_pages_and_articles_pointing_at_alto_blocks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("packages");
+    expect_code(olke(archive()).args(["export", "mets", "--out"]).arg(&out), 0);
+    let memory_words = long_words(texts::RUSSIAN[2]);
+    let no_memory = |package: &Path, on_disk: &[serde_json::Value]| {
+        for (path, text) in package_texts(package, on_disk) {
+            assert_eq!(found(&text, &memory_words), 0, "{path} of {} holds «memory»'s words", package.display());
+        }
+    };
+
+    let issue = out.join("pulse-28");
+    let package = read_package(&issue);
+    let on_disk = package["on_disk"].as_array().unwrap();
+    assert_eq!(
+        on_disk,
+        &["alto/0002.xml", "mets.xml", "pages/0002.pdf"].map(serde_json::Value::from),
+        "no file of page 1"
+    );
+    no_memory(&issue, on_disk);
+    assert_eq!(pdf_pages(&issue.join("pages/0002.pdf")), 1);
+    assert_eq!(package["physical"]["PHYS_0001"], serde_json::json!([]));
+    assert_eq!(package["physical"]["PHYS_0002"], serde_json::json!(["PDF_0002", "ALTO_0002"]));
+    let articles = article_divs(&package);
+    let area = |page: u32, block: &str| (format!("ALTO_{page:04}"), block.to_string());
+    assert_eq!(
+        articles,
+        [
+            ("ART_town".into(), "Қала тарихы".into(), "PUBLIC DOMAIN".into(), vec![]),
+            ("ART_memory".into(), "Воспоминания".into(), "COPYRIGHTED".into(), vec![]),
+            ("ART_museum".into(), "Филиал архива".into(), "PUBLIC DOMAIN".into(), vec![area(2, "P2_Zmuseum_1")]),
+        ],
+        "«town» lies on page 1 too: described only"
+    );
+    assert_eq!(area_words(&package, "ART_museum"), words(&text("museum")));
+    // The page's ALTO has every word of the page: «town»'s zone a block of its own too.
+    let page_two = stdout(&expect_code(olke(archive()).args(["text", "pulse-28", "--page", "2"]), 0));
+    let alto =
+        stdout(&run(std::process::Command::new("python3").arg("-c").arg(ALTO_WORDS).arg(issue.join("alto/0002.xml"))));
+    assert_eq!(words(&alto), words(&page_two));
+    assert!(fs::read_to_string(issue.join("alto/0002.xml")).unwrap().contains("<TextBlock ID=\"P2_Ztown_2\""));
+
+    // The articles' own packages: «town» the ALTO of its two zones and nothing else of
+    // the pages, «memory» its description only.
+    let town = out.join("town");
+    let package = read_package(&town);
+    let on_disk = package["on_disk"].as_array().unwrap();
+    assert_eq!(on_disk, &["alto/0001.xml", "alto/0002.xml", "mets.xml"].map(serde_json::Value::from));
+    no_memory(&town, on_disk);
+    assert_eq!(area_words(&package, "LOG"), words(&text("town")));
+    let all_words: Vec<String> = ["alto/0001.xml", "alto/0002.xml"]
+        .iter()
+        .flat_map(|f| {
+            let output = run(std::process::Command::new("python3").arg("-c").arg(ALTO_WORDS).arg(town.join(f)));
+            words(&stdout(&output))
+        })
+        .collect();
+    assert_eq!(all_words, words(&text("town")), "the zones' words only");
+    let memory = read_package(&out.join("memory"));
+    assert_eq!(memory["on_disk"], serde_json::json!(["mets.xml"]));
+    assert_valid("mets-1-12-1.xsd", &out.join("memory/mets.xml"));
+
+    // Every article allowed: the issue's PDF whole, and each article at its blocks.
+    let archive = archive_copy(archive(), tmp.path());
+    expect_code(olke(&archive).args(["catalog", "set", "memory", "rights", "public_domain"]), 0);
+    let verified = expect_code(olke(&archive).args(["verify", "--json"]), 0);
+    assert_eq!(json(&verified)["problems"], serde_json::json!([]), "an article's record edited alone");
+    let out = tmp.path().join("allowed");
+    expect_code(olke(&archive).args(["export", "mets", "pulse-28", "--out"]).arg(&out), 0);
+    let issue = out.join("pulse-28");
+    let package = read_package(&issue);
+    let on_disk = package["on_disk"].as_array().unwrap();
+    assert_eq!(on_disk, &["alto/0001.xml", "alto/0002.xml", "mets.xml", "pulse-28.pdf"].map(serde_json::Value::from));
+    package_texts(&issue, on_disk);
+    assert_eq!(package["divs"][0]["files"], serde_json::json!(["PDF"]));
+    let areas: Vec<Vec<Area>> = article_divs(&package).into_iter().map(|a| a.3).collect();
+    assert_eq!(
+        areas,
+        [
+            vec![area(1, "P1_Ztown_1"), area(2, "P2_Ztown_2")],
+            vec![area(1, "P1_Zmemory_1")],
+            vec![area(2, "P2_Zmuseum_1")]
+        ]
+    );
+    for id in ["town", "memory", "museum"] {
+        let text = stdout(&expect_code(olke(&archive).args(["text", id]), 0));
+        assert_eq!(area_words(&package, &format!("ART_{id}")), words(&text), "{id}");
+    }
+}
+
+/// `olke export unimarc`, read back by pymarc ([`PYMARC`]): each article links up to its newspaper (461) and its issue (463,
+/// with the issue's 001, its designation, the article's pages and the year), and the
+/// issue, described under its designation with its newspaper in 461, lists its articles
+/// in 464 (piece-analytic) in reading order.
+#[test]
+fn unimarc_links_articles_and_their_issue_both_ways() {
+    let tmp = tempfile::tempdir().unwrap();
+    let iso = tmp.path().join("rusmarc.iso");
+    expect_code(olke(archive()).args(["export", "unimarc", "--out"]).arg(&iso), 0);
+    let output = run(std::process::Command::new("python3").arg("-c").arg(PYMARC).arg(&iso));
+    assert!(output.status.success(), "pymarc (`scripts/install-deps.sh --test`): {}", stderr(&output));
+    let records = json(&output);
+    let links = |id: &str| -> Vec<String> {
+        let tagged = |tag: &'static str| fields(&records[id], tag).into_iter().map(move |f| format!("{tag} {f}"));
+        ["200", "461", "463", "464"].into_iter().flat_map(tagged).collect()
+    };
+    assert_eq!(
+        links("pulse-28"),
+        [
+            "200 1 |$a12 шілде (№ 28)",
+            "461  0|$12001 $aПульс$v12 шілде (№ 28)",
+            "464  0|$1001town$12001 $aҚала тарихы$fЖ. Шөженов$vБ. 1–2",
+            "464  0|$1001memory$12001 $aВоспоминания$fИ. Иванов$vС. 1",
+            "464  0|$1001museum$12001 $aФилиал архива$vС. 2",
+        ]
+    );
+    assert_eq!(&records["pulse-28"]["leader"].as_str().unwrap()[6..9], "am2", "a piece below its newspaper");
+    assert_eq!(
+        links("memory"),
+        [
+            "200 1 |$aВоспоминания$fИ. Иванов",
+            "461  0|$12001 $aПульс",
+            "463  0|$1001pulse-28$12000 $a12 июля (№ 28)$vС. 1$1210  $d2019",
+        ]
+    );
+    assert_eq!(&records["memory"]["leader"].as_str().unwrap()[6..9], "aa2");
+    // The article scanned alone has no issue in the archive: its 463 names the issue only.
+    assert_eq!(links("solo")[2], "463  0|$12000 $a13 июля (№ 29)$1210  $d2019");
+}

@@ -226,44 +226,6 @@ while (my $record = $batch->next) {
 print STDERR "$count records\n";
 "#;
 
-/// Runs Python's pymarc over a MARC 21 or UNIMARC ISO 2709 file; per record id, its
-/// leader and fields as in tests/records.rs.
-const PYMARC: &str = r#"
-import json, sys, pymarc
-out = {}
-with open(sys.argv[1], "rb") as handle:
-    for record in pymarc.MARCReader(handle, to_unicode=True, force_utf8=True):
-        if record is None:
-            raise SystemExit("pymarc could not read a record")
-        fields = {}
-        for field in record.get_fields():
-            value = field.data if field.is_control_field() else {"ind": field.indicator1 + field.indicator2,
-                                                                  "sub": [[s.code, s.value] for s in field.subfields]}
-            fields.setdefault(field.tag, []).append(value)
-        out[record["001"].data] = {"leader": str(record.leader), "fields": fields}
-print(json.dumps(out, ensure_ascii=False))
-"#;
-
-/// `tag`'s fields of a record read by [`PYMARC`] as `ind|$aone$btwo`.
-fn fields(record: &Value, tag: &str) -> Vec<String> {
-    let Some(fields) = record["fields"][tag].as_array() else { return Vec::new() };
-    fields
-        .iter()
-        .map(|f| match f.as_str() {
-            Some(data) => data.to_string(),
-            None => {
-                let subfields: String = f["sub"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|s| format!("${}{}", s[0].as_str().unwrap(), s[1].as_str().unwrap()))
-                    .collect();
-                format!("{}|{subfields}", f["ind"].as_str().unwrap())
-            }
-        })
-        .collect()
-}
-
 #[test]
 fn marc_21_is_lint_clean_valid_and_catalogue_grade() {
     let archive = archive();
@@ -376,7 +338,8 @@ fn unimarc_is_read_by_pymarc_with_rusmarc_fields() {
     let article = &records["gazeta"];
     assert_eq!(&article["leader"].as_str().unwrap()[5..9], "naa2");
     assert_eq!(fields(article, "700"), [" 1|$aИванов$bИ. И.$4070"]);
-    assert_eq!(fields(article, "463"), [" 1|$tБалхашский рабочий$d1968$vС. 2"]);
+    assert_eq!(fields(article, "461"), [" 0|$12001 $aБалхашский рабочий"]);
+    assert_eq!(fields(article, "463"), [" 0|$12000 $a12 апреля (№ 44)$vС. 2$1210  $d1968"]);
 
     let undated = &records["khat"];
     assert_eq!(&fields(undated, "100")[0][5 + 8..5 + 17], "u        ");

@@ -68,7 +68,9 @@ pub(super) const EXPORT_HELP: &str =
     "Catalogue records describe the digitized copy (007 cr, 300 «1 online resource»,\n\
     533 electronic reproduction) and link to its PDF only where the rights allow it to be\n\
     shown; the same holds for page text (jsonl --text) and for METS packages, which for a\n\
-    work in copyright hold the description only. olke.toml's `library.marc_code` names\n\
+    work in copyright hold the description only. A newspaper issue's package holds the\n\
+    pages every article on them allows, and its articles' structure pointing at their\n\
+    ALTO blocks; an article's, the ALTO of its zones. olke.toml's `library.marc_code` names\n\
     the library in MARC 003/040 and UNIMARC 801.\n\n\
     Examples:\n  \
     olke export marcxml --base-url https://lib.example.kz/olke --out catalogue.xml\n  \
@@ -80,15 +82,12 @@ pub(super) const EXPORT_HELP: &str =
     olke export mets --out packages\n  \
     olke export mets --out packages balkhash-1968 pulse";
 
-fn selected(archive: &Archive, ids: &[String]) -> Result<Vec<DocumentRecord>> {
-    let mut records = Reader::open(archive)?.documents()?;
-    if !ids.is_empty() {
-        if let Some(missing) = ids.iter().find(|id| !records.iter().any(|r| &&r.id == id)) {
-            bail!("no document {missing} in the archive; `olke list` shows the ids");
-        }
-        records.retain(|r| ids.contains(&r.id));
+/// The documents `ids` names (all when none) out of `all`.
+fn selected(all: &[DocumentRecord], ids: &[String]) -> Result<Vec<DocumentRecord>> {
+    if let Some(missing) = ids.iter().find(|id| !all.iter().any(|r| &&r.id == id)) {
+        bail!("no document {missing} in the archive; `olke list` shows the ids");
     }
-    Ok(records)
+    Ok(all.iter().filter(|r| ids.is_empty() || ids.contains(&r.id)).cloned().collect())
 }
 
 pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
@@ -97,7 +96,8 @@ pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
         return Ok(super::EXIT_USAGE);
     }
     let config = Config::load(archive)?;
-    let records = selected(archive, &args.ids)?;
+    let all = Reader::open(archive)?.documents()?;
+    let records = selected(&all, &args.ids)?;
     let base_url = args.base_url.as_deref().or(config.publish.base_url());
     let library = &config.library;
     if args.format == ExportFormat::Mets {
@@ -105,7 +105,7 @@ pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
             eprintln!("olke: `olke export mets` needs --out DIR, the folder the packages go in");
             return Ok(super::EXIT_USAGE);
         };
-        return write_packages(archive, &records, out, base_url, library);
+        return write_packages(archive, &records, &all, out, base_url, library);
     }
     let url = |record: &DocumentRecord| shown_pdf_url(base_url, record);
     let pages =
@@ -126,7 +126,7 @@ pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
             }
             ExportFormat::Mets => unreachable!("packages are written above"),
         };
-        export(&records, format, base_url, library, out)
+        export(&records, &all, format, base_url, library, out)
     };
     match &args.out {
         Some(path) => {
@@ -150,9 +150,11 @@ pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// Writes the packages of `records`; `all` the archive's documents (an issue's articles).
 fn write_packages(
     archive: &Archive,
     records: &[DocumentRecord],
+    all: &[DocumentRecord],
     out: &Path,
     base_url: Option<&str>,
     library: &crate::config::Library,
@@ -160,7 +162,8 @@ fn write_packages(
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create the folder", out.display()))?;
     let mut described_only = 0;
     for record in records {
-        let package = mets::write_package(archive, record, out, library, shown_pdf_url(base_url, record).as_deref())?;
+        let package =
+            mets::write_package(archive, record, all, out, library, shown_pdf_url(base_url, record).as_deref())?;
         if !package.content {
             described_only += 1;
         }

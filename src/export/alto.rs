@@ -3,10 +3,15 @@
 //! corrected ALTO. Coordinates are pixels of the archived image (the PDF page's image),
 //! origin top left; blocks and lines are Tesseract's; each block carries the language its
 //! text reads as, the page its main language and the others.
+//!
+//! On a newspaper issue's page the words of each article zone form a TextBlock of their
+//! own, `P{page}_Z{article id}_{k}` (the article's k-th zone, from 1), so that the METS
+//! article structure can point at exactly that zone's words; the words no zone claims
+//! stay in Tesseract's blocks, `P{page}_B{n}` as on any page.
 
 use super::xml::Xml;
 use crate::language;
-use crate::page::{BBox, Line, RecognizedPage};
+use crate::page::{BBox, Line, RecognizedPage, Word};
 use crate::record::{DocumentRecord, TextLayer};
 
 pub(crate) const NAMESPACE: &str = "http://www.loc.gov/standards/alto/ns-v4#";
@@ -39,9 +44,86 @@ fn union(boxes: impl Iterator<Item = BBox>) -> BBox {
         .unwrap_or_default()
 }
 
-/// The lines of a page grouped by Tesseract's blocks, in reading order.
-fn blocks(page: &RecognizedPage) -> Vec<&[Line]> {
-    page.lines.chunk_by(|a, b| a.block == b.block).collect()
+/// An article's zone on a page, written as a TextBlock of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ZoneBlock {
+    /// The TextBlock's ID, see [`zone_block_id`].
+    pub id: String,
+    pub bbox: BBox,
+}
+
+/// The ID of the TextBlock of zone `zone` (from 1, in the article's reading order) of
+/// article `article` on page `page`: derived from the record alone, so it stays the same
+/// from one export to the next. Document ids are letters, digits, `-`, `_` and `.`, which
+/// an XML ID may hold after the leading `P`.
+pub(crate) fn zone_block_id(page: u32, article: &str, zone: usize) -> String {
+    format!("P{page}_Z{article}_{zone}")
+}
+
+/// The zones on page `page` of `articles` (a newspaper issue's), as TextBlocks.
+pub(crate) fn zone_blocks<'a>(page: u32, articles: impl IntoIterator<Item = &'a DocumentRecord>) -> Vec<ZoneBlock> {
+    articles
+        .into_iter()
+        .flat_map(|article| {
+            article
+                .zones
+                .iter()
+                .enumerate()
+                .filter(|(_, z)| z.page == page)
+                .map(|(k, zone)| ZoneBlock { id: zone_block_id(page, &article.id, k + 1), bbox: zone.bbox })
+        })
+        .collect()
+}
+
+/// What a word belongs to: the zone holding its centre (the first of `zones` that does),
+/// else its Tesseract block (by position among the page's blocks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    Zone(usize),
+    Block(usize),
+}
+
+/// `line` holding only `words` (a run of its words), its box theirs.
+fn part_of(line: &Line, words: Vec<Word>) -> Line {
+    Line { bbox: union(words.iter().map(|w| w.bbox)), words, ..line.clone() }
+}
+
+/// The page's lines grouped into blocks, in reading order (a block where its first word
+/// is): each zone's words, and each Tesseract block's words that no zone holds. A line
+/// crossing a zone's edge is split there. Zones holding no word come last, empty.
+fn blocks(page: &RecognizedPage, zones: &[ZoneBlock]) -> Vec<(Owner, Vec<Line>)> {
+    let mut blocks: Vec<(Owner, Vec<Line>)> = Vec::new();
+    for (b, lines) in page.lines.chunk_by(|a, b| a.block == b.block).enumerate() {
+        for line in lines {
+            let owner = |word: &Word| match zones.iter().position(|z| z.bbox.holds_centre_of(&word.bbox)) {
+                Some(zone) => Owner::Zone(zone),
+                None => Owner::Block(b),
+            };
+            let mut parts: Vec<(Owner, Vec<Word>)> = Vec::new();
+            for word in &line.words {
+                match parts.iter_mut().find(|(o, _)| *o == owner(word)) {
+                    Some((_, words)) => words.push(word.clone()),
+                    None => parts.push((owner(word), vec![word.clone()])),
+                }
+            }
+            if line.words.is_empty() {
+                parts.push((Owner::Block(b), Vec::new()));
+            }
+            for (owner, words) in parts {
+                let part = if words.len() == line.words.len() { line.clone() } else { part_of(line, words) };
+                match blocks.iter_mut().find(|(o, _)| *o == owner) {
+                    Some((_, lines)) => lines.push(part),
+                    None => blocks.push((owner, vec![part])),
+                }
+            }
+        }
+    }
+    for zone in 0..zones.len() {
+        if !blocks.iter().any(|(o, _)| *o == Owner::Zone(zone)) {
+            blocks.push((Owner::Zone(zone), Vec::new()));
+        }
+    }
+    blocks
 }
 
 fn line_element(xml: &mut Xml, id: &str, line: &Line, confidence: bool) {
@@ -69,11 +151,12 @@ fn line_element(xml: &mut Xml, id: &str, line: &Line, confidence: bool) {
 /// The ALTO of page `number` (from 1) of `record`, or `None` when the rights do not allow
 /// the work's text to be shown (see [`crate::deliver::rights`]): ALTO is the full text.
 pub fn page(record: &DocumentRecord, number: u32, page: &RecognizedPage) -> Option<String> {
-    record.full_text_allowed().then(|| alto(record, number, page))
+    record.full_text_allowed().then(|| alto(record, number, page, &[]))
 }
 
-/// The ALTO document, whatever the rights: callers decide whether it may be shown.
-pub(crate) fn alto(record: &DocumentRecord, number: u32, page: &RecognizedPage) -> String {
+/// The ALTO document, whatever the rights: callers decide whether it may be shown. The
+/// words inside `zones` (an issue's article zones on this page) form their blocks.
+pub(crate) fn alto(record: &DocumentRecord, number: u32, page: &RecognizedPage, zones: &[ZoneBlock]) -> String {
     let summary = record.pages.get(number as usize - 1);
     let recognized = summary.is_none_or(|s| s.text_layer.recognized());
     let mut xml = Xml::new();
@@ -143,10 +226,17 @@ pub(crate) fn alto(record: &DocumentRecord, number: u32, page: &RecognizedPage) 
     xml.open("Page", &attributes);
     let full = BBox { x0: 0, y0: 0, x1: page.width, y1: page.height };
     xml.open("PrintSpace", &position(&full));
-    for (b, lines) in blocks(page).into_iter().enumerate() {
-        let block_id = format!("P{number}_B{}", b + 1);
+    for (owner, lines) in blocks(page, zones) {
+        let lines_box = union(lines.iter().map(|l| l.bbox));
+        let (block_id, bbox) = match owner {
+            Owner::Block(b) => (format!("P{number}_B{}", b + 1), lines_box),
+            // The zone as drawn, grown to hold its words' boxes (a word is the zone's
+            // by its centre).
+            Owner::Zone(z) if lines.is_empty() => (zones[z].id.clone(), zones[z].bbox),
+            Owner::Zone(z) => (zones[z].id.clone(), zones[z].bbox.union(&lines_box)),
+        };
         let mut attributes = vec![("ID", block_id.clone())];
-        attributes.extend(position(&union(lines.iter().map(|l| l.bbox))));
+        attributes.extend(position(&bbox));
         let text: Vec<String> = lines.iter().map(Line::text).collect();
         if let Some(language) = language::detect(&text.join("\n")) {
             attributes.push(("LANG", bcp47(language).to_string()));
@@ -188,20 +278,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn words_lines_and_blocks_with_boxes_and_confidence() {
-        let page = RecognizedPage {
+    /// A 600 × 800 page of `lines`, read with a mean confidence of 80.
+    fn recognized(lines: Vec<Line>) -> RecognizedPage {
+        RecognizedPage {
             width: 600,
             height: 800,
             dpi: 300.0,
-            lines: vec![
-                line(0, vec![word("Қала", 10, 91.0), word("\"кітапханасы\"", 60, 45.5)]),
-                line(1, vec![word("Библиотека", 10, 100.0)]),
-            ],
+            lines,
             mean_conf: 80.0,
             models: "kaz+rus".into(),
             corrections: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn words_lines_and_blocks_with_boxes_and_confidence() {
+        let page = recognized(vec![
+            line(0, vec![word("Қала", 10, 91.0), word("\"кітапханасы\"", 60, 45.5)]),
+            line(1, vec![word("Библиотека", 10, 100.0)]),
+        ]);
         let mut record = document("d", &[("title", "Т"), ("rights", "public_domain")]);
         record.pages = vec![crate::record::tests::page()];
         record.pages[0].languages = vec!["kaz".into(), "rus".into()];
@@ -229,5 +324,43 @@ mod tests {
         // No text of a work whose rights do not allow it.
         record.bib.rights = None;
         assert_eq!(super::page(&record, 1, &page), None);
+    }
+
+    #[test]
+    fn an_articles_zone_is_a_block_of_its_words_and_the_rest_stays_in_tesseracts_blocks() {
+        // One Tesseract block whose line crosses from the left zone to no zone, and a
+        // second block the right zone takes whole.
+        let page = recognized(vec![
+            line(0, vec![word("сол", 10, 90.0), word("ешкімдікі", 260, 90.0)]),
+            line(1, vec![Word { bbox: BBox { x0: 320, y0: 400, x1: 360, y1: 420 }, ..word("оң", 0, 80.0) }]),
+        ]);
+        let mut record = document("issue", &[("title", "Пульс"), ("rights", "public_domain")]);
+        record.pages = vec![crate::record::tests::page()];
+        let mut article = document("a-1", &[("title", "A")]);
+        article.host = Some("issue".into());
+        article.zones = vec![
+            crate::record::ArticleZone { page: 2, bbox: BBox { x0: 0, y0: 0, x1: 10, y1: 10 } },
+            crate::record::ArticleZone { page: 1, bbox: BBox { x0: 0, y0: 0, x1: 200, y1: 200 } },
+            crate::record::ArticleZone { page: 1, bbox: BBox { x0: 300, y0: 300, x1: 600, y1: 800 } },
+            crate::record::ArticleZone { page: 1, bbox: BBox { x0: 0, y0: 700, x1: 10, y1: 710 } },
+        ];
+        let zones = zone_blocks(1, [&article]);
+        let ids: Vec<&str> = zones.iter().map(|z| z.id.as_str()).collect();
+        assert_eq!(ids, ["P1_Za-1_2", "P1_Za-1_3", "P1_Za-1_4"], "numbered among all the article's zones");
+        let alto = alto(&record, 1, &page, &zones);
+        let blocks: Vec<&str> = alto.lines().filter(|l| l.contains("<TextBlock ")).map(str::trim).collect();
+        assert_eq!(
+            blocks,
+            [
+                "<TextBlock ID=\"P1_Za-1_2\" HPOS=\"0\" VPOS=\"0\" WIDTH=\"200\" HEIGHT=\"200\">",
+                "<TextBlock ID=\"P1_B1\" HPOS=\"260\" VPOS=\"10\" WIDTH=\"40\" HEIGHT=\"20\">",
+                "<TextBlock ID=\"P1_Za-1_3\" HPOS=\"300\" VPOS=\"300\" WIDTH=\"300\" HEIGHT=\"500\">",
+                // A zone without words is there, empty, for the structure to point at.
+                "<TextBlock ID=\"P1_Za-1_4\" HPOS=\"0\" VPOS=\"700\" WIDTH=\"10\" HEIGHT=\"10\">",
+            ]
+        );
+        assert!(alto.contains("<String ID=\"P1_Za-1_2_L1_S1\" CONTENT=\"сол\""), "{alto}");
+        assert!(alto.contains("<String ID=\"P1_B1_L1_S1\" CONTENT=\"ешкімдікі\""), "{alto}");
+        assert!(alto.contains("<String ID=\"P1_Za-1_3_L1_S1\" CONTENT=\"оң\""), "{alto}");
     }
 }

@@ -13,6 +13,18 @@
 //!
 //! A work whose rights do not allow its text to be shown gets a package of metadata only:
 //! no PDF and no ALTO, its pages listed without files.
+//!
+//! A newspaper issue's package holds the pages that may be shown whole
+//! ([`page_shown_whole`]: the issue's rights and every article's on the page allow): each
+//! page's ALTO and its PDF page, as a fragment of the issue's PDF when every page may be
+//! shown, else as a single-page PDF of its own; the other pages are listed without files.
+//! Its logical structure has a div `TYPE="ARTICLE"` per article it hosts (as the
+//! Europeana Newspapers and ENMAP profiles do), with the article's MODS and rights; an
+//! article all of whose zones lie on pages in the package points at them as ALTO
+//! TextBlocks in reading order (`mets:area BETYPE="IDREF" BEGIN="P2_Zid_1"`, see
+//! [`alto::zone_block_id`]), any other is described only. A hosted article's own package
+//! (where its rights allow its text) holds the ALTO of the issue's pages it lies on with
+//! its zones' words only, and points at them the same way.
 
 use std::path::{Path, PathBuf};
 
@@ -22,7 +34,12 @@ use super::xml::Xml;
 use super::{alto, marc, ExportError};
 use crate::archive::{files, sha256_file, write_atomic, Archive};
 use crate::config::Library;
+use crate::page::{BBox, Line, RecognizedPage};
 use crate::path_error::at;
+use crate::pdf::import::{PageCopier, SourcePdf};
+use crate::pdf::writer::PdfWriter;
+use crate::pdf::Metadata;
+use crate::record::article::{articles_of, page_shown_whole};
 use crate::record::gost::{self, Conventions};
 use crate::record::rights_statements::{statement, Statement};
 use crate::record::{DocumentRecord, DocumentType, Rights};
@@ -40,10 +57,26 @@ pub(crate) struct PackageFile {
     pub bytes: u64,
 }
 
-/// The package's content files: the PDF and one ALTO per page, or none.
+/// A page the package holds: its ALTO, and its PDF page as a file of its own when the
+/// whole PDF is not in the package (an issue some of whose pages may not be shown).
+pub(crate) struct PageContent {
+    /// The page's number in its document (a hosted article's: in its issue).
+    pub number: u32,
+    pub own_pdf: Option<PackageFile>,
+    pub alto: PackageFile,
+}
+
+/// The package's content files: the whole PDF when every page may be shown, and the pages
+/// that may be shown.
 pub(crate) struct Content {
-    pub pdf: PackageFile,
-    pub alto: Vec<PackageFile>,
+    pub pdf: Option<PackageFile>,
+    pub pages: Vec<PageContent>,
+}
+
+impl Content {
+    fn holds(&self, page: u32) -> bool {
+        self.pages.iter().any(|p| p.number == page)
+    }
 }
 
 fn attrs<const N: usize>(pairs: [(&'static str, &str); N]) -> Vec<(&'static str, String)> {
@@ -188,14 +221,71 @@ fn file_attributes(id: &str, mimetype: &str, file: &PackageFile) -> Vec<(&'stati
     ])
 }
 
-fn page_id(number: usize) -> String {
+fn page_id(number: u32) -> String {
     format!("PHYS_{number:04}")
 }
 
-/// The METS document of `record`, with `content` when its rights allow the text to be shown.
+fn alto_id(number: u32) -> String {
+    format!("ALTO_{number:04}")
+}
+
+fn pdf_page_id(number: u32) -> String {
+    format!("PDF_{number:04}")
+}
+
+/// The logical div of an article hosted by the issue (the IDs are derived from its id,
+/// which an XML ID may hold after a letter).
+fn article_div_id(article: &DocumentRecord) -> String {
+    format!("ART_{}", article.id)
+}
+
+fn dmd_id(article: &DocumentRecord) -> String {
+    format!("DMD_{}", article_div_id(article))
+}
+
+fn rights_id(article: &DocumentRecord) -> String {
+    format!("RIGHTS_{}", article_div_id(article))
+}
+
+/// The ALTO TextBlocks of a hosted article's zones, in reading order, each with its page
+/// — when `content` holds every page they lie on; else none (an article is pointed at
+/// whole or not at all).
+fn article_areas(article: &DocumentRecord, content: Option<&Content>) -> Option<Vec<(u32, String)>> {
+    let content = content?;
+    (!article.zones.is_empty() && article.zones.iter().all(|z| content.holds(z.page))).then(|| {
+        let zones = article.zones.iter().enumerate();
+        zones.map(|(k, zone)| (zone.page, alto::zone_block_id(zone.page, &article.id, k + 1))).collect()
+    })
+}
+
+/// An `fptr` to the areas, in reading order: each an ALTO TextBlock.
+fn area_pointer(xml: &mut Xml, areas: &[(u32, String)]) {
+    xml.open("mets:fptr", &[]);
+    xml.open("mets:seq", &[]);
+    for (page, block) in areas {
+        xml.empty("mets:area", &attrs([("FILEID", &alto_id(*page)), ("BETYPE", "IDREF"), ("BEGIN", block)]));
+    }
+    xml.close("mets:seq");
+    xml.close("mets:fptr");
+}
+
+fn md_wrap(xml: &mut Xml, mdtype: &str, write: impl FnOnce(&mut Xml)) {
+    xml.open("mets:mdWrap", &attrs([("MDTYPE", mdtype), ("MIMETYPE", "text/xml")]));
+    xml.open("mets:xmlData", &[]);
+    write(xml);
+    xml.close("mets:xmlData");
+    xml.close("mets:mdWrap");
+}
+
+/// The METS document of `record`, with `content` (the files its rights allow to be
+/// shown, if any). `pages` are the page numbers of the physical structure (a hosted
+/// article's: its issue's pages it lies on); `articles` an issue's articles, in reading
+/// order, each given a logical div of its own with its description and rights.
 pub(crate) fn document(
     record: &DocumentRecord,
+    pages: &[u32],
     content: Option<&Content>,
+    articles: &[&DocumentRecord],
     library: &Library,
     pdf_url: Option<&str>,
 ) -> String {
@@ -232,41 +322,54 @@ pub(crate) fn document(
     xml.close("mets:agent");
     xml.close("mets:metsHdr");
 
-    xml.open("mets:dmdSec", &attrs([("ID", "DMD")]));
-    xml.open("mets:mdWrap", &attrs([("MDTYPE", "MODS"), ("MIMETYPE", "text/xml")]));
-    xml.open("mets:xmlData", &[]);
-    mods(&mut xml, record, library, pdf_url);
-    xml.close("mets:xmlData");
-    xml.close("mets:mdWrap");
-    xml.close("mets:dmdSec");
+    let described =
+        std::iter::once(("DMD".to_string(), record)).chain(articles.iter().map(|&article| (dmd_id(article), article)));
+    for (id, described) in described {
+        xml.open("mets:dmdSec", &attrs([("ID", &id)]));
+        md_wrap(&mut xml, "MODS", |xml| mods(xml, described, library, if id == "DMD" { pdf_url } else { None }));
+        xml.close("mets:dmdSec");
+    }
 
     xml.open("mets:amdSec", &attrs([("ID", "AMD")]));
-    xml.open("mets:rightsMD", &attrs([("ID", "RIGHTS")]));
-    xml.open("mets:mdWrap", &attrs([("MDTYPE", "METSRIGHTS"), ("MIMETYPE", "text/xml")]));
-    xml.open("mets:xmlData", &[]);
-    rights(&mut xml, bib.rights);
-    xml.close("mets:xmlData");
-    xml.close("mets:mdWrap");
-    xml.close("mets:rightsMD");
+    let rights_of = std::iter::once(("RIGHTS".to_string(), record))
+        .chain(articles.iter().map(|&article| (rights_id(article), article)));
+    for (id, of) in rights_of {
+        xml.open("mets:rightsMD", &attrs([("ID", &id)]));
+        md_wrap(&mut xml, "METSRIGHTS", |xml| rights(xml, of.bib.rights));
+        xml.close("mets:rightsMD");
+    }
     xml.close("mets:amdSec");
 
     if let Some(content) = content {
         xml.open("mets:fileSec", &[]);
-        xml.open("mets:fileGrp", &attrs([("USE", "PDF")]));
-        xml.open("mets:file", &file_attributes("PDF", "application/pdf", &content.pdf));
-        xml.empty("mets:FLocat", &attrs([("LOCTYPE", "URL"), ("xlink:href", &content.pdf.path)]));
-        for number in 1..=record.pages.len() {
-            xml.open("mets:file", &attrs([("ID", &format!("PDF_{number:04}")), ("MIMETYPE", "application/pdf")]));
-            let href = format!("{}#page={number}", content.pdf.path);
-            xml.empty("mets:FLocat", &attrs([("LOCTYPE", "URL"), ("xlink:href", &href)]));
-            xml.close("mets:file");
+        if content.pdf.is_some() || content.pages.iter().any(|p| p.own_pdf.is_some()) {
+            xml.open("mets:fileGrp", &attrs([("USE", "PDF")]));
+            if let Some(pdf) = &content.pdf {
+                // The pages nested in the PDF's entry, each located by an RFC 8118 fragment.
+                xml.open("mets:file", &file_attributes("PDF", "application/pdf", pdf));
+                xml.empty("mets:FLocat", &attrs([("LOCTYPE", "URL"), ("xlink:href", &pdf.path)]));
+                for page in &content.pages {
+                    let number = page.number;
+                    xml.open("mets:file", &attrs([("ID", &pdf_page_id(number)), ("MIMETYPE", "application/pdf")]));
+                    let href = format!("{}#page={number}", pdf.path);
+                    xml.empty("mets:FLocat", &attrs([("LOCTYPE", "URL"), ("xlink:href", &href)]));
+                    xml.close("mets:file");
+                }
+                xml.close("mets:file");
+            }
+            for page in &content.pages {
+                if let (None, Some(file)) = (&content.pdf, &page.own_pdf) {
+                    xml.open("mets:file", &file_attributes(&pdf_page_id(page.number), "application/pdf", file));
+                    xml.empty("mets:FLocat", &attrs([("LOCTYPE", "URL"), ("xlink:href", &file.path)]));
+                    xml.close("mets:file");
+                }
+            }
+            xml.close("mets:fileGrp");
         }
-        xml.close("mets:file");
-        xml.close("mets:fileGrp");
         xml.open("mets:fileGrp", &attrs([("USE", "FULLTEXT")]));
-        for (n, file) in content.alto.iter().enumerate() {
-            xml.open("mets:file", &file_attributes(&format!("ALTO_{:04}", n + 1), "text/xml", file));
-            xml.empty("mets:FLocat", &attrs([("LOCTYPE", "URL"), ("xlink:href", &file.path)]));
+        for page in &content.pages {
+            xml.open("mets:file", &file_attributes(&alto_id(page.number), "text/xml", &page.alto));
+            xml.empty("mets:FLocat", &attrs([("LOCTYPE", "URL"), ("xlink:href", &page.alto.path)]));
             xml.close("mets:file");
         }
         xml.close("mets:fileGrp");
@@ -275,18 +378,22 @@ pub(crate) fn document(
 
     xml.open("mets:structMap", &attrs([("TYPE", "PHYSICAL")]));
     xml.open("mets:div", &attrs([("ID", "PHYS"), ("TYPE", "physSequence")]));
-    for (n, summary) in record.pages.iter().enumerate() {
-        let number = n + 1;
-        let mut attributes = attrs([("ID", &page_id(number)), ("TYPE", "page"), ("ORDER", &number.to_string())]);
-        if let Some(first) = bib.first_page_number {
-            attributes.push(("ORDERLABEL", (first as usize + n).to_string()));
+    for (n, &number) in pages.iter().enumerate() {
+        let order = n + 1;
+        let mut attributes = attrs([("ID", &page_id(number)), ("TYPE", "page"), ("ORDER", &order.to_string())]);
+        match (record.is_hosted(), bib.first_page_number) {
+            // The issue's page number.
+            (true, _) => attributes.push(("ORDERLABEL", number.to_string())),
+            (false, Some(first)) => attributes.push(("ORDERLABEL", (first + number - 1).to_string())),
+            (false, None) => {}
         }
         xml.open("mets:div", &attributes);
-        if content.is_some() {
-            xml.empty("mets:fptr", &attrs([("FILEID", &format!("PDF_{number:04}"))]));
-            xml.empty("mets:fptr", &attrs([("FILEID", &format!("ALTO_{number:04}"))]));
+        if let Some(page) = content.and_then(|c| c.pages.iter().find(|p| p.number == number)) {
+            if content.is_some_and(|c| c.pdf.is_some()) || page.own_pdf.is_some() {
+                xml.empty("mets:fptr", &attrs([("FILEID", &pdf_page_id(number))]));
+            }
+            xml.empty("mets:fptr", &attrs([("FILEID", &alto_id(number))]));
         }
-        debug_assert_eq!(summary.number as usize, number);
         xml.close("mets:div");
     }
     xml.close("mets:div");
@@ -297,16 +404,43 @@ pub(crate) fn document(
         "mets:div",
         &attrs([("ID", "LOG"), ("TYPE", kind), ("LABEL", &bib.title), ("DMDID", "DMD"), ("ADMID", "RIGHTS")]),
     );
-    if content.is_some() {
+    if content.is_some_and(|c| c.pdf.is_some()) {
         xml.empty("mets:fptr", &attrs([("FILEID", "PDF")]));
+    } else if let Some(areas) = article_areas(record, content) {
+        area_pointer(&mut xml, &areas);
+    }
+    for (n, article) in articles.iter().enumerate() {
+        xml.open(
+            "mets:div",
+            &attrs([
+                ("ID", &article_div_id(article)),
+                ("TYPE", "ARTICLE"),
+                ("ORDER", &(n + 1).to_string()),
+                ("LABEL", &article.bib.title),
+                ("DMDID", &dmd_id(article)),
+                ("ADMID", &rights_id(article)),
+            ]),
+        );
+        if let Some(areas) = article_areas(article, content) {
+            area_pointer(&mut xml, &areas);
+        }
+        xml.close("mets:div");
     }
     xml.close("mets:div");
     xml.close("mets:structMap");
 
-    if !record.pages.is_empty() {
+    if !pages.is_empty() {
         xml.open("mets:structLink", &[]);
-        for number in 1..=record.pages.len() {
+        for &number in pages {
             xml.empty("mets:smLink", &attrs([("xlink:from", "LOG"), ("xlink:to", &page_id(number))]));
+        }
+        for article in articles {
+            for number in article.host_pages() {
+                xml.empty(
+                    "mets:smLink",
+                    &attrs([("xlink:from", &article_div_id(article)), ("xlink:to", &page_id(number))]),
+                );
+            }
         }
         xml.close("mets:structLink");
     }
@@ -318,14 +452,51 @@ pub(crate) fn document(
 pub struct Package {
     pub id: String,
     pub dir: PathBuf,
-    /// False when the rights keep the PDF and the text out.
+    /// False when the rights keep every file out.
     pub content: bool,
 }
 
-/// Writes `record`'s package to `out/ID`, replacing an earlier package there.
+/// Writes `text` as the package file `path` of `dir`.
+fn package_file(dir: &Path, path: String, bytes: &[u8]) -> Result<PackageFile, ExportError> {
+    write_atomic(&dir.join(&path), bytes).map_err(at(&dir.join(&path)))?;
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    Ok(PackageFile { path, sha256, bytes: bytes.len() as u64 })
+}
+
+/// Page `number` of `record`'s PDF as a PDF of its own, at `path` in `dir`.
+fn single_page_pdf(
+    archive: &Archive,
+    record: &DocumentRecord,
+    number: u32,
+    dir: &Path,
+    path: String,
+) -> Result<PackageFile, ExportError> {
+    let failed = |reason: String| ExportError::PagePdf { id: record.id.clone(), page: number, reason };
+    let source = SourcePdf::open(&archive.pdf_path(&record.id)).map_err(|e| failed(e.to_string()))?;
+    let mut writer = PdfWriter::new(Vec::new()).map_err(|e| failed(e.to_string()))?;
+    PageCopier::new().copy_page(&source, &mut writer, number).map_err(|e| failed(e.to_string()))?;
+    let bytes = writer.finish(&Metadata::of(record)).map_err(|e| failed(e.to_string()))?;
+    package_file(dir, path, &bytes)
+}
+
+/// `page` with only the words whose centre lies inside one of `zones`.
+fn words_inside(page: &RecognizedPage, zones: &[alto::ZoneBlock]) -> RecognizedPage {
+    let inside = |bbox: &BBox| zones.iter().any(|z| z.bbox.holds_centre_of(bbox));
+    let lines = page
+        .lines
+        .iter()
+        .filter(|line| line.words.iter().any(|w| inside(&w.bbox)))
+        .map(|line| Line { words: line.words.iter().filter(|w| inside(&w.bbox)).cloned().collect(), ..line.clone() })
+        .collect();
+    RecognizedPage { lines, ..page.clone() }
+}
+
+/// Writes `record`'s package to `out/ID`, replacing an earlier package there. `documents`
+/// are the archive's (an issue's articles and an article's issue are read from them).
 pub fn write_package(
     archive: &Archive,
     record: &DocumentRecord,
+    documents: &[DocumentRecord],
     out: &Path,
     library: &Library,
     pdf_url: Option<&str>,
@@ -337,30 +508,71 @@ pub fn write_package(
         }
         std::fs::remove_dir_all(&dir).map_err(at(&dir))?;
     }
-    let content = if record.full_text_allowed() {
-        let alto_dir = dir.join("alto");
-        std::fs::create_dir_all(&alto_dir).map_err(at(&alto_dir))?;
-        let pdf_name = format!("{}.pdf", record.id);
-        let pdf = dir.join(&pdf_name);
-        let source = archive.root().join(&record.pdf);
-        std::fs::copy(&source, &pdf).map_err(at(&source))?;
-        let (sha256, bytes) = sha256_file(&pdf).map_err(at(&pdf))?;
-        let pages = files::pages(archive, record).map_err(|e| ExportError::Page(record.id.clone(), e))?;
-        let mut alto_files = Vec::new();
-        for (n, page) in pages.iter().enumerate() {
-            let number = n as u32 + 1;
-            let text = alto::alto(record, number, page);
-            let path = format!("alto/{number:04}.xml");
-            write_atomic(&dir.join(&path), text.as_bytes()).map_err(at(&dir.join(&path)))?;
-            let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
-            alto_files.push(PackageFile { path, sha256, bytes: text.len() as u64 });
+    std::fs::create_dir_all(&dir).map_err(at(&dir))?;
+    let page_error = |e| ExportError::Page(record.id.clone(), e);
+    let issue = record.bib.kind == Some(DocumentType::NewspaperIssue);
+    let articles = if issue { articles_of(record, documents) } else { Vec::new() };
+    let alto_path = |number: u32| format!("alto/{number:04}.xml");
+    let (pages, content): (Vec<u32>, Option<Content>) = match &record.host {
+        // A hosted article: the ALTO of the issue's pages it lies on, with its zones' words only.
+        Some(host) => {
+            let pages = record.host_pages();
+            let content = if record.full_text_allowed() {
+                let host = match documents.iter().find(|d| &d.id == host) {
+                    Some(host) => host.clone(),
+                    None => files::record(archive, host).map_err(page_error)?,
+                };
+                let mut held = Vec::new();
+                for &number in &pages {
+                    let page = files::page(archive, &host.id, number).map_err(page_error)?;
+                    let zones = alto::zone_blocks(number, [record]);
+                    let text = alto::alto(&host, number, &words_inside(&page, &zones), &zones);
+                    let alto = package_file(&dir, alto_path(number), text.as_bytes())?;
+                    held.push(PageContent { number, own_pdf: None, alto });
+                }
+                Some(Content { pdf: None, pages: held })
+            } else {
+                None
+            };
+            (pages, content)
         }
-        Some(Content { pdf: PackageFile { path: pdf_name, sha256, bytes }, alto: alto_files })
-    } else {
-        std::fs::create_dir_all(&dir).map_err(at(&dir))?;
-        None
+        None => {
+            let pages: Vec<u32> = (1..=record.pages.len() as u32).collect();
+            // An issue's page whole where its rights and every article's on it allow;
+            // any other document's pages as its rights allow.
+            let shown: Vec<u32> = if issue {
+                pages.iter().copied().filter(|&p| page_shown_whole(record, p, documents)).collect()
+            } else if record.full_text_allowed() {
+                pages.clone()
+            } else {
+                Vec::new()
+            };
+            let whole = !pages.is_empty() && shown.len() == pages.len();
+            let pdf = if whole {
+                let name = format!("{}.pdf", record.id);
+                let (source, target) = (archive.root().join(&record.pdf), dir.join(&name));
+                std::fs::copy(&source, &target).map_err(at(&source))?;
+                let (sha256, bytes) = sha256_file(&target).map_err(at(&target))?;
+                Some(PackageFile { path: name, sha256, bytes })
+            } else {
+                None
+            };
+            let mut held = Vec::new();
+            for &number in &shown {
+                let page = files::page(archive, &record.id, number).map_err(page_error)?;
+                let zones = alto::zone_blocks(number, articles.iter().copied());
+                let text = alto::alto(record, number, &page, &zones);
+                let alto = package_file(&dir, alto_path(number), text.as_bytes())?;
+                let own_pdf = match whole {
+                    true => None,
+                    false => Some(single_page_pdf(archive, record, number, &dir, format!("pages/{number:04}.pdf"))?),
+                };
+                held.push(PageContent { number, own_pdf, alto });
+            }
+            (pages, (!held.is_empty()).then_some(Content { pdf, pages: held }))
+        }
     };
-    let mets = document(record, content.as_ref(), library, pdf_url);
+    let mets = document(record, &pages, content.as_ref(), &articles, library, pdf_url);
     let path = dir.join("mets.xml");
     write_atomic(&path, mets.as_bytes()).map_err(at(&path))?;
     Ok(Package { id: record.id.clone(), dir, content: content.is_some() })
@@ -376,7 +588,7 @@ mod tests {
         let mut record = record_of("d", &[("title", "Т"), ("rights", "in_copyright"), ("authors", "А, Б.")]);
         record.pages = vec![page(), page()];
         record.pages[1].number = 2;
-        let mets = document(&record, None, &Library::default(), None);
+        let mets = document(&record, &[1, 2], None, &[], &Library::default(), None);
         assert!(!mets.contains("<mets:fileSec>") && !mets.contains("mets:fptr"), "{mets}");
         assert!(mets.contains("<mets:div ID=\"PHYS_0002\" TYPE=\"page\" ORDER=\"2\">"), "{mets}");
         assert!(mets.contains("RIGHTSCATEGORY=\"COPYRIGHTED\""), "{mets}");

@@ -44,6 +44,8 @@ pub enum ExportError {
     MarcXml(::marc::Error),
     #[error("document {0}: {1}; `olke verify` says more, `olke verify --repair` may restore it")]
     Page(String, FileError),
+    #[error("document {id}: page {page} of its PDF cannot be copied into the METS package: {reason}; `olke verify` says more")]
+    PagePdf { id: String, page: u32, reason: String },
     #[error("{}: exists and is not a METS package olke wrote (no mets.xml); choose another --out folder", .0.display())]
     NotAPackage(std::path::PathBuf),
     #[error(transparent)]
@@ -121,9 +123,11 @@ fn zones_text(zones: &[ArticleZone]) -> String {
 
 /// Writes `records` in `format`; `base_url` makes PDF links (MARC 856, `url`), for the
 /// works whose full text may be shown only (see [`shown_pdf_url`]).
-/// Records are catalogued by `library` (its MARC code and name).
+/// Records are catalogued by `library` (its MARC code and name); `documents` are the
+/// archive's (UNIMARC lists an issue's articles from them).
 pub fn export(
     records: &[DocumentRecord],
+    documents: &[DocumentRecord],
     format: Format,
     base_url: Option<&str>,
     library: &Library,
@@ -132,12 +136,15 @@ pub fn export(
     let url = |record: &DocumentRecord| shown_pdf_url(base_url, record);
     match format {
         Format::MarcXml | Format::Marc | Format::Unimarc => {
-            let make = if format == Format::Unimarc { unimarc::record } else { self::marc::record };
+            let make = |r: &DocumentRecord| match format {
+                Format::Unimarc => {
+                    unimarc::record(r, &crate::record::article::articles_of(r, documents), url(r).as_deref(), library)
+                }
+                _ => self::marc::record(r, url(r).as_deref(), library),
+            };
             let marc: Vec<::marc::Record<'static>> = records
                 .iter()
-                .map(|r| {
-                    make(r, url(r).as_deref(), library).map_err(|source| ExportError::Marc { id: r.id.clone(), source })
-                })
+                .map(|r| make(r).map_err(|source| ExportError::Marc { id: r.id.clone(), source }))
                 .collect::<Result<_, _>>()?;
             if format != Format::MarcXml {
                 for record in &marc {
@@ -193,7 +200,7 @@ mod tests {
             document("b", &[("title", "Екінші, \"тырнақшада\"")]),
         ];
         let mut out = Vec::new();
-        export(&records, format, base_url, &Library::default(), &mut out).unwrap();
+        export(&records, &records, format, base_url, &Library::default(), &mut out).unwrap();
         out
     }
 

@@ -4,6 +4,15 @@
 //! works whose rights allow it to be shown. UNIMARC generates ISBD punctuation from the
 //! subfields, so none is written inside them.
 //!
+//! Links between levels are 4XX fields with embedded fields (`$1` then the tag, the
+//! indicators and the field's own subfields), as RUSMARC catalogues record a newspaper
+//! article: 461 the newspaper (the set), 463 the issue (the physical piece) with the
+//! article's pages, e.g. `461 _0 $12001 $aНародная газета`, `463 _0 $12000 $a20 июня $vС. 18
+//! $1210   $d2003`. An issue is described under its designation (200 $a «12 июля (№ 28)»)
+//! with its newspaper in 461, and lists the articles catalogued on it in 464
+//! (piece-analytic), the link from the piece down to its analytics that UNIMARC pairs
+//! with 463.
+//!
 //! | UNIMARC | from the record |
 //! |---|---|
 //! | leader | `n`, `a` language material, `m` monograph or `a` analytic (article, chapter); 17 `3` less than full, material examined; 18 blank (ISBD from the subfields) |
@@ -17,7 +26,9 @@
 //! | 300 $a | notes |
 //! | 325 $a | electronic reproduction, by the library, year archived |
 //! | 371 `1 _` $a | terms of use |
-//! | 463 `_ 1` $t $d $v | the host of an article or chapter: title, year, pages |
+//! | 461 `_ 0` $1 | an article's newspaper or journal, an issue's newspaper (with the issue in $v) |
+//! | 463 `_ 0` $1 | the issue an article is in (its 001 where the archive holds it; 200 $a the issue, $v the pages; 210 $d the year), or a chapter's book |
+//! | 464 `_ 0` $1 | each article an issue carries: 001, 200 $a $f, $v its pages |
 //! | 606 $a, 610 `0 _` $a | subjects; collections |
 //! | 700 / 701 `_ 1` $a $b $4 | the first of one to three authors; the other authors (all of four and more) |
 //! | 801 `_ 0` $a $b $c | country, the library's code, date archived |
@@ -29,7 +40,98 @@ use super::marc::{agency_name, clean, country, data_field, main_entry_author, Fa
 use crate::config::Library;
 use crate::record::gost::{self, Conventions, ENGLISH, KAZAKH};
 use crate::record::rights_statements::statement;
-use crate::record::DocumentRecord;
+use crate::record::{DocumentRecord, DocumentType};
+
+/// A field embedded in a 4XX link.
+enum Embedded<'a> {
+    /// A control field (001): its tag and data.
+    Control(&'static str, Option<&'a str>),
+    /// A data field: its tag with its indicators (`"2001 "`), and its subfields.
+    Data(&'static str, Vec<(u8, Option<String>)>),
+}
+
+/// A linking field of embedded fields, each written as `$1` with its tag (and a data
+/// field's indicators) followed by its own subfields. An embedded field without a value
+/// is left out, and the link when none has one.
+fn link(tag: &[u8; 3], embedded: Vec<Embedded>) -> Option<FieldRepr> {
+    let mut subfields: Vec<(u8, String)> = Vec::new();
+    for field in embedded {
+        match field {
+            Embedded::Control(tag, Some(value)) => subfields.push((b'1', format!("{tag}{}", clean(value)))),
+            Embedded::Control(_, None) => {}
+            Embedded::Data(head, values) => {
+                let values: Vec<(u8, String)> = values
+                    .into_iter()
+                    .filter_map(|(code, value)| value.map(|v| clean(&v)).filter(|v| !v.is_empty()).map(|v| (code, v)))
+                    .collect();
+                if !values.is_empty() {
+                    subfields.push((b'1', head.to_string()));
+                    subfields.extend(values);
+                }
+            }
+        }
+    }
+    (!subfields.is_empty()).then(|| FieldRepr::from((tag, b" 0", subfields)))
+}
+
+/// The issue's designation, RUSMARC's 200 $a of the piece: «12 июля (№ 28)».
+fn issue_designation(document: &DocumentRecord, conventions: &Conventions) -> Option<String> {
+    Some(gost::issue_area(&document.bib, conventions)).filter(|d| !d.is_empty())
+}
+
+/// The 4XX links of `document`: up to its newspaper and issue (or its book), down to the
+/// `articles` an issue carries.
+fn links(document: &DocumentRecord, articles: &[&DocumentRecord], conventions: &Conventions) -> Vec<Option<FieldRepr>> {
+    let bib = &document.bib;
+    let year = gost::publication_year(bib).map(|y| y.to_string());
+    let pages = gost::part_pages(bib, conventions);
+    match bib.kind {
+        Some(DocumentType::BookChapter) => vec![link(
+            b"463",
+            vec![
+                Embedded::Data("2001 ", vec![(b'a', bib.source.clone()), (b'v', pages)]),
+                Embedded::Data("210  ", vec![(b'd', year)]),
+            ],
+        )],
+        Some(DocumentType::NewspaperArticle | DocumentType::JournalArticle) => vec![
+            link(b"461", vec![Embedded::Data("2001 ", vec![(b'a', bib.source.clone())])]),
+            link(
+                b"463",
+                vec![
+                    // The issue's record, where the archive holds it (its id is the host's).
+                    Embedded::Control("001", document.host.as_deref()),
+                    Embedded::Data("2000 ", vec![(b'a', issue_designation(document, conventions)), (b'v', pages)]),
+                    Embedded::Data("210  ", vec![(b'd', year)]),
+                ],
+            ),
+        ],
+        Some(DocumentType::NewspaperIssue) => {
+            let newspaper = bib.source.clone().or(Some(bib.title.clone()));
+            let designation = issue_designation(document, conventions);
+            let mut fields =
+                vec![link(b"461", vec![Embedded::Data("2001 ", vec![(b'a', newspaper), (b'v', designation)])])];
+            fields.extend(articles.iter().map(|article| {
+                let own = Conventions::for_record(&article.bib, &article.languages);
+                link(
+                    b"464",
+                    vec![
+                        Embedded::Control("001", Some(&article.id)),
+                        Embedded::Data(
+                            "2001 ",
+                            vec![
+                                (b'a', Some(article.bib.title.clone())),
+                                (b'f', gost::responsibility(&article.bib, &own)),
+                                (b'v', gost::part_pages(&article.bib, &own)),
+                            ],
+                        ),
+                    ],
+                )
+            }));
+            fields
+        }
+        Some(DocumentType::Book) | None => Vec::new(),
+    }
+}
 
 /// 100 $a, general processing data (36 characters).
 fn general_processing(document: &DocumentRecord, conventions: &Conventions) -> String {
@@ -72,9 +174,10 @@ fn agency_country(code: &str) -> String {
 }
 
 /// The UNIMARC record of a document, catalogued by `library`; `pdf_url` only where the
-/// rights allow the PDF to be shown.
+/// rights allow the PDF to be shown; `articles` those a newspaper issue carries.
 pub(crate) fn record(
     document: &DocumentRecord,
+    articles: &[&DocumentRecord],
     pdf_url: Option<&str>,
     library: &Library,
 ) -> Result<Record<'static>, marc::Error> {
@@ -82,6 +185,7 @@ pub(crate) fn record(
     let some = |s: &str| Some(s.to_string());
     // An article or chapter is an analytic of its host.
     let analytic = gost::is_part(bib);
+    let issue = bib.kind == Some(DocumentType::NewspaperIssue);
     let mut builder = RecordBuilder::new();
     builder
         .set_bibliographic_level(if analytic {
@@ -89,8 +193,9 @@ pub(crate) fn record(
         } else {
             BibliographicLevel::MonographOrItem
         })
-        // Leader/08 hierarchical level: 2 subordinate (an analytic), 0 none.
-        .set_type_of_control(TypeOfControl::Unknown(if analytic { b'2' } else { b'0' }))
+        // Leader/08 hierarchical level: 2 subordinate (an analytic, an issue of its
+        // newspaper), 0 none.
+        .set_type_of_control(TypeOfControl::Unknown(if analytic || issue { b'2' } else { b'0' }))
         // Leader/09 is undefined in UNIMARC; the character set is in 100.
         .set_character_coding_scheme(CharacterCodingScheme::Unknown(b' '))
         .set_encoding_level(EncodingLevel::AbbreviatedLevel)
@@ -102,7 +207,16 @@ pub(crate) fn record(
         data_field(b"100", b"  ", &[(b'a', Some(general_processing(document, &conventions)))]),
         data_field(b"101", b"0 ", &languages.iter().map(|l| (b'a', some(l))).collect::<Vec<_>>()),
         data_field(b"102", b"  ", &[(b'a', country(bib).map(|c| c.iso.to_string()))]),
-        data_field(b"200", b"1 ", &[(b'a', some(&bib.title)), (b'f', gost::responsibility(bib, &conventions))]),
+        // An issue under its designation, its newspaper in 461 (as RUSMARC describes the
+        // piece of a set).
+        data_field(
+            b"200",
+            b"1 ",
+            &[
+                (b'a', issue.then(|| issue_designation(document, &conventions)).flatten().or(some(&bib.title))),
+                (b'f', gost::responsibility(bib, &conventions)),
+            ],
+        ),
     ];
     if !analytic {
         fields.push(data_field(
@@ -122,17 +236,7 @@ pub(crate) fn record(
     );
     fields.push(data_field(b"325", b"  ", &[(b'a', Some(reproduction))]));
     fields.push(data_field(b"371", b"1 ", &[(b'a', some(statement(bib.rights).en))]));
-    if analytic {
-        fields.push(data_field(
-            b"463",
-            b" 1",
-            &[
-                (b't', bib.source.clone()),
-                (b'd', year.map(|y| y.to_string())),
-                (b'v', gost::part_pages(bib, &conventions)),
-            ],
-        ));
-    }
+    fields.extend(links(document, articles, &conventions));
     fields.extend(bib.subjects.iter().map(|s| data_field(b"606", b"  ", &[(b'a', some(s))])));
     fields.extend(bib.collections.iter().map(|c| data_field(b"610", b"0 ", &[(b'a', some(c))])));
     let main_entry = main_entry_author(bib);
@@ -181,7 +285,7 @@ mod tests {
                 ("rights", "in_copyright"),
             ],
         );
-        let monograph = record(&book, None, &Library::default()).unwrap();
+        let monograph = record(&book, &[], None, &Library::default()).unwrap();
         assert_eq!(&monograph.as_ref()[5..9], b"nam0");
         assert_eq!(&monograph.as_ref()[17..24], b"3  450 ");
         assert_eq!(
@@ -214,10 +318,11 @@ mod tests {
                 ("rights", "public_domain"),
             ],
         );
-        let analytic = record(&article, Some("https://lib.kz/a.pdf"), &Library::default()).unwrap();
+        let analytic = record(&article, &[], Some("https://lib.kz/a.pdf"), &Library::default()).unwrap();
         assert_eq!(&analytic.as_ref()[5..9], b"naa2");
         let shown = fields(&analytic);
-        assert!(shown.contains(&"463  1$tПульс$d2019$vБ. 4".to_string()), "{shown:?}");
+        assert!(shown.contains(&"461  0$12001 $aПульс".to_string()), "{shown:?}");
+        assert!(shown.contains(&"463  0$12000 $a12 шілде$vБ. 4$1210  $d2019".to_string()), "{shown:?}");
         assert!(!shown.iter().any(|f| f.starts_with("700") || f.starts_with("210")), "{shown:?}");
         assert_eq!(shown.iter().filter(|f| f.starts_with("701")).count(), 4);
         assert!(shown.contains(&"701  0$aАбай$4070".to_string()), "{shown:?}");

@@ -59,6 +59,16 @@ pub(crate) fn page_shown_whole(issue: &DocumentRecord, page: u32, documents: &[D
             .all(|d| Rights::allows_full_text(d.bib.rights))
 }
 
+/// The articles `documents` hosts on `issue`, in reading order: by the page, then the
+/// top and left of their first zone.
+pub(crate) fn articles_of<'a>(issue: &DocumentRecord, documents: &'a [DocumentRecord]) -> Vec<&'a DocumentRecord> {
+    let mut articles: Vec<&DocumentRecord> =
+        documents.iter().filter(|d| d.host.as_deref() == Some(issue.id.as_str())).collect();
+    let first = |a: &DocumentRecord| a.zones.first().map(|z| (z.page, z.bbox.y0, z.bbox.x0));
+    articles.sort_by(|a, b| (first(a), &a.id).cmp(&(first(b), &b.id)));
+    articles
+}
+
 /// The words of `page` whose box's centre lies inside `zone`, as a page of their own (of
 /// the same size, the words where they are), lines kept in the page's reading order.
 pub(crate) fn words_in(page: &RecognizedPage, zone: &BBox) -> RecognizedPage {

@@ -306,3 +306,41 @@ for path in sys.argv[1:]:
     let output = run(Command::new("python3").arg("-c").arg(SCRIPT).args(pages));
     assert!(output.status.success(), "invalid HTML:\n{}", stderr(&output));
 }
+
+/// Runs Python's pymarc over a MARC 21 or UNIMARC ISO 2709 file; per record id, its
+/// leader and fields as in tests/records.rs.
+pub const PYMARC: &str = r#"
+import json, sys, pymarc
+out = {}
+with open(sys.argv[1], "rb") as handle:
+    for record in pymarc.MARCReader(handle, to_unicode=True, force_utf8=True):
+        if record is None:
+            raise SystemExit("pymarc could not read a record")
+        fields = {}
+        for field in record.get_fields():
+            value = field.data if field.is_control_field() else {"ind": field.indicator1 + field.indicator2,
+                                                                  "sub": [[s.code, s.value] for s in field.subfields]}
+            fields.setdefault(field.tag, []).append(value)
+        out[record["001"].data] = {"leader": str(record.leader), "fields": fields}
+print(json.dumps(out, ensure_ascii=False))
+"#;
+
+/// `tag`'s fields of a record read by [`PYMARC`] as `ind|$aone$btwo`.
+pub fn fields(record: &serde_json::Value, tag: &str) -> Vec<String> {
+    let Some(fields) = record["fields"][tag].as_array() else { return Vec::new() };
+    fields
+        .iter()
+        .map(|f| match f.as_str() {
+            Some(data) => data.to_string(),
+            None => {
+                let subfields: String = f["sub"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| format!("${}{}", s[0].as_str().unwrap(), s[1].as_str().unwrap()))
+                    .collect();
+                format!("{}|{subfields}", f["ind"].as_str().unwrap())
+            }
+        })
+        .collect()
+}
