@@ -477,7 +477,7 @@ type Area = (String, String);
 
 /// The article divs of an issue package: (id, title, rights, areas).
 fn article_divs(package: &serde_json::Value) -> Vec<(String, String, String, Vec<Area>)> {
-    let divs = package["divs"].as_array().unwrap().iter().filter(|d| d["type"] == "ARTICLE");
+    let divs = package["divs"].as_array().unwrap().iter().filter(|d| d["type"] == "article");
     divs.map(|d| {
         let areas = d["areas"].as_array().unwrap().iter();
         let areas = areas.map(|a| (a["file"].as_str().unwrap().to_string(), a["begin"].as_str().unwrap().to_string()));

@@ -18,7 +18,7 @@
 //! ([`page_shown_whole`]: the rights and every article's on the page allow): each
 //! page's ALTO and its PDF page, as a fragment of the PDF when every page may be
 //! shown, else as a single-page PDF of its own; the other pages are listed without files.
-//! Its logical structure has a div `TYPE="ARTICLE"` per article it hosts (as the
+//! Its logical structure has a div `TYPE="article"` (the type the package's own top div uses) per article it hosts (as the
 //! Europeana Newspapers and ENMAP profiles do), with the article's MODS and rights; an
 //! article all of whose zones lie on pages in the package points at them as ALTO
 //! TextBlocks in reading order (`mets:area BETYPE="IDREF" BEGIN="P2_Zid_1"`, see
@@ -135,7 +135,10 @@ fn mods(xml: &mut Xml, record: &DocumentRecord, library: &Library, pdf_url: Opti
     }
     xml.open("mods:physicalDescription", &[]);
     xml.text("mods:form", &attrs([("authority", "marcform")]), "electronic");
-    xml.text("mods:internetMediaType", &[], "application/pdf");
+    // A hosted article has no PDF of its own: its text is its zones on the pages.
+    if !record.is_hosted() {
+        xml.text("mods:internetMediaType", &[], "application/pdf");
+    }
     if let Some(extent) = gost::extent(bib, record.pages.len(), &conventions) {
         xml.text("mods:extent", &[], &extent);
     }
@@ -414,7 +417,7 @@ pub(crate) fn document(
             "mets:div",
             &attrs([
                 ("ID", &article_div_id(article)),
-                ("TYPE", "ARTICLE"),
+                ("TYPE", "article"),
                 ("ORDER", &(n + 1).to_string()),
                 ("LABEL", &article.bib.title),
                 ("DMDID", &dmd_id(article)),
