@@ -79,9 +79,12 @@ pub(crate) fn edit(
     record.history.extend(edits.iter().cloned());
     record.updated = now;
     let staged = Staged::begin(archive, id)?;
-    let written = rewrite_metadata(&archive.pdf_path(id), &staged.pdf_path(), &Metadata::of(&record))?;
-    record.pdf_sha256 = written.sha256;
-    record.pdf_bytes = written.bytes;
+    // An article on an issue's pages has no PDF of its own: its record is all it has.
+    if !record.is_hosted() {
+        let written = rewrite_metadata(&archive.pdf_path(id), &staged.pdf_path(), &Metadata::of(&record))?;
+        record.pdf_sha256 = written.sha256;
+        record.pdf_bytes = written.bytes;
+    }
     staged.commit(&record)?;
     catalog.update_record(&record)?;
     catalog.flush()?;
