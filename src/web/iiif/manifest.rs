@@ -11,7 +11,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::super::{public_url, AppState};
-use super::{forbidden, not_found, open, site};
+use super::{not_found, open, site, Refusal};
 use crate::archive::files;
 use crate::export::{iiif, url_path};
 
@@ -58,14 +58,14 @@ pub(crate) async fn annotations(
     let shown_record = record.clone();
     let page = tokio::task::spawn_blocking(move || {
         if !shown_record.page_shown(number, &worker.articles_of(&shown_record)) {
-            return Err(forbidden());
+            return Err(Refusal::InCopyright);
         }
-        files::page(&worker.archive, &shown_record.id, number).map_err(|_| not_found())
+        files::page(&worker.archive, &shown_record.id, number).map_err(|_| Refusal::NoSuchPage)
     })
     .await;
     let page = match page {
         Ok(Ok(page)) => page,
-        Ok(Err(refusal)) => return refusal,
+        Ok(Err(refusal)) => return refusal.answer(),
         Err(_) => return not_found(),
     };
     let base = public_url(&state.config, &headers);
