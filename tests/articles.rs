@@ -303,7 +303,7 @@ fn get(server: &common::server::Server, path: &str) -> (u16, String, Vec<u8>) {
 
 /// On the website an article shows its zones cut from the issue's pages where its own
 /// rights allow, whatever the rights of the other articles on the page; the issue lists
-/// its articles and shows no whole page.
+/// its articles and does not show page 1 (an article in copyright is on it) whole.
 #[test]
 fn the_website_shows_an_articles_zones_by_its_own_rights_and_an_issue_lists_its_articles() {
     let tmp = tempfile::tempdir().unwrap();
@@ -333,19 +333,19 @@ fn the_website_shows_an_articles_zones_by_its_own_rights_and_an_issue_lists_its_
     assert!(!head.contains("image/jpeg") && body.len() < 10_000);
     assert_eq!(get(&server, "/doc/town/zone/3").0, 404);
 
-    // The issue: its articles listed, none of its pages whole.
+    // The issue: its articles listed, page 1 not whole.
     let (status, _, page) = get(&server, "/doc/pulse-28");
     let page = String::from_utf8(page).unwrap();
     assert_eq!(status, 200);
     for article in ["town", "memory", "museum"] {
         assert!(page.contains(&format!("href=\"/doc/{article}\"")), "{article} listed: {page}");
     }
-    assert!(!page.contains("full.jpg"), "{page}");
+    assert!(!page.contains("/page/1/full.jpg"), "{page}");
     assert_eq!(get(&server, "/doc/pulse-28/page/1/full.jpg").0, 403);
 }
 
 /// `olke publish` gives a public article its page with its text (no PDF: it has none of
-/// its own), an article in copyright and the issue their citation only.
+/// its own), an article in copyright its citation only.
 #[test]
 fn publishing_gives_each_article_by_its_own_rights() {
     let tmp = tempfile::tempdir().unwrap();
@@ -360,7 +360,7 @@ fn publishing_gives_each_article_by_its_own_rights() {
     let words = long_words(&town);
     assert!(found(&page, &words) * 10 >= words.len() * 9, "the article's text is on its page");
     assert!(!page.contains(".pdf"), "{page}");
-    assert!(!site.join("documents/memory").exists() && !site.join("documents/pulse-28").exists());
+    assert!(!site.join("documents/memory").exists());
     // Three words running of the article in copyright are nowhere (its title and single
     // words may be, in citations and in other texts).
     let memory: Vec<String> = text("memory").split_whitespace().map(str::to_string).collect();
@@ -622,4 +622,240 @@ fn unimarc_links_articles_and_their_issue_both_ways() {
     assert_eq!(&records["memory"]["leader"].as_str().unwrap()[6..9], "aa2");
     // The article scanned alone has no issue in the archive: its 463 names the issue only.
     assert_eq!(links("solo")[2], "463  0|$12000 $a13 июля (№ 29)$1210  $d2019");
+}
+
+/// Three words running of the article in copyright («memory», on page 1 of the issue), as
+/// recognized: what must be nowhere the issue's pages are shown.
+fn memory_phrases() -> Vec<String> {
+    let memory: Vec<String> = text("memory").split_whitespace().map(str::to_string).collect();
+    let phrases: Vec<String> = memory.windows(3).map(|w| w.join(" ")).collect();
+    assert!(phrases.len() >= 8, "{memory:?}");
+    phrases
+}
+
+/// The text a reader sees of an HTML page (or any file): tags taken out (a `<mark>` inside
+/// a phrase would hide it), runs of white space made one space.
+fn visible_text(content: &str) -> String {
+    let mut out = String::with_capacity(content.len());
+    let mut in_tag = false;
+    for c in content.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The phrases of `phrases` that `content` shows.
+fn leaked<'a>(content: &str, phrases: &'a [String]) -> Vec<&'a String> {
+    let content = visible_text(content);
+    phrases.iter().filter(|p| content.contains(p.as_str())).collect()
+}
+
+/// A query in a URL: every byte escaped.
+fn escaped(query: &str) -> String {
+    query.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// The rights of `id` set (or, with "", cleared) as a cataloguer does it.
+fn set_rights(archive: &Path, id: &str, rights: &str) {
+    expect_code(olke(archive).args(["catalog", "set", id, "rights", rights]), 0);
+}
+
+/// Every route by which `olke serve` shows page `page` of the issue whole: `(status, route)`
+/// of each, the image service asked for several regions.
+fn whole_page_routes(server: &common::server::Server, page: u32) -> Vec<(u16, String)> {
+    let mut routes: Vec<String> = [
+        format!("/doc/pulse-28/page/{page}/full.jpg"),
+        format!("/doc/pulse-28/page/{page}/correct"),
+        format!("/doc/pulse-28/page/{page}/line/1"),
+        format!("/iiif/3/pulse-28~{page}/info.json"),
+        format!("/iiif/3/pulse-28/annotations/{page}"),
+    ]
+    .into();
+    for region in ["full", "square", "0,0,200,200", "900,0,900,1200", "pct:0,0,50,50"] {
+        for size in ["max", "200,", "!100,100"] {
+            routes.push(format!("/iiif/3/pulse-28~{page}/{region}/{size}/0/default.jpg"));
+        }
+    }
+    routes.into_iter().map(|route| (get(server, &route).0, route)).collect()
+}
+
+/// The issue is public domain; page 2 carries public-domain articles only, page 1 an
+/// article in copyright («memory») beside a public one. Page 2 is shown whole on every
+/// route (the issue's page, the reader, the page image, the IIIF image service, manifest
+/// and text, search snippets, OAI), page 1 on none, nor the issue's PDF; a change of an
+/// article's or the issue's rights reaches the next request.
+#[test]
+fn an_issues_page_is_shown_whole_only_where_every_article_on_it_may_be() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    let (server, _) = common::server::Server::start(&archive, None);
+    let phrases = memory_phrases();
+    let museum = long_words(&text("museum"));
+    assert!(museum.len() >= 3, "{museum:?}");
+
+    // The issue's page: page 2's image and text, page 1 said to be withheld and why.
+    let (status, head, page) = get(&server, "/doc/pulse-28");
+    let page = String::from_utf8(page).unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("/doc/pulse%2D28/page/2/full.jpg"), "{page}");
+    assert!(!page.contains("/page/1/full.jpg"), "{page}");
+    assert!(found(&page, &museum) * 10 >= museum.len() * 7, "page 2's text is shown: {page}");
+    assert!(leaked(&page, &phrases).is_empty(), "page 1's text is not: {:?}", leaked(&page, &phrases));
+    let withheld = &page[page.find("id=\"pages-withheld\"").expect("the pages not shown are named")..];
+    assert!(withheld.contains(": 1<") && withheld.contains("href=\"/doc/memory\""), "{withheld}");
+    assert!(!page.contains("/doc/pulse%2D28/pdf"), "no PDF while a page may not be shown");
+    assert!(head.contains("cache-control: no-cache"), "{head}");
+
+    // Every route: page 2 served, page 1 refused.
+    for (status, route) in whole_page_routes(&server, 2) {
+        assert_eq!(status, 200, "{route}");
+    }
+    for (status, route) in whole_page_routes(&server, 1) {
+        assert_eq!(status, 403, "{route}");
+    }
+    let (_, head, image) = get(&server, "/iiif/3/pulse-28~2/full/max/0/default.jpg");
+    assert!(head.contains("image/jpeg"));
+    assert_eq!(image::load_from_memory(&image).unwrap().width(), 2 * COLUMN.0);
+    let (_, _, annotations) = get(&server, "/iiif/3/pulse-28/annotations/2");
+    assert!(found(&String::from_utf8(annotations).unwrap(), &museum) * 10 >= museum.len() * 7);
+    assert_eq!(get(&server, "/doc/pulse-28/pdf").0, 403);
+
+    // The reader: page 2 with its image and text; page 1 neither, and cached nowhere.
+    let (status, _, reader) = get(&server, "/doc/pulse-28/page/2");
+    let reader = String::from_utf8(reader).unwrap();
+    assert_eq!(status, 200);
+    assert!(reader.contains("/doc/pulse%2D28/page/2/full.jpg") && found(&reader, &museum) * 10 >= museum.len() * 7);
+    let (status, head, reader) = get(&server, "/doc/pulse-28/page/1");
+    let reader = String::from_utf8(reader).unwrap();
+    assert_eq!(status, 200);
+    assert!(!reader.contains("full.jpg") && !reader.contains("info.json"), "{reader}");
+    assert!(leaked(&reader, &phrases).is_empty());
+    assert!(head.contains("cache-control: private, no-store"), "{head}");
+
+    // The manifest paints page 2 only, and refers to page 2's text only.
+    let (_, _, manifest) = get(&server, "/iiif/3/pulse-28/manifest");
+    let manifest: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    let canvases = manifest["items"].as_array().unwrap();
+    assert_eq!(canvases.len(), 2);
+    assert!(canvases[0].get("items").is_none() && canvases[0].get("annotations").is_none(), "{}", canvases[0]);
+    assert!(canvases[1]["items"][0]["items"][0]["body"]["id"].as_str().unwrap().contains("pulse-28~2/"));
+
+    // Search: a word only «memory» has finds the issue and the article, with no text
+    // around it; a word of «museum» finds the issue's page 2, its snippet shown.
+    let memory_word = long_words(&text("memory")).into_iter().next().unwrap();
+    let (status, _, results) = get(&server, &format!("/search?q={}", escaped(&memory_word)));
+    let results = String::from_utf8(results).unwrap();
+    assert_eq!(status, 200);
+    assert!(results.contains("/doc/pulse%2D28/page/1"), "the issue is found: {results}");
+    assert!(leaked(&results, &phrases).is_empty(), "{:?}", leaked(&results, &phrases));
+    assert!(!results.contains("<mark>"), "no snippet of page 1: {results}");
+    let (_, _, results) = get(&server, &format!("/search?q={}", escaped(&museum[0])));
+    let results = String::from_utf8(results).unwrap();
+    let issue_hit = results.split("<li").find(|hit| hit.contains("/doc/pulse%2D28/page/2")).expect("the issue found");
+    assert!(issue_hit.contains("<mark>"), "its snippet, from page 2: {issue_hit}");
+
+    // OAI-PMH: the issue's page is linked, its PDF not.
+    let (_, _, oai) = get(&server, "/oai?verb=ListRecords&metadataPrefix=oai_dc");
+    let oai = String::from_utf8(oai).unwrap();
+    assert!(oai.contains("/doc/pulse-28<") && !oai.contains("/doc/pulse-28/pdf"), "{oai}");
+
+    // «museum» in copyright now: page 2 is refused from the next request on.
+    set_rights(&archive, "museum", "in_copyright");
+    for (status, route) in whole_page_routes(&server, 2) {
+        assert_eq!(status, 403, "{route}");
+    }
+    // Every article public: both pages, and the PDF, are shown.
+    set_rights(&archive, "museum", "public_domain");
+    set_rights(&archive, "memory", "public_domain");
+    for page in [1, 2] {
+        assert!(whole_page_routes(&server, page).iter().all(|(status, _)| *status == 200));
+    }
+    let (status, head, pdf) = get(&server, "/doc/pulse-28/pdf");
+    assert_eq!(status, 200, "{head}");
+    assert!(pdf.starts_with(b"%PDF"));
+    // The issue's rights unset: nothing of it is shown whole, whatever its articles'.
+    set_rights(&archive, "pulse-28", "");
+    for page in [1, 2] {
+        for (status, route) in whole_page_routes(&server, page) {
+            assert_eq!(status, 403, "{route}");
+        }
+    }
+    assert_eq!(get(&server, "/doc/pulse-28/pdf").0, 403);
+    let (_, _, page) = get(&server, "/doc/pulse-28");
+    assert!(!String::from_utf8(page).unwrap().contains("full.jpg"));
+}
+
+/// Every file of a published site as text (images and PDFs left out: they hold no words).
+fn site_texts(site: &Path) -> Vec<(PathBuf, String)> {
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| fs::read_to_string(e.path()).ok().map(|text| (e.path().to_path_buf(), text)))
+        .collect()
+}
+
+/// `olke publish` gives the issue with page 2 (its text, its IIIF image and canvas) and
+/// neither page 1 nor the PDF; publishing a collection the issue is in and «memory» is not
+/// still keeps page 1; with the issue's rights unset, the issue is a citation only.
+#[test]
+fn publishing_gives_an_issue_with_the_pages_that_may_be_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    let phrases = memory_phrases();
+    let museum = long_words(&text("museum"));
+    expect_code(olke(&archive).args(["catalog", "set", "pulse-28", "collections", "Газеттер"]), 0);
+    let publish = |site: &Path, collection: Option<&str>| {
+        let mut command = olke(&archive);
+        command.args(["publish", "--json", "--base-url", "https://lib.example.kz", "--out"]).arg(site);
+        if let Some(name) = collection {
+            command.args(["--collection", name]);
+        }
+        json(&expect_code(&mut command, 0))
+    };
+    for (site, collection) in [(tmp.path().join("site"), None), (tmp.path().join("newspapers"), Some("Газеттер"))]
+    {
+        publish(&site, collection);
+        let page = fs::read_to_string(site.join("documents/pulse-28/index.html")).unwrap();
+        assert!(found(&page, &museum) * 10 >= museum.len() * 7, "page 2's text: {page}");
+        assert!(page.contains("id=\"p2\"") && !page.contains("id=\"p1\""), "{page}");
+        assert!(!page.contains(".pdf"), "{page}");
+        let published: Vec<PathBuf> = walkdir::WalkDir::new(&site)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.path().strip_prefix(&site).unwrap().to_path_buf())
+            .collect();
+        let named = |part: &str| published.iter().filter(|p| p.to_string_lossy().contains(part)).count();
+        assert!(named("pulse-28~2/full/max/0/default.jpg") == 1, "{published:?}");
+        assert_eq!(
+            (named("pulse-28~1"), named("pulse-28/annotations/1.json"), named("pulse-28.pdf")),
+            (0, 0, 0),
+            "{published:?}"
+        );
+        assert_eq!(named("pulse-28/annotations/2.json"), 1);
+        for (file, content) in site_texts(&site) {
+            assert!(leaked(&content, &phrases).is_empty(), "{}: {:?}", file.display(), leaked(&content, &phrases));
+        }
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(site.join("iiif/3/pulse-28/manifest.json")).unwrap()).unwrap();
+        assert!(manifest["items"][0].get("items").is_none() && manifest["items"][1].get("items").is_some());
+        let feed: serde_json::Value = serde_json::from_slice(&fs::read(site.join("documents.json")).unwrap()).unwrap();
+        let issue = feed["documents"].as_array().unwrap().iter().find(|d| d["id"] == "pulse-28").unwrap().clone();
+        assert_eq!((&issue["full_text"], &issue["pages_published"]), (&false.into(), &serde_json::json!([2])));
+        assert!(issue.get("pdf").is_none(), "{issue}");
+    }
+
+    // The issue's rights unset: publishing again takes its page and images away.
+    let site = tmp.path().join("site");
+    set_rights(&archive, "pulse-28", "");
+    publish(&site, None);
+    for gone in ["documents/pulse-28/index.html", "iiif/3/pulse-28/manifest.json", "iiif/3/pulse-28~2/info.json"] {
+        assert!(!site.join(gone).exists(), "{gone}");
+    }
+    assert!(!site.join("iiif/3/pulse-28~2/full/max/0/default.jpg").exists());
 }

@@ -137,11 +137,11 @@ fn metadata(record: &DocumentRecord) -> Vec<Value> {
     .collect()
 }
 
-/// A canvas per page: of the page's size, and — for a work whose rights allow showing it —
-/// painted with the page's image and referring to the page's text.
-fn canvases(site: &Site, record: &DocumentRecord) -> Vec<Value> {
+/// A canvas per page: of the page's size, and — for a page that may be shown (`shown`,
+/// [`DocumentRecord::pages_shown`]) — painted with the page's image and referring to the
+/// page's text.
+fn canvases(site: &Site, record: &DocumentRecord, shown: &[u32]) -> Vec<Value> {
     let document = site.document(&record.id);
-    let shown = record.full_text_allowed();
     let first_printed = record.bib.first_page_number.unwrap_or(1);
     (1..=record.pages.len() as u32)
         .zip(&record.pages)
@@ -154,7 +154,7 @@ fn canvases(site: &Site, record: &DocumentRecord) -> Vec<Value> {
                 "width": page.width,
                 "height": page.height,
             });
-            if shown {
+            if shown.contains(&number) {
                 let service = site.service(&record.id, number);
                 canvas_json["items"] = json!([{
                     "id": format!("{canvas}/paint"),
@@ -182,10 +182,17 @@ fn canvases(site: &Site, record: &DocumentRecord) -> Vec<Value> {
         .collect()
 }
 
-/// The Presentation API 3 manifest of a document. A work in copyright (or whose rights
-/// are not stated) gets its description, its rights and a canvas per page of the page's
-/// size, empty: what the catalogue tells anyone, and where to ask for a copy (`homepage`).
-pub(crate) fn manifest(site: &Site, library: &Library, record: &DocumentRecord, homepage: &str) -> Value {
+/// The Presentation API 3 manifest of a document whose pages `shown` may be shown. Of the
+/// others (all of a work in copyright or whose rights are not stated) it gives a canvas of
+/// the page's size, empty: with the description and the rights, what the catalogue tells
+/// anyone, and where to ask for a copy (`homepage`).
+pub(crate) fn manifest(
+    site: &Site,
+    library: &Library,
+    record: &DocumentRecord,
+    shown: &[u32],
+    homepage: &str,
+) -> Value {
     let rights = statement(record.bib.rights);
     json!({
         "@context": "http://iiif.io/api/presentation/3/context.json",
@@ -210,7 +217,7 @@ pub(crate) fn manifest(site: &Site, library: &Library, record: &DocumentRecord, 
             "label": values(std::slice::from_ref(&record.bib.title)),
             "format": "text/html",
         }],
-        "items": canvases(site, record),
+        "items": canvases(site, record, shown),
     })
 }
 

@@ -1,7 +1,8 @@
 //! `documents.json`: the published database for the library's website and e-catalogue to
 //! import. Every document of the export is listed with its description and citation;
-//! those whose full text is published also with the addresses of their page and PDF
-//! (absolute under the base URL when one is known, else relative to the site's folder).
+//! those whose text is published also with the address of their page, and of their PDF
+//! where it is (absolute under the base URL when one is known, else relative to the site's
+//! folder); a newspaper issue published with some of its pages only, with their numbers.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -34,8 +35,11 @@ struct CollectionEntry<'a> {
 struct DocumentEntry<'a> {
     #[serde(flatten)]
     described: Described<'a>,
-    /// Whether the full text and the PDF are published.
+    /// Whether the full text (of every page) is published.
     full_text: bool,
+    /// The pages published, where only some of a newspaper issue's may be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pages_published: Option<Vec<u32>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,13 +58,17 @@ pub(crate) fn json(site: &Site, base_url: Option<&str>) -> Vec<u8> {
         .documents
         .iter()
         .map(|record: &DocumentRecord| {
-            let full_text = record.full_text_allowed();
-            // An article on an issue's pages has no PDF of its own.
-            let pdf = full_text && !record.is_hosted();
+            let shown = site.shown(&record.id);
+            let full_text = !shown.pages.is_empty() && shown.pages.len() == record.pages_held();
+            let some = !shown.pages.is_empty();
+            // An article on an issue's pages has no PDF of its own; an issue has one only
+            // where every page may be shown.
+            let pdf = shown.whole;
             DocumentEntry {
                 described: Described::of(record),
                 full_text,
-                url: full_text.then(|| address(&Site::document_page(&record.id))),
+                pages_published: (some && !full_text).then_some(shown.pages),
+                url: some.then(|| address(&Site::document_page(&record.id))),
                 pdf: pdf.then(|| address(&record.pdf)),
                 pdf_sha256: pdf.then_some(record.pdf_sha256.as_str()),
                 updated: record.updated,

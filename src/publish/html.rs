@@ -86,11 +86,11 @@ fn layout(site: &Site, root: &str, title: &str, body: Markup) -> String {
     .into_string()
 }
 
-/// A document as listed: its citation, a link when its full text is published.
-fn entry(root: &str, record: &DocumentRecord) -> Markup {
+/// A document as listed: its citation, a link when its text is published.
+fn entry(site: &Site, root: &str, record: &DocumentRecord) -> Markup {
     html! {
         li.citation {
-            @if record.full_text_allowed() {
+            @if !site.shown(&record.id).pages.is_empty() {
                 a href={ (root) (url_path(&Site::document_page(&record.id))) } { (record.citation()) }
             } @else {
                 (record.citation())
@@ -117,7 +117,7 @@ pub(crate) fn index(site: &Site) -> String {
             }
         }
         h2 { (both("Барлық құжаттар", "Все документы")) }
-        ul.documents { @for record in site.documents { (entry("", record)) } }
+        ul.documents { @for record in site.documents { (entry(site, "", record)) } }
     };
     layout(site, "", "Өлкетану деректер қоры", body)
 }
@@ -127,7 +127,7 @@ pub(crate) fn collection(site: &Site, collection: &SiteCollection) -> String {
         p.note { (both("Жинақ", "Коллекция")) }
         h1 { (collection.name) }
         ul.documents {
-            @for record in site.documents.iter().filter(|r| collection.ids.contains(&r.id)) { (entry("../", record)) }
+            @for record in site.documents.iter().filter(|r| collection.ids.contains(&r.id)) { (entry(site, "../", record)) }
         }
     };
     layout(site, "../", &collection.name, body)
@@ -152,6 +152,11 @@ pub(crate) fn document(site: &Site, record: &DocumentRecord, pages: &[PageText])
     let (rights_kk, rights_ru) = rights_label(record.bib.rights);
     let pdf_name = record.pdf.rsplit('/').next().unwrap_or(&record.pdf);
     let collections: Vec<&SiteCollection> = site.collections.iter().filter(|c| c.ids.contains(&record.id)).collect();
+    let shown = site.shown(&record.id);
+    let withheld: Vec<String> = (1..=record.pages.len() as u32)
+        .filter(|n| !record.is_hosted() && !shown.pages.contains(n))
+        .map(|n| (record.bib.first_page_number.unwrap_or(1) + n - 1).to_string())
+        .collect();
     let body = html! {
         h1 { (record.bib.title) }
         p.citation { (record.citation()) }
@@ -164,12 +169,15 @@ pub(crate) fn document(site: &Site, record: &DocumentRecord, pages: &[PageText])
                 dd { @for (i, collection) in collections.iter().enumerate() { @if i > 0 { ", " } (collection_link(root, collection)) } }
             }
             dt { (both("Құқықтар", "Права")) } dd { (both(rights_kk, rights_ru)) }
-            @if !record.is_hosted() {
+            @if shown.whole {
                 dt { "PDF" }
                 dd { a.pdf href=(url_path(pdf_name)) type="application/pdf" { (pdf_name) } " " span.note { (format!("{:.1} MB", record.pdf_bytes as f64 / 1_048_576.0)) } }
             }
         }
         h2 { (both("Толық мәтін", "Полный текст")) }
+        @if !withheld.is_empty() {
+            p.note { (both("Бұл беттер жарияланбайды: ондағы мақала авторлық құқықпен қорғалған", "Эти страницы не публикуются: статья на них охраняется авторским правом")) ": " (withheld.join(", ")) }
+        }
         @for page in pages {
             section.page id={ "p" (page.number) } lang=(bcp47(text_language)) {
                 h3 { (both("Бет", "Страница")) " " (page.number) }
@@ -191,11 +199,12 @@ mod tests {
 
     #[test]
     fn text_is_escaped_and_in_copyright_documents_have_no_link() {
-        let free = record("a", &[("title", "<b>Тарих</b> & мұра"), ("rights", "public_domain")]);
+        let mut free = record("a", &[("title", "<b>Тарих</b> & мұра"), ("rights", "public_domain")]);
+        free.pages = vec![crate::record::tests::page()];
         let closed = record("b", &[("title", "Жабық"), ("rights", "in_copyright")]);
         let documents = vec![free, closed];
         let library = Library::default();
-        let site = Site::new(&library, &documents);
+        let site = Site::new(&library, &documents, &documents);
         let page = index(&site);
         assert!(page.contains("&lt;b&gt;Тарих&lt;/b&gt; &amp; мұра"), "{page}");
         assert!(!page.contains("<b>Тарих"));
@@ -208,7 +217,7 @@ mod tests {
     fn paragraphs_in_another_language_than_the_text_say_so() {
         let kazakh = record("a", &[("title", "Кітаптар"), ("rights", "public_domain"), ("language", "kaz")]);
         let library = Library::default();
-        let site = Site::new(&library, std::slice::from_ref(&kazakh));
+        let site = Site::new(&library, std::slice::from_ref(&kazakh), &[]);
         let text = "Қала тарихы туралы кітаптар тізімі мен олардың қысқаша сипаттамасы.\n\n\
                     Иванов И. И. История города Балхаш. – Алма-Ата : Казахстан, 1985.\n\n\
                     The history of the copper smelter, with photographs."

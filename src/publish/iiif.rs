@@ -10,8 +10,9 @@
 //! ```
 //!
 //! IIIF identifies everything by absolute address, so the files are written only when the
-//! site's address is known (`--base-url`). Only works published with their full text get
-//! IIIF: what the site shows, and nothing more. An image file is made again only when the
+//! site's address is known (`--base-url`). Only the pages published with their text get
+//! IIIF (of a newspaper issue, those that may be shown whole): what the site shows, and
+//! nothing more. An image file is made again only when the
 //! archived PDF it is cut from changed ([`Sync::derive`]).
 
 use std::cell::OnceCell;
@@ -38,8 +39,8 @@ fn json_file(sync: &mut Sync, path: &str, document: &Value) -> Result<(), SyncEr
     sync.put(path, &bytes)
 }
 
-/// Writes the IIIF of `record` (a work whose full text is published) into the site at
-/// `base`; returns the number of pages.
+/// Writes the IIIF of `record`'s pages `shown` (those published) into the site at `base`;
+/// returns the number of pages.
 pub(super) fn write_work(
     sync: &mut Sync,
     archive: &Archive,
@@ -47,10 +48,11 @@ pub(super) fn write_work(
     library: &Library,
     base: &str,
     record: &DocumentRecord,
+    shown: &[u32],
 ) -> Result<usize, PublishError> {
     let site = iiif::Site { base: base.trim_end_matches('/'), level: Level::Static };
     let id = &record.id;
-    for (number, summary) in (1..).zip(&record.pages) {
+    for (number, summary) in (1..).zip(&record.pages).filter(|(number, _)| shown.contains(number)) {
         let page =
             reader.page(id, number)?.ok_or_else(|| PublishError::MissingPage { id: id.clone(), page: number })?;
         json_file(
@@ -97,6 +99,6 @@ pub(super) fn write_work(
     }
     // Last, so that a work whose page could not be made has no manifest.
     let homepage = url(base, &Site::document_page(id));
-    json_file(sync, &format!("iiif/3/{id}/manifest.json"), &iiif::manifest(&site, library, record, &homepage))?;
-    Ok(record.pages.len())
+    json_file(sync, &format!("iiif/3/{id}/manifest.json"), &iiif::manifest(&site, library, record, shown, &homepage))?;
+    Ok(shown.len())
 }

@@ -2,7 +2,12 @@
 //! page per collection, a page per document whose rights allow full publication (its
 //! citation, description, full text, and its PDF copied beside it), and `documents.json`
 //! for the library's website and e-catalogue to import. Documents in copyright appear
-//! only as their citation, with neither text nor PDF.
+//! only as their citation, with neither text nor PDF. A newspaper issue is published with
+//! the pages that may be shown ([`DocumentRecord::page_shown`]: every article on them may
+//! be), their text and images, and its PDF only when every page may be.
+//!
+//! Whether a page may be shown is decided over the whole archive, whatever collection is
+//! published: an article outside it still keeps its page.
 //!
 //! ```text
 //! index.html  style.css  documents.json
@@ -55,15 +60,32 @@ pub(crate) struct SiteCollection {
     pub ids: Vec<String>,
 }
 
+/// What of a document is published.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Shown {
+    /// The pages it holds that may be shown ([`DocumentRecord::pages_shown`]); none, its
+    /// citation only.
+    pub pages: Vec<u32>,
+    /// Whether its PDF is ([`DocumentRecord::whole_shown`]).
+    pub whole: bool,
+}
+
 /// What the pages are made from.
 pub(crate) struct Site<'a> {
     pub library: &'a Library,
     pub documents: &'a [DocumentRecord],
     pub collections: Vec<SiteCollection>,
+    shown: std::collections::HashMap<String, Shown>,
 }
 
 impl<'a> Site<'a> {
-    pub(crate) fn new(library: &'a Library, documents: &'a [DocumentRecord]) -> Site<'a> {
+    /// The site of `documents`; what of them may be shown is decided among `archive`, all
+    /// the archive's documents.
+    pub(crate) fn new(library: &'a Library, documents: &'a [DocumentRecord], archive: &[DocumentRecord]) -> Site<'a> {
+        let shown = documents
+            .iter()
+            .map(|d| (d.id.clone(), Shown { pages: d.pages_shown(archive), whole: d.whole_shown(archive) }))
+            .collect();
         let mut taken: Vec<String> = Vec::new();
         let collections = collections(documents)
             .into_iter()
@@ -81,7 +103,12 @@ impl<'a> Site<'a> {
                 SiteCollection { name: summary.name, path: format!("collections/{file}.html"), ids: summary.ids }
             })
             .collect();
-        Site { library, documents, collections }
+        Site { library, documents, collections, shown }
+    }
+
+    /// What of document `id` (one of the site's) is published.
+    pub(crate) fn shown(&self, id: &str) -> Shown {
+        self.shown.get(id).cloned().unwrap_or_default()
     }
 
     /// A document's page, relative to the site's folder.
@@ -125,7 +152,8 @@ pub(crate) fn publish(
     out: &Path,
     options: &PublishOptions,
 ) -> Result<Published, PublishError> {
-    let mut documents = reader.documents()?;
+    let archived = reader.documents()?;
+    let mut documents = archived.clone();
     if let Some(name) = &options.collection {
         if !documents.iter().any(|d| d.bib.collections.contains(name)) {
             return Err(PublishError::UnknownCollection {
@@ -135,7 +163,7 @@ pub(crate) fn publish(
         }
         documents.retain(|d| d.bib.collections.contains(name));
     }
-    let site = Site::new(library, &documents);
+    let site = Site::new(library, &documents, &archived);
     let mut sync = Sync::open(out)?;
     sync.put("style.css", html::STYLE.as_bytes())?;
     sync.put("index.html", html::index(&site).as_bytes())?;
@@ -143,7 +171,11 @@ pub(crate) fn publish(
         sync.put(&collection.path, html::collection(&site, collection).as_bytes())?;
     }
     let (mut full_text, mut iiif_pages, mut iiif_skipped) = (0, 0, Vec::new());
-    for record in documents.iter().filter(|r| r.full_text_allowed()) {
+    for record in &documents {
+        let shown = site.shown(&record.id);
+        if shown.pages.is_empty() {
+            continue;
+        }
         let first = record.bib.first_page_number.unwrap_or(1);
         // An article on an issue's pages: the catalogue holds a page per zone, its words,
         // numbered here by the issue's page the zone is on.
@@ -154,6 +186,7 @@ pub(crate) fn publish(
         };
         let pages = (1..)
             .zip(numbers)
+            .filter(|(n, _)| shown.pages.contains(n))
             .map(|(n, number)| {
                 let page = reader
                     .page(&record.id, n)?
@@ -167,9 +200,11 @@ pub(crate) fn publish(
             // No PDF and no page images of its own: its issue's pages are not shown whole.
             continue;
         }
-        sync.copy(&record.pdf, &archive.root().join(&record.pdf), &record.pdf_sha256)?;
+        if shown.whole {
+            sync.copy(&record.pdf, &archive.root().join(&record.pdf), &record.pdf_sha256)?;
+        }
         if let Some(base) = &options.base_url {
-            match iiif::write_work(&mut sync, archive, reader, library, base, record) {
+            match iiif::write_work(&mut sync, archive, reader, library, base, record, &shown.pages) {
                 Ok(pages) => iiif_pages += pages,
                 Err(e @ PublishError::UnreadableImage { .. }) => {
                     tracing::warn!("IIIF: {e}");

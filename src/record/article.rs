@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DocumentRecord, Rights};
+use super::{DocumentRecord, DocumentType, Rights};
 use crate::page::{BBox, Line, RecognizedPage};
 
 /// A part of an article on one page of its host.
@@ -30,6 +30,36 @@ impl DocumentRecord {
             self.zones.len()
         } else {
             self.pages.len()
+        }
+    }
+
+    /// Whether page `page` (of its PDF, or for a hosted article the page of its zone
+    /// `page`) may be shown whole, image and text, wherever olke shows it: the one decision
+    /// every route asks. A newspaper issue's page by [`page_shown_whole`]; any other
+    /// document's by its own rights. `documents` must be all the archive's (an issue's
+    /// articles among them, whatever part of the archive is being shown): an article left
+    /// out would let its page be shown.
+    pub(crate) fn page_shown(&self, page: u32, documents: &[DocumentRecord]) -> bool {
+        if self.bib.kind == Some(DocumentType::NewspaperIssue) {
+            page_shown_whole(self, page, documents)
+        } else {
+            self.full_text_allowed()
+        }
+    }
+
+    /// The pages it holds ([`Self::pages_held`]) that may be shown, in order (see
+    /// [`Self::page_shown`]).
+    pub(crate) fn pages_shown(&self, documents: &[DocumentRecord]) -> Vec<u32> {
+        (1..=self.pages_held() as u32).filter(|&page| self.page_shown(page, documents)).collect()
+    }
+
+    /// Whether the document as a whole (its PDF) may be shown: a document's by its rights;
+    /// an issue's only where every page may be; never a hosted article's (it has no PDF).
+    pub(crate) fn whole_shown(&self, documents: &[DocumentRecord]) -> bool {
+        if self.bib.kind == Some(DocumentType::NewspaperIssue) {
+            !self.pages.is_empty() && self.pages_shown(documents).len() == self.pages.len()
+        } else {
+            self.full_text_allowed() && !self.is_hosted()
         }
     }
 
@@ -193,6 +223,32 @@ mod tests {
         let mut unstated = issue.clone();
         unstated.bib.rights = None;
         assert!(!page_shown_whole(&unstated, 1, &documents), "an issue without rights keeps its pages");
+    }
+
+    #[test]
+    fn every_route_asks_one_question_per_page_and_the_whole_needs_every_page() {
+        let mut issue = crate::record::tests::document(
+            "issue",
+            &[("title", "Пульс"), ("rights", "public_domain"), ("type", "newspaper_issue")],
+        );
+        issue.pages = vec![crate::record::tests::page(), crate::record::tests::page()];
+        let mut kept = crate::record::tests::document("kept", &[("title", "kept"), ("rights", "in_copyright")]);
+        kept.host = Some("issue".into());
+        kept.zones = vec![ArticleZone { page: 2, bbox: BBox { x0: 0, y0: 0, x1: 9, y1: 9 } }];
+        let documents = vec![issue.clone(), kept.clone()];
+        assert_eq!(issue.pages_shown(&documents), vec![1]);
+        assert!(!issue.whole_shown(&documents), "one page may not be shown: no PDF");
+        assert!(issue.whole_shown(&documents[..1]), "with no article in copyright, the whole issue may");
+        assert!(!issue.full_text_allowed(), "a record alone still never shows an issue");
+        // An article: its own rights, for its zones; never a whole PDF.
+        assert!(!kept.page_shown(1, &documents) && !kept.whole_shown(&documents));
+        kept.bib.rights = Some(Rights::PublicDomain);
+        assert_eq!((kept.pages_shown(&documents), kept.whole_shown(&documents)), (vec![1], false));
+        let mut book = crate::record::tests::document("book", &[("title", "B"), ("rights", "public_domain")]);
+        book.pages = vec![crate::record::tests::page()];
+        assert!(book.page_shown(1, &[]) && book.whole_shown(&[]));
+        book.bib.rights = None;
+        assert!(book.pages_shown(&[]).is_empty() && !book.whole_shown(&[]));
     }
 
     #[test]

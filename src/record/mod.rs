@@ -300,7 +300,8 @@ impl DocumentRecord {
     /// Whether its full text and whole PDF may be shown (see [`Rights::allows_full_text`]).
     /// Never a newspaper issue's: its pages carry articles with rights of their own, and
     /// a record alone cannot tell whether each of them may be shown (the articles may, as
-    /// their zones; delivery checks every article on the pages it gives whole).
+    /// their zones; delivery checks every article on the pages it gives whole). Whatever
+    /// shows a page asks [`Self::page_shown`], which knows the articles.
     pub fn full_text_allowed(&self) -> bool {
         self.bib.kind != Some(DocumentType::NewspaperIssue) && Rights::allows_full_text(self.bib.rights)
     }

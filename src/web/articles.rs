@@ -1,8 +1,8 @@
 //! Newspaper articles on the website: an article's page shows its zones, each cut from its
 //! issue's page image (the article's own rights decide, whatever the other articles on the
-//! page); an issue's page lists its articles. An issue's whole pages are never shown (see
-//! [`crate::record::DocumentRecord::full_text_allowed`]): another article on them may be in
-//! copyright.
+//! page); an issue's page lists its articles and shows whole only the pages every article
+//! on which may be shown, the issue's rights allowing (see
+//! [`crate::record::DocumentRecord::page_shown`]), saying why the others are not.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,7 +17,7 @@ use super::images;
 use super::routes::{content_caching, path_error, refused_whole};
 use super::security::Context;
 use super::{AppState, WebError};
-use crate::record::DocumentRecord;
+use crate::record::{DocumentRecord, Rights};
 use crate::web::templates::encode;
 
 /// How wide a zone's image is made at most, pixels (the website's reading size).
@@ -38,7 +38,7 @@ pub(super) async fn zone_image(
     let host = article.host.as_deref().and_then(|host| state.record(host)).ok_or_else(WebError::not_found)?;
     let summary = host.pages.get(zone.page as usize - 1).ok_or_else(WebError::not_found)?.clone();
     let archive = state.archive.clone();
-    let caching = content_caching(&article);
+    let caching = content_caching(true);
     let bytes = tokio::task::spawn_blocking(move || {
         let pixels = images::archived_pixels(&archive, &host, zone.page)?;
         // The zone is in the page's recorded pixels; an image of another size is scaled to it.
@@ -90,12 +90,48 @@ pub(super) fn article_section(
     }
 }
 
-/// What an issue's page lists: the articles catalogued on its pages.
-pub(super) fn issue_section(ctx: &Context, articles: &[&DocumentRecord]) -> Markup {
+/// What an issue's page lists: which of its pages are shown whole and why the others are
+/// not, and the articles catalogued on its pages.
+pub(super) fn issue_section(
+    ctx: &Context,
+    issue: &DocumentRecord,
+    articles: &[DocumentRecord],
+    shown: &[u32],
+) -> Markup {
     let ui = ctx.ui;
+    let hidden: Vec<u32> = (1..=issue.pages.len() as u32).filter(|page| !shown.contains(page)).collect();
+    // Of a page not shown, the articles on it that may not be.
+    let withheld = |page: u32| -> Vec<&DocumentRecord> {
+        articles
+            .iter()
+            .filter(|a| a.zones.iter().any(|z| z.page == page) && !Rights::allows_full_text(a.bib.rights))
+            .collect()
+    };
+    let list = |pages: &[u32]| pages.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
     html! {
-        p.note { (ui.t("Нөмірдің беттері мақалалары арқылы көрсетіледі: әр мақала өз құқықтарымен.",
-                     "Страницы номера показываются через его статьи, каждая по своим правам.")) }
+        p.note { (ui.t("Нөмірдің беті толығымен тек ондағы әр мақаланы көрсетуге болатын жерде көрсетіледі; әр мақала өз құқықтарымен көрсетіледі.",
+                     "Страница номера показывается целиком, только если можно показать каждую статью на ней; каждая статья показывается по своим правам.")) }
+        @if !shown.is_empty() {
+            p #pages-shown { (ui.t("Толығымен көрсетілетін беттер", "Страницы, показанные целиком")) ": " (list(shown)) }
+        }
+        @if !hidden.is_empty() {
+            p #pages-withheld { (ui.t("Толығымен көрсетілмейтін беттер", "Страницы, не показанные целиком")) ": " (list(&hidden)) }
+            ul.withheld {
+                @if !Rights::allows_full_text(issue.bib.rights) {
+                    li { (ui.t("Нөмірдің құқықтары көрсетуге рұқсат бермейді.", "Права номера не позволяют его показывать.")) }
+                } @else {
+                    @for page in &hidden {
+                        li {
+                            (ui.t("Бет", "Страница")) " " (page) ": " (ui.t("авторлық құқықпен қорғалған мақала", "статья, охраняемая авторским правом")) " "
+                            @for (i, article) in withheld(*page).iter().enumerate() {
+                                @if i > 0 { ", " }
+                                a href={ "/doc/" (encode(&article.id)) } { (article.bib.title) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         @if !articles.is_empty() {
             h2 { (ui.t("Мақалалар", "Статьи")) }
             ul {

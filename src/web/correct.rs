@@ -55,13 +55,14 @@ fn volunteer<'a>(corrections: &'a Corrections, given: &str) -> Option<&'a str> {
     found
 }
 
-/// Document `id`'s record and page `page`, when this browser may see the page's image.
+/// Document `id`'s record and page `page`, when this browser may see the page's image
+/// (blocking: rights are read now).
 fn visible(state: &AppState, ctx: &Context, id: &str, page: u32) -> Result<(DocumentRecord, RecognizedPage), WebError> {
     let record = state.record(id).ok_or_else(WebError::not_found)?;
     if page == 0 || page as usize > record.pages.len() {
         return Err(WebError::not_found());
     }
-    if ctx.staff.is_none() && !record.full_text_allowed() {
+    if ctx.staff.is_none() && !record.page_shown(page, &state.articles_of(&record)) {
         return Err(WebError::new(
             StatusCode::FORBIDDEN,
             "Бұл құжаттың беттерін тек кітапханада көруге болады.",

@@ -15,9 +15,10 @@
 //!   per page. A canvas of a work whose rights allow showing it paints the page's image
 //!   (with its image service) and refers to an annotation page,
 //!   `/iiif/3/{ID}/annotations/{N}`, with the page's text line by line where it stands.
-//! - A work in copyright (or whose rights are not stated) is never shown: its images,
-//!   their `info.json` and its text answer 403, and its manifest has the description, the
-//!   rights and a canvas per page of the page's size, empty: what the catalogue tells
+//! - A page that may not be shown ([`DocumentRecord::page_shown`]: of a work in copyright
+//!   or whose rights are not stated, or of a newspaper issue with an article in copyright
+//!   on it) is never shown: its image, its `info.json` and its text answer 403, and its
+//!   canvas in the manifest has the page's size only, empty: what the catalogue tells
 //!   anyone, and where to ask for a copy (`homepage`).
 //!
 //! Rights are read afresh for every request, as on the website.
@@ -102,7 +103,7 @@ impl Refusal {
 }
 
 /// The document and page an image identifier names, and the document's record as it is
-/// now; `Err` when there is none or it may not be shown.
+/// now; `Err` when there is none or it may not be shown. Blocking.
 fn page_of(state: &AppState, identifier: &str) -> Result<(DocumentRecord, u32), Refusal> {
     let (id, page) = identifier.rsplit_once('~').ok_or(Refusal::NoSuchPage)?;
     let page: u32 = page.parse().map_err(|_| Refusal::NoSuchPage)?;
@@ -110,10 +111,16 @@ fn page_of(state: &AppState, identifier: &str) -> Result<(DocumentRecord, u32), 
     if page == 0 || page as usize > record.pages.len() {
         return Err(Refusal::NoSuchPage);
     }
-    if !record.full_text_allowed() {
+    if !record.page_shown(page, &state.articles_of(&record)) {
         return Err(Refusal::InCopyright);
     }
     Ok((record, page))
+}
+
+/// [`page_of`] off the async workers.
+async fn shown_page(state: &Arc<AppState>, identifier: String) -> Result<(DocumentRecord, u32), Refusal> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || page_of(&state, &identifier)).await.unwrap_or(Err(Refusal::NoSuchPage))
 }
 
 /// The IIIF addresses of the site served at `base`.
@@ -128,7 +135,7 @@ pub(super) async fn base(
     identifier: Result<Path<String>, PathRejection>,
 ) -> Response {
     let Ok(Path(identifier)) = identifier else { return not_found() };
-    match page_of(&state, &identifier) {
+    match shown_page(&state, identifier).await {
         Ok((record, page)) => {
             let location =
                 format!("{}/info.json", site(&public_url(&state.config, &headers)).service(&record.id, page));
@@ -145,7 +152,7 @@ pub(super) async fn info(
     identifier: Result<Path<String>, PathRejection>,
 ) -> Response {
     let Ok(Path(identifier)) = identifier else { return not_found() };
-    let (record, page) = match page_of(&state, &identifier) {
+    let (record, page) = match shown_page(&state, identifier).await {
         Ok(found) => found,
         Err(refusal) => return refusal.answer(),
     };
@@ -196,7 +203,7 @@ pub(super) async fn image(
         Ok(request) => request,
         Err(rejection) => return rejected(rejection),
     };
-    let (record, page) = match page_of(&state, &identifier) {
+    let (record, page) = match shown_page(&state, identifier).await {
         Ok(found) => found,
         Err(refusal) => return refusal.answer(),
     };

@@ -272,6 +272,25 @@ impl AppState {
         });
     }
 
+    /// What deciding whether `record`'s pages may be shown needs
+    /// ([`DocumentRecord::page_shown`]): for a newspaper issue its articles, each as its
+    /// `record.json` says now (which articles there are comes from the documents as read,
+    /// read now the first time: a list taken for empty would show every page); for any
+    /// other document nothing. Blocking.
+    pub(crate) fn articles_of(&self, record: &DocumentRecord) -> Vec<DocumentRecord> {
+        if record.bib.kind != Some(crate::record::DocumentType::NewspaperIssue) {
+            return Vec::new();
+        }
+        let snapshot = self.loaded_snapshot();
+        snapshot
+            .documents
+            .iter()
+            .filter(|d| d.host.as_deref() == Some(record.id.as_str()))
+            // One whose file cannot be read now keeps its rights as read.
+            .map(|d| self.record(&d.id).unwrap_or_else(|| d.clone()))
+            .collect()
+    }
+
     /// A document by id, as its `record.json` says now: every request that serves a
     /// document's content reads its rights afresh, so no snapshot or cache outlives a
     /// rights change. From the snapshot only in an archive kept in the catalogue alone.

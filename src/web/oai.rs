@@ -432,14 +432,21 @@ impl<'a> Repository<'a> {
             .map(|m| format!("<record>\n{}<metadata>\n{m}</metadata>\n</record>\n", self.header(Item::Live(&record)))))
     }
 
-    /// The document's page and its PDF on this server, when its rights allow showing them.
+    /// The document's page and its PDF on this server, when its rights allow showing them
+    /// (of a newspaper issue: its page where some of its pages may be shown, its PDF only
+    /// where every page may).
     fn links(&self, record: &DocumentRecord) -> Vec<String> {
-        if !record.full_text_allowed() {
+        let articles = self.state.articles_of(record);
+        if record.pages_shown(&articles).is_empty() {
             return Vec::new();
         }
         let site = self.base_url.trim_end_matches("/oai");
         let id = crate::export::url_path(&record.id);
-        vec![format!("{site}/doc/{id}"), format!("{site}/doc/{id}/pdf")]
+        let mut links = vec![format!("{site}/doc/{id}")];
+        if record.whole_shown(&articles) {
+            links.push(format!("{site}/doc/{id}/pdf"));
+        }
+        links
     }
 
     fn list(&self, list: &List) -> Result<String, OaiError> {

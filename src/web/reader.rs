@@ -1,8 +1,9 @@
 //! The reader: one page of a document at its own address, `/doc/ID/page/N` (a permalink),
 //! with the page image, the words a search matched outlined on it (`?q=`, kept in every
 //! link), the next and previous hit across pages, search within the document, a strip
-//! of thumbnails, and the page's recognized text. Rights as everywhere: of a document
-//! whose text may not be shown, the page shows neither its image nor its text.
+//! of thumbnails, and the page's recognized text. Rights as everywhere: of a page that may
+//! not be shown ([`DocumentRecord::page_shown`]: a work's by its rights, a newspaper
+//! issue's by every article on it), the reader shows neither its image nor its text.
 //!
 //! Everything works without JavaScript: the outlines are an SVG drawn over the image in
 //! the page's own pixels. `/static/reader.js` then turns the image into an OpenSeadragon
@@ -101,6 +102,12 @@ async fn hits_of(
     }
 }
 
+/// The pages of `record` that may be shown, rights read now.
+async fn shown_pages(state: &Arc<AppState>, record: &DocumentRecord) -> Result<Vec<u32>, WebError> {
+    let (state, record) = (state.clone(), record.clone());
+    blocking(move || record.pages_shown(&state.articles_of(&record))).await
+}
+
 /// `/doc/ID/go?page=N[&q=…][&find=1]`: the jump-to-page and search-in-document forms
 /// land here and are sent on to the page's permalink.
 pub(super) async fn go(
@@ -114,9 +121,11 @@ pub(super) async fn go(
     let count = record.pages.len() as u32;
     let query = query_of(&params.q);
     let mut page = params.page.clamp(1, count.max(1));
-    if !params.find.is_empty() && record.full_text_allowed() {
+    let shown = shown_pages(&state, &record).await?;
+    if !params.find.is_empty() && !shown.is_empty() {
         if let Ok(hits) = hits_of(&state, &record, &query).await? {
-            let pages = || hits.pages.keys().copied();
+            // Only to a page that may be shown.
+            let pages = || hits.pages.keys().copied().filter(|p| shown.contains(p));
             page = pages().find(|&p| p >= page).or_else(|| pages().next()).unwrap_or(page);
         }
     }
@@ -154,7 +163,8 @@ pub(super) async fn page(
     }
     let query = query_of(&params.q);
     let title = format!("{} — {} {number}", record.bib.title, ctx.ui.t("бет", "страница"));
-    let body = if record.full_text_allowed() {
+    let shown = shown_pages(&state, &record).await?.contains(&number);
+    let body = if shown {
         let archive = state.archive.clone();
         let recognized = {
             let id = record.id.clone();
@@ -183,7 +193,7 @@ pub(super) async fn page(
         }
     };
     let mut response = Html(layout(&ctx, &state.config.library, &title, body)).into_response();
-    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(content_caching(&record)));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(content_caching(shown)));
     Ok(response)
 }
 

@@ -22,7 +22,6 @@ use crate::index::{Filters, SearchError, SearchRequest, SearchResults};
 use crate::publish::html::kind_label;
 use crate::record::pages::PageRange;
 use crate::record::request::{unfit_in_text, NewRequest, Requester};
-use crate::record::DocumentType;
 
 /// Results on a page of search results.
 const RESULTS_PER_PAGE: usize = 20;
@@ -221,13 +220,29 @@ pub(super) async fn search(
     // around them (staff, logged in, see it). Rights are read as they are now.
     let mut results = results;
     let mut search_only = HashSet::new();
+    // A snippet is of one page: shown where that page may be (an issue's page by the
+    // articles on it).
     if ctx.staff.is_none() {
-        for hit in &mut results.hits {
-            if !state.record(&hit.id).is_some_and(|record| record.full_text_allowed()) {
-                hit.snippet = None;
-                search_only.insert(hit.id.clone());
+        let hits = std::mem::take(&mut results.hits);
+        let state = state.clone();
+        let (hits, restricted) = blocking(move || {
+            let mut restricted = HashSet::new();
+            let mut hits = hits;
+            for hit in &mut hits {
+                let shown = state.record(&hit.id).is_some_and(|record| {
+                    let page = hit.snippet.as_ref().map(|s| s.page).or(hit.pages.first().copied()).unwrap_or(1);
+                    record.page_shown(page, &state.articles_of(&record))
+                });
+                if !shown {
+                    hit.snippet = None;
+                    restricted.insert(hit.id.clone());
+                }
             }
-        }
+            (hits, restricted)
+        })
+        .await?;
+        results.hits = hits;
+        search_only = restricted;
     }
     let page = SearchPage {
         query: &query,
@@ -265,41 +280,37 @@ pub(super) async fn document(
     // Views of PAGES_PER_VIEW pages; the one holding `page`.
     let start = params.page.clamp(1, count.max(1)).saturating_sub(1) / PAGES_PER_VIEW * PAGES_PER_VIEW + 1;
     let end = (start + PAGES_PER_VIEW - 1).min(count);
-    let texts: BTreeMap<u32, String> = match (record.full_text_allowed(), state.index()) {
-        (true, Some(index)) => {
+    // An issue's articles, their rights as they are now: which of its pages are shown.
+    let articles = {
+        let (state, record) = (state.clone(), record.clone());
+        blocking(move || state.articles_of(&record)).await?
+    };
+    let shown = record.pages_shown(&articles);
+    let mut texts: BTreeMap<u32, String> = match (shown.is_empty(), state.index()) {
+        (false, Some(index)) => {
             let id = record.id.clone();
             blocking(move || index.page_texts(&id)).await?.map_err(WebError::internal)?
         }
         _ => BTreeMap::new(),
     };
+    texts.retain(|page, _| shown.contains(page));
     let first_printed = record.bib.first_page_number.unwrap_or(1);
     let pages: Vec<PageView> = (start..=end)
         .map(|n| PageView { printed: first_printed + n - 1, pdf: n, text: texts.get(&n).cloned().unwrap_or_default() })
         .collect();
     let host = record.host.as_deref().and_then(|host| state.record(host));
-    // An issue's articles, from the documents as read (and read now, the first time: a
-    // list taken for empty would hide them).
-    let articles: Vec<crate::record::DocumentRecord> = if record.bib.kind == Some(DocumentType::NewspaperIssue) {
-        let (state, id) = (state.clone(), record.id.clone());
-        blocking(move || {
-            let snapshot = state.loaded_snapshot();
-            snapshot.documents.iter().filter(|d| d.host.as_deref() == Some(id.as_str())).cloned().collect()
-        })
-        .await?
-    } else {
-        Vec::new()
-    };
-    let articles: Vec<&crate::record::DocumentRecord> = articles.iter().collect();
     let page = DocumentPage {
         record: &record,
         pages: &pages,
         host: host.as_ref(),
         articles: &articles,
+        shown: &shown,
+        whole: record.whole_shown(&articles),
         texts: &texts,
         previous: (start > 1).then(|| start - PAGES_PER_VIEW),
         next: (end < count).then_some(end + 1),
     };
-    let caching = content_caching(&record);
+    let caching = content_caching(!shown.is_empty());
     let mut response = html(templates::document(&ctx, &state.config.library, page))?;
     response.headers_mut().insert(CACHE_CONTROL, axum::http::HeaderValue::from_static(caching));
     Ok(response)
@@ -313,36 +324,39 @@ pub(super) fn refused_whole() -> WebError {
     )
 }
 
-/// How a response with a document's content may be cached: of a work that may not be
-/// shown, nowhere; of the others, only as long as the server says again that it may be (a
-/// rights change reaches the next request).
-pub(super) fn content_caching(record: &crate::record::DocumentRecord) -> &'static str {
-    if record.full_text_allowed() {
+/// How a response with a document's content may be cached: of what may not be `shown`
+/// (a work, or a page of it), nowhere; of the rest, only as long as the server says again
+/// that it may be (a rights change, the work's or an article's on the page, reaches the
+/// next request).
+pub(super) fn content_caching(shown: bool) -> &'static str {
+    if shown {
         "no-cache"
     } else {
         "private, no-store"
     }
 }
 
-/// The whole PDF, of a document whose rights allow it; never of any other.
+/// The whole PDF, of a document whose rights allow it (of an issue, only when every page
+/// may be shown); never of any other.
 pub(super) async fn document_pdf(
     State(state): State<Arc<AppState>>,
     id: Result<Path<String>, PathRejection>,
     headers: axum::http::HeaderMap,
 ) -> Page {
     let record = find(&state, id)?;
-    if !record.full_text_allowed() {
+    let (shown_state, shown_record) = (state.clone(), record.clone());
+    if !blocking(move || shown_record.whole_shown(&shown_state.articles_of(&shown_record))).await? {
         return Err(refused_whole());
     }
     let path = state.archive.pdf_path(&record.id);
     let name = format!("{}.pdf", record.id);
-    let caching = content_caching(&record);
+    let caching = content_caching(true);
     blocking(move || super::download::pdf(&path, &name, super::download::Disposition::Inline, caching, &headers))
         .await?
         .map_err(WebError::internal)
 }
 
-/// A page's image: small for any document, readable only for those whose rights allow it.
+/// A page's image: small for any document, readable only where the page may be shown.
 pub(super) async fn page_image(
     State(state): State<Arc<AppState>>,
     params: Result<Path<(String, u32, String)>, PathRejection>,
@@ -353,10 +367,12 @@ pub(super) async fn page_image(
     if page == 0 || page as usize > record.pages.len() {
         return Err(WebError::not_found());
     }
-    if size == Size::Full && !record.full_text_allowed() {
+    let (shown_state, shown_record) = (state.clone(), record.clone());
+    let shown = blocking(move || shown_record.page_shown(page, &shown_state.articles_of(&shown_record))).await?;
+    if size == Size::Full && !shown {
         return Err(refused_whole());
     }
-    let caching = content_caching(&record);
+    let caching = content_caching(shown);
     let archive = state.archive.clone();
     let bytes =
         blocking(move || render_page_image(&archive, &record, page, size)).await?.ok_or_else(WebError::not_found)?;

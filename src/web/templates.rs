@@ -297,8 +297,12 @@ pub(super) struct DocumentPage<'a> {
     pub pages: &'a [PageView],
     /// An article's issue.
     pub host: Option<&'a DocumentRecord>,
-    /// An issue's articles.
-    pub articles: &'a [&'a DocumentRecord],
+    /// An issue's articles, their rights as they are now.
+    pub articles: &'a [DocumentRecord],
+    /// The pages that may be shown ([`DocumentRecord::pages_shown`]).
+    pub shown: &'a [u32],
+    /// Whether the whole PDF may be ([`DocumentRecord::whole_shown`]).
+    pub whole: bool,
     /// The text of each page (of an article: of each page it is on), where it may be shown.
     pub texts: &'a BTreeMap<u32, String>,
     /// PDF page numbers of the previous and next views, when there are such.
@@ -318,30 +322,52 @@ pub(super) fn document(ctx: &Context, library: &Library, page: DocumentPage) -> 
             (super::articles::article_section(ctx, record, page.host, page.texts))
             @if !record.full_text_allowed() { (restricted_notice(ctx, record)) }
         } @else if record.bib.kind == Some(crate::record::DocumentType::NewspaperIssue) {
-            (super::articles::issue_section(ctx, page.articles))
+            (super::articles::issue_section(ctx, record, page.articles, page.shown))
+            @if page.whole { (pdf_link(ctx, record)) }
+            (page_views(ctx, &page))
         } @else if record.full_text_allowed() {
-            p { a.pdf href={ "/doc/" (id) "/pdf" } type="application/pdf" { (ui.t("PDF жүктеу", "Скачать PDF")) } " " span.note { (format!("{:.1} MB", record.pdf_bytes as f64 / 1_048_576.0)) } }
+            (pdf_link(ctx, record))
             p { a href={ "/request?doc=" (id) } { (ui.t("Беттердің көшірмесін сұрау", "Заказать копию страниц")) } }
-            h2 { (ui.t("Беттер", "Страницы")) }
-            @for view in page.pages {
-                section.page id={ "p" (view.pdf) } {
-                    h3 { a href={ "/doc/" (id) "/page/" (view.pdf) } { (ui.t("Бет", "Страница")) " " (view.printed) } }
-                    img.page src={ "/doc/" (id) "/page/" (view.pdf) "/full.jpg" } alt={ (ui.t("Беттің суреті", "Изображение страницы")) " " (view.printed) } loading="lazy";
-                    @for paragraph in view.text.split("\n\n").filter(|p| !p.trim().is_empty()) {
-                        p { (paragraph.split('\n').collect::<Vec<_>>().join(" ")) }
-                    }
-                }
-            }
-            nav aria-label=(ui.t("Беттер", "Страницы")) {
-                @if let Some(previous) = page.previous { a href={ "/doc/" (id) "?page=" (previous) } { "← " (ui.t("Алдыңғы беттер", "Предыдущие страницы")) } }
-                @if let Some(next) = page.next { a href={ "/doc/" (id) "?page=" (next) } { (ui.t("Келесі беттер", "Следующие страницы")) " →" } }
-            }
+            (page_views(ctx, &page))
         } @else {
             (restricted_notice(ctx, record))
         }
         script src="/static/reader.js" defer {}
     };
     layout(ctx, library, &record.bib.title, body)
+}
+
+fn pdf_link(ctx: &Context, record: &DocumentRecord) -> Markup {
+    html! {
+        p { a.pdf href={ "/doc/" (encode(&record.id)) "/pdf" } type="application/pdf" { (ctx.ui.t("PDF жүктеу", "Скачать PDF")) } " " span.note { (format!("{:.1} MB", record.pdf_bytes as f64 / 1_048_576.0)) } }
+    }
+}
+
+/// The pages on view, image and text, of those that may be shown; the others (an issue's)
+/// by their number only, said why by [`super::articles::issue_section`].
+fn page_views(ctx: &Context, page: &DocumentPage) -> Markup {
+    let ui = ctx.ui;
+    let id = encode(&page.record.id);
+    html! {
+        h2 { (ui.t("Беттер", "Страницы")) }
+        @for view in page.pages {
+            section.page id={ "p" (view.pdf) } {
+                h3 { a href={ "/doc/" (id) "/page/" (view.pdf) } { (ui.t("Бет", "Страница")) " " (view.printed) } }
+                @if page.shown.contains(&view.pdf) {
+                    img.page src={ "/doc/" (id) "/page/" (view.pdf) "/full.jpg" } alt={ (ui.t("Беттің суреті", "Изображение страницы")) " " (view.printed) } loading="lazy";
+                    @for paragraph in view.text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+                        p { (paragraph.split('\n').collect::<Vec<_>>().join(" ")) }
+                    }
+                } @else {
+                    p.note { (ui.t("Бет толығымен көрсетілмейді.", "Страница целиком не показывается.")) }
+                }
+            }
+        }
+        nav aria-label=(ui.t("Беттер", "Страницы")) {
+            @if let Some(previous) = page.previous { a href={ "/doc/" (id) "?page=" (previous) } { "← " (ui.t("Алдыңғы беттер", "Предыдущие страницы")) } }
+            @if let Some(next) = page.next { a href={ "/doc/" (id) "?page=" (next) } { (ui.t("Келесі беттер", "Следующие страницы")) " →" } }
+        }
+    }
 }
 
 /// What a document whose text may not be shown has instead: why, and the copy request form.

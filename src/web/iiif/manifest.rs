@@ -11,7 +11,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::super::{public_url, AppState};
-use super::{forbidden, not_found, open, site};
+use super::{not_found, open, site, Refusal};
 use crate::archive::files;
 use crate::export::{iiif, url_path};
 
@@ -28,10 +28,19 @@ pub(crate) async fn manifest(
     id: Result<Path<String>, PathRejection>,
 ) -> Response {
     let Ok(Path(id)) = id else { return not_found() };
-    let Some(record) = state.record(&id) else { return not_found() };
+    let worker = state.clone();
+    let Ok(Some((record, shown))) = tokio::task::spawn_blocking(move || {
+        let record = worker.record(&id)?;
+        let shown = record.pages_shown(&worker.articles_of(&record));
+        Some((record, shown))
+    })
+    .await
+    else {
+        return not_found();
+    };
     let base = public_url(&state.config, &headers);
     let homepage = format!("{base}/doc/{}", url_path(&record.id));
-    answer(iiif::manifest(&site(&base), &state.config.library, &record, &homepage))
+    answer(iiif::manifest(&site(&base), &state.config.library, &record, &shown, &homepage))
 }
 
 /// `/iiif/3/{ID}/annotations/{N}`: page N's text, a `supplementing` annotation per line.
@@ -45,13 +54,19 @@ pub(crate) async fn annotations(
     if number == 0 || number as usize > record.pages.len() {
         return not_found();
     }
-    if !record.full_text_allowed() {
-        return forbidden();
-    }
-    let archive = state.archive.clone();
-    let page_id = record.id.clone();
-    let Ok(Ok(page)) = tokio::task::spawn_blocking(move || files::page(&archive, &page_id, number)).await else {
-        return not_found();
+    let worker = state.clone();
+    let shown_record = record.clone();
+    let page = tokio::task::spawn_blocking(move || {
+        if !shown_record.page_shown(number, &worker.articles_of(&shown_record)) {
+            return Err(Refusal::InCopyright);
+        }
+        files::page(&worker.archive, &shown_record.id, number).map_err(|_| Refusal::NoSuchPage)
+    })
+    .await;
+    let page = match page {
+        Ok(Ok(page)) => page,
+        Ok(Err(refusal)) => return refusal.answer(),
+        Err(_) => return not_found(),
     };
     let base = public_url(&state.config, &headers);
     answer(iiif::annotation_page(&site(&base), &record, number, &page))
