@@ -619,7 +619,7 @@ fn make_page(
     std::fs::write(&truth, lines.join("\n") + "\n").map_err(|e| format!("{}: {e}", truth.display()))?;
     let manifest = serde_json::json!({
         "image": image_file, "gt": format!("{name}.gt.txt"), "kind": kind_name, "lang": lang, "level": level,
-        "dpi": dpi, "two_page_spread": false, "damage": damage.name(), "typeface": face.name, "seed": seed,
+        "dpi": dpi.round() as u32, "two_page_spread": false, "damage": damage.name(), "typeface": face.name, "seed": seed,
     });
     Ok(Made { name, image_file, manifest })
 }
