@@ -561,8 +561,8 @@ fn make_page(
 ) -> Result<Made, String> {
     let mut dice = Dice::new(seed);
     let damage_index = DAMAGES.iter().position(|d| *d == damage).unwrap_or(0);
-    let kind = if (damage_index + heavy as usize) % 2 == 0 { Kind::Book } else { Kind::News };
-    let kazakh = (damage_index + heavy as usize + seed as usize) % 2 == 0;
+    let kind = if (damage_index + heavy as usize).is_multiple_of(2) { Kind::Book } else { Kind::News };
+    let kazakh = (damage_index + heavy as usize + seed as usize).is_multiple_of(2);
     let dpi = if damage == Damage::Jpeg && heavy { 200.0 } else { 300.0 };
     let text = if kazakh {
         let (headline, mut paragraphs) = page_text(&pools.kazakh, &pools.kazakh_headlines, &face.body, &mut dice);
