@@ -15,8 +15,9 @@
 #                                    tests/cluster.rs's one-node cluster; OCRmyPDF 17 with
 #                                    Ghostscript, pikepdf and fontTools, in the virtual
 #                                    environment /opt/olke-venv, for the PDF/A tests)
-#   scripts/install-deps.sh --bench  also the comparison tools for `make bench`, and the
-#                                    Cyrillic script model the Komi pages are read with
+#   scripts/install-deps.sh --bench  also the comparison tools for `make bench`, the
+#                                    Cyrillic script model the Komi pages are read with, and
+#                                    the typefaces our own held-back pages are set in
 # Run as root or with passwordless sudo; otherwise it prints the exact command to run.
 set -euo pipefail
 
@@ -35,7 +36,8 @@ for arg in "$@"; do
         libxml2-utils libmarc-lint-perl slurmctld slurmd slurm-client munge)
       python_packages+=(pymarc html5lib sickle iiif_validator iiif_prezi3 bibtexparser)
       venv_packages+=("ocrmypdf>=17,<18" fonttools) ;;
-    --bench) packages+=(ocrmypdf unpaper python3 python3-pip python3-venv ghostscript time wrk tesseract-ocr-script-cyrl)
+    --bench) packages+=(ocrmypdf unpaper python3 python3-pip python3-venv ghostscript time wrk tesseract-ocr-script-cyrl
+        fonts-paratype fonts-liberation2 fonts-urw-base35 fonts-linuxlibertine fonts-cmu)
       python_packages+=(rapidfuzz); venv_packages+=("ocrmypdf>=17,<18") ;;
     *) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
   esac
