@@ -181,7 +181,11 @@ fn the_pages_of_a_multi_page_tiff_are_zoned_and_named_by_page() {
             !zones.is_empty() && zones.iter().all(|z| z.1 == 2)
         })
         .count();
-    assert!(on_second >= 2, "articles proposed on page 2: {rows:?}");
+    assert!(on_second >= 1, "articles proposed on page 2: {rows:?}");
+    assert!(
+        rows.iter().any(|r| zone_names(r).iter().any(|z| z.1 == 1) && zone_names(r).iter().any(|z| z.1 == 2)),
+        "the article continued on page 2 is one row with zones on both pages: {rows:?}"
+    );
 
     // The bibliographer's draft, with two rows naming a page 3 the file does not have.
     let problem_rows = [("Үшінші бет", "issue.tif:3#1"), ("Жоқ бет", "issue.tif:3@0,0,100,100")];
@@ -232,5 +236,5 @@ fn the_pages_of_a_multi_page_tiff_are_zoned_and_named_by_page() {
         assert!(read.len() >= 10, "{id} has its text: {text}");
         checked += 1;
     }
-    assert!(checked >= 2, "articles on page 2 found and checked: {checked}");
+    assert!(checked >= 1, "articles on page 2 found and checked: {checked}");
 }
