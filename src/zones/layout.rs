@@ -52,12 +52,16 @@ pub(crate) fn weight(ink: &Ink, line: &Line) -> Option<f32> {
 /// Which of the page's lines are bold: set below headline size, but weighing at least
 /// [`BOLD_RATIO`] times the body text, which is the word-weighted median weight of those
 /// lines (most of them are body text). Lines set as headlines by size are left out of the
-/// median, and are not called bold here.
+/// median, and are not called bold here; nor are lines that are not text read with
+/// confidence (a letter or two Tesseract saw in a picture's dark ink weighs heavily).
 pub(crate) fn bold_lines(ink: &Ink, lines: &[Line], body: f32) -> Vec<bool> {
-    let weights: Vec<Option<f32>> = lines
-        .iter()
-        .map(|l| if l.words.is_empty() || is_headline(l.x_size, body) { None } else { weight(ink, l) })
-        .collect();
+    let text = |l: &Line| {
+        let letters = l.words.iter().flat_map(|w| w.text.chars()).filter(|c| c.is_alphabetic()).count();
+        let confidence = l.words.iter().map(|w| w.conf).sum::<f32>() / l.words.len().max(1) as f32;
+        letters >= 2 && confidence >= 50.0
+    };
+    let weights: Vec<Option<f32>> =
+        lines.iter().map(|l| if !text(l) || is_headline(l.x_size, body) { None } else { weight(ink, l) }).collect();
     let mut weighed: Vec<(f32, usize)> =
         weights.iter().zip(lines).filter_map(|(w, l)| Some(((*w)?, l.words.len()))).collect();
     weighed.sort_by(|a, b| a.0.total_cmp(&b.0));
