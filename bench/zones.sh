@@ -3,6 +3,7 @@
 # article boxes (src/testkit/newspaper.rs), each page prepared and read by Tesseract as
 # ingest does, then zoned; even seeds are the tuning half, odd seeds the held-back half.
 #   bench/zones.sh [ISSUES] [FIRST_SEED]   ISSUES per half (default 12: 24 + 24 pages)
+#   bench/zones.sh 8 500                   issues with bold headlines at body size (seeds 1000 on)
 # Prints a Markdown table (bench/out/zones.md) with the pages, the missed articles and
 # their previews under bench/out/zones/. About 8 minutes for 12 + 12 issues on 2 busy cores.
 set -euo pipefail

@@ -12,6 +12,29 @@ use olke::testkit::fixtures;
 use olke::testkit::newspaper::{self, Fonts, Prose, TruthKind};
 use olke::zones::ZoneFile;
 
+/// The bibliographer's part: the draft's rows, with the newspaper, date, issue and rights
+/// filled in (and a title where none was proposed), saved as the batch's `batch.csv`.
+fn save_as_batch_csv(batch: &Path, headers: &csv::StringRecord, rows: &[csv::StringRecord]) {
+    let mut writer = csv::Writer::from_path(batch.join("batch.csv")).unwrap();
+    writer.write_record(headers).unwrap();
+    for row in rows {
+        let filled: Vec<&str> = headers
+            .iter()
+            .zip(row.iter())
+            .map(|(name, value)| match name {
+                "source" => "Балқаш өңірі",
+                "date" => "1998-12-05",
+                "issue" => "48",
+                "rights" => "public_domain",
+                "title" if value.is_empty() => "Атаусыз",
+                _ => value,
+            })
+            .collect();
+        writer.write_record(&filled).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
 #[test]
 fn a_newspaper_issue_is_zoned_into_its_articles() {
     let tmp = tempfile::tempdir().unwrap();
@@ -90,24 +113,7 @@ fn a_newspaper_issue_is_zoned_into_its_articles() {
     // The bibliographer's part: the draft, with the newspaper, date and issue filled in,
     // becomes batch.csv; ingest archives the issue once and each proposed article on it.
     std::fs::remove_file(batch.join("p3.png")).unwrap();
-    let mut writer = csv::Writer::from_path(batch.join("batch.csv")).unwrap();
-    writer.write_record(&headers).unwrap();
-    for row in &rows {
-        let filled: Vec<&str> = headers
-            .iter()
-            .zip(row.iter())
-            .map(|(name, value)| match name {
-                "source" => "Балқаш өңірі",
-                "date" => "1998-12-05",
-                "issue" => "48",
-                "rights" => "public_domain",
-                "title" if value.is_empty() => "Атаусыз",
-                _ => value,
-            })
-            .collect();
-        writer.write_record(&filled).unwrap();
-    }
-    writer.flush().unwrap();
+    save_as_batch_csv(&batch, &headers, &rows);
     let archive = tmp.path().join("archive");
     let ingested = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0);
     let report: serde_json::Value = serde_json::from_slice(&ingested.stdout).unwrap();
@@ -126,4 +132,109 @@ fn a_newspaper_issue_is_zoned_into_its_articles() {
     }
     let (code, verified) = common::verify(&archive, &[]);
     assert_eq!(code, Some(0), "{verified:#}");
+}
+
+/// An issue scanned as one two-page TIFF: `olke zones` proposes the zones of each page and
+/// names them by page (`issue.tif:2#1`), ingest archives the file once as the issue and
+/// each article on its page, with that page's text; a page the file does not have is a
+/// manifest problem with row and column.
+#[test]
+fn the_pages_of_a_multi_page_tiff_are_zoned_and_named_by_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("pulse-tiff");
+    std::fs::create_dir_all(&batch).unwrap();
+    let (fonts, prose) = (Fonts::load().unwrap(), Prose::load(Path::new("/work/shared/texts/ud-kazakh-ktb")));
+    // A TIFF has one resolution for its pages here: the first issue whose pages share one.
+    let pages =
+        (7..).map(|seed| newspaper::issue(seed, &fonts, &prose)).find(|pages| pages[0].dpi == pages[1].dpi).unwrap();
+    let images: Vec<image::GrayImage> = pages.iter().map(|p| p.image.clone()).collect();
+    fixtures::write_tiff(&batch.join("issue.tif"), &images, pages[0].dpi, fixtures::TiffKind::Deflate).unwrap();
+
+    let archive = tmp.path().join("archive");
+    let output = expect_code(olke(&archive).arg("zones").arg(&batch).arg("--json"), 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["pages"].as_array().map(Vec::len), Some(2), "{report:#}");
+    let zones = ZoneFile::read(&batch).unwrap().expect("zones.json written");
+    assert!(zones.page(Path::new("issue.tif"), 1).is_some_and(|p| !p.zones.is_empty()), "{zones:?}");
+    assert!(batch.join("zones/issue.tif.2.zones.png").is_file(), "page 2's preview");
+
+    let mut reader = csv::Reader::from_path(batch.join("batch.zones.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(rows.iter().all(|r| r.get(column("files")) == Some("issue.tif")), "one file named once: {rows:?}");
+    let zone_names = |row: &csv::StringRecord| -> Vec<(u32, usize)> {
+        let cell = row.get(column("zones")).unwrap();
+        cell.split(';')
+            .filter(|z| !z.is_empty())
+            .map(|z| {
+                let (page, number) =
+                    z.strip_prefix("issue.tif:").and_then(|z| z.split_once('#')).unwrap_or_else(|| panic!("zone {z}"));
+                (number.parse().unwrap(), page.parse().unwrap())
+            })
+            .collect()
+    };
+    let on_second = rows
+        .iter()
+        .filter(|r| {
+            let zones = zone_names(r);
+            !zones.is_empty() && zones.iter().all(|z| z.1 == 2)
+        })
+        .count();
+    assert!(on_second >= 1, "articles proposed on page 2: {rows:?}");
+    assert!(
+        rows.iter().any(|r| zone_names(r).iter().any(|z| z.1 == 1) && zone_names(r).iter().any(|z| z.1 == 2)),
+        "the article continued on page 2 is one row with zones on both pages: {rows:?}"
+    );
+
+    // The bibliographer's draft, with two rows naming a page 3 the file does not have.
+    let problem_rows = [("Үшінші бет", "issue.tif:3#1"), ("Жоқ бет", "issue.tif:3@0,0,100,100")];
+    for (title, zone) in problem_rows {
+        let mut row: Vec<String> = rows[0].iter().map(str::to_string).collect();
+        row[column("title")] = title.into();
+        row[column("zones")] = zone.into();
+        rows.insert(0, csv::StringRecord::from(row));
+    }
+    save_as_batch_csv(&batch, &headers, &rows);
+    let ingested = olke(&archive).args(["ingest", "--json"]).arg(&batch).output().unwrap();
+    let all = String::from_utf8_lossy(&ingested.stdout).to_string() + &stderr(&ingested);
+    for expected in [
+        "row 3, column 'zones': 'issue.tif:3#1': zones.json has no page 3 of 'issue.tif' (it has page 1, 2)",
+        "row 2, column 'zones': 'issue.tif:3@0,0,100,100': the file has 2 page(s), no page 3",
+    ] {
+        assert!(all.contains(expected), "{expected}\nin:\n{all}");
+    }
+
+    // Each article on page 2 is filed with its zones there and the text of its true article.
+    let listed: serde_json::Value =
+        serde_json::from_slice(&expect_code(olke(&archive).args(["list", "--json"]), 0).stdout).unwrap();
+    let show = |id: &str| -> serde_json::Value {
+        serde_json::from_slice(&expect_code(olke(&archive).args(["show", id, "--json"]), 0).stdout).unwrap()
+    };
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() > 3).map(str::to_lowercase).collect()
+    };
+    let mut checked = 0;
+    for id in listed.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()) {
+        let shown = show(id);
+        let Some(zones) = shown["zones"].as_array().filter(|z| !z.is_empty()) else { continue };
+        if zones.iter().any(|z| z["page"] != 2) {
+            continue;
+        }
+        let bbox = |z: &serde_json::Value| -> BBox { serde_json::from_value(z["bbox"].clone()).unwrap() };
+        let whole = zones.iter().map(bbox).reduce(|a, b| a.union(&b)).unwrap();
+        let Some(truth) =
+            pages[1].truth.iter().filter(|t| t.kind == TruthKind::Article).find(|t| t.bbox.iou(&whole) >= 0.8)
+        else {
+            continue;
+        };
+        let text = String::from_utf8(expect_code(olke(&archive).args(["text", id]), 0).stdout).unwrap();
+        let read = words(&text);
+        let headline = words(truth.headline.as_deref().unwrap());
+        let found = headline.iter().filter(|w| read.contains(w)).count();
+        assert!(found * 2 >= headline.len(), "{id}: its headline «{:?}» in its text: {text}", truth.headline);
+        assert!(read.len() >= 10, "{id} has its text: {text}");
+        checked += 1;
+    }
+    assert!(checked >= 1, "articles on page 2 found and checked: {checked}");
 }

@@ -15,9 +15,10 @@ pub(super) const ZONES_HELP: &str =
     "Every newspaper page of the batch (the scans of its manifest's newspaper rows, or\n\
     every scan when no row is typed so) is prepared and read as `olke ingest` would, with\n\
     the same options, and its articles are proposed as numbered zones on the prepared page:\n\
-    from its columns, headlines (type clearly larger than the body), rules, boxed\n\
+    from its columns, headlines (type clearly larger than the body, or bold), rules, boxed\n\
     advertisements, pictures with captions and the masthead. Written into the batch:\n\
-    \n  zones.json          the zones of each page (ingest resolves p1.tif#2 through it)\
+    \n  zones.json          the zones of each page (ingest resolves p1.tif#2 through it;\
+    \n                      issue.tif:2#1 is zone 1 on page 2 of a multi-page TIFF)\
     \n  zones/*.zones.png   each page with its zones outlined and numbered\
     \n  batch.zones.csv     a draft manifest: a row per proposed article (the headline as\
     \n                      title, its zones filled in), and one for the issue\n\n\

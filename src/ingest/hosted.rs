@@ -5,7 +5,8 @@
 //! and at its zones on the host's pages, filed right after the host.
 //!
 //! A zone is `p1.tif#2` (zone 2 of that scan in the batch's `zones.json`) or
-//! `p1.tif@120,340,900,1200` (left, top, width, height in the prepared page's pixels).
+//! `p1.tif@120,340,900,1200` (left, top, width, height in the prepared page's pixels); on
+//! a page of a multi-page TIFF, `issue.tif:3#2` and `issue.tif:3@…` (page 3, from 1).
 //! What only the prepared page can tell (its size, so whether a box lies on it and
 //! whether `zones.json` was drawn on this page) is checked when the article is filed.
 
@@ -30,6 +31,9 @@ pub(crate) struct ZoneClaim {
     /// As the row writes it (`p1.tif#2`), for messages.
     pub shown: String,
     pub file: PathBuf,
+    /// The page inside `file`, from 0 (a multi-page TIFF's).
+    #[serde(default)]
+    pub page: usize,
     /// The scan's place among its host's files, once the host is known.
     pub scan: usize,
     pub bbox: BBox,
@@ -75,7 +79,8 @@ fn read_zone(
     files: &[(String, PathBuf)],
     zone_file: &Result<Option<ZoneFile>, String>,
 ) -> Result<ZoneClaim, String> {
-    let form = "write a zone as p1.tif#2 (zone 2 of zones.json) or p1.tif@left,top,width,height";
+    let form = "write a zone as p1.tif#2 (zone 2 of zones.json), issue.tif:3#2 (on page 3 of a multi-page \
+                TIFF) or p1.tif@left,top,width,height";
     let (name, number, bbox) = if let Some((name, number)) = shown.rsplit_once('#') {
         let number: u32 = number.trim().parse().map_err(|_| format!("'{shown}': {form}"))?;
         (name.trim(), Some(number), None)
@@ -89,10 +94,12 @@ fn read_zone(
     } else {
         return Err(format!("'{shown}': {form}"));
     };
-    let Some((_, file)) = files.iter().find(|(n, _)| n == name) else {
-        return Err(format!("'{shown}': '{name}' is not among this row's files; list it in 'files' too"));
-    };
-    let claim = |bbox, drawn_on| ZoneClaim { shown: shown.to_string(), file: file.clone(), scan: 0, bbox, drawn_on };
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let written = name;
+    let (name, page) = crate::zones::read_page_name(name, &names).map_err(|reason| format!("'{shown}': {reason}"))?;
+    let file = &files.iter().find(|(n, _)| n == name).expect("read_page_name names one of the files").1;
+    let claim =
+        |bbox, drawn_on| ZoneClaim { shown: shown.to_string(), file: file.clone(), page, scan: 0, bbox, drawn_on };
     let Some(number) = number else { return Ok(claim(bbox.expect("a box or a number"), None)) };
     let zones = match zone_file {
         Ok(Some(zones)) => zones,
@@ -104,13 +111,23 @@ fn read_zone(
         }
         Err(reason) => return Err(format!("'{shown}': {reason}")),
     };
-    let page =
-        zones.page(Path::new(name), 0).ok_or_else(|| format!("'{shown}': zones.json has no zones for '{name}'"))?;
-    let zone = page.zone(number).ok_or_else(|| {
-        let numbers: Vec<String> = page.zones.iter().map(|z| z.number.to_string()).collect();
-        format!("'{shown}': zones.json has no zone {number} on '{name}' (it has {})", numbers.join(", "))
+    let zoned = zones.page(Path::new(name), page).ok_or_else(|| {
+        let pages: Vec<String> =
+            zones.pages.iter().filter(|p| p.file == Path::new(name)).map(|p| (p.index + 1).to_string()).collect();
+        match pages.len() {
+            0 => format!("'{shown}': zones.json has no zones for '{name}'"),
+            _ => format!(
+                "'{shown}': zones.json has no page {} of '{name}' (it has page {}); name one of those",
+                page + 1,
+                pages.join(", ")
+            ),
+        }
     })?;
-    Ok(claim(zone.bbox, Some((page.width, page.height))))
+    let zone = zoned.zone(number).ok_or_else(|| {
+        let numbers: Vec<String> = zoned.zones.iter().map(|z| z.number.to_string()).collect();
+        format!("'{shown}': zones.json has no zone {number} on '{written}' (it has {})", numbers.join(", "))
+    })?;
+    Ok(claim(zone.bbox, Some((zoned.width, zoned.height))))
 }
 
 /// Zones of earlier rows, so that one claimed twice is found.
@@ -125,7 +142,9 @@ impl Claims {
         for zone in zones {
             let taken = self.0.iter().find(|(_, other)| {
                 let shared = zone.bbox.overlap(&other.bbox);
-                other.file == zone.file && 2 * shared > zone.bbox.area().min(other.bbox.area())
+                other.file == zone.file
+                    && other.page == zone.page
+                    && 2 * shared > zone.bbox.area().min(other.bbox.area())
             });
             match taken {
                 Some((other_row, other)) => reasons.push(format!(
@@ -245,7 +264,17 @@ pub(crate) fn place(host: &DocumentRecord, article: &HostedArticle) -> Result<Ve
     let mut zones = Vec::new();
     let mut reasons = Vec::new();
     for claim in &article.zones {
-        let pages: Vec<_> = host.pages.iter().filter(|p| p.source == claim.scan && p.source_page == 0).collect();
+        let of_scan = host.pages.iter().filter(|p| p.source == claim.scan);
+        let pages: Vec<_> = of_scan.clone().filter(|p| p.source_page == claim.page).collect();
+        if pages.is_empty() {
+            let count = of_scan.map(|p| p.source_page + 1).max().unwrap_or(0);
+            reasons.push(format!(
+                "'{}': the file has {count} page(s), no page {}; name a page from 1 to {count}",
+                claim.shown,
+                claim.page + 1
+            ));
+            continue;
+        }
         let [page] = pages[..] else {
             reasons.push(format!(
                 "'{}': ingest made {} pages of '{}' (a spread split in two?); zones need one page per scan",

@@ -7,6 +7,10 @@
 //! on page 2 ("Соңы 2-бетте" / "Окончание на стр. 2"). Two to five columns, several
 //! typefaces, 200 or 300 dpi, up to a degree of skew and some noise. The truth is each
 //! item's box on its page: the ink of what was drawn for it, before skew and noise.
+//!
+//! Issues from seed [`BOLD_SEEDS`] on also set about half their headlines in bold at (or
+//! a little over) the body size, as short news items are: told from the body by weight
+//! alone. Issues of lower seeds are made exactly as before that variant existed.
 
 use std::path::Path;
 
@@ -132,6 +136,12 @@ impl Prose {
     }
 }
 
+/// What all pages of an issue share.
+struct Paper<'a> {
+    title: &'a str,
+    body_size_headlines: bool,
+}
+
 /// How one page is set.
 struct Style<'a> {
     dpi: f32,
@@ -143,6 +153,8 @@ struct Style<'a> {
     leading: f32,
     rules: bool,
     kazakh: bool,
+    /// Whether headlines may be set at body size, in bold (issues from [`BOLD_SEEDS`]).
+    body_size_headlines: bool,
 }
 
 impl Style<'_> {
@@ -167,6 +179,9 @@ struct Article {
     kazakh: bool,
 }
 
+/// The first seed of the issues whose headlines are often bold at body size.
+pub const BOLD_SEEDS: u64 = 1000;
+
 /// Page size: A3 folded, as district papers print (A4).
 const PAGE_IN: (f32, f32) = (8.27, 11.69);
 
@@ -175,8 +190,9 @@ pub fn issue(seed: u64, fonts: &Fonts, prose: &Prose) -> Vec<NewspaperPage> {
     let mut rng = Rng::new(seed);
     let title = *rng.pick(&["«Балқаш өңірі»", "«Пульс»"]);
     let mut articles = 0;
-    let (first, continued) = page(&mut rng, fonts, prose, title, 1, None, &mut articles);
-    let (second, _) = page(&mut rng, fonts, prose, title, 2, continued, &mut articles);
+    let paper = Paper { title, body_size_headlines: seed >= BOLD_SEEDS };
+    let (first, continued) = page(&mut rng, fonts, prose, &paper, 1, None, &mut articles);
+    let (second, _) = page(&mut rng, fonts, prose, &paper, 2, continued, &mut articles);
     vec![first, second]
 }
 
@@ -186,11 +202,12 @@ fn page(
     rng: &mut Rng,
     fonts: &Fonts,
     prose: &Prose,
-    title: &str,
+    paper: &Paper,
     number: u32,
     continued: Option<Article>,
     articles: &mut usize,
 ) -> (NewspaperPage, Option<Article>) {
+    let title = paper.title;
     let dpi = if rng.chance(0.5) { 300.0 } else { 200.0 };
     let (width, height) = ((PAGE_IN.0 * dpi).round() as u32, (PAGE_IN.1 * dpi).round() as u32);
     let columns = 2 + rng.below(4) as u32;
@@ -209,6 +226,7 @@ fn page(
         leading: body_px * rng.between(1.15, 1.3),
         rules: rng.chance(0.5),
         kazakh: rng.chance(0.7),
+        body_size_headlines: paper.body_size_headlines,
     };
     let mut image = GrayImage::from_pixel(width, height, Luma([255]));
     let mut truth = Vec::new();
@@ -382,7 +400,9 @@ fn set_article(
 ) -> Option<BBox> {
     let Slot { first, span, area } = slot;
     let font = rng.pick(&fonts.bold);
+    // The variant's draw comes first, so that pages without it take the same numbers.
     let ratio = match ending {
+        Ending::Ends | Ending::Continued(_) if style.body_size_headlines && rng.chance(0.5) => rng.between(1.0, 1.2),
         Ending::Continues(_) => rng.between(1.7, 2.0),
         _ if span == 1 => rng.between(1.7, 2.4),
         _ => rng.between(1.9, 3.2),
@@ -391,7 +411,7 @@ fn set_article(
     let room = area.width() as f32;
     let mut size = style.body_px * ratio;
     let widest = |size: f32| article.headline.split_whitespace().map(|w| text_width(font, size, w)).fold(0.0, f32::max);
-    while widest(size) > room && size > style.body_px * 1.7 {
+    while widest(size) > room && size > style.body_px * ratio.min(1.7) {
         size *= 0.92;
     }
     let words: Vec<&str> = article.headline.split_whitespace().filter(|w| text_width(font, size, w) <= room).collect();

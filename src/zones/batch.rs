@@ -67,6 +67,8 @@ struct Job {
     path: PathBuf,
     format: load::Format,
     index: usize,
+    /// The file's pages: zones on a page of several name it (`issue.tif:2#1`).
+    pages: usize,
 }
 
 /// A page zoned, with what the draft needs of it.
@@ -74,6 +76,8 @@ struct Zoned {
     page: ZonedPage,
     report: PageReport,
     articles: Vec<PageArticle>,
+    /// The page as a zone names it.
+    name: String,
 }
 
 /// Proposes the zones of every newspaper page of batch folder `batch`.
@@ -93,6 +97,7 @@ pub(crate) fn zones(batch: &Path, options: &IngestOptions, progress: &dyn Progre
                 path: scan.clone(),
                 format: info.format,
                 index,
+                pages: info.pages,
             })),
             Err(e) => report.failures.push(format!("{name}: {e}")),
         }
@@ -131,8 +136,11 @@ pub(crate) fn zones(batch: &Path, options: &IngestOptions, progress: &dyn Progre
         match result {
             Ok(pages) => {
                 for zoned in pages {
-                    draft_pages
-                        .push(DraftPage { file: zoned.page.file.to_string_lossy().into(), articles: zoned.articles });
+                    draft_pages.push(DraftPage {
+                        file: zoned.page.file.to_string_lossy().into(),
+                        page: zoned.name,
+                        articles: zoned.articles,
+                    });
                     file.pages.push(zoned.page);
                     report.pages.push(zoned.report);
                 }
@@ -219,7 +227,8 @@ fn zone_page(batch: &Path, job: &Job, options: &IngestOptions) -> Result<Vec<Zon
             height: page.archive.height(),
             zones: proposal.zones,
         };
-        zoned.push(Zoned { page, report, articles });
+        let name = super::page_name(&job.name, index, job.pages > 1);
+        zoned.push(Zoned { page, report, articles, name });
     }
     Ok(zoned)
 }

@@ -20,6 +20,9 @@ pub(crate) const ZONES: &str = "zones";
 pub(crate) struct DraftPage {
     /// The scan as `batch.csv` names it.
     pub file: String,
+    /// The page as a zone names it: the scan's name, with the page's number in a
+    /// multi-page file (`issue.tif:2`).
+    pub page: String,
     pub articles: Vec<PageArticle>,
 }
 
@@ -46,7 +49,7 @@ pub(crate) struct DraftRow {
 /// in order), which is how a note's page number is found.
 pub(crate) fn rows(pages: &[DraftPage]) -> Vec<DraftRow> {
     let zones = |page: &DraftPage, article: &PageArticle| -> Vec<String> {
-        article.zones.iter().map(|n| format!("{}#{n}", page.file)).collect()
+        article.zones.iter().map(|n| format!("{}#{n}", page.page)).collect()
     };
     let mut joined: Vec<(usize, usize)> = Vec::new();
     let mut rows = Vec::new();
@@ -74,7 +77,9 @@ pub(crate) fn rows(pages: &[DraftPage]) -> Vec<DraftRow> {
                 match rest {
                     Some((q, b)) if !joined.contains(&(q, b)) && q != p => {
                         joined.push((q, b));
-                        row.files.push(pages[q].file.clone());
+                        if !row.files.contains(&pages[q].file) {
+                            row.files.push(pages[q].file.clone());
+                        }
                         row.zones.extend(zones(&pages[q], &pages[q].articles[b]));
                     }
                     _ => row.notes = format!("continued on page {to}, whose part was not found: add its zones"),
@@ -129,6 +134,10 @@ mod tests {
     use super::*;
     use crate::record::table;
 
+    fn page(file: &str, articles: Vec<PageArticle>) -> DraftPage {
+        DraftPage { file: file.into(), page: file.into(), articles }
+    }
+
     fn article(zones: &[u32], headline: Option<&str>, text: &str) -> PageArticle {
         PageArticle { zones: zones.to_vec(), headline: headline.map(str::to_string), text: text.into() }
     }
@@ -136,17 +145,14 @@ mod tests {
     #[test]
     fn a_continued_article_is_one_row_with_the_zones_of_both_pages() {
         let pages = vec![
-            DraftPage {
-                file: "p1.tif".into(),
-                articles: vec![
+            page(
+                "p1.tif",
+                vec![
                     article(&[2], Some("Қала тарихы"), "Қала тарихы … Соңы 2-бетте"),
                     article(&[3, 4], Some("Кітапхана"), "…"),
                 ],
-            },
-            DraftPage {
-                file: "p2.tif".into(),
-                articles: vec![article(&[1], None, "…"), article(&[2], Some("Қала тарихы"), "(Басы 1-бетте) …")],
-            },
+            ),
+            page("p2.tif", vec![article(&[1], None, "…"), article(&[2], Some("Қала тарихы"), "(Басы 1-бетте) …")]),
         ];
         let rows = rows(&pages);
         assert_eq!(rows.len(), 3);
@@ -159,11 +165,28 @@ mod tests {
 
     #[test]
     fn a_continuation_not_found_is_said_so() {
-        let pages = vec![DraftPage {
-            file: "p1.tif".into(),
-            articles: vec![article(&[1], Some("Х"), "Окончание на стр. 4")],
-        }];
+        let pages = vec![page("p1.tif", vec![article(&[1], Some("Х"), "Окончание на стр. 4")])];
         assert!(rows(&pages)[0].notes.contains("continued on page 4"));
+    }
+
+    #[test]
+    fn zones_on_the_pages_of_one_multi_page_file_name_their_page() {
+        let pages = vec![
+            DraftPage {
+                file: "issue.tif".into(),
+                page: "issue.tif:1".into(),
+                articles: vec![article(&[1], Some("Қала тарихы"), "… Соңы 2-бетте")],
+            },
+            DraftPage {
+                file: "issue.tif".into(),
+                page: "issue.tif:2".into(),
+                articles: vec![article(&[1], Some("Қала тарихы"), "(Басы 1-бетте) …"), article(&[2], Some("Ә"), "…")],
+            },
+        ];
+        let rows = rows(&pages);
+        assert_eq!(rows[0].files, vec!["issue.tif"], "the file once");
+        assert_eq!(rows[0].zones, vec!["issue.tif:1#1", "issue.tif:2#1"]);
+        assert_eq!(rows[1].zones, vec!["issue.tif:2#2"]);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! A newspaper page carries several articles; the library catalogues the articles. `olke
 //! zones BATCH` proposes, for each newspaper page of a batch, rectangles that each hold one
 //! article (or its part), numbered, and writes them to `BATCH/zones.json` with a preview
-//! image per page; `batch.csv` rows then name zones as `p1.tif#2`, resolved through that
-//! file at ingest.
+//! image per page; `batch.csv` rows then name zones as `p1.tif#2` (or `issue.tif:3#2` on
+//! page 3 of a multi-page TIFF), resolved through that file at ingest.
 //!
 //! Zone boxes are in the pixels of the page as olke archives it: the prepared image (cropped
 //! of dark scanner edges, turned upright, straightened), which is the preview image and the
@@ -90,6 +90,34 @@ pub enum ZoneFileError {
     Version { path: PathBuf, found: u32 },
 }
 
+/// How `batch.csv`'s `zones` column names a page of a scan: `p1.tif`, or `issue.tif:3`
+/// for page 3 (from 1) of a multi-page file. `page` is zero-based; the first page of a
+/// multi-page file is named with its number too when `multi_page`, so that a row says
+/// which page it means.
+pub(crate) fn page_name(file: &str, page: usize, multi_page: bool) -> String {
+    if multi_page {
+        format!("{file}:{}", page + 1)
+    } else {
+        file.to_string()
+    }
+}
+
+/// Reads a page's name (see [`page_name`]) against the files it may name: the file as
+/// named among `files` and the zero-based page. A name that is itself a file's (a file
+/// whose name has a colon) is that file's first page.
+pub(crate) fn read_page_name<'a>(name: &'a str, files: &[&str]) -> Result<(&'a str, usize), String> {
+    if files.contains(&name) {
+        return Ok((name, 0));
+    }
+    match name.rsplit_once(':') {
+        Some((file, page)) if files.contains(&file) => match page.trim().parse::<usize>() {
+            Ok(page) if page >= 1 => Ok((file, page - 1)),
+            _ => Err(format!("'{page}' is not a page number of '{file}' (pages are counted from 1: {file}:2)")),
+        },
+        _ => Err(format!("'{name}' is not among this row's files; list it in 'files' too")),
+    }
+}
+
 impl ZoneFile {
     /// The zones file of batch folder `batch`, or `None` when it has none.
     pub fn read(batch: &Path) -> Result<Option<ZoneFile>, ZoneFileError> {
@@ -150,5 +178,21 @@ mod tests {
         assert_eq!(back.page(Path::new("p1.tif"), 0).unwrap().zone(2).unwrap().bbox.x1, 300);
         std::fs::write(dir.path().join(FILE_NAME), r#"{"olke_zones": 9, "pages": []}"#).unwrap();
         assert!(ZoneFile::read(dir.path()).unwrap_err().to_string().contains("run `olke zones`"));
+    }
+
+    #[test]
+    fn a_page_of_a_multi_page_file_is_named_by_its_number() {
+        let files = ["p1.tif", "issue.tif", "odd:name.png"];
+        assert_eq!(page_name("issue.tif", 2, true), "issue.tif:3");
+        assert_eq!(page_name("p1.tif", 0, false), "p1.tif");
+        for (name, file, page) in
+            [("p1.tif", "p1.tif", 0), ("issue.tif:3", "issue.tif", 2), ("odd:name.png", "odd:name.png", 0)]
+        {
+            assert_eq!(read_page_name(name, &files), Ok((file, page)), "{name}");
+            assert_eq!(read_page_name(&page_name(file, page, page > 0), &files), Ok((file, page)));
+        }
+        assert!(read_page_name("issue.tif:0", &files).unwrap_err().contains("counted from 1"));
+        assert!(read_page_name("issue.tif:x", &files).unwrap_err().contains("not a page number"));
+        assert!(read_page_name("p2.tif:1", &files).unwrap_err().contains("not among this row's files"));
     }
 }

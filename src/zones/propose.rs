@@ -69,14 +69,15 @@ pub(crate) fn propose(gray: &GrayImage, page: &RecognizedPage) -> Proposal {
     });
     let taken: Vec<BBox> = frames.iter().chain(&pictures).chain(masthead.iter()).copied().collect();
 
-    // Headlines: lines set clearly larger than the body, run together when one follows
-    // another within a line's height, or stands beside another a word space away (Tesseract
-    // reads a headline over two columns as two lines at times).
+    // Headlines: lines set clearly larger than the body or in bold, run together when one
+    // follows another within a line's height, or stands beside another a word space away
+    // (Tesseract reads a headline over two columns as two lines at times).
     let lines: Vec<(usize, &Line)> =
         page.lines.iter().enumerate().filter(|(_, l)| !l.words.is_empty() && !inside(l.bbox, &taken)).collect();
+    let bold = layout::bold_lines(&ink, &page.lines, body);
     let mut headlines: Vec<Vec<usize>> = Vec::new();
     let mut headline_of = vec![None; page.lines.len()];
-    for &(i, line) in lines.iter().filter(|(_, l)| layout::is_headline(l.x_size, body)) {
+    for &(i, line) in lines.iter().filter(|(i, l)| bold[*i] || layout::is_headline(l.x_size, body)) {
         let joined = headlines.iter().position(|h| {
             let last = &page.lines[*h.last().expect("a headline has lines")];
             let gap = line.bbox.y0 as f32 - last.bbox.y1 as f32;
