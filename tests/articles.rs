@@ -790,6 +790,40 @@ fn an_issues_page_is_shown_whole_only_where_every_article_on_it_may_be() {
     assert!(!String::from_utf8(page).unwrap().contains("full.jpg"));
 }
 
+/// An ingest killed after the issue was filed and before an article was, or an article's
+/// folder removed by hand: the issue lists the article on its pages, so those pages are
+/// not shown whole, though every article still found there allows it.
+#[test]
+fn an_issues_page_listing_an_article_not_found_is_not_shown_whole() {
+    let issue = record_json(archive(), "pulse-28");
+    let listed: Vec<(String, Vec<u64>)> = issue["articles"]
+        .as_array()
+        .expect("the issue lists its articles")
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["pages"].as_array().unwrap().iter().map(|p| p.as_u64().unwrap()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, [("memory".into(), vec![1]), ("museum".into(), vec![2]), ("town".into(), vec![1, 2])]);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    set_rights(&archive, "memory", "public_domain");
+    fs::remove_dir_all(archive.join("documents/museum")).unwrap();
+    expect_code(olke(&archive).args(["verify", "--repair"]), 0);
+    let (server, _) = common::server::Server::start(&archive, None);
+    for (status, route) in whole_page_routes(&server, 1) {
+        assert_eq!(status, 200, "{route}");
+    }
+    for (status, route) in whole_page_routes(&server, 2) {
+        assert_eq!(status, 403, "{route}");
+    }
+    assert_eq!(get(&server, "/doc/pulse-28/pdf").0, 403);
+}
+
 /// Every file of a published site as text (images and PDFs left out: they hold no words).
 fn site_texts(site: &Path) -> Vec<(PathBuf, String)> {
     walkdir::WalkDir::new(site)

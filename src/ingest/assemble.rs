@@ -230,6 +230,7 @@ impl<'a, F: FnMut(&PlannedDocument, PathBuf) -> Result<(), IngestError>> Assembl
             history: Vec::new(),
             host: None,
             zones: Vec::new(),
+            articles: Vec::new(),
         };
         let pdf_path = package.pdf_path();
         let write_err = |path: &Path| {

@@ -25,9 +25,21 @@ use crate::integrity::Writer;
 use crate::page::RecognizedPage;
 use crate::pdf::update::rewrite_metadata;
 use crate::pdf::Metadata;
-use crate::record::article::zone_pages;
+use crate::record::article::{listing, zone_pages, ArticleZone, Hosted};
 use crate::record::table::{Problem, ID};
 use crate::record::{DocumentRecord, SCHEMA_VERSION};
+
+/// An article of a manifest placed on its issue, to be filed.
+struct Placed<'a> {
+    article: &'a HostedArticle,
+    id: String,
+    zones: Vec<ArticleZone>,
+}
+
+/// How the issue lists the `placed` articles.
+fn listed(placed: &[Placed]) -> Vec<Hosted> {
+    placed.iter().map(|p| Hosted::on(&p.id, &p.zones)).collect()
+}
 
 /// Files packages, one at a time, keeping what it did for the report.
 pub(super) struct Filer<'a> {
@@ -115,6 +127,10 @@ impl<'a> Filer<'a> {
                 IngestError::Io(crate::path_error::PathError { path: self.archive.document_dir(&id), source })
             })?;
         }
+        // The issue lists its articles from its first commit, before their own records
+        // exist: until each is filed its pages are not shown whole.
+        let placed = self.place_articles(&record, &package.manifest.articles, progress)?;
+        record.articles = listing(previous.as_ref().map_or(&[], |p| &p.articles[..]), &listed(&placed));
         staged.commit(&record)?;
         self.writer.catalog.put(&record, &pages)?;
         self.writer.index.update(&record, &pages)?;
@@ -125,7 +141,7 @@ impl<'a> Filer<'a> {
         self.filed.insert(id.clone());
         self.review.extend(package.manifest.review.iter().map(|r| ReviewPage { id: id.clone(), ..r.clone() }));
         self.documents.push(DocumentReport::of(&record, outcome));
-        self.file_articles(&record, &pages, &package.manifest.articles, progress)
+        self.write_articles(&record, &pages, placed)
     }
 
     /// Files `articles` on the pages of issue `host`, archived before.
@@ -136,24 +152,32 @@ impl<'a> Filer<'a> {
         progress: &dyn Progress,
     ) -> Result<(), IngestError> {
         let catalog = &self.writer.catalog;
-        let Some(record) = catalog.get(host)? else { return Ok(()) };
+        let Some(mut record) = catalog.get(host)? else { return Ok(()) };
         let pages = (1..=record.pages.len() as u32)
             .filter_map(|n| catalog.page(host, n).transpose())
             .collect::<Result<Vec<_>, _>>()?;
-        self.file_articles(&record, &pages, articles, progress)
+        let placed = self.place_articles(&record, articles, progress)?;
+        // The issue lists the new articles before their records are filed (see file()).
+        let articles = listing(&record.articles, &listed(&placed));
+        if articles != record.articles {
+            record.articles = articles;
+            Staged::begin(self.archive, host)?.commit(&record)?;
+            self.writer.catalog.update_record(&record)?;
+            self.unsaved = true;
+        }
+        self.write_articles(&record, &pages, placed)
     }
 
-    /// Files `articles` on the pages of issue `host` (its recognized `host_pages`): each
-    /// a record pointing at the host and its zones, its text read from the host's pages.
-    /// An article whose zones do not fit the pages, or whose id is taken, is a manifest
-    /// problem; the others are filed.
-    fn file_articles(
+    /// Places `articles` on the pages of issue `host`: each with its id and zones. An
+    /// article whose zones do not fit the pages, or whose id is taken, is a manifest
+    /// problem; the others are returned, in the manifest's order, to be filed.
+    fn place_articles<'m>(
         &mut self,
         host: &DocumentRecord,
-        host_pages: &[RecognizedPage],
-        articles: &[HostedArticle],
+        articles: &'m [HostedArticle],
         progress: &dyn Progress,
-    ) -> Result<(), IngestError> {
+    ) -> Result<Vec<Placed<'m>>, IngestError> {
+        let mut placed = Vec::new();
         for (number, article) in articles.iter().enumerate() {
             let problem = |column: &str, reason: String| Problem {
                 file: article.manifest.clone(),
@@ -176,6 +200,22 @@ impl<'a> Filer<'a> {
                     continue;
                 }
             };
+            // Taken from now on: a later row may not give the same id.
+            self.filed.insert(id.clone());
+            placed.push(Placed { article, id, zones });
+        }
+        Ok(placed)
+    }
+
+    /// Files the `placed` articles of issue `host` (its recognized `host_pages`): each a
+    /// record pointing at the host and its zones, its text read from the host's pages.
+    fn write_articles(
+        &mut self,
+        host: &DocumentRecord,
+        host_pages: &[RecognizedPage],
+        placed: Vec<Placed>,
+    ) -> Result<(), IngestError> {
+        for Placed { article, id, zones } in placed {
             let mut bib = article.bib.clone();
             if bib.source_pages.is_none() {
                 bib.source_pages = Some(hosted::printed_pages(host, &zones));
@@ -203,6 +243,7 @@ impl<'a> Filer<'a> {
                 updated: now,
                 host: Some(host.id.clone()),
                 zones,
+                articles: Vec::new(),
             };
             let outcome = match &previous {
                 None => Outcome::Created,

@@ -75,18 +75,50 @@ impl DocumentRecord {
     }
 }
 
+/// An article as its issue lists it: its id and the issue's pages its zones lie on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hosted {
+    pub id: String,
+    pub pages: Vec<u32>,
+}
+
+impl Hosted {
+    /// Article `id` with `zones`.
+    pub(crate) fn on(id: &str, zones: &[ArticleZone]) -> Hosted {
+        let mut pages: Vec<u32> = zones.iter().map(|z| z.page).collect();
+        pages.sort_unstable();
+        pages.dedup();
+        Hosted { id: id.to_string(), pages }
+    }
+}
+
+/// `listed` with `articles` listed in place of what it said of them before, by id.
+pub(crate) fn listing(listed: &[Hosted], articles: &[Hosted]) -> Vec<Hosted> {
+    let mut all: Vec<Hosted> = listed.iter().filter(|l| !articles.iter().any(|a| a.id == l.id)).cloned().collect();
+    all.extend(articles.iter().cloned());
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    all
+}
+
 /// Whether page `page` of newspaper issue `issue` may be shown whole — on the website, by
 /// IIIF, in a published copy or an exported package: the issue's own rights allow it (what
-/// no article claims, advertisements and notices, is the issue's) and so do the rights of
-/// every article of `documents` with a zone on that page. Otherwise only each allowed
-/// article's zones are shown.
+/// no article claims, advertisements and notices, is the issue's), every article of
+/// `documents` hosted by it with a zone on that page allows it, and every article the
+/// issue lists on that page is among them (one not yet filed, or removed, still has its
+/// text on the page: nothing tells that its rights allow it).
 pub(crate) fn page_shown_whole(issue: &DocumentRecord, page: u32, documents: &[DocumentRecord]) -> bool {
+    let hosted = |d: &&DocumentRecord| d.host.as_deref() == Some(issue.id.as_str());
     Rights::allows_full_text(issue.bib.rights)
         && documents
             .iter()
-            .filter(|d| d.host.as_deref() == Some(issue.id.as_str()))
+            .filter(hosted)
             .filter(|d| d.zones.iter().any(|z| z.page == page))
             .all(|d| Rights::allows_full_text(d.bib.rights))
+        && issue
+            .articles
+            .iter()
+            .filter(|listed| listed.pages.contains(&page))
+            .all(|listed| documents.iter().filter(hosted).any(|d| d.id == listed.id))
 }
 
 /// The articles `documents` hosts on `issue`, in reading order: by the page, then the
@@ -220,6 +252,12 @@ mod tests {
         assert!(page_shown_whole(&issue, 1, &documents));
         assert!(!page_shown_whole(&issue, 2, &documents));
         assert!(page_shown_whole(&issue, 3, &documents), "a page no article claims is the issue's");
+        // An article the issue lists on page 1 that is not (yet, or no longer) filed.
+        let mut listing_one_more = issue.clone();
+        listing_one_more.articles =
+            vec![Hosted { id: "unfiled".into(), pages: vec![1] }, Hosted::on("free", &documents[1].zones)];
+        assert!(!page_shown_whole(&listing_one_more, 1, &documents), "an article listed but not found keeps its page");
+        assert!(page_shown_whole(&listing_one_more, 3, &documents), "only on its own pages");
         let mut unstated = issue.clone();
         unstated.bib.rights = None;
         assert!(!page_shown_whole(&unstated, 1, &documents), "an issue without rights keeps its pages");

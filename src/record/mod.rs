@@ -278,6 +278,14 @@ pub struct DocumentRecord {
     /// The article's zones on the host's pages, in reading order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<ArticleZone>,
+    /// For a newspaper issue: the articles catalogued on its pages and the pages each lies
+    /// on, written on the issue before the articles' own records are filed. A page is shown
+    /// whole only when every article listed on it is found and allows it, so neither an
+    /// ingest killed between the issue and its articles, nor a reader of a list of
+    /// documents older than the issue, nor an article's folder removed by hand shows an
+    /// article its rights keep back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub articles: Vec<article::Hosted>,
 }
 
 impl DocumentRecord {
@@ -374,6 +382,7 @@ pub(crate) mod tests {
             history: Vec::new(),
             host: None,
             zones: Vec::new(),
+            articles: Vec::new(),
         }
     }
 

@@ -339,6 +339,7 @@ pub fn text_record(id: &str, bib: Bibliographic, pages: &[RecognizedPage]) -> Do
         history: Vec::new(),
         host: None,
         zones: Vec::new(),
+        articles: Vec::new(),
     }
 }
 
