@@ -822,6 +822,11 @@ fn an_issues_page_listing_an_article_not_found_is_not_shown_whole() {
         assert_eq!(status, 403, "{route}");
     }
     assert_eq!(get(&server, "/doc/pulse-28/pdf").0, 403);
+    // The issue's page says why: the article it lists there is not in the archive.
+    let (_, _, page) = get(&server, "/doc/pulse-28");
+    let page = String::from_utf8(page).unwrap();
+    let withheld = &page[page.find("id=\"pages-withheld\"").expect("page 2 is named withheld")..];
+    assert!(withheld.contains(": 2<") && withheld.contains("<span class=\"absent\">museum</span>"), "{withheld}");
 }
 
 /// Every file of a published site as text (images and PDFs left out: they hold no words).

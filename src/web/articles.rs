@@ -107,6 +107,12 @@ pub(super) fn issue_section(
             .filter(|a| a.zones.iter().any(|z| z.page == page) && !Rights::allows_full_text(a.bib.rights))
             .collect()
     };
+    // Of a page not shown, the articles the issue lists on it that are not in the archive
+    // (not filed yet, or removed): their text is on the page all the same.
+    let missing = |page: u32| -> Vec<&str> {
+        let listed = issue.articles.iter().filter(|l| l.pages.contains(&page));
+        listed.filter(|l| !articles.iter().any(|a| a.id == l.id)).map(|l| l.id.as_str()).collect()
+    };
     let list = |pages: &[u32]| pages.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
     html! {
         p.note { (ui.t("Нөмірдің беті толығымен тек ондағы әр мақаланы көрсетуге болатын жерде көрсетіледі; әр мақала өз құқықтарымен көрсетіледі.",
@@ -121,11 +127,20 @@ pub(super) fn issue_section(
                     li { (ui.t("Нөмірдің құқықтары көрсетуге рұқсат бермейді.", "Права номера не позволяют его показывать.")) }
                 } @else {
                     @for page in &hidden {
+                        @let (kept, absent) = (withheld(*page), missing(*page));
                         li {
-                            (ui.t("Бет", "Страница")) " " (page) ": " (ui.t("авторлық құқықпен қорғалған мақала", "статья, охраняемая авторским правом")) " "
-                            @for (i, article) in withheld(*page).iter().enumerate() {
-                                @if i > 0 { ", " }
-                                a href={ "/doc/" (encode(&article.id)) } { (article.bib.title) }
+                            (ui.t("Бет", "Страница")) " " (page) ": "
+                            @if !kept.is_empty() {
+                                (ui.t("авторлық құқықпен қорғалған мақала", "статья, охраняемая авторским правом")) " "
+                                @for (i, article) in kept.iter().enumerate() {
+                                    @if i > 0 { ", " }
+                                    a href={ "/doc/" (encode(&article.id)) } { (article.bib.title) }
+                                }
+                            }
+                            @if !absent.is_empty() {
+                                @if !kept.is_empty() { "; " }
+                                (ui.t("мұрағатта жоқ мақала", "статья, которой нет в архиве")) " "
+                                span.absent { (absent.join(", ")) }
                             }
                         }
                     }
