@@ -277,6 +277,12 @@ impl Line {
         let words: Vec<&str> = self.words.iter().map(|w| w.text.as_str()).collect();
         words.join(" ")
     }
+
+    /// The line holding only `words` (some of its own), its box theirs; `None` for none.
+    pub(crate) fn keeping(&self, words: Vec<Word>) -> Option<Line> {
+        let bbox = words.iter().map(|w| w.bbox).reduce(|a, b| a.union(&b))?;
+        Some(Line { bbox, words, ..self.clone() })
+    }
 }
 
 /// A recognized page: text with positions in the coordinates of the archived image.

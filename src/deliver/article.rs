@@ -23,7 +23,7 @@ pub(crate) fn whole_pages_allowed(
     pages: &[u32],
     asked: &str,
 ) -> Result<(), String> {
-    let forbidding = documents.iter().filter(|d| d.host.as_deref() == Some(host) && d.id != asked).find_map(|d| {
+    let forbidding = documents.iter().filter(|d| d.is_hosted_by(host) && d.id != asked).find_map(|d| {
         let page = d.zones.iter().map(|z| z.page).find(|p| pages.contains(p))?;
         (!Rights::allows_full_text(d.bib.rights)).then_some((d, page))
     });

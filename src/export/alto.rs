@@ -39,9 +39,7 @@ fn position(bbox: &BBox) -> [(&'static str, String); 4] {
 }
 
 fn union(boxes: impl Iterator<Item = BBox>) -> BBox {
-    boxes
-        .reduce(|a, b| BBox { x0: a.x0.min(b.x0), y0: a.y0.min(b.y0), x1: a.x1.max(b.x1), y1: a.y1.max(b.y1) })
-        .unwrap_or_default()
+    boxes.reduce(|a, b| a.union(&b)).unwrap_or_default()
 }
 
 /// An article's zone on a page, written as a TextBlock of its own.
@@ -83,11 +81,6 @@ enum Owner {
     Block(usize),
 }
 
-/// `line` holding only `words` (a run of its words), its box theirs.
-fn part_of(line: &Line, words: Vec<Word>) -> Line {
-    Line { bbox: union(words.iter().map(|w| w.bbox)), words, ..line.clone() }
-}
-
 /// The page's lines grouped into blocks, in reading order (a block where its first word
 /// is): each zone's words, and each Tesseract block's words that no zone holds. A line
 /// crossing a zone's edge is split there. Zones holding no word come last, empty.
@@ -110,7 +103,12 @@ fn blocks(page: &RecognizedPage, zones: &[ZoneBlock]) -> Vec<(Owner, Vec<Line>)>
                 parts.push((Owner::Block(b), Vec::new()));
             }
             for (owner, words) in parts {
-                let part = if words.len() == line.words.len() { line.clone() } else { part_of(line, words) };
+                // A part holds a word at least (an empty line is whole).
+                let part = if words.len() == line.words.len() {
+                    line.clone()
+                } else {
+                    line.keeping(words).expect("a part of a line holds a word")
+                };
                 match blocks.iter_mut().find(|(o, _)| *o == owner) {
                     Some((_, lines)) => lines.push(part),
                     None => blocks.push((owner, vec![part])),

@@ -284,7 +284,7 @@ impl<'a> Filer<'a> {
         let catalog = &self.writer.catalog;
         let free = |id: &str| -> Result<bool, IngestError> {
             Ok(match catalog.get(id)? {
-                Some(other) => other.host.as_deref() == Some(host.id.as_str()),
+                Some(other) => other.is_hosted_by(&host.id),
                 None => !self.filed.contains(id),
             })
         };

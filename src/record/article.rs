@@ -63,6 +63,11 @@ impl DocumentRecord {
         }
     }
 
+    /// True for an article catalogued on the pages of issue `issue`.
+    pub(crate) fn is_hosted_by(&self, issue: &str) -> bool {
+        self.host.as_deref() == Some(issue)
+    }
+
     /// The host pages a hosted article's zones lie on, in reading order, each once.
     pub fn host_pages(&self) -> Vec<u32> {
         let mut pages: Vec<u32> = Vec::new();
@@ -107,7 +112,7 @@ pub(crate) fn listing(listed: &[Hosted], articles: &[Hosted]) -> Vec<Hosted> {
 /// issue lists on that page is among them (one not yet filed, or removed, still has its
 /// text on the page: nothing tells that its rights allow it).
 pub(crate) fn page_shown_whole(issue: &DocumentRecord, page: u32, documents: &[DocumentRecord]) -> bool {
-    let hosted = |d: &&DocumentRecord| d.host.as_deref() == Some(issue.id.as_str());
+    let hosted = |d: &&DocumentRecord| d.is_hosted_by(&issue.id);
     Rights::allows_full_text(issue.bib.rights)
         && documents
             .iter()
@@ -124,8 +129,7 @@ pub(crate) fn page_shown_whole(issue: &DocumentRecord, page: u32, documents: &[D
 /// The articles `documents` hosts on `issue`, in reading order: by the page, then the
 /// top and left of their first zone.
 pub(crate) fn articles_of<'a>(issue: &DocumentRecord, documents: &'a [DocumentRecord]) -> Vec<&'a DocumentRecord> {
-    let mut articles: Vec<&DocumentRecord> =
-        documents.iter().filter(|d| d.host.as_deref() == Some(issue.id.as_str())).collect();
+    let mut articles: Vec<&DocumentRecord> = documents.iter().filter(|d| d.is_hosted_by(&issue.id)).collect();
     let first = |a: &DocumentRecord| a.zones.first().map(|z| (z.page, z.bbox.y0, z.bbox.x0));
     articles.sort_by(|a, b| (first(a), &a.id).cmp(&(first(b), &b.id)));
     articles
@@ -137,17 +141,7 @@ pub(crate) fn words_in(page: &RecognizedPage, zone: &BBox) -> RecognizedPage {
     let lines: Vec<Line> = page
         .lines
         .iter()
-        .filter_map(|line| {
-            let words: Vec<_> = line.words.iter().filter(|w| zone.holds_centre_of(&w.bbox)).cloned().collect();
-            let first = words.first()?;
-            let bbox = words.iter().fold(first.bbox, |b, w| BBox {
-                x0: b.x0.min(w.bbox.x0),
-                y0: b.y0.min(w.bbox.y0),
-                x1: b.x1.max(w.bbox.x1),
-                y1: b.y1.max(w.bbox.y1),
-            });
-            Some(Line { bbox, words, ..line.clone() })
-        })
+        .filter_map(|line| line.keeping(line.words.iter().filter(|w| zone.holds_centre_of(&w.bbox)).cloned().collect()))
         .collect();
     let words: Vec<f32> = lines.iter().flat_map(|l| l.words.iter().map(|w| w.conf)).collect();
     let mean_conf = if words.is_empty() { 0.0 } else { words.iter().sum::<f32>() / words.len() as f32 };

@@ -285,7 +285,7 @@ impl AppState {
         snapshot
             .documents
             .iter()
-            .filter(|d| d.host.as_deref() == Some(record.id.as_str()))
+            .filter(|d| d.is_hosted_by(&record.id))
             // One whose file cannot be read now keeps its rights as read.
             .map(|d| self.record(&d.id).unwrap_or_else(|| d.clone()))
             .collect()

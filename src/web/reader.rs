@@ -20,7 +20,7 @@ use axum::Extension;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::routes::{blocking, content_caching, path_error, query_error};
+use super::routes::{articles_now, blocking, content_caching, path_error, query_error};
 use super::security::Context;
 use super::templates::{encode, layout, restricted_notice};
 use super::{AppState, WebError};
@@ -104,8 +104,7 @@ async fn hits_of(
 
 /// The pages of `record` that may be shown, rights read now.
 async fn shown_pages(state: &Arc<AppState>, record: &DocumentRecord) -> Result<Vec<u32>, WebError> {
-    let (state, record) = (state.clone(), record.clone());
-    blocking(move || record.pages_shown(&state.articles_of(&record))).await
+    Ok(record.pages_shown(&articles_now(state, record).await?))
 }
 
 /// `/doc/ID/go?page=N[&q=…][&find=1]`: the jump-to-page and search-in-document forms

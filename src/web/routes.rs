@@ -43,6 +43,16 @@ pub(super) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send 
     tokio::task::spawn_blocking(work).await.map_err(WebError::internal)
 }
 
+/// [`AppState::articles_of`] `record`, off the async workers: what deciding which of its
+/// pages may be shown needs.
+pub(super) async fn articles_now(
+    state: &Arc<AppState>,
+    record: &crate::record::DocumentRecord,
+) -> Result<Vec<crate::record::DocumentRecord>, WebError> {
+    let (state, record) = (state.clone(), record.clone());
+    blocking(move || state.articles_of(&record)).await
+}
+
 fn rejected(status: StatusCode, body: String) -> WebError {
     WebError::new(status, format!("Сұраныс қате: {body}"), format!("Ошибка в запросе: {body}"))
 }
@@ -281,10 +291,7 @@ pub(super) async fn document(
     let start = params.page.clamp(1, count.max(1)).saturating_sub(1) / PAGES_PER_VIEW * PAGES_PER_VIEW + 1;
     let end = (start + PAGES_PER_VIEW - 1).min(count);
     // An issue's articles, their rights as they are now: which of its pages are shown.
-    let articles = {
-        let (state, record) = (state.clone(), record.clone());
-        blocking(move || state.articles_of(&record)).await?
-    };
+    let articles = articles_now(&state, &record).await?;
     let shown = record.pages_shown(&articles);
     let mut texts: BTreeMap<u32, String> = match (shown.is_empty(), state.index()) {
         (false, Some(index)) => {
@@ -344,8 +351,7 @@ pub(super) async fn document_pdf(
     headers: axum::http::HeaderMap,
 ) -> Page {
     let record = find(&state, id)?;
-    let (shown_state, shown_record) = (state.clone(), record.clone());
-    if !blocking(move || shown_record.whole_shown(&shown_state.articles_of(&shown_record))).await? {
+    if !record.whole_shown(&articles_now(&state, &record).await?) {
         return Err(refused_whole());
     }
     let path = state.archive.pdf_path(&record.id);
@@ -367,8 +373,7 @@ pub(super) async fn page_image(
     if page == 0 || page as usize > record.pages.len() {
         return Err(WebError::not_found());
     }
-    let (shown_state, shown_record) = (state.clone(), record.clone());
-    let shown = blocking(move || shown_record.page_shown(page, &shown_state.articles_of(&shown_record))).await?;
+    let shown = record.page_shown(page, &articles_now(&state, &record).await?);
     if size == Size::Full && !shown {
         return Err(refused_whole());
     }
