@@ -8,6 +8,13 @@
 //! stretched rather than cut, because Tesseract's LSTM recognizer reads anti-aliased
 //! edges better than jagged ones. On the project's damaged test pages this beat
 //! Sauvola binarization clearly (BENCHMARKS.md, "Page preparation").
+//!
+//! The threshold is one value for the page, and blur (low resolution, JPEG, a soft focus)
+//! lifts the thin parts of letters above it: the tail of ң, the bars of ұ and ғ, hairlines.
+//! Cut to white, they turn ң into н and ұ into у. So marks fainter than the threshold but
+//! still clearly darker than the paper are kept where they touch print (within a few
+//! pixels of ink), and whitened only where they stand apart, as show-through, stains and
+//! noise do (a hysteresis threshold, as edge detectors use).
 
 use image::GrayImage;
 
@@ -24,6 +31,9 @@ pub(super) enum Cleaning {
         smoothed: bool,
         /// Ink/paper threshold on the normalized page (Otsu), 0–255.
         threshold: u8,
+        /// Marks darker than this but lighter than the threshold were kept where they
+        /// touch print; equal to `threshold` when the paper's noise leaves no such band.
+        faint: u8,
     },
 }
 
@@ -33,6 +43,17 @@ const WHITE_PAPER: f32 = 235.0;
 /// Noise at or above this level (grey levels) is smoothed away first: clean scans
 /// measure 0, lightly noisy ones 2–4, heavily damaged ones 8 and more.
 const NOISY: f32 = 6.0;
+
+/// A mark is ink, however faint, when darker than the paper by this many times the
+/// paper's noise (Gaussian noise strays that far one pixel in 30,000)...
+pub(super) const INK_NOISE_MULTIPLE: f32 = 4.0;
+/// ...and by at least this many grey levels (3 % of white), so that JPEG ringing and
+/// quantization on clean paper are not taken for ink.
+pub(super) const MIN_INK_CONTRAST: f32 = 8.0;
+
+/// How far from print, in pixels at up to 300 dpi, faint marks count as part of it: blur
+/// spreads a stroke's edge over one to three pixels whatever the resolution.
+const TOUCHING_PRINT: f32 = 3.0;
 
 /// Noise estimate: the median absolute difference between a pixel and the median of its
 /// 3×3 neighbourhood, over a central window (text edges are too few to move a median).
@@ -198,19 +219,36 @@ pub(super) fn clean(image: &GrayImage, dpi: f32) -> (GrayImage, Cleaning) {
     let mut histogram = [0u32; 256];
     page.as_raw().iter().for_each(|&v| histogram[v as usize] += 1);
     let threshold = otsu_threshold(&histogram);
+    // Most of a page is paper, so the median is the paper's shade.
+    let paper = percentile(&histogram, 0.5) as f32;
+    let faint = (paper - (INK_NOISE_MULTIPLE * noise).max(MIN_INK_CONTRAST)).max(threshold as f32) as u8;
     let mut histogram = [0u32; 256];
     for &v in page.as_raw().iter().filter(|&&v| v < threshold) {
         histogram[v as usize] += 1;
     }
     // Typical ink (the median below the threshold) becomes black; lighter values up to
-    // the threshold, the letters' edges, are stretched.
+    // the faint limit, the letters' edges and thin parts, are stretched.
     let ink = percentile(&histogram, 0.5).min(threshold.saturating_sub(1));
-    let span = (threshold - ink).max(1) as f32;
+    let span = (faint - ink).max(1) as f32;
     let stretch: Vec<u8> = (0..=255u8)
-        .map(|v| if v >= threshold { 255 } else { (v.saturating_sub(ink) as f32 * 255.0 / span) as u8 })
+        .map(|v| if v >= faint { 255 } else { (v.saturating_sub(ink) as f32 * 255.0 / span) as u8 })
         .collect();
-    page.pixels_mut().for_each(|p| p[0] = stretch[p[0] as usize]);
-    (page, Cleaning::Cleaned { noise, smoothed, threshold })
+    let near_print = near_print(&page, threshold, dpi);
+    for (p, near) in page.pixels_mut().zip(near_print.as_raw()) {
+        let v = p[0];
+        p[0] = if v < threshold || (*near > 0 && v < faint) { stretch[v as usize] } else { 255 };
+    }
+    (page, Cleaning::Cleaned { noise, smoothed, threshold, faint })
+}
+
+/// Non-zero where a pixel of `page` darker than `threshold` lies within
+/// [`TOUCHING_PRINT`] pixels (more above 300 dpi).
+fn near_print(page: &GrayImage, threshold: u8, dpi: f32) -> GrayImage {
+    let print = GrayImage::from_fn(page.width(), page.height(), |x, y| {
+        image::Luma([if page.get_pixel(x, y)[0] < threshold { 255 } else { 0 }])
+    });
+    let reach = (TOUCHING_PRINT * (dpi / 300.0).max(1.0)).round() as u8;
+    imageproc::morphology::dilate(&print, imageproc::distance_transform::Norm::LInf, reach)
 }
 
 #[cfg(test)]
@@ -245,6 +283,25 @@ mod tests {
         assert_eq!(clean.get_pixel(550, 20)[0], 255, "yellowed paper is white");
         assert!(clean.get_pixel(350, 45)[0] < 32, "ink is black: {}", clean.get_pixel(350, 45)[0]);
         assert_eq!(clean.get_pixel(350, 65)[0], 255, "show-through is gone");
+    }
+
+    #[test]
+    fn faint_parts_of_letters_are_kept_and_faint_marks_apart_from_print_are_not() {
+        // A letter's blurred tail hanging below the first bar of text, as pale as the
+        // show-through further down.
+        let mut scan = page(false);
+        for y in 52..56 {
+            for x in 200..204 {
+                let paper = scan.get_pixel(x, 20)[0];
+                scan.put_pixel(x, y, image::Luma([paper - 35]));
+            }
+        }
+        let (clean, cleaning) = clean(&scan, 300.0);
+        let Cleaning::Cleaned { threshold, faint, .. } = cleaning else { panic!("{cleaning:?}") };
+        assert!(faint > threshold, "noise-free paper leaves a band for faint ink: {threshold} {faint}");
+        assert!(clean.get_pixel(201, 53)[0] < 255, "the tail touching the letter is kept");
+        assert_eq!(clean.get_pixel(201, 58)[0], 255, "paper below the tail stays white");
+        assert_eq!(clean.get_pixel(350, 65)[0], 255, "show-through apart from print is gone");
     }
 
     #[test]

@@ -16,15 +16,11 @@
 
 use image::GrayImage;
 
-use super::{clean, leptonica, upscale, DOUBTFUL_CONFIDENCE, OCR_DPI};
+use super::clean::{self, INK_NOISE_MULTIPLE, MIN_INK_CONTRAST};
+use super::{leptonica, upscale, DOUBTFUL_CONFIDENCE, OCR_DPI};
 use crate::ocr::{self, OcrError};
 use crate::page::{BBox, Line, PreparedPage, RecognizedPage, Reread, Word};
 
-/// Ink is darker than the paper by this many times the paper's noise...
-const INK_NOISE_MULTIPLE: f32 = 4.0;
-/// ...and by at least this many grey levels (3 % of white), so that JPEG ringing and
-/// quantization on clean paper are not taken for ink.
-const MIN_INK_CONTRAST: f32 = 8.0;
 /// Fewer marks in a row than this are as likely specks, a page number or a stray
 /// hyphen as a line of text.
 const MIN_MARKS_IN_A_LINE: usize = 4;

@@ -129,9 +129,11 @@ pub(crate) fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<Prepa
     if options.clean {
         let (clean, cleaning) = clean::clean(&work.ocr, dpi);
         work.ocr = clean;
-        if let clean::Cleaning::Cleaned { noise, smoothed, threshold } = cleaning {
+        if let clean::Cleaning::Cleaned { noise, smoothed, threshold, faint } = cleaning {
             let smoothing = if smoothed { format!(", smoothed (noise {noise})") } else { String::new() };
-            work.log.threshold = Some(format!("normalized, threshold {threshold}{smoothing}"));
+            let touching =
+                if faint > threshold { format!(", faint ink to {faint} kept by print") } else { String::new() };
+            work.log.threshold = Some(format!("normalized, threshold {threshold}{touching}{smoothing}"));
             work.log.steps.push("clean".into());
         }
         lap("clean");
