@@ -5,7 +5,9 @@
 //! the reading of the cleaned page never sees them. So after a page is recognized, the
 //! scan itself (cropped, turned and straightened like the page, but not cleaned) is
 //! searched for marks that line up like printed text and lie outside every recognized
-//! line. Where there are such lines, that part of the page is read again from the scan
+//! word: a line not read at all, or the part of a line Tesseract found but gave no words
+//! (it drops the words of a stretch it cannot read, and keeps the line's box). Where
+//! there are such rows, that part of the page is read again from the scan
 //! with only its paper evened (no threshold: Tesseract's own, on just that part, adapts to
 //! the faint ink), and the lines read there with confidence join the page. What was read
 //! again, and what is still unread, goes into the page's record.
@@ -45,7 +47,7 @@ pub(crate) fn guard(page: &mut PreparedPage, recognized: &mut RecognizedPage, mo
         let inside: Vec<&MissedLine> = missed.iter().filter(|m| contains(&area, &m.bbox)).collect();
         let unread = inside
             .iter()
-            .filter(|m| !covered(&m.bbox, &recognized.lines, 0))
+            .filter(|m| !covered(&m.bbox, recognized.lines.iter().map(|l| &l.bbox), 0))
             .filter(|m| read_darkness.is_none_or(|faintest| m.darkness <= faintest))
             .count();
         page.preparation.rereads.push(Reread { area, lines: inside.len(), words_added: added, unread });
@@ -62,7 +64,7 @@ struct MissedLine {
     darkness: u8,
 }
 
-/// Rows of letter-sized ink marks on `scan` (paper evened) outside every line of `lines`.
+/// Rows of letter-sized ink marks on `scan` (paper evened) outside every word of `lines`.
 fn missed_lines(scan: &GrayImage, lines: &[Line], dpi: f32) -> Vec<MissedLine> {
     let line_height = median_line_height(lines, dpi);
     let tallest = lines.iter().map(|l| l.bbox.height() as f32).fold(line_height, f32::max);
@@ -74,7 +76,7 @@ fn missed_lines(scan: &GrayImage, lines: &[Line], dpi: f32) -> Vec<MissedLine> {
     let marks: Vec<BBox> = leptonica::ink_components(&smooth, |v| (v as f32) < ink)
         .into_iter()
         .filter(|b| (lowest..=highest).contains(&(b.height() as f32)) && (b.width() as f32) <= 2.0 * highest)
-        .filter(|b| !covered(b, lines, (0.25 * line_height) as u32))
+        .filter(|b| !covered(b, lines.iter().flat_map(|l| &l.words).map(|w| &w.bbox), (0.25 * line_height) as u32))
         .collect();
     rows(marks)
         .into_iter()
@@ -98,13 +100,10 @@ fn ink_threshold(scan: &GrayImage) -> f32 {
     above_noise.min(clean::otsu_threshold(&histogram) as f32)
 }
 
-/// Whether the centre of `bbox` lies on a recognized line (its box grown by `margin`).
-fn covered(bbox: &BBox, lines: &[Line], margin: u32) -> bool {
+/// Whether the centre of `bbox` lies on one of `boxes` (grown by `margin`).
+fn covered<'a>(bbox: &BBox, mut boxes: impl Iterator<Item = &'a BBox>, margin: u32) -> bool {
     let (x, y) = ((bbox.x0 + bbox.x1) / 2, (bbox.y0 + bbox.y1) / 2);
-    lines.iter().any(|l| {
-        let b = &l.bbox;
-        x + margin >= b.x0 && x < b.x1 + margin && y + margin >= b.y0 && y < b.y1 + margin
-    })
+    boxes.any(|b| x + margin >= b.x0 && x < b.x1 + margin && y + margin >= b.y0 && y < b.y1 + margin)
 }
 
 /// Groups marks into rows: marks that share most of their height and are no further
@@ -320,6 +319,27 @@ mod tests {
         assert_eq!(page.preparation.unread_lines(), 0, "nothing should be left unread: {rereads:?}");
         let tops: Vec<u32> = recognized.lines.iter().map(|l| l.bbox.y0).collect();
         assert!(tops.is_sorted(), "lines read again should be in reading order: {tops:?}");
+    }
+
+    #[test]
+    fn words_dropped_from_a_line_that_was_found_are_read_again() {
+        let font = fixtures::load_font().expect("fixture font");
+        let scan = fixtures::render_page(&font, &PageSpec::small(DPI), texts::KAZAKH).image;
+        let mut page = carelessly_cleaned(&scan);
+        let mut recognized = ocr::recognize(&page, "kaz").expect("recognized");
+        // Tesseract, failing on a stretch of a line, keeps the line's box and drops the
+        // stretch's words: the second half of the longest line here.
+        let longest = (0..recognized.lines.len()).max_by_key(|&i| recognized.lines[i].words.len()).expect("lines");
+        let words = &mut recognized.lines[longest].words;
+        assert!(words.len() >= 6, "a line of six words or more: {words:?}");
+        let dropped: Vec<String> = words.split_off(words.len() / 2).into_iter().map(|w| w.text).collect();
+
+        guard(&mut page, &mut recognized, "kaz").expect("guarded");
+        let letters = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+        let read: Vec<String> = recognized.words().map(|w| letters(&w.text)).collect();
+        let back = dropped.iter().filter(|w| read.contains(&letters(w))).count();
+        assert!(back * 4 >= dropped.len() * 3, "dropped {dropped:?}, read again {back}: {read:?}");
+        assert!(!page.preparation.rereads.is_empty());
     }
 
     #[test]
