@@ -321,12 +321,18 @@ mod tests {
         assert!(tops.is_sorted(), "lines read again should be in reading order: {tops:?}");
     }
 
-    #[test]
-    fn words_dropped_from_a_line_that_was_found_are_read_again() {
+    /// A clean page of Kazakh prose, and Tesseract's reading of it.
+    fn kazakh_page_read() -> (PreparedPage, RecognizedPage) {
         let font = fixtures::load_font().expect("fixture font");
         let scan = fixtures::render_page(&font, &PageSpec::small(DPI), texts::KAZAKH).image;
-        let mut page = carelessly_cleaned(&scan);
-        let mut recognized = ocr::recognize(&page, "kaz").expect("recognized");
+        let page = carelessly_cleaned(&scan);
+        let recognized = ocr::recognize(&page, "kaz").expect("recognized");
+        (page, recognized)
+    }
+
+    #[test]
+    fn words_dropped_from_a_line_that_was_found_are_read_again() {
+        let (mut page, mut recognized) = kazakh_page_read();
         // Tesseract, failing on a stretch of a line, keeps the line's box and drops the
         // stretch's words: the second half of the longest line here.
         let longest = (0..recognized.lines.len()).max_by_key(|&i| recognized.lines[i].words.len()).expect("lines");
@@ -344,10 +350,7 @@ mod tests {
 
     #[test]
     fn a_page_read_whole_is_not_read_again() {
-        let font = fixtures::load_font().expect("fixture font");
-        let scan = fixtures::render_page(&font, &PageSpec::small(DPI), texts::KAZAKH).image;
-        let mut page = carelessly_cleaned(&scan);
-        let mut recognized = ocr::recognize(&page, "kaz").expect("recognized");
+        let (mut page, mut recognized) = kazakh_page_read();
         let words = recognized.word_count();
         guard(&mut page, &mut recognized, "kaz").expect("guarded");
         assert_eq!(page.preparation.rereads, vec![], "nothing was missed, so nothing is read again");
