@@ -46,10 +46,16 @@ const NOISY: f32 = 6.0;
 
 /// A mark is ink, however faint, when darker than the paper by this many times the
 /// paper's noise (Gaussian noise strays that far one pixel in 30,000)...
-pub(super) const INK_NOISE_MULTIPLE: f32 = 4.0;
+const INK_NOISE_MULTIPLE: f32 = 4.0;
 /// ...and by at least this many grey levels (3 % of white), so that JPEG ringing and
 /// quantization on clean paper are not taken for ink.
-pub(super) const MIN_INK_CONTRAST: f32 = 8.0;
+const MIN_INK_CONTRAST: f32 = 8.0;
+
+/// The grey level below which a mark on paper of shade `paper` and noise `noise` is ink,
+/// however faint.
+pub(super) fn faintest_ink(paper: f32, noise: f32) -> f32 {
+    paper - (INK_NOISE_MULTIPLE * noise).max(MIN_INK_CONTRAST)
+}
 
 /// How far from print, in pixels at up to 300 dpi, faint marks count as part of it: blur
 /// spreads a stroke's edge over one to three pixels whatever the resolution.
@@ -221,7 +227,7 @@ pub(super) fn clean(image: &GrayImage, dpi: f32) -> (GrayImage, Cleaning) {
     let threshold = otsu_threshold(&histogram);
     // Most of a page is paper, so the median is the paper's shade.
     let paper = percentile(&histogram, 0.5) as f32;
-    let faint = (paper - (INK_NOISE_MULTIPLE * noise).max(MIN_INK_CONTRAST)).max(threshold as f32) as u8;
+    let faint = faintest_ink(paper, noise).max(threshold as f32) as u8;
     let mut histogram = [0u32; 256];
     for &v in page.as_raw().iter().filter(|&&v| v < threshold) {
         histogram[v as usize] += 1;

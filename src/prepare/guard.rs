@@ -18,8 +18,7 @@
 
 use image::GrayImage;
 
-use super::clean::{self, INK_NOISE_MULTIPLE, MIN_INK_CONTRAST};
-use super::{leptonica, upscale, DOUBTFUL_CONFIDENCE, OCR_DPI};
+use super::{clean, leptonica, upscale, DOUBTFUL_CONFIDENCE, OCR_DPI};
 use crate::ocr::{self, OcrError};
 use crate::page::{BBox, Line, PreparedPage, RecognizedPage, Reread, Word};
 
@@ -96,7 +95,7 @@ fn ink_threshold(scan: &GrayImage) -> f32 {
     scan.as_raw().iter().for_each(|&v| histogram[v as usize] += 1);
     // Most of any page is paper, so the median is the paper's shade.
     let paper = clean::percentile(&histogram, 0.5) as f32;
-    let above_noise = paper - (INK_NOISE_MULTIPLE * clean::noise_level(scan)).max(MIN_INK_CONTRAST);
+    let above_noise = clean::faintest_ink(paper, clean::noise_level(scan));
     above_noise.min(clean::otsu_threshold(&histogram) as f32)
 }
 
