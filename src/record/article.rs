@@ -143,9 +143,7 @@ pub(crate) fn words_in(page: &RecognizedPage, zone: &BBox) -> RecognizedPage {
         .iter()
         .filter_map(|line| line.keeping(line.words.iter().filter(|w| zone.holds_centre_of(&w.bbox)).cloned().collect()))
         .collect();
-    let words: Vec<f32> = lines.iter().flat_map(|l| l.words.iter().map(|w| w.conf)).collect();
-    let mean_conf = if words.is_empty() { 0.0 } else { words.iter().sum::<f32>() / words.len() as f32 };
-    RecognizedPage { lines, mean_conf, ..page.clone() }
+    RecognizedPage { mean_conf: crate::ocr::mean_confidence(&lines), lines, ..page.clone() }
 }
 
 /// A hosted article's pages: for each zone, in reading order, the words inside it read
