@@ -256,13 +256,14 @@ pub(crate) fn recognize_prepared(
     let timer = Instant::now();
     let mut recognized = ocr::recognize(&page, models)?;
     seconds.ocr += timer.elapsed().as_secs_f64();
-    // A poor first reading may be an upside-down page, one that ran down the page a
-    // page on its side, and a page preparation turned may have been turned wrongly (a
-    // picture's hatching looks like lines): only then is orientation worth its cost.
+    // A poor first reading may be an upside-down page, and one that ran down the page a
+    // page on its side: only then is orientation worth its cost. A page preparation
+    // turned wrongly (a picture's hatching looks like lines) reads poorly or sideways
+    // too, and turning it back is among the turns then tried.
     let mut page = page;
     let sideways = recognized.reads_sideways();
     let doubtful = recognized.mean_conf < prepare::DOUBTFUL_CONFIDENCE || sideways;
-    if options.orient && (doubtful || page.preparation.rotation.is_some()) {
+    if options.orient && doubtful {
         let timer = Instant::now();
         let turns = prepare::upright_turns(&page, sideways);
         seconds.prepare += timer.elapsed().as_secs_f64();
