@@ -130,7 +130,8 @@ pub(crate) fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<Prepa
         let (clean, cleaning) = clean::clean(&work.ocr, dpi);
         work.ocr = clean;
         if let clean::Cleaning::Cleaned { noise, smoothed, threshold, faint } = cleaning {
-            let smoothing = if smoothed { format!(", smoothed (noise {noise})") } else { String::new() };
+            let smoothing =
+                smoothed.map(|sigma| format!(", smoothed (noise {noise}, σ {sigma:.1})")).unwrap_or_default();
             let touching =
                 if faint > threshold { format!(", faint ink to {faint} kept by print") } else { String::new() };
             work.log.threshold = Some(format!("normalized, threshold {threshold}{touching}{smoothing}"));
