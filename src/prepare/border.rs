@@ -70,8 +70,7 @@ fn roughness(image: &GrayImage, area: (u32, u32, u32, u32), along_columns: bool,
 pub(super) fn inside_dark_edges(image: &GrayImage, dpi: f32) -> Option<BBox> {
     let (width, height) = image.dimensions();
     // The paper's brightness: most of a page is paper.
-    let mut histogram = [0u32; 256];
-    image.as_raw().iter().step_by(7).for_each(|&v| histogram[v as usize] += 1);
+    let histogram = super::clean::histogram(image.as_raw().iter().step_by(7).copied());
     let paper = super::clean::percentile(&histogram, 0.7) as f32;
     let dark_below = (DARK * paper) as u8;
     let columns = dark_share(image, dark_below, true);

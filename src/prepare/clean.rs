@@ -80,11 +80,15 @@ pub(super) fn noise_level(image: &GrayImage) -> f32 {
     let (x0, y0) = ((width - size) / 2, (height - size) / 2);
     let window = image::imageops::crop_imm(image, x0, y0, size, size).to_image();
     let median = imageproc::filter::median_filter(&window, 1, 1);
+    let deviations = window.as_raw().iter().zip(median.as_raw()).map(|(a, b)| a.abs_diff(*b));
+    percentile(&histogram(deviations), 0.5) as f32
+}
+
+/// How many of `values` there are of each value 0–255.
+pub(super) fn histogram(values: impl IntoIterator<Item = u8>) -> [u32; 256] {
     let mut histogram = [0u32; 256];
-    for (a, b) in window.as_raw().iter().zip(median.as_raw()) {
-        histogram[a.abs_diff(*b) as usize] += 1;
-    }
-    percentile(&histogram, 0.5) as f32
+    values.into_iter().for_each(|v| histogram[v as usize] += 1);
+    histogram
 }
 
 /// The value below which `share` of the histogram lies.
@@ -222,19 +226,15 @@ pub(super) fn clean(image: &GrayImage, dpi: f32) -> (GrayImage, Cleaning) {
     }
     let (mut page, smoothed) = if noise >= NOISY { smooth(image, dpi) } else { (normalize(image, &paper), None) };
 
-    let mut histogram = [0u32; 256];
-    page.as_raw().iter().for_each(|&v| histogram[v as usize] += 1);
-    let threshold = otsu_threshold(&histogram);
+    let shades = histogram(page.as_raw().iter().copied());
+    let threshold = otsu_threshold(&shades);
     // Most of a page is paper, so the median is the paper's shade.
-    let paper = percentile(&histogram, 0.5) as f32;
+    let paper = percentile(&shades, 0.5) as f32;
     let faint = faintest_ink(paper, noise).max(threshold as f32) as u8;
-    let mut histogram = [0u32; 256];
-    for &v in page.as_raw().iter().filter(|&&v| v < threshold) {
-        histogram[v as usize] += 1;
-    }
+    let ink_histogram = histogram(page.as_raw().iter().copied().filter(|&v| v < threshold));
     // Typical ink (the median below the threshold) becomes black; lighter values up to
     // the faint limit, the letters' edges and thin parts, are stretched.
-    let ink = percentile(&histogram, 0.5).min(threshold.saturating_sub(1));
+    let ink = percentile(&ink_histogram, 0.5).min(threshold.saturating_sub(1));
     let span = (faint - ink).max(1) as f32;
     let stretch: Vec<u8> = (0..=255u8)
         .map(|v| if v >= faint { 255 } else { (v.saturating_sub(ink) as f32 * 255.0 / span) as u8 })
@@ -270,16 +270,12 @@ fn smooth(image: &GrayImage, dpi: f32) -> (GrayImage, Option<f32>) {
 /// ink (darker than Otsu's threshold) in every fourth row. Runs wider than a tenth of an
 /// inch are rules, pictures and headlines' bold, not the text's strokes.
 fn stroke_width(page: &GrayImage, dpi: f32) -> Option<f32> {
-    let mut histogram = [0u32; 256];
-    page.as_raw().iter().for_each(|&v| histogram[v as usize] += 1);
-    let threshold = otsu_threshold(&histogram);
-    let widest = (dpi / 10.0) as usize;
-    let mut widths = [0u32; 256];
-    for row in page.as_raw().chunks_exact(page.width() as usize).step_by(4) {
-        for run in row.split(|&v| v >= threshold).map(<[u8]>::len).filter(|&n| n > 0 && n <= widest.min(255)) {
-            widths[run] += 1;
-        }
-    }
+    let threshold = otsu_threshold(&histogram(page.as_raw().iter().copied()));
+    let widest = ((dpi / 10.0) as usize).min(255);
+    let runs = page.as_raw().chunks_exact(page.width() as usize).step_by(4).flat_map(|row| {
+        row.split(move |&v| v >= threshold).map(<[u8]>::len).filter(|&n| n > 0 && n <= widest).map(|n| n as u8)
+    });
+    let widths = histogram(runs);
     widths.iter().any(|&n| n > 0).then(|| percentile(&widths, 0.5) as f32)
 }
 

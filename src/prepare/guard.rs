@@ -91,8 +91,7 @@ fn missed_lines(scan: &GrayImage, lines: &[Line], dpi: f32) -> Vec<MissedLine> {
 /// page it is given unprepared (so what it would read there is looked for), and darker
 /// than the paper by clearly more than the paper's own noise.
 fn ink_threshold(scan: &GrayImage) -> f32 {
-    let mut histogram = [0u32; 256];
-    scan.as_raw().iter().for_each(|&v| histogram[v as usize] += 1);
+    let histogram = clean::histogram(scan.as_raw().iter().copied());
     // Most of any page is paper, so the median is the paper's shade.
     let paper = clean::percentile(&histogram, 0.5) as f32;
     let above_noise = clean::faintest_ink(paper, clean::noise_level(scan));
@@ -153,13 +152,9 @@ fn contains(outer: &BBox, inner: &BBox) -> bool {
 
 /// The darkest ink in `bbox` of `scan`: the 5th percentile of its pixels.
 fn darkness(scan: &GrayImage, bbox: &BBox) -> u8 {
-    let mut histogram = [0u32; 256];
-    for y in bbox.y0..bbox.y1.min(scan.height()) {
-        for x in bbox.x0..bbox.x1.min(scan.width()) {
-            histogram[scan.get_pixel(x, y)[0] as usize] += 1;
-        }
-    }
-    clean::percentile(&histogram, 0.05)
+    let (x1, y1) = (bbox.x1.min(scan.width()), bbox.y1.min(scan.height()));
+    let pixels = (bbox.y0..y1).flat_map(|y| (bbox.x0..x1).map(move |x| scan.get_pixel(x, y)[0]));
+    clean::percentile(&clean::histogram(pixels), 0.05)
 }
 
 /// How dark the faintest tenth of the recognized lines is, or `None` when nothing was read.
