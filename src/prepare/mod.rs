@@ -139,7 +139,7 @@ pub(crate) fn prepare(source: SourcePage, options: &PrepareOptions) -> Vec<Prepa
         }
         lap("clean");
     }
-    if options.orient && orient::looks_sideways(&work.ocr) {
+    if options.orient && orient::looks_sideways(&work.ocr, dpi) {
         if let Some(turn) = orient::upright_turn(&work.ocr, dpi).filter(|&t| t != 0) {
             work.archive = geometry::turn(&work.archive, turn);
             work.ocr = geometry::turned(&work.ocr, turn);
