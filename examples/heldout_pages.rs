@@ -2,8 +2,8 @@
 //! book pages and newspaper columns, with a few English words, in typefaces that neither
 //! corpus/dev nor corpus/dev2 uses, with kinds of damage dev does not have — uneven
 //! lighting, JPEG artefacts, halftone photographs beside the text, pencil marks, a curled
-//! page edge, pages turned 90°/270° and 180°, very faint ink — each at a mild and a heavy
-//! level. Writes two halves in corpus/dev's format (`NAME.png|jpg|tif`, `NAME.gt.txt`: the
+//! page edge, pages turned 90°/270° and 180°, very faint ink, a sensor's grain (heavy at
+//! 200 dpi) — each at a mild and a heavy level. Writes two halves in corpus/dev's format (`NAME.png|jpg|tif`, `NAME.gt.txt`: the
 //! printed lines in reading order, the same for a turned page; `manifest.json` with
 //! `image`, `gt`, `kind`, `lang`, `level`, `dpi`, `two_page_spread`, and `damage` and
 //! `typeface` besides) into OUT_DIR/tune and OUT_DIR/heldout. Every (damage, level) is
@@ -138,9 +138,10 @@ enum Damage {
     Turn90,
     Turn180,
     Faint,
+    Grain,
 }
 
-const DAMAGES: [Damage; 8] = [
+const DAMAGES: [Damage; 9] = [
     Damage::Lighting,
     Damage::Jpeg,
     Damage::Halftone,
@@ -149,6 +150,7 @@ const DAMAGES: [Damage; 8] = [
     Damage::Turn90,
     Damage::Turn180,
     Damage::Faint,
+    Damage::Grain,
 ];
 
 impl Damage {
@@ -162,6 +164,7 @@ impl Damage {
             Damage::Turn90 => "turn90",
             Damage::Turn180 => "turn180",
             Damage::Faint => "faint",
+            Damage::Grain => "grain",
         }
     }
 }
@@ -563,7 +566,7 @@ fn make_page(
     let damage_index = DAMAGES.iter().position(|d| *d == damage).unwrap_or(0);
     let kind = if (damage_index + heavy as usize).is_multiple_of(2) { Kind::Book } else { Kind::News };
     let kazakh = (damage_index + heavy as usize + seed as usize).is_multiple_of(2);
-    let dpi = if damage == Damage::Jpeg && heavy { 200.0 } else { 300.0 };
+    let dpi = if matches!(damage, Damage::Jpeg | Damage::Grain) && heavy { 200.0 } else { 300.0 };
     let text = if kazakh {
         let (headline, mut paragraphs) = page_text(&pools.kazakh, &pools.kazakh_headlines, &face.body, &mut dice);
         // The source line goes where a short page's text ends: after the first paragraphs.
@@ -592,6 +595,14 @@ fn make_page(
     let tilt = dice.range(0.2, if heavy { 2.0 } else { 0.9 }) * if dice.unit() < 0.5 { -1.0 } else { 1.0 };
     page = skew(&page, tilt, paper as u8);
     page = imageproc::filter::box_filter(&page, 1, 1);
+    if damage == Damage::Grain {
+        // A sensor's own noise, pixel by pixel after the optics' blur: the grain of a cheap
+        // scanner pushed to its limits, which cleaning must smooth.
+        let grain = if heavy { 16.0 } else { 10.0 };
+        for pixel in page.pixels_mut() {
+            pixel.0[0] = (pixel.0[0] as f32 + grain * dice.normal()).clamp(0.0, 255.0) as u8;
+        }
+    }
     page = match (damage, heavy) {
         (Damage::Turn90, false) => image::imageops::rotate90(&page),
         (Damage::Turn90, true) => image::imageops::rotate270(&page),
