@@ -139,7 +139,7 @@ pub(super) fn line_confidence_across_and_along(image: &GrayImage, dpi: f32, max_
     // SAFETY: a valid 1-bit image; the reduction (a pixel set where any of its four was)
     // and the quarter turn return new images or null.
     let half = Pix::returned(unsafe { sys::pixReduceRankBinary2(full.0, 1, std::ptr::null_mut()) }, "reduce the page");
-    let pix = without_rules(half, (dpi / 2.0).round() as i32);
+    let pix = without_rules(half, ((dpi / 2.0).round() as i32).max(8));
     let turned = Pix::returned(unsafe { sys::pixRotate90(pix.0, 1) }, "turn the page");
     let confidence = |pix: &Pix| skew_of(pix, max_degrees, 2).map_or(0.0, |(_, c)| c);
     (confidence(&pix), confidence(&turned))
