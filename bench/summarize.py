@@ -301,7 +301,8 @@ if own:
             'UD Kazakh treebank KTB, CC BY-SA 4.0) and Russian book pages and newspaper columns with some English words, '
             'in typefaces neither dev nor dev2 uses, each checked to carry ә ғ қ ң ө ұ ү һ і; the damage dev has not got — '
             'uneven lighting, JPEG artefacts, halftone photographs beside the text, pencil marks, a curled page edge, pages '
-            'turned 90°/270° and 180°, very faint ink — each at a mild and a heavy level. Every kind and level is rendered '
+            'turned 90°/270° and 180°, very faint ink, a sensor\'s grain (heavy at 200 dpi) — each at a mild and a heavy '
+            'level. Every kind and level is rendered '
             'from two seeds: the even one makes the `tune` half, the odd one the `heldout` half; the halves share no '
             'typeface and no Kazakh sentence. Only `heldout` answers whether the targets are met.\n\n')
     held = ('### Held-back pages of our own\n\n' + made + header
