@@ -302,8 +302,8 @@ if own:
             'in typefaces neither dev nor dev2 uses, each checked to carry ә ғ қ ң ө ұ ү һ і; the damage dev has not got — '
             'uneven lighting, JPEG artefacts, halftone photographs beside the text, pencil marks, a curled page edge, pages '
             'turned 90°/270° and 180°, very faint ink, a sensor\'s grain (heavy at 200 dpi) — each at a mild and a heavy '
-            'level. Every kind and level is rendered '
-            'from two seeds: the even one makes the `tune` half, the odd one the `heldout` half; the halves share no '
+            'level. Every kind and level is rendered from two seeds: the even one makes the `tune` half, the odd one the '
+            '`heldout` half; the halves share no '
             'typeface and no Kazakh sentence. Only `heldout` answers whether the targets are met.\n\n')
     held = ('### Held-back pages of our own\n\n' + made + header
             + "Bag-of-words error side by side, every corpus of this run and damage level:\n\n" + side_by_side(present)

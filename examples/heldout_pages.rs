@@ -3,10 +3,11 @@
 //! corpus/dev nor corpus/dev2 uses, with kinds of damage dev does not have — uneven
 //! lighting, JPEG artefacts, halftone photographs beside the text, pencil marks, a curled
 //! page edge, pages turned 90°/270° and 180°, very faint ink, a sensor's grain (heavy at
-//! 200 dpi) — each at a mild and a heavy level. Writes two halves in corpus/dev's format (`NAME.png|jpg|tif`, `NAME.gt.txt`: the
-//! printed lines in reading order, the same for a turned page; `manifest.json` with
-//! `image`, `gt`, `kind`, `lang`, `level`, `dpi`, `two_page_spread`, and `damage` and
-//! `typeface` besides) into OUT_DIR/tune and OUT_DIR/heldout. Every (damage, level) is
+//! 200 dpi) — each at a mild and a heavy level. Writes two halves in corpus/dev's format
+//! (`NAME.png|jpg|tif`, `NAME.gt.txt`: the printed lines in reading order, the same for a
+//! turned page; `manifest.json` with `image`, `gt`, `kind`, `lang`, `level`, `dpi`,
+//! `two_page_spread`, and `damage` and `typeface` besides) into OUT_DIR/tune and
+//! OUT_DIR/heldout. Every (damage, level) is
 //! made twice from two seeds; the even seed goes to `tune`, the odd one to `heldout`. The
 //! halves share no typeface and no Kazakh sentence, so what is tuned on one half is
 //! measured on pages it has not seen.
