@@ -5,12 +5,12 @@
 //! the reading of the cleaned page never sees them. So after a page is recognized, the
 //! scan itself (cropped, turned and straightened like the page, but not cleaned) is
 //! searched for marks that line up like printed text and lie outside every recognized
-//! word: a line not read at all, or the part of a line Tesseract found but gave no words
-//! (it drops the words of a stretch it cannot read, and keeps the line's box). Where
-//! there are such rows, that part of the page is read again from the scan
-//! with only its paper evened (no threshold: Tesseract's own, on just that part, adapts to
-//! the faint ink), and the lines read there with confidence join the page. What was read
-//! again, and what is still unread, goes into the page's record.
+//! word: a line not read at all, a page number left out, or the part of a line Tesseract
+//! found but gave no words (it drops the words of a stretch it cannot read, and keeps the
+//! line's box). Where there are such rows, that part of the page is read again from the
+//! scan with only its paper evened (no threshold: Tesseract's own, on just that part,
+//! adapts to the faint ink), and the lines read there with confidence join the page. What
+//! was read again, and what is still unread, goes into the page's record.
 //!
 //! Every limit is measured on the page itself: ink is what is darker than the paper by
 //! several times the paper's own noise, a letter is sized like the lines already read, and
@@ -22,9 +22,10 @@ use super::{clean, leptonica, upscale, DOUBTFUL_CONFIDENCE, OCR_DPI};
 use crate::ocr::{self, OcrError};
 use crate::page::{BBox, Line, PreparedPage, RecognizedPage, Reread, Word};
 
-/// Fewer marks in a row than this are as likely specks, a page number or a stray
-/// hyphen as a line of text.
-const MIN_MARKS_IN_A_LINE: usize = 4;
+/// Fewer marks in a row than this are as likely specks or a stray hyphen as text. Three
+/// is a page number: text a reader cites the book by, which Tesseract's layout analysis
+/// drops when it stands alone on an otherwise clean page.
+const MIN_MARKS_IN_A_LINE: usize = 3;
 /// Type size assumed for letters when nothing on the page was read: 12 pt, with leading.
 const DEFAULT_LINE_POINTS: f32 = 12.0;
 
@@ -340,6 +341,33 @@ mod tests {
         let back = dropped.iter().filter(|w| read.contains(&letters(w))).count();
         assert!(back * 4 >= dropped.len() * 3, "dropped {dropped:?}, read again {back}: {read:?}");
         assert!(!page.preparation.rereads.is_empty());
+    }
+
+    #[test]
+    fn a_page_number_the_reading_left_out_is_read_again() {
+        // A short paragraph and, under it, the page's number centred on its own, as books
+        // print it.
+        let font = fixtures::load_font().expect("fixture font");
+        let spec = PageSpec::small(DPI);
+        let mut scan = fixtures::render_page(&font, &spec, &texts::KAZAKH[..1]).image;
+        let size = ab_glyph::PxScale::from(spec.font_pt / 72.0 * DPI);
+        let (x, y) = (scan.width() as i32 / 2 - 30, scan.height() as i32 - (0.9 * DPI) as i32);
+        imageproc::drawing::draw_text_mut(&mut scan, image::Luma([0]), x, y, size, &font, "124");
+        let mut page = carelessly_cleaned(&scan);
+        let mut recognized = ocr::recognize(&page, "kaz").expect("recognized");
+        // Tesseract's layout analysis sometimes takes a number standing alone on a clean
+        // page for noise and leaves it out; here it is taken out of the reading.
+        let bottom = y as u32;
+        recognized.lines.retain(|l| l.bbox.y1 < bottom);
+        assert!(recognized.words().all(|w| !w.text.contains("124")), "the number is out of the reading");
+
+        guard(&mut page, &mut recognized, "kaz").expect("guarded");
+        let read: Vec<&str> = recognized.words().map(|w| w.text.as_str()).collect();
+        assert!(read.contains(&"124"), "the page number should be read again: {read:?}");
+        assert_eq!(page.preparation.rereads.len(), 1, "{:?}", page.preparation.rereads);
+        let last_line = recognized.lines.iter().filter(|l| l.bbox.y1 < bottom).map(|l| l.bbox.y1).max();
+        let area = page.preparation.rereads[0].area;
+        assert!(last_line.is_some_and(|y| area.y0 >= y), "only the number is read again: {area:?}, {last_line:?}");
     }
 
     #[test]
