@@ -230,7 +230,15 @@ fn insert_in_reading_order(lines: &mut Vec<Line>, mut line: Line) {
     let same_column = |l: &Line| l.bbox.x0 < new.x1 && new.x0 < l.bbox.x1;
     let middle = |b: &BBox| (b.y0 + b.y1) / 2;
     let continued = lines.iter().rposition(|l| same_row(l) && l.bbox.x1 <= new.x0 + new.height());
-    let above = lines.iter().rposition(|l| same_column(l) && middle(&l.bbox) < middle(&new));
+    // The text may flow on down from that line without lying over the new one (a short
+    // last line over a centred page number): the new line goes where the flow reaches it.
+    let above = lines.iter().rposition(|l| same_column(l) && middle(&l.bbox) < middle(&new)).map(|i| {
+        let flow = lines[i..].windows(2).take_while(|pair| {
+            let (line, next) = (middle(&pair[0].bbox), middle(&pair[1].bbox));
+            line < next && next < middle(&new)
+        });
+        i + flow.count()
+    });
     let below = lines.iter().position(|l| same_column(l) && middle(&l.bbox) >= middle(&new));
     // Of the line continued and the line above, the later: a row-mate in the column to the
     // left comes before the lines above in this column.
@@ -364,6 +372,8 @@ mod tests {
         guard(&mut page, &mut recognized, "kaz").expect("guarded");
         let read: Vec<&str> = recognized.words().map(|w| w.text.as_str()).collect();
         assert!(read.contains(&"124"), "the page number should be read again: {read:?}");
+        let last = recognized.lines.last().map(|l| l.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>());
+        assert_eq!(last, Some(vec!["124"]), "the number comes after the text above it");
         assert_eq!(page.preparation.rereads.len(), 1, "{:?}", page.preparation.rereads);
         let last_line = recognized.lines.iter().filter(|l| l.bbox.y1 < bottom).map(|l| l.bbox.y1).max();
         let area = page.preparation.rereads[0].area;
