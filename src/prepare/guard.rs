@@ -23,8 +23,8 @@ use crate::ocr::{self, OcrError};
 use crate::page::{BBox, Line, PreparedPage, RecognizedPage, Reread, Word};
 
 /// Fewer marks in a row than this are as likely specks or a stray hyphen as text. Three
-/// is a page number: text a reader cites the book by, which Tesseract's layout analysis
-/// drops when it stands alone on an otherwise clean page.
+/// make a page number: text a reader cites the book by, and which Tesseract's layout
+/// analysis can take for noise when it stands alone on an otherwise clean page.
 const MIN_MARKS_IN_A_LINE: usize = 3;
 /// Type size assumed for letters when nothing on the page was read: 12 pt, with leading.
 const DEFAULT_LINE_POINTS: f32 = 12.0;
@@ -359,6 +359,7 @@ mod tests {
         let spec = PageSpec::small(DPI);
         let mut scan = fixtures::render_page(&font, &spec, &texts::KAZAKH[..1]).image;
         let size = ab_glyph::PxScale::from(spec.font_pt / 72.0 * DPI);
+        // Centred: the three digits are about 60 px wide at 12 pt and 300 dpi.
         let (x, y) = (scan.width() as i32 / 2 - 30, scan.height() as i32 - (0.9 * DPI) as i32);
         imageproc::drawing::draw_text_mut(&mut scan, image::Luma([0]), x, y, size, &font, "124");
         let mut page = carelessly_cleaned(&scan);
