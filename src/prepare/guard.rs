@@ -22,10 +22,13 @@ use super::{clean, leptonica, upscale, DOUBTFUL_CONFIDENCE, OCR_DPI};
 use crate::ocr::{self, OcrError};
 use crate::page::{BBox, Line, PreparedPage, RecognizedPage, Reread, Word};
 
-/// Fewer marks in a row than this are as likely specks or a stray hyphen as text. Three
-/// make a page number: text a reader cites the book by, and which Tesseract's layout
-/// analysis can take for noise when it stands alone on an otherwise clean page.
-const MIN_MARKS_IN_A_LINE: usize = 3;
+/// Fewer marks in a row than this, among the lines read, are as likely the pieces of a
+/// pencil stroke or a stain over print, or a stray hyphen, as text...
+const MIN_MARKS_IN_A_LINE: usize = 4;
+/// ...but this many standing apart from every line read (by a line's height) are a page
+/// number or a short heading: text a reader cites the book by, and which Tesseract's
+/// layout analysis can take for noise when it stands alone on an otherwise clean page.
+const MIN_MARKS_STANDING_APART: usize = 3;
 /// Type size assumed for letters when nothing on the page was read: 12 pt, with leading.
 const DEFAULT_LINE_POINTS: f32 = 12.0;
 
@@ -78,10 +81,12 @@ fn missed_lines(scan: &GrayImage, lines: &[Line], dpi: f32) -> Vec<MissedLine> {
         .filter(|b| (lowest..=highest).contains(&(b.height() as f32)) && (b.width() as f32) <= 2.0 * highest)
         .filter(|b| !covered(b, lines.iter().flat_map(|l| &l.words).map(|w| &w.bbox), (0.25 * line_height) as u32))
         .collect();
+    let apart = |row: &BBox| lines.iter().all(|l| grown(&l.bbox, line_height as u32).overlap(row) == 0);
     rows(marks)
         .into_iter()
-        .filter(|row| row.len() >= MIN_MARKS_IN_A_LINE)
-        .map(|row| union(&row))
+        .map(|row| (row.len(), union(&row)))
+        .filter(|(marks, row)| *marks >= MIN_MARKS_IN_A_LINE || (*marks >= MIN_MARKS_STANDING_APART && apart(row)))
+        .map(|(_, row)| row)
         .filter(|b| b.width() >= 2 * b.height())
         .map(|bbox| MissedLine { darkness: darkness(scan, &bbox), bbox })
         .collect()
@@ -147,6 +152,16 @@ fn union(boxes: &[BBox]) -> BBox {
     })
 }
 
+/// `bbox` grown by `margin` on every side.
+fn grown(bbox: &BBox, margin: u32) -> BBox {
+    BBox {
+        x0: bbox.x0.saturating_sub(margin),
+        y0: bbox.y0.saturating_sub(margin),
+        x1: bbox.x1 + margin,
+        y1: bbox.y1 + margin,
+    }
+}
+
 fn contains(outer: &BBox, inner: &BBox) -> bool {
     inner.x0 >= outer.x0 && inner.y0 >= outer.y0 && inner.x1 <= outer.x1 && inner.y1 <= outer.y1
 }
@@ -192,11 +207,9 @@ fn regions(missed: &[MissedLine], line_height: f32, (width, height): (u32, u32))
     let margin = (line_height / 2.0) as u32;
     regions
         .into_iter()
-        .map(|r| BBox {
-            x0: r.x0.saturating_sub(margin),
-            y0: r.y0.saturating_sub(margin),
-            x1: (r.x1 + margin).min(width),
-            y1: (r.y1 + margin).min(height),
+        .map(|r| {
+            let g = grown(&r, margin);
+            BBox { x1: g.x1.min(width), y1: g.y1.min(height), ..g }
         })
         .collect()
 }
@@ -379,6 +392,34 @@ mod tests {
         let last_line = recognized.lines.iter().filter(|l| l.bbox.y1 < bottom).map(|l| l.bbox.y1).max();
         let area = page.preparation.rereads[0].area;
         assert!(last_line.is_some_and(|y| area.y0 >= y), "only the number is read again: {area:?}, {last_line:?}");
+    }
+
+    #[test]
+    fn three_marks_beside_the_lines_read_are_not_read_again() {
+        // Three digits at the end of the text's last line, taken out of the reading: among
+        // the lines, three marks are as likely the pieces of a pencil stroke over print.
+        let font = fixtures::load_font().expect("fixture font");
+        let spec = PageSpec::small(DPI);
+        let mut scan = fixtures::render_page(&font, &spec, &texts::KAZAKH[..1]).image;
+        let page = carelessly_cleaned(&scan);
+        let last = ocr::recognize(&page, "kaz").expect("recognized").lines.last().expect("lines").bbox;
+        let size = ab_glyph::PxScale::from(spec.font_pt / 72.0 * DPI);
+        imageproc::drawing::draw_text_mut(
+            &mut scan,
+            image::Luma([0]),
+            last.x1 as i32 + 60,
+            last.y0 as i32,
+            size,
+            &font,
+            "124",
+        );
+        let mut page = carelessly_cleaned(&scan);
+        let mut recognized = ocr::recognize(&page, "kaz").expect("recognized");
+        recognized.lines.iter_mut().for_each(|l| l.words.retain(|w| !(w.bbox.x0 > last.x1 && w.bbox.y1 > last.y0)));
+        assert!(recognized.words().all(|w| !w.text.contains("124")), "the number is out of the reading");
+
+        guard(&mut page, &mut recognized, "kaz").expect("guarded");
+        assert_eq!(page.preparation.rereads, vec![], "three marks beside a line are not a line missed");
     }
 
     #[test]
