@@ -26,8 +26,8 @@ use crate::page::{BBox, Line, PreparedPage, RecognizedPage, Reread, Word};
 /// pencil stroke or a stain over print, or a stray hyphen, as text...
 const MIN_MARKS_IN_A_LINE: usize = 4;
 /// ...but this many standing apart from every line read (by a line's height) are a page
-/// number or a short heading: text a reader cites the book by, and which Tesseract's
-/// layout analysis can take for noise when it stands alone on an otherwise clean page.
+/// number (what a reader cites the book by) or a short heading, which Tesseract's layout
+/// analysis can take for noise when it stands alone on an otherwise clean page.
 const MIN_MARKS_STANDING_APART: usize = 3;
 /// Type size assumed for letters when nothing on the page was read: 12 pt, with leading.
 const DEFAULT_LINE_POINTS: f32 = 12.0;
