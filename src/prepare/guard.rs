@@ -364,22 +364,29 @@ mod tests {
         assert!(!page.preparation.rereads.is_empty());
     }
 
+    /// A small page of one Kazakh paragraph with the number «124» in 12 pt type where `at`
+    /// puts its top-left corner on the paragraph alone; the page and that corner.
+    fn paragraph_and_number(at: impl FnOnce(&GrayImage) -> (u32, u32)) -> (GrayImage, (u32, u32)) {
+        let font = fixtures::load_font().expect("fixture font");
+        let spec = PageSpec::small(DPI);
+        let mut scan = fixtures::render_page(&font, &spec, &texts::KAZAKH[..1]).image;
+        let (x, y) = at(&scan);
+        let size = ab_glyph::PxScale::from(spec.font_pt / 72.0 * DPI);
+        imageproc::drawing::draw_text_mut(&mut scan, image::Luma([0]), x as i32, y as i32, size, &font, "124");
+        (scan, (x, y))
+    }
+
     #[test]
     fn a_page_number_the_reading_left_out_is_read_again() {
         // A short paragraph and, under it, the page's number centred on its own, as books
         // print it.
-        let font = fixtures::load_font().expect("fixture font");
-        let spec = PageSpec::small(DPI);
-        let mut scan = fixtures::render_page(&font, &spec, &texts::KAZAKH[..1]).image;
-        let size = ab_glyph::PxScale::from(spec.font_pt / 72.0 * DPI);
         // Centred: the three digits are about 60 px wide at 12 pt and 300 dpi.
-        let (x, y) = (scan.width() as i32 / 2 - 30, scan.height() as i32 - (0.9 * DPI) as i32);
-        imageproc::drawing::draw_text_mut(&mut scan, image::Luma([0]), x, y, size, &font, "124");
+        let (scan, (_, bottom)) =
+            paragraph_and_number(|page| (page.width() / 2 - 30, page.height() - (0.9 * DPI) as u32));
         let mut page = carelessly_cleaned(&scan);
         let mut recognized = ocr::recognize(&page, "kaz").expect("recognized");
         // Tesseract's layout analysis sometimes takes a number standing alone on a clean
         // page for noise and leaves it out; here it is taken out of the reading.
-        let bottom = y as u32;
         recognized.lines.retain(|l| l.bbox.y1 < bottom);
         assert!(recognized.words().all(|w| !w.text.contains("124")), "the number is out of the reading");
 
@@ -398,21 +405,12 @@ mod tests {
     fn three_marks_beside_the_lines_read_are_not_read_again() {
         // Three digits at the end of the text's last line, taken out of the reading: among
         // the lines, three marks are as likely the pieces of a pencil stroke over print.
-        let font = fixtures::load_font().expect("fixture font");
-        let spec = PageSpec::small(DPI);
-        let mut scan = fixtures::render_page(&font, &spec, &texts::KAZAKH[..1]).image;
-        let page = carelessly_cleaned(&scan);
-        let last = ocr::recognize(&page, "kaz").expect("recognized").lines.last().expect("lines").bbox;
-        let size = ab_glyph::PxScale::from(spec.font_pt / 72.0 * DPI);
-        imageproc::drawing::draw_text_mut(
-            &mut scan,
-            image::Luma([0]),
-            last.x1 as i32 + 60,
-            last.y0 as i32,
-            size,
-            &font,
-            "124",
-        );
+        let mut last = BBox { x0: 0, y0: 0, x1: 0, y1: 0 };
+        let (scan, _) = paragraph_and_number(|paragraph| {
+            let read = ocr::recognize(&carelessly_cleaned(paragraph), "kaz").expect("recognized");
+            last = read.lines.last().expect("lines").bbox;
+            (last.x1 + 60, last.y0)
+        });
         let mut page = carelessly_cleaned(&scan);
         let mut recognized = ocr::recognize(&page, "kaz").expect("recognized");
         recognized.lines.iter_mut().for_each(|l| l.words.retain(|w| !(w.bbox.x0 > last.x1 && w.bbox.y1 > last.y0)));
