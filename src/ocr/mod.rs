@@ -184,8 +184,16 @@ impl Engine {
         let fail = |e: &dyn std::fmt::Display| OcrError::Recognize(e.to_string());
         let width = i32::try_from(image.width()).map_err(|e| fail(&e))?;
         let height = i32::try_from(image.height()).map_err(|e| fail(&e))?;
+        // A black-and-white page (a bitonal scan, as G4 TIFFs are) is handed over as
+        // such: given it as grey, Tesseract would threshold it again, twice (its layout's
+        // image and its thresholds), to the same black and white.
+        let packed = two_tone_packed(image);
+        let (frame, bytes_per_pixel, bytes_per_line) = match &packed {
+            Some(bits) => (bits.as_slice(), 0, image.width().div_ceil(8) as i32),
+            None => (image.as_raw().as_slice(), 1, width),
+        };
         let mut tesseract = tesseract
-            .set_frame(image.as_raw(), width, height, 1, width)
+            .set_frame(frame, width, height, bytes_per_pixel, bytes_per_line)
             .map_err(|e| fail(&e))?
             .set_source_resolution(dpi.round() as i32)
             .recognize()
@@ -194,6 +202,23 @@ impl Engine {
         self.tesseract = Some(tesseract);
         Ok(hocr)
     }
+}
+
+/// `image` packed one bit a pixel, as Tesseract takes a binary image (rows padded to
+/// whole bytes, the first pixel in the high bit, 1 for white), when every pixel is black
+/// or white; `None` for a grey image.
+fn two_tone_packed(image: &GrayImage) -> Option<Vec<u8>> {
+    if !image.as_raw().iter().all(|&v| v == 0 || v == 255) {
+        return None;
+    }
+    let row_bytes = image.width().div_ceil(8) as usize;
+    let mut bits = vec![0u8; row_bytes * image.height() as usize];
+    for (row, packed) in image.as_raw().chunks(image.width() as usize).zip(bits.chunks_mut(row_bytes)) {
+        for (eight, byte) in row.chunks(8).zip(packed.iter_mut()) {
+            *byte = eight.iter().enumerate().fold(0, |b, (i, &v)| if v == 255 { b | 0x80 >> i } else { b });
+        }
+    }
+    Some(bits)
 }
 
 /// Mean word confidence of `lines`, 0 when there are no words.
@@ -248,9 +273,36 @@ pub(crate) fn recognize_block(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit::fixtures::{self, texts, PageSpec};
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_black_and_white_page_reads_the_same_handed_over_as_bits() {
+        let font = fixtures::load_font().expect("fixture font");
+        let rendered = fixtures::render_page(&font, &PageSpec::small(300.0), &texts::RUSSIAN[..2]);
+        let page = fixtures::threshold(&rendered.image);
+        // One pixel off black and white, in a corner no text reaches: handed over grey.
+        let mut grey = page.clone();
+        grey.put_pixel(0, 0, image::Luma([254]));
+        assert!(two_tone_packed(&page).is_some());
+        assert!(two_tone_packed(&grey).is_none());
+
+        let mut engine = Engine::new("rus").expect("rus model");
+        let as_bits = engine.hocr(&page, 300.0, PageSegMode::PsmAuto).expect("read as bits");
+        let as_grey = engine.hocr(&grey, 300.0, PageSegMode::PsmAuto).expect("read as grey");
+        assert_eq!(as_bits, as_grey);
+        let first_word = rendered.lines[0].split_whitespace().next().expect("a word");
+        assert!(as_bits.contains(first_word), "{first_word} not read:\n{as_bits}");
+    }
+
+    #[test]
+    fn packing_puts_the_first_pixel_in_the_high_bit_and_white_as_one() {
+        let row = [0, 255, 255, 0, 0, 0, 0, 0, 255, 0];
+        let image = GrayImage::from_raw(10, 2, [row, row].concat()).expect("sizes match");
+        assert_eq!(two_tone_packed(&image), Some(vec![0b0110_0000, 0b1000_0000, 0b0110_0000, 0b1000_0000]));
     }
 
     #[test]
