@@ -20,7 +20,13 @@
 //! typefaces come with `scripts/install-deps.sh --bench`. The same seed gives the same
 //! pages on every machine.
 //!
+//! Two options make further pages no half has: `--seed-offset N` adds N to every seed
+//! (other text, other damage, the same typefaces), and `--other-faces` sets the tune half
+//! in four typefaces neither half uses (DejaVu Serif, Nimbus Sans, URW Bookman, CMU Sans
+//! Serif). BENCHMARKS.md reports olke on `--seed-offset 1000 --other-faces`.
+//!
 //! usage: cargo run --release --features testkit --example heldout_pages -- OUT_DIR TREEBANK_DIR
+//!          [--seed-offset N] [--other-faces]
 //!   e.g. ... -- bench/out/own ../shared/texts/ud-kazakh-ktb
 
 use std::path::{Path, PathBuf};
@@ -127,6 +133,29 @@ const HELDOUT_FACES: [Typeface; 4] = [
         "truetype/liberation2/LiberationSans-Bold.ttf",
         "fonts-liberation2",
     ),
+];
+
+/// Typefaces in neither half, for pages made to check the halves' figures.
+const OTHER_FACES: [Typeface; 4] = [
+    face(
+        "DejaVu Serif",
+        "truetype/dejavu/DejaVuSerif.ttf",
+        "truetype/dejavu/DejaVuSerif-Bold.ttf",
+        "fonts-dejavu-core",
+    ),
+    face(
+        "Nimbus Sans",
+        "opentype/urw-base35/NimbusSans-Regular.otf",
+        "opentype/urw-base35/NimbusSans-Bold.otf",
+        "fonts-urw-base35",
+    ),
+    face(
+        "URW Bookman",
+        "opentype/urw-base35/URWBookman-Light.otf",
+        "opentype/urw-base35/URWBookman-Demi.otf",
+        "fonts-urw-base35",
+    ),
+    face("CMU Sans Serif", "truetype/cmu/cmunss.ttf", "truetype/cmu/cmunsx.ttf", "fonts-cmu"),
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -662,13 +691,24 @@ impl Pools {
 
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: heldout_pages OUT_DIR TREEBANK_DIR (the Kazakh UD treebank, ../shared/texts/ud-kazakh-ktb)";
+    let usage = "usage: heldout_pages OUT_DIR TREEBANK_DIR (the Kazakh UD treebank, ../shared/texts/ud-kazakh-ktb) \
+                 [--seed-offset N] [--other-faces]";
     let out = PathBuf::from(args.next().ok_or(usage)?);
     let treebank = PathBuf::from(args.next().ok_or(usage)?);
+    let (mut seed_offset, mut tune_faces) = (0u64, &TUNE_FACES);
+    while let Some(option) = args.next() {
+        match option.as_str() {
+            "--seed-offset" => {
+                let n = args.next().ok_or(usage)?;
+                seed_offset = n.parse().map_err(|_| format!("--seed-offset {n}: not a whole number\n{usage}"))?;
+            }
+            "--other-faces" => tune_faces = &OTHER_FACES,
+            other => return Err(format!("unknown option {other}\n{usage}")),
+        }
+    }
     let sentences = kazakh_sentences(&treebank)?;
     let (first, second) = sentences.split_at(sentences.len() / 2);
-    let halves =
-        [("tune", &TUNE_FACES, Pools::new(first), 0u64), ("heldout", &HELDOUT_FACES, Pools::new(second), 1u64)];
+    let halves = [("tune", tune_faces, Pools::new(first), 0u64), ("heldout", &HELDOUT_FACES, Pools::new(second), 1u64)];
     for (half, faces, pools, parity) in halves {
         let faces = faces.iter().map(load_face).collect::<Result<Vec<_>, _>>()?;
         let dir = out.join(half);
@@ -677,7 +717,7 @@ fn main() -> Result<(), String> {
         for (d, damage) in DAMAGES.iter().enumerate() {
             for heavy in [false, true] {
                 let slot = d * 2 + heavy as usize;
-                let seed = slot as u64 * 2 + parity;
+                let seed = seed_offset + slot as u64 * 2 + parity;
                 let made = make_page(&dir, manifest.len(), *damage, heavy, seed, &faces[slot % faces.len()], &pools)?;
                 println!("{half}/{} ({})", made.image_file, made.name);
                 manifest.push(made.manifest);
