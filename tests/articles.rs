@@ -792,7 +792,8 @@ fn an_issues_page_is_shown_whole_only_where_every_article_on_it_may_be() {
 
 /// An ingest killed after the issue was filed and before an article was, or an article's
 /// folder removed by hand: the issue lists the article on its pages, so those pages are
-/// not shown whole, though every article still found there allows it.
+/// not shown whole, though every article still found there allows it; and verify says
+/// which article is gone and how to bring it back.
 #[test]
 fn an_issues_page_listing_an_article_not_found_is_not_shown_whole() {
     let issue = record_json(archive(), "pulse-28");
@@ -813,7 +814,16 @@ fn an_issues_page_listing_an_article_not_found_is_not_shown_whole() {
     let archive = archive_copy(archive(), tmp.path());
     set_rights(&archive, "memory", "public_domain");
     fs::remove_dir_all(archive.join("documents/museum")).unwrap();
-    expect_code(olke(&archive).args(["verify", "--repair"]), 0);
+    let verified = json(&expect_code(olke(&archive).args(["verify", "--repair", "--json"]), 4));
+    let problems = verified["problems"].as_array().expect("problems");
+    let (missing, others): (Vec<_>, Vec<_>) = problems.iter().partition(|p| p["kind"] == "article_missing");
+    assert_eq!(missing.len(), 1, "{verified}");
+    assert_eq!(missing[0]["document"], "pulse-28", "{verified}");
+    let detail = missing[0]["detail"].as_str().unwrap();
+    assert!(detail.contains("the article museum on page(s) 2, which is not in the archive"), "{detail}");
+    assert!(missing[0]["not_repaired"].as_str().unwrap().contains("batch.csv"), "{verified}");
+    // What can be put right is: the catalogue's and the index's entries for the article.
+    assert!(!others.is_empty() && others.iter().all(|p| p["repaired"].is_string()), "{verified}");
     let (server, _) = common::server::Server::start(&archive, None);
     for (status, route) in whole_page_routes(&server, 1) {
         assert_eq!(status, 200, "{route}");

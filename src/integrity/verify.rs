@@ -6,8 +6,10 @@
 //! and naming its folder; the PDF present, with the SHA-256 its record names, and (unless
 //! `open_pdfs` is off) opening with as many pages as the record, and passing `qpdf --check`
 //! when it holds pages copied from another PDF; every page file present
-//! and readable, none left over; every scan still at its recorded path unchanged. Then the
-//! catalogue and any other [`DerivedStore`] against the records, both ways.
+//! and readable, none left over; every scan still at its recorded path unchanged; an
+//! article's host issue there with the pages its zones lie on, and every article an issue
+//! lists there as its article. Then the catalogue and any other [`DerivedStore`] against the
+//! records, both ways.
 //!
 //! The caller holds the archive's writer lock: nothing changes while it looks.
 
@@ -83,6 +85,8 @@ pub(crate) enum ProblemKind {
     StoreOrphan,
     /// A hosted article's host issue is missing, or lacks a page its zones lie on.
     HostMissing,
+    /// A newspaper issue lists an article that is not archived as its article.
+    ArticleMissing,
 }
 
 /// One thing found wrong, and what `--repair` made of it.
@@ -215,6 +219,12 @@ pub(crate) fn verify(
         }
     }
     report.documents = records.len();
+    for mut problem in listed_articles_not_found(archive, &records) {
+        if options.repair {
+            problem.settle(Err(INGEST_THE_ISSUE_AGAIN.into()));
+        }
+        report.problems.push(problem);
+    }
 
     // Which scans made each document, for advice on documents whose files are gone.
     let scans: BTreeMap<String, Vec<String>> = match &catalog {
@@ -408,6 +418,46 @@ fn inspect(archive: &Archive, id: &str, options: &VerifyOptions) -> Inspection {
     inspection
 }
 
+/// What a person can do when an issue and its articles disagree: the issue's batch files
+/// both anew.
+const INGEST_THE_ISSUE_AGAIN: &str =
+    "ingest the issue's scans again with the batch.csv that describes the issue and its articles";
+
+/// The articles an issue lists that are not archived as its articles: an ingest stopped
+/// between the issue and its articles, or an article's folder removed. The pages they are
+/// listed on are not shown whole (nothing tells that their rights allow it), and an
+/// article missing is text a search no longer finds: said here, not left to be noticed.
+fn listed_articles_not_found(archive: &Archive, records: &BTreeMap<String, DocumentRecord>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for issue in records.values() {
+        for listed in &issue.articles {
+            let article = records.get(&listed.id);
+            // A folder whose record cannot be read is a problem of its own, found above.
+            let unreadable = article.is_none() && archive.document_dir(&listed.id).exists();
+            if unreadable || article.is_some_and(|a| a.is_hosted_by(&issue.id)) {
+                continue;
+            }
+            let pages = listed.pages.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+            let detail = match article {
+                Some(other) => format!(
+                    "lists the article {} on page(s) {pages}, but {} is {}",
+                    listed.id,
+                    listed.id,
+                    other.host.as_deref().map_or("not an article".to_string(), |host| format!("an article of {host}"))
+                ),
+                None => format!(
+                    "lists the article {} on page(s) {pages}, which is not in the archive: those pages are \
+                     not shown whole, and its text is not found by search",
+                    listed.id
+                ),
+            };
+            let path = Some(archive.document_dir(&listed.id));
+            problems.push(Problem::new(ProblemKind::ArticleMissing, Some(&issue.id), path, detail));
+        }
+    }
+    problems
+}
+
 /// A hosted article's host is archived and has the pages its zones lie on, each zone on
 /// its page.
 fn check_host(archive: &Archive, record: &DocumentRecord) -> Option<Problem> {
@@ -559,10 +609,9 @@ fn repair_document(
         ProblemKind::SourceChanged => {
             Err("the archive keeps the version it was made from; ingest the scan again to archive the new one".into())
         }
-        ProblemKind::HostMissing => {
-            Err("ingest the issue's scans again with the batch.csv that describes the issue and its articles".into())
-        }
+        ProblemKind::HostMissing => Err(INGEST_THE_ISSUE_AGAIN.into()),
         ProblemKind::UnfinishedChange
+        | ProblemKind::ArticleMissing
         | ProblemKind::CatalogUnreadable
         | ProblemKind::StoreMissing
         | ProblemKind::StoreStale
