@@ -268,6 +268,24 @@ fn marc_links_the_article_to_its_issue_and_exports_carry_host_and_zones() {
     assert!(host.contains("code=\"g\">2019. – 12 июля (№ 28). – С. 1<"), "{host}");
     assert!(host.contains("code=\"w\">(KZ-OLKE)pulse-28<"), "the issue's record: {host}");
 
+    // The issue links down to its articles in reading order, as UNIMARC's 464 does, and
+    // MARC::Lint finds nothing wrong with the links.
+    let tmp = tempfile::tempdir().unwrap();
+    let iso = tmp.path().join("issue.mrc");
+    expect_code(olke(archive()).args(["export", "marc", "pulse-28", "--out"]).arg(&iso), 0);
+    let output = run(std::process::Command::new("python3").arg("-c").arg(PYMARC).arg(&iso));
+    assert!(output.status.success(), "pymarc (`scripts/install-deps.sh --test`): {}", stderr(&output));
+    assert_eq!(
+        fields(&json(&output)["pulse-28"], "774"),
+        [
+            "0 |$aШөженов, Ж.$tҚала тарихы$gБ. 1–2$w(KZ-OLKE)town",
+            "0 |$aИванов, И.$tВоспоминания$gС. 1$w(KZ-OLKE)memory",
+            "0 |$tФилиал архива$gС. 2$w(KZ-OLKE)museum",
+        ]
+    );
+    let lint = run(std::process::Command::new("perl").arg("-e").arg(MARC_LINT).arg(&iso));
+    assert_eq!((stderr(&lint).trim(), stdout(&lint).as_str()), ("1 records", ""), "MARC::Lint");
+
     let line = stdout(&expect_code(olke(archive()).args(["export", "jsonl", "town"]), 0));
     let town: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
     assert_eq!(town["host"], "pulse-28");

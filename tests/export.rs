@@ -210,22 +210,6 @@ fn mets_packages_and_their_alto_validate_and_hold_what_the_rights_allow() {
     expect_code(olke(archive).args(["export", "mets"]), 2);
 }
 
-/// MARC::Lint's warnings on every record of an ISO 2709 file, one per line.
-const LINT: &str = r#"
-use strict; use warnings;
-use MARC::Batch; use MARC::Lint;
-binmode STDOUT, ':utf8';
-my $batch = MARC::Batch->new('USMARC', $ARGV[0]);
-my $lint = MARC::Lint->new;
-my $count = 0;
-while (my $record = $batch->next) {
-    $count++;
-    $lint->check_record($record);
-    print $record->field('001')->data, ": $_\n" for $lint->warnings;
-}
-print STDERR "$count records\n";
-"#;
-
 #[test]
 fn marc_21_is_lint_clean_valid_and_catalogue_grade() {
     let archive = archive();
@@ -235,7 +219,7 @@ fn marc_21_is_lint_clean_valid_and_catalogue_grade() {
     expect_code(olke(archive).args(["export", "marc", "--base-url", base, "--out"]).arg(&iso), 0);
     expect_code(olke(archive).args(["export", "marcxml", "--base-url", base, "--out"]).arg(&xml), 0);
 
-    let lint = run(Command::new("perl").arg("-e").arg(LINT).arg(&iso));
+    let lint = run(Command::new("perl").arg("-e").arg(MARC_LINT).arg(&iso));
     assert!(
         lint.status.success(),
         "MARC::Lint could not run (libmarc-lint-perl, `scripts/install-deps.sh --test`):\n{}",
@@ -289,7 +273,7 @@ fn marc_21_is_lint_clean_valid_and_catalogue_grade() {
     let mut changed = bytes.clone();
     changed[at + title.len() - 1] = b' ';
     fs::write(&bad, changed).unwrap();
-    let lint = run(Command::new("perl").arg("-e").arg(LINT).arg(&bad));
+    let lint = run(Command::new("perl").arg("-e").arg(MARC_LINT).arg(&bad));
     assert!(stdout(&lint).contains("khat: 245: Must end with . (period)."), "{}", stdout(&lint));
 }
 

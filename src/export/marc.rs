@@ -34,6 +34,7 @@
 //! | 653 `_ _` $a | collections (the library's thematic folders, uncontrolled terms) |
 //! | 700 `1 _` $a | the other authors (all of them under a title main entry) |
 //! | 773 `0 _` $t $d $g $w | the host: source; a book's imprint; date, issue and pages; a hosted article's issue record, `(code)id` |
+//! | 774 `0 _` $a $t $g $w | each article an issue carries, in reading order: its first author, title, pages and record, `(code)id` |
 //! | 856 `4 0` $u $q | the PDF under the base URL, only for works whose rights allow it to be shown |
 //!
 //! Leader/09 is `a` (UTF-8).
@@ -192,10 +193,12 @@ fn ended(text: &str) -> Option<String> {
     Some(with_full_stop(&clean(text)))
 }
 
-/// The MARC 21 record of a document, catalogued by `library`; `pdf_url` is where the PDF
+/// The MARC 21 record of a document, catalogued by `library`; `articles` are those an issue
+/// carries, in reading order (none for any other document); `pdf_url` is where the PDF
 /// can be read (only for works whose rights allow it to be shown).
 pub(crate) fn record(
     document: &DocumentRecord,
+    articles: &[&DocumentRecord],
     pdf_url: Option<&str>,
     library: &Library,
 ) -> Result<Record<'static>, marc::Error> {
@@ -274,6 +277,21 @@ pub(crate) fn record(
             &[(b't', bib.source.clone()), (b'd', host_imprint), (b'g', details), (b'w', host)],
         ));
     }
+    // An issue links down to its articles, as each links up to it in 773.
+    fields.extend(articles.iter().map(|article| {
+        let own = Conventions::for_record(&article.bib, &article.languages);
+        let record = format!("({}){}", library.marc_code, clean(&article.id));
+        data_field(
+            b"774",
+            b"0 ",
+            &[
+                (b'a', main_entry_author(&article.bib).and_then(ended)),
+                (b't', Some(clean(&article.bib.title))),
+                (b'g', gost::part_pages(&article.bib, &own)),
+                (b'w', Some(record)),
+            ],
+        )
+    }));
     if let Some(url) = pdf_url {
         fields.push(data_field(b"856", b"40", &[(b'u', some(url)), (b'q', some("application/pdf"))]));
     }
@@ -306,7 +324,7 @@ pub(crate) mod tests {
     }
 
     fn marc(cells: &[(&str, &str)]) -> Vec<String> {
-        fields(&record(&document("d", cells), None, &Library::default()).unwrap())
+        fields(&record(&document("d", cells), &[], None, &Library::default()).unwrap())
     }
 
     fn field<'a>(fields: &'a [String], tag: &str) -> Vec<&'a str> {
@@ -336,7 +354,8 @@ pub(crate) mod tests {
         );
         let library = Library { marc_code: "KZ-BlkCL".into(), ..Library::default() };
         let record =
-            record(&article, Some("https://lib.example/olke/documents/shozhenov/shozhenov.pdf"), &library).unwrap();
+            record(&article, &[], Some("https://lib.example/olke/documents/shozhenov/shozhenov.pdf"), &library)
+                .unwrap();
         assert_eq!(&record.as_ref()[5..10], b"nab a", "status, type, level, control, UTF-8");
         assert_eq!(&record.as_ref()[17..19], b"7i", "minimal level, ISBD punctuation");
         assert_eq!(
@@ -423,7 +442,7 @@ pub(crate) mod tests {
         );
         assert!(field(&shown, "264").is_empty(), "{shown:?}");
         // Nothing but a title: an abbreviated record.
-        let record = record(&document("d", &[("title", "Хат")]), None, &Library::default()).unwrap();
+        let record = record(&document("d", &[("title", "Хат")]), &[], None, &Library::default()).unwrap();
         assert_eq!(record.as_ref()[17], b'3');
     }
 

@@ -124,7 +124,7 @@ fn zones_text(zones: &[ArticleZone]) -> String {
 /// Writes `records` in `format`; `base_url` makes PDF links (MARC 856, `url`), for the
 /// works whose full text may be shown only (see [`shown_pdf_url`]).
 /// Records are catalogued by `library` (its MARC code and name); `documents` are the
-/// archive's (UNIMARC lists an issue's articles from them).
+/// archive's (MARC lists an issue's articles from them).
 pub fn export(
     records: &[DocumentRecord],
     documents: &[DocumentRecord],
@@ -136,11 +136,12 @@ pub fn export(
     let url = |record: &DocumentRecord| shown_pdf_url(base_url, record);
     match format {
         Format::MarcXml | Format::Marc | Format::Unimarc => {
-            let make = |r: &DocumentRecord| match format {
-                Format::Unimarc => {
-                    unimarc::record(r, &crate::record::article::articles_of(r, documents), url(r).as_deref(), library)
+            let make = |r: &DocumentRecord| {
+                let articles = crate::record::article::articles_of(r, documents);
+                match format {
+                    Format::Unimarc => unimarc::record(r, &articles, url(r).as_deref(), library),
+                    _ => self::marc::record(r, &articles, url(r).as_deref(), library),
                 }
-                _ => self::marc::record(r, url(r).as_deref(), library),
             };
             let marc: Vec<::marc::Record<'static>> = records
                 .iter()

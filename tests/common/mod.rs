@@ -307,6 +307,23 @@ for path in sys.argv[1:]:
     assert!(output.status.success(), "invalid HTML:\n{}", stderr(&output));
 }
 
+/// MARC::Lint's warnings on every record of an ISO 2709 file, one per line (standard
+/// output), and how many records it read (standard error).
+pub const MARC_LINT: &str = r#"
+use strict; use warnings;
+use MARC::Batch; use MARC::Lint;
+binmode STDOUT, ':utf8';
+my $batch = MARC::Batch->new('USMARC', $ARGV[0]);
+my $lint = MARC::Lint->new;
+my $count = 0;
+while (my $record = $batch->next) {
+    $count++;
+    $lint->check_record($record);
+    print $record->field('001')->data, ": $_\n" for $lint->warnings;
+}
+print STDERR "$count records\n";
+"#;
+
 /// Runs Python's pymarc over a MARC 21 or UNIMARC ISO 2709 file; per record id, its
 /// leader and fields as in tests/records.rs.
 pub const PYMARC: &str = r#"
