@@ -191,7 +191,9 @@ enum Command {
     /// Check every PDF, record, page and scan, and the catalogue against them.
     #[command(after_help = "Each PDF must be the file its record names (SHA-256) and open with the record's\n\
         pages; each page file must be there; each scan still at its recorded path must be\n\
-        unchanged; the catalogue must hold exactly the documents on disk, in their version.\n\
+        unchanged; each article's issue must have the pages its zones lie on, and each article\n\
+        an issue lists must be there; the catalogue must hold exactly the documents on disk,\n\
+        in their version.\n\
         --repair finishes or undoes what a killed writer left, rebuilds catalogue entries\n\
         from the files (a damaged catalogue is moved aside and made anew), writes back a lost\n\
         record.json or page from the catalogue when it still names the PDF on disk, and says\n\

@@ -194,8 +194,8 @@ fn ended(text: &str) -> Option<String> {
 }
 
 /// The MARC 21 record of a document, catalogued by `library`; `articles` are those an issue
-/// carries, in reading order (none for any other document); `pdf_url` is where the PDF
-/// can be read (only for works whose rights allow it to be shown).
+/// carries, in reading order (given none, the record lists none); `pdf_url` is where the
+/// PDF can be read (only for works whose rights allow it to be shown).
 pub(crate) fn record(
     document: &DocumentRecord,
     articles: &[&DocumentRecord],
@@ -280,13 +280,13 @@ pub(crate) fn record(
     // An issue links down to its articles, as each links up to it in 773.
     fields.extend(articles.iter().map(|article| {
         let own = Conventions::for_record(&article.bib, &article.languages);
-        let record = format!("({}){}", library.marc_code, clean(&article.id));
+        let record = format!("({}){}", library.marc_code, article.id);
         data_field(
             b"774",
             b"0 ",
             &[
                 (b'a', main_entry_author(&article.bib).and_then(ended)),
-                (b't', Some(clean(&article.bib.title))),
+                (b't', Some(article.bib.title.clone())),
                 (b'g', gost::part_pages(&article.bib, &own)),
                 (b'w', Some(record)),
             ],

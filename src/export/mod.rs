@@ -137,7 +137,9 @@ pub fn export(
     match format {
         Format::MarcXml | Format::Marc | Format::Unimarc => {
             let make = |r: &DocumentRecord| {
-                let articles = crate::record::article::articles_of(r, documents);
+                // Only an issue carries articles; looking for them costs a pass over `documents`.
+                let issue = r.bib.kind == Some(crate::record::DocumentType::NewspaperIssue);
+                let articles = if issue { crate::record::article::articles_of(r, documents) } else { Vec::new() };
                 match format {
                     Format::Unimarc => unimarc::record(r, &articles, url(r).as_deref(), library),
                     _ => self::marc::record(r, &articles, url(r).as_deref(), library),

@@ -219,9 +219,9 @@ pub(crate) fn verify(
         }
     }
     report.documents = records.len();
-    for mut problem in listed_articles_not_found(archive, &records) {
+    for (mut problem, what_to_do) in listed_articles_not_found(archive, &records) {
         if options.repair {
-            problem.settle(Err(INGEST_THE_ISSUE_AGAIN.into()));
+            problem.settle(Err(what_to_do.into()));
         }
         report.problems.push(problem);
     }
@@ -418,16 +418,20 @@ fn inspect(archive: &Archive, id: &str, options: &VerifyOptions) -> Inspection {
     inspection
 }
 
-/// What a person can do when an issue and its articles disagree: the issue's batch files
-/// both anew.
+/// What a person can do when an issue's article or an article's issue is not archived:
+/// ingesting the issue's batch again files what is missing.
 const INGEST_THE_ISSUE_AGAIN: &str =
     "ingest the issue's scans again with the batch.csv that describes the issue and its articles";
 
-/// The articles an issue lists that are not archived as its articles: an ingest stopped
-/// between the issue and its articles, or an article's folder removed. The pages they are
-/// listed on are not shown whole (nothing tells that their rights allow it), and an
-/// article missing is text a search no longer finds: said here, not left to be noticed.
-fn listed_articles_not_found(archive: &Archive, records: &BTreeMap<String, DocumentRecord>) -> Vec<Problem> {
+/// The articles an issue lists that are not archived as its articles, each with what a
+/// person can do: an ingest stopped between the issue and its articles, or an article's
+/// folder removed. The pages they are listed on are not shown whole (nothing tells that
+/// their rights allow it), and search no longer finds them as articles: said here, not
+/// left to be noticed.
+fn listed_articles_not_found(
+    archive: &Archive,
+    records: &BTreeMap<String, DocumentRecord>,
+) -> Vec<(Problem, &'static str)> {
     let mut problems = Vec::new();
     for issue in records.values() {
         for listed in &issue.articles {
@@ -438,21 +442,31 @@ fn listed_articles_not_found(archive: &Archive, records: &BTreeMap<String, Docum
                 continue;
             }
             let pages = listed.pages.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-            let detail = match article {
-                Some(other) => format!(
-                    "lists the article {} on page(s) {pages}, but {} is {}",
-                    listed.id,
-                    listed.id,
-                    other.host.as_deref().map_or("not an article".to_string(), |host| format!("an article of {host}"))
+            let (detail, what_to_do) = match article {
+                // Only a record edited by hand gets here: ingest gives an id to one document.
+                Some(other) => (
+                    format!(
+                        "lists the article {} on page(s) {pages}, but {} is {}",
+                        listed.id,
+                        listed.id,
+                        other
+                            .host
+                            .as_deref()
+                            .map_or("not an article".to_string(), |host| format!("an article of {host}"))
+                    ),
+                    "the two records disagree: put them back from a backup (olke restore)",
                 ),
-                None => format!(
-                    "lists the article {} on page(s) {pages}, which is not in the archive: those pages are \
-                     not shown whole, and its text is not found by search",
-                    listed.id
+                None => (
+                    format!(
+                        "lists the article {} on page(s) {pages}, which is not in the archive: those pages are \
+                         not shown whole, and search no longer finds it as an article",
+                        listed.id
+                    ),
+                    INGEST_THE_ISSUE_AGAIN,
                 ),
             };
             let path = Some(archive.document_dir(&listed.id));
-            problems.push(Problem::new(ProblemKind::ArticleMissing, Some(&issue.id), path, detail));
+            problems.push((Problem::new(ProblemKind::ArticleMissing, Some(&issue.id), path, detail), what_to_do));
         }
     }
     problems

@@ -189,7 +189,7 @@ impl Engine {
         // image and its thresholds), to the same black and white.
         let packed = two_tone_packed(image);
         let (frame, bytes_per_pixel, bytes_per_line) = match &packed {
-            Some(bits) => (bits.as_slice(), 0, image.width().div_ceil(8) as i32),
+            Some((bits, row_bytes)) => (bits.as_slice(), 0, *row_bytes as i32),
             None => (image.as_raw().as_slice(), 1, width),
         };
         let mut tesseract = tesseract
@@ -205,10 +205,11 @@ impl Engine {
 }
 
 /// `image` packed one bit a pixel, as Tesseract takes a binary image (rows padded to
-/// whole bytes, the first pixel in the high bit, 1 for white), when every pixel is black
-/// or white; `None` for a grey image.
-fn two_tone_packed(image: &GrayImage) -> Option<Vec<u8>> {
-    if !image.as_raw().iter().all(|&v| v == 0 || v == 255) {
+/// whole bytes, the first pixel in the high bit, 1 for white), with the bytes a row
+/// takes, when every pixel is black or white; `None` for a grey or an empty image.
+fn two_tone_packed(image: &GrayImage) -> Option<(Vec<u8>, usize)> {
+    let empty = image.width() == 0 || image.height() == 0;
+    if empty || !image.as_raw().iter().all(|&v| v == 0 || v == 255) {
         return None;
     }
     let row_bytes = image.width().div_ceil(8) as usize;
@@ -218,7 +219,7 @@ fn two_tone_packed(image: &GrayImage) -> Option<Vec<u8>> {
             *byte = eight.iter().enumerate().fold(0, |b, (i, &v)| if v == 255 { b | 0x80 >> i } else { b });
         }
     }
-    Some(bits)
+    Some((bits, row_bytes))
 }
 
 /// Mean word confidence of `lines`, 0 when there are no words.
@@ -302,7 +303,8 @@ mod tests {
     fn packing_puts_the_first_pixel_in_the_high_bit_and_white_as_one() {
         let row = [0, 255, 255, 0, 0, 0, 0, 0, 255, 0];
         let image = GrayImage::from_raw(10, 2, [row, row].concat()).expect("sizes match");
-        assert_eq!(two_tone_packed(&image), Some(vec![0b0110_0000, 0b1000_0000, 0b0110_0000, 0b1000_0000]));
+        assert_eq!(two_tone_packed(&image), Some((vec![0b0110_0000, 0b1000_0000, 0b0110_0000, 0b1000_0000], 2)));
+        assert_eq!(two_tone_packed(&GrayImage::new(0, 5)), None);
     }
 
     #[test]

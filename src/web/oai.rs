@@ -366,7 +366,7 @@ impl<'a> Repository<'a> {
                 }
                 Item::Live(record) => Format::ALL
                     .into_iter()
-                    .filter(|f| *f == Format::Dc || marc21(record, &[], None, &self.state.config.library).is_some())
+                    .filter(|f| *f == Format::Dc || marc21(record, None, &self.state.config.library).is_some())
                     .collect(),
             },
         };
@@ -426,11 +426,9 @@ impl<'a> Repository<'a> {
         let links = self.links(&record);
         let metadata = match format {
             Format::Dc => Some(dublin_core(&record, &links)),
-            Format::Marc21 => {
-                let articles = self.state.articles_of(&record);
-                let articles = crate::record::article::articles_of(&record, &articles);
-                marc21(&record, &articles, links.get(1).map(String::as_str), &self.state.config.library)
-            }
+            // Without an issue's 774s: its datestamp does not move when one of its articles
+            // changes, so a harvester would keep them stale. Each article's 773 links up.
+            Format::Marc21 => marc21(&record, links.get(1).map(String::as_str), &self.state.config.library),
         };
         Ok(metadata
             .map(|m| format!("<record>\n{}<metadata>\n{m}</metadata>\n</record>\n", self.header(Item::Live(&record)))))
@@ -699,17 +697,12 @@ fn dublin_core(record: &DocumentRecord, links: &[String]) -> String {
     xml
 }
 
-/// The MARCXML record of a document (as `olke export marcxml` makes it), with the
-/// `articles` an issue carries, `pdf_url` its PDF where it may be shown; `None` when it
-/// cannot be made a MARC record.
-fn marc21(
-    record: &DocumentRecord,
-    articles: &[&DocumentRecord],
-    pdf_url: Option<&str>,
-    library: &crate::config::Library,
-) -> Option<String> {
+/// The MARCXML record of a document (as `olke export marcxml` makes it, but for an
+/// issue's 774s), `pdf_url` its PDF where it may be shown; `None` when it cannot be made
+/// a MARC record.
+fn marc21(record: &DocumentRecord, pdf_url: Option<&str>, library: &crate::config::Library) -> Option<String> {
     use ::marc::MarcXml;
-    let marc = crate::export::marc::record(record, articles, pdf_url, library).ok()?;
+    let marc = crate::export::marc::record(record, &[], pdf_url, library).ok()?;
     let xml = String::from_utf8(marc.xml_minified().ok()?).ok()?;
     // Without the XML declaration: the record goes inside the response.
     let start = xml.find("<marc:record")?;
