@@ -514,7 +514,7 @@ pub fn write_package(
     std::fs::create_dir_all(&dir).map_err(at(&dir))?;
     let page_error = |e| ExportError::Page(record.id.clone(), e);
     let issue = record.bib.kind == Some(DocumentType::NewspaperIssue);
-    let articles = if issue { articles_of(record, documents) } else { Vec::new() };
+    let articles = articles_of(record, documents);
     let alto_path = |number: u32| format!("alto/{number:04}.xml");
     let (pages, content): (Vec<u32>, Option<Content>) = match &record.host {
         // A hosted article: the ALTO of the issue's pages it lies on, with its zones' words only.

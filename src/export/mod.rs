@@ -137,9 +137,7 @@ pub fn export(
     match format {
         Format::MarcXml | Format::Marc | Format::Unimarc => {
             let make = |r: &DocumentRecord| {
-                // Only an issue carries articles; looking for them costs a pass over `documents`.
-                let issue = r.bib.kind == Some(crate::record::DocumentType::NewspaperIssue);
-                let articles = if issue { crate::record::article::articles_of(r, documents) } else { Vec::new() };
+                let articles = crate::record::article::articles_of(r, documents);
                 match format {
                     Format::Unimarc => unimarc::record(r, &articles, url(r).as_deref(), library),
                     _ => self::marc::record(r, &articles, url(r).as_deref(), library),

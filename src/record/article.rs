@@ -127,8 +127,12 @@ pub(crate) fn page_shown_whole(issue: &DocumentRecord, page: u32, documents: &[D
 }
 
 /// The articles `documents` hosts on `issue`, in reading order: by the page, then the
-/// top and left of their first zone.
+/// top and left of their first zone. Only a newspaper issue carries articles: for any
+/// other document none, without a pass over `documents`.
 pub(crate) fn articles_of<'a>(issue: &DocumentRecord, documents: &'a [DocumentRecord]) -> Vec<&'a DocumentRecord> {
+    if issue.bib.kind != Some(DocumentType::NewspaperIssue) {
+        return Vec::new();
+    }
     let mut articles: Vec<&DocumentRecord> = documents.iter().filter(|d| d.is_hosted_by(&issue.id)).collect();
     let first = |a: &DocumentRecord| a.zones.first().map(|z| (z.page, z.bbox.y0, z.bbox.x0));
     articles.sort_by(|a, b| (first(a), &a.id).cmp(&(first(b), &b.id)));
