@@ -56,13 +56,66 @@ pub(super) fn clean(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
-/// A data field from its tag, indicators and non-empty subfields.
+/// ISO 2709 writes a field's length in four digits: 9,999 bytes, its terminator included.
+const FIELD_BYTES: usize = 9_999;
+/// A value longer than its field may hold, with its end left out, ends in ISBD's mark of
+/// omission.
+const OMISSION: &str = " …";
+/// A note longer than a field goes on in further fields of its repeatable tag; past this
+/// many it is cut short, so the record keeps within ISO 2709's 99,999 bytes.
+const NOTE_FIELDS: usize = 5;
+
+/// A data field from its tag, indicators and non-empty subfields. A field longer than ISO
+/// 2709 allows loses the end of its longest value (marked « …»), as no MARC record can
+/// carry it: olke's own record keeps it whole.
 pub(super) fn data_field(tag: &[u8; 3], indicators: &[u8; 2], subfields: &[(u8, Option<String>)]) -> Option<FieldRepr> {
-    let subfields: Vec<(u8, String)> = subfields
+    let mut subfields: Vec<(u8, String)> = subfields
         .iter()
         .filter_map(|(code, value)| value.as_deref().map(clean).filter(|v| !v.is_empty()).map(|v| (*code, v)))
         .collect();
+    // Indicators, each subfield's delimiter, code and value, and the terminator.
+    let length = |subfields: &[(u8, String)]| 3 + subfields.iter().map(|(_, v)| 2 + v.len()).sum::<usize>();
+    while length(&subfields) > FIELD_BYTES {
+        let excess = length(&subfields) - FIELD_BYTES;
+        let longest = subfields.iter_mut().map(|(_, v)| v).max_by_key(|v| v.len())?;
+        if longest.len() > excess + OMISSION.len() {
+            *longest = shortened(longest, longest.len() - excess);
+        } else {
+            subfields.pop();
+        }
+    }
     (!subfields.is_empty()).then(|| FieldRepr::from((tag, indicators, subfields)))
+}
+
+/// `text` in at most `bytes` bytes: cut at a space where one is near, then « …».
+fn shortened(text: &str, bytes: usize) -> String {
+    let mut end = bytes.saturating_sub(OMISSION.len()).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let kept = &text[..end];
+    let kept = kept.rfind(' ').filter(|&space| space >= end * 9 / 10).map_or(kept, |space| &kept[..space]);
+    format!("{}{OMISSION}", kept.trim_end())
+}
+
+/// A note as the values of as many fields of a repeatable note tag as it needs (each
+/// piece ending at a space where it can), at most [`NOTE_FIELDS`] of them.
+pub(super) fn note_pieces(note: &str) -> Vec<String> {
+    // What one subfield $a may hold beside the indicators, its code and the terminator.
+    const PIECE: usize = FIELD_BYTES - 5;
+    let mut pieces = Vec::new();
+    let mut rest = clean(note);
+    while rest.len() > PIECE && pieces.len() + 1 < NOTE_FIELDS {
+        let mut end = PIECE;
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let end = rest[..end].rfind(' ').filter(|&space| space >= end * 9 / 10).unwrap_or(end);
+        pieces.push(rest[..end].trim_end().to_string());
+        rest = rest[end..].trim_start().to_string();
+    }
+    pieces.push(rest);
+    pieces
 }
 
 /// The main entry: the first author of one to three; with none, or four and more, the
@@ -246,7 +299,8 @@ pub(crate) fn record(
     let extent = gost::extent(bib, document.pages.len(), &conventions);
     let online = extent.map_or("1 online resource".to_string(), |e| format!("1 online resource ({e})"));
     fields.push(data_field(b"300", b"  ", &[(b'a', Some(online))]));
-    fields.push(data_field(b"500", b"  ", &[(b'a', bib.notes.as_deref().and_then(ended))]));
+    let notes = bib.notes.as_deref().and_then(ended).map(|n| note_pieces(&n)).unwrap_or_default();
+    fields.extend(notes.into_iter().map(|piece| data_field(b"500", b"  ", &[(b'a', Some(piece))])));
     fields.push(data_field(
         b"533",
         b"  ",
@@ -329,6 +383,29 @@ pub(crate) mod tests {
 
     fn field<'a>(fields: &'a [String], tag: &str) -> Vec<&'a str> {
         fields.iter().filter(|f| f.starts_with(tag)).map(String::as_str).collect()
+    }
+
+    #[test]
+    fn values_past_iso_2709s_field_length_go_on_in_more_notes_or_are_cut_visibly() {
+        let contents: Vec<String> = (1..200).map(|i| format!("{i}-тарау. Балқаш өңірінің тарихы")).collect();
+        let contents = contents.join("; ");
+        let title = "Балқаш ".repeat(1200);
+        let made = marc(&[("title", &title), ("notes", &contents)]);
+        let notes = field(&made, "500");
+        assert_eq!(notes.len(), 2, "{} bytes of notes in two fields", contents.len());
+        let rejoined: Vec<&str> = notes.iter().map(|n| n.trim_start_matches("500   $a")).collect();
+        assert_eq!(rejoined.join(" "), format!("{contents}."), "no word of the note is lost");
+        let title_field = field(&made, "245")[0];
+        assert!(title_field.len() < FIELD_BYTES && title_field.ends_with("Балқаш …"), "{}", &title_field[..40]);
+
+        // However long, the note stops at five fields, cut with the mark of omission.
+        let made = marc(&[("notes", &contents.repeat(10))]);
+        let notes = field(&made, "500");
+        assert_eq!(notes.len(), NOTE_FIELDS);
+        assert!(notes[4].ends_with(" …"));
+        // Many short values that will not fit lose the last ones, not the whole field.
+        let many = data_field(b"041", b"  ", &vec![(b'a', Some("kaz".to_string())); 3000]).unwrap();
+        assert!(many.get_data().len() < FIELD_BYTES && many.get_data().len() > FIELD_BYTES - 6);
     }
 
     #[test]

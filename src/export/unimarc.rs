@@ -36,7 +36,7 @@
 
 use marc::{BibliographicLevel, CharacterCodingScheme, EncodingLevel, FieldRepr, Record, RecordBuilder, TypeOfControl};
 
-use super::marc::{agency_name, clean, country, data_field, main_entry_author, Facts};
+use super::marc::{agency_name, clean, country, data_field, main_entry_author, note_pieces, Facts};
 use crate::config::Library;
 use crate::record::gost::{self, Conventions, ENGLISH, KAZAKH};
 use crate::record::rights_statements::statement;
@@ -228,7 +228,8 @@ pub(crate) fn record(
     let extent = gost::extent(bib, document.pages.len(), &conventions);
     let online = extent.map_or("1 online resource".to_string(), |e| format!("1 online resource ({e})"));
     fields.push(data_field(b"215", b"  ", &[(b'a', Some(online))]));
-    fields.push(data_field(b"300", b"  ", &[(b'a', bib.notes.clone())]));
+    let notes = bib.notes.as_deref().map(note_pieces).unwrap_or_default();
+    fields.extend(notes.into_iter().map(|piece| data_field(b"300", b"  ", &[(b'a', Some(piece))])));
     let reproduction = format!(
         "Electronic reproduction. {}, {}",
         clean(agency_name(library, &conventions)),
