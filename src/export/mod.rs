@@ -10,7 +10,7 @@ pub(crate) mod jsonl;
 pub(crate) mod marc;
 pub mod mets;
 pub(crate) mod unimarc;
-mod xml;
+pub(crate) mod xml;
 
 use std::io::{self, Write};
 

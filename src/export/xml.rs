@@ -1,10 +1,12 @@
 //! A small indenting XML writer for the ALTO and METS exports: elements with attributes
 //! and text, everything escaped, characters XML 1.0 forbids dropped.
 
+use crate::record::fields::is_unprintable;
+
 /// Text as XML 1.0 allows it, escaped for an attribute or element: control characters
-/// (OCR can read a speck as one) become spaces.
+/// (OCR can read a speck as one) and XML's non-characters become spaces.
 pub(crate) fn escaped(text: &str) -> String {
-    let allowed: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let allowed: String = text.chars().map(|c| if is_unprintable(c) { ' ' } else { c }).collect();
     quick_xml::escape::escape(allowed.as_str()).into_owned()
 }
 
@@ -66,12 +68,12 @@ mod tests {
     fn nests_and_escapes() {
         let mut xml = Xml::new();
         xml.open("a", &[("x", "1 < 2 & \"3\"".into())]);
-        xml.text("b", &[], "Қ\u{7}<");
+        xml.text("b", &[], "Қ\u{7}<\u{FFFF}");
         xml.empty("c", &[]);
         xml.close("a");
         assert_eq!(
             xml.finish(),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a x=\"1 &lt; 2 &amp; &quot;3&quot;\">\n  <b>Қ &lt;</b>\n  <c/>\n</a>\n"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a x=\"1 &lt; 2 &amp; &quot;3&quot;\">\n  <b>Қ &lt; </b>\n  <c/>\n</a>\n"
         );
     }
 }

@@ -22,6 +22,7 @@ use tempfile::TempPath;
 use super::{decode_page, probe, LoadError, LoadOptions};
 use crate::page::{BBox, Line, PageOrigin, RecognizedPage, SourcePage, Word};
 use crate::pdf::import::SourcePdf;
+use crate::record::fields::printable;
 use crate::record::{Bibliographic, TextLayer};
 
 /// Resolution at which a kept page's word boxes are given in pixels (PDF points are too
@@ -166,7 +167,7 @@ fn metadata(info: &Dictionary) -> EmbeddedMetadata {
             .ok()
             .and_then(|v| v.as_str().ok())
             .map(decode_text_string)
-            .map(|t| t.trim().to_string())
+            .map(|t| printable(&t, false).trim().to_string())
             .filter(|t| !t.is_empty())
     };
     let list = |key: &[u8], separators: &[char]| -> Vec<String> {

@@ -12,6 +12,7 @@ pub(crate) mod truetype;
 pub(crate) mod update;
 pub(crate) mod writer;
 
+use crate::export::xml::escaped;
 use chrono::{DateTime, Utc};
 use lopdf::{dictionary, Dictionary, Object, Stream};
 use sha2::{Digest, Sha256};
@@ -125,10 +126,6 @@ fn pdf_date(date: DateTime<Utc>) -> Object {
     Object::string_literal(date.format("D:%Y%m%d%H%M%SZ").to_string())
 }
 
-fn xml(text: &str) -> String {
-    quick_xml::escape::escape(text).into_owned()
-}
-
 impl Metadata {
     /// What an archived document's PDF carries: title, authors, the citation as the subject
     /// (a PDF saved alone still says what it is), subjects and collections as keywords,
@@ -216,11 +213,11 @@ impl Metadata {
     /// The XMP packet (Dublin Core, PDF and XMP basic schemas; PDF/A identification).
     fn xmp(&self, modified: DateTime<Utc>, pdf_a: bool) -> String {
         let list = |kind: &str, items: &[String]| -> String {
-            let items: String = items.iter().map(|i| format!("<rdf:li>{}</rdf:li>", xml(i))).collect();
+            let items: String = items.iter().map(|i| format!("<rdf:li>{}</rdf:li>", escaped(i))).collect();
             format!("<rdf:{kind}>{items}</rdf:{kind}>")
         };
         let alternative =
-            |text: &str| format!("<rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt>", xml(text));
+            |text: &str| format!("<rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt>", escaped(text));
         let optional = |name: &str, value: String, present: bool| {
             if present {
                 format!("<{name}>{value}</{name}>\n")
@@ -258,15 +255,15 @@ impl Metadata {
              <xmp:ModifyDate>{modified}</xmp:ModifyDate>\n\
              <xmp:MetadataDate>{modified}</xmp:MetadataDate>\n\
              </rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>",
-            id = xml(&self.id),
+            id = escaped(&self.id),
             title = alternative(&self.title),
             creator = optional("dc:creator", list("Seq", &[self.author()]), !self.authors.is_empty()),
             description = optional("dc:description", alternative(&self.subject), !self.subject.is_empty()),
             keywords = optional("dc:subject", list("Bag", &self.keywords), !self.keywords.is_empty()),
-            pdf_keywords = optional("pdf:Keywords", xml(&self.keywords.join("; ")), !self.keywords.is_empty()),
+            pdf_keywords = optional("pdf:Keywords", escaped(&self.keywords.join("; ")), !self.keywords.is_empty()),
             languages = list("Bag", &languages),
-            producer = xml(&self.producer()),
-            creator_tool = xml(&Self::creator()),
+            producer = escaped(&self.producer()),
+            creator_tool = escaped(&Self::creator()),
             created = time(self.created()),
             modified = time(modified),
         )
@@ -289,13 +286,15 @@ mod tests {
     fn xmp_escapes_and_lists() {
         let meta = Metadata {
             id: "a".into(),
-            title: "Тарих & <мұра>".into(),
+            title: "Тарих & <мұра>\u{1b}[31m\u{0}\u{FFFE}".into(),
             authors: vec!["Кәрім, Н.".into()],
             languages: vec!["kaz".into(), "rus".into()],
             ..Default::default()
         };
         let xmp = meta.xmp(Utc::now(), true);
-        assert!(xmp.contains("<rdf:li xml:lang=\"x-default\">Тарих &amp; &lt;мұра&gt;</rdf:li>"));
+        // Control characters (an old PDF's Info or a pasted cell can carry them) would
+        // make the XMP no XML at all.
+        assert!(xmp.contains("<rdf:li xml:lang=\"x-default\">Тарих &amp; &lt;мұра&gt; [31m  </rdf:li>"));
         assert!(xmp.contains("<rdf:Seq><rdf:li>Кәрім, Н.</rdf:li></rdf:Seq>"));
         assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"));
         assert!(!meta.xmp(Utc::now(), false).contains("pdfaid"));

@@ -38,6 +38,19 @@ const EXAMPLE_LANGUAGES: &str = "kaz, rus, eng";
 /// Separates the items of a list field in one cell.
 pub(crate) const LIST_SEPARATOR: char = ';';
 
+/// Characters no field keeps: control characters (a PDF's metadata or a pasted cell can
+/// carry them; XML 1.0 forbids most of them and a terminal obeys them) and the two
+/// non-characters XML 1.0 forbids, U+FFFE and U+FFFF.
+pub(crate) fn is_unprintable(c: char) -> bool {
+    c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}'
+}
+
+/// `text` with every unprintable character a space; line breaks are kept where
+/// `keep_lines` (in notes).
+pub(crate) fn printable(text: &str, keep_lines: bool) -> String {
+    text.chars().map(|c| if is_unprintable(c) && !(keep_lines && c == '\n') { ' ' } else { c }).collect()
+}
+
 /// A value as given: one cell of text (lists `;`-separated), or a list (from TOML).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -61,6 +74,14 @@ impl Value {
         let mut seen = std::collections::HashSet::new();
         items.retain(|item| seen.insert(item.clone()));
         items
+    }
+
+    /// The value with its unprintable characters made spaces (see [`is_unprintable`]).
+    fn printable(&self, keep_lines: bool) -> Value {
+        match self {
+            Value::Text(text) => Value::Text(printable(text, keep_lines)),
+            Value::List(items) => Value::List(items.iter().map(|item| printable(item, keep_lines)).collect()),
+        }
     }
 
     /// A single value, or `None` when blank.
@@ -179,6 +200,7 @@ impl Bibliographic {
     /// Sets one field from its text. The field is left as it was when the value is refused.
     pub fn set(&mut self, field: &str, value: &Value) -> Result<(), FieldError> {
         let fail = |reason: String| FieldError::new(field, reason);
+        let value = &value.printable(field == "notes");
         // Lists may come as TOML arrays; every other field takes one value.
         let single = || value.single().map_err(fail);
         match field {
@@ -281,6 +303,17 @@ mod tests {
 
     fn text(s: &str) -> Value {
         Value::Text(s.to_string())
+    }
+
+    #[test]
+    fn fields_keep_no_control_characters_and_notes_keep_their_lines() {
+        let mut bib = Bibliographic::default();
+        bib.set("title", &text("Жыр\u{1b}[31m кітабы\u{FFFE}\nекі")).unwrap();
+        assert_eq!(bib.title, "Жыр [31m кітабы  екі");
+        bib.set("authors", &Value::List(vec!["Кәрім,\u{0} Н.".into()])).unwrap();
+        assert_eq!(bib.authors, ["Кәрім,  Н."]);
+        bib.set("notes", &text("бір\nекі\u{7}")).unwrap();
+        assert_eq!(bib.notes.as_deref(), Some("бір\nекі"));
     }
 
     #[test]

@@ -26,13 +26,13 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crate::export::xml::escaped as escape;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use quick_xml::escape::escape;
 use sha2::{Digest, Sha256};
 
 pub(crate) use deleted::{reconcile, Gone};
