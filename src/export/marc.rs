@@ -47,13 +47,15 @@ use marc::{
 
 use super::country::{self, Country};
 use crate::config::Library;
+use crate::record::fields::is_unprintable;
 use crate::record::gost::{self, with_full_stop, Conventions, KAZAKH};
 use crate::record::rights_statements::{statement, Statement};
 use crate::record::{Bibliographic, DocumentRecord, DocumentType};
 
-/// MARC's delimiters are control characters; none may appear inside a value.
+/// MARC's delimiters are control characters; none may appear inside a value (nor what
+/// MARCXML cannot carry).
 pub(super) fn clean(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+    text.chars().map(|c| if is_unprintable(c) { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
 /// ISO 2709 writes a field's length in four digits: 9,999 bytes, its terminator included.
@@ -190,11 +192,16 @@ fn initials_together(text: &str) -> String {
 /// 245 $a and $c with ISBD punctuation: «Title /» «resp.», or «Title.».
 fn title_statement(bib: &Bibliographic, conventions: &Conventions) -> Vec<(u8, Option<String>)> {
     let title = clean(&bib.title);
-    match gost::responsibility(bib, conventions) {
-        Some(responsibility) => {
-            vec![(b'a', Some(format!("{title} /"))), (b'c', Some(with_full_stop(&initials_together(&responsibility))))]
+    // An issue's day and number, in $n, tell it from the newspaper's other issues.
+    let issue = Some(gost::issue_area(bib, conventions)).filter(|n| gost::is_issue(bib) && !n.is_empty());
+    match (gost::responsibility(bib, conventions), issue) {
+        (Some(responsibility), issue) => {
+            let title = if issue.is_some() { with_full_stop(&title) } else { format!("{title} /") };
+            let issue = issue.map(|n| format!("{n} /"));
+            vec![(b'a', Some(title)), (b'n', issue), (b'c', Some(with_full_stop(&initials_together(&responsibility))))]
         }
-        None => vec![(b'a', Some(with_full_stop(&title)))],
+        (None, Some(issue)) => vec![(b'a', Some(with_full_stop(&title))), (b'n', Some(with_full_stop(&issue)))],
+        (None, None) => vec![(b'a', Some(with_full_stop(&title)))],
     }
 }
 
@@ -224,9 +231,42 @@ pub(super) struct Facts<'a> {
     pub bib: &'a Bibliographic,
     /// The language the description's words follow (GOST's, see [`Conventions`]).
     pub conventions: Conventions,
-    /// As described, else as found in the text.
-    pub languages: &'a [String],
+    /// As described, else as found in the text; as MARC codes them.
+    pub languages: Vec<&'a str>,
     pub year: Option<i32>,
+}
+
+/// The MARC code (ISO 639-2/B, which UNIMARC and MODS's `iso639-2b` use too) of a record's
+/// language, which olke takes as Tesseract names its models: ISO 639-2/T, or 639-3 for a
+/// language MARC codes as part of a group. Codes no rule changes are MARC's already.
+pub(crate) fn marc_language(code: &str) -> &str {
+    const BIBLIOGRAPHIC: &[(&str, &str)] = &[
+        // ISO 639-2's twenty terminology codes and their bibliographic twins.
+        ("bod", "tib"),
+        ("ces", "cze"),
+        ("cym", "wel"),
+        ("deu", "ger"),
+        ("ell", "gre"),
+        ("eus", "baq"),
+        ("fas", "per"),
+        ("fra", "fre"),
+        ("hye", "arm"),
+        ("isl", "ice"),
+        ("kat", "geo"),
+        ("mkd", "mac"),
+        ("mri", "mao"),
+        ("msa", "may"),
+        ("mya", "bur"),
+        ("nld", "dut"),
+        ("ron", "rum"),
+        ("slk", "slo"),
+        ("sqi", "alb"),
+        ("zho", "chi"),
+        // Komi-Zyrian and Komi-Permyak (ISO 639-3) are MARC's Komi.
+        ("koi", "kom"),
+        ("kpv", "kom"),
+    ];
+    BIBLIOGRAPHIC.iter().find(|(given, _)| *given == code).map_or(code, |(_, marc)| marc)
 }
 
 impl<'a> Facts<'a> {
@@ -235,7 +275,10 @@ impl<'a> Facts<'a> {
         Facts {
             bib,
             conventions: Conventions::for_record(bib, &document.languages),
-            languages: if bib.language.is_empty() { &document.languages } else { &bib.language },
+            languages: if bib.language.is_empty() { &document.languages } else { &bib.language }
+                .iter()
+                .map(|code| marc_language(code))
+                .collect(),
             year: gost::publication_year(bib),
         }
     }
@@ -279,7 +322,7 @@ pub(crate) fn record(
     builder.add_field((b"005", document.updated.format("%Y%m%d%H%M%S.0").to_string()))?;
     // Remote; colour and sound not coded; dimensions n/a; reproduced from the original.
     builder.add_field((b"007", "cr |n||||||a||".to_string()))?;
-    let language = languages.first().map_or("und", String::as_str);
+    let language = languages.first().copied().unwrap_or("und");
     builder.add_field((b"008", field_008(document.created, year, country(bib), language)))?;
 
     let mut fields: Vec<Option<FieldRepr>> = Vec::new();
@@ -406,6 +449,23 @@ pub(crate) mod tests {
         // Many short values that will not fit lose the last ones, not the whole field.
         let many = data_field(b"041", b"  ", &vec![(b'a', Some("kaz".to_string())); 3000]).unwrap();
         assert!(many.get_data().len() < FIELD_BYTES && many.get_data().len() > FIELD_BYTES - 6);
+    }
+
+    #[test]
+    fn languages_take_marcs_codes() {
+        let made = marc(&[("title", "Коми гижӧд"), ("language", "kpv;deu;kaz")]);
+        assert_eq!(field(&made, "041"), ["041   $akom$ager$akaz"]);
+        assert_eq!(&field(&made, "008")[0][4 + 35..4 + 38], "kom");
+    }
+
+    #[test]
+    fn an_issues_title_carries_its_day_and_number() {
+        let issue = [("type", "newspaper_issue"), ("source", "Пульс"), ("date", "2019-07-12"), ("issue", "28")];
+        let made = marc(&[&issue[..], &[("title", "Пульс"), ("language", "rus")]].concat());
+        assert_eq!(field(&made, "245"), ["245 00$aПульс.$n12 июля (№ 28)."]);
+        let made =
+            marc(&[&issue[..], &[("title", "Пульс"), ("authors", "Иванов, И. И."), ("language", "rus")]].concat());
+        assert_eq!(field(&made, "245"), ["245 10$aПульс.$n12 июля (№ 28) /$cИ.И. Иванов."]);
     }
 
     #[test]

@@ -90,6 +90,13 @@ fn mods(xml: &mut Xml, record: &DocumentRecord, library: &Library, pdf_url: Opti
     xml.open("mods:mods", &attrs([("version", "3.7")]));
     xml.open("mods:titleInfo", &[]);
     xml.text("mods:title", &[], &bib.title);
+    if gost::is_issue(bib) {
+        // The day and number that tell an issue from the newspaper's others.
+        let issue = gost::issue_area(bib, &conventions);
+        if !issue.is_empty() {
+            xml.text("mods:partNumber", &[], &issue);
+        }
+    }
     xml.close("mods:titleInfo");
     for author in &bib.authors {
         xml.open("mods:name", &attrs([("type", "personal")]));
@@ -130,7 +137,11 @@ fn mods(xml: &mut Xml, record: &DocumentRecord, library: &Library, pdf_url: Opti
     let languages = if bib.language.is_empty() { &record.languages } else { &bib.language };
     for language in languages {
         xml.open("mods:language", &[]);
-        xml.text("mods:languageTerm", &attrs([("type", "code"), ("authority", "iso639-2b")]), language);
+        xml.text(
+            "mods:languageTerm",
+            &attrs([("type", "code"), ("authority", "iso639-2b")]),
+            marc::marc_language(language),
+        );
         xml.close("mods:language");
     }
     xml.open("mods:physicalDescription", &[]);
@@ -513,7 +524,7 @@ pub fn write_package(
     }
     std::fs::create_dir_all(&dir).map_err(at(&dir))?;
     let page_error = |e| ExportError::Page(record.id.clone(), e);
-    let issue = record.bib.kind == Some(DocumentType::NewspaperIssue);
+    let issue = gost::is_issue(&record.bib);
     let articles = articles_of(record, documents);
     let alto_path = |number: u32| format!("alto/{number:04}.xml");
     let (pages, content): (Vec<u32>, Option<Content>) = match &record.host {

@@ -185,7 +185,7 @@ pub(crate) fn record(
     let some = |s: &str| Some(s.to_string());
     // An article or chapter is an analytic of its host.
     let analytic = gost::is_part(bib);
-    let issue = bib.kind == Some(DocumentType::NewspaperIssue);
+    let issue = gost::is_issue(bib);
     let mut builder = RecordBuilder::new();
     builder
         .set_bibliographic_level(if analytic {

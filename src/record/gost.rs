@@ -226,6 +226,11 @@ pub(crate) fn extent(bib: &Bibliographic, archived_pages: usize, conventions: &C
     Some(format!("{count} {}", conventions.pages_extent))
 }
 
+/// Whether the record describes one issue of a newspaper.
+pub(crate) fn is_issue(bib: &Bibliographic) -> bool {
+    bib.kind == Some(DocumentType::NewspaperIssue)
+}
+
 /// Whether the record describes a part of another publication (described after «//»).
 pub(crate) fn is_part(bib: &Bibliographic) -> bool {
     matches!(bib.kind, Some(DocumentType::NewspaperArticle | DocumentType::JournalArticle | DocumentType::BookChapter))
@@ -244,7 +249,9 @@ pub(crate) fn describe(bib: &Bibliographic, archived_pages: usize, detected: &[S
         }
         _ => {
             let extent = extent(bib, archived_pages, &conventions).unwrap_or_default();
-            areas(&[first, imprint(bib, publication_year(bib)), extent])
+            // One issue of a newspaper is told from the others by its day and number.
+            let issue = if is_issue(bib) { issue_area(bib, &conventions) } else { String::new() };
+            areas(&[first, imprint(bib, publication_year(bib)), issue, extent])
         }
     }
 }
@@ -274,6 +281,19 @@ mod tests {
             describe(&bib, 1, &["kaz".into()]),
             "Шөженов, Ж. Ақжолтай Ағыбай батырдың Тасаралы – құт қонған мекен / Ж. Шөженов // Пульс. – 2019. – 12 июля (№ 28). – С. 4."
         );
+    }
+
+    #[test]
+    fn an_issue_is_told_from_the_others_by_its_day_and_number() {
+        let bib = record(&[
+            ("type", "newspaper_issue"),
+            ("title", "Балқаш өңірі"),
+            ("source", "Балқаш өңірі"),
+            ("date", "1968-04-12"),
+            ("issue", "44"),
+            ("language", "rus"),
+        ]);
+        assert_eq!(describe(&bib, 4, &[]), "Балқаш өңірі. – 1968. – 12 апреля (№ 44). – 4 с.");
     }
 
     #[test]
