@@ -533,6 +533,8 @@ fn mets_packages_give_the_issue_its_allowed_pages_and_articles_pointing_at_alto_
     );
     no_memory(&issue, on_disk);
     assert_eq!(pdf_pages(&issue.join("pages/0002.pdf")), 1);
+    let alto = std::fs::read_to_string(issue.join("alto/0002.xml")).unwrap();
+    assert!(alto.contains("<fileName>pages/0002.pdf#page=1</fileName>"), "the ALTO names the image the package holds");
     assert_eq!(package["physical"]["PHYS_0001"], serde_json::json!([]));
     assert_eq!(package["physical"]["PHYS_0002"], serde_json::json!(["PDF_0002", "ALTO_0002"]));
     let articles = article_divs(&package);

@@ -149,12 +149,25 @@ fn line_element(xml: &mut Xml, id: &str, line: &Line, confidence: bool) {
 /// The ALTO of page `number` (from 1) of `record`, or `None` when the rights do not allow
 /// the work's text to be shown (see [`crate::deliver::rights`]): ALTO is the full text.
 pub fn page(record: &DocumentRecord, number: u32, page: &RecognizedPage) -> Option<String> {
-    record.full_text_allowed().then(|| alto(record, number, page, &[]))
+    record.full_text_allowed().then(|| alto(record, number, page, &[], &pdf_page(record, number)))
+}
+
+/// Page `number` of the document's PDF, as an RFC 8118 fragment: «gazeta.pdf#page=2».
+pub(crate) fn pdf_page(record: &DocumentRecord, number: u32) -> String {
+    let pdf_name = record.pdf.rsplit('/').next().unwrap_or(&record.pdf);
+    format!("{pdf_name}#page={number}")
 }
 
 /// The ALTO document, whatever the rights: callers decide whether it may be shown. The
-/// words inside `zones` (an issue's article zones on this page) form their blocks.
-pub(crate) fn alto(record: &DocumentRecord, number: u32, page: &RecognizedPage, zones: &[ZoneBlock]) -> String {
+/// words inside `zones` (an issue's article zones on this page) form their blocks; `image`
+/// names the file the page's image is in (for a METS package, where the package holds it).
+pub(crate) fn alto(
+    record: &DocumentRecord,
+    number: u32,
+    page: &RecognizedPage,
+    zones: &[ZoneBlock],
+    image: &str,
+) -> String {
     let summary = record.pages.get(number as usize - 1);
     let recognized = summary.is_none_or(|s| s.text_layer.recognized());
     let mut xml = Xml::new();
@@ -170,9 +183,8 @@ pub(crate) fn alto(record: &DocumentRecord, number: u32, page: &RecognizedPage, 
     xml.open("Description", &[]);
     xml.text("MeasurementUnit", &[], "pixel");
     xml.open("sourceImageInformation", &[]);
-    // The image is the PDF's page (RFC 8118 fragment); the scan it was made from beside it.
-    let pdf_name = record.pdf.rsplit('/').next().unwrap_or(&record.pdf);
-    xml.text("fileName", &[], &format!("{pdf_name}#page={number}"));
+    // The image is a PDF's page; the scan it was made from beside it.
+    xml.text("fileName", &[], image);
     if let Some(source) = summary.and_then(|s| record.source_files.get(s.source)) {
         xml.text("fileIdentifier", &[("fileIdentifierLocation", "scan".into())], &source.identity());
     }
@@ -345,7 +357,7 @@ mod tests {
         let zones = zone_blocks(1, [&article]);
         let ids: Vec<&str> = zones.iter().map(|z| z.id.as_str()).collect();
         assert_eq!(ids, ["P1_Za-1_2", "P1_Za-1_3", "P1_Za-1_4"], "numbered among all the article's zones");
-        let alto = alto(&record, 1, &page, &zones);
+        let alto = alto(&record, 1, &page, &zones, &pdf_page(&record, 1));
         let blocks: Vec<&str> = alto.lines().filter(|l| l.contains("<TextBlock ")).map(str::trim).collect();
         assert_eq!(
             blocks,

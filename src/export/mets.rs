@@ -540,7 +540,8 @@ pub fn write_package(
                 for &number in &pages {
                     let page = files::page(archive, &host.id, number).map_err(page_error)?;
                     let zones = alto::zone_blocks(number, [record]);
-                    let text = alto::alto(&host, number, &words_inside(&page, &zones), &zones);
+                    let image = alto::pdf_page(&host, number);
+                    let text = alto::alto(&host, number, &words_inside(&page, &zones), &zones, &image);
                     let alto = package_file(&dir, alto_path(number), text.as_bytes())?;
                     held.push(PageContent { number, own_pdf: None, alto });
                 }
@@ -575,11 +576,14 @@ pub fn write_package(
             for &number in &shown {
                 let page = files::page(archive, &record.id, number).map_err(page_error)?;
                 let zones = alto::zone_blocks(number, articles.iter().copied());
-                let text = alto::alto(record, number, &page, &zones);
+                // The page's image is in the package: in its whole PDF, or alone in its own.
+                let own_pdf_path = format!("pages/{number:04}.pdf");
+                let image = if whole { alto::pdf_page(record, number) } else { format!("{own_pdf_path}#page=1") };
+                let text = alto::alto(record, number, &page, &zones, &image);
                 let alto = package_file(&dir, alto_path(number), text.as_bytes())?;
                 let own_pdf = match whole {
                     true => None,
-                    false => Some(single_page_pdf(archive, record, number, &dir, format!("pages/{number:04}.pdf"))?),
+                    false => Some(single_page_pdf(archive, record, number, &dir, own_pdf_path)?),
                 };
                 held.push(PageContent { number, own_pdf, alto });
             }

@@ -157,7 +157,8 @@ pub fn export(
             }
         }
         Format::Csv => {
-            let mut writer = csv::Writer::from_writer(out);
+            // RFC 4180 ends each record with CRLF.
+            let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
             let header: Vec<&str> =
                 [FILES, ID].into_iter().chain(FIELDS.iter().copied()).chain(COMPUTED_COLUMNS.iter().copied()).collect();
             writer.write_record(&header)?;
@@ -226,6 +227,8 @@ mod tests {
     #[test]
     fn csv_carries_the_citation_and_the_link() {
         let csv = exported(Format::Csv, None);
+        let text = String::from_utf8(csv.clone()).unwrap();
+        assert_eq!(text.matches("\r\n").count(), text.matches('\n').count(), "RFC 4180 lines end in CRLF");
         let mut reader = csv::Reader::from_reader(&csv[..]);
         let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
         assert_eq!(&header[..3], ["files", "id", "type"]);
