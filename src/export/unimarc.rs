@@ -146,7 +146,11 @@ fn general_processing(document: &DocumentRecord, conventions: &Conventions) -> S
         c if c == ENGLISH => "eng",
         _ => "rus",
     };
-    let script = if bib.title.chars().any(|c| matches!(c, '\u{0400}'..='\u{04FF}')) { "ca" } else { "ba" };
+    // The title's script: the one most of its letters are in (an English title may quote a
+    // Russian name).
+    let cyrillic = bib.title.chars().filter(|c| matches!(c, '\u{0400}'..='\u{04FF}')).count();
+    let letters = bib.title.chars().filter(|c| c.is_alphabetic()).count();
+    let script = if 2 * cyrillic > letters { "ca" } else { "ba" };
     // Audience unknown, government publication unknown, not modified, no transliteration,
     // ISO 10646 (`50`).
     format!("{}{dates}u  u0{cataloguing}y50      {script}", document.created.format("%Y%m%d"))
@@ -269,6 +273,16 @@ mod tests {
     use super::*;
     use crate::export::marc::tests::fields;
     use crate::record::tests::document;
+
+    #[test]
+    fn the_title_script_is_that_of_most_of_its_letters() {
+        let script = |title: &str| {
+            let record = document("d", &[("title", title)]);
+            general_processing(&record, &Conventions::for_record(&record.bib, &[]))[34..36].to_string()
+        };
+        assert_eq!(script("Балқаш тарихы"), "ca");
+        assert_eq!(script("Letters of Абай to his friends"), "ba");
+    }
 
     #[test]
     fn a_book_and_an_article_as_rusmarc() {
