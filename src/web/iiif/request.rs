@@ -205,9 +205,13 @@ impl ImageRequest {
         let largest = (limit / rw).min(limit / rh).min((MAX_AREA as f64 / (rw * rh)).sqrt());
         let round = |v: f64| v.round().max(0.0) as u64;
         let (w, h) = match self.size {
+            // Rounded down, so that the largest allowed is never past the limits (a side
+            // rounded up can take the area over them; the fraction of a pixel a float
+            // product falls short by is none), and a pixel at least.
             Size::Max => {
                 let scale = if self.upscale { largest } else { largest.min(1.0) };
-                (round(rw * scale), round(rh * scale))
+                let within = |v: f64| (v + 1e-6).floor().max(1.0) as u64;
+                (within(rw * scale), within(rh * scale))
             }
             Size::Width(w) => (w as u64, round(rh * w as f64 / rw)),
             Size::Height(h) => (round(rw * h as f64 / rh), h as u64),
@@ -278,6 +282,26 @@ mod tests {
         assert!(matches!(cut("full", "^6000,"), Err(Rejection::BadRequest(_))), "beyond the limits");
         for bad_size in ["", "full", "0,", ",0", "a,", "!500", "pct:", "^", "5,5,5"] {
             assert!(matches!(cut("full", bad_size), Err(Rejection::BadRequest(_))), "{bad_size}");
+        }
+    }
+
+    #[test]
+    fn max_is_the_largest_within_the_limits_never_past_them() {
+        let max = |size: &str, width: u32, height: u32| {
+            let cut = ImageRequest::parse("full", size, "0", "default.jpg").unwrap().resolve(width, height).unwrap();
+            (cut.width, cut.height)
+        };
+        // 4000 × 5000 is 20 million pixels: scaled to the area, a side rounded up would
+        // take it over (3578 × 4472).
+        assert_eq!(max("max", 4000, 5000), (3577, 4472));
+        assert_eq!(max("^max", 4000, 5000), (3577, 4472));
+        assert_eq!(max("max", 1000, 2000), (1000, 2000), "within the limits: as it is");
+        assert_eq!(max("^max", 1000, 2000), (2500, 5000), "enlarged up to a side's limit exactly");
+        for (width, height) in [(4000, 5000), (4001, 4999), (6000, 3001), (9999, 7777), (3, 60_000)] {
+            for size in ["max", "^max"] {
+                let (w, h) = max(size, width, height);
+                assert!(w <= MAX_SIDE && h <= MAX_SIDE && w as u64 * h as u64 <= MAX_AREA, "{size} {width}×{height}");
+            }
         }
     }
 
