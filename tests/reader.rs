@@ -478,3 +478,67 @@ fn a_staff_member_corrects_a_line_in_chromium() {
     let (code, report) = verify(&archive, &[]);
     assert_eq!(code, Some(0), "{report:#}");
 }
+
+/// A public-domain issue of two pages that both say «кітапханада», the first also
+/// «ғимаратта», and an article in copyright on the first page: page 1 may not be shown.
+fn issue_fixture() -> &'static Path {
+    static ARCHIVE: OnceLock<PathBuf> = OnceLock::new();
+    shared_archive(&ARCHIVE, "reader-issue-fixture", |batch, archive| {
+        scan(batch, "p1.png", &[texts::KAZAKH[2], texts::KAZAKH[3]], Saved::Png);
+        scan(batch, "p2.png", &texts::KAZAKH[2..3], Saved::Png);
+        fs::write(
+            batch.join("batch.csv"),
+            "files,id,type,title,authors,source,date,issue,language,rights,zones\n\
+             p1.png;p2.png,pulse,newspaper_issue,Пульс,,Пульс,2019-07-12,28,kaz,public_domain,\n\
+             p1.png,closed,newspaper_article,Естеліктер,\"Кәрім, Н.\",Пульс,2019-07-12,28,kaz,in_copyright,\"p1.png@0,0,1700,600\"\n",
+        )
+        .unwrap();
+        expect_code(olke(archive).arg("ingest").arg(batch), 0);
+        fs::write(archive.join("olke.toml"), "[web]\nsearches_per_minute = 0\n").unwrap();
+    })
+}
+
+/// The reader's hits count and link only pages that may be shown: of a withheld page it
+/// says neither that it matches nor where, query after query.
+#[test]
+fn the_readers_hits_leave_out_pages_that_may_not_be_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(issue_fixture(), tmp.path());
+    let (server, _) = Server::start(&archive, None);
+    assert!(get(&server, "/doc/pulse/page/1").0.contains("cache-control: private, no-store"), "page 1 is withheld");
+    let q = encoded(QUERY);
+    let (head, page) = get(&server, &format!("/doc/pulse/page/2?q={q}"));
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(page.contains("<mark>кітапханада</mark>"), "the shown page's own hit: {page}");
+    assert!(page.contains("сәйкестігі бар беттер: 1<"), "only the shown page counts: {page}");
+    assert!(!page.contains("Алдыңғы сәйкестік"), "no link to the withheld page's hit: {page}");
+    assert!(!page.contains(&format!("href=\"/doc/pulse/page/1?q={q}\" class=\"has-hits\"")), "{page}");
+    let (_, only_withheld) = get(&server, &format!("/doc/pulse/page/2?q={}", encoded("ғимаратта")));
+    assert!(only_withheld.contains("Бұл құжатта табылмады."), "a word of the withheld page alone: {only_withheld}");
+    let found = http_get(server.port, &format!("/doc/pulse/go?page=1&q={q}&find=1")).unwrap();
+    assert!(found.contains(&format!("location: /doc/pulse/page/2?q={q}")), "{found}");
+}
+
+/// A query in the reader is a search: counted against the address's searches a minute,
+/// as `/search` is, so it is no way round that limit.
+#[test]
+fn the_readers_queries_count_against_the_search_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(fixture(), tmp.path());
+    let settings = fs::read_to_string(archive.join("olke.toml")).unwrap();
+    fs::write(archive.join("olke.toml"), settings.replace("searches_per_minute = 0", "searches_per_minute = 2"))
+        .unwrap();
+    let (server, _) = Server::start(&archive, Some(TOKEN));
+    let q = encoded(QUERY);
+    assert!(get(&server, &format!("/search?q={q}")).0.starts_with("HTTP/1.1 200"));
+    assert!(get(&server, &format!("/doc/kitap/page/2?q={q}")).0.starts_with("HTTP/1.1 200"));
+    for limited in
+        [format!("/doc/kitap/page/4?q={q}"), format!("/doc/kitap/go?page=1&q={q}&find=1"), format!("/search?q={q}")]
+    {
+        let (head, _) = get(&server, &limited);
+        assert!(head.starts_with("HTTP/1.1 429") && head.contains("retry-after: "), "{limited}: {head}");
+    }
+    assert!(get(&server, "/doc/kitap/page/4").0.starts_with("HTTP/1.1 200"), "reading without a query is not limited");
+    let jump = http_get(server.port, &format!("/doc/kitap/go?page=3&q={q}")).unwrap();
+    assert!(jump.starts_with("HTTP/1.1 303"), "a jump to a page searches nothing: {jump}");
+}

@@ -20,7 +20,7 @@ use axum::Extension;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::routes::{articles_now, blocking, content_caching, path_error, query_error};
+use super::routes::{articles_now, blocking, content_caching, path_error, query_error, MAX_QUERY_CHARS};
 use super::security::Context;
 use super::templates::{encode, layout, restricted_notice};
 use super::{AppState, WebError};
@@ -82,21 +82,30 @@ fn page_link(id: &str, page: u32, query: &str) -> String {
 
 /// The query as the reader takes it: trimmed, no longer than a search's.
 fn query_of(q: &str) -> String {
-    q.trim().chars().take(super::routes::MAX_QUERY_CHARS).collect()
+    q.trim().chars().take(MAX_QUERY_CHARS).collect()
 }
 
-/// The matches of `query` in `record`, or why there are none (a query search refuses).
+/// The matches of `query` on the `shown` pages of `record`, or why there are none (a query
+/// search refuses). It is a search as `/search`'s is, so it counts against the same limit
+/// per address; and a hit on a page that may not be shown is none: that a withheld page
+/// matches, query after query, would spell out its words.
 async fn hits_of(
     state: &AppState,
+    ctx: &Context,
     record: &DocumentRecord,
     query: &str,
+    shown: &[u32],
 ) -> Result<Result<DocumentHits, String>, WebError> {
     let Some(index) = state.index().filter(|_| !query.is_empty()) else {
         return Ok(Ok(DocumentHits::default()));
     };
+    state.limits.searches.take(&ctx.address).map_err(WebError::too_many)?;
     let (query, id) = (query.to_string(), record.id.clone());
     match blocking(move || index.document_hits(&query, &id)).await? {
-        Ok(hits) => Ok(Ok(hits)),
+        Ok(mut hits) => {
+            hits.pages.retain(|page, _| shown.contains(page));
+            Ok(Ok(hits))
+        }
         Err(e) if e.is_usage() => Ok(Err(e.to_string())),
         Err(e) => Err(WebError::internal(e)),
     }
@@ -111,6 +120,7 @@ async fn shown_pages(state: &Arc<AppState>, record: &DocumentRecord) -> Result<V
 /// land here and are sent on to the page's permalink.
 pub(super) async fn go(
     State(state): State<Arc<AppState>>,
+    Extension(ctx): Extension<Context>,
     id: Result<Path<String>, PathRejection>,
     params: Result<Query<GoParams>, QueryRejection>,
 ) -> Result<Response, WebError> {
@@ -122,9 +132,8 @@ pub(super) async fn go(
     let mut page = params.page.clamp(1, count.max(1));
     let shown = shown_pages(&state, &record).await?;
     if !params.find.is_empty() && !shown.is_empty() {
-        if let Ok(hits) = hits_of(&state, &record, &query).await? {
-            // Only to a page that may be shown.
-            let pages = || hits.pages.keys().copied().filter(|p| shown.contains(p));
+        if let Ok(hits) = hits_of(&state, &ctx, &record, &query, &shown).await? {
+            let pages = || hits.pages.keys().copied();
             page = pages().find(|&p| p >= page).or_else(|| pages().next()).unwrap_or(page);
         }
     }
@@ -162,14 +171,15 @@ pub(super) async fn page(
     }
     let query = query_of(&params.q);
     let title = format!("{} — {} {number}", record.bib.title, ctx.ui.t("бет", "страница"));
-    let shown = shown_pages(&state, &record).await?.contains(&number);
+    let shown_pages = shown_pages(&state, &record).await?;
+    let shown = shown_pages.contains(&number);
     let body = if shown {
         let archive = state.archive.clone();
         let recognized = {
             let id = record.id.clone();
             blocking(move || files::page(&archive, &id, number).ok()).await?
         };
-        let (hits, error) = match hits_of(&state, &record, &query).await? {
+        let (hits, error) = match hits_of(&state, &ctx, &record, &query, &shown_pages).await? {
             Ok(hits) => (hits, None),
             Err(message) => (DocumentHits::default(), Some(message)),
         };
@@ -221,7 +231,7 @@ fn reader(ctx: &Context, view: &ReaderPage) -> Markup {
         (thumbnails(ctx, view))
         form.search method="get" action={ "/doc/" (encode(id)) "/go" } role="search" {
             label.visually-hidden for="in-doc" { (ui.t("Құжаттан іздеу", "Поиск в документе")) }
-            input #in-doc type="search" name="q" value=(query) maxlength="500" required placeholder=(ui.t("Құжаттан іздеу", "Поиск в документе"));
+            input #in-doc type="search" name="q" value=(query) maxlength=(MAX_QUERY_CHARS) required placeholder=(ui.t("Құжаттан іздеу", "Поиск в документе"));
             input type="hidden" name="page" value=(number);
             input type="hidden" name="find" value="1";
             button type="submit" { (ui.t("Құжаттан іздеу", "Искать в документе")) }
