@@ -393,7 +393,7 @@ fn malformed_and_oversized_input_gets_a_4xx_page_never_a_500() {
     runtime().block_on(async {
         let mut site = Site::new().await;
         let long_query = format!("/search?q={}", "ab+".repeat(200));
-        let long_uri = format!("/search?q={}", "a".repeat(3000));
+        let long_uri = format!("/search?q={}", "a".repeat(5000));
         for (uri, status) in [
             (long_query.as_str(), StatusCode::BAD_REQUEST),
             ("/search?q=%22unclosed", StatusCode::BAD_REQUEST),
@@ -1202,5 +1202,94 @@ fn delivery_requests_are_limited_per_email_across_addresses() {
             StatusCode::OK,
             "another reader from that address"
         );
+    });
+}
+
+/// A request whose body comes a byte now and then is cut off once its ten seconds for
+/// the body are over (408, the connection closed), and holds nothing up meanwhile.
+#[test]
+fn a_request_whose_body_trickles_in_is_cut_off() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(fixture(), tmp.path());
+    let (server, _) = Server::start(&archive, Some(TOKEN));
+    let port = server.port;
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        slow,
+        "POST /oai HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: 10000\r\n\r\nverb=Identify"
+    )
+    .unwrap();
+    let started = Instant::now();
+    let mut trickle = slow.try_clone().unwrap();
+    let trickling = std::thread::spawn(move || {
+        // A byte a second, for longer than the test waits, until the server hangs up.
+        for _ in 0..60 {
+            std::thread::sleep(Duration::from_secs(1));
+            if trickle.write_all(b"x").is_err() {
+                return;
+            }
+        }
+    });
+    assert!(http_get(port, "/").is_some_and(|a| a.starts_with("HTTP/1.1 200")), "others are served meanwhile");
+    slow.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut answer = Vec::new();
+    let closed = slow.read_to_end(&mut answer);
+    let took = started.elapsed();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(closed.is_ok(), "the server closed the connection: {closed:?}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(took >= Duration::from_secs(8) && took < Duration::from_secs(20), "cut off after {took:?}");
+    drop(slow);
+    trickling.join().unwrap();
+}
+
+/// Whatever a staff session is shown, outside `/staff` too (passages of a work in
+/// copyright in the results, the correction view), no cache keeps; what a cache may keep
+/// is kept apart for each browser's cookies.
+#[test]
+fn what_a_staff_session_is_shown_is_never_cached() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let public = site.get("/doc/gazeta").await;
+        assert_eq!(public.header("cache-control"), "no-cache");
+        assert!(public.header("vary").contains("Cookie"), "{:?}", public.headers);
+        assert_eq!(site.get("/style.css").await.header("vary"), "", "the same for everyone");
+
+        let csrf = site.get("/request").await.csrf();
+        assert_eq!(site.post("/staff/login", &[("csrf", &csrf), ("token", TOKEN)]).await.status, StatusCode::SEE_OTHER);
+        let book_word = words_of(texts::KAZAKH[2])[3].clone();
+        for uri in [format!("/search?q={book_word}"), "/doc/gazeta/page/1/correct".into(), "/doc/gazeta".into()] {
+            let answer = site.get(&uri).await;
+            assert_eq!(answer.status, StatusCode::OK, "{uri}");
+            assert_eq!(answer.header("cache-control"), "private, no-store", "{uri}");
+        }
+        assert_eq!(site.get("/staff").await.header("cache-control"), "no-store");
+        assert!(site.get("/style.css").await.header("cache-control").starts_with("public"));
+    });
+}
+
+/// Control characters are taken out of an address's parameters (never echoed into a
+/// page), and a query as long as the search box takes, in Kazakh, is answered, not 414.
+#[test]
+fn queries_lose_control_characters_and_a_full_length_kazakh_query_fits_the_address() {
+    runtime().block_on(async {
+        let mut site = Site::new().await;
+        let nul = site.get("/search?q=a%00b%1B").await;
+        assert_eq!(nul.status, StatusCode::OK, "{}", nul.body);
+        assert!(!nul.body.contains(['\0', '\u{1b}']), "{}", nul.body);
+        assert!(nul.body.contains("value=\"ab\""), "the query as taken: {}", nul.body);
+
+        let home = site.get("/").await;
+        let at = home.body.find("maxlength=\"").unwrap() + 11;
+        let longest: usize = home.body[at..].split('"').next().unwrap().parse().unwrap();
+        let words = vec!["қалалық"; longest / 8];
+        let query = words.join("+") + &"ә".repeat(longest - (words.len() * 8 - 1));
+        assert_eq!(query.replace('+', " ").chars().count(), longest);
+        for uri in [format!("/search?q={query}"), format!("/doc/gazeta/page/1?q={query}")] {
+            let answer = site.get(&uri).await;
+            assert_eq!(answer.status, StatusCode::OK, "{}: {}", &uri[..40], answer.body);
+        }
     });
 }

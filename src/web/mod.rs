@@ -43,7 +43,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -414,7 +413,7 @@ pub fn app(archive: Archive, config: Config, staff_token: Option<String>) -> Rou
         .route("/static/{*path}", get(assets::file))
         .merge(cite::routes())
         .fallback(routes::not_found)
-        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(axum::middleware::from_fn(security::body_in_time))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::frame))
         .with_state(state)
 }

@@ -1,6 +1,7 @@
 //! What every response goes through: the reader's interface language and the CSRF token
-//! (both remembered in cookies), the staff session, security headers, and a bound on the
-//! size of what a client may send in the address.
+//! (both remembered in cookies), the staff session, security headers and caching, bounds
+//! on what a client may send in the address (its size, no control characters) and on how
+//! long it may take to send a request's body.
 //!
 //! CSRF: each browser gets a random id in an HttpOnly, SameSite=Strict cookie, and every
 //! form carries a token made of it with the server's secret (HMAC-SHA-256) in a hidden
@@ -13,9 +14,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{HeaderName, HeaderValue, CACHE_CONTROL, COOKIE, SET_COOKIE};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONNECTION, COOKIE, SET_COOKIE, VARY};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -25,8 +27,12 @@ use super::{AppState, WebError};
 const CSRF_COOKIE: &str = "olke_csrf";
 const UI_COOKIE: &str = "olke_ui";
 const STAFF_COOKIE: &str = "olke_staff";
-/// Longest address (path and query) answered; longer ones get 414.
-pub(crate) const MAX_URI_BYTES: usize = 2048;
+/// Longest address (path and query) answered; longer ones get 414. A query as long as the
+/// search box takes fits with room for the filters: a Kazakh or Russian letter is two bytes
+/// of UTF-8, six percent-encoded.
+pub(crate) const MAX_URI_BYTES: usize = super::routes::MAX_QUERY_CHARS * 6 + 1024;
+/// How long a client has to send a request's body once its headers are in.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a staff session lasts without being used.
 const STAFF_SESSION: Duration = Duration::from_secs(8 * 3600);
 
@@ -203,13 +209,16 @@ const SECURITY_HEADERS: [(&str, &str); 6] = [
 
 /// Every request: the context in, the cookies and security headers out.
 pub(crate) async fn frame(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
-    let uri = request.uri().clone();
-    if uri.path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES {
+    if request.uri().path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES {
         return with_security_headers(
             WebError::new(StatusCode::URI_TOO_LONG, "Сұраныс тым ұзын.", "Слишком длинный запрос.").into_response(),
-            false,
+            Audience::Anyone,
         );
     }
+    if let Some(clean) = without_control_characters(request.uri()) {
+        *request.uri_mut() = clean;
+    }
+    let uri = request.uri().clone();
     let headers = request.headers();
     let query: Vec<(String, String)> =
         form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
@@ -224,7 +233,13 @@ pub(crate) async fn frame(State(state): State<Arc<AppState>>, mut request: Reque
         .filter(|v| is_token(v))
         .filter(|session| state.staff.as_ref().is_some_and(|gate| gate.is_open(session)))
         .map(str::to_string);
-    let is_staff_page = uri.path().starts_with("/staff");
+    let audience = if uri.path().starts_with("/staff") {
+        Audience::StaffPage
+    } else if staff.is_some() {
+        Audience::StaffSession
+    } else {
+        Audience::Anyone
+    };
     let address = request
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -251,17 +266,76 @@ pub(crate) async fn frame(State(state): State<Arc<AppState>>, mut request: Reque
     if let Some(ui) = asked_ui.filter(|_| !shared) {
         set_cookie(headers, UI_COOKIE, ui.code(), 365 * 24 * 3600, secure);
     }
-    with_security_headers(response, is_staff_page)
+    with_security_headers(response, audience)
 }
 
-fn with_security_headers(mut response: Response, private: bool) -> Response {
+/// The address with the control characters taken out of its parameters, when it has any:
+/// no field of a form holds one, and a NUL or an escape echoed into a page is trouble.
+fn without_control_characters(uri: &Uri) -> Option<Uri> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(uri.query()?.as_bytes()).into_owned().collect();
+    if !pairs.iter().any(|(key, value)| key.chars().chain(value.chars()).any(char::is_control)) {
+        return None;
+    }
+    let clean = |text: &str| text.chars().filter(|c| !c.is_control()).collect::<String>();
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().map(|(key, value)| (clean(key), clean(value))))
+        .finish();
+    format!("{}?{query}", uri.path()).parse().ok()
+}
+
+/// Every request's body, read whole (forms are small) within [`BODY_TIMEOUT`] before the
+/// handler sees it: a body sent a byte now and then would otherwise hold its connection
+/// for as long as the client liked. Too slow, 408 and the connection closed; larger than
+/// [`super::MAX_FORM_BYTES`] (or broken off), 413.
+pub(crate) async fn body_in_time(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, super::MAX_FORM_BYTES)).await {
+        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Ok(Err(_)) => {
+            WebError::new(StatusCode::PAYLOAD_TOO_LARGE, "Пішін тым үлкен.", "Форма слишком велика.").into_response()
+        }
+        Err(_) => {
+            let mut response =
+                WebError::new(StatusCode::REQUEST_TIMEOUT, "Сұраныс тым баяу келді.", "Запрос шёл слишком долго.")
+                    .into_response();
+            response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
+}
+
+/// Whom a response is made for, as far as caching goes.
+enum Audience {
+    Anyone,
+    /// A page under `/staff`: readers' names and addresses.
+    StaffPage,
+    /// Any other page asked with a staff session open: it may show what readers are not
+    /// shown (passages of works in copyright, the correction view).
+    StaffSession,
+}
+
+fn with_security_headers(mut response: Response, audience: Audience) -> Response {
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
     }
-    // Staff pages hold readers' names and addresses: never kept by a browser or a proxy.
-    if private || !headers.contains_key(CACHE_CONTROL) {
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static(if private { "no-store" } else { "no-cache" }));
+    let said = headers.get(CACHE_CONTROL).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // What is the same for everyone (the stylesheet, scripts) is cached as it says.
+    let shared = said.contains("public");
+    let caching = match audience {
+        Audience::StaffPage => Some("no-store"),
+        Audience::StaffSession if !shared && !said.contains("no-store") => Some("private, no-store"),
+        _ if said.is_empty() => Some("no-cache"),
+        _ => None,
+    };
+    // Any other response a cache may keep differs with the cookies (the language, the
+    // forms' token, a staff session): a cache keeps it apart for each.
+    let varies = !shared && !caching.unwrap_or(said).contains("no-store");
+    if let Some(caching) = caching {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static(caching));
+    }
+    if varies {
+        headers.append(VARY, HeaderValue::from_static("Cookie"));
     }
     response
 }

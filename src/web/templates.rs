@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::i18n::{language_name, Ui};
+use super::routes::MAX_QUERY_CHARS;
 use super::security::Context;
 use super::{Snapshot, WebError};
 use crate::config::Library;
@@ -104,7 +105,7 @@ pub(super) fn search_form(ctx: &Context, query: &str) -> Markup {
     html! {
         form.search method="get" action="/search" role="search" {
             label.visually-hidden for="q" { (ui.t("Не іздейміз?", "Что ищем?")) }
-            input #q type="search" name="q" value=(query) maxlength="500" required;
+            input #q type="search" name="q" value=(query) maxlength=(MAX_QUERY_CHARS) required;
             button type="submit" { (ui.t("Іздеу", "Найти")) }
         }
     }
