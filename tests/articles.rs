@@ -360,6 +360,11 @@ fn the_website_shows_an_articles_zones_by_its_own_rights_and_an_issue_lists_its_
     }
     assert!(!page.contains("/page/1/full.jpg"), "{page}");
     assert_eq!(get(&server, "/doc/pulse-28/page/1/full.jpg").0, 403);
+
+    // A IIIF manifest must have a canvas: the issue has one, an article (no pages of its
+    // own) none.
+    assert_eq!(get(&server, "/iiif/3/pulse-28/manifest").0, 200);
+    assert_eq!(get(&server, "/iiif/3/town/manifest").0, 404);
 }
 
 /// `olke publish` gives a public article its page with its text (no PDF: it has none of

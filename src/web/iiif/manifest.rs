@@ -30,7 +30,9 @@ pub(crate) async fn manifest(
     let Ok(Path(id)) = id else { return not_found() };
     let worker = state.clone();
     let Ok(Some((record, shown))) = tokio::task::spawn_blocking(move || {
-        let record = worker.record(&id)?;
+        // An article on an issue's pages has no pages of its own to paint, and a manifest
+        // must have a canvas: its pages are the issue's.
+        let record = worker.record(&id).filter(|record| !record.pages.is_empty())?;
         let shown = record.pages_shown(&worker.articles_of(&record));
         Some((record, shown))
     })
