@@ -543,3 +543,54 @@ fn the_binary_exports_its_line_image_hook_to_tesseract() {
     let symbols = String::from_utf8_lossy(&output.stdout);
     assert!(symbols.lines().any(|l| l.ends_with(" T pixWriteMem")), "pixWriteMem is not exported:\n{symbols}");
 }
+
+/// Linux takes file names of up to 255 bytes, and olke derives longer ones from an id.
+#[test]
+fn a_long_scan_name_makes_an_id_that_fits_and_a_long_given_id_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    let stem = "Қарағанды-облысы-".repeat(7) + "тарих";
+    let pages =
+        [page(&texts::KAZAKH[..1], 300.0), page(&texts::RUSSIAN[..1], 300.0), page(&texts::KAZAKH[3..4], 300.0)];
+    write_png(&batch.join(format!("{stem}.png")), &pages[0].image, 300.0).unwrap();
+    write_png(&batch.join("b.png"), &pages[1].image, 300.0).unwrap();
+    write_png(&batch.join("c.png"), &pages[2].image, 300.0).unwrap();
+    let long_id = "x".repeat(300);
+    let csv = format!("files,id,title\n{stem}.png,,Тарих\nb.png,{long_id},Екінші\nc.png,,Үшінші\n");
+    fs::write(batch.join("batch.csv"), csv).unwrap();
+    let archive = tmp.path().join("archive");
+    let output = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 3);
+    let report = json(&output);
+    let problems = report["manifest_problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!((problems[0]["row"].as_u64(), problems[0]["column"].as_str()), (Some(3), Some("id")));
+    assert!(problems[0]["reason"].as_str().unwrap().contains("300 bytes long"), "{problems:?}");
+    let ids = listed_ids(&archive);
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let long = ids.iter().find(|id| id.starts_with("Қарағанды")).expect("the long-named scan is archived");
+    assert!(long.len() <= 200, "{} bytes", long.len());
+    assert_eq!(verify(&archive, &[]).0, Some(0));
+}
+
+/// A document whose files cannot be written (here a file where its folder goes) fails
+/// alone: the others are archived and indexed, and the run reports as usual.
+#[test]
+fn a_document_that_cannot_be_filed_fails_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    let ids = small_batch(&batch, 3);
+    let archive = tmp.path().join("archive");
+    fs::create_dir_all(archive.join("documents")).unwrap();
+    fs::write(archive.join("documents").join(&ids[1]), "in the way").unwrap();
+    let output = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 3);
+    let report = json(&output);
+    let failures = report["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0]["path"].as_str().unwrap().ends_with(&format!("{}.png", ids[1])), "{failures:?}");
+    assert!(failures[0]["reason"].as_str().unwrap().starts_with("the document is not archived: "), "{failures:?}");
+    assert_eq!(listed_ids(&archive), vec![ids[0].clone(), ids[2].clone()]);
+    let found = json(&expect_code(olke(&archive).args(["search", "--json", "Құжат"]), 0));
+    assert_eq!(found["total"], 2, "{found}");
+    assert_eq!(verify(&archive, &[]).0, Some(0));
+}

@@ -365,27 +365,54 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.commit()
 }
 
-/// Makes a string safe as a document id and folder name: letters (any script), digits,
-/// `-`, `_` and `.` are kept; anything else becomes `_`. Never empty, never `.`/`..`.
+/// The characters of the ids olke has ever given (letters and digits of any script, `-`,
+/// `_`, `.`): what [`is_document_id`] accepts, so ids already archived stay readable.
 fn is_id_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
+
+/// The characters [`sanitize_id`] keeps: those of [`is_id_char`] that XML names take too, as
+/// METS and ALTO build their IDs from document ids. Letters below U+00C0 (`ª`, `º`) and
+/// digits outside ASCII (`²`, `①`) are not name characters there.
+fn is_new_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') || (c >= '\u{C0}' && c.is_alphabetic())
+}
+
+/// The longest id, in bytes. A file name may have 255; the names olke derives from an id
+/// add at most about 40 (`.<id>.pdf.tmp-<pid>-<serial>`, `.partial-<id>-<key>-<pid>`).
+pub const MAX_ID_BYTES: usize = 200;
 
 /// Whether `id` is a name olke could have given a document (what [`sanitize_id`] makes):
 /// no separators, no dot first, so it is safe as a folder name. Ids from outside (a web
 /// address) are checked with this before they reach the file system.
 pub fn is_document_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 200 && !id.starts_with('.') && id.chars().all(is_id_char)
+    !id.is_empty() && id.len() <= MAX_ID_BYTES && !id.starts_with('.') && id.chars().all(is_id_char)
 }
 
+/// Makes a string safe as a document id and folder name: ASCII letters and digits, letters
+/// from U+00C0 on (Kazakh and Russian as they are), `-`, `_` and `.` are kept; anything
+/// else becomes `_`. Never empty, never `.`/`..`, never longer than [`MAX_ID_BYTES`].
 pub fn sanitize_id(raw: &str) -> String {
-    let id: String = raw.trim().chars().map(|c| if is_id_char(c) { c } else { '_' }).collect();
-    let id = id.trim_start_matches('.').to_string();
-    if id.is_empty() {
-        "document".to_string()
-    } else {
-        id
+    let id: String = raw.trim().chars().map(|c| if is_new_id_char(c) { c } else { '_' }).collect();
+    match id.trim_start_matches('.') {
+        "" => "document".to_string(),
+        id => shortened(id),
     }
+}
+
+/// `id` cut to [`MAX_ID_BYTES`] at a character boundary when longer, ending in a hash of
+/// the whole of it, so two long names that begin alike still make two ids.
+fn shortened(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    if id.len() <= MAX_ID_BYTES {
+        return id.to_string();
+    }
+    let hash = &hex::encode(Sha256::digest(id.as_bytes()))[..8];
+    let mut end = MAX_ID_BYTES - hash.len() - 1;
+    while !id.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}-{hash}", &id[..end])
 }
 
 #[cfg(test)]
@@ -403,6 +430,27 @@ mod tests {
         for outside in ["", ".hidden", "../x", "a/b", "a\\b", "a b", "a\0b"] {
             assert!(!is_document_id(outside), "{outside:?}");
         }
+    }
+
+    #[test]
+    fn ids_keep_only_characters_xml_names_take() {
+        assert_eq!(sanitize_id("issueª2"), "issue_2");
+        assert_eq!(sanitize_id("artª²"), "art__");
+        assert_eq!(sanitize_id("Өлке-Ёж_Ä.1"), "Өлке-Ёж_Ä.1");
+        // Ids archived before keep being read.
+        assert!(is_document_id("issueª2"));
+    }
+
+    #[test]
+    fn long_names_make_ids_that_fit_and_stay_apart() {
+        let name = "Қарағанды-облысы-".repeat(7) + "тарих";
+        let id = sanitize_id(&name);
+        assert!(id.len() <= MAX_ID_BYTES && is_document_id(&id), "{} bytes: {id}", id.len());
+        assert!(name.starts_with(id.rsplit_once('-').unwrap().0), "{id}");
+        let other = sanitize_id(&("Қарағанды-облысы-".repeat(7) + "әдебиеті"));
+        assert_ne!(id, other);
+        assert_eq!(sanitize_id(&name), id, "the same name makes the same id");
+        assert_eq!(sanitize_id(&"a".repeat(MAX_ID_BYTES)), "a".repeat(MAX_ID_BYTES));
     }
 
     #[test]

@@ -106,7 +106,10 @@ impl<'a, F: FnMut(&PlannedDocument, PathBuf) -> Result<(), IngestError>> Assembl
                 Ok(outputs) => {
                     for output in outputs {
                         if !self.open[&document].failed {
-                            self.add_page(document, output, progress)?;
+                            if let Err(e) = self.add_page(document, output, progress) {
+                                let failure = self.document_failure(document, e)?;
+                                self.abandon(document, failure, progress)?;
+                            }
                         }
                     }
                 }
@@ -115,11 +118,24 @@ impl<'a, F: FnMut(&PlannedDocument, PathBuf) -> Result<(), IngestError>> Assembl
         }
         if self.open[&document].next_seq == self.documents[document].scanned_pages() {
             let assembly = self.open.remove(&document).expect("present");
-            if let Some(dir) = self.package(document, assembly, progress)? {
-                (self.packaged)(&self.documents[document], dir)?;
+            let packaged = match self.package(document, assembly, progress) {
+                Ok(Some(dir)) => (self.packaged)(&self.documents[document], dir),
+                Ok(None) => Ok(()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = packaged {
+                let failure = self.document_failure(document, e)?;
+                self.report_failure(failure, progress);
             }
         }
         Ok(())
+    }
+
+    /// Document `document`'s failure for `error` met while packaging or filing it, named
+    /// after its first scan; an error that is not the document's alone is given back.
+    fn document_failure(&self, document: usize, error: IngestError) -> Result<Failure, IngestError> {
+        let reason = error.of_one_document()?;
+        Ok(Failure { path: self.documents[document].sources[0].path.clone(), page: None, reason })
     }
 
     fn add_page(&mut self, document: usize, output: PageOutput, progress: &dyn Progress) -> Result<(), IngestError> {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use globset::GlobBuilder;
 
 use super::hosted::{self, Claims, HostedArticle, ZoneClaim, ZONES};
-use crate::archive::sanitize_id;
+use crate::archive::{sanitize_id, MAX_ID_BYTES};
 use crate::record::fields::FIELDS;
 use crate::record::table::{self, problem_at, Problem, Row, Table, FILES, ID};
 use crate::record::{Bibliographic, DocumentType};
@@ -279,6 +279,14 @@ impl<'a> Checker<'a> {
                 return None;
             }
         };
+        if given.trim().len() > MAX_ID_BYTES {
+            let reason = format!(
+                "the id is {} bytes long; an id may have at most {MAX_ID_BYTES}, as it names the document's folder and files",
+                given.trim().len()
+            );
+            self.manifest.problems.push(table.problem(row, Some(ID), reason));
+            return None;
+        }
         let id = sanitize_id(&given);
         if id != given {
             self.manifest.warnings.push(table.problem(

@@ -169,7 +169,11 @@ pub(crate) fn file_packages(
     progress.start(packages.iter().map(|p| p.manifest.record.pages.len() as u64).sum());
     let mut filer = file::Filer::new(archive, &mut writer);
     for package in &packages {
-        filer.file(package, progress)?;
+        if let Err(e) = filer.file(package, progress) {
+            let failure = Failure { path: package.dir.clone(), page: None, reason: e.of_one_document()? };
+            progress.note(&failure.to_string());
+            report.failures.push(failure);
+        }
         for _ in &package.manifest.record.pages {
             progress.page_done();
         }

@@ -549,7 +549,7 @@ pub(super) fn unique_id(batch: &str, stem: &str, taken: impl Fn(&str) -> bool) -
     if !taken(&qualified) {
         return qualified;
     }
-    (2..).map(|n| format!("{qualified}-{n}")).find(|id| !taken(id)).expect("an unused number exists")
+    (2..).map(|n| sanitize_id(&format!("{qualified}-{n}"))).find(|id| !taken(id)).expect("an unused number exists")
 }
 
 #[cfg(test)]

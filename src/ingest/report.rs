@@ -47,6 +47,10 @@ pub(crate) enum Reason {
     Recorded(String),
     #[error("row {row}: the document is not ingested, as {} could not be used", .files.join(", "))]
     RowNotIngested { row: usize, files: Vec<String> },
+    /// Its package or its files in the archive could not be written; the rest of the run
+    /// goes on.
+    #[error("the document is not archived: {0}")]
+    NotArchived(IngestError),
 }
 
 fn as_text<S: serde::Serializer>(reason: &Reason, serializer: S) -> Result<S::Ok, S::Error> {
@@ -194,6 +198,23 @@ impl IngestReport {
             && self.manifest_problems.is_empty()
             && self.unlisted.is_empty()
             && self.missing.is_empty()
+    }
+}
+
+impl IngestError {
+    /// The reason one document fails for this error, when it concerns that document's own
+    /// files (a name the file system refuses, a folder in the way); errors of the
+    /// catalogue, the index or the archive as a whole are given back, as they stop the run.
+    pub(super) fn of_one_document(self) -> Result<Reason, IngestError> {
+        use crate::archive::ArchiveError;
+        match self {
+            IngestError::Io(_)
+            | IngestError::Package(_)
+            | IngestError::Metadata(_)
+            | IngestError::Import(_)
+            | IngestError::Archive(ArchiveError::Io(_)) => Ok(Reason::NotArchived(self)),
+            other => Err(other),
+        }
     }
 }
 
