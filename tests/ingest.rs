@@ -594,3 +594,20 @@ fn a_document_that_cannot_be_filed_fails_alone() {
     assert_eq!(found["total"], 2, "{found}");
     assert_eq!(verify(&archive, &[]).0, Some(0));
 }
+
+/// `cd batch && olke ingest .` with the default `./archive`: the archive's own PDFs and
+/// catalogue are not scans of the batch.
+#[test]
+fn an_archive_inside_the_batch_folder_is_left_out_of_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    let ids = small_batch(&batch, 1);
+    let archive = batch.join("archive");
+    for run in 1..=2 {
+        let output = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0);
+        let report = json(&output);
+        assert_eq!(report["failures"], serde_json::json!([]), "run {run}");
+        assert!(stderr(&output).contains("the archive is inside this batch folder; left out"), "{}", stderr(&output));
+        assert_eq!(listed_ids(&archive), ids, "run {run}");
+    }
+}

@@ -41,7 +41,9 @@ pub(super) fn plan(
     report: &mut IngestReport,
     progress: &dyn Progress,
 ) -> Result<Plan, IngestError> {
-    let batches: Vec<Batch> = inputs.iter().map(|input| Batch::of(input)).collect();
+    let archive_root = archived.and_then(|(archive, _)| std::fs::canonicalize(archive.root()).ok());
+    let batches: Vec<Batch> = inputs.iter().map(|input| Batch::of(input, archive_root.as_deref())).collect();
+    note_archive_left_out(&batches, archive_root.as_deref(), progress);
     let sources = survey(&batches, &mut report.failures, progress);
     for failure in &report.failures {
         progress.note(&failure.to_string());
@@ -52,6 +54,16 @@ pub(super) fn plan(
         document.order = order;
     }
     Ok(plan)
+}
+
+/// Says when the archive lies inside a batch folder (it is left out of the batch).
+fn note_archive_left_out(batches: &[Batch], archive: Option<&Path>, progress: &dyn Progress) {
+    let Some(archive) = archive else { return };
+    for batch in batches.iter().filter(|b| b.folder) {
+        if std::fs::canonicalize(&batch.root).is_ok_and(|root| archive.starts_with(root)) {
+            progress.note(&format!("{}: the archive is inside this batch folder; left out", archive.display()));
+        }
+    }
 }
 
 /// A source file planned into a document.
@@ -117,13 +129,14 @@ struct Batch {
 }
 
 impl Batch {
-    fn of(input: &Path) -> Batch {
+    /// The batch `input`, without the folder `archive` (canonical) if it lies inside.
+    fn of(input: &Path, archive: Option<&Path>) -> Batch {
         let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
         let folder = absolute.is_dir();
         let root = if folder { absolute.clone() } else { absolute.parent().map(Path::to_path_buf).unwrap_or_default() };
         let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "batch".into());
         let entries = if folder {
-            load::batch_files(&absolute)
+            load::batch_files(&absolute, archive)
         } else if absolute.exists() {
             vec![Ok(absolute)]
         } else {
@@ -632,7 +645,7 @@ mod tests {
     fn a_manifest_groups_scans_into_documents_and_leaves_unlisted_scans_out() {
         let csv = "files,title\np1.png;p2.png,Қала тарихы\n";
         let (_dir, root) = batch("kitap", &["p1.png", "p2.png", "stray.png"], Some(csv));
-        let batches = vec![Batch::of(&root)];
+        let batches = vec![Batch::of(&root, None)];
         let mut report = IngestReport::default();
         let options = IngestOptions::default();
         let planned = drafts(&batches, sources_of(&batches[0]), &options, &mut report, &Silent);

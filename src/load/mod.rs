@@ -267,9 +267,11 @@ pub fn is_batch_sidecar(path: &Path) -> bool {
 /// A file found in a batch folder, or a folder entry that could not be read and why.
 pub type BatchEntry = Result<PathBuf, (PathBuf, String)>;
 
-/// The files of a batch folder, in natural order (`p2` before `p10`), sidecars left out.
-/// Symbolic links are followed; a link loop is reported as an error for that entry.
-pub fn batch_files(dir: &Path) -> Vec<BatchEntry> {
+/// The files of a batch folder, in natural order (`p2` before `p10`), sidecars left out,
+/// and the folder `archive` (canonical) when it lies inside: the archive's own PDFs are not
+/// scans to ingest. Symbolic links are followed; a link loop is reported as an error for
+/// that entry.
+pub fn batch_files(dir: &Path, archive: Option<&Path>) -> Vec<BatchEntry> {
     let mut found = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
@@ -278,7 +280,10 @@ pub fn batch_files(dir: &Path) -> Vec<BatchEntry> {
     let hidden = |e: &walkdir::DirEntry| {
         e.depth() > 0 && e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.')
     };
-    for entry in walker.into_iter().filter_entry(|e| !hidden(e)) {
+    let is_archive = |e: &walkdir::DirEntry| {
+        e.file_type().is_dir() && archive.is_some_and(|a| std::fs::canonicalize(e.path()).is_ok_and(|p| p == a))
+    };
+    for entry in walker.into_iter().filter_entry(|e| !hidden(e) && !is_archive(e)) {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 if !is_batch_sidecar(e.path()) {

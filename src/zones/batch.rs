@@ -164,7 +164,7 @@ pub(crate) fn zones(batch: &Path, options: &IngestOptions, progress: &dyn Progre
 /// there is no manifest or none of its rows is a newspaper's.
 fn newspaper_scans(batch: &Path, failures: &mut Vec<String>) -> Vec<PathBuf> {
     let mut scans = Vec::new();
-    for entry in load::batch_files(batch) {
+    for entry in load::batch_files(batch, None) {
         match entry {
             Ok(path) if load::not_a_scan(&path).is_none() => scans.push(path),
             Ok(_) => {}
