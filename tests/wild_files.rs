@@ -804,3 +804,28 @@ fn a_batch_of_hostile_files_archives_the_good_ones_and_names_each_bad_one() {
     assert_no_staging(&archive);
     assert_verify_clean(&archive);
 }
+
+/// Zero padding after a JPEG's end (some scanners write it) is accepted but not archived,
+/// and a file larger than any image within the pixel limit is refused before it is read.
+#[test]
+fn jpeg_padding_is_not_archived_and_an_oversized_file_is_refused_unread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    scan(&batch, "padded.jpg", &texts::KAZAKH[..1], Saved::Jpeg(90));
+    let jpeg = fs::read(batch.join("padded.jpg")).unwrap();
+    let padding = 8 << 20;
+    fs::OpenOptions::new().append(true).open(batch.join("padded.jpg")).unwrap().write_all(&vec![0; padding]).unwrap();
+    let huge = fs::File::create(batch.join("huge.jpg")).unwrap();
+    (&huge).write_all(&jpeg).unwrap();
+    huge.set_len(1 << 30).unwrap(); // sparse: nothing is written
+    let archive = tmp.path().join("archive");
+    let output = expect_code(olke(&archive).args(["ingest", "--json", "--max-megapixels", "20"]).arg(&batch), 3);
+    let report = json(&output);
+    let failures = report["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0]["path"].as_str().unwrap().ends_with("huge.jpg"), "{failures:?}");
+    assert!(failures[0]["reason"].as_str().unwrap().contains("more than an image within the limit of 20 megapixels"));
+    assert_eq!(listed_ids(&archive), ["padded"]);
+    let pdf = fs::metadata(pdf_of(&archive, "padded")).unwrap().len();
+    assert!(pdf < (jpeg.len() + padding / 2) as u64, "the PDF has {pdf} bytes, the JPEG {}", jpeg.len());
+}

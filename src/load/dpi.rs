@@ -70,11 +70,16 @@ pub(super) fn jpeg_header(bytes: &[u8]) -> Result<Header, String> {
     let (width, height, components) = frame.ok_or("no frame header before the image data; the file is truncated")?;
     // JPEG decoders fill a cut-off scan with gray and carry on; a file that does not end
     // with the end-of-image marker (padding aside) lost its tail.
-    let end = bytes.iter().rposition(|&b| b != 0x00).map_or(0, |i| i + 1);
-    if !bytes[..end].ends_with(&[0xFF, 0xD9]) {
+    if !bytes[..jpeg_end(bytes)].ends_with(&[0xFF, 0xD9]) {
         return Err("the file is truncated (no end-of-image marker)".into());
     }
     Ok(Header { width, height, components, dpi: jfif_dpi.or(exif_dpi), bitonal: false, pdf_ready_rows: false })
+}
+
+/// The length of a JPEG without the zero padding some scanners write after it: what the
+/// PDF carries.
+pub(super) fn jpeg_end(bytes: &[u8]) -> usize {
+    bytes.iter().rposition(|&b| b != 0x00).map_or(0, |i| i + 1)
 }
 
 fn exif_resolution(tiff_bytes: &[u8]) -> Option<f32> {

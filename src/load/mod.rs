@@ -67,6 +67,11 @@ pub enum LoadError {
          the header is probably corrupt, or raise --max-megapixels"
     )]
     TooLarge { width: u64, height: u64, limit_mp: u64 },
+    #[error(
+        "the file has {bytes} bytes, more than an image within the limit of {limit_mp} megapixels \
+         can take ({limit}); it is probably damaged (padding or junk after the image), or raise --max-megapixels"
+    )]
+    FileTooLarge { bytes: u64, limit: u64, limit_mp: u64 },
     #[error("{width}×{height} pixels is too small to be a scanned page")]
     TooSmall { width: u32, height: u32 },
     #[error("damaged {format}: {detail}; rescan or remove it")]
@@ -194,6 +199,7 @@ pub fn decode_page(path: &Path, format: Format, index: usize, options: &LoadOpti
             if index != 0 {
                 return Err(LoadError::NoSuchPage { page: index + 1, count: 1 });
             }
+            check_file_size(path, options)?;
             let bytes = std::fs::read(path)?;
             if bytes.is_empty() {
                 return Err(LoadError::Empty);
@@ -212,6 +218,22 @@ pub fn decode_page(path: &Path, format: Format, index: usize, options: &LoadOpti
 struct Decoded {
     image: crate::page::PageImage,
     dpi: Option<f32>,
+}
+
+/// The most bytes a pixel takes in a JPEG or PNG (16-bit colour with alpha, stored),
+/// beside the most a file's headers, metadata and embedded profiles take.
+const MAX_BYTES_PER_PIXEL: u64 = 8;
+const MAX_HEADER_BYTES: u64 = 64 << 20;
+
+/// Refuses a JPEG or PNG larger than any image within the pixel limit can be, before it is
+/// read into memory (a scanner's padding, a broken copy).
+fn check_file_size(path: &Path, options: &LoadOptions) -> Result<(), LoadError> {
+    let bytes = std::fs::metadata(path)?.len();
+    let limit = options.max_pixels.saturating_mul(MAX_BYTES_PER_PIXEL).saturating_add(MAX_HEADER_BYTES);
+    if bytes > limit {
+        return Err(LoadError::FileTooLarge { bytes, limit, limit_mp: options.max_pixels / 1_000_000 });
+    }
+    Ok(())
 }
 
 /// Refuses images whose header promises an absurd or useless size, before any pixel is decoded.

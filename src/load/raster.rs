@@ -10,10 +10,15 @@ use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, RgbImage};
 use super::{check_dimensions, dpi, over_white, Decoded, Format, LoadError, LoadOptions};
 use crate::page::{OriginalFormat, OriginalImage, PageImage, PixelData};
 
-pub(super) fn decode(format: Format, bytes: Vec<u8>, options: &LoadOptions) -> Result<Decoded, LoadError> {
+pub(super) fn decode(format: Format, mut bytes: Vec<u8>, options: &LoadOptions) -> Result<Decoded, LoadError> {
     let corrupt = |detail: String| LoadError::Corrupt { format: format.name(), detail };
     let header = match format {
-        Format::Jpeg => dpi::jpeg_header(&bytes).map_err(corrupt)?,
+        Format::Jpeg => {
+            let header = dpi::jpeg_header(&bytes).map_err(corrupt)?;
+            // The padding is no part of the image, and the PDF would carry it byte for byte.
+            bytes.truncate(dpi::jpeg_end(&bytes));
+            header
+        }
         Format::Png => {
             let (width, height) = dpi::png_size(&bytes).map_err(corrupt)?;
             check_dimensions(width, height, options)?;
