@@ -829,3 +829,29 @@ fn jpeg_padding_is_not_archived_and_an_oversized_file_is_refused_unread() {
     let pdf = fs::metadata(pdf_of(&archive, "padded")).unwrap().len();
     assert!(pdf < (jpeg.len() + padding / 2) as u64, "the PDF has {pdf} bytes, the JPEG {}", jpeg.len());
 }
+
+/// FillOrder 2 (each byte's first pixel in its lowest bit, as fax machines write) is
+/// honoured for raw and CCITT G4 pages alike: both read as the usual order does.
+#[test]
+fn tiff_pages_in_fill_order_two_read_right() {
+    use olke::testkit::fixtures::{threshold, write_tiff, TiffKind};
+    let tmp = tempfile::tempdir().unwrap();
+    let (sources, batch) = (tmp.path().join("sources"), tmp.path().join("batch"));
+    fs::create_dir_all(&sources).unwrap();
+    fs::create_dir_all(&batch).unwrap();
+    let rendered = page(&texts::KAZAKH[..1], 300.0);
+    let g4 = sources.join("g4.tif");
+    write_tiff(&g4, &[threshold(&rendered.image)], 300.0, TiffKind::G4).unwrap();
+    for (name, compression) in [("raw", "none"), ("fax", "g4")] {
+        let out = batch.join(format!("{name}.tif"));
+        expect_code(Command::new("tiffcp").args(["-c", compression, "-f", "lsb2msb"]).arg(&g4).arg(&out), 0);
+    }
+    let archive = tmp.path().join("archive");
+    let output = expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 0);
+    assert_eq!(json(&output)["failures"], serde_json::json!([]));
+    for id in ["raw", "fax"] {
+        let text = stdout(&expect_code(olke(&archive).args(["text", id]), 0));
+        let rate = cer(&text, &rendered.text());
+        assert!(rate < 0.05, "{id}: CER {:.1}%\n{text}", rate * 100.0);
+    }
+}

@@ -2,7 +2,7 @@
 //! The `image` crate reads only the first page of a TIFF, so pages are decoded here.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
 use image::{GrayImage, RgbImage};
@@ -31,6 +31,10 @@ fn corrupt(err: tiff::TiffError) -> LoadError {
 /// largest page `options` accept (the crate's defaults would refuse legitimate 16-bit
 /// A3 scans; our pixel limit is checked on the header before decoding).
 fn open(path: &Path, options: Option<&LoadOptions>) -> Result<Decoder<BufReader<File>>, LoadError> {
+    reader_decoder(BufReader::new(File::open(path)?), options)
+}
+
+fn reader_decoder<R: Read + Seek>(reader: R, options: Option<&LoadOptions>) -> Result<Decoder<R>, LoadError> {
     let mut limits = Limits::default();
     if let Some(options) = options {
         // Four 16-bit samples per pixel at most.
@@ -38,7 +42,7 @@ fn open(path: &Path, options: Option<&LoadOptions>) -> Result<Decoder<BufReader<
         limits.decoding_buffer_size = largest_page;
         limits.intermediate_buffer_size = largest_page;
     }
-    Ok(Decoder::new(BufReader::new(File::open(path)?)).map_err(corrupt)?.with_limits(limits))
+    Ok(Decoder::new(reader).map_err(corrupt)?.with_limits(limits))
 }
 
 /// Pages in the file. When a later page's directory is unreadable, the pages before it
@@ -71,9 +75,81 @@ fn resolution<R: std::io::Read + std::io::Seek>(decoder: &mut Decoder<R>) -> Opt
 
 pub(super) fn decode(path: &Path, index: usize, options: &LoadOptions) -> Result<Decoded, LoadError> {
     let mut decoder = open(path, Some(options))?;
+    seek(&mut decoder, index)?;
+    // FillOrder 2 (a fax's order): each byte's first pixel is its lowest bit. The tiff crate
+    // reads only the usual order, so the page's data is read with each byte's bits reversed.
+    if decoder.find_tag(Tag::FillOrder).ok().flatten().and_then(|v| v.into_u16().ok()) == Some(2) {
+        let ranges = data_ranges(&mut decoder)?;
+        let reader = LowBitFirst { inner: BufReader::new(File::open(path)?), ranges, position: 0 };
+        let mut decoder = reader_decoder(reader, Some(options))?;
+        seek(&mut decoder, index)?;
+        return decode_page(decoder, options);
+    }
+    decode_page(decoder, options)
+}
+
+fn seek<R: Read + Seek>(decoder: &mut Decoder<R>, index: usize) -> Result<(), LoadError> {
     if index > 0 {
         decoder.seek_to_image(index).map_err(corrupt)?;
     }
+    Ok(())
+}
+
+/// Where the page's strips (or tiles) lie in the file: (offset, length), by offset.
+fn data_ranges<R: Read + Seek>(decoder: &mut Decoder<R>) -> Result<Vec<(u64, u64)>, LoadError> {
+    let (offsets, counts) = match decoder.find_tag(Tag::TileOffsets).map_err(corrupt)? {
+        Some(_) => (Tag::TileOffsets, Tag::TileByteCounts),
+        None => (Tag::StripOffsets, Tag::StripByteCounts),
+    };
+    let offsets = decoder.get_tag_u64_vec(offsets).map_err(corrupt)?;
+    let counts = decoder.get_tag_u64_vec(counts).map_err(corrupt)?;
+    let mut ranges: Vec<(u64, u64)> = offsets.into_iter().zip(counts).collect();
+    ranges.sort_unstable();
+    Ok(merged(ranges))
+}
+
+/// Sorted ranges with those that overlap made one, so no byte is reversed twice.
+fn merged(ranges: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
+    for (offset, length) in ranges {
+        match out.last_mut() {
+            Some((start, len)) if offset <= *start + *len => *len = (*len).max(offset.saturating_add(length) - *start),
+            _ => out.push((offset, length)),
+        }
+    }
+    out
+}
+
+/// A file read with the bits of each byte within `ranges` reversed.
+struct LowBitFirst<R> {
+    inner: R,
+    ranges: Vec<(u64, u64)>,
+    position: u64,
+}
+
+impl<R: Read> Read for LowBitFirst<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let (start, end) = (self.position, self.position + n as u64);
+        let first = self.ranges.partition_point(|&(offset, length)| offset.saturating_add(length) <= start);
+        for &(offset, length) in self.ranges[first..].iter().take_while(|&&(offset, _)| offset < end) {
+            let from = offset.max(start) - start;
+            let to = offset.saturating_add(length).min(end) - start;
+            buf[from as usize..to as usize].iter_mut().for_each(|b| *b = b.reverse_bits());
+        }
+        self.position = end;
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for LowBitFirst<R> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.position = self.inner.seek(to)?;
+        Ok(self.position)
+    }
+}
+
+fn decode_page<R: Read + Seek>(mut decoder: Decoder<R>, options: &LoadOptions) -> Result<Decoded, LoadError> {
     let (width, height) = decoder.dimensions().map_err(corrupt)?;
     check_dimensions(width, height, options)?;
     let color = decoder.colortype().map_err(corrupt)?;
