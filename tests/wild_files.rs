@@ -855,3 +855,16 @@ fn tiff_pages_in_fill_order_two_read_right() {
         assert!(rate < 0.05, "{id}: CER {:.1}%\n{text}", rate * 100.0);
     }
 }
+
+/// Tesseract reads at most 32767 pixels a side: a longer scan is refused before it is read.
+#[test]
+fn a_scan_longer_than_tesseract_reads_is_refused_up_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(&batch).unwrap();
+    write_png(&batch.join("strip.png"), &GrayImage::from_pixel(32, 40_000, Luma([255])), 300.0).unwrap();
+    let archive = tmp.path().join("archive");
+    let report = json(&expect_code(olke(&archive).args(["ingest", "--json"]).arg(&batch), 3));
+    let reason = report["failures"][0]["reason"].as_str().unwrap_or_default().to_string();
+    assert!(reason.contains("Tesseract reads at most 32767 pixels a side"), "{report:#}");
+}

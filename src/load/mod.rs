@@ -19,6 +19,9 @@ use crate::page::{PageOrigin, SourcePage};
 /// Smallest side, in pixels, that can be a scanned page.
 pub const MIN_SIDE: u32 = 32;
 
+/// Longest side, in pixels, Tesseract reads.
+pub const MAX_SIDE: u32 = 32767;
+
 /// How pages are decoded.
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
@@ -74,6 +77,8 @@ pub enum LoadError {
     FileTooLarge { bytes: u64, limit: u64, limit_mp: u64 },
     #[error("{width}×{height} pixels is too small to be a scanned page")]
     TooSmall { width: u32, height: u32 },
+    #[error("{width}×{height} pixels: Tesseract reads at most {MAX_SIDE} pixels a side; cut the scan into pages")]
+    TooLong { width: u32, height: u32 },
     #[error("damaged {format}: {detail}; rescan or remove it")]
     Corrupt { format: &'static str, detail: String },
     #[error("unsupported {format}: {detail}")]
@@ -248,6 +253,9 @@ fn check_dimensions(width: u32, height: u32, options: &LoadOptions) -> Result<()
     }
     if width < MIN_SIDE || height < MIN_SIDE {
         return Err(LoadError::TooSmall { width, height });
+    }
+    if width.max(height) > MAX_SIDE {
+        return Err(LoadError::TooLong { width, height });
     }
     Ok(())
 }
