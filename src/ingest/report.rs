@@ -50,7 +50,7 @@ pub(crate) enum Reason {
     /// Its package or its files in the archive could not be written; the rest of the run
     /// goes on.
     #[error("the document is not archived: {0}")]
-    NotArchived(IngestError),
+    NotArchived(Box<IngestError>),
 }
 
 fn as_text<S: serde::Serializer>(reason: &Reason, serializer: S) -> Result<S::Ok, S::Error> {
@@ -212,7 +212,7 @@ impl IngestError {
             | IngestError::Package(_)
             | IngestError::Metadata(_)
             | IngestError::Import(_)
-            | IngestError::Archive(ArchiveError::Io(_)) => Ok(Reason::NotArchived(self)),
+            | IngestError::Archive(ArchiveError::Io(_)) => Ok(Reason::NotArchived(Box::new(self))),
             other => Err(other),
         }
     }
