@@ -93,9 +93,15 @@ impl SourcePdf {
         let mut page =
             self.document.get_dictionary(id).map_err(|e| self.error(format!("page object {id:?}: {e}")))?.clone();
         let mut parent = page.get(b"Parent").and_then(Object::as_reference).ok();
-        // A page tree is shallow; the bound only guards against a cycle in a damaged file.
-        for _ in 0..64 {
-            let Some(node) = parent.and_then(|p| self.document.get_dictionary(p).ok()) else { break };
+        // A page tree is shallow; a deeper one is a damaged file, or one built to loop, and
+        // a page whose inherited fonts and turn were left behind would lose its text.
+        const DEEPEST: usize = 64;
+        let mut depth = 0;
+        while let Some(node) = parent.and_then(|p| self.document.get_dictionary(p).ok()) {
+            depth += 1;
+            if depth > DEEPEST {
+                return Err(self.error(format!("its page tree is more than {DEEPEST} levels deep or loops")));
+            }
             for key in INHERITED {
                 if !page.has(key) {
                     if let Ok(value) = node.get(key) {
@@ -478,6 +484,26 @@ mod tests {
         assert_eq!(subtypes, vec![b"Link".to_vec(), b"Text".to_vec()]);
         let page_objects = copy.objects.values().filter(|o| o.as_dict().is_ok_and(|d| d.has_type(b"Page"))).count();
         assert_eq!(page_objects, 1, "no page of the source came along");
+    }
+
+    #[test]
+    fn a_page_tree_too_deep_to_follow_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        archived(&path, 1);
+        let mut document = Document::load(&path).unwrap();
+        let page = *document.get_pages().values().next().unwrap();
+        let mut parent = document.get_dictionary(page).unwrap().get(b"Parent").unwrap().as_reference().unwrap();
+        for _ in 0..100 {
+            parent = document.add_object(dictionary! { "Type" => "Pages", "Parent" => parent });
+        }
+        document.get_object_mut(page).unwrap().as_dict_mut().unwrap().set("Parent", parent);
+        document.save(&path).unwrap();
+
+        let source = SourcePdf::open(&path).unwrap();
+        let mut writer = PdfWriter::new(Vec::new()).unwrap();
+        let refused = PageCopier::new().copy_page(&source, &mut writer, 1).unwrap_err();
+        assert!(refused.to_string().contains("more than 64 levels deep"), "{refused}");
     }
 
     #[test]
