@@ -933,3 +933,88 @@ fn publishing_gives_an_issue_with_the_pages_that_may_be_shown() {
     }
     assert!(!site.join("iiif/3/pulse-28~2/full/max/0/default.jpg").exists());
 }
+
+/// An issue («Пульс» № 30, public domain) of one page, p1.png, whose zones overlap as much
+/// as ingest lets them: «bigopen» (public domain) takes the left column and the first
+/// third of the right one, «smallsecret» (in copyright) the right column.
+fn overlapping_archive() -> &'static Path {
+    static ARCHIVE: OnceLock<PathBuf> = OnceLock::new();
+    shared_archive(&ARCHIVE, "articles-overlap", |batch, archive| {
+        fs::create_dir_all(batch).unwrap();
+        newspaper_page(&batch.join("p1.png"), texts::KAZAKH[3], texts::RUSSIAN[0]);
+        fs::write(
+            batch.join("batch.csv"),
+            format!(
+                "{HEADER}\
+                 p1.png,pulse-30,newspaper_issue,Пульс,,Пульс,2019-07-26,30,,public_domain,\n\
+                 p1.png,bigopen,newspaper_article,Big open,,Пульс,2019-07-26,30,kaz,public_domain,\"p1.png@0,0,1200,1200\"\n\
+                 p1.png,smallsecret,newspaper_article,Small secret,,Пульс,2019-07-26,30,rus,in_copyright,\"p1.png@900,0,900,1200\"\n"
+            ),
+        )
+        .unwrap();
+        expect_code(olke(archive).arg("ingest").arg(batch), 0);
+    })
+}
+
+/// The words of `bigopen` (as the archive holds its zone) that are `smallsecret`'s: in
+/// the part of its zone that is smallsecret's too, and not of bigopen's own column.
+fn overlap_words() -> Vec<String> {
+    let text = |id| stdout(&expect_code(olke(overlapping_archive()).args(["text", id]), 0));
+    let secret: Vec<String> = words(&text("smallsecret"));
+    let shared: Vec<String> = words(&text("bigopen"))
+        .into_iter()
+        .filter(|w| w.chars().count() >= 4 && secret.contains(w) && !texts::KAZAKH[3].contains(w.as_str()))
+        .collect();
+    assert!(shared.len() >= 3, "the zones share words: {shared:?}");
+    shared
+}
+
+/// Of `words`, those `content` shows as words of its visible text.
+fn shown_words<'a>(content: &[u8], words: &'a [String]) -> Vec<&'a String> {
+    let visible = self::words(&visible_text(&String::from_utf8_lossy(content)));
+    words.iter().filter(|w| visible.contains(w)).collect()
+}
+
+/// The darkest pixel of `image` (a JPEG) between columns `from` and `to`.
+fn darkest_between(image: &[u8], from: u32, to: u32) -> u8 {
+    let image = image::load_from_memory(image).unwrap().to_luma8();
+    (from..to.min(image.width()))
+        .flat_map(|x| (0..image.height()).map(move |y| (x, y)))
+        .map(|(x, y)| image.get_pixel(x, y).0[0])
+        .min()
+        .unwrap()
+}
+
+/// A public article whose zone overlaps one in copyright shows nothing of the part they
+/// share: not its words (on its page, in a search snippet), not its pixels (its zone's
+/// image); the rest of it, it shows. The rights are read as they are now.
+#[test]
+fn an_article_shows_nothing_of_an_article_in_copyright_its_zone_overlaps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(overlapping_archive(), tmp.path());
+    let shared = overlap_words();
+    let own = long_words(texts::KAZAKH[3]);
+    let (server, _) = common::server::Server::start(&archive, None);
+
+    let (status, _, page) = get(&server, "/doc/bigopen");
+    assert_eq!(status, 200);
+    assert!(shown_words(&page, &shared).is_empty(), "{:?}", shown_words(&page, &shared));
+    assert!(found(&String::from_utf8_lossy(&page), &own) * 10 >= own.len() * 7, "its own words are shown");
+    // Its zone, 1200 pixels wide, is shown 1000 wide: the right column starts at 750.
+    let (status, _, zone) = get(&server, "/doc/bigopen/zone/1");
+    assert_eq!(status, 200);
+    assert!(darkest_between(&zone, 0, 740) < 100, "its own column's ink");
+    assert!(darkest_between(&zone, 760, 1000) > 200, "smallsecret's part is white");
+    let (status, _, results) = get(&server, &format!("/search?q={}", escaped(&shared[0])));
+    assert_eq!(status, 200);
+    let results = String::from_utf8(results).unwrap();
+    let hit = results.split("<li").find(|hit| hit.contains("href=\"/doc/bigopen")).expect("bigopen is found");
+    assert!(!hit.contains("<mark>"), "no text around the word: {hit}");
+    assert!(shown_words(results.as_bytes(), &shared[1..]).is_empty(), "{results}");
+
+    // smallsecret public domain: bigopen shows its whole zone from the next request on.
+    set_rights(&archive, "smallsecret", "public_domain");
+    let (_, _, page) = get(&server, "/doc/bigopen");
+    assert!(!shown_words(&page, &shared).is_empty());
+    assert!(darkest_between(&get(&server, "/doc/bigopen/zone/1").2, 760, 1000) < 100);
+}

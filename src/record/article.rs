@@ -3,10 +3,11 @@
 //! stored with it: it is read from the host's recognized pages, the words whose box's
 //! centre lies inside a zone, so a correction of the host's text reaches the article.
 
+use image::{DynamicImage, GenericImage, Rgba};
 use serde::{Deserialize, Serialize};
 
 use super::{DocumentRecord, DocumentType, Rights};
-use crate::page::{BBox, Line, RecognizedPage};
+use crate::page::{BBox, Line, RecognizedPage, Word};
 
 /// A part of an article on one page of its host.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,12 +143,81 @@ pub(crate) fn articles_of<'a>(issue: &DocumentRecord, documents: &'a [DocumentRe
 /// The words of `page` whose box's centre lies inside `zone`, as a page of their own (of
 /// the same size, the words where they are), lines kept in the page's reading order.
 pub(crate) fn words_in(page: &RecognizedPage, zone: &BBox) -> RecognizedPage {
+    words_where(page, |word| zone.holds_centre_of(&word.bbox))
+}
+
+/// The words of `page` that `keep`, as a page of their own (see [`words_in`]).
+fn words_where(page: &RecognizedPage, keep: impl Fn(&Word) -> bool) -> RecognizedPage {
     let lines: Vec<Line> = page
         .lines
         .iter()
-        .filter_map(|line| line.keeping(line.words.iter().filter(|w| zone.holds_centre_of(&w.bbox)).cloned().collect()))
+        .filter_map(|line| line.keeping(line.words.iter().filter(|w| keep(w)).cloned().collect()))
         .collect();
     RecognizedPage { mean_conf: crate::ocr::mean_confidence(&lines), lines, ..page.clone() }
+}
+
+/// The zones of the other articles on `article`'s host that may not be shown and that
+/// overlap one of its zones. Ingest lets zones overlap a little, and rights change after
+/// ingest: where `article` is shown, what lies in these is left out (their words, their
+/// pixels), or it would show them. `documents`: at least the host's articles, with their
+/// rights as they are now.
+pub(crate) fn withheld_zones(article: &DocumentRecord, documents: &[DocumentRecord]) -> Vec<ArticleZone> {
+    let Some(host) = article.host.as_deref() else { return Vec::new() };
+    documents
+        .iter()
+        .filter(|d| d.is_hosted_by(host) && d.id != article.id && !Rights::allows_full_text(d.bib.rights))
+        .flat_map(|d| &d.zones)
+        .filter(|other| article.zones.iter().any(|zone| zone.overlaps(other)))
+        .cloned()
+        .collect()
+}
+
+impl ArticleZone {
+    /// Whether it shares pixels with `other`.
+    pub(crate) fn overlaps(&self, other: &ArticleZone) -> bool {
+        self.page == other.page && self.bbox.overlap(&other.bbox) > 0
+    }
+}
+
+/// [`zone_pages`] without the words whose centre lies in one of `withheld` (see
+/// [`withheld_zones`]): what of the article may be shown.
+pub(crate) fn shown_zone_pages<E>(
+    record: &DocumentRecord,
+    withheld: &[ArticleZone],
+    mut host_page: impl FnMut(u32) -> Result<Option<RecognizedPage>, E>,
+) -> Result<Vec<RecognizedPage>, E> {
+    zone_pages(record, |number| {
+        let boxes: Vec<&BBox> = withheld.iter().filter(|w| w.page == number).map(|w| &w.bbox).collect();
+        let outside = |word: &Word| !boxes.iter().any(|b| b.holds_centre_of(&word.bbox));
+        Ok(host_page(number)?.map(|page| words_where(&page, outside)))
+    })
+}
+
+/// Zone `zone` cut from `pixels`, the image of its page (`page_width` pixels wide as
+/// recorded, the zones' pixels: an image of another size is scaled to it), with what of
+/// `withheld` lies in it painted white. `None` for a zone outside the image.
+pub(crate) fn cut_zone(
+    pixels: &DynamicImage,
+    page_width: u32,
+    zone: &ArticleZone,
+    withheld: &[ArticleZone],
+) -> Option<DynamicImage> {
+    let scale = pixels.width() as f32 / page_width.max(1) as f32;
+    let cut = zone.bbox.scaled(scale);
+    let mut image = pixels.crop_imm(cut.x0, cut.y0, cut.width(), cut.height());
+    if image.width() == 0 || image.height() == 0 {
+        return None;
+    }
+    for other in withheld.iter().filter(|w| w.page == zone.page) {
+        let b = other.bbox.scaled(scale);
+        let (x0, y0) = (b.x0.saturating_sub(cut.x0), b.y0.saturating_sub(cut.y0));
+        let (x1, y1) =
+            (b.x1.saturating_sub(cut.x0).min(image.width()), b.y1.saturating_sub(cut.y0).min(image.height()));
+        for (x, y) in (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))) {
+            image.put_pixel(x, y, Rgba([255, 255, 255, 255]));
+        }
+    }
+    Some(image)
 }
 
 /// A hosted article's pages: for each zone, in reading order, the words inside it read
@@ -173,7 +243,6 @@ pub(crate) fn zone_pages<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::page::Word;
 
     fn word(text: &str, x0: u32, y0: u32) -> Word {
         Word { text: text.into(), bbox: BBox { x0, y0, x1: x0 + 40, y1: y0 + 20 }, conf: 90.0 }
@@ -283,6 +352,42 @@ mod tests {
         assert!(book.page_shown(1, &[]) && book.whole_shown(&[]));
         book.bib.rights = None;
         assert!(book.pages_shown(&[]).is_empty() && !book.whole_shown(&[]));
+    }
+
+    #[test]
+    fn an_article_leaves_out_the_words_and_pixels_a_withheld_article_shares_with_it() {
+        let zone = |page, x0, x1| ArticleZone { page, bbox: BBox { x0, y0: 0, x1, y1: 100 } };
+        let article = |id: &str, rights: &str, zones: Vec<ArticleZone>| {
+            let mut a = crate::record::tests::document(id, &[("title", id), ("rights", rights)]);
+            a.host = Some("issue".into());
+            a.zones = zones;
+            a
+        };
+        let open = article("open", "public_domain", vec![zone(1, 0, 60)]);
+        let documents = vec![
+            open.clone(),
+            article("kept", "in_copyright", vec![zone(1, 40, 100), zone(2, 0, 60)]),
+            article("free", "public_domain", vec![zone(1, 30, 100)]),
+        ];
+        assert_eq!(withheld_zones(&open, &documents), vec![zone(1, 40, 100)], "on its page, in copyright");
+        let page = RecognizedPage {
+            width: 100,
+            height: 100,
+            dpi: 300.0,
+            lines: vec![line(vec![word("сол", 0, 0), word("орта", 45, 0)])],
+            mean_conf: 90.0,
+            models: "kaz".into(),
+            corrections: Vec::new(),
+        };
+        let withheld = withheld_zones(&open, &documents);
+        let pages = shown_zone_pages(&open, &withheld, |_| Ok::<_, ()>(Some(page.clone()))).unwrap();
+        assert_eq!(pages[0].text(), "сол", "«орта»'s centre is in «kept»'s zone");
+        // An image twice the recorded size: the zone and the withheld part scale with it.
+        let pixels = DynamicImage::ImageLuma8(image::GrayImage::new(200, 200));
+        let cut = cut_zone(&pixels, 100, &open.zones[0], &withheld).unwrap().to_luma8();
+        assert_eq!(cut.dimensions(), (120, 200));
+        assert!((0..200).all(|y| cut.get_pixel(79, y).0[0] == 0 && cut.get_pixel(80, y).0[0] == 255));
+        assert!(cut_zone(&pixels, 100, &zone(1, 300, 400), &[]).is_none(), "outside the image");
     }
 
     #[test]

@@ -1,62 +1,102 @@
 //! Newspaper articles on the website: an article's page shows its zones, each cut from its
 //! issue's page image (the article's own rights decide, whatever the other articles on the
-//! page); an issue's page lists its articles and shows whole only the pages every article
+//! page), and their words; what of another article that may not be shown lies in them
+//! (zones may overlap a little) is left out, its words and pixels. An issue's page lists its articles and shows whole only the pages every article
 //! on which may be shown, the issue's rights allowing (see
 //! [`crate::record::DocumentRecord::page_shown`]), saying why the others are not.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
-use super::images;
-use super::routes::{content_caching, path_error, refused_whole};
+use super::images::{self, Size};
+use super::routes::{blocking, content_caching, path_error, refused_whole};
 use super::security::Context;
 use super::{AppState, WebError};
-use crate::record::{DocumentRecord, Rights};
+use crate::archive::files;
+use crate::page::RecognizedPage;
+use crate::record::article::{cut_zone, shown_zone_pages, withheld_zones};
+use crate::record::{ArticleZone, DocumentRecord, Rights};
 use crate::web::templates::encode;
 
-/// How wide a zone's image is made at most, pixels (the website's reading size).
-const ZONE_WIDTH: u32 = 1000;
-
-/// `/doc/{id}/zone/{k}`: zone `k` (from 1) of article `id`, cut from its issue's page.
+/// `/doc/{id}/zone/{k}`: zone `k` (from 1) of article `id`, cut from its issue's page, at
+/// the website's reading size; only where the article's rights allow.
 pub(super) async fn zone_image(
     State(state): State<Arc<AppState>>,
     params: Result<Path<(String, u32)>, PathRejection>,
-) -> Result<axum::response::Response, WebError> {
+) -> Result<Response, WebError> {
     let Path((id, number)) = params.map_err(path_error)?;
     let article = state.record(&id).ok_or_else(WebError::not_found)?;
-    let zone =
-        number.checked_sub(1).and_then(|k| article.zones.get(k as usize)).ok_or_else(WebError::not_found)?.clone();
-    if !article.full_text_allowed() {
+    let zone = number.checked_sub(1).and_then(|k| article.zones.get(k as usize)).ok_or_else(WebError::not_found)?;
+    zone_response(&state, zone.clone(), article, Size::Full).await
+}
+
+/// `zone` of hosted `article` as an image at most `size` wide: small for any article (as
+/// a page's thumbnail is), readable only where its rights allow. What other articles
+/// that may not be shown have in it is painted white ([`withheld_zones`]).
+async fn zone_response(
+    state: &Arc<AppState>,
+    zone: ArticleZone,
+    article: DocumentRecord,
+    size: Size,
+) -> Result<Response, WebError> {
+    let shown = article.full_text_allowed();
+    if size == Size::Full && !shown {
         return Err(refused_whole());
     }
-    let host = article.host.as_deref().and_then(|host| state.record(host)).ok_or_else(WebError::not_found)?;
+    let (host, withheld) = {
+        let state = state.clone();
+        blocking(move || withheld_around(&state, &article)).await?.ok_or_else(WebError::not_found)?
+    };
     let summary = host.pages.get(zone.page as usize - 1).ok_or_else(WebError::not_found)?.clone();
     let archive = state.archive.clone();
-    let caching = content_caching(true);
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = blocking(move || {
         let pixels = images::archived_pixels(&archive, &host, zone.page)?;
-        // The zone is in the page's recorded pixels; an image of another size is scaled to it.
-        let pixels = images::resized(&pixels, summary.width, summary.height);
-        let b = zone.bbox;
-        let (x, y) = (b.x0.min(summary.width), b.y0.min(summary.height));
-        let (w, h) = (b.width().min(summary.width - x), b.height().min(summary.height - y));
-        if w == 0 || h == 0 {
-            return None;
-        }
-        let cut = pixels.crop_imm(x, y, w, h);
-        let width = w.min(ZONE_WIDTH);
+        let cut = cut_zone(&pixels, summary.width, &zone, &withheld)?;
+        let (w, h) = (zone.bbox.width(), zone.bbox.height());
+        let width = w.min(size.width());
         images::jpeg(&images::resized(&cut, width, images::scaled_height(w, h, width)))
     })
-    .await
-    .map_err(WebError::internal)?
+    .await?
     .ok_or_else(WebError::not_found)?;
-    Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, caching)], bytes).into_response())
+    Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, content_caching(shown))], bytes).into_response())
+}
+
+/// Hosted `article`'s issue, and the zones of the articles on its pages that may not be
+/// shown, their rights as they are now, where they overlap its own ([`withheld_zones`]).
+/// `None` when its issue cannot be read. Blocking.
+pub(super) fn withheld_around(
+    state: &AppState,
+    article: &DocumentRecord,
+) -> Option<(DocumentRecord, Vec<ArticleZone>)> {
+    let host = state.record(article.host.as_deref()?)?;
+    let withheld = withheld_zones(article, &state.articles_of(&host));
+    Some((host, withheld))
+}
+
+/// The text of each zone of hosted `article` that may be shown, by zone number: read from
+/// its issue's pages, the words of withheld articles' zones left out. Blocking.
+pub(super) fn shown_texts(state: &AppState, article: &DocumentRecord) -> BTreeMap<u32, String> {
+    let Some((host, withheld)) = withheld_around(state, article) else { return BTreeMap::new() };
+    let host_page = |n| Ok::<_, Infallible>(files::page(&state.archive, &host.id, n).ok());
+    let Ok(pages) = shown_zone_pages(article, &withheld, host_page);
+    (1..).zip(pages.iter().map(RecognizedPage::text)).collect()
+}
+
+/// Whether no zone of an article that may not be shown overlaps a zone of hosted
+/// `article` on page `page` of its issue: a search snippet of that page (of its zone's
+/// words as indexed, which the index numbers by their page of the issue) would not show
+/// theirs. Blocking.
+pub(super) fn page_clear(state: &AppState, article: &DocumentRecord, page: u32) -> bool {
+    let on_page: Vec<&ArticleZone> = article.zones.iter().filter(|zone| zone.page == page).collect();
+    withheld_around(state, article)
+        .is_some_and(|(_, withheld)| !withheld.iter().any(|w| on_page.iter().any(|zone| zone.overlaps(w))))
 }
 
 /// What an article's page shows of it: its issue, and (where its rights allow) its zones.

@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 
+use super::articles;
 use super::images::{page_image as render_page_image, Size};
 use super::security::Context;
 use super::templates::{self, DocumentPage, Facet, PageView, RequestForm, SearchPage};
@@ -22,6 +23,7 @@ use crate::index::{Filters, SearchError, SearchRequest, SearchResults};
 use crate::publish::html::kind_label;
 use crate::record::pages::PageRange;
 use crate::record::request::{unfit_in_text, NewRequest, Requester};
+use crate::record::DocumentRecord;
 
 /// Results on a page of search results.
 const RESULTS_PER_PAGE: usize = 20;
@@ -239,13 +241,17 @@ pub(super) async fn search(
             let mut restricted = HashSet::new();
             let mut hits = hits;
             for hit in &mut hits {
-                let shown = state.record(&hit.id).is_some_and(|record| {
-                    let page = hit.snippet.as_ref().map(|s| s.page).or(hit.pages.first().copied()).unwrap_or(1);
-                    record.page_shown(page, &state.articles_of(&record))
-                });
+                let page = hit.snippet.as_ref().map(|s| s.page).or(hit.pages.first().copied()).unwrap_or(1);
+                let record = state.record(&hit.id);
+                let shown = record.as_ref().is_some_and(|record| record.page_shown(page, &state.articles_of(record)));
                 if !shown {
                     hit.snippet = None;
                     restricted.insert(hit.id.clone());
+                } else if record
+                    .is_some_and(|article| article.is_hosted() && !articles::page_clear(&state, &article, page))
+                {
+                    // A shown article whose zone another one, withheld, overlaps: no text around the words.
+                    hit.snippet = None;
                 }
             }
             (hits, restricted)
@@ -293,14 +299,7 @@ pub(super) async fn document(
     // An issue's articles, their rights as they are now: which of its pages are shown.
     let articles = articles_now(&state, &record).await?;
     let shown = record.pages_shown(&articles);
-    let mut texts: BTreeMap<u32, String> = match (shown.is_empty(), state.index()) {
-        (false, Some(index)) => {
-            let id = record.id.clone();
-            blocking(move || index.page_texts(&id)).await?.map_err(WebError::internal)?
-        }
-        _ => BTreeMap::new(),
-    };
-    texts.retain(|page, _| shown.contains(page));
+    let texts = if shown.is_empty() { BTreeMap::new() } else { shown_texts(&state, &record, &shown).await? };
     let first_printed = record.bib.first_page_number.unwrap_or(1);
     let pages: Vec<PageView> = (start..=end)
         .map(|n| PageView { printed: first_printed + n - 1, pdf: n, text: texts.get(&n).cloned().unwrap_or_default() })
@@ -321,6 +320,28 @@ pub(super) async fn document(
     let mut response = html(templates::document(&ctx, &state.config.library, page))?;
     response.headers_mut().insert(CACHE_CONTROL, axum::http::HeaderValue::from_static(caching));
     Ok(response)
+}
+
+/// The texts of `record`'s pages that are `shown`, by page: a hosted article's read from
+/// its issue's pages, less what withheld articles overlapping it have there (the index
+/// holds its zones' words as ingested, whatever the rights now); any other's from the
+/// index.
+async fn shown_texts(
+    state: &Arc<AppState>,
+    record: &DocumentRecord,
+    shown: &[u32],
+) -> Result<BTreeMap<u32, String>, WebError> {
+    let mut texts = if record.is_hosted() {
+        let (state, record) = (state.clone(), record.clone());
+        blocking(move || articles::shown_texts(&state, &record)).await?
+    } else if let Some(index) = state.index() {
+        let id = record.id.clone();
+        blocking(move || index.page_texts(&id)).await?.map_err(WebError::internal)?
+    } else {
+        BTreeMap::new()
+    };
+    texts.retain(|page, _| shown.contains(page));
+    Ok(texts)
 }
 
 pub(super) fn refused_whole() -> WebError {
