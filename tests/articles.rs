@@ -1018,3 +1018,24 @@ fn an_article_shows_nothing_of_an_article_in_copyright_its_zone_overlaps() {
     assert!(!shown_words(&page, &shared).is_empty());
     assert!(darkest_between(&get(&server, "/doc/bigopen/zone/1").2, 760, 1000) < 100);
 }
+
+/// A search hit on an article shows a thumbnail that is there: of its zone on the page of
+/// the issue the hit names.
+#[test]
+fn a_search_hit_on_an_article_has_a_thumbnail_of_its_zone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    let (server, _) = common::server::Server::start(&archive, None);
+    let (_, _, results) = get(&server, &format!("/search?q={}", escaped("Ауэзова")));
+    let results = String::from_utf8(results).unwrap();
+    let hit = results.split("<li").find(|hit| hit.contains("href=\"/doc/museum")).expect("museum is found");
+    assert!(hit.contains("src=\"/doc/museum/page/2/thumb.jpg\""), "{hit}");
+    let (status, head, thumb) = get(&server, "/doc/museum/page/2/thumb.jpg");
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("image/jpeg"), "{head}");
+    // Its zone, the right column (900 pixels wide), as a thumbnail.
+    let thumb = image::load_from_memory(&thumb).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (180, 240));
+    assert_eq!(get(&server, "/doc/museum/page/1/thumb.jpg").0, 404, "museum is on page 2 only");
+    assert_eq!(get(&server, "/doc/memory/page/1/full.jpg").0, 403, "in copyright: no readable image");
+}

@@ -37,6 +37,18 @@ pub(super) async fn zone_image(
     zone_response(&state, zone.clone(), article, Size::Full).await
 }
 
+/// Page `page` of hosted `article` as search results name it (as the index numbers its
+/// zones: by their page of the issue), in `size`: its first zone on that page.
+pub(super) async fn page_image(
+    state: &Arc<AppState>,
+    article: DocumentRecord,
+    page: u32,
+    size: Size,
+) -> Result<Response, WebError> {
+    let zone = article.zones.iter().find(|zone| zone.page == page).ok_or_else(WebError::not_found)?;
+    zone_response(state, zone.clone(), article, size).await
+}
+
 /// `zone` of hosted `article` as an image at most `size` wide: small for any article (as
 /// a page's thumbnail is), readable only where its rights allow. What other articles
 /// that may not be shown have in it is painted white ([`withheld_zones`]).

@@ -391,6 +391,9 @@ pub(super) async fn page_image(
     let Path((id, page, size)) = params.map_err(path_error)?;
     let size = Size::parse(&size).ok_or_else(WebError::not_found)?;
     let record = state.record(&id).ok_or_else(WebError::not_found)?;
+    if record.is_hosted() {
+        return articles::page_image(&state, record, page, size).await;
+    }
     if page == 0 || page as usize > record.pages.len() {
         return Err(WebError::not_found());
     }
