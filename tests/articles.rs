@@ -1039,3 +1039,39 @@ fn a_search_hit_on_an_article_has_a_thumbnail_of_its_zone() {
     assert_eq!(get(&server, "/doc/museum/page/1/thumb.jpg").0, 404, "museum is on page 2 only");
     assert_eq!(get(&server, "/doc/memory/page/1/full.jpg").0, 403, "in copyright: no readable image");
 }
+
+/// The most memory `olke serve` on `port` has held (its VmHWM), and holds now, in MB.
+fn server_memory(port: u16) -> (u64, u64) {
+    let bind = format!("127.0.0.1:{port}");
+    let pid = fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .find(|pid| fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains(&bind)))
+        .expect("the server's process");
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| -> u64 {
+        let line = status.lines().find(|l| l.starts_with(name)).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Many readers asking at once for zones and for page thumbnails not cached yet: the
+/// pages are decoded a few at a time, so the server's memory stays small.
+#[test]
+fn page_images_asked_for_at_once_are_decoded_a_few_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(archive(), tmp.path());
+    let _ = fs::remove_dir_all(archive.join("cache"));
+    let (server, _) = common::server::Server::start(&archive, None);
+    let (_, before) = server_memory(server.port);
+    let port = server.port;
+    let asked = (0..48).map(|_| "/doc/town/zone/1").chain((0..32).map(|_| "/doc/pulse-28/page/2/thumb.jpg"));
+    let readers: Vec<_> =
+        asked.map(|path| std::thread::spawn(move || common::server::http_get_bytes(port, path).unwrap())).collect();
+    for reader in readers {
+        assert!(reader.join().unwrap().starts_with(b"HTTP/1.1 200"));
+    }
+    let (peak, _) = server_memory(server.port);
+    assert!(peak < before + 200, "{before} MB at rest, {peak} MB at most");
+}

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 
 use super::images::{self, Size};
-use super::routes::{blocking, content_caching, path_error, refused_whole};
+use super::routes::{blocking, content_caching, decode_turn, path_error, refused_whole};
 use super::security::Context;
 use super::{AppState, WebError};
 use crate::archive::files;
@@ -68,6 +68,7 @@ async fn zone_response(
     };
     let summary = host.pages.get(zone.page as usize - 1).ok_or_else(WebError::not_found)?.clone();
     let archive = state.archive.clone();
+    let _turn = decode_turn().await?;
     let bytes = blocking(move || {
         let pixels = images::archived_pixels(&archive, &host, zone.page)?;
         let cut = cut_zone(&pixels, summary.width, &zone, &withheld)?;

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -11,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::articles;
 use super::images::{page_image as render_page_image, Size};
@@ -383,6 +385,30 @@ pub(super) async fn document_pdf(
         .map_err(WebError::internal)
 }
 
+/// Page images decoded at once: a decoded page can take a hundred megabytes and more, so
+/// their number, not the readers', bounds the server's memory.
+const DECODES_AT_ONCE: usize = 2;
+/// How long a request waits for its turn to decode before it is told to come back.
+const DECODE_WAIT: Duration = Duration::from_secs(20);
+
+/// A turn to decode a page image, of [`DECODES_AT_ONCE`]; the next requests wait for one
+/// (a page of search results asks for its thumbnails all at once), up to [`DECODE_WAIT`],
+/// then are answered 503 with Retry-After rather than hold their connection longer.
+pub(super) async fn decode_turn() -> Result<SemaphorePermit<'static>, WebError> {
+    static DECODES: Semaphore = Semaphore::const_new(DECODES_AT_ONCE);
+    match tokio::time::timeout(DECODE_WAIT, DECODES.acquire()).await {
+        Ok(Ok(turn)) => Ok(turn),
+        _ => Err(WebError {
+            retry_after: Some(Duration::from_secs(10)),
+            ..WebError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Сервер бос емес; кейінірек қайталаңыз.",
+                "Сервер занят; повторите позже.",
+            )
+        }),
+    }
+}
+
 /// A page's image: small for any document, readable only where the page may be shown.
 pub(super) async fn page_image(
     State(state): State<Arc<AppState>>,
@@ -403,6 +429,8 @@ pub(super) async fn page_image(
     }
     let caching = content_caching(shown);
     let archive = state.archive.clone();
+    // Cached or not (the turn's wait lets one request make what the next ones read).
+    let _turn = decode_turn().await?;
     let bytes =
         blocking(move || render_page_image(&archive, &record, page, size)).await?.ok_or_else(WebError::not_found)?;
     Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, caching)], bytes).into_response())
