@@ -1075,3 +1075,39 @@ fn page_images_asked_for_at_once_are_decoded_a_few_at_a_time() {
     let (peak, _) = server_memory(server.port);
     assert!(peak < before + 200, "{before} MB at rest, {peak} MB at most");
 }
+
+/// What leaves the archive by the other routes — a reader's copy, the published site, a
+/// METS package — leaves out, of a public article, what an overlapping article in
+/// copyright has in its zone, as the website does.
+#[test]
+fn copies_sites_and_packages_of_an_article_leave_out_an_overlapping_article_in_copyright() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_copy(overlapping_archive(), tmp.path());
+    fs::write(archive.join("olke.toml"), LIBRARY).unwrap();
+    // (The library's name, on every page of the site and on the copy's cover, is no leak.)
+    let shared: Vec<String> = overlap_words().into_iter().filter(|w| !LIBRARY.contains(w.as_str())).collect();
+    let own = long_words(texts::KAZAKH[3]);
+
+    let copy = tmp.path().join("bigopen.pdf");
+    let mut deliver = olke(&archive);
+    deliver.args(["deliver", "bigopen", "--requester", "Асқар Сейітов <askar@example.kz>", "--out"]).arg(&copy);
+    expect_code(&mut deliver, 0);
+    let delivered = pdftotext_pages(&copy, 2, pdf_pages(&copy) as u32);
+    assert_eq!(found(&delivered, &shared), 0, "the copy: {delivered}");
+    assert!(found(&delivered, &own) * 10 >= own.len() * 7, "its own words: {delivered}");
+
+    let site = tmp.path().join("site");
+    expect_code(olke(&archive).args(["publish", "--out"]).arg(&site), 0);
+    for (path, text) in site_texts(&site) {
+        let leaked: Vec<&String> = shared.iter().filter(|w| text.contains(w.as_str())).collect();
+        assert!(leaked.is_empty(), "{}: {leaked:?}", path.display());
+    }
+
+    let packages = tmp.path().join("packages");
+    expect_code(olke(&archive).args(["export", "mets", "--out"]).arg(&packages), 0);
+    let package = packages.join("bigopen");
+    let on_disk = read_package(&package)["on_disk"].as_array().unwrap().clone();
+    for (path, text) in package_texts(&package, &on_disk) {
+        assert_eq!(found(&text, &shared), 0, "{path} of bigopen's package");
+    }
+}

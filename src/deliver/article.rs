@@ -11,8 +11,8 @@ use crate::archive::{files, Archive};
 use crate::page::{BBox, PageImage, RecognizedPage};
 use crate::pdf::import::SourcePdf;
 use crate::pdf::{decode, PdfPage, DEFAULT_JPEG_QUALITY};
-use crate::record::article::zone_pages;
-use crate::record::{DocumentRecord, Rights};
+use crate::record::article::{cut_zone, shown_zone_pages};
+use crate::record::{ArticleZone, DocumentRecord, Rights};
 
 /// `Ok` when pages `pages` of issue `host` may be delivered whole for a request of
 /// `asked` (an article on them, or the issue): every other article on them is free to
@@ -38,28 +38,32 @@ pub(crate) fn whole_pages_allowed(
 }
 
 /// The pages of the copy of hosted article `record`: each zone cropped from its page of
-/// the host's PDF, with its words.
-pub(crate) fn zone_copy_pages(archive: &Archive, record: &DocumentRecord) -> Result<Vec<PdfPage>, DeliverError> {
+/// the host's PDF, with its words; what of `withheld` (the zones of overlapping articles
+/// that may not be copied, [`withheld_zones`](crate::record::article::withheld_zones))
+/// lies in a zone is left out, its words and its pixels (painted white).
+pub(crate) fn zone_copy_pages(
+    archive: &Archive,
+    record: &DocumentRecord,
+    withheld: &[ArticleZone],
+) -> Result<Vec<PdfPage>, DeliverError> {
     let host = record.host.as_deref().expect("a hosted article");
     let source = SourcePdf::open(&archive.pdf_path(host))?;
-    let words = zone_pages(record, |n| files::page(archive, host, n).map(Some))?;
+    let words = shown_zone_pages(record, withheld, |n| files::page(archive, host, n).map(Some))?;
     record
         .zones
         .iter()
         .zip(words)
         .map(|(zone, words)| {
-            let pixels = decode::page_pixels(&source, zone.page).ok_or_else(|| {
+            let unreadable = || {
                 DeliverError::Pages(format!(
                     "the image of page {} of {host} cannot be read to crop {}'s zone from it; run `olke verify`",
                     zone.page, record.id
                 ))
-            })?;
+            };
+            let pixels = decode::page_pixels(&source, zone.page).ok_or_else(unreadable)?;
             // The PDF's image is the archived page, in the pixels the zones are given in.
-            let scale = pixels.width() as f32 / words.width.max(1) as f32;
-            let crop = zone.bbox.scaled(scale);
-            let cropped = pixels.crop_imm(crop.x0, crop.y0, crop.width(), crop.height());
-            let image = page_image(cropped);
-            Ok(PdfPage::new(&image, &moved_into(&words, &zone.bbox), DEFAULT_JPEG_QUALITY))
+            let cropped = cut_zone(&pixels, words.width, zone, withheld).ok_or_else(unreadable)?;
+            Ok(PdfPage::new(&page_image(cropped), &moved_into(&words, &zone.bbox), DEFAULT_JPEG_QUALITY))
         })
         .collect()
 }

@@ -32,7 +32,7 @@ use crate::pdf::import::{CopyError, PageCopier, SourceError, SourcePdf};
 use crate::pdf::truetype::{EmbeddedFont, FontError};
 use crate::pdf::{Metadata, PdfWriter};
 use crate::record::request::Request;
-use crate::record::DocumentRecord;
+use crate::record::{ArticleZone, DocumentRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DeliverError {
@@ -142,12 +142,15 @@ fn copy_pages(
 }
 
 /// Makes the copy `request` asks for of `record` at `out` (written atomically). Of an
-/// article on an issue's pages: its zones, or with `options.whole_pages` those pages.
+/// article on an issue's pages: its zones (without what of `withheld`, the zones of
+/// overlapping articles that may not be copied, lies in them), or with
+/// `options.whole_pages` those pages.
 pub(crate) fn make_copy(
     archive: &Archive,
     library: &Library,
     request: &Request,
     record: &DocumentRecord,
+    withheld: &[ArticleZone],
     out: &Path,
     options: CopyOptions,
 ) -> Result<Copy, DeliverError> {
@@ -164,7 +167,7 @@ pub(crate) fn make_copy(
     };
     let (pdf_of, numbers): (DocumentRecord, Vec<u32>) = match &record.host {
         Some(_) if !options.whole_pages => {
-            let pages = article::zone_copy_pages(archive, record)?;
+            let pages = article::zone_copy_pages(archive, record, withheld)?;
             let count = pages.len() as u32;
             let (file, bytes) = write_copy(out, &blocks, &metadata, |writer| {
                 pages.into_iter().try_for_each(|page| writer.add_page(page)).map_err(write_error(out))

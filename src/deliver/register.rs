@@ -26,6 +26,7 @@ use crate::archive::files;
 use crate::archive::Archive;
 use crate::catalog::{Catalog, CatalogError, Documents};
 use crate::config::Config;
+use crate::record::article::withheld_zones;
 use crate::record::pages::Selection;
 use crate::record::request::{NewRequest, Request, Status};
 use crate::record::{DocumentRecord, DocumentType};
@@ -138,7 +139,9 @@ pub(crate) fn fulfil(
             None
         }
         Ok(()) => {
-            let copy = make_copy(archive, &config.library, &request, &record, out, options)?;
+            let withheld =
+                if record.is_hosted() { withheld_zones(&record, &register.documents()?) } else { Vec::new() };
+            let copy = make_copy(archive, &config.library, &request, &record, &withheld, out, options)?;
             request.status =
                 Status::Delivered { delivered: Utc::now(), file: out.display().to_string(), bytes: copy.bytes };
             Some(copy)

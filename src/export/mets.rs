@@ -39,7 +39,7 @@ use crate::path_error::at;
 use crate::pdf::import::{PageCopier, SourcePdf};
 use crate::pdf::writer::PdfWriter;
 use crate::pdf::Metadata;
-use crate::record::article::{articles_of, page_shown_whole};
+use crate::record::article::{articles_of, outside_withheld, page_shown_whole, withheld_zones};
 use crate::record::gost::{self, Conventions};
 use crate::record::rights_statements::{statement, Statement};
 use crate::record::{DocumentRecord, DocumentType, Rights};
@@ -536,9 +536,12 @@ pub fn write_package(
                     Some(host) => host.clone(),
                     None => files::record(archive, host).map_err(page_error)?,
                 };
+                // What an overlapping article that may not be shown has in the zones stays out.
+                let withheld = withheld_zones(record, documents);
                 let mut held = Vec::new();
                 for &number in &pages {
                     let page = files::page(archive, &host.id, number).map_err(page_error)?;
+                    let page = outside_withheld(&page, number, &withheld);
                     let zones = alto::zone_blocks(number, [record]);
                     let image = alto::pdf_page(&host, number);
                     let text = alto::alto(&host, number, &words_inside(&page, &zones), &zones, &image);

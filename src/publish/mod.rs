@@ -35,7 +35,7 @@ use self::sync::{Changes, Sync, SyncError};
 use crate::archive::{sanitize_id, Archive};
 use crate::catalog::{CatalogError, Documents, Reader};
 use crate::config::Library;
-use crate::record::{collections, DocumentRecord};
+use crate::record::{article, collections, DocumentRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum PublishError {
@@ -184,6 +184,8 @@ pub(crate) fn publish(
         } else {
             (first..first + record.pages.len() as u32).collect()
         };
+        // What an overlapping article that may not be shown has in the zones stays out.
+        let withheld = article::withheld_zones(record, &archived);
         let pages = (1..)
             .zip(numbers)
             .filter(|(n, _)| shown.pages.contains(n))
@@ -191,7 +193,7 @@ pub(crate) fn publish(
                 let page = reader
                     .page(&record.id, n)?
                     .ok_or_else(|| PublishError::MissingPage { id: record.id.clone(), page: n })?;
-                Ok(PageText { number, text: page.text() })
+                Ok(PageText { number, text: article::outside_withheld(&page, number, &withheld).text() })
             })
             .collect::<Result<Vec<_>, PublishError>>()?;
         sync.put(&Site::document_page(&record.id), html::document(&site, record, &pages).as_bytes())?;

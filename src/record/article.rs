@@ -186,11 +186,14 @@ pub(crate) fn shown_zone_pages<E>(
     withheld: &[ArticleZone],
     mut host_page: impl FnMut(u32) -> Result<Option<RecognizedPage>, E>,
 ) -> Result<Vec<RecognizedPage>, E> {
-    zone_pages(record, |number| {
-        let boxes: Vec<&BBox> = withheld.iter().filter(|w| w.page == number).map(|w| &w.bbox).collect();
-        let outside = |word: &Word| !boxes.iter().any(|b| b.holds_centre_of(&word.bbox));
-        Ok(host_page(number)?.map(|page| words_where(&page, outside)))
-    })
+    zone_pages(record, |number| Ok(host_page(number)?.map(|page| outside_withheld(&page, number, withheld))))
+}
+
+/// Page `number` (of an issue, or an article's words on it) without the words whose
+/// centre lies in one of `withheld` (see [`withheld_zones`]).
+pub(crate) fn outside_withheld(page: &RecognizedPage, number: u32, withheld: &[ArticleZone]) -> RecognizedPage {
+    let boxes: Vec<&BBox> = withheld.iter().filter(|w| w.page == number).map(|w| &w.bbox).collect();
+    words_where(page, |word: &Word| !boxes.iter().any(|b| b.holds_centre_of(&word.bbox)))
 }
 
 /// Zone `zone` cut from `pixels`, the image of its page (`page_width` pixels wide as
