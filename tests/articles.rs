@@ -1037,6 +1037,9 @@ fn a_search_hit_on_an_article_has_a_thumbnail_of_its_zone() {
     let thumb = image::load_from_memory(&thumb).unwrap();
     assert_eq!((thumb.width(), thumb.height()), (180, 240));
     assert_eq!(get(&server, "/doc/museum/page/1/thumb.jpg").0, 404, "museum is on page 2 only");
+    // The hit's link, to the page its words are on, opens the article.
+    let (status, head, _) = get(&server, "/doc/museum/page/2?q=%D0%90%D1%83%D1%8D%D0%B7%D0%BE%D0%B2%D0%B0");
+    assert!(status == 303 && head.to_lowercase().contains("location: /doc/museum\r\n"), "{status} {head}");
     assert_eq!(get(&server, "/doc/memory/page/1/full.jpg").0, 403, "in copyright: no readable image");
 }
 

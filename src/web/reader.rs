@@ -166,6 +166,12 @@ pub(super) async fn page(
     let Query(params) = params.map_err(query_error)?;
     state.refresh();
     let record = state.record(&id).ok_or_else(WebError::not_found)?;
+    // An article on an issue's pages has no pages of its own (a search hit names the
+    // issue's page its zone is on): its own page shows its zones.
+    if record.is_hosted() {
+        let location = HeaderValue::from_str(&format!("/doc/{}", encode(&record.id))).map_err(WebError::internal)?;
+        return Ok((StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response());
+    }
     if number == 0 || number as usize > record.pages.len() {
         return Err(WebError::not_found());
     }
