@@ -6,8 +6,8 @@
 //!   `/iiif/3/{ID}~{N}/{region}/{size}/0/{quality}.jpg` cuts it: regions `full`, `square`,
 //!   `x,y,w,h`, `pct:x,y,w,h`; sizes `max`, `w,`, `,h`, `w,h`, `!w,h`, `pct:n`, each with
 //!   `^` to enlarge; rotation 0 only; qualities `default`, `color`, `gray`. Every answer is
-//!   at most [`MAX_SIDE`] pixels a side and [`MAX_AREA`] in all, and at most
-//!   [`RENDERS_AT_ONCE`] are made at once. The pixels are the archived page's, decoded and
+//!   at most [`MAX_SIDE`] pixels a side and [`MAX_AREA`] in all, and pages are decoded a
+//!   few at a time, sharing the website's turns ([`super::routes::decode_turn`]). The pixels are the archived page's, decoded and
 //!   encoded as the website's page images are ([`super::images`]); the sizes the website
 //!   caches come from its cache.
 //! - `/iiif/3/{ID}/manifest` is the document: its description, its rights as a
@@ -26,7 +26,7 @@
 mod manifest;
 mod request;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -35,7 +35,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::Semaphore;
 
 use super::images::{self, Size};
 use super::{public_url, AppState};
@@ -48,8 +47,6 @@ use request::{ImageRequest, Quality, Rejection};
 pub(crate) const MAX_SIDE: u32 = 5000;
 /// Largest image answered, in pixels.
 pub(crate) const MAX_AREA: u64 = 16_000_000;
-/// Images cut at once; the next requests wait.
-const RENDERS_AT_ONCE: usize = 2;
 
 const JSON_LD: &str = "application/ld+json;profile=\"http://iiif.io/api/image/3/context.json\"";
 
@@ -176,12 +173,6 @@ pub(super) async fn info(
     open(StatusCode::OK, &[(CONTENT_TYPE, JSON_LD.into()), (CACHE_CONTROL, "no-cache".into())], info.to_string())
 }
 
-/// Image requests being made, at most [`RENDERS_AT_ONCE`].
-fn renders() -> &'static Semaphore {
-    static RENDERS: OnceLock<Semaphore> = OnceLock::new();
-    RENDERS.get_or_init(|| Semaphore::new(RENDERS_AT_ONCE))
-}
-
 /// The parts of an image request's address.
 #[derive(Deserialize)]
 pub(super) struct ImageAddress {
@@ -212,7 +203,7 @@ pub(super) async fn image(
         Ok(cut) => cut,
         Err(rejection) => return rejected(rejection),
     };
-    let Ok(_permit) = renders().acquire().await else { return failed(StatusCode::SERVICE_UNAVAILABLE, "busy") };
+    let Ok(_turn) = super::routes::decode_turn().await else { return failed(StatusCode::SERVICE_UNAVAILABLE, "busy") };
     let archive = state.archive.clone();
     let made = tokio::task::spawn_blocking(move || {
         // The website's cached sizes, when that is what is asked.
