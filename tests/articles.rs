@@ -1037,6 +1037,12 @@ fn a_search_hit_on_an_article_has_a_thumbnail_of_its_zone() {
     let thumb = image::load_from_memory(&thumb).unwrap();
     assert_eq!((thumb.width(), thumb.height()), (180, 240));
     assert_eq!(get(&server, "/doc/museum/page/1/thumb.jpg").0, 404, "museum is on page 2 only");
+    // An article in copyright: its zone no sharper than in its page's thumbnail (the zone is
+    // half the page's width, so half of 180 pixels), not a readable column.
+    let (status, _, thumb) = get(&server, "/doc/memory/page/1/thumb.jpg");
+    assert_eq!(status, 200);
+    let width = image::load_from_memory(&thumb).unwrap().width();
+    assert!(width <= 92, "{width} pixels wide");
     // The hit's link, to the page its words are on, opens the article.
     let (status, head, _) = get(&server, "/doc/museum/page/2?q=%D0%90%D1%83%D1%8D%D0%B7%D0%BE%D0%B2%D0%B0");
     assert!(status == 303 && head.to_lowercase().contains("location: /doc/museum\r\n"), "{status} {head}");
@@ -1104,6 +1110,14 @@ fn copies_sites_and_packages_of_an_article_leave_out_an_overlapping_article_in_c
     for (path, text) in site_texts(&site) {
         let leaked: Vec<&String> = shared.iter().filter(|w| text.contains(w.as_str())).collect();
         assert!(leaked.is_empty(), "{}: {leaked:?}", path.display());
+    }
+
+    // JSON lines with the text: neither bigopen nor the page (which carries
+    // smallsecret) has smallsecret's words.
+    let lines = stdout(&expect_code(olke(&archive).args(["export", "jsonl", "--text"]), 0));
+    for line in lines.lines() {
+        let leaked: Vec<&String> = shared.iter().filter(|w| line.contains(w.as_str())).collect();
+        assert!(leaked.is_empty(), "{leaked:?} in {line}");
     }
 
     let packages = tmp.path().join("packages");

@@ -95,6 +95,25 @@ pub(crate) fn pages(archive: &Archive, record: &DocumentRecord) -> Result<Vec<Re
     (1..=record.pages.len() as u32).map(|n| page(archive, &record.id, n)).collect()
 }
 
+/// [`pages`] as they may be shown, `documents` being all the archive's: an issue's page
+/// that may not be shown whole ([`DocumentRecord::page_shown`]) without its words, and an
+/// article without what an overlapping article that may not be shown has in its zones.
+pub(crate) fn shown_pages(
+    archive: &Archive,
+    record: &DocumentRecord,
+    documents: &[DocumentRecord],
+) -> Result<Vec<RecognizedPage>> {
+    use crate::record::article::{shown_zone_pages, withheld_zones};
+    if let Some(host) = &record.host {
+        return shown_zone_pages(record, &withheld_zones(record, documents), |n| page(archive, host, n).map(Some));
+    }
+    let shown = |number: u32, page: RecognizedPage| match record.page_shown(number, documents) {
+        true => page,
+        false => RecognizedPage { lines: Vec::new(), ..page },
+    };
+    (1..=record.pages.len() as u32).map(|n| Ok(shown(n, page(archive, &record.id, n)?))).collect()
+}
+
 /// The records of the documents on disk by id, and the ids whose record cannot be
 /// read, with why.
 #[allow(clippy::type_complexity)]

@@ -108,8 +108,9 @@ pub(super) fn run(archive: &Archive, args: ExportArgs) -> Result<u8> {
         return write_packages(archive, &records, &all, out, base_url, library);
     }
     let url = |record: &DocumentRecord| shown_pdf_url(base_url, record);
-    let pages =
-        |record: &DocumentRecord| files::pages(archive, record).map_err(|e| ExportError::Page(record.id.clone(), e));
+    let pages = |record: &DocumentRecord| {
+        files::shown_pages(archive, record, &all).map_err(|e| ExportError::Page(record.id.clone(), e))
+    };
     let write = |out: &mut dyn Write| -> Result<(), ExportError> {
         let format = match args.format {
             ExportFormat::Marcxml => Format::MarcXml,

@@ -41,7 +41,7 @@ impl DocumentRecord {
     /// articles among them, whatever part of the archive is being shown): an article left
     /// out would let its page be shown.
     pub(crate) fn page_shown(&self, page: u32, documents: &[DocumentRecord]) -> bool {
-        if self.bib.kind == Some(DocumentType::NewspaperIssue) {
+        if self.carries_articles(documents) {
             page_shown_whole(self, page, documents)
         } else {
             self.full_text_allowed()
@@ -57,11 +57,17 @@ impl DocumentRecord {
     /// Whether the document as a whole (its PDF) may be shown: a document's by its rights;
     /// an issue's only where every page may be; never a hosted article's (it has no PDF).
     pub(crate) fn whole_shown(&self, documents: &[DocumentRecord]) -> bool {
-        if self.bib.kind == Some(DocumentType::NewspaperIssue) {
+        if self.carries_articles(documents) {
             !self.pages.is_empty() && self.pages_shown(documents).len() == self.pages.len()
         } else {
             self.full_text_allowed() && !self.is_hosted()
         }
+    }
+
+    /// Whether it is a newspaper issue, or carries articles of `documents` (an issue whose
+    /// type was edited since still has them on its pages).
+    fn carries_articles(&self, documents: &[DocumentRecord]) -> bool {
+        self.bib.kind == Some(DocumentType::NewspaperIssue) || documents.iter().any(|d| d.is_hosted_by(&self.id))
     }
 
     /// True for an article catalogued on the pages of issue `issue`.

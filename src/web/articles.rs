@@ -73,7 +73,13 @@ async fn zone_response(
         let pixels = images::archived_pixels(&archive, &host, zone.page)?;
         let cut = cut_zone(&pixels, summary.width, &zone, &withheld)?;
         let (w, h) = (zone.bbox.width(), zone.bbox.height());
-        let width = w.min(size.width());
+        // An article that may not be shown is no sharper in its thumbnail than its page is
+        // in the page's: a column shrunk only to 180 pixels could still be read.
+        let width = if shown {
+            w.min(size.width())
+        } else {
+            (u64::from(w) * u64::from(size.width()) / u64::from(summary.width.max(1))).clamp(1, u64::from(w)) as u32
+        };
         images::jpeg(&images::resized(&cut, width, images::scaled_height(w, h, width)))
     })
     .await?

@@ -272,14 +272,12 @@ impl AppState {
     }
 
     /// What deciding whether `record`'s pages may be shown needs
-    /// ([`DocumentRecord::page_shown`]): for a newspaper issue its articles, each as its
-    /// `record.json` says now (which articles there are comes from the documents as read,
-    /// read now the first time: a list taken for empty would show every page); for any
-    /// other document nothing. Blocking.
+    /// ([`DocumentRecord::page_shown`]): the articles on its pages (a newspaper issue's,
+    /// whatever its type says now), each as its `record.json` says now (which articles
+    /// there are comes from the documents as read, read now the first time: a list taken
+    /// for empty would show every page). Blocking.
     pub(crate) fn articles_of(&self, record: &DocumentRecord) -> Vec<DocumentRecord> {
-        if record.bib.kind != Some(crate::record::DocumentType::NewspaperIssue) {
-            return Vec::new();
-        }
+        // Whatever its type says now: an issue edited to another type keeps its articles.
         let snapshot = self.loaded_snapshot();
         snapshot
             .documents
