@@ -20,7 +20,7 @@ use super::package::Package;
 use super::plan::{self, Archived};
 use super::{DocumentReport, IngestError, IngestReport, Outcome, Progress, ReviewPage};
 use crate::archive::staging::Staged;
-use crate::archive::{write_atomic, Archive};
+use crate::archive::{sanitize_id, write_atomic, Archive};
 use crate::integrity::Writer;
 use crate::page::RecognizedPage;
 use crate::pdf::update::rewrite_metadata;
@@ -298,7 +298,9 @@ impl<'a> Filer<'a> {
             });
         }
         let plain = format!("{}-{number}", host.id);
-        for id in std::iter::once(plain.clone()).chain((2..).map(|n| format!("{plain}-{n}"))) {
+        // Through sanitize_id, which keeps an id within MAX_ID_BYTES (a host's may be at it).
+        let candidates = std::iter::once(plain.clone()).chain((2..).map(|n| format!("{plain}-{n}")));
+        for id in candidates.map(|id| sanitize_id(&id)) {
             if free(&id)? {
                 return Ok(Ok(id));
             }
