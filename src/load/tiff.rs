@@ -78,7 +78,11 @@ pub(super) fn decode(path: &Path, index: usize, options: &LoadOptions) -> Result
     seek(&mut decoder, index)?;
     // FillOrder 2 (a fax's order): each byte's first pixel is its lowest bit. The tiff crate
     // reads only the usual order, so the page's data is read with each byte's bits reversed.
-    if decoder.find_tag(Tag::FillOrder).ok().flatten().and_then(|v| v.into_u16().ok()) == Some(2) {
+    // As libtiff, only for the codings that are bit streams (none, the CCITT ones,
+    // PackBits): JPEG's bytes are never reversed.
+    let mut tag = |tag| decoder.find_tag(tag).ok().flatten().and_then(|v| v.into_u16().ok());
+    let bit_stream = matches!(tag(Tag::Compression), None | Some(1..=4 | 32773));
+    if tag(Tag::FillOrder) == Some(2) && bit_stream {
         let ranges = data_ranges(&mut decoder)?;
         let reader = LowBitFirst { inner: BufReader::new(File::open(path)?), ranges, position: 0 };
         let mut decoder = reader_decoder(reader, Some(options))?;
@@ -113,7 +117,9 @@ fn merged(ranges: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
     let mut out: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
     for (offset, length) in ranges {
         match out.last_mut() {
-            Some((start, len)) if offset <= *start + *len => *len = (*len).max(offset.saturating_add(length) - *start),
+            Some((start, len)) if offset <= start.saturating_add(*len) => {
+                *len = (*len).max(offset.saturating_add(length) - *start)
+            }
             _ => out.push((offset, length)),
         }
     }
