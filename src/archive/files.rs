@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use super::{Archive, ArchiveError};
 use crate::page::RecognizedPage;
 use crate::path_error::PathError;
+use crate::record::article::{shown_zone_pages, withheld_zones};
 use crate::record::request::Request;
 use crate::record::DocumentRecord;
 
@@ -103,15 +104,15 @@ pub(crate) fn shown_pages(
     record: &DocumentRecord,
     documents: &[DocumentRecord],
 ) -> Result<Vec<RecognizedPage>> {
-    use crate::record::article::{shown_zone_pages, withheld_zones};
     if let Some(host) = &record.host {
         return shown_zone_pages(record, &withheld_zones(record, documents), |n| page(archive, host, n).map(Some));
     }
-    let shown = |number: u32, page: RecognizedPage| match record.page_shown(number, documents) {
+    let shown = record.pages_shown(documents);
+    let words_if_shown = |number: u32, page: RecognizedPage| match shown.contains(&number) {
         true => page,
         false => RecognizedPage { lines: Vec::new(), ..page },
     };
-    (1..=record.pages.len() as u32).map(|n| Ok(shown(n, page(archive, &record.id, n)?))).collect()
+    (1..=record.pages.len() as u32).map(|n| Ok(words_if_shown(n, page(archive, &record.id, n)?))).collect()
 }
 
 /// The records of the documents on disk by id, and the ids whose record cannot be

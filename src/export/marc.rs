@@ -91,13 +91,18 @@ pub(super) fn data_field(tag: &[u8; 3], indicators: &[u8; 2], subfields: &[(u8, 
 
 /// `text` in at most `bytes` bytes: cut at a space where one is near, then « …».
 fn shortened(text: &str, bytes: usize) -> String {
-    let mut end = bytes.saturating_sub(OMISSION.len()).min(text.len());
+    let end = cut_point(text, bytes.saturating_sub(OMISSION.len()));
+    format!("{}{OMISSION}", text[..end].trim_end())
+}
+
+/// Where to cut `text` to keep at most `bytes` bytes: at a character boundary, and back
+/// at a space where one is within the last tenth, so a word is not split.
+fn cut_point(text: &str, bytes: usize) -> usize {
+    let mut end = bytes.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let kept = &text[..end];
-    let kept = kept.rfind(' ').filter(|&space| space >= end * 9 / 10).map_or(kept, |space| &kept[..space]);
-    format!("{}{OMISSION}", kept.trim_end())
+    text[..end].rfind(' ').filter(|&space| space >= end * 9 / 10).unwrap_or(end)
 }
 
 /// A note as the values of as many fields of a repeatable note tag as it needs (each
@@ -108,11 +113,7 @@ pub(super) fn note_pieces(note: &str) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut rest = clean(note);
     while rest.len() > PIECE && pieces.len() + 1 < NOTE_FIELDS {
-        let mut end = PIECE;
-        while !rest.is_char_boundary(end) {
-            end -= 1;
-        }
-        let end = rest[..end].rfind(' ').filter(|&space| space >= end * 9 / 10).unwrap_or(end);
+        let end = cut_point(&rest, PIECE);
         pieces.push(rest[..end].trim_end().to_string());
         rest = rest[end..].trim_start().to_string();
     }

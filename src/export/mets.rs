@@ -15,8 +15,8 @@
 //! no PDF and no ALTO, its pages listed without files.
 //!
 //! A newspaper issue's package holds the pages that may be shown whole
-//! ([`page_shown_whole`]: the issue's rights and every article's on the page allow): each
-//! page's ALTO and its PDF page, as a fragment of the issue's PDF when every page may be
+//! ([`DocumentRecord::page_shown`]: the issue's rights and every article's on the page
+//! allow): each page's ALTO and its PDF page, as a fragment of the issue's PDF when every page may be
 //! shown, else as a single-page PDF of its own; the other pages are listed without files.
 //! Its logical structure has a div `TYPE="article"` (the type the package's own top div uses) per article it hosts (as the
 //! Europeana Newspapers and ENMAP profiles do), with the article's MODS and rights; an
@@ -39,7 +39,7 @@ use crate::path_error::at;
 use crate::pdf::import::{PageCopier, SourcePdf};
 use crate::pdf::writer::PdfWriter;
 use crate::pdf::Metadata;
-use crate::record::article::{articles_of, outside_withheld, page_shown_whole, withheld_zones};
+use crate::record::article::{articles_of, outside_withheld, withheld_zones};
 use crate::record::gost::{self, Conventions};
 use crate::record::rights_statements::{statement, Statement};
 use crate::record::{DocumentRecord, DocumentType, Rights};
@@ -524,7 +524,6 @@ pub fn write_package(
     }
     std::fs::create_dir_all(&dir).map_err(at(&dir))?;
     let page_error = |e| ExportError::Page(record.id.clone(), e);
-    let issue = gost::is_issue(&record.bib);
     let articles = articles_of(record, documents);
     let alto_path = |number: u32| format!("alto/{number:04}.xml");
     let (pages, content): (Vec<u32>, Option<Content>) = match &record.host {
@@ -558,13 +557,7 @@ pub fn write_package(
             let pages: Vec<u32> = (1..=record.pages.len() as u32).collect();
             // An issue's page whole where its rights and every article's on it allow;
             // any other document's pages as its rights allow.
-            let shown: Vec<u32> = if issue {
-                pages.iter().copied().filter(|&p| page_shown_whole(record, p, documents)).collect()
-            } else if record.full_text_allowed() {
-                pages.clone()
-            } else {
-                Vec::new()
-            };
+            let shown = record.pages_shown(documents);
             let whole = !pages.is_empty() && shown.len() == pages.len();
             let pdf = if whole {
                 let name = format!("{}.pdf", record.id);

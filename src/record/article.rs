@@ -41,17 +41,21 @@ impl DocumentRecord {
     /// articles among them, whatever part of the archive is being shown): an article left
     /// out would let its page be shown.
     pub(crate) fn page_shown(&self, page: u32, documents: &[DocumentRecord]) -> bool {
-        if self.carries_articles(documents) {
-            page_shown_whole(self, page, documents)
-        } else {
-            self.full_text_allowed()
-        }
+        self.page_rule(documents)(page)
     }
 
     /// The pages it holds ([`Self::pages_held`]) that may be shown, in order (see
     /// [`Self::page_shown`]).
     pub(crate) fn pages_shown(&self, documents: &[DocumentRecord]) -> Vec<u32> {
-        (1..=self.pages_held() as u32).filter(|&page| self.page_shown(page, documents)).collect()
+        let shown = self.page_rule(documents);
+        (1..=self.pages_held() as u32).filter(|&page| shown(page)).collect()
+    }
+
+    /// [`Self::page_shown`] for each page, with which rule applies (whether it carries
+    /// articles: a pass over `documents`) decided once rather than per page.
+    fn page_rule<'a>(&'a self, documents: &'a [DocumentRecord]) -> impl Fn(u32) -> bool + 'a {
+        let carries_articles = self.carries_articles(documents);
+        move |page| if carries_articles { page_shown_whole(self, page, documents) } else { self.full_text_allowed() }
     }
 
     /// Whether the document as a whole (its PDF) may be shown: a document's by its rights;
